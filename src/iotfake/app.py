@@ -1,0 +1,123 @@
+"""WSGI composition: routing -> journal -> auth -> faults -> handler -> response.
+
+The URL map is built once per process from the provider classes (compiling a werkzeug ``Map``
+costs milliseconds; a fresh ``FakeCloud`` per test must not pay it) and bound per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request, Response
+
+from .journal import Entry
+from .providers import provider_classes
+from .providers.base import Call, Provider, ProviderError, json_response
+from .registry.errors import DomainError, Internal
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+    from .cloud import FakeCloud
+
+log = logging.getLogger("iotfake")
+
+ADMIN_PREFIX = "/_iotfake"
+
+
+@cache
+def url_map() -> Map:
+    from . import admin
+
+    rules = [*admin.rules()]
+    for cls in provider_classes():
+        rules.extend(cls.rules())
+    return Map(rules, strict_slashes=False, merge_slashes=False)
+
+
+class App:
+    """The WSGI application serving one :class:`~iotfake.cloud.FakeCloud`."""
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        self.cloud = cloud
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        request = Request(environ)
+        request.max_content_length = self.cloud.max_body
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        length = request.content_length
+        if length is not None and length > self.cloud.max_body:
+            return _plain_error(413, f"request body over the {self.cloud.max_body}-byte limit")
+        try:
+            endpoint, args = url_map().bind_to_environ(request.environ).match()
+        except MethodNotAllowed as exc:
+            return _plain_error(405, f"{request.method} is not allowed on {request.path}", exc)
+        except NotFound:
+            return _plain_error(404, f"no fake API at {request.method} {request.path}")
+        except HTTPException as exc:
+            return _plain_error(exc.code or 400, exc.description or "bad request")
+        owner, route = endpoint
+        try:
+            if owner == "admin":
+                from . import admin
+
+                return admin.dispatch(self.cloud, request, route, args)
+            return self.serve_call(self.cloud.providers[owner], request, route, args)
+        except RequestEntityTooLarge:
+            return _plain_error(413, f"request body over the {self.cloud.max_body}-byte limit")
+
+    def serve_call(self, provider: Provider, request: Request, route: str, args: dict) -> Response:
+        started = time.perf_counter()
+        call = provider.bind(request, route, args)
+        try:
+            response = self._respond(provider, call)
+        except Exception as exc:  # the last line of defence: a fake must never send a traceback
+            log.exception("iotfake: unhandled error in %s %s", call.provider, call.operation)
+            response = provider.render(call, provider.from_domain(call, Internal(str(exc))))
+        self.cloud.journal.record(
+            Entry(
+                seq=0,
+                time=self.cloud.clock.time(),
+                provider=call.provider,
+                operation=call.operation,
+                tenant=call.tenant,
+                params=call.params,
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                code=None if call.code is None else str(call.code),
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                rule=call.fault,
+            )
+        )
+        return response
+
+    def _respond(self, provider: Provider, call: Call) -> Response:
+        faults = self.cloud.faults
+        try:
+            provider.authenticate(call)
+            injected = faults.before(provider, call)
+            if injected is not None:
+                return injected
+            response = provider.handle(call)
+        except ProviderError as error:
+            return provider.render(call, error)
+        except DomainError as error:
+            return provider.render(call, provider.from_domain(call, error))
+        return faults.after(provider, call, response)
+
+
+def _plain_error(status: int, message: str, exc: HTTPException | None = None) -> Response:
+    """Answers for requests that reach no provider: JSON, with the message AWS clients read."""
+    response = json_response({"message": message, "code": status}, status=status)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response

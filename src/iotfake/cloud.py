@@ -1,0 +1,122 @@
+"""FakeCloud: one fake IoT cloud - registry, clock, ids, faults, journal - behind one WSGI app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import documents
+from .clock import Clock
+from .faults import FaultEngine
+from .ids import ALPHANUMERIC, Ids
+from .journal import Journal
+from .providers import provider_classes
+from .registry import Registry
+
+if TYPE_CHECKING:
+    from .app import App
+    from .providers.base import Provider
+    from .server import Server
+
+AUTH_MODES = ("off", "lenient", "strict")
+STATE_FORMAT = "iotfake-state"
+STATE_VERSION = 1
+
+
+class FakeCloud:
+    """An in-memory IoT cloud that speaks EnOS, AWS IoT and scriptr over one WSGI app.
+
+    ``seed`` makes every generated id, key, secret and name reproducible. ``auth`` is ``"off"``
+    (accept anything), ``"lenient"`` (a credential must be present; ones the fake issued must still
+    be valid) or ``"strict"`` (only issued or seeded credentials, signatures verified).
+    """
+
+    def __init__(
+        self,
+        seed: int | str | None = None,
+        *,
+        auth: str = "lenient",
+        device_key_length: int = 10,
+        device_key_alphabet: str = ALPHANUMERIC,
+        journal_size: int = 10_000,
+        max_body: int = 1024 * 1024,
+    ) -> None:
+        if auth not in AUTH_MODES:
+            raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {auth!r}")
+        self.seed_value = seed
+        self.auth = auth
+        self.max_body = max_body
+        self.clock = Clock()
+        self.ids = Ids(seed, device_key_length=device_key_length, device_key_alphabet=device_key_alphabet)
+        self.registry = Registry(self.clock, self.ids)
+        self.journal = Journal(journal_size)
+        self.faults = FaultEngine(self)
+        self.providers: dict[str, Provider] = {cls.name: cls(self) for cls in provider_classes()}
+        self._app: App | None = None
+
+    @property
+    def wsgi_app(self) -> App:
+        """The WSGI application; hand it to any WSGI client or server."""
+        if self._app is None:
+            from .app import App
+
+            self._app = App(self)
+        return self._app
+
+    # -- seeding ------------------------------------------------------------------------------------
+    def seed(self, document: dict[str, Any]) -> FakeCloud:
+        """Load a fixtures document (all or nothing); raises DocumentError naming the bad path."""
+        documents.apply(self, document)
+        return self
+
+    def load(self, path: str | Path) -> FakeCloud:
+        """Load a fixtures document from a JSON file."""
+        return self.seed(documents.read(path))
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to a fresh cloud with the same seed: same ids again, no state, no faults."""
+        with self.registry.lock:
+            self.registry.clear()
+            self.ids.reset()
+            self.journal.clear()
+            self.faults.clear()
+            self.clock.reset()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every provider's state as a JSON-able document (restore with :meth:`restore`)."""
+        with self.registry.lock:
+            return {
+                "format": STATE_FORMAT,
+                "version": STATE_VERSION,
+                "clock": self.clock.snapshot(),
+                "ids": self.ids.snapshot(),
+                "registry": self.registry.snapshot(),
+                "faults": self.faults.snapshot(),
+            }
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Replace the whole state with a snapshot taken by :meth:`snapshot`."""
+        if not isinstance(snapshot, dict) or snapshot.get("format") != STATE_FORMAT:
+            raise ValueError("not an iotfake state snapshot (missing format marker)")
+        if snapshot.get("version") != STATE_VERSION:
+            raise ValueError(f"unsupported state version {snapshot.get('version')!r}")
+        with self.registry.lock:
+            self.registry.restore(snapshot.get("registry", {}))
+            self.clock.restore(snapshot.get("clock", {}))
+            self.ids.restore(snapshot.get("ids", {}))
+            self.faults.restore(snapshot.get("faults", []))
+
+    def state_json(self) -> str:
+        return json.dumps(self.snapshot(), separators=(",", ":"))
+
+    # -- serving ------------------------------------------------------------------------------------
+    def serve(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> Server:
+        """A live threaded HTTP server for this cloud; use it as a context manager."""
+        from .server import Server
+
+        return Server(self, host=host, port=port, **options)
+
+    def __repr__(self) -> str:
+        return f"FakeCloud(seed={self.seed_value!r}, auth={self.auth!r})"

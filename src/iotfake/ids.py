@@ -1,0 +1,134 @@
+"""Seeded generation of every identifier, key, secret and default name the fake hands out.
+
+One source per cloud: the same seed and the same sequence of calls give the same values, which is
+what makes a failing test reproduce. Without a seed, identifiers still come from a fast PRNG
+(seeded from the OS) but secrets and tokens come from ``secrets`` so that they are unguessable.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import string
+import threading
+import uuid
+from typing import Any
+
+ALPHANUMERIC = string.ascii_letters + string.digits
+LOWER_ALPHANUMERIC = string.ascii_lowercase + string.digits
+HEX = "0123456789abcdef"
+
+
+class Ids:
+    """Identifier factory.
+
+    ``device_key_length`` and ``device_key_alphabet`` shape *generated* device keys. Real EnOS
+    sometimes cannot allocate a fresh key (error 11714); shrinking the key space (say length 1 and
+    alphabet ``"ab"``) lets a test reach that path honestly, through real collisions.
+    """
+
+    def __init__(
+        self,
+        seed: int | str | None = None,
+        *,
+        device_key_length: int = 10,
+        device_key_alphabet: str = ALPHANUMERIC,
+    ) -> None:
+        if device_key_length < 1 or not device_key_alphabet:
+            raise ValueError("device keys need a length >= 1 and a non-empty alphabet")
+        self.seed = seed
+        self.device_key_length = device_key_length
+        self.device_key_alphabet = device_key_alphabet
+        self._lock = threading.Lock()
+        self._random = random.Random(secrets.randbits(64) if seed is None else seed)
+        # Secrets are seeded only when the user asked for determinism.
+        self._secret_random: random.Random = random.SystemRandom() if seed is None else self._random
+        self._faker: Any = None
+
+    def reset(self) -> None:
+        """Start the sequence again from the seed (a fresh one when unseeded)."""
+        self.__init__(  # type: ignore[misc]
+            self.seed,
+            device_key_length=self.device_key_length,
+            device_key_alphabet=self.device_key_alphabet,
+        )
+
+    # -- primitives ---------------------------------------------------------------------------
+    def string(self, length: int, alphabet: str = ALPHANUMERIC) -> str:
+        with self._lock:
+            return "".join(self._random.choices(alphabet, k=length))
+
+    def secret(self, length: int, alphabet: str = ALPHANUMERIC) -> str:
+        """A credential: unguessable unless the cloud was seeded."""
+        with self._lock:
+            return "".join(self._secret_random.choices(alphabet, k=length))
+
+    def uuid(self) -> str:
+        with self._lock:
+            return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    def integer(self, low: int, high: int) -> int:
+        with self._lock:
+            return self._random.randint(low, high)
+
+    def choice(self, seq: Any) -> Any:
+        with self._lock:
+            return self._random.choice(seq)
+
+    # -- provider-shaped values ---------------------------------------------------------------
+    def asset_id(self) -> str:
+        """EnOS assetId: 8 alphanumerics, like ``Uvmm5AXU``."""
+        return self.string(8)
+
+    def device_key(self) -> str:
+        return self.string(self.device_key_length, self.device_key_alphabet)
+
+    def device_secret(self) -> str:
+        """EnOS deviceSecret: 20 alphanumerics, like ``Z5YtZaQpK5IWocakV7zQ``."""
+        return self.secret(20)
+
+    def product_key(self) -> str:
+        return self.string(8)
+
+    def product_secret(self) -> str:
+        return self.secret(16)
+
+    def request_id(self) -> str:
+        return self.uuid()
+
+    def token(self, nbytes: int = 32) -> str:
+        return self.secret(nbytes * 2, HEX)
+
+    # -- realistic names ----------------------------------------------------------------------
+    @property
+    def faker(self) -> Any:
+        """A seeded Faker, built on first use: constructing one costs milliseconds."""
+        if self._faker is None:
+            from faker import Faker
+
+            fake = Faker()
+            fake.seed_instance(self._random.getrandbits(64))
+            self._faker = fake
+        return self._faker
+
+    def device_name(self) -> str:
+        with self._lock:
+            fake = self.faker
+            return f"{fake.city()} {fake.random_element(('meter', 'inverter', 'sensor', 'gateway'))}"
+
+    def person_name(self) -> str:
+        with self._lock:
+            return self.faker.name()
+
+    # -- state ----------------------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        version, internal, gauss = self._random.getstate()
+        return {"random": [version, list(internal), gauss]}
+
+    def restore(self, data: dict) -> None:
+        state = data.get("random")
+        if state:
+            version, internal, gauss = state
+            with self._lock:
+                self._random.setstate((version, tuple(internal), gauss))
+                self._faker = None

@@ -1,0 +1,15 @@
+"""The wire protocols. Each subpackage translates one cloud; none holds state of its own."""
+
+from __future__ import annotations
+
+from .base import Call, Provider, ProviderError
+
+
+def provider_classes() -> list[type[Provider]]:
+    """Every provider the app serves, in routing order."""
+    from .enos import EnosProvider
+
+    return [EnosProvider]
+
+
+__all__ = ["Call", "Provider", "ProviderError", "provider_classes"]

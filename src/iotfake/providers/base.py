@@ -1,0 +1,125 @@
+"""What a provider is: a translator between one cloud's wire protocol and the registry.
+
+The app drives every request through the same steps (see ``app.py``):
+
+    bind -> journal -> authenticate -> faults -> handle -> response
+
+``bind`` never fails: it names the operation and pulls out the fields that fault rules match on
+and the journal records, leaving validation to ``handle``. Errors travel as exceptions: a
+:class:`~iotfake.registry.errors.DomainError` from the registry, which the provider maps with
+:meth:`Provider.from_domain`, or a :class:`ProviderError` already in the provider's terms.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from ..registry.errors import DomainError
+
+if TYPE_CHECKING:
+    from ..cloud import FakeCloud
+
+
+@dataclass(slots=True)
+class Call:
+    """One request as the fake understands it."""
+
+    provider: str
+    operation: str
+    request: Request
+    route_args: dict[str, Any] = field(default_factory=dict)
+    #: the tenant the call acts in (EnOS orgId, AWS "account/region", scriptr account)
+    tenant: str | None = None
+    #: the request fields fault rules match on and the journal records
+    params: dict[str, Any] = field(default_factory=dict)
+    #: the decoded body, or None; ``body_error`` says why decoding failed
+    body: Any = None
+    body_error: str | None = None
+    #: whatever ``authenticate`` established (an app, a token, an account)
+    principal: Any = None
+    #: the provider's own result code, set when the answer is rendered (journal)
+    code: str | None = None
+    #: id of the fault rule that fired, if any (journal)
+    fault: str | None = None
+
+
+class ProviderError(Exception):
+    """An answer in the provider's own error vocabulary (code, message, HTTP status)."""
+
+    def __init__(self, code: str | int, message: str, status: int = 400, **extra: Any) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+        self.extra = extra
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        status=status,
+        headers=headers,
+        content_type="application/json;charset=UTF-8",
+    )
+
+
+def decode_json_body(call: Call) -> None:
+    """Decode the request body into ``call.body``; record, never raise, what is wrong with it."""
+    raw = call.request.get_data(cache=True)
+    if not raw.strip():
+        call.body = None
+        return
+    try:
+        call.body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        call.body_error = f"the body is not valid JSON ({exc})"
+    except RecursionError:
+        call.body_error = "the body is nested too deeply"
+
+
+class Provider:
+    """Base class: subclasses set ``name`` and implement the hooks."""
+
+    #: the provider's name in fault rules, the journal and fixtures documents ("enos", ...)
+    name: ClassVar[str] = ""
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        self.cloud = cloud
+
+    @classmethod
+    def rules(cls) -> list[Rule]:
+        """URL rules; each endpoint is ``(provider name, route name)``."""
+        raise NotImplementedError
+
+    def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
+        raise NotImplementedError
+
+    def authenticate(self, call: Call) -> None:
+        """Raise ProviderError (or a DomainError) to refuse the call; set ``call.principal``."""
+
+    def handle(self, call: Call) -> Response:
+        raise NotImplementedError
+
+    def from_domain(self, call: Call, error: DomainError) -> ProviderError:
+        """Map a registry error to this provider's answer."""
+        raise NotImplementedError
+
+    def from_code(self, call: Call, code: str) -> ProviderError:
+        """A provider-native error code named by a fault rule (``"11714"``)."""
+        raise NotImplementedError
+
+    def render(self, call: Call, error: ProviderError) -> Response:
+        """The wire form of an error; must set ``call.code``."""
+        raise NotImplementedError
+
+    # -- fixtures documents and state ----------------------------------------------------------
+    def seed(self, section: Any, path: str) -> None:
+        """Load this provider's part of a fixtures document; raise DocumentError naming the path."""
+        from ..documents import DocumentError
+
+        raise DocumentError(path, f"the {self.name} provider takes no fixtures yet")

@@ -1,0 +1,136 @@
+"""EnOS Connect Service v2.1: devices, products and the API gateway's token service.
+
+URLs carry the operation in ``?action=`` and the tenant in ``?orgId=``; every answer is the
+``{code, msg, requestId, data}`` envelope with HTTP 200, even for business errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from ...registry.errors import DomainError
+from ..base import Call, Provider, ProviderError, decode_json_body, json_response
+from . import auth, devices, products
+from .errors import INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
+
+DEVICE_ACTIONS = {
+    "create": "CreateDevice",
+    "get": "GetDevice",
+    "update": "UpdateDevice",
+    "delete": "DeleteDevice",
+    "enable": "EnableDevice",
+    "disable": "DisableDevice",
+    "replaceDevice": "ReplaceDevice",
+    "search": "SearchDevice",
+    "batchCreate": "BatchCreateDevice",
+}
+PRODUCT_ACTIONS = {
+    "create": "CreateProduct",
+    "get": "GetProduct",
+    "search": "SearchProduct",
+    "update": "UpdateProduct",
+    "delete": "DeleteProduct",
+}
+#: the operation named when ``action`` is missing or unknown (answered with 99400)
+UNKNOWN = "UnknownAction"
+
+#: request fields fault rules can match on, from the query or the body
+MATCH_FIELDS = ("productKey", "deviceKey", "assetId", "newDeviceKey")
+
+
+class EnosProvider(Provider):
+    name = "enos"
+
+    @classmethod
+    def rules(cls) -> list[Rule]:
+        methods = ["GET", "POST"]
+        return [
+            Rule("/connect-service/v2.1/devices", endpoint=("enos", "devices"), methods=methods),
+            Rule("/connect-service/v2.0/devices", endpoint=("enos", "devices-v2.0"), methods=methods),
+            Rule("/connect-service/v2.1/products", endpoint=("enos", "products"), methods=methods),
+            Rule("/apim-token-service/v2.0/token/get", endpoint=("enos", "token.get"), methods=["POST"]),
+            Rule(
+                "/apim-token-service/v2.0/token/refresh", endpoint=("enos", "token.refresh"), methods=["POST"]
+            ),
+        ]
+
+    def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
+        action = request.args.get("action", "")
+        if route == "devices":
+            operation = DEVICE_ACTIONS.get(action, UNKNOWN)
+        elif route == "devices-v2.0":
+            operation = "BatchCreateDevice" if action == "batchCreate" else UNKNOWN
+        elif route == "products":
+            operation = PRODUCT_ACTIONS.get(action, UNKNOWN)
+        else:
+            operation = "GetToken" if route == "token.get" else "RefreshToken"
+        call = Call("enos", operation, request, args, tenant=request.args.get("orgId") or None)
+        if request.method == "POST":
+            decode_json_body(call)
+        params: dict[str, Any] = {"orgId": call.tenant} if call.tenant else {}
+        body = call.body if isinstance(call.body, dict) else {}
+        for field in MATCH_FIELDS:
+            value = request.args.get(field, body.get(field))
+            if isinstance(value, str):
+                params[field] = value
+        if route.startswith("token") and isinstance(body.get("appKey"), str):
+            params["appKey"] = body["appKey"]
+        call.params = params
+        return call
+
+    def authenticate(self, call: Call) -> None:
+        auth.authenticate(self, call)
+
+    def handle(self, call: Call) -> Response:
+        handler = HANDLERS.get(call.operation)
+        if handler is None:
+            action = call.request.args.get("action")
+            problem = "action is missing" if not action else f"action {action} is not supported"
+            raise EnosError(INVALID_ARGUMENT, f"Invalid Argument action:{problem}")
+        if call.operation not in auth.GATEWAY_OPERATIONS and not call.tenant:
+            raise EnosError(INVALID_ARGUMENT, "Invalid Argument orgId:orgId is missing")
+        return handler(self, call)
+
+    # -- answers ------------------------------------------------------------------------------------
+    def ok(self, call: Call, data: Any, **top: Any) -> Response:
+        call.code = "0"
+        return json_response(
+            {"code": 0, "msg": "OK", "requestId": self.cloud.ids.request_id(), "data": data, **top}
+        )
+
+    def from_domain(self, call: Call, error: DomainError) -> ProviderError:
+        return from_domain(error, device_op=call.operation.endswith("Device"))
+
+    def from_code(self, call: Call, code: str) -> ProviderError:
+        number = int(code)
+        return EnosError(number, MESSAGES.get(number, ("Error", 200))[0])
+
+    def render(self, call: Call, error: ProviderError) -> Response:
+        call.code = str(error.code)
+        if isinstance(error, auth.GatewayError):
+            return json_response(error.payload(), status=error.status)
+        return json_response(
+            {
+                "code": error.code,
+                "msg": error.message,
+                "requestId": self.cloud.ids.request_id(),
+                "data": None,
+            },
+            status=error.status,
+        )
+
+    def seed(self, section: Any, path: str) -> None:
+        from .seed import seed
+
+        seed(self, section, path)
+
+
+HANDLERS = {
+    "CreateDevice": devices.create,
+    "GetDevice": devices.get,
+    "CreateProduct": products.create,
+    "GetProduct": products.get,
+}

@@ -1,0 +1,233 @@
+"""A tenant: one EnOS organisation, one AWS account+region, one scriptr account.
+
+Every mutation runs under the registry's lock, so the quota check and the insert are one atomic
+step: whatever the thread count, a product never holds one device over its quota and no key is
+ever held twice. Lookups by id and by key are dictionary hits.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..clock import Clock
+from ..ids import Ids
+from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded, VersionConflict
+from .models import Device, Product
+
+#: how many generated keys are tried before giving up with KeyAllocationFailed (EnOS 11714)
+KEY_ATTEMPTS = 5
+
+DeviceBuilder = Callable[[str, str], Device]
+
+
+class Tenant:
+    def __init__(
+        self,
+        provider: str,
+        tenant_id: str,
+        *,
+        lock: threading.RLock,
+        clock: Clock,
+        ids: Ids,
+        quota: int | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
+        self.provider = provider
+        self.id = tenant_id
+        self.lock = lock
+        self.clock = clock
+        self.ids = ids
+        #: tenant-wide device limit (AWS maxThings, scriptr device limit); None = unlimited
+        self.quota = quota
+        #: provider-specific configuration (EnOS apps and models, AWS region, ...)
+        self.settings: dict[str, Any] = settings if settings is not None else {}
+        self.products: dict[str, Product] = {}
+        #: id -> device, in creation order (newest last)
+        self.devices: dict[str, Device] = {}
+        #: key -> device
+        self.keys: dict[str, Device] = {}
+        #: provider-specific record tables (thing groups, policies, users, ...): name -> key -> record
+        self.tables: dict[str, dict[str, Any]] = {}
+
+    # -- products -------------------------------------------------------------------------------
+    def add_product(self, product: Product) -> Product:
+        with self.lock:
+            if product.key in self.products:
+                raise KeyCollision(key=product.key, existing=self.products[product.key])
+            self.products[product.key] = product
+            return product
+
+    def product(self, key: str) -> Product:
+        product = self.products.get(key)
+        if product is None:
+            raise NotFound(kind="product", key=key)
+        return product
+
+    def remove_product(self, key: str) -> Product:
+        with self.lock:
+            product = self.product(key)
+            if product.devices:
+                raise InUse(f"product {key!r} still has {len(product.devices)} devices")
+            del self.products[key]
+            return product
+
+    def new_product_key(self, make: Callable[[], str]) -> str:
+        with self.lock:
+            while True:
+                key = make()
+                if key not in self.products:
+                    return key
+
+    # -- devices --------------------------------------------------------------------------------
+    def add_device(self, *, key: str | None, product: str | None, build: DeviceBuilder) -> Device:
+        """Insert a device atomically: key unique, product exists, quotas respected.
+
+        ``key=None`` asks for a generated key; after ``KEY_ATTEMPTS`` collisions this raises
+        :class:`KeyAllocationFailed`, the real cloud's "try again" answer.
+        ``build(id, key)`` makes the record once the checks pass.
+        """
+        with self.lock:
+            target = self.product(product) if product is not None else None
+            if key is None:
+                key = self._allocate_key()
+            elif key in self.keys:
+                raise KeyCollision(key=key, existing=self.keys[key])
+            self._check_quota(target)
+            device_id = self._allocate_id()
+            device = build(device_id, key)
+            device.id, device.key, device.product = device_id, key, product
+            self.devices[device_id] = device
+            self.keys[key] = device
+            if target is not None:
+                target.devices[key] = device
+            return device
+
+    def _allocate_key(self) -> str:
+        for _ in range(KEY_ATTEMPTS):
+            key = self.ids.device_key()
+            if key not in self.keys:
+                return key
+        raise KeyAllocationFailed(f"no free device key after {KEY_ATTEMPTS} attempts")
+
+    def _allocate_id(self) -> str:
+        while True:
+            device_id = self.ids.asset_id()
+            if device_id not in self.devices:
+                return device_id
+
+    def _check_quota(self, product: Product | None) -> None:
+        if product is not None and product.quota is not None and len(product.devices) >= product.quota:
+            raise QuotaExceeded(
+                f"product {product.key!r} already holds its quota of {product.quota} devices",
+                limit=product.quota,
+            )
+        if self.quota is not None and len(self.devices) >= self.quota:
+            raise QuotaExceeded(
+                f"tenant {self.id!r} already holds its quota of {self.quota} devices", limit=self.quota
+            )
+
+    def device(self, *, id: str | None = None, key: str | None = None) -> Device:
+        """Find a device by id or by key (both given: they must name the same device)."""
+        found = self.devices.get(id) if id is not None else self.keys.get(key) if key else None
+        if found is None or (id is not None and key is not None and found.key != key):
+            raise NotFound(kind="device", key=id if id is not None else (key or ""))
+        return found
+
+    def update_device(
+        self, device: Device, changes: dict[str, Any], *, expected_version: int | None = None
+    ) -> Device:
+        """Apply field changes and bump the version; a stale ``expected_version`` conflicts."""
+        with self.lock:
+            self._check_version(device, expected_version)
+            for name, value in changes.items():
+                setattr(device, name, value)
+            device.version += 1
+            device.updated = self.clock.ms()
+            return device
+
+    def move_device(self, device: Device, product: str | None) -> None:
+        """Change a device's product, checking the new product's quota."""
+        with self.lock:
+            if product == device.product:
+                return
+            target = self.product(product) if product is not None else None
+            if target is not None and target.quota is not None and len(target.devices) >= target.quota:
+                raise QuotaExceeded(limit=target.quota)
+            if device.product is not None:
+                self.products[device.product].devices.pop(device.key, None)
+            if target is not None:
+                target.devices[device.key] = device
+            device.product = product
+
+    def rekey_device(self, device: Device, new_key: str) -> Device:
+        with self.lock:
+            if new_key in self.keys:
+                raise KeyCollision(key=new_key, existing=self.keys[new_key])
+            del self.keys[device.key]
+            if device.product is not None:
+                self.products[device.product].devices.pop(device.key, None)
+                self.products[device.product].devices[new_key] = device
+            device.key = new_key
+            self.keys[new_key] = device
+            device.version += 1
+            device.updated = self.clock.ms()
+            return device
+
+    def remove_device(self, device: Device, *, expected_version: int | None = None) -> Device:
+        with self.lock:
+            if self.devices.get(device.id) is not device:
+                raise NotFound(kind="device", key=device.key)
+            self._check_version(device, expected_version)
+            del self.devices[device.id]
+            del self.keys[device.key]
+            if device.product is not None:
+                self.products[device.product].devices.pop(device.key, None)
+            return device
+
+    @staticmethod
+    def _check_version(device: Device, expected: int | None) -> None:
+        if expected is not None and expected != device.version:
+            raise VersionConflict(f"expected version {expected} but the current version is {device.version}")
+
+    def iter_devices(self, *, product: str | None = None, newest_first: bool = True) -> Iterator[Device]:
+        """Devices in creation order (newest first by default), over a stable copy."""
+        with self.lock:
+            pool = list(
+                (self.products[product].devices if product in self.products else {}).values()
+                if product is not None
+                else self.devices.values()
+            )
+        return reversed(pool) if newest_first else iter(pool)
+
+    def table(self, name: str) -> dict[str, Any]:
+        """A provider-specific record table, created on first use."""
+        return self.tables.setdefault(name, {})
+
+    # -- state ------------------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "provider": self.provider,
+                "id": self.id,
+                "quota": self.quota,
+                "settings": self.settings,
+                "products": [p.to_dict() for p in self.products.values()],
+                "devices": [d.to_dict() for d in self.devices.values()],
+                "tables": self.tables,
+            }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        with self.lock:
+            self.quota = data.get("quota")
+            self.settings = dict(data.get("settings") or {})
+            self.products = {p["key"]: Product.from_dict(p) for p in data.get("products", ())}
+            self.devices, self.keys = {}, {}
+            for raw in data.get("devices", ()):
+                device = Device.from_dict(raw)
+                self.devices[device.id] = device
+                self.keys[device.key] = device
+                if device.product is not None:
+                    self.products[device.product].devices[device.key] = device
+            self.tables = {name: dict(rows) for name, rows in (data.get("tables") or {}).items()}

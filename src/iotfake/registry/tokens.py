@@ -1,0 +1,127 @@
+"""Access tokens the fake issues: EnOS gateway tokens, scriptr device and user tokens.
+
+A token is either live, expired (by the fake's clock), or gone (refreshed away, regenerated or
+revoked). Providers turn the difference into their own answers (EnOS apim_status 4011 vs 4012,
+scriptr INVALID_TOKEN), so :meth:`TokenStore.check` reports which.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..clock import Clock
+from ..ids import Ids
+from .errors import TokenExpired, Unauthorized
+
+
+@dataclass(slots=True)
+class Token:
+    value: str
+    provider: str
+    tenant: str
+    #: who the token stands for (an appKey, a device id, a user id)
+    subject: str
+    issued: float
+    #: absolute expiry in clock seconds, or None for tokens that never expire
+    expires: float | None = None
+    #: a hard end no refresh can pass (scriptr user tokens' lifeTime); None = none
+    lifetime_end: float | None = None
+    #: "active" or "revoked"
+    state: str = "active"
+    kind: str = "access"
+
+    def remaining(self, now: float) -> float | None:
+        return None if self.expires is None else max(0.0, self.expires - now)
+
+
+class TokenStore:
+    def __init__(self, clock: Clock, ids: Ids, lock: threading.RLock) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.lock = lock
+        self._tokens: dict[str, Token] = {}
+
+    def issue(
+        self,
+        *,
+        provider: str,
+        tenant: str,
+        subject: str,
+        ttl: float | None,
+        kind: str = "access",
+        lifetime: float | None = None,
+        value: str | None = None,
+    ) -> Token:
+        now = self.clock.time()
+        token = Token(
+            value=value or self.ids.token(),
+            provider=provider,
+            tenant=tenant,
+            subject=subject,
+            issued=now,
+            expires=None if ttl is None else now + ttl,
+            lifetime_end=None if lifetime is None else now + lifetime,
+            kind=kind,
+        )
+        with self.lock:
+            self._tokens[token.value] = token
+        return token
+
+    def find(self, value: str) -> Token | None:
+        return self._tokens.get(value)
+
+    def check(self, value: str, *, provider: str | None = None) -> Token | None:
+        """The live token, or None if the fake never issued it.
+
+        Raises :class:`TokenExpired` past its expiry and :class:`Unauthorized` once revoked.
+        """
+        token = self._tokens.get(value)
+        if token is None or (provider is not None and token.provider != provider):
+            return None
+        if token.state != "active":
+            raise Unauthorized("the token was revoked or replaced")
+        if self.is_expired(token):
+            raise TokenExpired("the token has expired")
+        return token
+
+    def is_expired(self, token: Token) -> bool:
+        now = self.clock.time()
+        return (token.expires is not None and now >= token.expires) or (
+            token.lifetime_end is not None and now >= token.lifetime_end
+        )
+
+    def revoke(self, value: str) -> None:
+        with self.lock:
+            token = self._tokens.get(value)
+            if token is not None:
+                token.state = "revoked"
+
+    def tokens_for(self, provider: str, tenant: str, subject: str, kind: str | None = None) -> list[Token]:
+        with self.lock:
+            return [
+                t
+                for t in self._tokens.values()
+                if t.provider == provider
+                and t.tenant == tenant
+                and t.subject == subject
+                and (kind is None or t.kind == kind)
+            ]
+
+    def drop_tenant(self, provider: str, tenant: str) -> None:
+        with self.lock:
+            for value in [v for v, t in self._tokens.items() if (t.provider, t.tenant) == (provider, tenant)]:
+                del self._tokens[value]
+
+    def clear(self) -> None:
+        with self.lock:
+            self._tokens.clear()
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [asdict(t) for t in self._tokens.values()]
+
+    def restore(self, rows: list[dict[str, Any]]) -> None:
+        with self.lock:
+            self._tokens = {row["value"]: Token(**row) for row in rows}
