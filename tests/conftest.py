@@ -5,6 +5,8 @@ from werkzeug.test import Client
 
 from iotfake import FakeCloud
 
+pytest_plugins = ["pytester"]
+
 ENOS_HEADERS = {"apim-accesstoken": "test-token"}
 
 

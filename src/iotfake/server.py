@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
     from .cloud import FakeCloud
 
 
@@ -45,7 +48,9 @@ class Server:
     """``with cloud.serve() as server: server.url`` - binds on enter, stops on exit.
 
     ``port=0`` picks a free port. The server thread is a daemon, so a forgotten server never keeps
-    a test process alive.
+    a test process alive. ``cloud`` is read on every request, so assigning another cloud to a
+    running server rebinds it: the pytest plugin serves each test's fresh cloud from one server
+    per process instead of paying for a socket and a thread per test.
     """
 
     def __init__(self, cloud: FakeCloud, host: str = "127.0.0.1", port: int = 0, *, access_log: bool = False):
@@ -65,9 +70,7 @@ class Server:
 
     def start(self) -> Server:
         handler = LoggingHandler if self.access_log else QuietHandler
-        self._server = make_server(
-            self.host, self.port, self.cloud.wsgi_app, threaded=True, request_handler=handler
-        )
+        self._server = make_server(self.host, self.port, self._app, threaded=True, request_handler=handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -77,6 +80,9 @@ class Server:
         )
         self._thread.start()
         return self
+
+    def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self.cloud.wsgi_app(environ, start_response)
 
     def stop(self) -> None:
         if self._server is not None:
