@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import boto3  # noqa: F401  imported here: pytester's in-process runs drop modules first imported inside them
+import sys
+
 import pytest
-import requests  # noqa: F401
 
 from iotfake import FakeCloud
 
@@ -108,3 +108,16 @@ def test_boto3(iotfake_boto3, iotfake):
 """
     )
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(("module", "fixture"), [("requests", "iotfake_enos"), ("boto3", "iotfake_boto3")])
+def test_a_missing_client_library_fails_with_the_install_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, module: str, fixture: str
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # what an uninstalled module looks like to import
+    pytester.makepyfile(f"def test_client({fixture}):\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [f"the {fixture} fixture needs {module}: pip install {module} (or iotfake?test?)"]
+    )

@@ -10,6 +10,7 @@ conftest; the marker tunes one test, class or module and wins over them.
 from __future__ import annotations
 
 import functools
+import importlib
 import zlib
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
@@ -85,6 +86,7 @@ def iotfake_host() -> str:
 @pytest.fixture(scope="session")
 def iotfake_boto3_config() -> Any:
     """The botocore ``Config`` of ``iotfake_boto3``: retries off, so a fault shows on the first try."""
+    _require("boto3", "iotfake_boto3")
     from botocore.config import Config
 
     return Config(retries={"total_max_attempts": 1, "mode": "standard"})
@@ -175,6 +177,17 @@ def iotfake_server(iotfake: FakeCloud, iotfake_session_server: Server) -> Iterat
 
 
 # -- ready-made clients ------------------------------------------------------------------------------
+def _require(module: str, fixture: str) -> None:
+    """Optional client libraries: a missing one fails the test with the install line, not a traceback."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        problem = f"the {fixture} fixture needs {module}: pip install {module} (or iotfake[test])"
+    else:
+        return
+    pytest.fail(problem, pytrace=False)
+
+
 @functools.cache
 def _boto3_session() -> Any:
     """One boto3 Session per process: it caches the loaded service models, so clients come cheap."""
@@ -186,6 +199,7 @@ def _boto3_session() -> Any:
 @pytest.fixture
 def iotfake_boto3(iotfake_server: Server, iotfake_boto3_config: Any) -> Iterator[Any]:
     """A boto3 ``iot`` client for the live server (retries off; see ``iotfake_boto3_config``)."""
+    _require("boto3", "iotfake_boto3")
     client = _boto3_session().client(
         "iot",
         endpoint_url=iotfake_server.url,
@@ -198,7 +212,8 @@ def iotfake_boto3(iotfake_server: Server, iotfake_boto3_config: Any) -> Iterator
     client.close()
 
 
-def _session(base_url: str, headers: dict[str, str]) -> Iterator[ServiceSession]:
+def _session(base_url: str, headers: dict[str, str], fixture: str) -> Iterator[ServiceSession]:
+    _require("requests", fixture)
     from .clients import ServiceSession
 
     with ServiceSession(base_url, headers) as session:
@@ -208,13 +223,13 @@ def _session(base_url: str, headers: dict[str, str]) -> Iterator[ServiceSession]
 @pytest.fixture
 def iotfake_enos(iotfake_server: Server) -> Iterator[ServiceSession]:
     """A ``requests.Session`` for EnOS: base URL set, ``apim-accesstoken`` sent, ``url(path)``."""
-    yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN})
+    yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN}, "iotfake_enos")
 
 
 @pytest.fixture
 def iotfake_scriptr(iotfake_server: Server) -> Iterator[ServiceSession]:
     """A ``requests.Session`` for scriptr: base URL set, bearer token sent, ``url(path)``."""
-    yield from _session(iotfake_server.url, {"Authorization": f"bearer {SCRIPTR_TOKEN}"})
+    yield from _session(iotfake_server.url, {"Authorization": f"bearer {SCRIPTR_TOKEN}"}, "iotfake_scriptr")
 
 
 # -- what the fake saw, in the failure report --------------------------------------------------------
