@@ -55,7 +55,7 @@ def test_the_section_names_the_seed_and_the_journal_tail(pytester: pytest.Pytest
     lines = text.splitlines()
     assert (
         lines[0]
-        == f"seed={seed} auth=lenient (FakeCloud(seed={seed}, auth='lenient') starts from the same state)"
+        == f"seed={seed} auth=lenient (FakeCloud(seed={seed}) generates the same ids, keys and secrets)"
     )
     assert lines[1] == "last 3 of 3 calls the fake saw:"
     assert lines[2].split() == [
@@ -85,7 +85,15 @@ def test_the_tail_length_is_an_ini_setting(pytester: pytest.Pytester) -> None:
     assert len(text.splitlines()) == 1
 
 
-def test_a_test_that_called_nothing_says_so(pytester: pytest.Pytester) -> None:
+def test_a_bad_tail_length_stops_the_run(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_report=CALLS)
+    result = pytester.runpytest("-o", "iotfake_journal_tail=many")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*iotfake_journal_tail must be a whole number, not 'many'*"])
+
+
+def test_an_unseeded_test_that_called_nothing_says_so(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("import pytest\n\n@pytest.fixture\ndef iotfake_seed():\n    return None\n")
     pytester.makepyfile(
         """
 def test_fails(iotfake):
@@ -93,7 +101,10 @@ def test_fails(iotfake):
 """
     )
     [(_, text)] = sections(pytester)["test_fails"]
-    assert text.splitlines()[1] == "no call reached the fake"
+    assert text.splitlines() == [
+        "seed=None auth=lenient (unseeded: ids differ on every run)",
+        "no call reached the fake",
+    ]
 
 
 def test_the_terminal_shows_the_section(pytester: pytest.Pytester) -> None:

@@ -2,7 +2,7 @@
 
 Every test gets its own fresh, seeded cloud (``iotfake``); tests that need a socket share one live
 server per process (``iotfake_server``) that is rebound to the current test's cloud, so a clean
-state costs a dict assignment rather than a server start. Settings fixtures (``iotfake_seed``,
+state costs an attribute assignment rather than a server start. Settings fixtures (``iotfake_seed``,
 ``iotfake_auth``, ``iotfake_host``, ``iotfake_boto3_config``) are there to be overridden in a
 conftest; the marker tunes one test, class or module and wins over them.
 """
@@ -57,6 +57,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    journal_tail(config)  # a bad value stops the run at once, not at the first failing test
+
+
+def journal_tail(config: pytest.Config) -> int:
+    value = config.getini("iotfake_journal_tail")
+    try:
+        return max(0, int(value))
+    except ValueError:
+        raise pytest.UsageError(f"iotfake_journal_tail must be a whole number, not {value!r}") from None
 
 
 # -- settings fixtures: override these in a conftest ---------------------------------------------------
@@ -254,8 +263,13 @@ def format_calls(entries: list[Entry]) -> list[str]:
 
 
 def describe(cloud: FakeCloud, tail: int) -> str:
-    again = f"FakeCloud(seed={cloud.seed_value!r}, auth={cloud.auth!r})"
-    lines = [f"seed={cloud.seed_value!r} auth={cloud.auth} ({again} starts from the same state)"]
+    seed = cloud.seed_value
+    again = (
+        "unseeded: ids differ on every run"
+        if seed is None
+        else f"FakeCloud(seed={seed!r}) generates the same ids, keys and secrets"
+    )
+    lines = [f"seed={seed!r} auth={cloud.auth} ({again})"]
     if tail > 0:
         entries = cloud.journal.calls()
         shown = entries[-tail:]
@@ -275,8 +289,7 @@ def pytest_runtest_makereport(
     cloud = item.stash.get(CLOUD, None)
     if cloud is not None:
         if report.failed:
-            tail = int(item.config.getini("iotfake_journal_tail"))
-            report.sections.append((REPORT_SECTION, describe(cloud, tail)))
+            report.sections.append((REPORT_SECTION, describe(cloud, journal_tail(item.config))))
         if call.when == "teardown":
             del item.stash[CLOUD]  # items live all session; their clouds must not
     return report
