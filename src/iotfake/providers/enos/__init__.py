@@ -13,8 +13,8 @@ from werkzeug.wrappers import Request, Response
 
 from ...registry.errors import DomainError
 from ..base import Call, Provider, ProviderError, decode_json_body, json_response
-from . import auth, devices, products
-from .errors import INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
+from . import auth, batch, devices, products, queries, tokens
+from .errors import INTERNAL, INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
 
 DEVICE_ACTIONS = {
     "create": "CreateDevice",
@@ -110,8 +110,13 @@ class EnosProvider(Provider):
 
     def render(self, call: Call, error: ProviderError) -> Response:
         call.code = str(error.code)
-        if isinstance(error, auth.GatewayError):
+        if isinstance(error, auth.GatewayError | tokens.TokenError):
             return json_response(error.payload(), status=error.status)
+        if call.operation in auth.GATEWAY_OPERATIONS:
+            # injected faults and internal errors, in the token service's own envelope
+            code = tokens.INTERNAL_ERROR if error.code == INTERNAL else error.code
+            payload = {"status": code, "msg": error.message, "business": tokens.BUSINESS, "data": None}
+            return json_response(payload, status=error.status)
         return json_response(
             {
                 "code": error.code,
@@ -131,6 +136,18 @@ class EnosProvider(Provider):
 HANDLERS = {
     "CreateDevice": devices.create,
     "GetDevice": devices.get,
+    "UpdateDevice": devices.update,
+    "DeleteDevice": devices.delete,
+    "EnableDevice": devices.enable,
+    "DisableDevice": devices.disable,
+    "ReplaceDevice": devices.replace,
+    "SearchDevice": queries.search_devices,
+    "BatchCreateDevice": batch.create,
     "CreateProduct": products.create,
     "GetProduct": products.get,
+    "SearchProduct": queries.search_products,
+    "UpdateProduct": products.update,
+    "DeleteProduct": products.delete,
+    "GetToken": tokens.get,
+    "RefreshToken": tokens.refresh,
 }
