@@ -10,9 +10,10 @@ The grammar follows the EnOS API FAQ ("How to use expression"):
     value     := STRING | NUMBER | true | false
 
 Keywords are case-insensitive; strings take single or double quotes (a doubled quote or a
-backslash escapes one). Each API names the fields it accepts and the operators each field takes
-(:class:`Field`); anything else is a :class:`ExpressionError` naming the problem and where it is,
-which the provider answers with 99400.
+backslash escapes one; ``\\%`` and ``\\_`` reach ``like`` as literal wildcards). Each API
+names the fields it accepts and the operators each field takes (:class:`Field`); anything else
+is an :class:`ExpressionError` naming the problem and where it is, which the provider answers
+with 99400.
 
 Parsing yields a predicate over whatever record the caller passes (a ``(device, product)`` pair,
 a product), plus enough structure (:func:`pinned`) for the caller to skip a full scan when the
@@ -127,8 +128,9 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _unquote(raw: str) -> str:
+    """Doubled quotes and ``\\'``, ``\\"``, ``\\\\`` unescape; other backslashes stay for ``like``."""
     quote, body = raw[0], raw[1:-1]
-    return re.sub(r"\\(.)", r"\1", body.replace(quote * 2, quote))
+    return re.sub(r"\\(['\"\\])", r"\1", body.replace(quote * 2, quote))
 
 
 def parse(text: str, fields: dict[str, Field]) -> Node:
