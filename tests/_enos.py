@@ -77,8 +77,9 @@ class Enos:
         **query: str,
     ) -> dict[str, Any]:
         params = {} if action is None else {"action": action}
-        if (org or self.org) != "":
-            params["orgId"] = org or self.org
+        org = self.org if org is None else org
+        if org:
+            params["orgId"] = org
         params.update(query)
         path = f"/connect-service/{version}/{resource}?{urlencode(params)}"
         verb = method or ("GET" if action == "get" else "POST")
