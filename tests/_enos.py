@@ -91,14 +91,14 @@ class Enos:
         assert answer["code"] == 0, answer
         return answer["data"]
 
-    def create(self, product_key: str, **fields: Any) -> dict[str, Any]:
+    def create(self, product_key: str, *, org: str | None = None, **fields: Any) -> dict[str, Any]:
         body = {
             "productKey": product_key,
             "timezone": "+08:00",
             "deviceName": {"defaultValue": "meter"},
             **fields,
         }
-        return self.call("devices", "create", body)
+        return self.call("devices", "create", body, org=org)
 
     def device(self, product_key: str, **fields: Any) -> dict[str, Any]:
         answer = self.create(product_key, **fields)

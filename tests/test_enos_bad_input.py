@@ -159,3 +159,23 @@ def test_get_on_post_only_actions_is_still_judged_by_the_action(setup) -> None:
     _, enos, pk, _ = setup
     answer = enos.call("products", "get", method="POST", productKey=pk)
     assert answer["code"] == 0 and answer["data"]["productKey"] == pk
+
+
+def test_calls_on_an_org_nobody_used_leave_no_trace(setup) -> None:
+    cloud, enos, pk, made = setup
+    before = cloud.snapshot()["registry"]
+    assert enos.get(org="fresh", assetId=made["assetId"])["code"] == 11404
+    assert enos.call("devices", "search", {}, org="fresh")["data"] == []
+    assert enos.call("products", "search", {}, org="fresh")["data"] == []
+    assert enos.create(pk, org="fresh")["code"] == 11611
+    assert enos.call("products", "create", {"productName": "bad"}, org="fresh")["code"] == 99400
+    assert enos.call("devices", "batchCreate", {"deviceList": [{"productKey": pk}]}, org="fresh")["code"] == 0
+    assert cloud.snapshot()["registry"] == before
+    assert cloud.registry.find_tenant("enos", "fresh") is None
+
+
+def test_absurdly_nested_expressions_are_99400_not_a_crash(setup) -> None:
+    _, enos, _, _ = setup
+    answer = enos.search("(" * 5000 + "status = 'online'" + ")" * 5000)
+    assert_invalid(answer, "expression")
+    assert "nest deeper" in answer["msg"]

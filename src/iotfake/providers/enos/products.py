@@ -67,7 +67,6 @@ def check_model(org: Tenant, model_id: str) -> None:
 
 def create(provider: EnosProvider, call: Call) -> Response:
     body = v.body_object(call.body, call.body_error)
-    org = tenant(provider, call)
     name = v.string_i18n(v.require(body, "productName"), "productName")
     attrs: dict[str, Any] = {
         "productType": choice(v.require(body, "productType"), "productType", PRODUCT_TYPES),
@@ -81,6 +80,7 @@ def create(provider: EnosProvider, call: Call) -> Response:
     }
     if body.get("productDesc") is not None:
         attrs["productDesc"] = v.string(body["productDesc"], "productDesc", allow_empty=True)
+    org = tenant(provider, call, create=True)
     check_model(org, attrs["modelId"])
     ids, now = provider.cloud.ids, provider.cloud.clock.ms()
     attrs["productSecret"] = ids.product_secret()

@@ -30,6 +30,8 @@ from typing import Any
 Predicate = Callable[[Any], bool]
 
 EQ, NE, IN, LIKE, EXISTS, NOT_EXISTS = "=", "!=", "in", "like", "exists", "not exists"
+#: how deep parentheses may nest (a guard against recursion, far beyond any real query)
+MAX_DEPTH = 32
 KEYWORDS = frozenset({"and", "or", "in", "like", "exists", "not", "true", "false", "null"})
 
 _TOKEN = re.compile(
@@ -147,6 +149,7 @@ class _Parser:
         self.tokens = tokens
         self.fields = fields
         self.i = 0
+        self.depth = 0
 
     # -- token helpers ------------------------------------------------------------------------
     @property
@@ -196,9 +199,13 @@ class _Parser:
     def term(self) -> Node:
         token = self.token
         if token.kind == "op" and token.text == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExpressionError(f"parentheses nest deeper than {MAX_DEPTH} levels")
             self.i += 1
             node = self.disjunction()
             self.expect_op(")")
+            self.depth -= 1
             return node
         if self.keyword("exists") or (self.keyword("not") and self._next_is_word("exists")):
             negate = self.take_keyword("not")
