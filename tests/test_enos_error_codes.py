@@ -156,3 +156,36 @@ def test_native_codes_named_by_fault_rules(code: str) -> None:
     response = provider.render(call, provider.from_code(call, code))
     body = json.loads(response.get_data())
     assert body["code"] == int(code) and body["data"] is None and call.code == code
+
+
+def _render(operation: str, make) -> dict:
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    cloud = FakeCloud(seed=1)
+    provider = cloud.providers["enos"]
+    request = Request(EnvironBuilder(headers={"apim-accesstoken": "tok"}).get_environ())
+    call = Call("enos", operation, request)
+    return json.loads(provider.render(call, make(provider, call)).get_data())
+
+
+def test_token_faults_are_answered_by_the_gateway_or_the_token_service() -> None:
+    from iotfake.registry.errors import TokenExpired, Unauthorized
+
+    expired = _render("SearchDevice", lambda p, c: p.from_domain(c, TokenExpired()))
+    assert expired == {
+        "apim_status": 4011,
+        "apim_message": "the access token has expired",
+        "apim_refreshtoken": "tok",
+    }
+    assert _render("CreateDevice", lambda p, c: p.from_domain(c, Unauthorized()))["apim_status"] == 4012
+    assert _render("CreateDevice", lambda p, c: p.from_code(c, "4011"))["apim_status"] == 4011
+    on_token = _render("GetToken", lambda p, c: p.from_domain(c, TokenExpired()))
+    assert on_token == {
+        "status": 1203,
+        "msg": on_token["msg"],
+        "business": "apim-token-service",
+        "data": None,
+    }
+    assert _render("RefreshToken", lambda p, c: p.from_code(c, "1204"))["status"] == 1204
+    assert _render("GetToken", lambda p, c: p.from_code(c, "99500"))["status"] == 1005

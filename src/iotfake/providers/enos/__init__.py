@@ -11,7 +11,7 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from ...registry.errors import DomainError
+from ...registry.errors import DomainError, TokenExpired, Unauthorized
 from ..base import Call, Provider, ProviderError, decode_json_body, json_response
 from . import auth, batch, devices, products, queries, tokens
 from .errors import INTERNAL, INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
@@ -102,10 +102,32 @@ class EnosProvider(Provider):
         )
 
     def from_domain(self, call: Call, error: DomainError) -> ProviderError:
+        """Token trouble is the gateway's to answer: apim 4011/4012 in front of Connect, the
+        token service's own 1203/1204 for GetToken and RefreshToken."""
+        gateway_op = call.operation in auth.GATEWAY_OPERATIONS
+        if isinstance(error, TokenExpired):
+            if gateway_op:
+                return tokens.TokenError(tokens.TOKEN_EXPIRED, "The accessToken has expired")
+            token = call.request.headers.get("apim-accesstoken", "")
+            return auth.GatewayError(
+                auth.TOKEN_EXPIRED, "the access token has expired", apim_refreshtoken=token
+            )
+        if isinstance(error, Unauthorized):
+            if gateway_op:
+                return tokens.TokenError(tokens.REFRESH_FAILED, "Refresh failed")
+            return auth.GatewayError(auth.TOKEN_INVALID, "the access token was refreshed or revoked")
         return from_domain(error, device_op=call.operation.endswith("Device"))
 
     def from_code(self, call: Call, code: str) -> ProviderError:
+        """A code named by a fault rule: Connect's (``"11714"``), the gateway's (``"4011"``) or,
+        on GetToken/RefreshToken, the token service's (``"1203"``)."""
         number = int(code)
+        if (
+            number in (auth.TOKEN_EXPIRED, auth.TOKEN_INVALID)
+            and call.operation not in auth.GATEWAY_OPERATIONS
+        ):
+            expired = number == auth.TOKEN_EXPIRED
+            return self.from_domain(call, TokenExpired() if expired else Unauthorized())
         return EnosError(number, MESSAGES.get(number, ("Error", 200))[0])
 
     def render(self, call: Call, error: ProviderError) -> Response:
