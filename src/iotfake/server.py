@@ -7,13 +7,15 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .keepalive import KeepAliveHandler
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
 
 
-class AccessLogHandler(WSGIRequestHandler):
+class AccessLogHandler(KeepAliveHandler):
     """One concise line per request on stderr (or nothing), instead of werkzeug's banner style."""
 
     access_log = False
@@ -69,6 +71,7 @@ class Server:
             self.host, self.port, self.cloud.wsgi_app, threaded=True, request_handler=handler
         )
         self._server.daemon_threads = True
+        self._server.max_body = self.cloud.max_body  # type: ignore[attr-defined]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.1},
