@@ -98,12 +98,17 @@ def _account(provider: ScriptrProvider, raw: dict[str, Any], name: str, where: s
             raise DocumentError(f"{where}.maxDevices", "must be 0 or more")
     directory.device_limit = limit
 
-    devices = expect(raw.get("devices") or [], list, f"{where}.devices", "a list of devices")
+    devices = expect(_list(raw, "devices"), list, f"{where}.devices", "a list of devices")
     for index, item in enumerate(devices):
         _device(provider, directory, item, f"{where}.devices[{index}]")
-    users = expect(raw.get("users") or [], list, f"{where}.users", "a list of users")
+    users = expect(_list(raw, "users"), list, f"{where}.users", "a list of users")
     for index, item in enumerate(users):
         _user(provider, directory, item, f"{where}.users[{index}]")
+
+
+def _list(raw: dict[str, Any], key: str) -> Any:
+    value = raw.get(key)
+    return [] if value is None else value
 
 
 def _doc(directory: Directory, item: dict[str, Any], where: str, salt: Any) -> dict[str, Any]:
