@@ -87,6 +87,18 @@ def test_bad_json_is_a_platform_invalid_parameter_and_creates_nothing(live) -> N
     assert live.acme.device.query({"count": True})["result"]["count"] == 1  # the built-in device only
 
 
+def test_bad_json_with_auth_token_in_the_query_string_is_still_invalid_parameter(live) -> None:
+    response = requests.post(
+        f"{live.url}/scriptr/device/create",
+        params={"auth_token": live.token},
+        data=b"{oops",
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.json()["response"]["metadata"]["errorCode"] == "INVALID_PARAMETER"
+
+
 def test_a_json_body_that_is_not_an_object_is_invalid_parameter(live) -> None:
     response = live.post("device/get", ["meter-1"])
     assert response.status_code == 400

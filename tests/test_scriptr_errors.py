@@ -130,7 +130,7 @@ def test_the_python_object_answers_platform_failures_as_metadata(live, monkeypat
     assert (answer["metadata"]["statusCode"], answer["metadata"]["errorCode"]) == (429, "TOO_MANY_REQUESTS")
 
 
-WEIRD = [None, 0, "", "x", [], {}, [1], {"a": 1}, True, "a" * 300, "%", '"', 1.5, -1]
+WEIRD = [None, "", "x", [], {"a": 1}, [1], True, -1, "a" * 300]
 FUNCTIONS = [
     *(f"device/{f}" for f in ("create", "save", "update", "get", "query", "delete")),
     *(f"device/{f}" for f in ("generateToken", "regenerateToken", "revokeToken")),

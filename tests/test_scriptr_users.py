@@ -164,6 +164,13 @@ def test_a_suspended_users_tokens_do_not_authenticate(live) -> None:
 
 def test_user_functions_over_http(live) -> None:
     assert live.result("user/create", ANN) == {"metadata": {"status": "success"}}
+    assert live.result("user/update", {"id": ANN["id"], "team": "blue"}) == {
+        "metadata": {"status": "success"}
+    }
+    assert live.result("user/save", {"id": "bob", "name": "Bob", "password": "pw"}) == {
+        "metadata": {"status": "success"}
+    }
+    assert live.acme.user.get(ANN["id"])["result"]["team"] == "blue"
     assert live.get("user/get", {"id": ANN["id"]}).json()["response"]["result"]["result"]["name"] == "Ann"
     token = live.get("user/generateToken", {"id": ANN["id"], "expiry": "60"}).json()["response"]["result"]
     assert set(token["result"]) == {"token"}

@@ -27,7 +27,7 @@ def _flatten(values: MultiDict) -> dict[str, Any]:
 
 
 def collect(call: Call) -> None:
-    """Fill ``call.body`` with the merged parameters, or ``call.body_error``; never raises."""
+    """Fill ``call.body`` with the merged parameters and ``call.body_error``; never raises."""
     request = call.request
     params = _flatten(request.args)
     if request.method == "POST":
@@ -40,7 +40,7 @@ def collect(call: Call) -> None:
                     call.body_error = "the body must be a JSON object"
                 else:
                     params.update(call.body)
-    call.body = params if call.body_error is None else None
+    call.body = params  # query parameters still count (auth_token) when the body is unreadable
 
 
 def boolean(value: Any, name: str, default: bool = False) -> bool:
