@@ -17,6 +17,7 @@ from .registry import Registry
 if TYPE_CHECKING:
     from .app import App
     from .providers.base import Provider
+    from .providers.scriptr import Account as ScriptrAccount
     from .server import Server
 
 AUTH_MODES = ("off", "lenient", "strict")
@@ -63,6 +64,10 @@ class FakeCloud:
 
             self._app = App(self)
         return self._app
+
+    def scriptr(self, account: str = "default") -> ScriptrAccount:
+        """A scriptr.io account as scriptr's own modules: ``.device.create({...})``, ``.user``, ``.token``."""
+        return self.providers["scriptr"].account(account)  # type: ignore[attr-defined]
 
     # -- seeding ------------------------------------------------------------------------------------
     def seed(self, document: dict[str, Any]) -> FakeCloud:
