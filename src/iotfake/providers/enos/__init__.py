@@ -43,6 +43,9 @@ MATCH_FIELDS = ("productKey", "deviceKey", "assetId", "newDeviceKey")
 
 class EnosProvider(Provider):
     name = "enos"
+    operations = frozenset(
+        {*DEVICE_ACTIONS.values(), *PRODUCT_ACTIONS.values(), "GetToken", "RefreshToken", UNKNOWN}
+    )
 
     @classmethod
     def rules(cls) -> list[Rule]:
@@ -105,8 +108,10 @@ class EnosProvider(Provider):
         return from_domain(error, device_op=call.operation.endswith("Device"))
 
     def from_code(self, call: Call, code: str) -> ProviderError:
-        number = int(code)
-        return EnosError(number, MESSAGES.get(number, ("Error", 200))[0])
+        number = int(code) if code.isdigit() else None
+        if number not in MESSAGES:
+            raise ValueError(f"unknown EnOS error code {code!r} (known: {', '.join(map(str, MESSAGES))})")
+        return EnosError(number)
 
     def render(self, call: Call, error: ProviderError) -> Response:
         call.code = str(error.code)
