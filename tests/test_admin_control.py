@@ -10,16 +10,6 @@ from werkzeug.test import Client
 from iotfake import FakeCloud
 
 
-@pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
-@pytest.fixture
-def client(cloud: FakeCloud) -> Client:
-    return Client(cloud.wsgi_app)
-
-
 def test_health(client: Client) -> None:
     body = client.get("/_iotfake/health").json
     assert body["status"] == "ok" and "enos" in body["providers"] and body["seed"] == 1

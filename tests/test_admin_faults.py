@@ -12,16 +12,6 @@ FAULTS = "/_iotfake/faults"
 RULE = {"provider": "enos", "operation": "CreateDevice", "action": {"error": "11714"}, "times": 2}
 
 
-@pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
-@pytest.fixture
-def client(cloud: FakeCloud) -> Client:
-    return Client(cloud.wsgi_app)
-
-
 def test_post_one_rule_returns_its_id_and_it_fires(cloud: FakeCloud, client: Client) -> None:
     pk = make_product(client)
     response = client.post(FAULTS, json=RULE)

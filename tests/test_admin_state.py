@@ -11,16 +11,6 @@ from iotfake import FakeCloud
 STATE = "/_iotfake/state"
 
 
-@pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
-@pytest.fixture
-def client(cloud: FakeCloud) -> Client:
-    return Client(cloud.wsgi_app)
-
-
 def test_get_then_put_round_trips_devices_faults_and_clock(cloud: FakeCloud, client: Client) -> None:
     pk = make_product(client)
     device = create(client, pk, deviceKey="meter-1").json["data"]

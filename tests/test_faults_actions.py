@@ -13,16 +13,6 @@ from iotfake.faults import FAULT_HEADER
 
 
 @pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
-@pytest.fixture
-def client(cloud: FakeCloud) -> Client:
-    return Client(cloud.wsgi_app)
-
-
-@pytest.fixture
 def pk(client: Client) -> str:
     return make_product(client)
 

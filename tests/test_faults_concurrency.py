@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 from enos_calls import live_create, live_product
 from freezegun import freeze_time
@@ -17,17 +15,6 @@ from iotfake.server import Server
 THREADS = 8
 PER_THREAD = 25
 TOTAL = THREADS * PER_THREAD
-
-
-@pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
-@pytest.fixture
-def server(cloud: FakeCloud) -> Iterator[Server]:
-    with cloud.serve() as server:
-        yield server
 
 
 def hammer(url: str, pk: str) -> Counter[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +16,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # enos-poseidon derives its token from app credentials shaped like UUIDs
 APP_KEY = "5f1c2a9e-7d3b-4c8a-9e21-0b6f4d2c8a17"
 APP_SECRET = "a0e4b7c2-91d5-4f3e-8b6a-2c7d9e1f0a35"
-
-
-@pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
-@pytest.fixture
-def server(cloud: FakeCloud) -> Iterator[Server]:
-    with cloud.serve() as server:
-        yield server
 
 
 def provision(url: str, product_key: str, attempts: int = 5) -> tuple[dict[str, Any], int]:

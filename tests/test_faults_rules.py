@@ -7,11 +7,6 @@ import pytest
 from iotfake import DocumentError, FakeCloud, Rule
 
 
-@pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
 def test_add_returns_the_rule_with_a_generated_id(cloud: FakeCloud) -> None:
     first = cloud.faults.add(provider="enos", operation="CreateDevice", error="11714", times=2)
     second = cloud.faults.add(provider="enos", error="Internal")

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 from enos_calls import H, live_create, live_product
 
 from iotfake import FakeCloud
 from iotfake.server import Server
-
-
-@pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
-@pytest.fixture
-def server(cloud: FakeCloud) -> Iterator[Server]:
-    with cloud.serve() as server:
-        yield server
 
 
 def test_drop_closes_the_connection_without_a_reply(

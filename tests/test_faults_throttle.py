@@ -19,11 +19,6 @@ def cloud() -> Iterator[FakeCloud]:
         yield FakeCloud(seed=1)
 
 
-@pytest.fixture
-def client(cloud: FakeCloud) -> Client:
-    return Client(cloud.wsgi_app)
-
-
 def statuses(client: Client, pk: str, n: int, org: str = "o1") -> list[int]:
     return [create(client, pk, org=org).status_code for _ in range(n)]
 

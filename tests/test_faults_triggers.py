@@ -11,16 +11,6 @@ from iotfake import FakeCloud
 
 
 @pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
-@pytest.fixture
-def client(cloud: FakeCloud) -> Client:
-    return Client(cloud.wsgi_app)
-
-
-@pytest.fixture
 def pk(client: Client) -> str:
     return make_product(client)
 

@@ -10,16 +10,6 @@ from werkzeug.test import Client
 from iotfake import FakeCloud
 
 
-@pytest.fixture
-def cloud() -> FakeCloud:
-    return FakeCloud(seed=1)
-
-
-@pytest.fixture
-def client(cloud: FakeCloud) -> Client:
-    return Client(cloud.wsgi_app)
-
-
 def test_one_entry_per_call_with_what_happened(cloud: FakeCloud, client: Client) -> None:
     with freeze_time("2030-01-01 00:00:00"):
         pk = make_product(client)
