@@ -58,12 +58,14 @@ def test_queries(cloud: FakeCloud, client: Client) -> None:
     ]
     assert [e.code for e in journal.calls(outcome="error")] == ["11702"]
     assert len(journal.calls(tenant="o2")) == 1
-    assert len(journal.calls(deviceKey="meter-1")) == 3
+    assert len(journal.calls(params={"deviceKey": "meter-1"})) == 3
     assert [e.seq for e in journal.calls(limit=2)] == [4, 5]
     assert journal.calls(limit=0) == []
     assert journal.last(operation="CreateDevice").seq == 4
     with pytest.raises(ValueError, match="outcome is one of ok, error, fault"):
         journal.calls(outcome="failed")
+    with pytest.raises(TypeError):
+        journal.assert_not_called(operatoin="DeleteDevice")  # a typo must not pass vacuously
 
 
 def test_assert_called_passes_and_returns_the_calls(cloud: FakeCloud, client: Client) -> None:

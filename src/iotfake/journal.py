@@ -95,11 +95,15 @@ class Journal:
         tenant: str | None = None,
         *,
         rule: str | None = None,
+        params: dict[str, Any] | None = None,
         limit: int | None = None,
-        **params: Any,
     ) -> list[Entry]:
-        """Entries in call order, filtered; ``params`` match request fields (``deviceKey="m1"``)
-        and ``limit`` keeps the most recent ones."""
+        """Entries in call order, filtered; ``params`` match request fields
+        (``{"deviceKey": "m1"}``) and ``limit`` keeps the most recent ones.
+
+        Unknown filter names raise TypeError rather than match nothing: an assertion that a call
+        did *not* happen must not pass because of a typo.
+        """
         if outcome is not None and outcome not in OUTCOMES:
             raise ValueError(f"outcome is one of {', '.join(OUTCOMES)}, not {outcome!r}")
         with self._lock:
@@ -112,7 +116,7 @@ class Journal:
             and (outcome is None or e.outcome == outcome)
             and (tenant is None or e.tenant == tenant)
             and (rule is None or e.rule == rule)
-            and all(str(e.params.get(k)) == str(v) for k, v in params.items())
+            and all(k in e.params and str(e.params[k]) == str(v) for k, v in (params or {}).items())
         ]
         return found if limit is None else found[-limit:] if limit > 0 else []
 
@@ -129,7 +133,7 @@ class Journal:
     ) -> list[Entry]:
         """Assert calls happened: ``times`` exactly, or at least once; returns them.
 
-        ``filters`` are those of :meth:`calls` (provider, outcome, tenant, rule, request fields).
+        ``filters`` are those of :meth:`calls` (provider, outcome, tenant, rule, params).
         """
         filters = {"operation": operation, **filters} if operation is not None else filters
         found = self.calls(**filters)
