@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from werkzeug.test import Client
 
 from iotfake import DocumentError, FakeCloud
-from iotfake.faults import profiles
+from iotfake.faults import profile_loader as profiles
 
 #: aws_iot.md, "Throttling and retries" (RegisterThing: value not published, 10 assumed)
 AWS_TPS = {

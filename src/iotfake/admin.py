@@ -10,7 +10,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from . import __version__, documents
-from .faults import profiles
+from .faults import profile_loader as profiles
 from .journal import OUTCOMES
 from .providers.base import json_response
 

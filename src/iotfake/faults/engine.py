@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..documents import DocumentError
 from ..registry.errors import BY_NAME, DomainError, Throttled, Unavailable
-from . import profiles
+from . import profile_loader as profiles
 from .drop import Dropped
 from .rules import Rule, at, operation_matches
 

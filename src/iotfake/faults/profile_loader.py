@@ -1,4 +1,4 @@
-"""Throttle profiles: named sets of fault rules shipped as JSON data (``profiles/<name>.json``).
+"""Throttle profiles: named sets of fault rules shipped as JSON data (``faults/profiles/<name>.json``).
 
 A profile is ``{"description": "...", "source": "...", "rules": [rule, ...]}``; its rules take the
 usual rule shape, so a user's own profile file works the same way as the built-in ones.
