@@ -7,6 +7,7 @@ import requests
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
+from iotfake.server import Server
 
 ENOS_HEADERS = {"apim-accesstoken": "test-token"}
 
@@ -69,3 +70,10 @@ def live(scriptr_server: tuple[FakeCloud, str]) -> ScriptrLive:
     cloud.reset()
     cloud.auth = "lenient"
     return ScriptrLive(cloud, url)
+
+
+@pytest.fixture
+def server(cloud: FakeCloud) -> Iterator[Server]:
+    """A live server for the test's ``cloud``."""
+    with cloud.serve() as server:
+        yield server
