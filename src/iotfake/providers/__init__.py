@@ -8,8 +8,9 @@ from .base import Call, Provider, ProviderError
 def provider_classes() -> list[type[Provider]]:
     """Every provider the app serves, in routing order."""
     from .enos import EnosProvider
+    from .scriptr import ScriptrProvider
 
-    return [EnosProvider]
+    return [EnosProvider, ScriptrProvider]
 
 
 __all__ = ["Call", "Provider", "ProviderError", "provider_classes"]

@@ -73,6 +73,17 @@ class Tenant:
             del self.products[key]
             return product
 
+    def update_product(self, product: Product, *, name: Any = None, attributes: dict[str, Any]) -> Product:
+        """Apply attribute changes (and a new name, when given) in one step."""
+        with self.lock:
+            if self.products.get(product.key) is not product:
+                raise NotFound(kind="product", key=product.key)
+            if name is not None:
+                product.name = name
+            product.attributes = {**product.attributes, **attributes}
+            product.updated = self.clock.ms()
+            return product
+
     def new_product_key(self, make: Callable[[], str]) -> str:
         with self.lock:
             while True:
@@ -81,21 +92,27 @@ class Tenant:
                     return key
 
     # -- devices --------------------------------------------------------------------------------
-    def add_device(self, *, key: str | None, product: str | None, build: DeviceBuilder) -> Device:
+    def add_device(
+        self, *, key: str | None, product: str | None, build: DeviceBuilder, device_id: str | None = None
+    ) -> Device:
         """Insert a device atomically: key unique, product exists, quotas respected.
 
         ``key=None`` asks for a generated key; after ``KEY_ATTEMPTS`` collisions this raises
-        :class:`KeyAllocationFailed`, the real cloud's "try again" answer.
+        :class:`KeyAllocationFailed`, the real cloud's "try again" answer. ``device_id`` pins the
+        id (fixtures name their assetIds); a taken one is a :class:`KeyCollision`.
         ``build(id, key)`` makes the record once the checks pass.
         """
         with self.lock:
             target = self.product(product) if product is not None else None
+            if device_id is not None and device_id in self.devices:
+                raise KeyCollision(f"id {device_id!r} already exists", key=device_id)
             if key is None:
                 key = self._allocate_key()
             elif key in self.keys:
                 raise KeyCollision(key=key, existing=self.keys[key])
             self._check_quota(target)
-            device_id = self._allocate_id()
+            if device_id is None:
+                device_id = self._allocate_id()
             device = build(device_id, key)
             device.id, device.key, device.product = device_id, key, product
             self.devices[device_id] = device
@@ -167,8 +184,11 @@ class Tenant:
                 raise KeyCollision(key=new_key, existing=self.keys[new_key])
             del self.keys[device.key]
             if device.product is not None:
-                self.products[device.product].devices.pop(device.key, None)
-                self.products[device.product].devices[new_key] = device
+                # Keep the product's index in creation order: searches page it newest first.
+                product = self.products[device.product]
+                product.devices = {
+                    (new_key if held is device else key): held for key, held in product.devices.items()
+                }
             device.key = new_key
             self.keys[new_key] = device
             device.version += 1

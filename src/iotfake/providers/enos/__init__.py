@@ -11,10 +11,10 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from ...registry.errors import DomainError
+from ...registry.errors import DomainError, TokenExpired, Unauthorized
 from ..base import Call, Provider, ProviderError, decode_json_body, json_response
-from . import auth, devices, products
-from .errors import INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
+from . import auth, batch, devices, products, queries, tokens
+from .errors import INTERNAL, INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
 
 DEVICE_ACTIONS = {
     "create": "CreateDevice",
@@ -43,6 +43,9 @@ MATCH_FIELDS = ("productKey", "deviceKey", "assetId", "newDeviceKey")
 
 class EnosProvider(Provider):
     name = "enos"
+    operations = frozenset(
+        {*DEVICE_ACTIONS.values(), *PRODUCT_ACTIONS.values(), "GetToken", "RefreshToken", UNKNOWN}
+    )
 
     @classmethod
     def rules(cls) -> list[Rule]:
@@ -102,16 +105,47 @@ class EnosProvider(Provider):
         )
 
     def from_domain(self, call: Call, error: DomainError) -> ProviderError:
+        """Token trouble is the gateway's to answer: apim 4011/4012 in front of Connect, the
+        token service's own 1203/1204 for GetToken and RefreshToken."""
+        gateway_op = call.operation in auth.GATEWAY_OPERATIONS
+        if isinstance(error, TokenExpired):
+            if gateway_op:
+                return tokens.TokenError(tokens.TOKEN_EXPIRED, "The accessToken has expired")
+            token = call.request.headers.get("apim-accesstoken", "")
+            return auth.GatewayError(
+                auth.TOKEN_EXPIRED, "the access token has expired", apim_refreshtoken=token
+            )
+        if isinstance(error, Unauthorized):
+            if gateway_op:
+                return tokens.TokenError(tokens.REFRESH_FAILED, "Refresh failed")
+            return auth.GatewayError(auth.TOKEN_INVALID, "the access token was refreshed or revoked")
         return from_domain(error, device_op=call.operation.endswith("Device"))
 
     def from_code(self, call: Call, code: str) -> ProviderError:
-        number = int(code)
-        return EnosError(number, MESSAGES.get(number, ("Error", 200))[0])
+        """A code named by a fault rule: Connect's (``"11714"``), the gateway's (``"4011"``) or,
+        on GetToken/RefreshToken, the token service's (``"1203"``). Unknown codes raise ValueError,
+        so a rule naming one is refused when it is added."""
+        number = int(code) if code.isdigit() else None
+        gateway_op = call.operation in auth.GATEWAY_OPERATIONS
+        if number in (auth.TOKEN_EXPIRED, auth.TOKEN_INVALID) and not gateway_op:
+            expired = number == auth.TOKEN_EXPIRED
+            return self.from_domain(call, TokenExpired() if expired else Unauthorized())
+        if number in tokens.MESSAGES:
+            return tokens.TokenError(number, tokens.MESSAGES[number])
+        if number not in MESSAGES:
+            known = ", ".join(map(str, [*MESSAGES, auth.TOKEN_EXPIRED, auth.TOKEN_INVALID, *tokens.MESSAGES]))
+            raise ValueError(f"unknown EnOS error code {code!r} (known: {known})")
+        return EnosError(number)
 
     def render(self, call: Call, error: ProviderError) -> Response:
         call.code = str(error.code)
-        if isinstance(error, auth.GatewayError):
+        if isinstance(error, auth.GatewayError | tokens.TokenError):
             return json_response(error.payload(), status=error.status)
+        if call.operation in auth.GATEWAY_OPERATIONS:
+            # injected faults and internal errors, in the token service's own envelope
+            code = tokens.INTERNAL_ERROR if error.code == INTERNAL else error.code
+            payload = {"status": code, "msg": error.message, "business": tokens.BUSINESS, "data": None}
+            return json_response(payload, status=error.status)
         return json_response(
             {
                 "code": error.code,
@@ -131,6 +165,18 @@ class EnosProvider(Provider):
 HANDLERS = {
     "CreateDevice": devices.create,
     "GetDevice": devices.get,
+    "UpdateDevice": devices.update,
+    "DeleteDevice": devices.delete,
+    "EnableDevice": devices.enable,
+    "DisableDevice": devices.disable,
+    "ReplaceDevice": devices.replace,
+    "SearchDevice": queries.search_devices,
+    "BatchCreateDevice": batch.create,
     "CreateProduct": products.create,
     "GetProduct": products.get,
+    "SearchProduct": queries.search_products,
+    "UpdateProduct": products.update,
+    "DeleteProduct": products.delete,
+    "GetToken": tokens.get,
+    "RefreshToken": tokens.refresh,
 }

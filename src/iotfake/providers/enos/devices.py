@@ -9,15 +9,34 @@ from werkzeug.wrappers import Response
 from ...registry import Device, Tenant
 from ..base import Call
 from . import validation as v
-from .errors import EnosError, invalid
+from .errors import (
+    ALREADY_DISABLED,
+    ALREADY_ENABLED,
+    DEVICE_NOT_FOUND,
+    INVALID_ARGUMENT,
+    SAME_DEVICE_KEY,
+    EnosError,
+    invalid,
+)
 
 if TYPE_CHECKING:
     from . import EnosProvider
 
 
-def tenant(provider: EnosProvider, call: Call) -> Tenant:
+def tenant(provider: EnosProvider, call: Call, *, create: bool = False) -> Tenant:
+    """The call's org. Only CreateProduct makes one (in ``off``/``lenient`` auth): every other
+    operation needs a product or device that an unused org cannot have, so it gets a detached
+    empty org and answers 11611/11404/``[]`` without leaving an empty tenant behind."""
     assert call.tenant is not None
-    return provider.cloud.registry.tenant("enos", call.tenant, create=provider.cloud.auth != "strict")
+    registry = provider.cloud.registry
+    org = registry.find_tenant("enos", call.tenant)
+    if org is not None:
+        return org
+    if provider.cloud.auth == "strict":
+        raise EnosError(INVALID_ARGUMENT, "Invalid Argument orgId:  orgId does not exist")
+    if create:
+        return registry.tenant("enos", call.tenant)
+    return Tenant("enos", call.tenant, lock=registry.lock, clock=registry.clock, ids=registry.ids)
 
 
 def wire(device: Device, org: Tenant) -> dict[str, Any]:
@@ -64,8 +83,10 @@ def created(device: Device) -> dict[str, Any]:
     }
 
 
-def create_one(provider: EnosProvider, org: Tenant, body: dict[str, Any], prefix: str = "") -> Device:
+def create_one(provider: EnosProvider, org: Tenant, body: Any, prefix: str = "") -> Device:
     """Validate one CreateOption and insert it; shared by create and batchCreate."""
+    if not isinstance(body, dict):
+        raise invalid(prefix.rstrip(".") or "body", "a device to create must be a JSON object")
     product_key = v.string(v.require(body, "productKey"), f"{prefix}productKey")
     zone = v.timezone(body.get("timezone"), f"{prefix}timezone")
     name = v.string_i18n(v.require(body, "deviceName"), f"{prefix}deviceName")
@@ -119,10 +140,79 @@ def locate(provider: EnosProvider, call: Call) -> tuple[Tenant, Device]:
     else:
         raise invalid("assetId", "either assetId or productKey and deviceKey are required")
     if device is None:
-        raise EnosError(11404)
+        raise EnosError(DEVICE_NOT_FOUND)
     return org, device
 
 
 def get(provider: EnosProvider, call: Call) -> Response:
     org, device = locate(provider, call)
     return provider.ok(call, wire(device, org))
+
+
+def update(provider: EnosProvider, call: Call) -> Response:
+    """Patch semantics: absent fields stay; ``deviceAttributes`` merge by key; ``deviceTags``
+    are replaced whole (the EnOS tag rule); ``deviceDesc: null`` clears the description."""
+    body = v.body_object(call.body, call.body_error)
+    org, device = locate(provider, call)
+    changes: dict[str, Any] = {}
+    extra = dict(device.extra or {})
+    if body.get("timezone") is not None:
+        extra["timezone"] = v.timezone(body["timezone"])
+    if body.get("deviceName") is not None:
+        changes["name"] = v.string_i18n(body["deviceName"], "deviceName")
+    if "deviceDesc" in body:
+        desc = body["deviceDesc"]
+        if desc is None:
+            extra.pop("deviceDesc", None)
+        else:
+            extra["deviceDesc"] = v.string(desc, "deviceDesc", allow_empty=True)
+    if body.get("deviceAttributes") is not None:
+        attrs = v.attributes(body["deviceAttributes"]) or {}
+        changes["attributes"] = {**(device.attributes or {}), **attrs} or None
+    if "deviceTags" in body:
+        changes["tags"] = v.tags(body["deviceTags"], "deviceTags")
+    changes["extra"] = extra
+    org.update_device(device, changes)
+    return provider.ok(call, None)
+
+
+def delete(provider: EnosProvider, call: Call) -> Response:
+    org, device = locate(provider, call)
+    org.remove_device(device)
+    return provider.ok(call, None)
+
+
+def enable(provider: EnosProvider, call: Call) -> Response:
+    """A disabled device comes back ``inactive``, or ``offline`` if it was ever activated."""
+    org, device = locate(provider, call)
+    with org.lock:
+        if device.status != "disable":
+            raise EnosError(ALREADY_ENABLED, f"The device is already enabled: {device.id}")
+        status = "offline" if (device.extra or {}).get("activeTime") else "inactive"
+        org.update_device(device, {"status": status})
+    return provider.ok(call, None)
+
+
+def disable(provider: EnosProvider, call: Call) -> Response:
+    org, device = locate(provider, call)
+    with org.lock:
+        if device.status == "disable":
+            raise EnosError(ALREADY_DISABLED, f"The device is already disabled: {device.id}")
+        org.update_device(device, {"status": "disable"})
+    return provider.ok(call, None)
+
+
+def replace(provider: EnosProvider, call: Call) -> Response:
+    """New deviceKey, new secret, same assetId; the device starts over as never activated."""
+    body = v.body_object(call.body, call.body_error)
+    new_key = v.device_key(v.require(body, "newDeviceKey"), "newDeviceKey")
+    org, device = locate(provider, call)
+    with org.lock:
+        if new_key == device.key:
+            raise EnosError(SAME_DEVICE_KEY, f"The new deviceKey is the same as the old one: {new_key}")
+        org.rekey_device(device, new_key)
+        extra = {k: val for k, val in (device.extra or {}).items() if not k.endswith("Time")}
+        status = "disable" if device.status == "disable" else "inactive"
+        secret = provider.cloud.ids.device_secret()
+        org.update_device(device, {"secret": secret, "status": status, "extra": extra})
+    return provider.ok(call, created(device))

@@ -53,6 +53,11 @@ def boolean(value: Any, field: str) -> bool:
     return value
 
 
+def principal(call: Call) -> str | None:
+    """createBy/updateBy: the appKey behind a token the gateway issued, else unknown (None)."""
+    return call.principal if isinstance(call.principal, str) else None
+
+
 def check_model(org: Tenant, model_id: str) -> None:
     """A seeded org that lists its models accepts only those; otherwise any modelId exists."""
     models = org.settings.get("models")
@@ -62,7 +67,6 @@ def check_model(org: Tenant, model_id: str) -> None:
 
 def create(provider: EnosProvider, call: Call) -> Response:
     body = v.body_object(call.body, call.body_error)
-    org = tenant(provider, call)
     name = v.string_i18n(v.require(body, "productName"), "productName")
     attrs: dict[str, Any] = {
         "productType": choice(v.require(body, "productType"), "productType", PRODUCT_TYPES),
@@ -76,12 +80,11 @@ def create(provider: EnosProvider, call: Call) -> Response:
     }
     if body.get("productDesc") is not None:
         attrs["productDesc"] = v.string(body["productDesc"], "productDesc", allow_empty=True)
+    org = tenant(provider, call, create=True)
     check_model(org, attrs["modelId"])
     ids, now = provider.cloud.ids, provider.cloud.clock.ms()
     attrs["productSecret"] = ids.product_secret()
-    attrs["createBy"] = attrs["updateBy"] = (
-        call.principal if isinstance(call.principal, str) and len(call.principal) < 64 else None
-    )
+    attrs["createBy"] = attrs["updateBy"] = principal(call)
     key = org.new_product_key(ids.product_key)
     org.add_product(
         Product(key=key, name=name, quota=DEFAULT_QUOTA, created=now, updated=now, attributes=attrs)
@@ -100,3 +103,31 @@ def get(provider: EnosProvider, call: Call) -> Response:
     org = tenant(provider, call)
     product = org.product(product_key(call))
     return provider.ok(call, wire(product, org))
+
+
+def update(provider: EnosProvider, call: Call) -> Response:
+    """productName and biDirectionalAuth are required (as the docs say); productTags are
+    replaced whole; the other fields are patched."""
+    body = v.body_object(call.body, call.body_error)
+    org = tenant(provider, call)
+    product = org.product(product_key(call))
+    name = v.string_i18n(v.require(body, "productName"), "productName")
+    attrs: dict[str, Any] = {
+        "biDirectionalAuth": boolean(v.require(body, "biDirectionalAuth"), "biDirectionalAuth")
+    }
+    if body.get("dynamicActivateEnabled") is not None:
+        attrs["dynamicActivateEnabled"] = boolean(body["dynamicActivateEnabled"], "dynamicActivateEnabled")
+    if "productTags" in body:
+        attrs["productTags"] = v.tags(body["productTags"], "productTags")
+    if "productDesc" in body:
+        desc = body["productDesc"]
+        attrs["productDesc"] = None if desc is None else v.string(desc, "productDesc", allow_empty=True)
+    attrs["updateBy"] = principal(call)
+    org.update_product(product, name=name, attributes=attrs)
+    return provider.ok(call, product.key)
+
+
+def delete(provider: EnosProvider, call: Call) -> Response:
+    org = tenant(provider, call)
+    removed = org.remove_product(product_key(call))
+    return provider.ok(call, removed.key)

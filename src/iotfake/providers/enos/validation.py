@@ -38,7 +38,8 @@ def string_i18n(value: Any, field: str) -> dict[str, Any]:
     default = value.get("defaultValue")
     if not isinstance(default, str) or not default.strip():
         raise invalid(f"{field}.defaultValue", f"{field}.defaultValue is missing")
-    i18n = value.get("i18nValue") or {}
+    i18n = value.get("i18nValue")
+    i18n = {} if i18n is None else i18n
     if not isinstance(i18n, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in i18n.items()
     ):

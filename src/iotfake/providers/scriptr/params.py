@@ -1,0 +1,90 @@
+"""A script's parameters, as scriptr hands them over: query string, form fields or a JSON body.
+
+Query and form values arrive as strings (a repeated name becomes a list); a JSON object body keeps
+its types and wins over the query string. The coercions below accept both spellings, so
+``?count=true`` and ``{"count": true}`` mean the same.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from ..base import Call, decode_json_body
+from .errors import invalid_parameter
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _flatten(values: MultiDict) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in values:
+        items = values.getlist(name)
+        out[name] = items[0] if len(items) == 1 else items
+    return out
+
+
+def collect(call: Call) -> None:
+    """Fill ``call.body`` with the merged parameters and ``call.body_error``; never raises."""
+    request = call.request
+    params = _flatten(request.args)
+    if request.method == "POST":
+        if request.mimetype in FORM_TYPES:
+            params.update(_flatten(request.form))
+        else:
+            decode_json_body(call)
+            if call.body_error is None and call.body is not None:
+                if not isinstance(call.body, dict):
+                    call.body_error = "the body must be a JSON object"
+                else:
+                    params.update(call.body)
+    call.body = params  # query parameters still count (auth_token) when the body is unreadable
+
+
+def boolean(value: Any, name: str, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise invalid_parameter(name, "expected true or false")
+
+
+def positive_int(value: Any, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise invalid_parameter(name, "expected a positive integer") from None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise invalid_parameter(name, "expected a positive integer")
+    return value
+
+
+def maybe_json(value: Any) -> Any:
+    """Structured values (``meta.types``, groups ``{"append": ...}``) sent as form strings."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except (json.JSONDecodeError, RecursionError):
+            return value
+    return value
+
+
+def option(params: dict[str, Any], name: str) -> Any:
+    """An option given flat (``?expiry=60``) or in ``options`` (the JS call's second argument)."""
+    options = params.get("options")
+    if isinstance(options, dict) and name in options:
+        return options[name]
+    return params.get(name)
+
+
+def include_types(params: dict[str, Any]) -> bool:
+    return boolean(option(params, "includeFieldType"), "includeFieldType")

@@ -1,0 +1,286 @@
+"""The subset of scriptr's query language the device directory needs.
+
+    query  := or
+    or     := and ("or" and)*
+    and    := atom ("and" atom)*
+    atom   := "(" or ")" | field hint* op value
+    hint   := "<CI>" (case-insensitive) | "<type>" (accepted, ignored)
+    op     := "=" | "!=" | "like" | "in"
+    value  := "text" | 'text' | number | true | false | "[" value ("," value)* "]"
+
+``like`` takes ``%`` (any run) and ``_`` (one character). A multi-value field (``groups``) matches
+``=``, ``in`` and ``like`` when any of its values does, and ``!=`` when none equals. A field a
+document lacks matches only ``!=``. Keywords are case-insensitive.
+
+Sort specs are ``field``, ``field<DESC>`` or ``field<type:ASC|DESC>`` (scriptr's own apps send
+``name<string:DESC>``), comma-separated; ``numeric`` and ``date`` sort by value, the rest as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from functools import cmp_to_key
+from typing import Any
+
+from .errors import invalid_query
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+      | (?P<hint><\s*[A-Za-z]+(?:\s*:\s*[A-Za-z]+)?\s*>)
+      | (?P<op>!=|=)
+      | (?P<punct>[()\[\],])
+      | (?P<number>-?\d+(?:\.\d+)?(?![\w.@-]))
+      | (?P<word>[A-Za-z0-9_.@-]+)
+    )""",
+    re.VERBOSE,
+)
+SORT = re.compile(
+    r"\s*([A-Za-z0-9_.@-]+)\s*(?:<\s*(?:([A-Za-z]+)\s*:\s*)?([A-Za-z]+)\s*>)?\s*",
+)
+SORT_TYPES = ("string", "text", "numeric", "date", "boolean", "geospatial")
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out, pos = [], 0
+    text = text.rstrip()
+    while pos < len(text):
+        match = TOKEN.match(text, pos)
+        if match is None or match.end() == pos:
+            raise invalid_query(f"unexpected input at [{text[pos:].strip()[:20]}]")
+        kind = match.lastgroup
+        assert kind is not None
+        out.append((kind, match.group(kind)))
+        pos = match.end()
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.items = _tokens(text)
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.items[self.pos] if self.pos < len(self.items) else None
+
+    def take(self) -> tuple[str, str]:
+        item = self.peek()
+        if item is None:
+            raise invalid_query("the query ends too early")
+        self.pos += 1
+        return item
+
+    def keyword(self, *words: str) -> str | None:
+        item = self.peek()
+        if item is not None and item[0] == "word" and item[1].lower() in words:
+            self.pos += 1
+            return item[1].lower()
+        return None
+
+    def parse(self) -> Predicate:
+        predicate = self.or_()
+        if self.peek() is not None:
+            raise invalid_query(f"unexpected [{self.peek()[1]}]")  # type: ignore[index]
+        return predicate
+
+    def or_(self) -> Predicate:
+        parts = [self.and_()]
+        while self.keyword("or"):
+            parts.append(self.and_())
+        return parts[0] if len(parts) == 1 else (lambda doc: any(p(doc) for p in parts))
+
+    def and_(self) -> Predicate:
+        parts = [self.atom()]
+        while self.keyword("and"):
+            parts.append(self.atom())
+        return parts[0] if len(parts) == 1 else (lambda doc: all(p(doc) for p in parts))
+
+    def atom(self) -> Predicate:
+        kind, text = self.take()
+        if (kind, text) == ("punct", "("):
+            inner = self.or_()
+            if self.take() != ("punct", ")"):
+                raise invalid_query("a parenthesis is not closed")
+            return inner
+        if kind != "word" or text.lower() in ("and", "or", "in", "like"):
+            raise invalid_query(f"expected a field name, found [{text}]")
+        field, fold = text, False
+        while self.peek() is not None and self.peek()[0] == "hint":  # type: ignore[index]
+            hint = self.take()[1].strip("<> ").lower()
+            fold = fold or hint == "ci"
+        op_kind, op = self.take()
+        if op_kind == "op":
+            return _compare(field, op, self.value(), fold)
+        if op_kind == "word" and op.lower() == "like":
+            value = self.value()
+            if not isinstance(value, str):
+                raise invalid_query(f"like needs a quoted pattern for [{field}]")
+            return _like(field, value, fold)
+        if op_kind == "word" and op.lower() == "in":
+            return _within(field, self.values(), fold)
+        raise invalid_query(f"expected =, !=, like or in after [{field}], found [{op}]")
+
+    def value(self) -> Any:
+        kind, text = self.take()
+        if kind == "string":
+            return re.sub(r"\\(.)", r"\1", text[1:-1])
+        if kind == "number":
+            return float(text) if "." in text else int(text)
+        if kind == "word" and text.lower() in ("true", "false"):
+            return text.lower()
+        raise invalid_query(f"expected a value, found [{text}]")
+
+    def values(self) -> list[Any]:
+        opening = self.take()
+        if opening not in (("punct", "["), ("punct", "(")):
+            raise invalid_query('in needs a list like ["a", "b"]')
+        closing = "]" if opening[1] == "[" else ")"
+        out = [self.value()]
+        while True:
+            item = self.take()
+            if item == ("punct", closing):
+                return out
+            if item != ("punct", ","):
+                raise invalid_query("the values of in are separated by commas")
+            out.append(self.value())
+
+
+def _values(doc: dict[str, Any], field: str) -> list[Any] | None:
+    if field not in doc or doc[field] is None:
+        return None
+    value = doc[field]
+    return value if isinstance(value, list) else [value]
+
+
+def _norm(value: Any, fold: bool) -> str:
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    return text.lower() if fold else text
+
+
+def _equal(stored: Any, wanted: Any, fold: bool) -> bool:
+    if isinstance(wanted, int | float) and not isinstance(stored, bool):
+        try:
+            return float(stored) == float(wanted)
+        except (TypeError, ValueError):
+            return False
+    return _norm(stored, fold) == _norm(wanted, fold)
+
+
+def _compare(field: str, op: str, wanted: Any, fold: bool) -> Predicate:
+    def test(doc: dict[str, Any]) -> bool:
+        values = _values(doc, field)
+        hit = values is not None and any(_equal(v, wanted, fold) for v in values)
+        return hit if op == "=" else not hit
+
+    return test
+
+
+def _within(field: str, wanted: list[Any], fold: bool) -> Predicate:
+    def test(doc: dict[str, Any]) -> bool:
+        values = _values(doc, field)
+        return values is not None and any(_equal(v, w, fold) for v in values for w in wanted)
+
+    return test
+
+
+def _like(field: str, pattern: str, fold: bool) -> Predicate:
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    compiled = re.compile(regex, re.DOTALL | (re.IGNORECASE if fold else 0))
+
+    def test(doc: dict[str, Any]) -> bool:
+        values = _values(doc, field)
+        return values is not None and any(compiled.fullmatch(_norm(v, False)) for v in values)
+
+    return test
+
+
+def compile_query(text: Any) -> Predicate:
+    """A predicate over a device view; an empty query matches everything."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return lambda doc: True
+    if not isinstance(text, str):
+        raise invalid_query("query must be a string")
+    return _Parser(text).parse()
+
+
+# -- sorting ----------------------------------------------------------------------------------
+def parse_sort(text: Any) -> list[tuple[str, str, bool]]:
+    """``[(field, type, descending)]`` from a sort spec."""
+    if text is None or text == "":
+        return []
+    if not isinstance(text, str):
+        raise invalid_query("sort must be a string")
+    keys = []
+    for part in text.split(","):
+        match = SORT.fullmatch(part)
+        if match is None:
+            raise invalid_query(f"cannot read the sort spec [{part.strip()}]")
+        field, kind, last = match.groups()
+        direction = "asc"
+        if last is not None:
+            if last.lower() in ("asc", "desc"):
+                direction = last.lower()
+            elif kind is None and last.lower() in SORT_TYPES:
+                kind = last
+            else:
+                raise invalid_query(f"[{last}] is not ASC or DESC in the sort spec [{part.strip()}]")
+        kind = (kind or "string").lower()
+        if kind not in SORT_TYPES:
+            raise invalid_query(f"[{kind}] is not a field type in the sort spec [{part.strip()}]")
+        keys.append((field, kind, direction == "desc"))
+    return keys
+
+
+def _sort_value(value: Any, kind: str) -> Any:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is None:
+        return None
+    if kind == "numeric":
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+    if kind == "date":
+        if isinstance(value, int | float):
+            return float(value) / 1000
+        try:
+            return datetime.fromisoformat(
+                str(value).replace("Z", "+00:00").replace("+0000", "+00:00")
+            ).timestamp()
+        except ValueError:
+            return None
+    return _norm(value, False)
+
+
+def sort(items: list[dict[str, Any]], keys: list[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+    """Stable multi-key sort; documents missing a key come last whatever the direction."""
+    if not keys:
+        return items
+
+    def compare(a: dict[str, Any], b: dict[str, Any]) -> int:
+        for field, kind, descending in keys:
+            x, y = _sort_value(a.get(field), kind), _sort_value(b.get(field), kind)
+            if x == y:
+                continue
+            if x is None:
+                return 1
+            if y is None:
+                return -1
+            try:
+                result = -1 if x < y else 1
+            except TypeError:
+                result = -1 if str(x) < str(y) else 1
+            return -result if descending else result
+        return 0
+
+    return sorted(items, key=cmp_to_key(compare))

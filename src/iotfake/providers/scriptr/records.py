@@ -1,0 +1,161 @@
+"""Devices and users as scriptr shows them, and the conversions between records and docs.
+
+A device is a registry :class:`~iotfake.registry.models.Device` (``key`` = the scriptr id, custom
+fields in ``attributes``, the rest in ``extra``); a user is a dict in the ``users`` table. Both
+turn into the same *doc* (see :mod:`.fields`) and out through the same :func:`view`.
+
+scriptr stores documents whose multi-value fields show a lone value as a plain value (its own
+``identity`` app reads a user's ``tokens`` as "an array, or a single value"), so one group comes
+back as ``"groups": "g"`` and two as ``"groups": ["g", "h"]``. Query predicates see the lists.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ...registry import Device
+from .fields import ACTIVE, SUSPENDED
+
+#: the type reported by ``includeFieldType`` when none was declared
+DEFAULT_TYPES = {
+    "isSuspended": "boolean",
+    "versionNumber": "numeric",
+    "latest": "boolean",
+    "creationDate": "date",
+    "lastModifiedDate": "date",
+}
+
+
+def date(ms: int) -> str:
+    """scriptr's date format: ISO 8601 with a ``+0000`` offset."""
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+# -- devices ----------------------------------------------------------------------------------
+def device_doc(device: Device) -> dict[str, Any]:
+    extra = device.extra or {}
+    return {
+        "name": device.name,
+        "password": extra.get("password"),
+        "description": extra.get("description"),
+        "groups": list(extra.get("groups") or ()),
+        "status": SUSPENDED if device.status == SUSPENDED else ACTIVE,
+        "custom": dict(device.attributes or {}),
+        "types": dict(extra.get("types") or {}),
+    }
+
+
+def _device_extra(base: dict[str, Any], doc: dict[str, Any], principal: str) -> dict[str, Any]:
+    extra = dict(base)
+    for name in ("password", "description", "groups", "types"):
+        if doc[name]:
+            extra[name] = doc[name]
+        else:
+            extra.pop(name, None)
+    extra["lastModifiedBy"] = principal
+    return extra
+
+
+def new_device(internal_id: str, key: str, doc: dict[str, Any], principal: str, now: int) -> Device:
+    return Device(
+        id=internal_id,
+        key=key,
+        product=None,
+        name=doc["name"],
+        attributes=doc["custom"] or None,
+        status=doc["status"],
+        created=now,
+        updated=now,
+        extra=_device_extra({"creator": principal}, doc, principal),
+    )
+
+
+def device_changes(device: Device, doc: dict[str, Any], principal: str) -> dict[str, Any]:
+    """Field values for ``Tenant.update_device`` (which bumps the version)."""
+    return {
+        "name": doc["name"],
+        "attributes": doc["custom"] or None,
+        "status": doc["status"],
+        "extra": _device_extra(device.extra or {}, doc, principal),
+    }
+
+
+def device_view(device: Device) -> dict[str, Any]:
+    extra = device.extra or {}
+    meta = {
+        "creator": extra.get("creator"),
+        "lastModifiedBy": extra.get("lastModifiedBy"),
+        "version": device.version,
+        "created": device.created,
+        "updated": device.updated,
+    }
+    return view(device.key, device_doc(device), meta, token=extra.get("auth_token"))
+
+
+# -- users ------------------------------------------------------------------------------------
+USER_DOC_KEYS = ("name", "password", "description", "groups", "status", "custom", "types")
+
+
+def user_doc(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: record[key] for key in USER_DOC_KEYS}
+
+
+def new_user(doc: dict[str, Any], principal: str, now: int) -> dict[str, Any]:
+    return {**doc, "version": 1, "created": now, "updated": now, "creator": principal,
+            "lastModifiedBy": principal, "tokens": []}  # fmt: skip
+
+
+def user_view(user_id: str, record: dict[str, Any], tokens: list[str]) -> dict[str, Any]:
+    meta = {
+        "creator": record.get("creator"),
+        "lastModifiedBy": record.get("lastModifiedBy"),
+        "version": record["version"],
+        "created": record["created"],
+        "updated": record["updated"],
+    }
+    return view(user_id, user_doc(record), meta, tokens=tokens)
+
+
+# -- output -----------------------------------------------------------------------------------
+def view(
+    key: str,
+    doc: dict[str, Any],
+    meta: dict[str, Any],
+    *,
+    token: str | None = None,
+    tokens: list[str] | None = None,
+) -> dict[str, Any]:
+    """Every field scriptr shows, multi-value fields as lists, in scriptr's order."""
+    out: dict[str, Any] = {"id": key, "name": doc["name"]}
+    if doc["description"] is not None:
+        out["description"] = doc["description"]
+    if doc["groups"]:
+        out["groups"] = list(doc["groups"])
+    out["isSuspended"] = "true" if doc["status"] == SUSPENDED else "false"
+    out.update(doc["custom"])
+    if token is not None:
+        out["auth_token"] = token
+    if tokens:
+        out["tokens"] = list(tokens)
+    out["creator"] = meta["creator"]
+    out["versionNumber"] = f"{meta['version']}.0"
+    out["latest"] = "true"
+    out["lastModifiedBy"] = meta["lastModifiedBy"]
+    out["creationDate"] = date(meta["created"])
+    out["lastModifiedDate"] = date(meta["updated"])
+    out["meta.types"] = doc["types"]
+    return out
+
+
+def present(item: dict[str, Any], *, include_types: bool, fields: list[str] | None = None) -> dict[str, Any]:
+    """The wire form of a view: lone values unwrapped, projected, types on request."""
+    declared = item["meta.types"]
+    out: dict[str, Any] = {}
+    for name, value in item.items():
+        if name == "meta.types" or (fields is not None and name != "id" and name not in fields):
+            continue
+        out[name] = value[0] if isinstance(value, list) and len(value) == 1 else value
+    if include_types:
+        out["meta.types"] = {name: declared.get(name) or DEFAULT_TYPES.get(name, "string") for name in out}
+    return out

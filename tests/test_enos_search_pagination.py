@@ -1,0 +1,146 @@
+"""Search pagination and projection, and the fast path that pages without scanning the org."""
+
+from __future__ import annotations
+
+import pytest
+from _enos import Enos
+
+from iotfake import FakeCloud
+from iotfake.registry import Device
+
+
+@pytest.fixture
+def setup() -> tuple[FakeCloud, Enos, str, list[str]]:
+    cloud = FakeCloud(seed=1)
+    enos = Enos.wsgi(cloud)
+    pk = enos.product()
+    made = [enos.device(pk, deviceKey=f"meter-{i:03d}")["deviceKey"] for i in range(1, 24)]
+    return cloud, enos, pk, made
+
+
+def test_default_page_is_the_ten_newest(setup) -> None:
+    _, enos, _, made = setup
+    answer = enos.search()
+    assert [d["deviceKey"] for d in answer["data"]] == made[::-1][:10]
+    assert answer["pagination"] == {"sortedBy": None, "pageNo": 1, "pageSize": 10, "totalSize": 23}
+
+
+@pytest.mark.parametrize(("page_no", "page_size"), [(1, 5), (2, 5), (5, 5), (6, 5), (3, 10), (1, 200)])
+def test_pages_walk_the_whole_set(setup, page_no: int, page_size: int) -> None:
+    _, enos, pk, made = setup
+    newest_first = made[::-1]
+    expected = newest_first[(page_no - 1) * page_size : page_no * page_size]
+    for expression in (
+        None,
+        f"productKey = '{pk}'",
+        "status = 'inactive'",
+        f"productKey = '{pk}' and status = 'inactive'",
+    ):
+        answer = enos.search(expression, pagination={"pageNo": page_no, "pageSize": page_size})
+        assert [d["deviceKey"] for d in answer["data"]] == expected, expression
+        assert answer["pagination"] == {
+            "sortedBy": None,
+            "pageNo": page_no,
+            "pageSize": page_size,
+            "totalSize": 23,
+        }
+
+
+def test_missing_page_fields_take_defaults(setup) -> None:
+    _, enos, _, _ = setup
+    assert enos.search(pagination={"pageSize": 3})["pagination"]["pageNo"] == 1
+    assert enos.search(pagination={"pageNo": 2})["pagination"]["pageSize"] == 10
+
+
+@pytest.mark.parametrize(
+    ("pagination", "field"),
+    [
+        ({"pageNo": 1, "pageSize": 201}, "pagination.pageSize"),
+        ({"pageNo": 0, "pageSize": 10}, "pagination.pageNo"),
+        ({"pageNo": "1"}, "pagination.pageNo"),
+        ({"pageSize": 0}, "pagination.pageSize"),
+        ({"pageSize": True}, "pagination.pageSize"),
+        ({"pageSize": 2.5}, "pagination.pageSize"),
+        ({"sorters": [{"field": "createTime", "order": "ASC"}]}, "pagination.sorters"),
+        ([1, 10], "pagination"),
+    ],
+)
+def test_bad_pagination_is_99400(setup, pagination, field: str) -> None:
+    _, enos, _, _ = setup
+    answer = enos.search(pagination=pagination)
+    assert answer["code"] == 99400 and answer["msg"].startswith(f"Invalid Argument {field}:")
+
+
+def test_projection_keeps_only_the_named_fields(setup) -> None:
+    _, enos, _, made = setup
+    answer = enos.search(
+        pagination={"pageSize": 2}, projection=["deviceKey", "deviceName.defaultValue", "nonexistent"]
+    )
+    assert answer["data"] == [
+        {"deviceKey": made[-1], "deviceName": {"defaultValue": "meter"}},
+        {"deviceKey": made[-2], "deviceName": {"defaultValue": "meter"}},
+    ]
+    assert answer["pagination"]["totalSize"] == 23
+
+
+def test_projection_reaches_into_lists() -> None:
+    enos = Enos.wsgi(FakeCloud(seed=1))
+    pk = enos.product()
+    enos.device(
+        pk, deviceAttributes={"distances": [{"towards": "sun", "au": 1}, {"towards": "mars", "au": 2}]}
+    )
+    answer = enos.search(projection=["deviceAttributes.distances[*].towards"])
+    assert answer["data"] == [{"deviceAttributes": {"distances": [{"towards": "sun"}, {"towards": "mars"}]}}]
+
+
+@pytest.mark.parametrize("projection", ["deviceKey", [1], [""], ["a..b"]])
+def test_bad_projection_is_99400(setup, projection) -> None:
+    _, enos, _, _ = setup
+    answer = enos.search(projection=projection)
+    assert answer["code"] == 99400 and "projection" in answer["msg"]
+
+
+class CountingDevices(dict):
+    """Counts how many devices a search touches through ``values()``."""
+
+    touched = 0
+
+    def values(self):
+        parent = super().values()
+
+        class View:
+            def __len__(self) -> int:
+                return len(parent)
+
+            def __iter__(self):
+                for device in parent:
+                    CountingDevices.touched += 1
+                    yield device
+
+            def __reversed__(self):
+                for device in reversed(parent):
+                    CountingDevices.touched += 1
+                    yield device
+
+        return View()
+
+
+def test_unfiltered_and_single_product_searches_touch_only_the_page() -> None:
+    cloud = FakeCloud(seed=1)
+    enos = Enos.wsgi(cloud)
+    pk = enos.product()
+    org = cloud.registry.tenant("enos", "o1")
+    for i in range(5000):
+        org.add_device(key=f"bulk-{i:05d}", product=pk, build=lambda i, k: Device(i, k, None))
+    org.devices = CountingDevices(org.devices)
+    product = org.product(pk)
+    product.devices = CountingDevices(product.devices)
+    for expression in (None, f"productKey = '{pk}'"):
+        CountingDevices.touched = 0
+        answer = enos.search(expression, pagination={"pageNo": 3, "pageSize": 7})
+        assert answer["pagination"]["totalSize"] == 5000
+        assert [d["deviceKey"] for d in answer["data"]] == [f"bulk-{i:05d}" for i in range(4985, 4978, -1)]
+        assert CountingDevices.touched <= 21, expression
+    CountingDevices.touched = 0
+    assert enos.search("status = 'inactive'")["pagination"]["totalSize"] == 5000
+    assert CountingDevices.touched >= 5000  # any other filter does scan

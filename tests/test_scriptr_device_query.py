@@ -1,0 +1,156 @@
+"""device.query: the query language subset, fields, count, sort and paging."""
+
+from __future__ import annotations
+
+import pytest
+
+from iotfake import FakeCloud
+
+DEVICES = [
+    {"id": "alpha", "name": "Alpha Meter", "password": "pw", "groups": ["east", "meters"], "floor": "1"},
+    {"id": "beta", "name": "beta meter", "password": "pw", "groups": "west", "floor": "2"},
+    {"id": "gamma", "name": "Gamma Gateway", "password": "pw", "groups": ["east"], "kind": "gw"},
+    {"id": "delta", "name": "Delta", "password": "pw", "isSuspended": True},
+]
+
+
+@pytest.fixture(scope="module")
+def acme():
+    account = FakeCloud(seed=13).scriptr("acme")
+    for device in DEVICES:
+        assert account.device.create(device)["metadata"]["status"] == "success"
+    return account
+
+
+def ids(acme, **filters) -> list[str]:
+    answer = acme.device.query(filters)
+    assert answer["metadata"] == {"status": "success"}, answer
+    return [d["id"] for d in answer["result"]["devices"]]
+
+
+def test_no_query_lists_every_device_with_the_builtin_in_creation_order(acme) -> None:
+    assert ids(acme) == ["scriptr", "alpha", "beta", "gamma", "delta"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('id != "scriptr"', ["alpha", "beta", "gamma", "delta"]),
+        ('groups = "east"', ["alpha", "gamma"]),
+        ("groups = 'west'", ["beta"]),
+        ('groups != "east"', ["scriptr", "beta", "delta"]),
+        ('name like "%Meter"', ["alpha"]),
+        ('name <CI> like "%meter"', ["alpha", "beta"]),
+        ('name <CI> = "DELTA"', ["delta"]),
+        ('name = "DELTA"', []),
+        ('name like "_eta meter"', ["beta"]),
+        ('id in ["alpha", "gamma", "zeta"]', ["alpha", "gamma"]),
+        ('groups in ["west", "meters"]', ["alpha", "beta"]),
+        ('groups = "east" and floor = "1"', ["alpha"]),
+        ('groups = "east" AND NOT_A_FIELD = "x"', []),
+        ('floor = 2 or kind = "gw"', ["beta", "gamma"]),
+        ('(groups = "east" or groups = "west") and id != "gamma"', ["alpha", "beta"]),
+        ('groups = "east" or groups = "west" and id != "gamma"', ["alpha", "beta", "gamma"]),
+        ('isSuspended = "true"', ["delta"]),
+        ('kind != "gw"', ["scriptr", "alpha", "beta", "delta"]),
+        ("", ["scriptr", "alpha", "beta", "gamma", "delta"]),
+    ],
+)
+def test_the_query_language(acme, query: str, expected: list[str]) -> None:
+    assert ids(acme, query=query) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "name = ",
+        'name ~ "x"',
+        '= "x"',
+        '(id = "a"',
+        'id in "a"',
+        "name like 5",
+        'id = "a" and',
+        'id = "a" "b"',
+        '"unterminated',
+    ],
+)
+def test_a_malformed_query_is_invalid_query_request(acme, query: str) -> None:
+    metadata = acme.device.query({"query": query})["metadata"]
+    assert metadata["status"] == "failure"
+    assert metadata["errorCode"] == "INVALID_QUERY_REQUEST"
+    assert metadata["statusCode"] == 400
+
+
+def test_count_reports_every_match_not_just_the_page(acme) -> None:
+    result = acme.device.query({"query": 'id != "scriptr"', "count": True, "resultsPerPage": 2})["result"]
+    assert len(result["devices"]) == 2 and result["count"] == 4
+    assert "count" not in acme.device.query({})["result"]
+
+
+def test_fields_projects_and_keeps_the_id(acme) -> None:
+    devices = acme.device.query({"query": 'id = "alpha"', "fields": "name,floor"})["result"]["devices"]
+    assert devices == [{"id": "alpha", "name": "Alpha Meter", "floor": "1"}]
+    full = acme.device.query({"query": 'id = "alpha"', "fields": "*"})["result"]["devices"][0]
+    assert {
+        "creator",
+        "versionNumber",
+        "latest",
+        "lastModifiedBy",
+        "creationDate",
+        "lastModifiedDate",
+    } <= set(full)
+
+
+def test_sort_takes_scriptrs_typed_spec(acme) -> None:
+    assert ids(acme, sort="name<string:DESC>") == ["scriptr", "beta", "gamma", "delta", "alpha"]
+    assert ids(acme, sort="id") == ["alpha", "beta", "delta", "gamma", "scriptr"]
+    assert ids(acme, sort="floor<numeric:DESC>", query='id != "scriptr"')[:2] == ["beta", "alpha"]
+
+
+def test_documents_missing_the_sort_field_come_last(acme) -> None:
+    assert ids(acme, sort="floor<numeric:ASC>")[:2] == ["alpha", "beta"]
+    assert ids(acme, sort="floor<numeric:DESC>")[:2] == ["beta", "alpha"]
+
+
+def test_a_bad_sort_spec_is_invalid_query_request(acme) -> None:
+    assert (
+        acme.device.query({"sort": "name<string:SIDEWAYS>"})["metadata"]["errorCode"]
+        == "INVALID_QUERY_REQUEST"
+    )
+
+
+def test_pages_default_to_50_and_page_1() -> None:
+    acme = FakeCloud(seed=2).scriptr("acme")
+    for n in range(59):
+        acme.device.create({"id": f"d{n:02}", "name": "n", "password": "pw"})
+    first = acme.device.query({"count": True})["result"]
+    assert len(first["devices"]) == 50 and first["count"] == 60
+    second = acme.device.query({"pageNumber": 2})["result"]["devices"]
+    assert [d["id"] for d in second] == [f"d{n:02}" for n in range(49, 59)]
+    assert acme.device.query({"pageNumber": 3})["result"]["devices"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("resultsPerPage", 0), ("pageNumber", -1), ("resultsPerPage", "many")]
+)
+def test_paging_parameters_must_be_positive_integers(acme, name: str, value) -> None:
+    metadata = acme.device.query({name: value})["metadata"]
+    assert metadata["errorCode"] == "INVALID_PARAMETER"
+    assert f"[{name}]" in metadata["errorDetail"]
+
+
+def test_query_over_http_with_query_string_parameters(live) -> None:
+    for device in DEVICES:
+        live.acme.device.create(device)
+    params = {
+        "query": 'groups = "east"',
+        "count": "true",
+        "resultsPerPage": "1",
+        "pageNumber": "2",
+        "fields": "name",
+    }
+    result = live.get("device/query", params).json()["response"]["result"]
+    assert result == {
+        "result": {"devices": [{"id": "gamma", "name": "Gamma Gateway"}], "count": 2},
+        "metadata": {"status": "success"},
+    }
