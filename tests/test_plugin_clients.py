@@ -50,9 +50,6 @@ def test_scriptr(iotfake_scriptr, iotfake_server):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
-@pytest.mark.skipif(
-    "scriptr" not in FakeCloud().providers, reason="the scriptr provider is on another branch"
-)
 def test_scriptr_session_creates_a_device(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """

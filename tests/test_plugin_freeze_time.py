@@ -1,4 +1,4 @@
-"""freezegun's frozen clock reaches the live server's thread, however the freeze is applied."""
+"""freezegun's frozen clock reaches the live server's thread: timestamps follow it, tokens expire."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 def test_the_server_thread_reads_the_frozen_clock(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
+import hashlib
 from datetime import datetime, timezone
 
 import pytest
@@ -40,6 +41,18 @@ def test_frozen_inside_the_test(iotfake_enos, iotfake):
 @freeze_time(FROZEN)
 def test_frozen_by_the_decorator(iotfake_enos):
     assert create_time(iotfake_enos) == FROZEN.timestamp() * 1000
+
+def test_a_token_the_fake_issued_expires_by_the_frozen_clock(frozen, iotfake_enos):
+    stamp = int(FROZEN.timestamp() * 1000)
+    encryption = hashlib.sha256(f"app{stamp}secret".encode()).hexdigest()
+    body = {"appKey": "app", "timestamp": stamp, "encryption": encryption}
+    issued = iotfake_enos.post("/apim-token-service/v2.0/token/get", json=body).json()["data"]
+    assert issued["expire"] == 7200
+    iotfake_enos.headers["apim-accesstoken"] = issued["accessToken"]
+    frozen.tick(7199)
+    assert iotfake_enos.post(URL + "create&orgId=o1", json=PRODUCT).json()["code"] == 0
+    frozen.tick(1)
+    assert iotfake_enos.post(URL + "create&orgId=o1", json=PRODUCT).json()["apim_status"] == 4011
 """
     )
-    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=4)

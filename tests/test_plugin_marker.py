@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from iotfake import FakeCloud, fixture_files
-from iotfake.documents import DocumentError
-from iotfake.faults import FaultEngine
 
 RULE = {"provider": "enos", "operation": "CreateDevice", "action": {"error": "11714"}, "times": 1}
-
-
-def _engine_takes_rules() -> bool:
-    try:
-        FakeCloud().faults.load([RULE], "faults")
-    except DocumentError:
-        return False
-    return True
-
-
-def _enos_takes_fixtures() -> bool:
-    try:
-        FakeCloud().seed({"enos": {"orgs": []}})
-    except DocumentError:
-        return False
-    return True
 
 
 @pytest.fixture
@@ -121,57 +104,6 @@ def test_marked(iotfake):
     result.stdout.fnmatch_lines(["*@pytest.mark.iotfake: *broken.json is not valid JSON*"])
 
 
-def test_faults_and_throttle_profile_go_to_the_fault_engine(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[tuple[str, Any]] = []
-    monkeypatch.setattr(FaultEngine, "load", lambda self, rules, path: calls.append(("load", rules, path)))
-    monkeypatch.setattr(
-        FaultEngine, "apply_profile", lambda self, name: calls.append(("profile", name)), raising=False
-    )
-    pytester.makepyfile(
-        f"""
-import pytest
-
-@pytest.mark.iotfake(faults=[{RULE!r}], throttle_profile="enos-gateway")
-def test_both(iotfake):
-    pass
-
-@pytest.mark.iotfake(faults={RULE!r})
-def test_one_rule(iotfake):
-    pass
-
-def test_none(iotfake):
-    pass
-"""
-    )
-    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
-    assert calls == [("load", [RULE], "faults"), ("profile", "enos-gateway"), ("load", [RULE], "faults")]
-
-
-def test_rules_the_engine_rejects_are_a_setup_error(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def reject(self: FaultEngine, rules: Any, path: str) -> None:
-        raise DocumentError(f"{path}[0].action", "unknown action 'explode'")
-
-    monkeypatch.setattr(FaultEngine, "load", reject)
-    pytester.makepyfile(
-        """
-import pytest
-
-@pytest.mark.iotfake(faults=[{"action": {"explode": True}}])
-def test_marked(iotfake):
-    pass
-"""
-    )
-    result = pytester.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.re_match_lines([r"^@pytest\.mark\.iotfake: faults\[0\]\.action: unknown action 'explode'$"])
-    result.stdout.no_fnmatch_line("*During handling*")
-
-
-@pytest.mark.skipif(not _engine_takes_rules(), reason="the fault engine is built on another branch")
 def test_a_marker_fault_fires_through_the_server(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         f"""
@@ -181,31 +113,91 @@ PRODUCT = {{"productName": {{"defaultValue": "Meter"}}, "productType": "Device",
            "modelId": "meter", "biDirectionalAuth": False}}
 
 @pytest.mark.iotfake(faults=[{RULE!r}])
-def test_marked(iotfake_enos):
+def test_a_list(iotfake_enos, iotfake):
     products = "/connect-service/v2.1/products?action=create&orgId=o1"
     pk = iotfake_enos.post(products, json=PRODUCT).json()["data"]
     body = {{"productKey": pk, "timezone": "+08:00", "deviceName": {{"defaultValue": "m"}}}}
     url = "/connect-service/v2.1/devices?action=create&orgId=o1"
     assert iotfake_enos.post(url, json=body).json()["code"] == 11714
     assert iotfake_enos.post(url, json=body).json()["code"] == 0
+    assert [e.outcome for e in iotfake.journal.calls(operation="CreateDevice")] == ["fault", "ok"]
+
+@pytest.mark.iotfake(faults={RULE!r})
+def test_one_rule(iotfake):
+    assert len(iotfake.faults.rules) == 1
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_a_throttle_profile_file_is_found_beside_the_test(pytester: pytest.Pytester) -> None:
+    rule = {"id": "slow", "provider": "enos", "action": {"throttle": {"rate": 1, "burst": 1}}}
+    pytester.mkdir("sub")
+    pytester.path.joinpath("sub", "slow_enos.json").write_text(json.dumps({"rules": [rule]}))
+    pytester.path.joinpath("sub", "test_x.py").write_text(
+        """
+import pytest
+
+@pytest.mark.iotfake(throttle_profile="slow_enos.json")
+def test_file(iotfake):
+    assert [rule.id for rule in iotfake.faults.rules] == ["slow"]
 """
     )
     pytester.runpytest().assert_outcomes(passed=1)
 
 
-@pytest.mark.skipif(not _enos_takes_fixtures(), reason="EnOS fixtures documents arrive with the EnOS branch")
-def test_a_marker_fixtures_document_seeds_the_cloud(pytester: pytest.Pytester) -> None:
-    pytester.path.joinpath("org.json").write_text(
-        '{"enos": {"orgs": [{"orgId": "o1", "products": [{"productKey": "p1", "productName": "Meter"}]}]}}'
-    )
+@pytest.mark.skipif("aws" not in FakeCloud().providers, reason="the AWS provider is on another branch")
+def test_a_built_in_throttle_profile_by_name(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
 import pytest
 
-@pytest.mark.iotfake(fixtures="org.json")
+@pytest.mark.iotfake(throttle_profile="aws-defaults")
+def test_built_in(iotfake):
+    assert "aws-defaults:CreateThing" in [rule.id for rule in iotfake.faults.rules]
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ('faults=[{"action": {"explode": True}}]', r"faults\[0\]\.action\.explode: unknown action \(.*\)"),
+        ('faults=[RULE, "CreateDevice"]', r"faults\[1\]: .*"),
+        ('throttle_profile="nope"', r"unknown throttle profile 'nope' \(built in: aws-defaults.*\)"),
+    ],
+)
+def test_rules_the_engine_rejects_are_a_one_line_setup_error(
+    pytester: pytest.Pytester, marker: str, message: str
+) -> None:
+    pytester.makepyfile(
+        f"""
+import pytest
+
+RULE = {RULE!r}
+
+@pytest.mark.iotfake({marker})
+def test_marked(iotfake):
+    pass
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.re_match_lines([rf"^@pytest\.mark\.iotfake: {message}$"])
+    result.stdout.no_fnmatch_line("*During handling*")
+
+
+def test_a_bundled_scenario_by_name_seeds_the_cloud(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+import pytest
+
+@pytest.mark.iotfake(fixtures="enos_two_orgs")
 def test_marked(iotfake_enos):
-    answer = iotfake_enos.get("/connect-service/v2.1/products?action=get&orgId=o1&productKey=p1").json()
-    assert answer["code"] == 0, answer
+    url = "/connect-service/v2.1/devices?action=get&orgId=o15475450989191&assetId=Inv00001"
+    answer = iotfake_enos.get(url).json()
+    assert answer["data"]["deviceKey"] == "inverter-001", answer
 """
     )
     pytester.runpytest().assert_outcomes(passed=1)

@@ -137,7 +137,8 @@ def configure(cloud: FakeCloud, options: dict[str, Any], near: Any = None) -> Fa
         cloud.faults.load(rules, "faults")
     profile = options.get("throttle_profile")
     if profile is not None:
-        cloud.faults.apply_profile(profile)
+        # a built-in name, or a profile file found the way fixtures files are
+        cloud.faults.apply_profile(resolve(profile, near) if str(profile).endswith(".json") else profile)
     return cloud
 
 

@@ -9,7 +9,6 @@ import pytest
 
 def test_marker_and_conftest_examples(pytester: pytest.Pytester, readme: Callable[[str], list[str]]) -> None:
     marker, conftest = readme("pytest plugin")
-    pytester.path.joinpath("orgs.json").write_text("{}")
     pytester.makepyfile(test_marker=marker)
     pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
 
