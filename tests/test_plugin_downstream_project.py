@@ -66,9 +66,15 @@ def test_every_in_process_transport_reaches_the_cloud(iotfake, iotfake_seed, req
     log(request, seed=iotfake.seed_value)
 
 
-@pytest.mark.iotfake(fixtures="scenario.json", seed=99, auth="off")
+KEY_BUSY = {"provider": "enos", "operation": "CreateDevice", "action": {"error": "11714"}, "times": 1}
+
+
+@pytest.mark.iotfake(fixtures=["scenario.json", "enos_two_orgs"], faults=KEY_BUSY, seed=99, auth="off")
+@pytest.mark.iotfake(throttle_profile="slow.json")
 def test_marker(iotfake, iotfake_auth):
     assert (iotfake.seed_value, iotfake.auth, iotfake_auth) == (99, "off", "lenient")
+    assert iotfake.registry.find_tenant("enos", "o15475450989191") is not None
+    assert len(iotfake.faults.rules) == 2
 
 
 def test_boto3(iotfake_boto3, iotfake_server, iotfake_boto3_config):
@@ -95,6 +101,8 @@ def project(tmp_path: Path) -> Path:
     (root / "tests").mkdir(parents=True)
     (root / "tests" / "test_downstream.py").write_text(DOWNSTREAM)
     (root / "tests" / "scenario.json").write_text("{}")
+    slow = {"rules": [{"provider": "enos", "action": {"throttle": {"rate": 50, "burst": 50}}}]}
+    (root / "tests" / "slow.json").write_text(json.dumps(slow))
     (root / "pytest.ini").write_text(
         "[pytest]\naddopts = --strict-markers -p no:cacheprovider -p no:randomly\n"
     )
