@@ -7,9 +7,10 @@ from .base import Call, Provider, ProviderError
 
 def provider_classes() -> list[type[Provider]]:
     """Every provider the app serves, in routing order."""
+    from .aws_iot import AwsIotProvider
     from .enos import EnosProvider
 
-    return [EnosProvider]
+    return [EnosProvider, AwsIotProvider]
 
 
 __all__ = ["Call", "Provider", "ProviderError", "provider_classes"]
