@@ -13,6 +13,12 @@ from cryptography.x509.oid import NameOID
 from iotfake.providers.aws_iot.routes_generated import OPERATIONS
 from iotfake.providers.aws_iot.validation import Problems, validate
 
+#: a well-formed SigV4 header (lenient auth checks the form, not the signature), region us-east-1
+SIGNED = {
+    "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250101/us-east-1/iot/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=0123abcd",
+    "X-Amz-Date": "20250101T000000Z",
+}
 POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"}],

@@ -5,16 +5,11 @@ from __future__ import annotations
 import boto3
 import pytest
 import requests
+from aws_helpers import SIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from iotfake import FakeCloud
-
-SIGNED = {
-    "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250101/eu-west-1/iot/aws4_request, "
-    "SignedHeaders=host;x-amz-date, Signature=0123abcd",
-    "X-Amz-Date": "20250101T000000Z",
-}
 
 
 def test_error_carries_type_header_request_id_and_message(aws_cloud: FakeCloud, aws_server, iot) -> None:
