@@ -246,8 +246,9 @@ class Tenant:
                 "products": [p.to_dict() for p in self.products.values()],
                 "devices": [d.to_dict() for d in self.devices.values()],
                 # copies of the tables: records are replaced, never mutated, so a snapshot taken
-                # before a change stays exact (fixture loading rolls back with it)
-                "tables": {name: dict(rows) for name, rows in self.tables.items()},
+                # before a change stays exact (fixture loading rolls back with it); an empty table
+                # is the same as none (reading a table makes it)
+                "tables": {name: dict(rows) for name, rows in self.tables.items() if rows},
             }
 
     def restore(self, data: dict[str, Any]) -> None:

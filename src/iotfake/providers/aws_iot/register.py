@@ -73,13 +73,17 @@ def register(ctx: Context) -> dict[str, Any]:
 
 
 def _commit(plan: Plan) -> None:
-    done: list[Callable[[], Any] | None] = []
+    """Apply the steps; if one fails, undo it and every step before it, newest first.
+
+    Undo functions tolerate a step that only half happened (they check before they remove).
+    """
+    started: list[Callable[[], Any] | None] = []
     try:
         for do, undo in plan.steps:
+            started.append(undo)
             do()
-            done.append(undo)
     except Exception:
-        for undo in reversed(done):
+        for undo in reversed(started):
             if undo is not None:
                 undo()
         raise
