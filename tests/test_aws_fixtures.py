@@ -63,7 +63,14 @@ def test_a_document_seeds_what_the_api_then_serves(aws_cloud: FakeCloud, iot) ->
             {"things": [{"thingName": "t", "attributes": {"k": "bad value!"}}]},
             "aws.accounts[0].things[0].attributes.k",
         ),
-        ({"things": [{"thingName": "t", "thingTypeName": "ghost"}]}, "aws.accounts[0].things[0]"),
+        (
+            {"things": [{"thingName": "t", "thingTypeName": "ghost"}]},
+            "aws.accounts[0].things[0].thingTypeName",
+        ),
+        (
+            {"thingGroups": [{"thingGroupName": "g", "parentGroupName": "ghost"}]},
+            "aws.accounts[0].thingGroups[0]",
+        ),
         ({"things": [{"thingName": "t", "colour": "red"}]}, "aws.accounts[0].things[0].colour"),
         ({"thingTypes": [{"thingTypeName": "a b"}]}, "aws.accounts[0].thingTypes[0].thingTypeName"),
         ({"policies": [{"policyName": "p", "policyDocument": "{}"}]}, "aws.accounts[0].policies[0]"),
@@ -115,3 +122,10 @@ def test_state_round_trips_through_a_snapshot(aws_cloud: FakeCloud, iot) -> None
         p["policyName"] for p in iot.list_attached_policies(target=cert["certificateArn"])["policies"]
     ] == ["device"]
     assert iot.describe_thing(thingName="m1")["thingTypeName"] == "meter"
+
+
+def test_the_shipped_example_loads(aws_cloud: FakeCloud, iot) -> None:
+    from pathlib import Path
+
+    aws_cloud.load(Path(__file__).resolve().parents[1] / "fixtures/aws_account.json")
+    assert iot.list_things_in_thing_group(thingGroupName="berlin")["things"] == ["gateway-01", "meter-001"]

@@ -52,10 +52,7 @@ class AwsIotProvider(Provider):
     # -- pipeline -----------------------------------------------------------------------------------
     def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
         candidates = routes()[route]
-        operation = next(
-            (n for n in candidates if all(k in request.args for k in OPERATIONS[n]["query"])),
-            candidates[-1],
-        )
+        operation = next((n for n in candidates if _literal_query_matches(n, request)), candidates[-1])
         signature = auth.parse(request.headers.get("Authorization"))
         account, region = auth.identify(self.cloud.registry, signature)
         call = Call("aws", operation, request, args, tenant=arns.tenant_id(account, region))
@@ -178,6 +175,14 @@ def from_domain(operation: str, error: domain.DomainError) -> AwsError:
     if isinstance(error, domain.Unavailable):
         return AwsError("ServiceUnavailableException", "Service Unavailable")
     return AwsError("InternalFailureException", "Internal Failure")
+
+
+def _literal_query_matches(operation: str, request: Request) -> bool:
+    """Operations that share a path are told apart by literal query parts (``?versions``)."""
+    return all(
+        key in request.args and (not value or request.args[key] == value)
+        for key, value in OPERATIONS[operation]["query"].items()
+    )
 
 
 def _match_fields(operation: str, call: Call) -> dict[str, Any]:

@@ -120,7 +120,9 @@ def _each(entry: dict[str, Any], key: str, path: str, load: Any) -> None:
         except AwsError as exc:
             raise DocumentError(item_path, exc.message) from exc
         except DomainError as exc:
-            raise DocumentError(item_path, exc.message) from exc
+            from . import from_domain
+
+            raise DocumentError(item_path, from_domain("", exc).message) from exc
 
 
 def _check(shape: str, value: dict[str, Any], path: str, renames: dict[str, str] | None = None) -> None:
@@ -153,6 +155,11 @@ def _thing(ctx: Context, item: dict[str, Any], path: str) -> None:
     if "attributes" in item:
         request["attributePayload"] = {"attributes": item["attributes"]}
     _check("CreateThingRequest", request, path, {"attributePayload.attributes": "attributes"})
+    thing_type = item.get("thingTypeName")
+    if thing_type is not None and thing_type not in ctx.tenant.products:
+        raise DocumentError(
+            f"{path}.thingTypeName", f"thing type {thing_type} is not among this account's thingTypes"
+        )
     things.add_thing(
         ctx,
         item["thingName"],
