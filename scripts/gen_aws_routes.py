@@ -41,6 +41,7 @@ SERVED = (
     "DeleteThingType",
     "DeprecateThingType",
     "DescribeCertificate",
+    "DescribeEndpoint",
     "DescribeThing",
     "DescribeThingGroup",
     "DescribeThingType",

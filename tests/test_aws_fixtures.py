@@ -129,3 +129,13 @@ def test_the_shipped_example_loads(aws_cloud: FakeCloud, iot) -> None:
 
     aws_cloud.load(Path(__file__).resolve().parents[1] / "fixtures/aws_account.json")
     assert iot.list_things_in_thing_group(thingGroupName="berlin")["things"] == ["gateway-01", "meter-001"]
+
+
+def test_the_readme_example_loads(aws_cloud: FakeCloud, iot) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## AWS IoT", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```json", 1)[1].split("```", 1)[0]
+    aws_cloud.seed(json.loads(example))
+    assert iot.list_things_in_thing_group(thingGroupName="berlin")["things"] == ["meter-001"]

@@ -9,7 +9,6 @@ naming the operation, rather than a confusing 404.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -204,6 +203,3 @@ def _match_fields(operation: str, call: Call) -> dict[str, Any]:
             k: v for k, v in body["parameters"].items() if isinstance(v, str) and len(v) < 256
         }
     return params
-
-
-Handler = Callable[[Context], dict[str, Any] | None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import certificates, policies, principals, register, thing_groups, thing_types, things
+from . import certificates, endpoints, policies, principals, register, thing_groups, thing_types, things
 from .context import Context
 
 HANDLERS: dict[str, Callable[[Context], dict[str, Any] | None]] = {
@@ -46,4 +46,5 @@ HANDLERS: dict[str, Callable[[Context], dict[str, Any] | None]] = {
     "ListThingPrincipals": principals.of_thing,
     "ListPrincipalThings": principals.things_of,
     "RegisterThing": register.register,
+    "DescribeEndpoint": endpoints.describe,
 }
