@@ -139,3 +139,20 @@ def test_the_readme_example_loads(aws_cloud: FakeCloud, iot) -> None:
     example = section.split("```json", 1)[1].split("```", 1)[0]
     aws_cloud.seed(json.loads(example))
     assert iot.list_things_in_thing_group(thingGroupName="berlin")["things"] == ["meter-001"]
+
+
+def test_a_failed_document_leaves_an_existing_account_as_it_was(aws_cloud: FakeCloud, iot) -> None:
+    aws_cloud.seed(DOCUMENT)
+    before = aws_cloud.state_json()
+    extra_key = {"accessKeyId": "AKIAANOTHERKEY000001", "secretAccessKey": "s"}
+    with pytest.raises(DocumentError):
+        aws_cloud.seed(
+            {
+                "aws": {
+                    "accounts": [
+                        {"accessKeys": [extra_key], "maxThings": 99, "things": [{"thingName": "bad name"}]}
+                    ]
+                }
+            }
+        )
+    assert aws_cloud.state_json() == before

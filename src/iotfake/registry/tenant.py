@@ -242,7 +242,7 @@ class Tenant:
                 "provider": self.provider,
                 "id": self.id,
                 "quota": self.quota,
-                "settings": self.settings,
+                "settings": dict(self.settings),
                 "products": [p.to_dict() for p in self.products.values()],
                 "devices": [d.to_dict() for d in self.devices.values()],
                 # copies of the tables: records are replaced, never mutated, so a snapshot taken

@@ -1,14 +1,35 @@
-"""Operation name -> handler. Every name here must be in ``routes_generated.SERVED`` (a test checks)."""
+"""Operation name -> handler. Every name here must be in ``routes_generated.SERVED`` (a test checks).
+
+Handlers run under the registry lock, so a listing never sees a half-made change and a
+read-check-write is atomic; handlers are sub-millisecond. The ones that do cryptography
+(key generation, CSR signing) take the lock themselves, only around their registry work.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from . import certificates, endpoints, policies, principals, register, thing_groups, thing_types, things
 from .context import Context
 
-HANDLERS: dict[str, Callable[[Context], dict[str, Any] | None]] = {
+Handler = Callable[[Context], dict[str, Any] | None]
+
+#: handlers that must not hold the lock while they generate keys or sign
+UNLOCKED = frozenset({"CreateKeysAndCertificate", "CreateCertificateFromCsr", "RegisterThing"})
+
+
+def locked(handler: Handler) -> Handler:
+    @wraps(handler)
+    def run(ctx: Context) -> dict[str, Any] | None:
+        with ctx.tenant.lock:
+            return handler(ctx)
+
+    return run
+
+
+_HANDLERS: dict[str, Handler] = {
     "CreateThing": things.create,
     "DescribeThing": things.describe,
     "ListThings": things.listing,
@@ -47,4 +68,8 @@ HANDLERS: dict[str, Callable[[Context], dict[str, Any] | None]] = {
     "ListPrincipalThings": principals.things_of,
     "RegisterThing": register.register,
     "DescribeEndpoint": endpoints.describe,
+}
+
+HANDLERS: dict[str, Handler] = {
+    name: handler if name in UNLOCKED else locked(handler) for name, handler in _HANDLERS.items()
 }
