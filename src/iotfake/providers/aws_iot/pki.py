@@ -71,10 +71,6 @@ def certificate_id(cert: x509.Certificate) -> str:
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
-def _hash_for(key: PrivateKey) -> hashes.HashAlgorithm:
-    return hashes.SHA256()
-
-
 # -- the tenant's CA -------------------------------------------------------------------------------
 def ca(tenant: Tenant, ids: Ids, now: float) -> tuple[PrivateKey, x509.Certificate]:
     """The tenant's CA key and certificate, created on first use (atomically)."""
@@ -180,7 +176,7 @@ def issue(tenant: Tenant, ids: Ids, now: float, public_key: Any, subject: x509.N
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),  # type: ignore[arg-type]
             critical=False,
         )
-        .sign(ca_key, _hash_for(ca_key))
+        .sign(ca_key, hashes.SHA256())
     )
     return Issued(
         pem=cert.public_bytes(serialization.Encoding.PEM).decode(),

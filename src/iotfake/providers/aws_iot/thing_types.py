@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...registry import Product, Tenant
-from ...registry.errors import InUse, KeyCollision
+from ...registry.errors import InUse
 from . import arns, paging
 from .context import Context
 from .wire import AwsError, invalid
@@ -72,10 +72,7 @@ def add_type(
                 "deprecated": False,
             },
         )
-        try:
-            return tenant.add_product(product)
-        except KeyCollision:  # pragma: no cover - the lock makes this unreachable
-            raise
+        return tenant.add_product(product)
 
 
 def create(ctx: Context) -> dict[str, Any]:
