@@ -113,6 +113,12 @@ class AwsIotProvider(Provider):
         return from_domain(call.operation, error)
 
     def from_code(self, call: Call, code: str) -> ProviderError:
+        """An AWS error shape named by a fault rule; an unknown name raises ValueError so the
+        rule is refused when it is added rather than answering with a made-up error."""
+        if code not in wire.ERRORS and code not in wire.FRONT_DOOR:
+            raise ValueError(
+                f"{code!r} is not an AWS IoT error (e.g. ThrottlingException, InvalidRequestException)"
+            )
         return AwsError(code)
 
     def render(self, call: Call, error: ProviderError) -> Response:
