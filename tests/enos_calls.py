@@ -5,16 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from _enos import PRODUCT
+from _enos import TOKEN as H
 from werkzeug.test import Client
 
-H = {"apim-accesstoken": "test-token"}
-PRODUCT = {
-    "productName": {"defaultValue": "Meter"},
-    "productType": "Device",
-    "dataFormat": "Json",
-    "modelId": "meter",
-    "biDirectionalAuth": False,
-}
 DEVICES = "/connect-service/v2.1/devices"
 PRODUCTS = "/connect-service/v2.1/products"
 
