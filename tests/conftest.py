@@ -5,7 +5,7 @@ from collections.abc import Iterator
 # The client libraries that tests use inside pytester's in-process runs are imported here, before
 # any inner run: pytester drops the modules first imported during a run, and a fresh import of
 # requests afterwards no longer matches the classes that other modules kept.
-import boto3  # noqa: F401
+import boto3
 import httpx  # noqa: F401
 import pytest
 import requests
@@ -104,7 +104,6 @@ def aws_server(aws_cloud: FakeCloud):
 @pytest.fixture(scope="session")
 def aws_clients(aws_server):
     """``make(region=..., key=(id, secret))``: cached boto3 ``iot`` clients, retries off."""
-    import boto3
     from botocore.config import Config
 
     cache: dict = {}
