@@ -146,7 +146,6 @@ def test_file(iotfake):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
-@pytest.mark.skipif("aws" not in FakeCloud().providers, reason="the AWS provider is on another branch")
 def test_a_built_in_throttle_profile_by_name(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """

@@ -40,6 +40,8 @@ class Transport:
 
     base_url: str
     send: Callable[..., Answer]
+    #: what the client raises when the server hangs up without answering
+    hangup: type[Exception]
 
     def post(
         self, path: str, body: Any = None, headers: dict | None = None, raw: bytes | None = None
@@ -71,13 +73,13 @@ def _via_httpx(client: httpx.Client) -> Callable[..., Answer]:
 def transport(request: pytest.FixtureRequest, cloud: FakeCloud) -> Iterator[Transport]:
     if request.param == "socket":
         with cloud.serve() as server, requests.Session() as session:
-            yield Transport(server.url, _via_requests(session))
+            yield Transport(server.url, _via_requests(session), requests.ConnectionError)
     elif request.param == "requests-adapter":
         with requests_session(cloud) as session:
-            yield Transport(BASE_URL, _via_requests(session))
+            yield Transport(BASE_URL, _via_requests(session), requests.ConnectionError)
     else:
         with httpx_client(cloud) as client:
-            yield Transport(BASE_URL, _via_httpx(client))
+            yield Transport(BASE_URL, _via_httpx(client), httpx.RemoteProtocolError)
 
 
 def make_product(t: Transport) -> str:
@@ -113,7 +115,7 @@ def test_same_seed_gives_the_same_answers_on_every_transport(transport: Transpor
     reference = FakeCloud(seed=1)
     with requests.Session() as session:
         session.mount(BASE_URL, WSGIAdapter(reference))
-        expected = Transport(BASE_URL, _via_requests(session))
+        expected = Transport(BASE_URL, _via_requests(session), requests.ConnectionError)
         assert create_device(expected, make_product(expected)).json()["data"] == data
 
 
@@ -181,3 +183,17 @@ def test_admin_api_answers_on_every_transport(transport: Transport) -> None:
     health = transport.get("/_iotfake/health").json()
     assert health["status"] == "ok"
     assert "enos" in health["providers"]
+
+
+@pytest.mark.parametrize(("action", "committed"), [("drop", False), ("lost_response", True)])
+def test_a_dropped_connection_is_the_client_s_own_connection_error(
+    transport: Transport, cloud: FakeCloud, action: str, committed: bool
+) -> None:
+    pk = make_product(transport)
+    cloud.faults.add(provider="enos", operation="CreateDevice", action={action: True}, times=1)
+    with pytest.raises(transport.hangup):
+        create_device(transport, pk, deviceKey="meter-001")
+    retry = create_device(transport, pk, deviceKey="meter-001").json()
+    assert retry["code"] == (11702 if committed else 0)  # the retry meets the device it created
+    first = cloud.journal.calls(operation="CreateDevice")[0]
+    assert (first.status, first.outcome) == (None, "fault")

@@ -7,11 +7,16 @@ the identical answers (status, headers, body) without a port, a thread or a netw
 * ``httpx``: ``httpx.Client(transport=httpx_transport(cloud), base_url=BASE_URL)``
 * ``botocore``: ``route_botocore(boto3.client("iot", endpoint_url=BASE_URL, ...), cloud)``
 
+A ``drop`` or ``lost_response`` fault cuts the connection of a live server; in process each
+transport raises what its client raises when a server hangs up without answering
+(``requests.ConnectionError``, ``httpx.RemoteProtocolError``, botocore's ``ConnectionClosedError``).
+
 The client libraries are optional: each is imported only when its transport is used.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,7 +26,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 if TYPE_CHECKING:
-    from wsgiref.types import WSGIApplication
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
     import httpx
     import requests
@@ -33,9 +38,37 @@ if TYPE_CHECKING:
 BASE_URL = "http://iotfake"
 
 
+#: where werkzeug's server puts the client's socket; the fault engine drops connections through it
+SOCKET_KEY = "werkzeug.socket"
+
+
+class ConnectionDropped(ConnectionAbortedError):
+    """The app hung up without an answer (a fault rule dropped the connection)."""
+
+
+class _Connection:
+    """The in-process stand-in for a client socket: shutting it down only marks the drop."""
+
+    def shutdown(self, how: int) -> None:
+        pass
+
+
 def _app(target: FakeCloud | WSGIApplication) -> WSGIApplication:
     """Accept a FakeCloud or any WSGI callable (a Server's cloud may be rebound: read it late)."""
     return getattr(target, "wsgi_app", target)
+
+
+def connected(app: WSGIApplication) -> WSGIApplication:
+    """``app`` run as a server runs it: with a connection that a fault can drop (ConnectionDropped)."""
+
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        environ.setdefault(SOCKET_KEY, _Connection())
+        try:
+            return app(environ, start_response)
+        except ConnectionAbortedError as exc:
+            raise ConnectionDropped(str(exc)) from exc
+
+    return wsgi
 
 
 def call_wsgi(
@@ -45,7 +78,10 @@ def call_wsgi(
     headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
     body: bytes | str | None = None,
 ) -> tuple[int, Headers, bytes]:
-    """One request through ``app``: ``(status, headers, body)``, as a server would send them."""
+    """One request through ``app``: ``(status, headers, body)``, as a server would send them.
+
+    Raises ConnectionDropped where a server would close the connection without an answer.
+    """
     parts = urlsplit(url)
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -64,7 +100,7 @@ def call_wsgi(
         environ = builder.get_environ()
     finally:
         builder.close()
-    app_iter, status, response_headers = run_wsgi_app(app, environ, buffered=True)
+    app_iter, status, response_headers = run_wsgi_app(connected(app), environ, buffered=True)
     try:
         content = b"".join(app_iter)
     finally:
@@ -97,9 +133,20 @@ class WSGIAdapter:
             body = body.read()  # type: ignore[union-attr]
         elif body is not None and not isinstance(body, bytes | str):
             body = b"".join(body)  # a generator body (chunked upload)
-        status, headers, content = call_wsgi(
-            _app(self.target), request.method or "GET", request.url or "/", request.headers, body
-        )
+        try:
+            status, headers, content = call_wsgi(
+                _app(self.target), request.method or "GET", request.url or "/", request.headers, body
+            )
+        except ConnectionDropped as exc:
+            from http.client import RemoteDisconnected
+
+            from requests.exceptions import ConnectionError as RequestsConnectionError
+            from urllib3.exceptions import ProtocolError
+
+            gone = RemoteDisconnected("Remote end closed connection without response")
+            raise RequestsConnectionError(
+                ProtocolError("Connection aborted.", gone), request=request
+            ) from exc
         response = Response()
         response.status_code = status
         response.reason = HTTP_STATUS_CODES.get(status, "")
@@ -133,9 +180,24 @@ def requests_session(target: FakeCloud | WSGIApplication, base_url: str = BASE_U
 # -- httpx ------------------------------------------------------------------------------------------
 def httpx_transport(target: FakeCloud | WSGIApplication) -> httpx.WSGITransport:
     """httpx's own WSGI transport over the fake: ``httpx.Client(transport=..., base_url=...)``."""
+    return _httpx_transport_class()(app=connected(_app(target)))
+
+
+@functools.cache
+def _httpx_transport_class() -> type[httpx.WSGITransport]:
     import httpx
 
-    return httpx.WSGITransport(app=_app(target))
+    class WSGITransport(httpx.WSGITransport):
+        """httpx's WSGI transport, raising a dropped connection as httpx does over a socket."""
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            try:
+                return super().handle_request(request)
+            except ConnectionDropped as exc:
+                message = "Server disconnected without sending a response."
+                raise httpx.RemoteProtocolError(message, request=request) from exc
+
+    return WSGITransport
 
 
 def httpx_client(
@@ -164,14 +226,18 @@ def route_botocore(client: Any, target: FakeCloud | WSGIApplication) -> Any:
     client, for chaining.
     """
     from botocore.awsrequest import AWSResponse
+    from botocore.exceptions import ConnectionClosedError
 
     def send(request: Any, **kwargs: Any) -> AWSResponse:
         body = request.body
         if hasattr(body, "read"):
             body = body.read()
-        status, headers, content = call_wsgi(
-            _app(target), request.method, request.url, list(request.headers.items()), body
-        )
+        try:
+            status, headers, content = call_wsgi(
+                _app(target), request.method, request.url, list(request.headers.items()), body
+            )
+        except ConnectionDropped as exc:
+            raise ConnectionClosedError(endpoint_url=request.url, request=request, error=exc) from exc
         return AWSResponse(request.url, status, dict(headers.items()), _RawBody(content))
 
     client.meta.events.register("before-send", send, unique_id="iotfake-in-process")

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
-from iotfake import FakeCloud
-
 
 def test_requests_and_httpx_example(readme: Callable[[str], list[str]]) -> None:
     example = readme("In-process transports")[0]
@@ -16,7 +12,6 @@ def test_requests_and_httpx_example(readme: Callable[[str], list[str]]) -> None:
     assert scope["health"]["status"] == "ok"
 
 
-@pytest.mark.skipif("aws" not in FakeCloud().providers, reason="the AWS provider is on another branch")
 def test_boto3_example(readme: Callable[[str], list[str]]) -> None:
     example = readme("In-process transports")[1]
     scope: dict = {}
