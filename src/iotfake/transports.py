@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from .faults.drop import SOCKET_KEY  # where a server keeps the socket that a drop fault shuts
+
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -36,10 +38,6 @@ if TYPE_CHECKING:
 
 #: the base URL the in-process helpers use; any URL works, nothing is resolved or connected
 BASE_URL = "http://iotfake"
-
-
-#: where werkzeug's server puts the client's socket; the fault engine drops connections through it
-SOCKET_KEY = "werkzeug.socket"
 
 
 class ConnectionDropped(ConnectionAbortedError):
