@@ -2,10 +2,10 @@
 
     python bench/fixture_cost.py [--tests 500]
 
-Writes throwaway test modules to a temporary folder and runs them in this process with pytest,
-timing each test's setup and teardown phases. A module of tests that use no fixture measures
-pytest's own per-test overhead, which is subtracted. The first test to use
-``iotfake_server`` starts the process's server, so it is reported on its own.
+Writes throwaway test modules to a temporary folder and runs each in this process with pytest,
+timing every test's setup and teardown phases. Tests that use no fixture, interleaved with the
+others, measure pytest's own per-test overhead, which is subtracted. The first test of each
+session is reported apart: it starts what the fixture shares (the server, boto3's models).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = ["", "iotfake", "iotfake_server", "iotfake_enos", "iotfake_boto3"]
+FIXTURES = ["iotfake", "iotfake_server", "iotfake_enos", "iotfake_boto3"]
 
 
 class Timings:
@@ -60,35 +60,41 @@ class Timings:
             raise SystemExit(f"benchmark test failed: {report.nodeid}\n{report.longreprtext}")
 
 
-def write_modules(folder: Path, tests: int) -> None:
-    for fixture in FIXTURES:
-        name = fixture or "nothing"
-        body = "\n".join(f"def test_{i}({fixture}):\n    pass\n" for i in range(tests))
-        (folder / f"test_{name}.py").write_text(body)
+def run(fixture: str, tests: int, folder: Path) -> Timings | None:
+    """One pytest session: ``tests`` tests using ``fixture`` interleaved with as many using none.
+
+    Interleaving gives both the same process state (heap size, caches); a session per fixture keeps
+    one fixture's garbage (boto3 clients are heavy) out of another's numbers.
+    """
+    body = [
+        f"def test_{kind}__{i}({arg}):\n    pass\n"
+        for i in range(tests)
+        for kind, arg in ((fixture, fixture), ("nothing", ""))
+    ]
+    module = folder / f"test_{fixture}.py"
+    module.write_text("\n".join(body))
+    timings = Timings()
+    args = ["-qq", "-p", "no:cacheprovider", "-p", "no:randomly", "--no-header"]
+    code = pytest.main(
+        [str(module), *args, "-W", "ignore::pytest.PytestAssertRewriteWarning"], plugins=[timings]
+    )
+    return timings if code == 0 else None
 
 
-def per_module(order: list[str], seconds: dict[str, float]) -> dict[str, list[float]]:
-    modules: dict[str, list[float]] = {}
-    for nodeid in order:
-        modules.setdefault(nodeid.split("::")[0], []).append(seconds[nodeid])
-    return modules
-
-
-def table(title: str, modules: dict[str, list[float]]) -> None:
-    baseline = statistics.median(modules["test_nothing.py"])
-    print(f"\n{title}: pytest's own setup+teardown per test (no fixture) {baseline * 1e6:.0f} us (median)")
-    print(f"  {'fixture':<16} {'median':>9} {'mean':>9} {'p95':>9}   (setup+teardown, minus pytest's own)")
-    for fixture in FIXTURES[1:]:
-        samples = modules[f"test_{fixture}.py"]
-        if fixture != "iotfake":  # the first test that needs the server (or boto3) starts it
-            first, samples = samples[0], samples[1:]
-            print(f"  {'  first test':<16} {(first - baseline) * 1e3:>7.1f}ms")
-        extra = sorted(s - baseline for s in samples)
-        p95 = extra[int(len(extra) * 0.95)]
-        print(
-            f"  {fixture:<16} {statistics.median(extra) * 1e6:>7.0f}us {statistics.mean(extra) * 1e6:>7.0f}us"
-            f" {p95 * 1e6:>7.0f}us"
-        )
+def row(fixture: str, timings: Timings, seconds: dict[str, float]) -> str:
+    samples: dict[str, list[float]] = {"nothing": [], fixture: []}
+    for nodeid in timings.order:
+        samples[nodeid.split("::test_")[1].split("__")[0]].append(seconds[nodeid])
+    baseline = statistics.median(samples["nothing"])
+    first, *rest = samples[fixture]  # the first test starts what the fixture shares (the server, boto3)
+    extra = sorted(s - baseline for s in rest)
+    p95 = extra[int(len(extra) * 0.95)]
+    numbers = [statistics.median(extra), statistics.mean(extra), p95]
+    return (
+        f"  {fixture:<15}"
+        + "".join(f" {n * 1e6:>7.0f}us" for n in numbers)
+        + f" {(first - baseline) * 1e3:>8.1f}ms {baseline * 1e6:>7.0f}us"
+    )
 
 
 def main() -> int:
@@ -101,31 +107,22 @@ def main() -> int:
     from iotfake import FakeCloud
 
     loops = 2000
-    construct = min(timeit.repeat(lambda: FakeCloud(seed="tests/test_x.py::test_y"), number=loops, repeat=5))
+    construct = min(timeit.repeat(lambda: FakeCloud(seed=1234567), number=loops, repeat=5))
     print(f"FakeCloud(seed=...) construction: {construct / loops * 1e6:.1f} us (best of 5 x {loops})")
 
-    timings = Timings()
+    results: dict[str, Timings] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        write_modules(folder, args.tests)
-        code = pytest.main(
-            [
-                str(folder),
-                "-qq",
-                "-p",
-                "no:cacheprovider",
-                "-p",
-                "no:randomly",
-                "--no-header",
-                "-W",
-                "ignore::pytest.PytestAssertRewriteWarning",
-            ],
-            plugins=[timings],
-        )
-        if code != 0:
-            return int(code)
-    table("CPU time (this thread)", per_module(timings.order, timings.cpu))
-    table("wall clock", per_module(timings.order, timings.wall))
+        for fixture in FIXTURES:
+            timings = run(fixture, args.tests, Path(tmp))
+            if timings is None:
+                return 1
+            results[fixture] = timings
+    header = f"  {'fixture':<15} {'median':>9} {'mean':>9} {'p95':>9} {'1st test':>10} {'pytest':>9}"
+    for title, attribute in (("CPU time of the test's thread", "cpu"), ("wall clock", "wall")):
+        print(f"\n{title}: setup+teardown per test, minus pytest's own (last column, median)")
+        print(header)
+        for fixture, timings in results.items():
+            print(row(fixture, timings, getattr(timings, attribute)))
     return 0
 
 

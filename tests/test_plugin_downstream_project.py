@@ -27,6 +27,7 @@ import boto3
 import pytest
 import requests
 
+from iotfake.pytest_plugin import FROM_TEST_ID, seed_for
 from iotfake.transports import httpx_client, requests_session, route_botocore
 
 PRODUCT = {"productName": {"defaultValue": "Meter"}, "productType": "Device", "dataFormat": "Json",
@@ -59,7 +60,7 @@ def test_every_in_process_transport_reaches_the_cloud(iotfake, iotfake_seed, req
                                       aws_access_key_id="a", aws_secret_access_key="s"), iotfake)
     iot.create_thing(thingName="meter-1")
     assert [e.provider for e in iotfake.journal.calls()] == ["enos", "enos", "aws"]
-    assert iotfake.seed_value == iotfake_seed
+    assert iotfake_seed is FROM_TEST_ID and iotfake.seed_value == seed_for(request.node.nodeid)
     log(request, seed=iotfake.seed_value)
 
 

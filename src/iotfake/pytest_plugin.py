@@ -74,10 +74,21 @@ def seed_for(nodeid: str) -> int:
     return zlib.crc32(nodeid.encode("utf-8"))
 
 
-@pytest.fixture
-def iotfake_seed(request: pytest.FixtureRequest) -> int | str | None:
-    """Seed of the test's cloud; by default derived from the test's node id."""
-    return seed_for(request.node.nodeid)
+class _FromTestId:
+    def __repr__(self) -> str:
+        return "FROM_TEST_ID"
+
+
+#: ``iotfake_seed``'s default: every test's cloud is seeded from the test's node id
+FROM_TEST_ID: Any = _FromTestId()
+
+
+@pytest.fixture(scope="session")
+def iotfake_seed() -> int | str | None:
+    """Seed of each test's cloud: FROM_TEST_ID (each test's own, from its node id), a fixed seed,
+    or None for an unseeded cloud. Session-scoped, so the default costs a test nothing; override
+    it at any scope."""
+    return FROM_TEST_ID
 
 
 @pytest.fixture(scope="session")
@@ -146,8 +157,11 @@ def configure(cloud: FakeCloud, options: dict[str, Any], near: Any = None) -> Fa
 def iotfake(request: pytest.FixtureRequest, iotfake_seed: int | str | None, iotfake_auth: str) -> FakeCloud:
     """A fresh ``FakeCloud`` for this test, seeded from the test id so that a failure reproduces."""
     options = marker_options(request.node)
+    seed = options.get("seed", iotfake_seed)
+    if seed is FROM_TEST_ID:
+        seed = seed_for(request.node.nodeid)
     try:
-        cloud = FakeCloud(seed=options.get("seed", iotfake_seed), auth=options.get("auth", iotfake_auth))
+        cloud = FakeCloud(seed=seed, auth=options.get("auth", iotfake_auth))
         request.node.stash[CLOUD] = cloud
         return configure(cloud, options, request.path.parent)
     except (ValueError, FileNotFoundError) as exc:  # DocumentError is a ValueError
