@@ -86,7 +86,7 @@ FROM_TEST_ID: Any = _FromTestId()
 @pytest.fixture(scope="session")
 def iotfake_seed() -> int | str | None:
     """Seed of each test's cloud: FROM_TEST_ID (each test's own, from its node id), a fixed seed,
-    or None for an unseeded cloud. Session-scoped, so the default costs a test nothing; override
+    or None for an unseeded cloud. Session-scoped, so the default costs a test a cache lookup; override
     it at any scope."""
     return FROM_TEST_ID
 
