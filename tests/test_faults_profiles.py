@@ -74,7 +74,10 @@ def test_aws_defaults_throttles_each_operation_at_its_quota_per_account(
         response = caught.value.response
         assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
         assert response["Error"]["Message"] == "Rate exceeded"
-        assert response["ResponseMetadata"]["HTTPHeaders"]["x-amz-retry-after"] == "10"  # 1/100 s
+        headers = response["ResponseMetadata"]["HTTPHeaders"]
+        assert headers["x-amzn-errortype"] == "ThrottlingException:"
+        assert headers["x-amz-retry-after"] == "10"  # 1/100 s
+        assert headers["x-iotfake-fault"] == "aws-defaults:CreateThing"
         # another account, another region and another operation have buckets of their own
         assert create_things(other_account, 1, "a") == ["ok"]
         assert create_things(other_region, 1, "a") == ["ok"]
