@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import ScriptrLive
+from _scriptr import ScriptrLive
 from freezegun import freeze_time
 
 from iotfake import DocumentError

@@ -6,7 +6,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from conftest import ScriptrLive
+from _scriptr import ScriptrLive
 from freezegun import freeze_time
 
 THREADS = 8

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import ScriptrLive
+from _scriptr import ScriptrLive
 
 DEVICE = {"id": "meter-1", "name": "Meter 1", "password": "s3cret"}
 UNAVAILABLE = {

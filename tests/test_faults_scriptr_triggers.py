@@ -3,7 +3,7 @@ on the device id and the account - for HTTP callers and the Python modules alike
 
 from __future__ import annotations
 
-from conftest import ScriptrLive
+from _scriptr import ScriptrLive
 
 from iotfake import FakeCloud
 
