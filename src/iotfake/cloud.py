@@ -14,6 +14,7 @@ from .ids import ALPHANUMERIC, Ids
 from .journal import Journal
 from .providers import provider_classes
 from .registry import Registry
+from .registry.copying import copy_json, paused_gc
 
 if TYPE_CHECKING:
     from .app import App
@@ -106,41 +107,49 @@ class FakeCloud:
 
     def snapshot(self) -> dict[str, Any]:
         """All state as a JSON-able document: registry (tokens included), the ids' random state,
-        the clock offset, fault rules with their counters. Not the journal: it is a log."""
-        with self.registry.lock:
-            return {
-                "format": STATE_FORMAT,
-                "version": STATE_VERSION,
-                "settings": self._settings(),
-                "clock": self.clock.snapshot(),
-                "ids": self.ids.snapshot(),
-                "registry": self.registry.snapshot(),
-                "faults": self.faults.snapshot(),
-            }
+        the clock offset, fault rules with their counters. Not the journal: it is a log.
+
+        The document is the caller's: it shares nothing with the cloud, so neither changes the other.
+        """
+        with self.registry.lock, paused_gc():
+            return self._state(copy=True)
+
+    def _state(self, *, copy: bool) -> dict[str, Any]:
+        faults = self.faults.snapshot()
+        return {
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
+            "settings": self._settings(),
+            "clock": self.clock.snapshot(),
+            "ids": self.ids.snapshot(),
+            "registry": self.registry.snapshot(copy=copy),
+            "faults": copy_json(faults) if copy else faults,
+        }
 
     def restore(self, snapshot: dict[str, Any]) -> None:
         """Replace the whole state with a snapshot taken by :meth:`snapshot`, or change nothing.
 
         The cloud's own settings (seed, auth, key shape) stay; :meth:`from_snapshot` takes them
-        from the snapshot instead.
+        from the snapshot instead. The cloud keeps copies: later edits of ``snapshot`` change nothing.
         """
         if not isinstance(snapshot, dict) or snapshot.get("format") != STATE_FORMAT:
             raise ValueError("not an iotfake state snapshot (missing format marker)")
         if snapshot.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported state version {snapshot.get('version')!r}")
-        with self.registry.lock:
-            before = self.snapshot()
+        with self.registry.lock, paused_gc():
+            # the registry restores all or nothing by itself, and last; the rest is small
+            before = {"clock": self.clock.snapshot(), "ids": self.ids.snapshot()}
+            faults = copy_json(self.faults.snapshot())
             try:
-                self._restore(snapshot)
+                self.clock.restore(snapshot.get("clock", {}))
+                self.ids.restore(snapshot.get("ids", {}))
+                self.faults.restore(copy_json(snapshot.get("faults", [])))
+                self.registry.restore(snapshot.get("registry", {}))
             except BaseException:
-                self._restore(before)
+                self.clock.restore(before["clock"])
+                self.ids.restore(before["ids"])
+                self.faults.restore(faults)
                 raise
-
-    def _restore(self, snapshot: dict[str, Any]) -> None:
-        self.registry.restore(snapshot.get("registry", {}))
-        self.clock.restore(snapshot.get("clock", {}))
-        self.ids.restore(snapshot.get("ids", {}))
-        self.faults.restore(snapshot.get("faults", []))
 
     @classmethod
     def from_snapshot(cls, snapshot: dict[str, Any], **options: Any) -> FakeCloud:
@@ -161,9 +170,10 @@ class FakeCloud:
         }
 
     def state_json(self) -> str:
-        """The snapshot as JSON, serialised under the lock (records hold shared nested dicts)."""
-        with self.registry.lock:
-            return json.dumps(self.snapshot(), separators=(",", ":"))
+        """The snapshot as JSON (what ``--state`` files and ``GET /_iotfake/state`` hold)."""
+        with self.registry.lock, paused_gc():
+            # serialised under the lock, so the snapshot need not copy what it reads
+            return json.dumps(self._state(copy=False), separators=(",", ":"))
 
     # -- serving ------------------------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> Server:

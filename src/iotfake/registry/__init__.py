@@ -55,17 +55,21 @@ class Registry:
             self._tenants.clear()
             self.tokens.clear()
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
+        """Every tenant and token as JSON-able data (``copy=False``: see ``Tenant.snapshot``)."""
         with self.lock:
             return {
-                "tenants": [t.snapshot() for t in self._tenants.values()],
+                "tenants": [t.snapshot(copy=copy) for t in self._tenants.values()],
                 "tokens": self.tokens.snapshot(),
             }
 
     def restore(self, data: dict[str, Any]) -> None:
+        """Replace every tenant and token with copies of ``data``'s, or change nothing."""
         with self.lock:
-            self._tenants.clear()
+            tenants: dict[tuple[str, str], Tenant] = {}
             for raw in data.get("tenants", ()):
-                tenant = self.tenant(raw["provider"], raw["id"])
+                tenant = Tenant(raw["provider"], raw["id"], lock=self.lock, clock=self.clock, ids=self.ids)
                 tenant.restore(raw)
+                tenants[tenant.provider, tenant.id] = tenant
             self.tokens.restore(data.get("tokens", []))
+            self._tenants = tenants

@@ -9,7 +9,9 @@ insert are one atomic step whatever the thread count.
 Devices are ordinary :class:`~iotfake.registry.models.Device` records whose ``key`` is the
 directory id; users are JSON-able dicts in the tenant's ``users`` table, so snapshots keep working.
 A device's token value sits in ``device.extra["auth_token"]`` and a user's live token values in
-``record["tokens"]``, which keeps lookups O(1) instead of scanning the token store.
+``record["tokens"]``, which keeps lookups O(1) instead of scanning the token store. Records and
+extras are replaced, never edited in place: whoever holds the old one (a reader in another
+thread, a caller's view) keeps a consistent record.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ class Directory:
         """Delete a device; its token stops authenticating at once."""
         with self.lock:
             self.tenant.remove_device(device)
-            value = (device.extra or {}).pop("auth_token", None)
+            value = self.device_token(device)
             if value is not None:
                 self.tokens.revoke(value)
             return device
@@ -154,8 +156,9 @@ class Directory:
             if current is None:
                 raise NotFound(kind="token", key=device.key)
             self.tokens.revoke(current)
-            assert device.extra is not None
-            del device.extra["auth_token"]
+            extra = dict(device.extra or {})
+            del extra["auth_token"]
+            self.tenant.replace_extra(device, extra)
 
     def _attach_device_token(self, device: Device, value: str | None) -> Token:
         if value is not None and self.tokens.find(value) is not None:
@@ -168,9 +171,7 @@ class Directory:
             kind="device",
             value=value,
         )
-        if device.extra is None:
-            device.extra = {}
-        device.extra["auth_token"] = token.value
+        self.tenant.replace_extra(device, {**(device.extra or {}), "auth_token": token.value})
         return token
 
     # -- users ------------------------------------------------------------------------------------
@@ -188,10 +189,9 @@ class Directory:
             record = self.users.get(user_id)
             if record is None:
                 raise NotFound(kind="user", key=user_id)
-            record.update(changes)
-            record["version"] = record.get("version", 1) + 1
-            record["updated"] = now
-            return record
+            updated = {**record, **changes, "version": record.get("version", 1) + 1, "updated": now}
+            self.users[user_id] = updated
+            return updated
 
     def remove_user(self, user_id: str) -> dict[str, Any]:
         with self.lock:
@@ -237,7 +237,7 @@ class Directory:
                 kind="user",
                 value=value,
             )
-            record["tokens"] = [t.value for t in live] + [token.value]
+            self.users[user_id] = {**record, "tokens": [t.value for t in live] + [token.value]}
             return token
 
     def revoke_user_tokens(self, user_id: str, value: str | None = None) -> int:
@@ -251,7 +251,8 @@ class Directory:
                 raise NotFound(kind="token", key=value or user_id)
             for token in doomed:
                 self.tokens.revoke(token.value)
-            self.users[user_id]["tokens"] = [t.value for t in live if t not in doomed]
+            record = self.users[user_id]
+            self.users[user_id] = {**record, "tokens": [t.value for t in live if t not in doomed]}
             return len(doomed)
 
     # -- authentication ---------------------------------------------------------------------------

@@ -3,12 +3,18 @@
 Provider-specific fields go in ``extra`` (devices) or ``attributes`` (products) so that the
 state rules - uniqueness, quotas, versions - stay in one place and know nothing of wire formats.
 Empty maps are stored as ``None`` to keep small devices small.
+
+``to_dict`` and ``from_dict`` copy nested values: a record and its dict never share a map, so a
+snapshot stays what it was whatever happens to the cloud, and the reverse.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
+
+from .copying import ATOMS, copy_json
 
 
 @dataclass(slots=True, eq=False)
@@ -29,12 +35,17 @@ class Device:
     updated: int = 0
     extra: dict[str, Any] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    def to_dict(self, *, copy: bool = True) -> dict[str, Any]:
+        """The record as a dict; ``copy=False`` shares nested maps with the live record, which is
+        only safe for serialising at once under the registry lock."""
+        values = zip(DEVICE_FIELDS, _device_values(self), strict=True)
+        if not copy:
+            return dict(values)
+        return {name: v if type(v) in ATOMS else copy_json(v) for name, v in values}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Device:
-        return cls(**data)
+        return cls(**{name: v if type(v) in ATOMS else copy_json(v) for name, v in data.items()})
 
 
 @dataclass(slots=True, eq=False)
@@ -50,16 +61,20 @@ class Product:
     #: key -> device; an index, rebuilt on restore, never snapshotted
     devices: dict[str, Device] = field(default_factory=dict, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, copy: bool = True) -> dict[str, Any]:
         return {
             "key": self.key,
             "name": self.name,
             "quota": self.quota,
             "created": self.created,
             "updated": self.updated,
-            "attributes": self.attributes,
+            "attributes": copy_json(self.attributes) if copy else self.attributes,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Product:
-        return cls(**data)
+        return cls(**{name: v if type(v) in ATOMS else copy_json(v) for name, v in data.items()})
+
+
+DEVICE_FIELDS = tuple(f.name for f in fields(Device))
+_device_values = attrgetter(*DEVICE_FIELDS)

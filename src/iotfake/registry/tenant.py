@@ -13,6 +13,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..ids import Ids
+from .copying import copy_json
 from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded, VersionConflict
 from .models import Device, Product
 
@@ -30,6 +31,10 @@ class _Keep:
 
 
 KEEP = _Keep()
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class Tenant:
@@ -207,6 +212,15 @@ class Tenant:
                 target.devices[device.key] = device
             device.product = product
 
+    def replace_extra(self, device: Device, extra: dict[str, Any] | None) -> Device:
+        """Give a device new provider-specific extras (a token, bookkeeping) without a new version.
+
+        The dict is replaced, never edited: a caller holding the old one keeps seeing it whole.
+        """
+        with self.lock:
+            device.extra = extra or None
+            return device
+
     def rekey_device(self, device: Device, new_key: str) -> Device:
         with self.lock:
             if new_key in self.keys:
@@ -255,25 +269,29 @@ class Tenant:
         return self.tables.setdefault(name, {})
 
     # -- state ------------------------------------------------------------------------------------
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
+        """The tenant as JSON-able data that shares nothing with it (see ``copying``).
+
+        ``copy=False`` skips copying nested values: only for serialising at once, under the lock.
+        """
+        same = copy_json if copy else _same
         with self.lock:
             return {
                 "provider": self.provider,
                 "id": self.id,
                 "quota": self.quota,
-                "settings": dict(self.settings),
-                "products": [p.to_dict() for p in self.products.values()],
-                "devices": [d.to_dict() for d in self.devices.values()],
-                # copies of the tables: records are replaced, never mutated, so a snapshot taken
-                # before a change stays exact (fixture loading rolls back with it); an empty table
-                # is the same as none (reading a table makes it)
-                "tables": {name: dict(rows) for name, rows in self.tables.items() if rows},
+                "settings": same(self.settings),
+                "products": [p.to_dict(copy=copy) for p in self.products.values()],
+                "devices": [d.to_dict(copy=copy) for d in self.devices.values()],
+                # an empty table is the same as none (reading a table makes it)
+                "tables": {name: same(rows) for name, rows in self.tables.items() if rows},
             }
 
     def restore(self, data: dict[str, Any]) -> None:
+        """Replace the tenant's state with copies of ``data`` (which the tenant never shares)."""
         with self.lock:
             self.quota = data.get("quota")
-            self.settings = dict(data.get("settings") or {})
+            self.settings = copy_json(data.get("settings") or {})
             self.products = {p["key"]: Product.from_dict(p) for p in data.get("products", ())}
             self.devices, self.keys = {}, {}
             for raw in data.get("devices", ()):
@@ -282,4 +300,4 @@ class Tenant:
                 self.keys[device.key] = device
                 if device.product is not None:
                     self.products[device.product].devices[device.key] = device
-            self.tables = {name: dict(rows) for name, rows in (data.get("tables") or {}).items()}
+            self.tables = {name: copy_json(rows) for name, rows in (data.get("tables") or {}).items()}
