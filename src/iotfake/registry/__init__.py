@@ -13,6 +13,7 @@ from typing import Any
 from ..clock import Clock
 from ..ids import Ids
 from .errors import BY_NAME, DomainError, NotFound
+from .integrity import check_registry
 from .models import Device, Product
 from .tenant import Tenant
 from .tokens import Token, TokenStore
@@ -64,7 +65,12 @@ class Registry:
             }
 
     def restore(self, data: dict[str, Any]) -> None:
-        """Replace every tenant and token with copies of ``data``'s, or change nothing."""
+        """Replace every tenant and token with copies of ``data``'s, or change nothing.
+
+        Raises :class:`~.integrity.SnapshotError` (a ValueError) naming the first reference in
+        ``data`` that does not hold.
+        """
+        check_registry(data)
         with self.lock:
             tenants: dict[tuple[str, str], Tenant] = {}
             for raw in data.get("tenants", ()):

@@ -20,6 +20,9 @@ CERTIFICATES = "certificates"
 POLICIES = "policies"
 #: principal -> the one thing it is exclusively attached to
 EXCLUSIVE = "exclusivePrincipals"
+#: relation tables: thing key -> principal; policy name -> target
+PRINCIPALS = "thingPrincipals"
+TARGETS = "policyTargets"
 
 
 class Credentials:
@@ -28,9 +31,9 @@ class Credentials:
     def __init__(self, tenant: Tenant) -> None:
         self.tenant = tenant
         #: thing key -> principal (certificate ARN, Cognito identity)
-        self.principals = Relation(tenant, "thingPrincipals")
+        self.principals = Relation(tenant, PRINCIPALS)
         #: policy name -> target (certificate ARN, thing group ARN, Cognito identity)
-        self.targets = Relation(tenant, "policyTargets")
+        self.targets = Relation(tenant, TARGETS)
 
     # -- certificates ------------------------------------------------------------------------------
     def certificates(self) -> dict[str, dict[str, Any]]:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import InUse, InvalidArgument, KeyCollision, NotFound, VersionConflict
+from .errors import Internal, InUse, InvalidArgument, KeyCollision, NotFound, VersionConflict
 from .relations import Relation
 
 if TYPE_CHECKING:
     from .tenant import Tenant
 
 GROUPS = "thingGroups"
+#: relation table: group name -> member device key
+MEMBERS = "groupMembers"
 MAX_GROUPS_PER_DEVICE = 10
 
 
@@ -22,7 +24,7 @@ class Groups:
     def __init__(self, tenant: Tenant) -> None:
         self.tenant = tenant
         #: group name -> member device key
-        self.members = Relation(tenant, "groupMembers")
+        self.members = Relation(tenant, MEMBERS)
 
     def table(self) -> dict[str, dict[str, Any]]:
         return self.tenant.table(GROUPS)
@@ -48,12 +50,24 @@ class Groups:
         return self.table().get(name)
 
     def ancestors(self, name: str) -> list[str]:
-        """Names from the root down to the group's parent."""
+        """Names from the root down to the group's parent.
+
+        Restore refuses cyclic hierarchies and ``add`` cannot make one, but a walk under the
+        registry lock must end whatever the table holds: a cycle is an Internal error, not a hang.
+        """
+        table = self.table()
         chain: list[str] = []
+        seen = {name}
         parent = self.get(name).get("parent")
         while parent is not None:
+            if parent in seen:
+                raise Internal(f"the thing group hierarchy above {name} has a cycle at {parent}")
+            seen.add(parent)
             chain.append(parent)
-            parent = self.table()[parent].get("parent")
+            record = table.get(parent)
+            if record is None:
+                raise Internal(f"the thing group {parent} above {name} does not exist")
+            parent = record.get("parent")
         return chain[::-1]
 
     def root(self, name: str) -> str:
@@ -64,10 +78,15 @@ class Groups:
         return [n for n, record in self.table().items() if record.get("parent") == name]
 
     def descendants(self, name: str) -> list[str]:
+        """Every group below ``name``, breadth first (a cycle: Internal, as in ``ancestors``)."""
         found: list[str] = []
+        seen = {name}
         pending = self.children(name)
         while pending:
             child = pending.pop(0)
+            if child in seen:
+                raise Internal(f"the thing group hierarchy below {name} has a cycle at {child}")
+            seen.add(child)
             found.append(child)
             pending.extend(self.children(child))
         return found
