@@ -7,6 +7,7 @@ Loading is all-or-nothing: an invalid document changes nothing and the error nam
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ def apply(cloud: FakeCloud, document: Any) -> None:
     unknown = sorted(set(document) - set(SECTIONS))
     if unknown:
         raise DocumentError(unknown[0], f"unknown section (expected one of {', '.join(SECTIONS)})")
+    check_json(document)
     with cloud.registry.lock:
         before = cloud.snapshot()
         try:
@@ -59,6 +61,33 @@ def apply(cloud: FakeCloud, document: Any) -> None:
         except Exception as exc:
             cloud.restore(before)
             raise DocumentError("", f"the document could not be loaded: {exc}") from exc
+
+
+def check_json(value: Any, path: str = "") -> None:
+    """Refuse what JSON cannot hold, naming where it is.
+
+    Documents read from files or the admin API are JSON already; Python callers of
+    ``cloud.seed`` can pass anything, and a date or a set that reached the state would break every
+    snapshot, state file and ``GET /_iotfake/state`` after it.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return
+    if kind is float:
+        if value != value or value in (math.inf, -math.inf):
+            raise DocumentError(path, f"{value} is not a JSON number (NaN and Infinity are not JSON)")
+        return
+    if kind is dict:
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise DocumentError(path, f"JSON object keys are strings, not {type(key).__name__} ({key!r})")
+            check_json(item, f"{path}.{key}" if path else key)
+        return
+    if kind is list:
+        for index, item in enumerate(value):
+            check_json(item, f"{path}[{index}]")
+        return
+    raise DocumentError(path, f"expected a JSON value, got {kind.__name__} ({value!r})")
 
 
 def expect(value: Any, kind: type | tuple[type, ...], path: str, what: str) -> Any:

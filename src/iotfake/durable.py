@@ -9,6 +9,8 @@ The guarantees:
   are lost (1 s plus a few ms for test-sized state with the default interval).
 * Every write is atomic: a temp file in the same directory, fsync, rename over the old file,
   fsync the directory. A reader sees the old state or the new, never half of one.
+* A background write that fails (a full disk, a state that cannot be serialised) is reported
+  on stderr, once per distinct error, and tried again every ``interval``: the writer never dies.
 * A file that cannot be read back (corrupt, truncated, not a snapshot) is refused at start and
   left untouched.
 
@@ -102,7 +104,8 @@ class StateKeeper:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._failing = False
+        #: the last error the background writer reported, so that it says each one once
+        self._problem: str | None = None
 
     def load(self) -> bool:
         """Restore the cloud from the file; False when there is none yet. Raises StateFileError."""
@@ -133,13 +136,23 @@ class StateKeeper:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            try:
-                self.save()
-                self._failing = False
-            except OSError as exc:
-                if not self._failing:  # say it once per failure streak, not every interval
-                    print(f"iotfake: cannot save state to {self.path}: {exc}", file=sys.stderr, flush=True)
-                self._failing = True
+            self._save_in_background()
+
+    def _save_in_background(self) -> None:
+        """Save, and survive whatever goes wrong: a dead writer would lose every later change.
+
+        An error is reported when it first happens (or differs from the last one), not every
+        interval; the next interval tries again.
+        """
+        try:
+            self.save()
+        except Exception as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            if problem != self._problem:
+                print(f"iotfake: cannot save state to {self.path}: {problem}", file=sys.stderr, flush=True)
+            self._problem = problem
+        else:
+            self._problem = None
 
     def stop(self) -> None:
         """Stop the background writer and write the final state."""

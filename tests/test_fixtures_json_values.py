@@ -1,0 +1,81 @@
+"""A fixtures document holds JSON values only: anything else is refused with its path, before any change.
+
+Python callers can hand ``cloud.seed`` objects JSON has no form for (dates, sets, tuples, NaN);
+once in the state they would break every snapshot, state file and GET /_iotfake/state.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+from iotfake import DocumentError, FakeCloud
+
+
+def enos_device(value: object) -> dict:
+    return {
+        "enos": {
+            "orgs": [
+                {
+                    "orgId": "o1",
+                    "products": [{"productKey": "p1", "productName": "Meter"}],
+                    "devices": [
+                        {"productKey": "p1", "deviceKey": "meter-1", "deviceName": "M1"},
+                        {
+                            "productKey": "p1",
+                            "deviceKey": "meter-2",
+                            "deviceName": "M2",
+                            "deviceAttributes": {"commissioned": value},
+                        },
+                    ],
+                }
+            ]
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (datetime.date(2024, 1, 1), "date"),
+        ({1, 2}, "set"),
+        ((1, 2), "tuple"),
+        (float("nan"), "NaN"),
+        (float("inf"), "Infinity"),
+        ({1: "a"}, "keys are strings"),
+        ([b"raw"], "bytes"),
+    ],
+)
+def test_a_value_json_cannot_hold_is_refused_with_its_path(value: object, problem: str) -> None:
+    cloud = FakeCloud(seed=1)
+    before = cloud.state_json()
+    with pytest.raises(DocumentError) as caught:
+        cloud.seed(enos_device(value))
+    assert caught.value.path.startswith("enos.orgs[0].devices[1].deviceAttributes.commissioned")
+    assert problem in caught.value.message
+    assert cloud.state_json() == before
+
+
+def test_json_values_still_load_and_the_state_serialises() -> None:
+    cloud = FakeCloud(seed=1).seed(enos_device({"on": "2024-01-01", "ok": [True, None, 1.5]}))
+    json.loads(cloud.state_json())
+
+
+def test_scriptr_and_aws_sections_are_checked_too() -> None:
+    cloud = FakeCloud(seed=1)
+    with pytest.raises(DocumentError) as caught:
+        cloud.seed(
+            {
+                "scriptr": {
+                    "accounts": [{"name": "acme", "devices": [{"id": "d1", "name": "D", "x": object()}]}]
+                }
+            }
+        )
+    assert caught.value.path == "scriptr.accounts[0].devices[0].x"
+    with pytest.raises(DocumentError) as caught:
+        cloud.seed(
+            {"aws": {"accounts": [{"things": [{"thingName": "t", "attributes": {"a": datetime.time()}}]}]}}
+        )
+    assert caught.value.path == "aws.accounts[0].things[0].attributes.a"
