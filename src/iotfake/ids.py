@@ -1,8 +1,11 @@
 """Seeded generation of every identifier, key, secret and default name the fake hands out.
 
-One source per cloud: the same seed and the same sequence of calls give the same values, which is
-what makes a failing test reproduce. Without a seed, identifiers still come from a fast PRNG
-(seeded from the OS) but secrets and tokens come from ``secrets`` so that they are unguessable.
+One source per cloud: the same seed and the same sequence of calls that change state give the
+same values, which is what makes a failing test reproduce. Request ids, which every answer carries
+but no state keeps, come from a generator of their own (derived from the seed), so an extra read,
+a retry or an injected fault shifts no later id, key or secret. Without a seed, identifiers still
+come from a fast PRNG (seeded from the OS) but secrets and tokens come from ``secrets`` so that
+they are unguessable.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class Ids:
         self._random = random.Random(secrets.randbits(64) if seed is None else seed)
         # Secrets are seeded only when the user asked for determinism.
         self._secret_random: random.Random = random.SystemRandom() if seed is None else self._random
+        self._requests = random.Random(_derived(seed, "requests"))
         self._faker: Any = None
 
     def reset(self) -> None:
@@ -94,7 +98,9 @@ class Ids:
         return self.secret(16)
 
     def request_id(self) -> str:
-        return self.uuid()
+        """A UUID from the request-id generator: drawing one moves no other value."""
+        with self._lock:
+            return str(uuid.UUID(int=self._requests.getrandbits(128), version=4))
 
     def token(self, nbytes: int = 32) -> str:
         return self.secret(nbytes * 2, HEX)
@@ -119,7 +125,7 @@ class Ids:
     # -- state ----------------------------------------------------------------------------------
     def snapshot(self) -> dict:
         with self._lock:
-            data = {"random": _state(self._random)}
+            data = {"random": _state(self._random), "requests": _state(self._requests)}
             if self._faker is not None:  # it draws from a generator of its own once built
                 data["faker"] = _state(self._faker.random)
             return data
@@ -130,11 +136,21 @@ class Ids:
             with self._lock:
                 self._random.setstate(_unstate(state))
                 self._faker = None
+        if data.get("requests"):
+            requests = random.Random()
+            requests.setstate(_unstate(data["requests"]))
+            with self._lock:
+                self._requests = requests
         if data.get("faker"):
             fake = _new_faker(0)
             fake.random.setstate(_unstate(data["faker"]))
             with self._lock:
                 self._faker = fake
+
+
+def _derived(seed: int | str | None, purpose: str) -> int | str:
+    """The seed of a generator kept apart from the main one (a fresh one when unseeded)."""
+    return secrets.randbits(64) if seed is None else f"{seed}/{purpose}"
 
 
 def _new_faker(seed: int) -> Any:
