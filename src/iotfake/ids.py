@@ -43,6 +43,10 @@ class Ids:
         self.device_key_length = device_key_length
         self.device_key_alphabet = device_key_alphabet
         self._lock = threading.Lock()
+        self._start()
+
+    def _start(self) -> None:
+        seed = self.seed
         self._random = random.Random(secrets.randbits(64) if seed is None else seed)
         # Secrets are seeded only when the user asked for determinism.
         self._secret_random: random.Random = random.SystemRandom() if seed is None else self._random
@@ -50,12 +54,13 @@ class Ids:
         self._faker: Any = None
 
     def reset(self) -> None:
-        """Start the sequence again from the seed (a fresh one when unseeded)."""
-        self.__init__(  # type: ignore[misc]
-            self.seed,
-            device_key_length=self.device_key_length,
-            device_key_alphabet=self.device_key_alphabet,
-        )
+        """Start the sequences again from the seed (fresh ones when unseeded).
+
+        In place and under the lock: a thread in the middle of a draw finishes it on the old
+        sequence, and the next draw starts the new one.
+        """
+        with self._lock:
+            self._start()
 
     # -- primitives ---------------------------------------------------------------------------
     def string(self, length: int, alphabet: str = ALPHANUMERIC) -> str:
