@@ -2,32 +2,69 @@
 
 from __future__ import annotations
 
-import pytest
 from enos_calls import create, get, make_product
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
-from iotfake.durable import StateKeeper, is_read_only
+from iotfake.durable import StateKeeper
 
 
-@pytest.mark.parametrize(
-    ("method", "operation", "read_only"),
-    [
-        ("GET", "GetDevice", True),
-        ("GET", "DescribeThing", True),
-        ("GET", "ListThings", True),
-        ("GET", "device.get", True),
-        ("GET", "device.query", True),
-        ("HEAD", "GetProduct", True),
-        ("POST", "GetToken", False),  # issues a token
-        ("POST", "SearchDevice", False),  # erring towards "changed" costs one spare write
-        ("GET", "device.create", False),  # scriptr scripts answer GET too
-        ("GET", "UnknownAction", False),
-        ("GET", "Getaway", False),
-    ],
-)
-def test_read_only_calls(method: str, operation: str, read_only: bool) -> None:
-    assert is_read_only(method, operation) is read_only
+def test_a_get_that_creates_the_default_account_is_a_change() -> None:
+    cloud = FakeCloud(seed=1)
+    client = Client(cloud.wsgi_app)
+    seen = cloud.generation
+    answer = client.get("/scriptr/device/query?auth_token=unknown-token")
+    assert answer.status_code == 200
+    assert cloud.registry.find_tenant("scriptr", "default") is not None  # made, with its owner token
+    assert cloud.generation != seen
+
+
+def test_reads_sent_as_post_are_not_changes() -> None:
+    cloud = FakeCloud(seed=1)
+    client = Client(cloud.wsgi_app)
+    pk = make_product(client)
+    create(client, pk)
+    seen = cloud.generation
+    answer = client.post(
+        "/connect-service/v2.1/devices?action=search&orgId=o1", json={}, headers={"apim-accesstoken": "t"}
+    )
+    assert answer.json["code"] == 0
+    assert cloud.generation == seen
+
+
+def test_a_refused_write_is_not_a_change() -> None:
+    cloud = FakeCloud(seed=1)
+    client = Client(cloud.wsgi_app)
+    pk = make_product(client)
+    create(client, pk, deviceKey="meter-1")
+    seen = cloud.generation
+    assert create(client, pk, deviceKey="meter-1").json["code"] != 0  # the key is taken
+    assert cloud.generation == seen
+
+
+def test_changes_made_through_the_python_api_count() -> None:
+    cloud = FakeCloud(seed=1)
+    seen = cloud.generation
+    cloud.seed({"enos": {"orgs": [{"orgId": "o1"}]}})
+    assert cloud.generation != seen
+    seen = cloud.generation
+    cloud.scriptr("acme").max_devices = 3
+    assert cloud.generation != seen
+    seen = cloud.generation
+    cloud.faults.add(provider="enos", operation="GetDevice", error="Internal", after=5)
+    assert cloud.generation != seen
+
+
+def test_a_rule_that_counts_a_call_without_firing_is_a_change() -> None:
+    cloud = FakeCloud(seed=1)
+    client = Client(cloud.wsgi_app)
+    pk = make_product(client)
+    asset = create(client, pk).json["data"]["assetId"]
+    rule = cloud.faults.add(provider="enos", operation="GetDevice", error="Internal", after=5)
+    seen = cloud.generation
+    get(client, assetId=asset)
+    assert rule.matched == 1 and rule.fired == 0
+    assert cloud.generation != seen
 
 
 def test_the_pipeline_and_the_admin_api_mark_changes() -> None:

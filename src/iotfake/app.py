@@ -15,7 +15,6 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-from .durable import is_read_only
 from .faults.drop import Dropped, drop_connection, over_socket
 from .journal import Entry
 from .providers import provider_classes
@@ -89,8 +88,6 @@ class App:
         dropped = isinstance(response, Dropped) and over_socket(request.environ)
         if dropped and call.fault_action == "drop":
             call.code = None  # nothing was answered: the fallback 5xx never left the server
-        if call.fault is not None or not is_read_only(request.method, call.operation):
-            self.cloud.mark_dirty()
         self.cloud.journal.record(
             Entry(
                 seq=0,

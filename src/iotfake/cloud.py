@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from .ids import ALPHANUMERIC, Ids
 from .journal import Journal
 from .providers import provider_classes
 from .registry import Registry
+from .registry.changes import Changes
 from .registry.copying import copy_json, paused_gc
 
 if TYPE_CHECKING:
@@ -52,14 +52,13 @@ class FakeCloud:
         self.max_body = max_body
         self.clock = Clock()
         self.ids = Ids(seed, device_key_length=device_key_length, device_key_alphabet=device_key_alphabet)
-        self.registry = Registry(self.clock, self.ids)
+        #: moves on every change to the state: the registry's writes, fault counters, admin calls
+        self.changes = Changes()
+        self.registry = Registry(self.clock, self.ids, self.changes)
         self.journal = Journal(journal_size)
         self.faults = FaultEngine(self)
         self.providers: dict[str, Provider] = {cls.name: cls(self) for cls in provider_classes()}
         self._app: App | None = None
-        self._changes = itertools.count(1)
-        #: moves on every change that reaches the state (see ``mark_dirty``); durable.py watches it
-        self.generation = 0
 
     @property
     def wsgi_app(self) -> App:
@@ -101,9 +100,15 @@ class FakeCloud:
             self.faults.reset()
             self.clock.reset()
 
+    @property
+    def generation(self) -> int:
+        """A number that moves whenever the state changes (durable.py saves when it differs from
+        the one it saved); compare it for equality (see ``registry.changes.Changes``)."""
+        return self.changes.value
+
     def mark_dirty(self) -> None:
-        """Note that state changed; the pipeline and the admin API call this after each change."""
-        self.generation = next(self._changes)
+        """Note a change the registry cannot see (the clock, for one); the admin API calls this."""
+        self.changes.bump()
 
     def snapshot(self) -> dict[str, Any]:
         """All state as a JSON-able document: registry (tokens included), the ids' random state,

@@ -55,6 +55,7 @@ def apply(cloud: FakeCloud, document: Any) -> None:
                     provider.seed(document[name], name)
             if "faults" in document:
                 cloud.faults.load(document["faults"], "faults")
+            cloud.mark_dirty()  # seeders may set record fields directly; a loaded document is a change
         except DocumentError:
             cloud.restore(before)
             raise

@@ -14,11 +14,11 @@ The guarantees:
 * A file that cannot be read back (corrupt, truncated, not a snapshot) is refused at start and
   left untouched.
 
-Which calls change state is decided in the pipeline, not in the registry: providers keep their own
-records in plain dict tables (``Tenant.table``) that no registry hook sees, and some providers
-mutate on GET (scriptr's scripts answer GET). So every call counts as a change except a GET/HEAD
-whose operation reads by name (``Get*``, ``Describe*``, ``List*``, ``Search*``, ``*.get``,
-``*.query``) and that no fault rule touched; erring towards "changed" only costs a spare write.
+What counts as a change is what moves ``cloud.generation``: every write to the registry (its
+methods, and the tables and settings providers keep their records in), fault rules added, removed
+or counting a call, and admin calls other than GET (the clock, for one). Whatever the request's
+method or operation: a scriptr GET that creates an account is a change, a search sent as POST is
+not. Drawing an identifier that no record keeps (a failed key allocation) does not count.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sys
 import tempfile
 import threading
@@ -36,13 +35,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .cloud import FakeCloud
 
-READ_ONLY = re.compile(r"^(Get|Describe|List|Search)[A-Z]|\.(get|query|list)$")
 DEFAULT_INTERVAL = 1.0
-
-
-def is_read_only(method: str, operation: str) -> bool:
-    """Can this call not have changed state? (When unsure: no.)"""
-    return method in ("GET", "HEAD") and READ_ONLY.search(operation) is not None
 
 
 class StateFileError(Exception):

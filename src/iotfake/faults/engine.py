@@ -136,18 +136,21 @@ class FaultEngine:
         with self._lock:
             rule = self.get(rule_id)
             self._rules = tuple(r for r in self._rules if r is not rule)
+            self.cloud.mark_dirty()
             return rule
 
     def clear(self) -> int:
         """Remove every rule; returns how many there were. Generated ids keep counting up."""
         with self._lock:
             count, self._rules = len(self._rules), ()
+            self.cloud.mark_dirty()
             return count
 
     def reset(self) -> None:
         with self._lock:
             self._rules = ()
             self._next_id = 1
+            self.cloud.mark_dirty()
 
     def _install(self, rules: list[Rule], paths: list[str], *, replace: bool = False) -> list[Rule]:
         for rule, path in zip(rules, paths, strict=True):
@@ -170,6 +173,7 @@ class FaultEngine:
                 if rule.needs_random and rule.rng is None:
                     rule.rng = random.Random(self._default_seed(rule) if rule.seed is None else rule.seed)
             self._rules = (*existing, *rules)
+            self.cloud.mark_dirty()
         return rules
 
     def _default_seed(self, rule: Rule) -> str | None:
@@ -231,7 +235,10 @@ class FaultEngine:
         wait: float | None = None
         with self._lock:
             for rule in self._rules:
-                if not rule.applies(call, now) or not rule.arm():
+                if not rule.applies(call, now):
+                    continue
+                self.cloud.mark_dirty()  # the rule counts the call (a snapshot keeps its counters)
+                if not rule.arm():
                     continue
                 if rule.buckets is not None:
                     wait = rule.buckets.take(call.tenant, call.operation, now)

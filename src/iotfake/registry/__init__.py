@@ -12,6 +12,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..ids import Ids
+from .changes import Changes
 from .errors import BY_NAME, DomainError, NotFound
 from .integrity import check_registry
 from .models import Device, Product
@@ -22,12 +23,14 @@ __all__ = ["BY_NAME", "Device", "DomainError", "Product", "Registry", "Tenant", 
 
 
 class Registry:
-    def __init__(self, clock: Clock, ids: Ids) -> None:
+    def __init__(self, clock: Clock, ids: Ids, changes: Changes | None = None) -> None:
         self.clock = clock
         self.ids = ids
         self.lock = threading.RLock()
+        #: moved by every change to the registry's state (see ``changes``)
+        self.changes = changes if changes is not None else Changes()
         self._tenants: dict[tuple[str, str], Tenant] = {}
-        self.tokens = TokenStore(clock, ids, self.lock)
+        self.tokens = TokenStore(clock, ids, self.lock, self.changes)
 
     def tenant(self, provider: str, tenant_id: str, *, create: bool = True) -> Tenant:
         """The tenant, made on first use when ``create`` (unseeded use must stay easy)."""
@@ -40,9 +43,15 @@ class Registry:
         with self.lock:
             tenant = self._tenants.get(key)
             if tenant is None:
-                tenant = Tenant(provider, tenant_id, lock=self.lock, clock=self.clock, ids=self.ids)
+                tenant = self._new_tenant(provider, tenant_id)
                 self._tenants[key] = tenant
+                self.changes.bump()
             return tenant
+
+    def _new_tenant(self, provider: str, tenant_id: str) -> Tenant:
+        return Tenant(
+            provider, tenant_id, lock=self.lock, clock=self.clock, ids=self.ids, changes=self.changes
+        )
 
     def find_tenant(self, provider: str, tenant_id: str) -> Tenant | None:
         return self._tenants.get((provider, tenant_id))
@@ -55,6 +64,7 @@ class Registry:
         with self.lock:
             self._tenants.clear()
             self.tokens.clear()
+            self.changes.bump()
 
     def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
         """Every tenant and token as JSON-able data (``copy=False``: see ``Tenant.snapshot``)."""
@@ -74,8 +84,9 @@ class Registry:
         with self.lock:
             tenants: dict[tuple[str, str], Tenant] = {}
             for raw in data.get("tenants", ()):
-                tenant = Tenant(raw["provider"], raw["id"], lock=self.lock, clock=self.clock, ids=self.ids)
+                tenant = self._new_tenant(raw["provider"], raw["id"])
                 tenant.restore(raw)
                 tenants[tenant.provider, tenant.id] = tenant
             self.tokens.restore(data.get("tokens", []))
             self._tenants = tenants
+            self.changes.bump()

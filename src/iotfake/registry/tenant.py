@@ -2,7 +2,8 @@
 
 Every mutation runs under the registry's lock, so the quota check and the insert are one atomic
 step: whatever the thread count, a product never holds one device over its quota and no key is
-ever held twice. Lookups by id and by key are dictionary hits.
+ever held twice. Lookups by id and by key are dictionary hits. Every mutation also moves the
+registry's change counter (see ``changes``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..ids import Ids
+from .changes import Changes, Table
 from .copying import copy_json
 from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded, VersionConflict
 from .models import Device, Product
@@ -48,23 +50,36 @@ class Tenant:
         ids: Ids,
         quota: int | None = None,
         settings: dict[str, Any] | None = None,
+        changes: Changes | None = None,
     ) -> None:
         self.provider = provider
         self.id = tenant_id
         self.lock = lock
         self.clock = clock
         self.ids = ids
-        #: tenant-wide device limit (AWS maxThings, scriptr device limit); None = unlimited
-        self.quota = quota
-        #: provider-specific configuration (EnOS apps and models, AWS region, ...)
-        self.settings: dict[str, Any] = settings if settings is not None else {}
+        #: the registry's change counter (a detached tenant gets one of its own)
+        self.changes = changes if changes is not None else Changes()
+        self._quota = quota
+        #: provider-specific configuration (EnOS apps and models, AWS region, ...); writes count
+        self.settings: dict[str, Any] = Table(self.changes, settings or {})
         self.products: dict[str, Product] = {}
         #: id -> device, in creation order (newest last)
         self.devices: dict[str, Device] = {}
         #: key -> device
         self.keys: dict[str, Device] = {}
         #: provider-specific record tables (thing groups, policies, users, ...): name -> key -> record
-        self.tables: dict[str, dict[str, Any]] = {}
+        self.tables: dict[str, Table] = {}
+
+    @property
+    def quota(self) -> int | None:
+        """The tenant-wide device limit (AWS maxThings, scriptr device limit); None = unlimited."""
+        return self._quota
+
+    @quota.setter
+    def quota(self, limit: int | None) -> None:
+        with self.lock:
+            self._quota = limit
+            self.changes.bump()
 
     # -- products -------------------------------------------------------------------------------
     def add_product(self, product: Product) -> Product:
@@ -72,6 +87,7 @@ class Tenant:
             if product.key in self.products:
                 raise KeyCollision(key=product.key, existing=self.products[product.key])
             self.products[product.key] = product
+            self.changes.bump()
             return product
 
     def product(self, key: str) -> Product:
@@ -86,17 +102,22 @@ class Tenant:
             if product.devices:
                 raise InUse(f"product {key!r} still has {len(product.devices)} devices")
             del self.products[key]
+            self.changes.bump()
             return product
 
-    def update_product(self, product: Product, *, name: Any = None, attributes: dict[str, Any]) -> Product:
-        """Apply attribute changes (and a new name, when given) in one step."""
+    def update_product(
+        self, product: Product, *, name: Any = None, attributes: dict[str, Any], replace: bool = False
+    ) -> Product:
+        """Apply attribute changes (and a new name, when given) in one step; ``replace`` makes
+        ``attributes`` the whole set instead of merging them in."""
         with self.lock:
             if self.products.get(product.key) is not product:
                 raise NotFound(kind="product", key=product.key)
             if name is not None:
                 product.name = name
-            product.attributes = {**product.attributes, **attributes}
+            product.attributes = dict(attributes) if replace else {**product.attributes, **attributes}
             product.updated = self.clock.ms()
+            self.changes.bump()
             return product
 
     def new_product_key(self, make: Callable[[], str]) -> str:
@@ -141,6 +162,7 @@ class Tenant:
             self.keys[key] = device
             if target is not None:
                 target.devices[key] = device
+            self.changes.bump()
             return device
 
     def _allocate_key(self) -> str:
@@ -196,6 +218,7 @@ class Tenant:
                 setattr(device, name, value)
             device.version += 1
             device.updated = self.clock.ms()
+            self.changes.bump()
             return device
 
     def move_device(self, device: Device, product: str | None) -> None:
@@ -211,6 +234,7 @@ class Tenant:
             if target is not None:
                 target.devices[device.key] = device
             device.product = product
+            self.changes.bump()
 
     def replace_extra(self, device: Device, extra: dict[str, Any] | None) -> Device:
         """Give a device new provider-specific extras (a token, bookkeeping) without a new version.
@@ -219,6 +243,7 @@ class Tenant:
         """
         with self.lock:
             device.extra = extra or None
+            self.changes.bump()
             return device
 
     def rekey_device(self, device: Device, new_key: str) -> Device:
@@ -236,6 +261,7 @@ class Tenant:
             self.keys[new_key] = device
             device.version += 1
             device.updated = self.clock.ms()
+            self.changes.bump()
             return device
 
     def remove_device(self, device: Device, *, expected_version: int | None = None) -> Device:
@@ -247,6 +273,7 @@ class Tenant:
             del self.keys[device.key]
             if device.product is not None:
                 self.products[device.product].devices.pop(device.key, None)
+            self.changes.bump()
             return device
 
     @staticmethod
@@ -265,8 +292,11 @@ class Tenant:
         return reversed(pool) if newest_first else iter(pool)
 
     def table(self, name: str) -> dict[str, Any]:
-        """A provider-specific record table, created on first use."""
-        return self.tables.setdefault(name, {})
+        """A provider-specific record table, created on first use; its writes count as changes."""
+        table = self.tables.get(name)
+        if table is None:
+            table = self.tables.setdefault(name, Table(self.changes))
+        return table
 
     # -- state ------------------------------------------------------------------------------------
     def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
@@ -290,8 +320,8 @@ class Tenant:
     def restore(self, data: dict[str, Any]) -> None:
         """Replace the tenant's state with copies of ``data`` (which the tenant never shares)."""
         with self.lock:
-            self.quota = data.get("quota")
-            self.settings = copy_json(data.get("settings") or {})
+            self._quota = data.get("quota")
+            self.settings = Table(self.changes, copy_json(data.get("settings") or {}))
             self.products = {p["key"]: Product.from_dict(p) for p in data.get("products", ())}
             self.devices, self.keys = {}, {}
             for raw in data.get("devices", ()):
@@ -300,4 +330,8 @@ class Tenant:
                 self.keys[device.key] = device
                 if device.product is not None:
                     self.products[device.product].devices[device.key] = device
-            self.tables = {name: copy_json(rows) for name, rows in (data.get("tables") or {}).items()}
+            self.tables = {
+                name: Table(self.changes, copy_json(rows))
+                for name, rows in (data.get("tables") or {}).items()
+            }
+            self.changes.bump()

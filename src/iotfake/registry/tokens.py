@@ -13,6 +13,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..ids import Ids
+from .changes import Changes
 from .errors import TokenExpired, Unauthorized
 
 
@@ -37,10 +38,11 @@ class Token:
 
 
 class TokenStore:
-    def __init__(self, clock: Clock, ids: Ids, lock: threading.RLock) -> None:
+    def __init__(self, clock: Clock, ids: Ids, lock: threading.RLock, changes: Changes | None = None) -> None:
         self.clock = clock
         self.ids = ids
         self.lock = lock
+        self.changes = changes if changes is not None else Changes()
         self._tokens: dict[str, Token] = {}
 
     def issue(
@@ -67,6 +69,7 @@ class TokenStore:
         )
         with self.lock:
             self._tokens[token.value] = token
+            self.changes.bump()
         return token
 
     def find(self, value: str) -> Token | None:
@@ -95,8 +98,9 @@ class TokenStore:
     def revoke(self, value: str) -> None:
         with self.lock:
             token = self._tokens.get(value)
-            if token is not None:
+            if token is not None and token.state != "revoked":
                 token.state = "revoked"
+                self.changes.bump()
 
     def tokens_for(self, provider: str, tenant: str, subject: str, kind: str | None = None) -> list[Token]:
         with self.lock:
@@ -113,10 +117,12 @@ class TokenStore:
         with self.lock:
             for value in [v for v, t in self._tokens.items() if (t.provider, t.tenant) == (provider, tenant)]:
                 del self._tokens[value]
+            self.changes.bump()
 
     def clear(self) -> None:
         with self.lock:
             self._tokens.clear()
+            self.changes.bump()
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -125,3 +131,4 @@ class TokenStore:
     def restore(self, rows: list[dict[str, Any]]) -> None:
         with self.lock:
             self._tokens = {row["value"]: Token(**row) for row in rows}
+            self.changes.bump()

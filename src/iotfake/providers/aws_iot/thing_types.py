@@ -121,8 +121,7 @@ def deprecate(ctx: Context) -> dict[str, Any]:
         elif not attrs.get("deprecated"):
             attrs["deprecated"] = True
             attrs["deprecationDate"] = ctx.now
-        product.attributes = attrs
-        product.updated = ctx.now_ms
+        tenant.update_product(product, attributes=attrs, replace=True)
     return {}
 
 
