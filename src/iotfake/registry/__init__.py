@@ -70,7 +70,7 @@ class Registry:
         """Every tenant and token as JSON-able data (``copy=False``: see ``Tenant.snapshot``)."""
         with self.lock:
             return {
-                "tenants": [t.snapshot(copy=copy) for t in self._tenants.values()],
+                "tenants": [t.snapshot(copy=copy) for t in list(self._tenants.values())],
                 "tokens": self.tokens.snapshot(),
             }
 

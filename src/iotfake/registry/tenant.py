@@ -292,10 +292,17 @@ class Tenant:
         return reversed(pool) if newest_first else iter(pool)
 
     def table(self, name: str) -> dict[str, Any]:
-        """A provider-specific record table, created on first use; its writes count as changes."""
+        """A provider-specific record table, created on first use; its writes count as changes.
+
+        Callers read without the lock, but a table is made under it: a snapshot walking the
+        tables (under the lock) never sees one appear.
+        """
         table = self.tables.get(name)
         if table is None:
-            table = self.tables.setdefault(name, Table(self.changes))
+            with self.lock:
+                table = self.tables.get(name)
+                if table is None:
+                    table = self.tables[name] = Table(self.changes)
         return table
 
     # -- state ------------------------------------------------------------------------------------
@@ -311,10 +318,10 @@ class Tenant:
                 "id": self.id,
                 "quota": self.quota,
                 "settings": same(self.settings),
-                "products": [p.to_dict(copy=copy) for p in self.products.values()],
-                "devices": [d.to_dict(copy=copy) for d in self.devices.values()],
+                "products": [p.to_dict(copy=copy) for p in list(self.products.values())],
+                "devices": [d.to_dict(copy=copy) for d in list(self.devices.values())],
                 # an empty table is the same as none (reading a table makes it)
-                "tables": {name: same(rows) for name, rows in self.tables.items() if rows},
+                "tables": {name: same(rows) for name, rows in list(self.tables.items()) if rows},
             }
 
     def restore(self, data: dict[str, Any]) -> None:

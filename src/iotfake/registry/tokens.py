@@ -126,7 +126,7 @@ class TokenStore:
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
-            return [asdict(t) for t in self._tokens.values()]
+            return [asdict(t) for t in list(self._tokens.values())]
 
     def restore(self, rows: list[dict[str, Any]]) -> None:
         with self.lock:
