@@ -16,7 +16,7 @@ thread, a caller's view) keeps a consistent record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from .errors import KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded, Unauthorized
@@ -25,8 +25,6 @@ from .tenant import DeviceBuilder, Tenant
 from .tokens import Token, TokenStore
 
 USERS = "users"
-#: tenant.settings key holding the device limit (None = unlimited)
-DEVICE_LIMIT = "device_limit"
 SUSPENDED = "suspended"
 #: how many generated ids are tried before giving up
 ID_ATTEMPTS = 5
@@ -35,15 +33,14 @@ ID_ATTEMPTS = 5
 class Directory:
     """A view over one tenant; cheap to build per call.
 
-    ``uncounted`` names devices that exist in every tenant (scriptr's built-in ``scriptr`` device)
-    and so do not count against the device limit.
+    The device limit is the tenant's quota; devices every account has (scriptr's built-in
+    ``scriptr`` device) are added with ``counted=False`` and leave it alone.
     """
 
-    def __init__(self, tenant: Tenant, tokens: TokenStore, *, uncounted: Iterable[str] = ()) -> None:
+    def __init__(self, tenant: Tenant, tokens: TokenStore) -> None:
         self.tenant = tenant
         self.tokens = tokens
         self.lock = tenant.lock
-        self.uncounted = frozenset(uncounted)
 
     # -- lookups ----------------------------------------------------------------------------------
     @property
@@ -67,24 +64,13 @@ class Directory:
     # -- device limit -----------------------------------------------------------------------------
     @property
     def device_limit(self) -> int | None:
-        return self.tenant.settings.get(DEVICE_LIMIT)
+        return self.tenant.quota
 
     @device_limit.setter
     def device_limit(self, limit: int | None) -> None:
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
             raise ValueError("a device limit is a non-negative integer or None")
-        with self.lock:
-            self.tenant.settings[DEVICE_LIMIT] = limit
-
-    def counted_devices(self) -> int:
-        return len(self.tenant.devices) - sum(1 for key in self.uncounted if key in self.tenant.keys)
-
-    def _check_limit(self) -> None:
-        limit = self.device_limit
-        if limit is not None and self.counted_devices() >= limit:
-            raise QuotaExceeded(
-                f"tenant {self.tenant.id!r} already holds its limit of {limit} devices", limit=limit
-            )
+        self.tenant.quota = limit
 
     # -- devices ----------------------------------------------------------------------------------
     def _collision(self, key: str) -> KeyCollision | None:
@@ -109,7 +95,10 @@ class Directory:
         new_key: Callable[[], str],
         counted: bool = True,
     ) -> Device:
-        """Insert a device whose id is free among devices and users; ``key=None`` generates one."""
+        """Insert a device whose id is free among devices and users; ``key=None`` generates one.
+
+        ``counted=False`` leaves the device out of the limit (a device every account has).
+        """
         with self.lock:
             if key is None:
                 key = self._free_key(new_key)
@@ -117,9 +106,7 @@ class Directory:
                 collision = self._collision(key)
                 if collision is not None:
                     raise collision
-            if counted and key not in self.uncounted:
-                self._check_limit()
-            return self.tenant.add_device(key=key, product=None, build=build)
+            return self.tenant.add_device(key=key, product=None, build=build, counted=counted)
 
     def remove_device(self, device: Device) -> Device:
         """Delete a device; its token stops authenticating at once."""

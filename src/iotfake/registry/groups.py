@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import Internal, InUse, InvalidArgument, KeyCollision, NotFound, VersionConflict
+from .errors import Internal, InUse, InvalidArgument, KeyCollision, NotFound
 from .relations import Relation
+from .versions import check_version
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -97,10 +98,7 @@ class Groups:
             record = self.find(name)
             if record is None:
                 return None
-            if expected_version is not None and expected_version != record["version"]:
-                raise VersionConflict(
-                    f"expected version {expected_version} but the current version is {record['version']}"
-                )
+            check_version(record["version"], expected_version)
             if self.children(name):
                 raise InUse(
                     f"Cannot delete thing group : {name} when there are still child groups attached to it"

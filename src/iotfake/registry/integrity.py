@@ -85,6 +85,9 @@ def check_tenant(raw: Any, path: str) -> None:
         product = row.get("product")
         if product is not None and product not in products:
             raise SnapshotError(f"{where}.product", f"no product {product!r} in this tenant")
+    for index, key in enumerate(_expect(raw.get("uncounted") or [], list, f"{path}.uncounted", "a list")):
+        if key not in keys:
+            raise SnapshotError(f"{path}.uncounted[{index}]", f"no device {key!r} in this tenant")
     tables = _expect(raw.get("tables") or {}, dict, f"{path}.tables", "an object")
     for name, rows in tables.items():
         _expect(rows, dict, f"{path}.tables.{name}", "an object")

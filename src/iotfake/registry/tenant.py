@@ -16,8 +16,9 @@ from ..clock import Clock
 from ..ids import Ids
 from .changes import Changes, Table
 from .copying import copy_json
-from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded, VersionConflict
+from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded
 from .models import Device, Product
+from .versions import check_version
 
 #: how many generated keys are tried before giving up with KeyAllocationFailed (EnOS 11714)
 KEY_ATTEMPTS = 5
@@ -67,6 +68,9 @@ class Tenant:
         self.devices: dict[str, Device] = {}
         #: key -> device
         self.keys: dict[str, Device] = {}
+        #: keys of devices that do not count against ``quota``: records every account has (scriptr's
+        #: built-in device), which the account's own limit leaves out
+        self.uncounted: set[str] = set()
         #: provider-specific record tables (thing groups, policies, users, ...): name -> key -> record
         self.tables: dict[str, Table] = {}
 
@@ -136,6 +140,7 @@ class Tenant:
         build: DeviceBuilder,
         device_id: str | None = None,
         new_id: Callable[[], str] | None = None,
+        counted: bool = True,
     ) -> Device:
         """Insert a device atomically: key unique, product exists, quotas respected.
 
@@ -144,6 +149,7 @@ class Tenant:
         id (fixtures name their assetIds); a taken one is a :class:`KeyCollision`. Otherwise
         ``new_id`` makes ids in the provider's own format (AWS thingIds are UUIDs); the default is
         an EnOS-style assetId. ``build(id, key)`` makes the record once the checks pass.
+        ``counted=False`` adds a device the tenant quota leaves out (its product's still counts).
         """
         with self.lock:
             target = self.product(product) if product is not None else None
@@ -153,7 +159,9 @@ class Tenant:
                 key = self._allocate_key()
             elif key in self.keys:
                 raise KeyCollision(key=key, existing=self.keys[key])
-            self._check_quota(target)
+            self._check_product_room(target)
+            if counted:
+                self._check_tenant_room()
             if device_id is None:
                 device_id = self._allocate_id(new_id)
             device = build(device_id, key)
@@ -162,6 +170,8 @@ class Tenant:
             self.keys[key] = device
             if target is not None:
                 target.devices[key] = device
+            if not counted:
+                self.uncounted.add(key)
             self.changes.bump()
             return device
 
@@ -179,15 +189,29 @@ class Tenant:
             if device_id not in self.devices:
                 return device_id
 
-    def _check_quota(self, product: Product | None) -> None:
+    def check_room(self, product: str | None = None) -> None:
+        """Raise :class:`QuotaExceeded` unless one more device fits the product's quota (when
+        named) and the tenant's: for callers that plan a change before making it."""
+        with self.lock:
+            self._check_product_room(self.product(product) if product is not None else None)
+            self._check_tenant_room()
+
+    def counted_devices(self) -> int:
+        """How many devices count against the tenant quota."""
+        return len(self.devices) - len(self.uncounted)
+
+    @staticmethod
+    def _check_product_room(product: Product | None) -> None:
         if product is not None and product.quota is not None and len(product.devices) >= product.quota:
             raise QuotaExceeded(
                 f"product {product.key!r} already holds its quota of {product.quota} devices",
                 limit=product.quota,
             )
-        if self.quota is not None and len(self.devices) >= self.quota:
+
+    def _check_tenant_room(self) -> None:
+        if self._quota is not None and self.counted_devices() >= self._quota:
             raise QuotaExceeded(
-                f"tenant {self.id!r} already holds its quota of {self.quota} devices", limit=self.quota
+                f"tenant {self.id!r} already holds its quota of {self._quota} devices", limit=self._quota
             )
 
     def device(self, *, id: str | None = None, key: str | None = None) -> Device:
@@ -211,7 +235,7 @@ class Tenant:
         version check, so a conflicting update changes nothing.
         """
         with self.lock:
-            self._check_version(device, expected_version)
+            check_version(device.version, expected_version)
             if not isinstance(product, _Keep):
                 self.move_device(device, product)
             for name, value in changes.items():
@@ -227,8 +251,7 @@ class Tenant:
             if product == device.product:
                 return
             target = self.product(product) if product is not None else None
-            if target is not None and target.quota is not None and len(target.devices) >= target.quota:
-                raise QuotaExceeded(limit=target.quota)
+            self._check_product_room(target)
             if device.product is not None:
                 self.products[device.product].devices.pop(device.key, None)
             if target is not None:
@@ -257,6 +280,9 @@ class Tenant:
                 product.devices = {
                     (new_key if held is device else key): held for key, held in product.devices.items()
                 }
+            if device.key in self.uncounted:
+                self.uncounted.discard(device.key)
+                self.uncounted.add(new_key)
             device.key = new_key
             self.keys[new_key] = device
             device.version += 1
@@ -268,18 +294,20 @@ class Tenant:
         with self.lock:
             if self.devices.get(device.id) is not device:
                 raise NotFound(kind="device", key=device.key)
-            self._check_version(device, expected_version)
+            check_version(device.version, expected_version)
             del self.devices[device.id]
             del self.keys[device.key]
+            self.uncounted.discard(device.key)
             if device.product is not None:
                 self.products[device.product].devices.pop(device.key, None)
             self.changes.bump()
             return device
 
     @staticmethod
-    def _check_version(device: Device, expected: int | None) -> None:
-        if expected is not None and expected != device.version:
-            raise VersionConflict(f"expected version {expected} but the current version is {device.version}")
+    def check_version(device: Device, expected: int | None) -> None:
+        """Raise :class:`VersionConflict` if ``expected`` is not the device's version: for callers
+        that check before other work (the write methods take ``expected_version`` themselves)."""
+        check_version(device.version, expected)
 
     def iter_devices(self, *, product: str | None = None, newest_first: bool = True) -> Iterator[Device]:
         """Devices in creation order (newest first by default), over a stable copy."""
@@ -317,6 +345,7 @@ class Tenant:
                 "provider": self.provider,
                 "id": self.id,
                 "quota": self.quota,
+                "uncounted": sorted(self.uncounted),
                 "settings": same(self.settings),
                 "products": [p.to_dict(copy=copy) for p in list(self.products.values())],
                 "devices": [d.to_dict(copy=copy) for d in list(self.devices.values())],
@@ -337,6 +366,7 @@ class Tenant:
                 self.keys[device.key] = device
                 if device.product is not None:
                     self.products[device.product].devices[device.key] = device
+            self.uncounted = set(data.get("uncounted") or ())
             self.tables = {
                 name: Table(self.changes, copy_json(rows))
                 for name, rows in (data.get("tables") or {}).items()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...registry import Device
-from ...registry.errors import DomainError
+from ...registry.errors import QuotaExceeded
 from ...registry.groups import MAX_GROUPS_PER_DEVICE
 from . import arns, certificates, pki, policies, things
 from .context import Context
@@ -247,15 +247,14 @@ def _plan_new_thing(ctx: Context, plan: Plan, spec: ThingSpec, groups: list[str]
         things.check_attribute_count(attributes, spec.thing_type)
     except AwsError as exc:
         raise AwsError("InvalidRequestException", f"Invalid registration template. {exc.message}") from exc
-    if tenant.quota is not None and len(tenant.devices) >= tenant.quota:
-        raise failure(f"The account already holds its limit of {tenant.quota} things")
+    try:
+        tenant.check_room()  # thing types carry no quota of their own
+    except QuotaExceeded as exc:
+        raise failure(f"The account already holds its limit of {exc.limit} things") from exc
     _check_groups(ctx, groups, spec.name)
 
     def create() -> None:
-        try:
-            things.add_thing(ctx, spec.name, spec.thing_type, attributes, spec.billing_group)
-        except (DomainError, AwsError) as exc:  # pragma: no cover - checked during planning
-            raise failure(f"Thing {spec.name} could not be created: {exc}") from exc
+        things.add_thing(ctx, spec.name, spec.thing_type, attributes, spec.billing_group)
         for group in groups:
             ctx.groups.add_member(group, spec.name)
 

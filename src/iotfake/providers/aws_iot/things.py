@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...registry import Device, Product, Tenant
-from ...registry.errors import KeyCollision, VersionConflict
+from ...registry.errors import VersionConflict
 from . import arns, paging
 from .context import Context
 from .wire import AwsError, invalid
@@ -107,10 +107,7 @@ def add_thing(
             raise already_exists(tenant, existing)
         if thing_type is not None:
             usable_type(tenant, thing_type)
-        try:
-            return tenant.add_device(key=name, product=thing_type, build=build, new_id=ctx.ids.uuid), True
-        except KeyCollision as exc:  # pragma: no cover - the lock makes this unreachable
-            raise already_exists(tenant, exc.existing) from exc
+        return tenant.add_device(key=name, product=thing_type, build=build, new_id=ctx.ids.uuid), True
 
 
 def create(ctx: Context) -> dict[str, Any]:
@@ -179,9 +176,7 @@ def update(ctx: Context) -> dict[str, Any]:
         raise invalid("Cannot set thingTypeName and removeThingType in the same request")
     with tenant.lock:
         device = tenant.device(key=args["thingName"])
-        expected = args.get("expectedVersion")
-        if expected is not None and expected != device.version:
-            raise version_conflict(device)
+        check_version(tenant, device, args.get("expectedVersion"))
         target: str | None = device.product
         if remove_type:
             target = None
@@ -190,11 +185,7 @@ def update(ctx: Context) -> dict[str, Any]:
             target = new_type
         attributes = apply_payload(dict(device.attributes or {}), args.get("attributePayload"))
         check_attribute_count(attributes, target)
-        changes = {"attributes": attributes or None}
-        try:
-            tenant.update_device(device, changes, expected_version=expected, product=target)
-        except VersionConflict as exc:  # pragma: no cover - checked above under the same lock
-            raise version_conflict(device) from exc
+        tenant.update_device(device, {"attributes": attributes or None}, product=target)
     return {}
 
 
@@ -208,11 +199,16 @@ def apply_payload(current: dict[str, str], payload: dict[str, Any] | None) -> di
     return {k: v for k, v in merged.items() if v != ""}
 
 
-def version_conflict(device: Device) -> AwsError:
-    return AwsError(
-        "VersionConflictException",
-        f"The version for thing {device.key} does not match the expected version.",
-    )
+def check_version(tenant: Tenant, device: Device, expected: int | None) -> None:
+    """The registry's version rule, first (AWS answers a stale version before anything else),
+    in AWS's words."""
+    try:
+        tenant.check_version(device, expected)
+    except VersionConflict as exc:
+        raise AwsError(
+            "VersionConflictException",
+            f"The version for thing {device.key} does not match the expected version.",
+        ) from exc
 
 
 def delete(ctx: Context) -> dict[str, Any]:
@@ -222,9 +218,7 @@ def delete(ctx: Context) -> dict[str, Any]:
         device = tenant.keys.get(name)
         if device is None:
             return {}
-        expected = ctx.input.get("expectedVersion")
-        if expected is not None and expected != device.version:
-            raise version_conflict(device)
+        check_version(tenant, device, ctx.input.get("expectedVersion"))
         ctx.credentials.require_no_principals(name)
         tenant.remove_device(device)
         ctx.groups.drop_device(name)

@@ -38,7 +38,7 @@ def new_token(cloud: FakeCloud, directory: Directory, subject: str) -> str:
 def directory(cloud: FakeCloud, name: str, *, owner_token: str | None = None) -> Directory:
     """The account's directory, made (with its built-in device and owner token) on first use."""
     tenant = cloud.registry.tenant(PROVIDER, name)
-    found = Directory(tenant, cloud.registry.tokens, uncounted=(BUILTIN,))
+    found = Directory(tenant, cloud.registry.tokens)
     if BUILTIN in tenant.keys:
         return found
     with tenant.lock:
