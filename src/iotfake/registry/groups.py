@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .credentials import Credentials
 from .errors import Internal, InUse, InvalidArgument, KeyCollision, NotFound
 from .relations import Relation
 from .versions import check_version
@@ -92,8 +93,11 @@ class Groups:
             pending.extend(self.children(child))
         return found
 
-    def remove(self, name: str, *, expected_version: int | None = None) -> dict[str, Any] | None:
-        """Delete a childless group (None if there was none); members simply leave it."""
+    def remove(
+        self, name: str, *, expected_version: int | None = None, target: str | None = None
+    ) -> dict[str, Any] | None:
+        """Delete a childless group (None if there was none); members simply leave it, and the
+        policies attached to it under ``target`` (its ARN) are detached in the same step."""
         with self.tenant.lock:
             record = self.find(name)
             if record is None:
@@ -104,6 +108,8 @@ class Groups:
                     f"Cannot delete thing group : {name} when there are still child groups attached to it"
                 )
             self.members.drop_left(name)
+            if target is not None:
+                Credentials(self.tenant).targets.drop_right(target)
             del self.table()[name]
             return record
 

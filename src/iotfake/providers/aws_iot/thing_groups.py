@@ -100,7 +100,12 @@ def listing(ctx: Context) -> dict[str, Any]:
 
 
 def delete(ctx: Context) -> dict[str, Any]:
-    ctx.groups.remove(ctx.input["thingGroupName"], expected_version=ctx.input.get("expectedVersion"))
+    name = ctx.input["thingGroupName"]
+    ctx.groups.remove(
+        name,
+        expected_version=ctx.input.get("expectedVersion"),
+        target=arns.thing_group(ctx.tenant.id, name),
+    )
     return {}
 
 
