@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,17 @@ def check_json(value: Any, path: str = "") -> None:
             check_json(item, f"{path}[{index}]")
         return
     raise DocumentError(path, f"expected a JSON value, got {kind.__name__} ({value!r})")
+
+
+def no_unknown(obj: dict[str, Any], known: Collection[str], path: str) -> None:
+    """Refuse a key the section does not know: the first in the document's order, by its path,
+    with the keys that would have been understood (a typo is then found at a glance)."""
+    for key in obj:
+        if key not in known:
+            raise DocumentError(
+                f"{path}.{key}" if path else str(key),
+                f"unknown field (expected one of {', '.join(sorted(known))})",
+            )
 
 
 def expect(value: Any, kind: type | tuple[type, ...], path: str, what: str) -> Any:

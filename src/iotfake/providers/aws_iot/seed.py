@@ -19,7 +19,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from ...documents import DocumentError, expect
+from ...documents import DocumentError, expect, no_unknown
 from ...registry.errors import DomainError
 from . import policies, thing_groups, thing_types, things
 from .arns import ACCOUNT, DEFAULT_ACCOUNT, DEFAULT_REGION, REGION
@@ -48,22 +48,16 @@ ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
 
 def seed(provider: AwsIotProvider, section: Any, path: str) -> None:
     expect(section, dict, path, "an object")
-    _no_unknown(section, ("accounts",), path)
+    no_unknown(section, ("accounts",), path)
     accounts = expect(section.get("accounts", []), list, f"{path}.accounts", "a list of accounts")
     owners: dict[str, str] = {}
     for index, account in enumerate(accounts):
         _account(provider, account, f"{path}.accounts[{index}]", owners)
 
 
-def _no_unknown(entry: dict[str, Any], known: tuple[str, ...], path: str) -> None:
-    for key in entry:
-        if key not in known:
-            raise DocumentError(f"{path}.{key}", f"unknown field (expected one of {', '.join(known)})")
-
-
 def _account(provider: AwsIotProvider, entry: Any, path: str, owners: dict[str, str]) -> None:
     expect(entry, dict, path, "an object")
-    _no_unknown(entry, ACCOUNT_KEYS, path)
+    no_unknown(entry, ACCOUNT_KEYS, path)
     account = entry.get("accountId", DEFAULT_ACCOUNT)
     if not isinstance(account, str) or not ACCOUNT.fullmatch(account):
         raise DocumentError(f"{path}.accountId", "an AWS account id is 12 digits")
@@ -75,7 +69,7 @@ def _account(provider: AwsIotProvider, entry: Any, path: str, owners: dict[str, 
     for index, key in enumerate(expect(entry.get("accessKeys", []), list, f"{path}.accessKeys", "a list")):
         key_path = f"{path}.accessKeys[{index}]"
         expect(key, dict, key_path, 'an object {"accessKeyId": ..., "secretAccessKey": ...}')
-        _no_unknown(key, ("accessKeyId", "secretAccessKey"), key_path)
+        no_unknown(key, ("accessKeyId", "secretAccessKey"), key_path)
         key_id, secret = key.get("accessKeyId"), key.get("secretAccessKey")
         if not isinstance(key_id, str) or not ACCESS_KEY_ID.fullmatch(key_id):
             raise DocumentError(
@@ -137,7 +131,7 @@ def _check(shape: str, value: dict[str, Any], path: str, renames: dict[str, str]
 
 
 def _thing_type(ctx: Context, item: dict[str, Any], path: str) -> None:
-    _no_unknown(item, ("thingTypeName", "thingTypeProperties", "tags", "deprecated"), path)
+    no_unknown(item, ("thingTypeName", "thingTypeProperties", "tags", "deprecated"), path)
     request = {k: item[k] for k in ("thingTypeName", "thingTypeProperties", "tags") if k in item}
     _check("CreateThingTypeRequest", request, path)
     product = thing_types.add_type(
@@ -148,7 +142,7 @@ def _thing_type(ctx: Context, item: dict[str, Any], path: str) -> None:
 
 
 def _thing(ctx: Context, item: dict[str, Any], path: str) -> None:
-    _no_unknown(item, ("thingName", "thingTypeName", "attributes", "billingGroupName"), path)
+    no_unknown(item, ("thingName", "thingTypeName", "attributes", "billingGroupName"), path)
     request: dict[str, Any] = {
         k: item[k] for k in ("thingName", "thingTypeName", "billingGroupName") if k in item
     }
@@ -170,7 +164,7 @@ def _thing(ctx: Context, item: dict[str, Any], path: str) -> None:
 
 
 def _group(ctx: Context, item: dict[str, Any], path: str) -> None:
-    _no_unknown(item, ("thingGroupName", "parentGroupName", "thingGroupProperties", "things"), path)
+    no_unknown(item, ("thingGroupName", "parentGroupName", "thingGroupProperties", "things"), path)
     request = {k: item[k] for k in ("thingGroupName", "parentGroupName", "thingGroupProperties") if k in item}
     _check("CreateThingGroupRequest", request, path)
     thing_groups.create(Context(ctx.provider, None, ctx.tenant, request))
@@ -183,7 +177,7 @@ def _group(ctx: Context, item: dict[str, Any], path: str) -> None:
 
 
 def _policy(ctx: Context, item: dict[str, Any], path: str) -> None:
-    _no_unknown(item, ("policyName", "policyDocument"), path)
+    no_unknown(item, ("policyName", "policyDocument"), path)
     document = item.get("policyDocument")
     if isinstance(document, dict):
         document = json.dumps(document, separators=(",", ":"))

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ...documents import DocumentError, expect
+from ...documents import DocumentError, expect, no_unknown
 from ...registry import Device, Product, Tenant
 from ...registry.errors import DomainError
 from . import products as p
@@ -67,18 +67,10 @@ DEVICE_KEYS = {
 
 def seed(provider: EnosProvider, section: Any, path: str) -> None:
     expect(section, dict, path, "an object")
-    _no_unknown(section, {"orgs"}, path)
+    no_unknown(section, {"orgs"}, path)
     orgs = expect(section.get("orgs", []), list, f"{path}.orgs", "a list of orgs")
     for i, raw in enumerate(orgs):
         _org(provider, raw, f"{path}.orgs[{i}]")
-
-
-def _no_unknown(obj: dict[str, Any], known: set[str], path: str) -> None:
-    unknown = sorted(set(obj) - known)
-    if unknown:
-        raise DocumentError(
-            f"{path}.{unknown[0]}", f"unknown field (expected one of {', '.join(sorted(known))})"
-        )
 
 
 def _checked(path: str, check: Callable[[], Any]) -> Any:
@@ -91,7 +83,7 @@ def _checked(path: str, check: Callable[[], Any]) -> Any:
 
 def _org(provider: EnosProvider, raw: Any, path: str) -> None:
     expect(raw, dict, path, "an org object")
-    _no_unknown(raw, ORG_KEYS, path)
+    no_unknown(raw, ORG_KEYS, path)
     org_id = expect(raw.get("orgId"), str, f"{path}.orgId", "a string orgId")
     if not org_id:
         raise DocumentError(f"{path}.orgId", "orgId must not be empty")
@@ -115,7 +107,7 @@ def _org(provider: EnosProvider, raw: Any, path: str) -> None:
 
 def _app(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
     expect(raw, dict, path, "an app object")
-    _no_unknown(raw, {"appKey", "appSecret"}, path)
+    no_unknown(raw, {"appKey", "appSecret"}, path)
     key = expect(raw.get("appKey"), str, f"{path}.appKey", "a string appKey")
     secret = expect(raw.get("appSecret"), str, f"{path}.appSecret", "a string appSecret")
     if not key or not secret:
@@ -129,7 +121,7 @@ def _app(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
 
 def _product(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
     expect(raw, dict, path, "a product object")
-    _no_unknown(raw, PRODUCT_KEYS, path)
+    no_unknown(raw, PRODUCT_KEYS, path)
     key = expect(raw.get("productKey"), str, f"{path}.productKey", "a string productKey")
     if not key:
         raise DocumentError(f"{path}.productKey", "productKey must not be empty")
@@ -171,7 +163,7 @@ def _product(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
 
 def _device(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
     expect(raw, dict, path, "a device object")
-    _no_unknown(raw, DEVICE_KEYS, path)
+    no_unknown(raw, DEVICE_KEYS, path)
     product_key = expect(raw.get("productKey"), str, f"{path}.productKey", "a string productKey")
     if product_key not in org.products:
         raise DocumentError(f"{path}.productKey", f"product {product_key} is not seeded in {org.id}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...documents import DocumentError, expect
+from ...documents import DocumentError, expect, no_unknown
 from ...registry.directory import Directory
 from ...registry.errors import DomainError, KeyCollision, QuotaExceeded
 from . import accounts, fields, records
@@ -30,9 +30,7 @@ ACCOUNT_KEYS = frozenset({"name", "token", "groups", "devices", "users", "maxDev
 
 def seed(provider: ScriptrProvider, section: Any, path: str) -> None:
     expect(section, dict, path, "an object")
-    unknown = sorted(set(section) - {"accounts"})
-    if unknown:
-        raise DocumentError(f"{path}.{unknown[0]}", "unknown key (expected accounts)")
+    no_unknown(section, ("accounts",), path)
     items = expect(section.get("accounts", []), list, f"{path}.accounts", "a list of accounts")
     seen: set[str] = set()
     for index, raw in enumerate(items):
@@ -46,11 +44,7 @@ def seed(provider: ScriptrProvider, section: Any, path: str) -> None:
 
 def _account_name(raw: Any, where: str) -> str:
     expect(raw, dict, where, "an account object")
-    unknown = sorted(set(raw) - ACCOUNT_KEYS)
-    if unknown:
-        raise DocumentError(
-            f"{where}.{unknown[0]}", f"unknown key (expected {', '.join(sorted(ACCOUNT_KEYS))})"
-        )
+    no_unknown(raw, ACCOUNT_KEYS, where)
     if "name" not in raw:
         raise DocumentError(f"{where}.name", "required")
     name = expect(raw["name"], str, f"{where}.name", "a string")
