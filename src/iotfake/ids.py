@@ -80,10 +80,6 @@ class Ids:
         with self._lock:
             return self._random.randint(low, high)
 
-    def choice(self, seq: Any) -> Any:
-        with self._lock:
-            return self._random.choice(seq)
-
     # -- provider-shaped values ---------------------------------------------------------------
     def asset_id(self) -> str:
         """EnOS assetId: 8 alphanumerics, like ``Uvmm5AXU``."""

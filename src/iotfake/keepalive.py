@@ -62,9 +62,6 @@ class KeepAliveHandler(WSGIRequestHandler):
             }
             body = b'{"message":"internal error in the fake"}'
             self.close_connection = True
-        if environ.get("iotfake.dropped"):
-            self.close_connection = True
-            return
         try:
             self._send(environ, answer["status"], answer["headers"], body)
         except GONE as exc:

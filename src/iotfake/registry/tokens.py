@@ -113,12 +113,6 @@ class TokenStore:
                 and (kind is None or t.kind == kind)
             ]
 
-    def drop_tenant(self, provider: str, tenant: str) -> None:
-        with self.lock:
-            for value in [v for v, t in self._tokens.items() if (t.provider, t.tenant) == (provider, tenant)]:
-                del self._tokens[value]
-            self.changes.bump()
-
     def clear(self) -> None:
         with self.lock:
             self._tokens.clear()
