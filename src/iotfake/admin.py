@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from . import __version__, documents
+from . import __version__, documents, jsonio
 from .faults import profile_loader as profiles
 from .journal import OUTCOMES
 from .providers.base import json_response
@@ -61,16 +60,14 @@ def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any
     return payload if isinstance(payload, Response) else json_response(payload)
 
 
-def _body(request: Request) -> Any:
+def _body(request: Request, max_depth: int = jsonio.MAX_DEPTH) -> Any:
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise AdminError("a JSON body is required")
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AdminError(f"the body is not valid JSON: {exc}") from exc
-    except RecursionError as exc:
-        raise AdminError("the body is nested too deeply") from exc
+        return jsonio.loads(raw, max_depth=max_depth)
+    except jsonio.JSONInputError as exc:
+        raise AdminError(str(exc)) from None
 
 
 def health(cloud: FakeCloud, request: Request) -> dict[str, Any]:
@@ -91,7 +88,7 @@ def reset(cloud: FakeCloud, request: Request) -> dict[str, Any]:
 def state(cloud: FakeCloud, request: Request) -> Any:
     if request.method == "GET":
         return Response(cloud.state_json(), content_type="application/json")
-    snapshot = _body(request)
+    snapshot = _body(request, max_depth=jsonio.SNAPSHOT_DEPTH)
     try:
         cloud.restore(snapshot)
     except Exception as exc:  # whatever is wrong with it, restore changed nothing

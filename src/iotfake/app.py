@@ -80,12 +80,14 @@ class App:
 
     def serve_call(self, provider: Provider, request: Request, route: str, args: dict) -> Response:
         started = time.perf_counter()
-        call = provider.bind(request, route, args)
+        # a stand-in until bind names the operation, so even a failing bind is answered and journaled
+        call = Call(provider.name, route, request, args)
         try:
+            call = provider.bind(request, route, args)
             response = self._respond(provider, call)
         except Exception as exc:  # the last line of defence: a fake must never send a traceback
             log.exception("iotfake: unhandled error in %s %s", call.provider, call.operation)
-            response = provider.render(call, provider.from_domain(call, Internal(str(exc))))
+            response = _internal(provider, call, exc)
         dropped = isinstance(response, Dropped) and over_socket(request.environ)
         if dropped and call.fault_action == "drop":
             call.code = None  # nothing was answered: the fallback 5xx never left the server
@@ -131,6 +133,16 @@ def _render(provider: Provider, call: Call, error: ProviderError | DomainError) 
     if isinstance(error, DomainError):
         error = provider.from_domain(call, error)
     return provider.render(call, error)
+
+
+def _internal(provider: Provider, call: Call, exc: Exception) -> Response:
+    """The provider's own internal error; a plain 500 if even rendering that fails."""
+    try:
+        return provider.render(call, provider.from_domain(call, Internal(str(exc))))
+    except Exception:
+        log.exception("iotfake: %s could not render an internal error", call.provider)
+        call.code = None
+        return _plain_error(500, "internal error in iotfake (see the server log)")
 
 
 def _plain_error(status: int, message: str, exc: HTTPException | None = None) -> Response:

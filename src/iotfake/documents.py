@@ -6,9 +6,10 @@ Loading is all-or-nothing: an invalid document changes nothing and the error nam
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from . import jsonio
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
@@ -28,13 +29,13 @@ class DocumentError(ValueError):
 def read(source: str | Path) -> dict[str, Any]:
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise DocumentError("", f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError("", f"{path} is not valid JSON: {exc}") from exc
+        document = jsonio.loads(raw, what=str(path))
+    except jsonio.JSONInputError as exc:
+        raise DocumentError(exc.path, str(exc)) from exc
     return document
 
 

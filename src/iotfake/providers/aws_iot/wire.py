@@ -8,12 +8,12 @@ in the body's ``message``, with the HTTP status the model gives the error shape.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ... import jsonio
 from ..base import Call, ProviderError
 from .routes_generated import ERRORS, OPERATIONS, SHAPES
 from .validation import Problems, coerce, validate
@@ -143,7 +143,7 @@ def response(operation: str, output: dict[str, Any], request_id: str) -> Respons
         else:
             body[name] = value
     return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        jsonio.encode(body),
         status=status,
         headers=headers,
         content_type="application/json",
@@ -168,7 +168,7 @@ def error_response(error: ProviderError, request_id: str) -> Response:
         elif value is not None:
             body[name] = value
     return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        jsonio.encode(body),
         status=error.status,
         headers=headers,
         content_type="application/json",

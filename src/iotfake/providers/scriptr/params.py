@@ -7,11 +7,11 @@ its types and wins over the query string. The coercions below accept both spelli
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ... import jsonio
 from ..base import Call, decode_json_body
 from .errors import invalid_parameter
 
@@ -72,8 +72,8 @@ def maybe_json(value: Any) -> Any:
     """Structured values (``meta.types``, groups ``{"append": ...}``) sent as form strings."""
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
-            return json.loads(value)
-        except (json.JSONDecodeError, RecursionError):
+            return jsonio.loads(value)
+        except jsonio.JSONInputError:  # not JSON after all: the caller says what it expected
             return value
     return value
 
