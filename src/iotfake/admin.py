@@ -9,8 +9,10 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from . import __version__, documents, jsonio
+from .clock import LIMIT_TEXT, MAX_OFFSET
 from .faults import profile_loader as profiles
 from .journal import OUTCOMES
+from .numbers import real, whole_number
 from .providers.base import json_response
 
 if TYPE_CHECKING:
@@ -105,9 +107,12 @@ def clock(cloud: FakeCloud, request: Request) -> dict[str, Any]:
     if request.method == "POST":
         body = _body(request)
         advance = body.get("advance") if isinstance(body, dict) else None
-        if isinstance(advance, bool) or not isinstance(advance, int | float) or advance < 0:
-            raise AdminError('expected {"advance": seconds} with a number >= 0')
-        cloud.clock.advance(advance)
+        if real(advance, 0, MAX_OFFSET) is None:
+            raise AdminError(f'expected {{"advance": seconds}} with a number {LIMIT_TEXT}')
+        try:
+            cloud.clock.advance(advance)
+        except ValueError as exc:
+            raise AdminError(str(exc)) from None
     return {"time": cloud.clock.time(), "offset": cloud.clock.offset}
 
 
@@ -119,16 +124,17 @@ def journal(cloud: FakeCloud, request: Request) -> dict[str, Any]:
     outcome = query.get("outcome")
     if outcome is not None and outcome not in OUTCOMES:
         raise AdminError(f"outcome is one of {', '.join(OUTCOMES)}, not {outcome!r}")
-    limit = query.get("limit")
-    if limit is not None and not limit.isdigit():
-        raise AdminError(f"limit is a whole number of entries, not {limit!r}")
+    text = query.get("limit")
+    limit = None if text is None else whole_number(text)
+    if text is not None and limit is None:
+        raise AdminError(f"limit is a whole number of entries, not {text!r}")
     entries = cloud.journal.calls(
         provider=query.get("provider"),
         operation=query.get("operation"),
         outcome=outcome,
         tenant=query.get("tenant"),
         rule=query.get("rule"),
-        limit=None if limit is None else int(limit),
+        limit=limit,
     )
     return {
         "entries": [e.to_dict() for e in entries],

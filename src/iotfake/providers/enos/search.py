@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ...like import LikeError, LikePattern
+
 Predicate = Callable[[Any], bool]
 
 EQ, NE, IN, LIKE, EXISTS, NOT_EXISTS = "=", "!=", "in", "like", "exists", "not exists"
@@ -279,7 +281,7 @@ class _Parser:
         if op == NOT_EXISTS:
             return Compare(name, op, values, lambda r: read(r, suffix) is MISSING)
         if op == LIKE:
-            pattern = like_regex(values[0])
+            pattern = like_pattern(values[0])
             return Compare(name, op, values, lambda r: _like(read(r, suffix), pattern))
         wanted = {_normal(v) for v in values}
         if op == NE:
@@ -313,36 +315,23 @@ def _normal(value: Any) -> Any:
     return repr(value)
 
 
-def like_regex(pattern: str) -> re.Pattern[str]:
+def like_pattern(pattern: str) -> LikePattern:
     """SQL ``like``, case-insensitive: ``%`` any run, ``_`` one character, ``\\`` escapes.
 
     Without a ``%`` the pattern matches anywhere in the value: EnOS calls ``like`` a fuzzy
     query (``name like 'inverter'`` finds "PV Inverter" and "Inverter 2A").
     """
-    out: list[str] = []
-    escaped = anchored = False
-    for ch in pattern:
-        if escaped:
-            out.append(re.escape(ch))
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch == "%":
-            out.append(".*")
-            anchored = True
-        elif ch == "_":
-            out.append(".")
-        else:
-            out.append(re.escape(ch))
-    body = "".join(out)
-    return re.compile(body if anchored else f".*{body}.*", re.IGNORECASE | re.DOTALL)
+    try:
+        return LikePattern(pattern, fold=True, escape="\\", fuzzy=True)
+    except LikeError as exc:
+        raise ExpressionError(str(exc)) from None
 
 
-def _like(value: Any, pattern: re.Pattern[str]) -> bool:
+def _like(value: Any, pattern: LikePattern) -> bool:
     if isinstance(value, str):
-        return pattern.fullmatch(value) is not None
+        return pattern(value)
     if isinstance(value, tuple):
-        return any(isinstance(v, str) and pattern.fullmatch(v) is not None for v in value)
+        return any(isinstance(v, str) and pattern(v) for v in value)
     return False
 
 

@@ -24,6 +24,7 @@ from datetime import datetime
 from functools import cmp_to_key
 from typing import Any
 
+from ...like import LikeError, LikePattern
 from .errors import invalid_query
 
 Predicate = Callable[[dict[str, Any]], bool]
@@ -193,12 +194,14 @@ def _within(field: str, wanted: list[Any], fold: bool) -> Predicate:
 
 
 def _like(field: str, pattern: str, fold: bool) -> Predicate:
-    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
-    compiled = re.compile(regex, re.DOTALL | (re.IGNORECASE if fold else 0))
+    try:
+        matches = LikePattern(pattern, fold=fold)
+    except LikeError as exc:
+        raise invalid_query(str(exc)) from None
 
     def test(doc: dict[str, Any]) -> bool:
         values = _values(doc, field)
-        return values is not None and any(compiled.fullmatch(_norm(v, False)) for v in values)
+        return values is not None and any(matches(_norm(v, False)) for v in values)
 
     return test
 
