@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote
 
 from werkzeug.wrappers import Request
 
+from ...signatures import matches
 from .arns import DEFAULT_ACCOUNT, DEFAULT_REGION, REGION
 from .wire import AwsError
 
@@ -107,7 +108,7 @@ def verify(request: Request, signature: Signature, secret: str) -> None:
     to_sign = "\n".join([ALGORITHM, amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
     key = signing_key(secret, signature.date, signature.region, signature.service)
     expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature.signature):
+    if not matches(expected, signature.signature):
         raise AwsError(
             "InvalidSignatureException",
             "The request signature we calculated does not match the signature you provided. Check "

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ... import jsonio
+from ...numbers import whole_number
 from .validation import Problems, validate
 
 PREFIX = "Invalid registration template. "
@@ -249,8 +250,8 @@ class _Scope:
         if not (isinstance(argument, list) and len(argument) == 2):
             raise bad(f"{path} takes [index, [values]]")
         index = self.resolve(argument[0], f"{path}[0]")
-        if isinstance(index, str) and index.isdigit():
-            index = int(index)
+        if isinstance(index, str):
+            index = whole_number(index)
         if isinstance(index, bool) or not isinstance(index, int):
             raise bad(f"{path}[0] must be an index (a number)")
         items = self.resolve(argument[1], f"{path}[1]")

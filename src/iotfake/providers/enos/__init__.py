@@ -11,6 +11,7 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from ...numbers import whole_number
 from ...registry.errors import DomainError, TokenExpired, Unauthorized
 from ..base import Call, Provider, ProviderError, decode_json_body, json_response
 from . import auth, batch, devices, products, queries, tokens
@@ -134,7 +135,7 @@ class EnosProvider(Provider):
         """A code named by a fault rule: Connect's (``"11714"``), the gateway's (``"4011"``) or,
         on GetToken/RefreshToken, the token service's (``"1203"``). Unknown codes raise ValueError,
         so a rule naming one is refused when it is added."""
-        number = int(code) if code.isdigit() else None
+        number = whole_number(code)
         gateway_op = call.operation in auth.GATEWAY_OPERATIONS
         if number in (auth.TOKEN_EXPIRED, auth.TOKEN_INVALID) and not gateway_op:
             expired = number == auth.TOKEN_EXPIRED

@@ -22,25 +22,29 @@ expression names a single product.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ...like import LikeError, LikePattern
+from ...numbers import whole_number
 
 Predicate = Callable[[Any], bool]
 
 EQ, NE, IN, LIKE, EXISTS, NOT_EXISTS = "=", "!=", "in", "like", "exists", "not exists"
 #: how deep parentheses may nest (a guard against recursion, far beyond any real query)
 MAX_DEPTH = 32
+#: digits in the longest whole number an expression may hold
+MAX_DIGITS = 64
 KEYWORDS = frozenset({"and", "or", "in", "like", "exists", "not", "true", "false", "null"})
 
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
   | (?P<string>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")
-  | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.]))
+  | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?![\w.]))
   | (?P<op>!=|<>|=|\(|\)|,)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_/\-]+)*)
     """,
@@ -123,12 +127,24 @@ def tokenize(text: str) -> list[Token]:
         if kind == "string":
             tokens.append(Token("string", raw, pos, _unquote(raw)))
         elif kind == "number":
-            tokens.append(Token("number", raw, pos, float(raw) if any(c in raw for c in ".eE") else int(raw)))
+            tokens.append(Token("number", raw, pos, _number(raw, pos)))
         elif kind != "space":
             tokens.append(Token(kind, raw, pos))
         pos = match.end()
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def _number(raw: str, pos: int) -> int | float:
+    if any(c in raw for c in ".eE"):
+        value = float(raw)
+        if math.isfinite(value):
+            return value
+    else:
+        number = whole_number(raw, signed=True, max_digits=MAX_DIGITS)
+        if number is not None:
+            return number
+    raise ExpressionError(f"the number at position {pos} is out of range")
 
 
 def _unquote(raw: str) -> str:

@@ -10,14 +10,15 @@ token in ``off`` and ``lenient`` modes, since its secret cannot be checked, and 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Response
 
+from ...numbers import whole_number
 from ...registry import Registry, Token
+from ...signatures import matches
 from ..base import Call, ProviderError, json_response
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def _fields(call: Call, names: tuple[str, ...]) -> dict[str, str]:
             raise TokenError(EMPTY_PARAMETER, f"Empty parameter: {name}")
         if name == "timestamp" and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        if not isinstance(value, str) or (name == "timestamp" and not value.isdigit()):
+        if not isinstance(value, str) or (name == "timestamp" and whole_number(value) is None):
             kind = "a millisecond timestamp" if name == "timestamp" else "a string"
             raise TokenError(INVALID_PARAMETER, f"Invalid parameter: {name} must be {kind}")
         out[name] = value
@@ -108,7 +109,7 @@ def _check_app(provider: EnosProvider, fields: dict[str, str]) -> App | None:
             raise TokenError(APP_NOT_FOUND, f"appKey not found: {fields['appKey']}")
         return None
     expected = sha256_hex(app.key + fields["timestamp"] + app.secret)
-    if not hmac.compare_digest(expected, fields["encryption"].lower()):
+    if not matches(expected, fields["encryption"].lower()):
         raise TokenError(INVALID_ENCRYPTION, "Invalid encryption: sha256(appKey + timestamp + appSecret)")
     return app
 

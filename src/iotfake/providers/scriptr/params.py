@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from ... import jsonio
+from ...numbers import whole_number
 from ..base import Call, decode_json_body
 from .errors import invalid_parameter
 
@@ -57,10 +58,7 @@ def positive_int(value: Any, name: str, default: int) -> int:
     if value is None or value == "":
         return default
     if isinstance(value, str):
-        try:
-            value = int(value.strip())
-        except ValueError:
-            raise invalid_parameter(name, "expected a positive integer") from None
+        value = whole_number(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:

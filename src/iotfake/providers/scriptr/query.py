@@ -18,6 +18,7 @@ Sort specs are ``field``, ``field<DESC>`` or ``field<type:ASC|DESC>`` (scriptr's
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -25,6 +26,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from ...like import LikeError, LikePattern
+from ...numbers import whole_number
 from .errors import invalid_query
 
 Predicate = Callable[[dict[str, Any]], bool]
@@ -35,7 +37,7 @@ TOKEN = re.compile(
       | (?P<hint><\s*[A-Za-z]+(?:\s*:\s*[A-Za-z]+)?\s*>)
       | (?P<op>!=|=)
       | (?P<punct>[()\[\],])
-      | (?P<number>-?\d+(?:\.\d+)?(?![\w.@-]))
+      | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?![\w.@-]))
       | (?P<word>[A-Za-z0-9_.@-]+)
     )""",
     re.VERBOSE,
@@ -44,6 +46,11 @@ SORT = re.compile(
     r"\s*([A-Za-z0-9_.@-]+)\s*(?:<\s*(?:([A-Za-z]+)\s*:\s*)?([A-Za-z]+)\s*>)?\s*",
 )
 SORT_TYPES = ("string", "text", "numeric", "date", "boolean", "geospatial")
+#: digits in the longest whole number a query may hold
+MAX_DIGITS = 64
+#: how deep parentheses may nest: a guard against recursion (parsing and matching both recurse
+#: per level), far beyond any real query; EnOS expressions take the same
+MAX_DEPTH = 32
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -64,6 +71,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.items = _tokens(text)
         self.pos = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.items[self.pos] if self.pos < len(self.items) else None
@@ -103,9 +111,13 @@ class _Parser:
     def atom(self) -> Predicate:
         kind, text = self.take()
         if (kind, text) == ("punct", "("):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise invalid_query(f"parentheses nest deeper than {MAX_DEPTH} levels")
             inner = self.or_()
             if self.take() != ("punct", ")"):
                 raise invalid_query("a parenthesis is not closed")
+            self.depth -= 1
             return inner
         if kind != "word" or text.lower() in ("and", "or", "in", "like"):
             raise invalid_query(f"expected a field name, found [{text}]")
@@ -130,7 +142,10 @@ class _Parser:
         if kind == "string":
             return re.sub(r"\\(.)", r"\1", text[1:-1])
         if kind == "number":
-            return float(text) if "." in text else int(text)
+            number = float(text) if "." in text else whole_number(text, signed=True, max_digits=MAX_DIGITS)
+            if number is None or not math.isfinite(number):
+                raise invalid_query(f"the number [{text[:20]}...] is out of range")
+            return number
         if kind == "word" and text.lower() in ("true", "false"):
             return text.lower()
         raise invalid_query(f"expected a value, found [{text}]")
@@ -171,7 +186,7 @@ def _equal(stored: Any, wanted: Any, fold: bool) -> bool:
     if isinstance(wanted, int | float) and not isinstance(stored, bool):
         try:
             return float(stored) == float(wanted)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int past float range
             return False
     return _norm(stored, fold) == _norm(wanted, fold)
 
@@ -251,11 +266,14 @@ def _sort_value(value: Any, kind: str) -> Any:
     if kind == "numeric":
         try:
             return float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
     if kind == "date":
         if isinstance(value, int | float):
-            return float(value) / 1000
+            try:
+                return float(value) / 1000
+            except OverflowError:
+                return None
         try:
             return datetime.fromisoformat(
                 str(value).replace("Z", "+00:00").replace("+0000", "+00:00")
