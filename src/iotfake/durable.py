@@ -61,7 +61,7 @@ def read_state(path: Path) -> dict[str, Any] | None:
     try:
         data = jsonio.loads(raw, what=str(path), max_depth=jsonio.SNAPSHOT_DEPTH)
     except jsonio.JSONInputError as exc:
-        raise StateFileError(f"{path} is not valid JSON (corrupt or truncated?): {exc.problem}") from exc
+        raise StateFileError(f"{path} is not valid JSON (corrupt or truncated?): {exc.detail}") from exc
     if not isinstance(data, dict):
         raise StateFileError(f"{path} does not hold an iotfake state snapshot")
     return data

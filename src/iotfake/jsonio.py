@@ -61,6 +61,14 @@ class JSONInputError(ValueError):
     def message(self) -> str:
         return str(self)
 
+    @property
+    def detail(self) -> str:
+        """What is wrong, for a caller that words the rest itself: the parser's own message for
+        text that is not JSON, else :attr:`problem`."""
+        if self.syntax is not None:
+            return str(self.syntax)
+        return self.problem.removeprefix("is ")
+
 
 class _Refused(ValueError):
     """Raised from inside the parser's hooks; turned into a JSONInputError by :func:`loads`."""

@@ -196,7 +196,7 @@ def from_domain(operation: str, error: domain.DomainError) -> AwsError:
     if isinstance(error, domain.Unauthorized | domain.Forbidden):
         return AwsError("UnauthorizedException", error.message)
     if isinstance(error, domain.Throttled):
-        extra = {} if error.retry_after is None else {"retry_after_ms": error.retry_after * 1000}
+        extra = {} if error.retry_after is None else {"retry_after": error.retry_after}
         return AwsError("ThrottlingException", "Rate exceeded", **extra)
     if isinstance(error, domain.Unavailable):
         return AwsError("ServiceUnavailableException", "Service Unavailable")
@@ -216,13 +216,16 @@ def _match_fields(operation: str, call: Call) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for key, value in call.route_args.items():
         params[key] = value
+    query = wire.query_members(operation)
     for key, value in call.request.args.items():
-        params.setdefault(key, value)
+        if key in query:
+            params.setdefault(key, value)
     principal = call.request.headers.get("x-amzn-principal")
     if principal:
         params["principal"] = principal
     body = call.body if isinstance(call.body, dict) else {}
-    for key, value in body.items():
+    for key in wire.body_members(operation):  # the model's members only, never a client's junk
+        value = body.get(key)
         if key not in UNJOURNALED and isinstance(value, str | int | float | bool):
             params.setdefault(key, value)
     if operation == "RegisterThing" and isinstance(body.get("parameters"), dict):
