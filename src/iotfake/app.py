@@ -85,6 +85,8 @@ class App:
         try:
             call = provider.bind(request, route, args)
             response = self._respond(provider, call)
+        except HTTPException as exc:  # werkzeug refusing the request itself (a form of 5000 parts)
+            response = _plain_error(exc.code or 400, exc.description or "bad request")
         except Exception as exc:  # the last line of defence: a fake must never send a traceback
             log.exception("iotfake: unhandled error in %s %s", call.provider, call.operation)
             response = _internal(provider, call, exc)

@@ -42,8 +42,10 @@ TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+#: one part of a sort spec, stripped first: ``\s*`` at both ends around the optional ``<...>``
+#: would try every split of a run of spaces between them (quadratic in the padding)
 SORT = re.compile(
-    r"\s*([A-Za-z0-9_.@-]+)\s*(?:<\s*(?:([A-Za-z]+)\s*:\s*)?([A-Za-z]+)\s*>)?\s*",
+    r"([A-Za-z0-9_.@-]+)\s*(?:<\s*(?:([A-Za-z]+)\s*:\s*)?([A-Za-z]+)\s*>)?",
 )
 SORT_TYPES = ("string", "text", "numeric", "date", "boolean", "geospatial")
 #: digits in the longest whole number a query may hold
@@ -239,7 +241,7 @@ def parse_sort(text: Any) -> list[tuple[str, str, bool]]:
         raise invalid_query("sort must be a string")
     keys = []
     for part in text.split(","):
-        match = SORT.fullmatch(part)
+        match = SORT.fullmatch(part.strip())
         if match is None:
             raise invalid_query(f"cannot read the sort spec [{part.strip()}]")
         field, kind, last = match.groups()
