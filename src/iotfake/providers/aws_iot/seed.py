@@ -50,9 +50,8 @@ def seed(provider: AwsIotProvider, section: Any, path: str) -> None:
     expect(section, dict, path, "an object")
     _no_unknown(section, ("accounts",), path)
     accounts = expect(section.get("accounts", []), list, f"{path}.accounts", "a list of accounts")
-    owners: dict[str, str] = {}
     for index, account in enumerate(accounts):
-        _account(provider, account, f"{path}.accounts[{index}]", owners)
+        _account(provider, account, f"{path}.accounts[{index}]")
 
 
 def _no_unknown(entry: dict[str, Any], known: tuple[str, ...], path: str) -> None:
@@ -61,7 +60,7 @@ def _no_unknown(entry: dict[str, Any], known: tuple[str, ...], path: str) -> Non
             raise DocumentError(f"{path}.{key}", f"unknown field (expected one of {', '.join(known)})")
 
 
-def _account(provider: AwsIotProvider, entry: Any, path: str, owners: dict[str, str]) -> None:
+def _account(provider: AwsIotProvider, entry: Any, path: str) -> None:
     expect(entry, dict, path, "an object")
     _no_unknown(entry, ACCOUNT_KEYS, path)
     account = entry.get("accountId", DEFAULT_ACCOUNT)
@@ -83,9 +82,18 @@ def _account(provider: AwsIotProvider, entry: Any, path: str, owners: dict[str, 
             )
         if not isinstance(secret, str) or not secret:
             raise DocumentError(f"{key_path}.secretAccessKey", "a non-empty string is required")
-        owner = owners.setdefault(key_id, account)
-        if owner != account:
-            raise DocumentError(f"{key_path}.accessKeyId", f"{key_id} already belongs to account {owner}")
+        held = provider.cloud.registry.keys.find(provider.name, key_id)
+        if held is not None and held.owner != account:
+            raise DocumentError(
+                f"{key_path}.accessKeyId", f"{key_id} already belongs to account {held.owner}"
+            )
+        if held is not None and held.secret != secret:
+            raise DocumentError(
+                f"{key_path}.secretAccessKey", f"{key_id} is already seeded with another secret"
+            )
+        provider.cloud.registry.keys.claim(
+            provider.name, key_id, secret=secret, owner=account, tenant=tenant.id
+        )
         keys[key_id] = secret
     if keys:
         tenant.settings["accessKeys"] = keys

@@ -120,10 +120,11 @@ def _app(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
     secret = expect(raw.get("appSecret"), str, f"{path}.appSecret", "a string appSecret")
     if not key or not secret:
         raise DocumentError(path, "appKey and appSecret must not be empty")
-    for other in provider.cloud.registry.tenants("enos"):
-        held = (other.settings.get("apps") or {}).get(key)
-        if held is not None and held != secret:
-            raise DocumentError(f"{path}.appSecret", f"app {key} is already seeded with another secret")
+    keys = provider.cloud.registry.keys
+    held = keys.find(provider.name, key)
+    if held is not None and held.secret != secret:
+        raise DocumentError(f"{path}.appSecret", f"app {key} is already seeded with another secret")
+    keys.claim(provider.name, key, secret=secret, owner=None, tenant=org.id)
     org.settings["apps"] = {**(org.settings.get("apps") or {}), key: secret}
 
 
