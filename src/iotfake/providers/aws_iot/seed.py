@@ -19,6 +19,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from ... import generate
 from ...documents import DocumentError, expect
 from ...registry.errors import DomainError
 from . import policies, thing_groups, thing_types, things
@@ -156,6 +157,9 @@ def _thing_type(ctx: Context, item: dict[str, Any], path: str) -> None:
 
 
 def _thing(ctx: Context, item: dict[str, Any], path: str) -> None:
+    if generate.is_generator(item):
+        _generated_things(ctx, item, path)
+        return
     _no_unknown(item, ("thingName", "thingTypeName", "attributes", "billingGroupName"), path)
     request: dict[str, Any] = {
         k: item[k] for k in ("thingName", "thingTypeName", "billingGroupName") if k in item
@@ -175,6 +179,23 @@ def _thing(ctx: Context, item: dict[str, Any], path: str) -> None:
         dict(item.get("attributes") or {}),
         item.get("billingGroupName"),
     )
+
+
+def _generated_things(ctx: Context, item: dict[str, Any], path: str) -> None:
+    """``{"generate": N, ...}``: N realistic things (see ``iotfake.generate``)."""
+    thing_type = item.get("thingTypeName")
+    spec = generate.spec(
+        ctx.provider.cloud,
+        item,
+        path,
+        default_kind=thing_type if isinstance(thing_type, str) and thing_type else "device",
+        unique=("thingName",),
+    )
+    tenant = ctx.tenant
+    generate.check_room(spec, path, held=len(tenant.devices), limit=tenant.quota, what=f"account {tenant.id}")
+    limit = things.MAX_ATTRIBUTES_TYPED if thing_type else things.MAX_ATTRIBUTES_UNTYPED
+    for sample in generate.samples(spec, tenant.keys.__contains__):
+        _thing(ctx, generate.aws_thing(sample, spec.fixed, limit), path)
 
 
 def _group(ctx: Context, item: dict[str, Any], path: str) -> None:
