@@ -59,9 +59,13 @@ class ProviderError(Exception):
         self.extra = extra
 
 
+#: ``json.dumps(..., separators=(",", ":"), ensure_ascii=False)`` builds this encoder per call
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        _ENCODER.encode(payload),
         status=status,
         headers=headers,
         content_type="application/json;charset=UTF-8",
