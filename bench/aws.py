@@ -243,4 +243,3 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     common.write("aws", data, text)
     print(text)
     return data
-

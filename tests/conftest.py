@@ -7,6 +7,7 @@ import requests
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
+from iotfake.server import Server
 
 ENOS_HEADERS = {"apim-accesstoken": "test-token"}
 
@@ -69,3 +70,55 @@ def live(scriptr_server: tuple[FakeCloud, str]) -> ScriptrLive:
     cloud.reset()
     cloud.auth = "lenient"
     return ScriptrLive(cloud, url)
+
+
+@pytest.fixture
+def server(cloud: FakeCloud) -> Iterator[Server]:
+    """A live server for the test's ``cloud``."""
+    with cloud.serve() as server:
+        yield server
+
+
+# -- AWS IoT: one live server per session, reset before each test (boto3 clients are slow to make) --
+AWS_KEY = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+
+@pytest.fixture(scope="session")
+def aws_cloud() -> FakeCloud:
+    return FakeCloud(seed=7)
+
+
+@pytest.fixture(scope="session")
+def aws_server(aws_cloud: FakeCloud):
+    with aws_cloud.serve() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def aws_clients(aws_server):
+    """``make(region=..., key=(id, secret))``: cached boto3 ``iot`` clients, retries off."""
+    import boto3
+    from botocore.config import Config
+
+    cache: dict = {}
+
+    def make(region: str = "us-east-1", key: tuple[str, str] = AWS_KEY):
+        if (region, key) not in cache:
+            cache[region, key] = boto3.client(
+                "iot",
+                endpoint_url=aws_server.url,
+                region_name=region,
+                aws_access_key_id=key[0],
+                aws_secret_access_key=key[1],
+                config=Config(retries={"total_max_attempts": 1}),
+            )
+        return cache[region, key]
+
+    return make
+
+
+@pytest.fixture
+def iot(aws_cloud: FakeCloud, aws_clients):
+    """A boto3 ``iot`` client on a freshly reset cloud."""
+    aws_cloud.reset()
+    return aws_clients()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _enos import Enos
+from _enos import PRODUCT, Enos
 
 from iotfake import FakeCloud
 
@@ -119,15 +119,6 @@ def test_unknown_product_and_device(setup) -> None:
     assert enos.get(productKey="NoSuchPk", deviceKey="meter-001")["code"] == 11404
     assert enos.call("devices", "get", org="o2", assetId=made["assetId"])["code"] == 11404
     assert_invalid(enos.get(productKey=pk), "assetId")
-
-
-PRODUCT = {
-    "productName": {"defaultValue": "Meter"},
-    "productType": "Device",
-    "dataFormat": "Json",
-    "modelId": "meter",
-    "biDirectionalAuth": False,
-}
 
 
 @pytest.mark.parametrize(

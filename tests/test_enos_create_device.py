@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import re
 
+from _enos import PRODUCT
+from _enos import TOKEN as H
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
-
-H = {"apim-accesstoken": "test-token"}
-PRODUCT = {
-    "productName": {"defaultValue": "Meter"},
-    "productType": "Device",
-    "dataFormat": "Json",
-    "modelId": "meter",
-    "biDirectionalAuth": False,
-}
 
 
 def make_product(client: Client, org: str = "o1") -> str:

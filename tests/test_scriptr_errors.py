@@ -59,21 +59,15 @@ def test_module_failures(seeded, path: str, body: dict, code: str) -> None:
 
 
 def inject(live, monkeypatch, error: domain.DomainError | str) -> None:
-    """Stand in for a fault rule: the engine answers through the provider's own mapping."""
-
-    def before(provider, call):
-        mapped = (
-            provider.from_code(call, error) if isinstance(error, str) else provider.from_domain(call, error)
-        )
-        return provider.render(call, mapped)
-
-    monkeypatch.setattr(live.cloud.faults, "before", before)
+    """A real fault rule on every scriptr call, naming a domain error or a scriptr code."""
+    name = error if isinstance(error, str) else error.name
+    live.cloud.faults.add(provider="scriptr", operation="*", error=name)
 
 
 @pytest.mark.parametrize(
     ("error", "status", "code"),
     [
-        (domain.Throttled(retry_after=2.2), 429, "TOO_MANY_REQUESTS"),
+        (domain.Throttled(), 429, "TOO_MANY_REQUESTS"),
         (domain.Unauthorized(), 400, "INVALID_TOKEN"),
         (domain.TokenExpired(), 400, "INVALID_TOKEN"),
         (domain.Internal("boom"), 500, "INTERNAL_ERROR"),
@@ -97,8 +91,25 @@ def test_platform_failures_fail_the_envelope(live, monkeypatch, error, status: i
         }
     }
     assert response.json()["response"]["metadata"]["errorDetail"]
-    if code == "TOO_MANY_REQUESTS":
-        assert response.headers["Retry-After"] == "2"
+
+
+def test_a_throttle_rule_answers_429_with_retry_after(live) -> None:
+    from freezegun import freeze_time
+
+    live.cloud.faults.add(provider="scriptr", operation="device.get", throttle={"rate": 0.5, "burst": 1})
+    with freeze_time("2030-01-01"):
+        assert live.post("device/get", {"id": "scriptr"}).status_code == 200
+        refused = live.post("device/get", {"id": "scriptr"})
+    assert refused.status_code == 429
+    assert refused.json()["response"]["metadata"]["errorCode"] == "TOO_MANY_REQUESTS"
+    assert refused.headers["Retry-After"] == "2"
+
+
+def test_a_rule_naming_an_unknown_scriptr_code_is_refused(live) -> None:
+    from iotfake import DocumentError
+
+    with pytest.raises(DocumentError, match="SOMETHING_NEW"):
+        live.cloud.faults.add(provider="scriptr", operation="device.get", error="SOMETHING_NEW")
 
 
 @pytest.mark.parametrize(
@@ -111,7 +122,6 @@ def test_platform_failures_fail_the_envelope(live, monkeypatch, error, status: i
         (domain.KeyAllocationFailed(), "device/create", "INTERNAL_ERROR"),
         ("DUPLICATE_DEVICE", "device/create", "DUPLICATE_DEVICE"),
         ("INVALID_DEVICE", "device/update", "INVALID_DEVICE"),
-        ("SOMETHING_NEW", "device/get", "SOMETHING_NEW"),
     ],
 )
 def test_injected_module_errors_nest_like_real_ones(

@@ -6,6 +6,7 @@ __version__ = "0.1.0"
 
 from .cloud import FakeCloud
 from .documents import DocumentError
+from .faults import Rule
 from .registry import errors
 
-__all__ = ["DocumentError", "FakeCloud", "__version__", "errors"]
+__all__ = ["DocumentError", "FakeCloud", "Rule", "__version__", "errors"]

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from . import __version__, documents
+from .faults import profile_loader as profiles
+from .journal import OUTCOMES
 from .providers.base import json_response
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
 
 PREFIX = "/_iotfake"
+log = logging.getLogger("iotfake")
 
 
 def rules() -> list[Rule]:
@@ -28,6 +32,8 @@ def rules() -> list[Rule]:
         rule("seed", "seed", ["POST"]),
         rule("clock", "clock", ["GET", "POST"]),
         rule("journal", "journal", ["GET", "DELETE"]),
+        rule("faults", "faults", ["GET", "POST", "DELETE"]),
+        rule("faults/<rule_id>", "fault", ["GET", "DELETE"]),
     ]
 
 
@@ -47,6 +53,11 @@ def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any
         return json_response({"error": exc.message, **exc.extra}, status=exc.status)
     except documents.DocumentError as exc:
         return json_response({"error": exc.message, "path": exc.path}, status=400)
+    except Exception as exc:  # a control API that crashes leaves a test blind: answer, log, go on
+        log.exception("iotfake: admin %s %s failed", request.method, request.path)
+        return json_response({"error": f"{type(exc).__name__}: {exc}"}, status=500)
+    if request.method != "GET":
+        cloud.mark_dirty()
     return payload if isinstance(payload, Response) else json_response(payload)
 
 
@@ -83,7 +94,7 @@ def state(cloud: FakeCloud, request: Request) -> Any:
     snapshot = _body(request)
     try:
         cloud.restore(snapshot)
-    except (ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # whatever is wrong with it, restore changed nothing
         raise AdminError(f"not a valid state snapshot: {exc}") from exc
     return {"status": "restored"}
 
@@ -108,17 +119,52 @@ def journal(cloud: FakeCloud, request: Request) -> dict[str, Any]:
         cloud.journal.clear()
         return {"status": "cleared"}
     query = request.args
+    outcome = query.get("outcome")
+    if outcome is not None and outcome not in OUTCOMES:
+        raise AdminError(f"outcome is one of {', '.join(OUTCOMES)}, not {outcome!r}")
+    limit = query.get("limit")
+    if limit is not None and not limit.isdigit():
+        raise AdminError(f"limit is a whole number of entries, not {limit!r}")
     entries = cloud.journal.calls(
         provider=query.get("provider"),
         operation=query.get("operation"),
-        outcome=query.get("outcome"),
+        outcome=outcome,
         tenant=query.get("tenant"),
+        rule=query.get("rule"),
+        limit=None if limit is None else int(limit),
     )
     return {
         "entries": [e.to_dict() for e in entries],
         "size": cloud.journal.size,
         "dropped": cloud.journal.dropped,
     }
+
+
+def faults(cloud: FakeCloud, request: Request) -> dict[str, Any]:
+    if request.method == "GET":
+        return {"rules": [rule.to_dict() for rule in cloud.faults]}
+    if request.method == "DELETE":
+        return {"removed": cloud.faults.clear()}
+    body = _body(request)
+    if isinstance(body, dict) and set(body) == {"profile"}:
+        name = body["profile"]
+        if not isinstance(name, str) or name not in profiles.available():
+            raise AdminError(
+                f"unknown throttle profile {name!r} (built in: {', '.join(profiles.available())})",
+                path="profile",
+            )
+        added = cloud.faults.apply_profile(name)
+    else:
+        added = cloud.faults.load(body, "faults" if isinstance(body, list) else "")
+    return {"ids": [rule.id for rule in added]}
+
+
+def fault(cloud: FakeCloud, request: Request, rule_id: str) -> dict[str, Any]:
+    try:
+        rule = cloud.faults.remove(rule_id) if request.method == "DELETE" else cloud.faults.get(rule_id)
+    except KeyError:
+        raise AdminError(f"no fault rule {rule_id!r}", status=404) from None
+    return {"removed": rule.id} if request.method == "DELETE" else rule.to_dict()
 
 
 HANDLERS = {
@@ -128,4 +174,6 @@ HANDLERS = {
     "seed": seed,
     "clock": clock,
     "journal": journal,
+    "faults": faults,
+    "fault": fault,
 }

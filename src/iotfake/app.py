@@ -15,6 +15,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.routing import Map, MapAdapter
 from werkzeug.wrappers import Request, Response
 
+from .durable import is_read_only
+from .faults.drop import Dropped, drop_connection, over_socket
 from .journal import Entry
 from .providers import provider_classes
 from .providers.base import Call, Provider, ProviderError, json_response
@@ -65,6 +67,8 @@ class App:
         request = Request(environ)
         request.max_content_length = self.cloud.max_body
         response = self.dispatch(request)
+        if isinstance(response, Dropped) and over_socket(environ):
+            drop_connection(environ)
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
@@ -97,6 +101,9 @@ class App:
         except Exception as exc:  # the last line of defence: a fake must never send a traceback
             log.exception("iotfake: unhandled error in %s %s", call.provider, call.operation)
             response = provider.render(call, provider.from_domain(call, Internal(str(exc))))
+        dropped = isinstance(response, Dropped) and over_socket(request.environ)
+        if call.fault is not None or not is_read_only(request.method, call.operation):
+            self.cloud.mark_dirty()
         self.cloud.journal.record(
             Entry(
                 seq=0,
@@ -107,10 +114,11 @@ class App:
                 params=call.params,
                 method=request.method,
                 path=request.path,
-                status=response.status_code,
+                status=None if dropped else response.status_code,
                 code=None if call.code is None else str(call.code),
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 rule=call.fault,
+                action=call.fault_action,
             )
         )
         return response
@@ -122,12 +130,20 @@ class App:
             injected = faults.before(provider, call)
             if injected is not None:
                 return injected
+        except (ProviderError, DomainError) as error:
+            return _render(provider, call, error)
+        try:
             response = provider.handle(call)
-        except ProviderError as error:
-            return provider.render(call, error)
-        except DomainError as error:
-            return provider.render(call, provider.from_domain(call, error))
+        except (ProviderError, DomainError) as error:
+            response = _render(provider, call, error)
+        # a lost response loses whatever the handler answered, an error included
         return faults.after(provider, call, response)
+
+
+def _render(provider: Provider, call: Call, error: ProviderError | DomainError) -> Response:
+    if isinstance(error, DomainError):
+        error = provider.from_domain(call, error)
+    return provider.render(call, error)
 
 
 def _plain_error(status: int, message: str, exc: HTTPException | None = None) -> Response:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from . import __version__
 from .cloud import AUTH_MODES, FakeCloud
 from .documents import DocumentError
+from .durable import DEFAULT_INTERVAL, StateFileError, StateKeeper
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,8 +33,44 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--auth", choices=AUTH_MODES, default="lenient", help="credential checking (default lenient)"
     )
+    serve.add_argument(
+        "--state",
+        metavar="FILE",
+        help="load state from FILE at start (if it exists) and keep it saved there (see README)",
+    )
+    serve.add_argument(
+        "--save-interval",
+        type=_positive,
+        default=DEFAULT_INTERVAL,
+        metavar="SECONDS",
+        help=f"with --state: how often unsaved changes are written (default {DEFAULT_INTERVAL:g})",
+    )
+    serve.add_argument(
+        "--throttle-profile",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="apply a throttle profile: a built-in name (aws-defaults) or a JSON file (repeatable)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="calls the journal keeps (default 10000)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no access log on stderr")
     return parser
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
 
 
 def _seed(value: str | None) -> int | str | None:
@@ -43,13 +80,35 @@ def _seed(value: str | None) -> int | str | None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    cloud = FakeCloud(seed=_seed(args.seed), auth=args.auth)
-    for path in args.fixtures:
-        try:
-            cloud.load(path)
-        except DocumentError as exc:
-            print(f"iotfake: cannot load fixtures {path}: {exc}", file=sys.stderr)
-            return 2
+    if args.journal_size < 1:
+        print("iotfake: --journal-size must be at least 1", file=sys.stderr)
+        return 2
+    cloud = FakeCloud(seed=_seed(args.seed), auth=args.auth, journal_size=args.journal_size)
+    keeper = StateKeeper(cloud, args.state, args.save_interval) if args.state else None
+    try:
+        resumed = keeper is not None and keeper.load()
+    except StateFileError as exc:
+        print(f"iotfake: refusing to start: {exc}. The file is left as it is.", file=sys.stderr)
+        return 2
+    if resumed:
+        # fixtures and profiles set up a fresh state; a saved one already holds what they added
+        if args.fixtures or args.throttle_profile:
+            print(
+                f"iotfake: resumed {args.state}; --fixtures and --throttle-profile skipped", file=sys.stderr
+            )
+    else:
+        for path in args.fixtures:
+            try:
+                cloud.load(path)
+            except DocumentError as exc:
+                print(f"iotfake: cannot load fixtures {path}: {exc}", file=sys.stderr)
+                return 2
+        for name in args.throttle_profile:
+            try:
+                cloud.faults.apply_profile(name)
+            except DocumentError as exc:
+                print(f"iotfake: cannot apply throttle profile {name}: {exc}", file=sys.stderr)
+                return 2
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -62,12 +121,20 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"iotfake: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    if keeper is not None:
+        keeper.start()
     print(f"iotfake listening on {server.url}", flush=True)
     try:
         while not stop.wait(0.5):
             pass
     finally:
-        server.stop()
+        server.stop()  # nothing is acknowledged after this returns
+        if keeper is not None:
+            try:
+                keeper.stop()
+            except OSError as exc:
+                print(f"iotfake: cannot save state to {keeper.path}: {exc}", file=sys.stderr)
+                return 1
     return 0
 
 

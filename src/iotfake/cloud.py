@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,9 @@ class FakeCloud:
         self.faults = FaultEngine(self)
         self.providers: dict[str, Provider] = {cls.name: cls(self) for cls in provider_classes()}
         self._app: App | None = None
+        self._changes = itertools.count(1)
+        #: moves on every change that reaches the state (see ``mark_dirty``); durable.py watches it
+        self.generation = 0
 
     @property
     def wsgi_app(self) -> App:
@@ -86,15 +90,21 @@ class FakeCloud:
             self.registry.clear()
             self.ids.reset()
             self.journal.clear()
-            self.faults.clear()
+            self.faults.reset()
             self.clock.reset()
 
+    def mark_dirty(self) -> None:
+        """Note that state changed; the pipeline and the admin API call this after each change."""
+        self.generation = next(self._changes)
+
     def snapshot(self) -> dict[str, Any]:
-        """Every provider's state as a JSON-able document (restore with :meth:`restore`)."""
+        """All state as a JSON-able document: registry (tokens included), the ids' random state,
+        the clock offset, fault rules with their counters. Not the journal: it is a log."""
         with self.registry.lock:
             return {
                 "format": STATE_FORMAT,
                 "version": STATE_VERSION,
+                "settings": self._settings(),
                 "clock": self.clock.snapshot(),
                 "ids": self.ids.snapshot(),
                 "registry": self.registry.snapshot(),
@@ -102,19 +112,51 @@ class FakeCloud:
             }
 
     def restore(self, snapshot: dict[str, Any]) -> None:
-        """Replace the whole state with a snapshot taken by :meth:`snapshot`."""
+        """Replace the whole state with a snapshot taken by :meth:`snapshot`, or change nothing.
+
+        The cloud's own settings (seed, auth, key shape) stay; :meth:`from_snapshot` takes them
+        from the snapshot instead.
+        """
         if not isinstance(snapshot, dict) or snapshot.get("format") != STATE_FORMAT:
             raise ValueError("not an iotfake state snapshot (missing format marker)")
         if snapshot.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported state version {snapshot.get('version')!r}")
         with self.registry.lock:
-            self.registry.restore(snapshot.get("registry", {}))
-            self.clock.restore(snapshot.get("clock", {}))
-            self.ids.restore(snapshot.get("ids", {}))
-            self.faults.restore(snapshot.get("faults", []))
+            before = self.snapshot()
+            try:
+                self._restore(snapshot)
+            except BaseException:
+                self._restore(before)
+                raise
+
+    def _restore(self, snapshot: dict[str, Any]) -> None:
+        self.registry.restore(snapshot.get("registry", {}))
+        self.clock.restore(snapshot.get("clock", {}))
+        self.ids.restore(snapshot.get("ids", {}))
+        self.faults.restore(snapshot.get("faults", []))
+
+    @classmethod
+    def from_snapshot(cls, snapshot: dict[str, Any], **options: Any) -> FakeCloud:
+        """A new cloud built with the snapshot's settings (``options`` override them) and state."""
+        settings = snapshot.get("settings") if isinstance(snapshot, dict) else None
+        cloud = cls(**{**(settings if isinstance(settings, dict) else {}), **options})
+        cloud.restore(snapshot)
+        return cloud
+
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed_value,
+            "auth": self.auth,
+            "device_key_length": self.ids.device_key_length,
+            "device_key_alphabet": self.ids.device_key_alphabet,
+            "journal_size": self.journal.size,
+            "max_body": self.max_body,
+        }
 
     def state_json(self) -> str:
-        return json.dumps(self.snapshot(), separators=(",", ":"))
+        """The snapshot as JSON, serialised under the lock (records hold shared nested dicts)."""
+        with self.registry.lock:
+            return json.dumps(self.snapshot(), separators=(",", ":"))
 
     # -- serving ------------------------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> Server:

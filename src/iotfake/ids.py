@@ -103,11 +103,7 @@ class Ids:
     def faker(self) -> Any:
         """A seeded Faker, built on first use: constructing one costs milliseconds."""
         if self._faker is None:
-            from faker import Faker
-
-            fake = Faker()
-            fake.seed_instance(self._random.getrandbits(64))
-            self._faker = fake
+            self._faker = _new_faker(self._random.getrandbits(64))
         return self._faker
 
     def device_name(self) -> str:
@@ -121,16 +117,41 @@ class Ids:
 
     # -- state ----------------------------------------------------------------------------------
     def snapshot(self) -> dict:
-        version, internal, gauss = self._random.getstate()
-        return {"random": [version, list(internal), gauss]}
+        with self._lock:
+            data = {"random": _state(self._random)}
+            if self._faker is not None:  # it draws from a generator of its own once built
+                data["faker"] = _state(self._faker.random)
+            return data
 
     def restore(self, data: dict) -> None:
         state = data.get("random")
         if state:
-            version, internal, gauss = state
             with self._lock:
-                self._random.setstate((version, tuple(internal), gauss))
+                self._random.setstate(_unstate(state))
                 self._faker = None
+        if data.get("faker"):
+            fake = _new_faker(0)
+            fake.random.setstate(_unstate(data["faker"]))
+            with self._lock:
+                self._faker = fake
+
+
+def _new_faker(seed: int) -> Any:
+    from faker import Faker
+
+    fake = Faker()
+    fake.seed_instance(seed)  # a generator of its own, not the random module's
+    return fake
+
+
+def _state(rng: random.Random) -> list:
+    version, internal, gauss = rng.getstate()
+    return [version, list(internal), gauss]
+
+
+def _unstate(data: list) -> tuple:
+    version, internal, gauss = data
+    return (version, tuple(internal), gauss)
 
 
 # -- hot-path helpers: every create draws three strings and a request id ----------------------------

@@ -11,9 +11,19 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+#: provider result codes that mean success (EnOS 0, scriptr "success"; AWS sends none)
+OK_CODES = (None, "0", "success", "OK")
+OUTCOMES = ("ok", "error", "fault")
+#: how many entries an assertion message lists before it says "and N more"
+SHOWN = 20
+
 
 @dataclass(slots=True)
 class Entry:
+    """One call. ``status`` is the HTTP status the client got, ``None`` when a fault rule dropped
+    the connection; ``code`` is the provider's result code (for a lost response: the answer that
+    was lost); ``rule`` and ``action`` name the fault rule that fired and what it did."""
+
     seq: int
     time: float
     provider: str
@@ -27,13 +37,19 @@ class Entry:
     duration_ms: float | None = None
     #: id of the fault rule that fired, if any
     rule: str | None = None
+    #: what that rule did: error, throttle, latency, drop, lost_response
+    action: str | None = None
 
     @property
     def outcome(self) -> str:
-        """``ok``, ``error`` or ``fault``: the coarse result most assertions want."""
-        if self.rule is not None:
+        """``ok``, ``error`` or ``fault``: the coarse result most assertions want.
+
+        ``fault`` means a rule changed the answer; a rule that only added latency leaves the
+        outcome to the answer itself.
+        """
+        if self.rule is not None and self.action != "latency":
             return "fault"
-        if self.status is not None and self.status < 400 and self.code in (None, "0", "success", "OK"):
+        if self.status is not None and self.status < 400 and self.code in OK_CODES:
             return "ok"
         return "error"
 
@@ -41,6 +57,15 @@ class Entry:
         data = asdict(self)
         data["outcome"] = self.outcome
         return data
+
+    def __str__(self) -> str:
+        parts = [f"#{self.seq}", self.provider, self.operation, *(f"{k}={v}" for k, v in self.params.items())]
+        parts += ["->", "dropped" if self.status is None else str(self.status)]
+        if self.code is not None:
+            parts.append(f"code {self.code}")
+        if self.rule is not None:
+            parts.append(f"[rule {self.rule}: {self.action}]")
+        return " ".join(parts)
 
 
 class Journal:
@@ -68,17 +93,82 @@ class Journal:
         operation: str | None = None,
         outcome: str | None = None,
         tenant: str | None = None,
+        *,
+        rule: str | None = None,
+        params: dict[str, Any] | None = None,
+        limit: int | None = None,
     ) -> list[Entry]:
+        """Entries in call order, filtered; ``params`` match request fields
+        (``{"deviceKey": "m1"}``) and ``limit`` keeps the most recent ones.
+
+        Unknown filter names raise TypeError rather than match nothing: an assertion that a call
+        did *not* happen must not pass because of a typo.
+        """
+        if outcome is not None and outcome not in OUTCOMES:
+            raise ValueError(f"outcome is one of {', '.join(OUTCOMES)}, not {outcome!r}")
         with self._lock:
             entries = list(self._entries)
-        return [
+        found = [
             e
             for e in entries
             if (provider is None or e.provider == provider)
             and (operation is None or e.operation == operation)
             and (outcome is None or e.outcome == outcome)
             and (tenant is None or e.tenant == tenant)
+            and (rule is None or e.rule == rule)
+            and all(k in e.params and str(e.params[k]) == str(v) for k, v in (params or {}).items())
         ]
+        return found if limit is None else found[-limit:] if limit > 0 else []
+
+    def last(self, **filters: Any) -> Entry:
+        """The most recent matching entry; AssertionError (listing the journal) if there is none."""
+        found = self.calls(**filters)
+        if not found:
+            raise AssertionError(f"no call {_describe(filters)} in the journal\n{self._tail()}")
+        return found[-1]
+
+    # -- assertions -------------------------------------------------------------------------------
+    def assert_called(
+        self, operation: str | None = None, *, times: int | None = None, **filters: Any
+    ) -> list[Entry]:
+        """Assert calls happened: ``times`` exactly, or at least once; returns them.
+
+        ``filters`` are those of :meth:`calls` (provider, outcome, tenant, rule, params).
+        """
+        filters = {"operation": operation, **filters} if operation is not None else filters
+        found = self.calls(**filters)
+        if (times is None and found) or len(found) == times:
+            return found
+        expected = "at least one call" if times is None else f"{times} call{'s' * (times != 1)}"
+        raise AssertionError(
+            f"expected {expected} {_describe(filters)}, the journal holds {len(found)}{self._note()}"
+            + (f":\n{_listing(found)}" if found else f"\n{self._tail()}")
+        )
+
+    def assert_not_called(self, operation: str | None = None, **filters: Any) -> None:
+        self.assert_called(operation, times=0, **filters)
+
+    def assert_fault_fired(self, rule: str, times: int | None = None, **filters: Any) -> list[Entry]:
+        """Assert the fault rule ``rule`` shaped ``times`` calls (or at least one)."""
+        found = self.calls(rule=rule, **filters)
+        if (times is None and found) or len(found) == times:
+            return found
+        expected = "at least once" if times is None else f"{times} time{'s' * (times != 1)}"
+        where = f" on calls {_describe(filters)}" if filters else ""
+        raise AssertionError(
+            f"expected fault rule {rule!r} to fire {expected}{where}, it fired {len(found)}"
+            f"{self._note()}" + (f":\n{_listing(found)}" if found else f"\n{self._tail()}")
+        )
+
+    def _note(self) -> str:
+        return f" ({self.dropped} older entries fell off the journal)" if self.dropped else ""
+
+    def _tail(self) -> str:
+        with self._lock:
+            recent = list(self._entries)[-SHOWN:]
+        if not recent:
+            return "the journal is empty"
+        return f"the last {len(recent)} calls were:\n{_listing(recent)}"
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -88,3 +178,15 @@ class Journal:
             self._entries.clear()
             self._seq = 0
             self.dropped = 0
+
+
+def _describe(filters: dict[str, Any]) -> str:
+    shown = {k: v for k, v in filters.items() if v is not None}
+    return "with " + ", ".join(f"{k}={v!r}" for k, v in shown.items()) if shown else "of any kind"
+
+
+def _listing(entries: list[Entry]) -> str:
+    lines = [f"  {e}" for e in entries[:SHOWN]]
+    if len(entries) > SHOWN:
+        lines.append(f"  ... and {len(entries) - SHOWN} more")
+    return "\n".join(lines)

@@ -10,9 +10,15 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .keepalive import KeepAliveHandler
+from .providers.base import json_response
 
 if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
     from .cloud import FakeCloud
+
+#: how long a stopping server waits for the requests it is serving
+DRAIN_TIMEOUT = 5.0
 
 
 class AccessLogHandler(KeepAliveHandler):
@@ -43,6 +49,40 @@ class LoggingHandler(AccessLogHandler):
     access_log = True
 
 
+class Gate:
+    """Counts requests in flight and, once closed, turns new ones away.
+
+    What a stopping server needs so that its last state is final: nothing is acknowledged after
+    ``close`` returns. Requests already inside finish (up to ``timeout``); later ones get a 503
+    and change nothing.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+        self._idle = threading.Condition()
+        self._active = 0
+        self._closed = False
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        with self._idle:
+            if self._closed:
+                refusal = json_response({"message": "iotfake is stopping"}, status=503)
+                return refusal(environ, start_response)
+            self._active += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
+
+    def close(self, timeout: float = DRAIN_TIMEOUT) -> bool:
+        """Turn new requests away and wait for those inside; False if some outlived ``timeout``."""
+        with self._idle:
+            self._closed = True
+            return self._idle.wait_for(lambda: self._active == 0, timeout)
+
+
 class Server:
     """``with cloud.serve() as server: server.url`` - binds on enter, stops on exit.
 
@@ -57,6 +97,7 @@ class Server:
         self.access_log = access_log
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._gate: Gate | None = None
 
     @property
     def url(self) -> str:
@@ -67,9 +108,8 @@ class Server:
 
     def start(self) -> Server:
         handler = LoggingHandler if self.access_log else QuietHandler
-        self._server = make_server(
-            self.host, self.port, self.cloud.wsgi_app, threaded=True, request_handler=handler
-        )
+        self._gate = Gate(self.cloud.wsgi_app)
+        self._server = make_server(self.host, self.port, self._gate, threaded=True, request_handler=handler)
         self._server.daemon_threads = True
         self._server.max_body = self.cloud.max_body  # type: ignore[attr-defined]
         self._thread = threading.Thread(
@@ -82,7 +122,10 @@ class Server:
         return self
 
     def stop(self) -> None:
+        """Stop accepting, let the requests inside finish, refuse the rest; then close."""
         if self._server is not None:
+            assert self._gate is not None
+            self._gate.close()
             self._server.shutdown()
             self._server.server_close()
             self._server = None

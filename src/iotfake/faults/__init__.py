@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from .engine import FaultEngine
+from .engine import FAULT_HEADER, FaultEngine
+from .rules import Action, Rule
 
-__all__ = ["FaultEngine"]
+__all__ = ["FAULT_HEADER", "Action", "FaultEngine", "Rule"]

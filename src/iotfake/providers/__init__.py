@@ -7,10 +7,11 @@ from .base import Call, Provider, ProviderError
 
 def provider_classes() -> list[type[Provider]]:
     """Every provider the app serves, in routing order."""
+    from .aws_iot import AwsIotProvider
     from .enos import EnosProvider
     from .scriptr import ScriptrProvider
 
-    return [EnosProvider, ScriptrProvider]
+    return [EnosProvider, AwsIotProvider, ScriptrProvider]
 
 
 __all__ = ["Call", "Provider", "ProviderError", "provider_classes"]

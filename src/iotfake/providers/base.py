@@ -46,6 +46,8 @@ class Call:
     code: str | None = None
     #: id of the fault rule that fired, if any (journal)
     fault: str | None = None
+    #: what that rule does (error, throttle, latency, drop, lost_response); set by the fault engine
+    fault_action: str | None = None
 
 
 class ProviderError(Exception):
@@ -91,6 +93,9 @@ class Provider:
 
     #: the provider's name in fault rules, the journal and fixtures documents ("enos", ...)
     name: ClassVar[str] = ""
+    #: every operation name ``bind`` can produce; fault rules naming another are refused when
+    #: added (empty: not checked)
+    operations: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, cloud: FakeCloud) -> None:
         self.cloud = cloud
@@ -114,7 +119,11 @@ class Provider:
         raise NotImplementedError
 
     def from_code(self, call: Call, code: str) -> ProviderError:
-        """A provider-native error code named by a fault rule (``"11714"``)."""
+        """A provider-native error code named by a fault rule (``"11714"``).
+
+        Raise ValueError (or LookupError) for a code this provider does not know: the fault engine
+        asks, with a stand-in call, when a rule is added, so a typo fails there and not mid-test.
+        """
         raise NotImplementedError
 
     def render(self, call: Call, error: ProviderError) -> Response:

@@ -66,6 +66,15 @@ class InUse(DomainError):
     name = "InUse"
 
 
+class InvalidState(InUse):
+    """The record's state forbids the change (an ACTIVE certificate cannot be deleted, ...).
+
+    A kind of InUse, so providers without a state error of their own answer as for InUse.
+    """
+
+    name = "InvalidState"
+
+
 class InvalidArgument(DomainError):
     name = "InvalidArgument"
 
@@ -112,6 +121,7 @@ BY_NAME: dict[str, type[DomainError]] = {
         QuotaExceeded,
         VersionConflict,
         InUse,
+        InvalidState,
         InvalidArgument,
         Unauthorized,
         Forbidden,

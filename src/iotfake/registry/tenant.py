@@ -22,6 +22,16 @@ KEY_ATTEMPTS = 5
 DeviceBuilder = Callable[[str, str], Device]
 
 
+class _Keep:
+    """The "leave it as it is" default for optional updates (None is a value there)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
 class Tenant:
     def __init__(
         self,
@@ -93,14 +103,21 @@ class Tenant:
 
     # -- devices --------------------------------------------------------------------------------
     def add_device(
-        self, *, key: str | None, product: str | None, build: DeviceBuilder, device_id: str | None = None
+        self,
+        *,
+        key: str | None,
+        product: str | None,
+        build: DeviceBuilder,
+        device_id: str | None = None,
+        new_id: Callable[[], str] | None = None,
     ) -> Device:
         """Insert a device atomically: key unique, product exists, quotas respected.
 
         ``key=None`` asks for a generated key; after ``KEY_ATTEMPTS`` collisions this raises
         :class:`KeyAllocationFailed`, the real cloud's "try again" answer. ``device_id`` pins the
-        id (fixtures name their assetIds); a taken one is a :class:`KeyCollision`.
-        ``build(id, key)`` makes the record once the checks pass.
+        id (fixtures name their assetIds); a taken one is a :class:`KeyCollision`. Otherwise
+        ``new_id`` makes ids in the provider's own format (AWS thingIds are UUIDs); the default is
+        an EnOS-style assetId. ``build(id, key)`` makes the record once the checks pass.
         """
         with self.lock:
             target = self.product(product) if product is not None else None
@@ -112,7 +129,7 @@ class Tenant:
                 raise KeyCollision(key=key, existing=self.keys[key])
             self._check_quota(target)
             if device_id is None:
-                device_id = self._allocate_id()
+                device_id = self._allocate_id(new_id)
             device = build(device_id, key)
             device.id, device.key, device.product = device_id, key, product
             self.devices[device_id] = device
@@ -128,9 +145,10 @@ class Tenant:
                 return key
         raise KeyAllocationFailed(f"no free device key after {KEY_ATTEMPTS} attempts")
 
-    def _allocate_id(self) -> str:
+    def _allocate_id(self, new_id: Callable[[], str] | None = None) -> str:
+        make = new_id or self.ids.asset_id
         while True:
-            device_id = self.ids.asset_id()
+            device_id = make()
             if device_id not in self.devices:
                 return device_id
 
@@ -153,11 +171,22 @@ class Tenant:
         return found
 
     def update_device(
-        self, device: Device, changes: dict[str, Any], *, expected_version: int | None = None
+        self,
+        device: Device,
+        changes: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+        product: str | _Keep | None = KEEP,
     ) -> Device:
-        """Apply field changes and bump the version; a stale ``expected_version`` conflicts."""
+        """Apply field changes and bump the version; a stale ``expected_version`` conflicts.
+
+        ``product`` (a key, or None for none) moves the device in the same atomic step, after the
+        version check, so a conflicting update changes nothing.
+        """
         with self.lock:
             self._check_version(device, expected_version)
+            if not isinstance(product, _Keep):
+                self.move_device(device, product)
             for name, value in changes.items():
                 setattr(device, name, value)
             device.version += 1
@@ -232,10 +261,13 @@ class Tenant:
                 "provider": self.provider,
                 "id": self.id,
                 "quota": self.quota,
-                "settings": self.settings,
+                "settings": dict(self.settings),
                 "products": [p.to_dict() for p in self.products.values()],
                 "devices": [d.to_dict() for d in self.devices.values()],
-                "tables": self.tables,
+                # copies of the tables: records are replaced, never mutated, so a snapshot taken
+                # before a change stays exact (fixture loading rolls back with it); an empty table
+                # is the same as none (reading a table makes it)
+                "tables": {name: dict(rows) for name, rows in self.tables.items() if rows},
             }
 
     def restore(self, data: dict[str, Any]) -> None:

@@ -43,6 +43,9 @@ MATCH_FIELDS = ("productKey", "deviceKey", "assetId", "newDeviceKey")
 
 class EnosProvider(Provider):
     name = "enos"
+    operations = frozenset(
+        {*DEVICE_ACTIONS.values(), *PRODUCT_ACTIONS.values(), "GetToken", "RefreshToken", UNKNOWN}
+    )
 
     @classmethod
     def rules(cls) -> list[Rule]:
@@ -122,15 +125,19 @@ class EnosProvider(Provider):
 
     def from_code(self, call: Call, code: str) -> ProviderError:
         """A code named by a fault rule: Connect's (``"11714"``), the gateway's (``"4011"``) or,
-        on GetToken/RefreshToken, the token service's (``"1203"``)."""
-        number = int(code)
-        if (
-            number in (auth.TOKEN_EXPIRED, auth.TOKEN_INVALID)
-            and call.operation not in auth.GATEWAY_OPERATIONS
-        ):
+        on GetToken/RefreshToken, the token service's (``"1203"``). Unknown codes raise ValueError,
+        so a rule naming one is refused when it is added."""
+        number = int(code) if code.isdigit() else None
+        gateway_op = call.operation in auth.GATEWAY_OPERATIONS
+        if number in (auth.TOKEN_EXPIRED, auth.TOKEN_INVALID) and not gateway_op:
             expired = number == auth.TOKEN_EXPIRED
             return self.from_domain(call, TokenExpired() if expired else Unauthorized())
-        return EnosError(number, MESSAGES.get(number, ("Error", 200))[0])
+        if number in tokens.MESSAGES:
+            return tokens.TokenError(number, tokens.MESSAGES[number])
+        if number not in MESSAGES:
+            known = ", ".join(map(str, [*MESSAGES, auth.TOKEN_EXPIRED, auth.TOKEN_INVALID, *tokens.MESSAGES]))
+            raise ValueError(f"unknown EnOS error code {code!r} (known: {known})")
+        return EnosError(number)
 
     def render(self, call: Call, error: ProviderError) -> Response:
         call.code = str(error.code)

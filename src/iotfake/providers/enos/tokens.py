@@ -35,6 +35,18 @@ EMPTY_PARAMETER = 1202
 TOKEN_EXPIRED = 1203
 REFRESH_FAILED = 1204
 
+#: the token service's codes and their messages (also what fault rules may name)
+MESSAGES: dict[int, str] = {
+    DUPLICATED_ENCRYPTION: "Duplicated encryption",
+    APP_NOT_FOUND: "appKey not found",
+    INVALID_ENCRYPTION: "Invalid encryption",
+    INVALID_PARAMETER: "Invalid parameter",
+    INTERNAL_ERROR: "Internal error",
+    EMPTY_PARAMETER: "Empty parameter",
+    TOKEN_EXPIRED: "The accessToken has expired",
+    REFRESH_FAILED: "Refresh failed",
+}
+
 
 class TokenError(ProviderError):
     """An answer of the token service: ``{"status", "msg", "business", "data": null}``."""

@@ -147,5 +147,7 @@ def from_domain(error: domain.DomainError, *, module: str) -> ScriptrError:
 
 
 def from_code(code: str) -> ScriptrError:
-    """A scriptr code named by a fault rule; unknown codes fail the module with statusCode 400."""
+    """A scriptr code named by a fault rule; an unknown one raises ValueError so the rule is refused."""
+    if code not in CODES:
+        raise ValueError(f"unknown scriptr error code {code!r} (known: {', '.join(CODES)})")
     return ScriptrError(code)

@@ -1,0 +1,383 @@
+"""Fault rules: which calls (match), when (trigger), and what goes wrong (action).
+
+One shape everywhere - Python, fixtures documents, the admin API (see DESIGN.md)::
+
+    {"id": "flaky", "provider": "enos", "operation": "CreateDevice", "match": {"orgId": "o1"},
+     "action": {"error": "11714"}, "times": 2, "after": 0, "every": null,
+     "probability": null, "seed": null, "from": null, "until": null}
+
+Parsing checks the shape and names the bad path (``faults[1].action.error``); whether a provider
+knows an error code is checked by the engine, which knows the providers.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Any
+
+from ..documents import DocumentError
+from .throttle import Buckets
+
+if TYPE_CHECKING:
+    from ..providers.base import Call
+
+RULE_KEYS = (
+    "id",
+    "description",
+    "provider",
+    "operation",
+    "match",
+    "action",
+    "times",
+    "after",
+    "every",
+    "probability",
+    "seed",
+    "from",
+    "until",
+)
+#: the actions that decide the answer; ``latency_ms`` may accompany any of them, or stand alone
+ANSWERS = ("error", "throttle", "drop", "lost_response")
+ACTION_KEYS = (*ANSWERS, "latency_ms")
+#: rule ids travel in URLs (``DELETE /_iotfake/faults/{id}``) and response headers
+RULE_ID = re.compile(r"[A-Za-z0-9_.:@-]{1,128}")
+MAX_LATENCY_MS = 300_000
+GLOB = re.compile(r"[*?\[]")
+
+
+def at(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """What a rule does once it fires. ``kind`` is one of ANSWERS, or ``"latency"`` alone."""
+
+    kind: str
+    #: a provider's own code ("11714") or a domain error name ("KeyAllocationFailed")
+    error: str | None = None
+    rate: float | None = None
+    burst: float | None = None
+    #: (low, high) in milliseconds; equal for a fixed latency
+    latency: tuple[float, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.kind == "error":
+            data["error"] = self.error
+        elif self.kind == "throttle":
+            data["throttle"] = {"rate": self.rate, "burst": self.burst}
+        elif self.kind in ("drop", "lost_response"):
+            data[self.kind] = True
+        if self.latency is not None:
+            low, high = self.latency
+            data["latency_ms"] = low if low == high else [low, high]
+        return data
+
+
+@dataclass(eq=False)
+class Rule:
+    """A fault rule and its counters (``matched``: calls it saw, ``fired``: calls it changed).
+
+    Build one with :meth:`from_dict` or ``cloud.faults.add(...)``; the engine guards the
+    counters with its lock.
+    """
+
+    action: Action
+    id: str = ""
+    provider: str = "*"
+    operation: str = "*"
+    #: field -> accepted values; ``tenant`` names the call's tenant, anything else a request field
+    match: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    times: int | None = None
+    after: int = 0
+    every: int | None = None
+    probability: float | None = None
+    seed: int | str | None = None
+    #: the clock window, in fake-clock epoch seconds: active while ``start <= now < until``
+    start: float | None = None
+    until: float | None = None
+    description: str | None = None
+    matched: int = 0
+    fired: int = 0
+    #: the rule's own seeded generator (probability, latency ranges); set by the engine
+    rng: random.Random | None = field(default=None, repr=False)
+    buckets: Buckets | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.action.kind == "throttle" and self.buckets is None:
+            assert self.action.rate is not None and self.action.burst is not None
+            self.buckets = Buckets(self.action.rate, self.action.burst)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.fired >= self.times
+
+    @property
+    def needs_random(self) -> bool:
+        latency = self.action.latency
+        return self.probability is not None or (latency is not None and latency[0] != latency[1])
+
+    # -- evaluation (under the engine's lock) ----------------------------------------------------
+    def applies(self, call: Call, now: float) -> bool:
+        """Does the call fall under this rule (provider, operation, fields, clock window)?"""
+        if self.provider != "*" and self.provider != call.provider:
+            return False
+        if self.operation != "*" and not operation_matches(self.operation, call.operation):
+            return False
+        for name, accepted in self.match.items():
+            value = call.tenant if name == "tenant" else call.params.get(name)
+            if value is None or str(value) not in accepted:
+                return False
+        if self.start is not None and now < self.start:
+            return False
+        return self.until is None or now < self.until
+
+    def arm(self) -> bool:
+        """Count one matching call; is the rule triggered for it (times, after, every, probability)?"""
+        self.matched += 1
+        if self.exhausted:
+            return False
+        nth = self.matched - self.after
+        if nth <= 0 or (self.every is not None and nth % self.every):
+            return False
+        if self.probability is not None:
+            assert self.rng is not None
+            return self.rng.random() < self.probability
+        return True
+
+    def draw_latency(self) -> float:
+        """Milliseconds to wait before answering (0 for none)."""
+        if self.action.latency is None:
+            return 0.0
+        low, high = self.action.latency
+        if low == high:
+            return low
+        assert self.rng is not None
+        return self.rng.uniform(low, high)
+
+    # -- the wire shape ---------------------------------------------------------------------------
+    def to_dict(self, *, state: bool = False) -> dict[str, Any]:
+        """The rule in its JSON shape, with counters; ``state`` adds what a snapshot needs."""
+        data: dict[str, Any] = {"id": self.id}
+        if self.description is not None:
+            data["description"] = self.description
+        data.update(
+            provider=self.provider,
+            operation=self.operation,
+            match={k: v[0] if len(v) == 1 else list(v) for k, v in self.match.items()},
+            action=self.action.to_dict(),
+            times=self.times,
+            after=self.after,
+            every=self.every,
+            probability=self.probability,
+            seed=self.seed,
+        )
+        data["from"] = self.start
+        data["until"] = self.until
+        data["matched"] = self.matched
+        data["fired"] = self.fired
+        if state:
+            data["state"] = {
+                "random": _random_state(self.rng) if self.rng is not None else None,
+                "buckets": self.buckets.snapshot() if self.buckets is not None else [],
+            }
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "") -> Rule:
+        """Parse and check a rule; :class:`~iotfake.documents.DocumentError` names the bad path.
+
+        Counters (``matched``, ``fired``) and ``state`` are accepted so a listing or a snapshot
+        can be loaded back.
+        """
+        if not isinstance(data, dict):
+            raise DocumentError(path, "a fault rule is a JSON object")
+        known = (*RULE_KEYS, "matched", "fired", "state")
+        for key in data:
+            if key not in known:
+                raise DocumentError(
+                    at(path, str(key)), f"unknown field (a rule takes {', '.join(RULE_KEYS)})"
+                )
+        if "action" not in data:
+            raise DocumentError(at(path, "action"), "a rule needs an action (" + ", ".join(ACTION_KEYS) + ")")
+        rule_id = data.get("id")
+        if rule_id is not None and (not isinstance(rule_id, str) or not RULE_ID.fullmatch(rule_id)):
+            raise DocumentError(at(path, "id"), "rule ids are 1-128 letters, digits and _ . : @ -")
+        start = _instant(data.get("from"), at(path, "from"))
+        until = _instant(data.get("until"), at(path, "until"))
+        if start is not None and until is not None and until <= start:
+            raise DocumentError(at(path, "until"), "until must be later than from")
+        description = data.get("description")
+        if description is not None and not isinstance(description, str):
+            raise DocumentError(at(path, "description"), "expected a string")
+        seed = data.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
+            raise DocumentError(at(path, "seed"), "expected an integer or a string")
+        probability = data.get("probability")
+        if probability is not None and (
+            isinstance(probability, bool)
+            or not isinstance(probability, int | float)
+            or not 0 <= probability <= 1
+        ):
+            raise DocumentError(at(path, "probability"), "expected a number from 0 to 1")
+        rule = cls(
+            action=parse_action(data["action"], at(path, "action")),
+            id=rule_id or "",
+            provider=_name(data.get("provider", "*"), at(path, "provider")),
+            operation=_name(data.get("operation", "*"), at(path, "operation")),
+            match=_match(data.get("match"), at(path, "match")),
+            times=_count(data.get("times"), at(path, "times"), minimum=1),
+            after=_count(data.get("after"), at(path, "after"), minimum=0) or 0,
+            every=_count(data.get("every"), at(path, "every"), minimum=1),
+            probability=None if probability is None else float(probability),
+            seed=seed,
+            start=start,
+            until=until,
+            description=description,
+            matched=_count(data.get("matched"), at(path, "matched"), minimum=0) or 0,
+            fired=_count(data.get("fired"), at(path, "fired"), minimum=0) or 0,
+        )
+        if "state" in data:
+            rule.restore_state(data["state"], at(path, "state"))
+        return rule
+
+    def restore_state(self, state: Any, path: str) -> None:
+        if not isinstance(state, dict):
+            raise DocumentError(path, "expected an object")
+        try:
+            if state.get("random") is not None:
+                version, internal, gauss = state["random"]
+                self.rng = random.Random()
+                self.rng.setstate((version, tuple(internal), gauss))
+            if self.buckets is not None:
+                self.buckets.restore(state.get("buckets") or [])
+        except (TypeError, ValueError, KeyError) as exc:
+            raise DocumentError(path, f"not a rule state: {exc}") from exc
+
+
+def operation_matches(pattern: str, operation: str) -> bool:
+    """Exact names, or shell-style patterns (``Create*``, ``device.*``)."""
+    return (
+        pattern == "*"
+        or pattern == operation
+        or bool(GLOB.search(pattern) and fnmatchcase(operation, pattern))
+    )
+
+
+def parse_action(data: Any, path: str) -> Action:
+    if not isinstance(data, dict):
+        raise DocumentError(path, 'an action is an object such as {"error": "11714"}')
+    for key in data:
+        if key not in ACTION_KEYS:
+            raise DocumentError(at(path, str(key)), f"unknown action (expected {', '.join(ACTION_KEYS)})")
+    answers = [key for key in ANSWERS if key in data]
+    if len(answers) > 1:
+        raise DocumentError(
+            path, f"one action per rule, not {' and '.join(answers)} (latency_ms may join one)"
+        )
+    latency = _latency(data["latency_ms"], at(path, "latency_ms")) if "latency_ms" in data else None
+    if not answers:
+        if latency is None:
+            raise DocumentError(path, f"an action needs one of {', '.join(ACTION_KEYS)}")
+        return Action("latency", latency=latency)
+    kind = answers[0]
+    value = data[kind]
+    if kind == "error":
+        if not isinstance(value, str) or not value.strip():
+            raise DocumentError(at(path, "error"), "expected an error code or a domain error name")
+        return Action("error", error=value.strip(), latency=latency)
+    if kind == "throttle":
+        rate, burst = _throttle(value, at(path, "throttle"))
+        return Action("throttle", rate=rate, burst=burst, latency=latency)
+    if value is not True:
+        raise DocumentError(at(path, kind), "expected true")
+    return Action(kind, latency=latency)
+
+
+def _throttle(value: Any, path: str) -> tuple[float, float]:
+    """``{"rate": r, "burst": b}``, or a bare number for rate = burst."""
+    if _is_number(value):
+        value = {"rate": value}
+    if not isinstance(value, dict):
+        raise DocumentError(path, 'expected {"rate": calls per second, "burst": calls}')
+    for key in value:
+        if key not in ("rate", "burst"):
+            raise DocumentError(at(path, str(key)), "unknown field (a throttle takes rate and burst)")
+    rate = value.get("rate")
+    if not _is_number(rate) or rate <= 0:
+        raise DocumentError(at(path, "rate"), "expected a number of calls per second > 0")
+    burst = value.get("burst", max(1.0, float(rate)))
+    if not _is_number(burst) or burst < 1:
+        raise DocumentError(at(path, "burst"), "expected a number of calls >= 1")
+    return float(rate), float(burst)
+
+
+def _latency(value: Any, path: str) -> tuple[float, float]:
+    if _is_number(value):
+        low = high = value
+    elif isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
+        low, high = value
+    else:
+        raise DocumentError(path, "expected milliseconds, or [min, max] milliseconds")
+    if not 0 <= low <= high <= MAX_LATENCY_MS:
+        raise DocumentError(path, f"expected 0 <= min <= max <= {MAX_LATENCY_MS} milliseconds")
+    return float(low), float(high)
+
+
+def _name(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DocumentError(path, 'expected a name, or "*" for any')
+    return value.strip()
+
+
+def _match(value: Any, path: str) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise DocumentError(path, 'expected an object of request fields, e.g. {"orgId": "o1"}')
+    match: dict[str, tuple[str, ...]] = {}
+    for name, accepted in value.items():
+        values = accepted if isinstance(accepted, list) else [accepted]
+        if not values or not all(isinstance(v, str) or _is_number(v) for v in values):
+            raise DocumentError(at(path, name), "expected a string or number, or a non-empty list of them")
+        # compared with the text of the request field, so 5 and "5" match alike
+        match[name] = tuple(str(v) for v in values)
+    return match
+
+
+def _count(value: Any, path: str, *, minimum: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise DocumentError(path, f"expected an integer >= {minimum}")
+    return value
+
+
+def _instant(value: Any, path: str) -> float | None:
+    """Fake-clock epoch seconds, or an ISO 8601 time with a zone (``2030-01-01T00:00:00Z``)."""
+    if value is None:
+        return None
+    if _is_number(value):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment.timestamp()
+    raise DocumentError(path, "expected epoch seconds or an ISO 8601 time with a zone")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _random_state(rng: random.Random) -> list[Any]:
+    version, internal, gauss = rng.getstate()
+    return [version, list(internal), gauss]

@@ -1,0 +1,211 @@
+"""AWS IoT Core's registry (control plane), spoken as botocore speaks it: rest-json, SigV4.
+
+Routes, input locations, validation rules and error statuses all come from the generated model
+module (``routes_generated.py``), so ``boto3.client("iot", endpoint_url=...)`` works unmodified.
+Operations the model knows but the fake does not serve answer ``501 NotImplementedException``
+naming the operation, rather than a confusing 404.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+from typing import Any
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from ...registry import Tenant
+from ...registry import errors as domain
+from ..base import Call, Provider, ProviderError, decode_json_body
+from . import arns, auth, wire
+from .context import Context
+from .routes_generated import OPERATIONS, SERVED
+from .wire import AwsError
+
+#: request members that are too large or too secret to journal or match on
+UNJOURNALED = frozenset({"templateBody", "policyDocument", "certificateSigningRequest", "certificatePem"})
+
+
+@cache
+def routes() -> dict[str, list[str]]:
+    """Endpoint -> operations sharing its method and path (most literal query parts first)."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for name, op in OPERATIONS.items():
+        table[f"{op['method']} {op['rule']}"].append(name)
+    for names in table.values():
+        names.sort(key=lambda n: -len(OPERATIONS[n]["query"]))
+    return dict(table)
+
+
+class AwsIotProvider(Provider):
+    name = "aws"
+
+    @classmethod
+    def rules(cls) -> list[Rule]:
+        return [
+            Rule(endpoint.split(" ", 1)[1], endpoint=("aws", endpoint), methods=[endpoint.split(" ", 1)[0]])
+            for endpoint in routes()
+        ]
+
+    # -- pipeline -----------------------------------------------------------------------------------
+    def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
+        candidates = routes()[route]
+        operation = next((n for n in candidates if _literal_query_matches(n, request)), candidates[-1])
+        signature = auth.parse(request.headers.get("Authorization"))
+        account, region = auth.identify(self.cloud.registry, signature)
+        call = Call("aws", operation, request, args, tenant=arns.tenant_id(account, region))
+        call.principal = signature
+        if operation in SERVED and wire.body_members(operation):
+            decode_json_body(call)
+        call.params = _match_fields(operation, call)
+        return call
+
+    def authenticate(self, call: Call) -> None:
+        mode = self.cloud.auth
+        if mode == "off":
+            return
+        header = call.request.headers.get("Authorization")
+        if not header:
+            raise auth.missing()
+        signature = call.principal
+        if signature is None:
+            raise auth.incomplete()
+        if mode == "strict":
+            secret = auth.secret_of(self.cloud.registry, signature.access_key)
+            if secret is None:
+                raise AwsError(
+                    "UnrecognizedClientException", "The security token included in the request is invalid."
+                )
+            auth.verify(call.request, signature, secret)
+
+    def handle(self, call: Call) -> Response:
+        from .handlers import HANDLERS
+
+        handler = HANDLERS.get(call.operation)
+        if handler is None:
+            op = OPERATIONS[call.operation]
+            raise AwsError(
+                "NotImplementedException",
+                f"iotfake does not implement {call.operation} ({op['method']} {op['uri']}) yet",
+            )
+        values = wire.parse_input(call.operation, call)
+        ctx = Context(self, call, self.tenant(call), values)
+        output = handler(ctx)
+        return wire.response(call.operation, output or {}, self.cloud.ids.request_id())
+
+    def tenant(self, call: Call) -> Tenant:
+        assert call.tenant is not None
+        account, region = arns.split_tenant(call.tenant)
+        return self.account(account, region)
+
+    def account(self, account: str, region: str) -> Tenant:
+        """The tenant for an account and region, made on first use."""
+        tenant = self.cloud.registry.tenant("aws", arns.tenant_id(account, region))
+        if "accountId" not in tenant.settings:
+            with tenant.lock:
+                tenant.settings.setdefault("accountId", account)
+                tenant.settings.setdefault("region", region)
+        return tenant
+
+    # -- errors -------------------------------------------------------------------------------------
+    def from_domain(self, call: Call, error: domain.DomainError) -> ProviderError:
+        return from_domain(call.operation, error)
+
+    def from_code(self, call: Call, code: str) -> ProviderError:
+        """An AWS error shape named by a fault rule; an unknown name raises ValueError so the
+        rule is refused when it is added rather than answering with a made-up error."""
+        if code not in wire.ERRORS and code not in wire.FRONT_DOOR:
+            raise ValueError(
+                f"{code!r} is not an AWS IoT error (e.g. ThrottlingException, InvalidRequestException)"
+            )
+        return AwsError(code)
+
+    def render(self, call: Call, error: ProviderError) -> Response:
+        call.code = str(error.code)
+        return wire.error_response(error, self.cloud.ids.request_id())
+
+    # -- fixtures and helpers for tests -------------------------------------------------------------
+    def seed(self, section: Any, path: str) -> None:
+        from .seed import seed
+
+        seed(self, section, path)
+
+    def ca_certificate_pem(
+        self, account: str = arns.DEFAULT_ACCOUNT, region: str = arns.DEFAULT_REGION
+    ) -> str:
+        """The PEM of the CA that signs this account's certificates in this region (made on demand)."""
+        from . import pki
+
+        return pki.ca_pem(self.account(account, region), self.cloud.ids, self.cloud.clock.time())
+
+
+NOUNS = {
+    "device": "Thing",
+    "product": "Thing type",
+    "thing group": "Thing group",
+    "certificate": "Certificate",
+    "policy": "Policy",
+}
+
+
+def from_domain(operation: str, error: domain.DomainError) -> AwsError:
+    """A registry error in AWS's terms, picking the error the operation's model lists when it can."""
+    modeled = OPERATIONS.get(operation, {}).get("errors", ())
+    if isinstance(error, domain.NotFound):
+        noun = NOUNS.get(error.kind, error.kind.capitalize() or "Resource")
+        return AwsError("ResourceNotFoundException", f"{noun} {error.key} cannot be found.")
+    if isinstance(error, domain.KeyCollision):
+        return AwsError("ResourceAlreadyExistsException", f"{error.key} already exists", resourceId=error.key)
+    if isinstance(error, domain.QuotaExceeded):
+        return AwsError("LimitExceededException", error.message)
+    if isinstance(error, domain.VersionConflict):
+        return AwsError("VersionConflictException", error.message)
+    if isinstance(error, domain.InvalidState) and "CertificateStateException" in modeled:
+        return AwsError("CertificateStateException", error.message)
+    if isinstance(error, domain.InUse):
+        code = (
+            "DeleteConflictException" if "DeleteConflictException" in modeled else "InvalidRequestException"
+        )
+        return AwsError(code, error.message)
+    if isinstance(error, domain.InvalidArgument):
+        return AwsError("InvalidRequestException", error.message)
+    if isinstance(error, domain.TokenExpired):
+        return AwsError("ExpiredTokenException", "The security token included in the request is expired")
+    if isinstance(error, domain.Unauthorized | domain.Forbidden):
+        return AwsError("UnauthorizedException", error.message)
+    if isinstance(error, domain.Throttled):
+        extra = {} if error.retry_after is None else {"retry_after_ms": error.retry_after * 1000}
+        return AwsError("ThrottlingException", "Rate exceeded", **extra)
+    if isinstance(error, domain.Unavailable):
+        return AwsError("ServiceUnavailableException", "Service Unavailable")
+    return AwsError("InternalFailureException", "Internal Failure")
+
+
+def _literal_query_matches(operation: str, request: Request) -> bool:
+    """Operations that share a path are told apart by literal query parts (``?versions``)."""
+    return all(
+        key in request.args and (not value or request.args[key] == value)
+        for key, value in OPERATIONS[operation]["query"].items()
+    )
+
+
+def _match_fields(operation: str, call: Call) -> dict[str, Any]:
+    """Request fields for fault matching and the journal: labels, query, headers, small body strings."""
+    params: dict[str, Any] = {}
+    for key, value in call.route_args.items():
+        params[key] = value
+    for key, value in call.request.args.items():
+        params.setdefault(key, value)
+    principal = call.request.headers.get("x-amzn-principal")
+    if principal:
+        params["principal"] = principal
+    body = call.body if isinstance(call.body, dict) else {}
+    for key, value in body.items():
+        if key not in UNJOURNALED and isinstance(value, str | int | float | bool):
+            params.setdefault(key, value)
+    if operation == "RegisterThing" and isinstance(body.get("parameters"), dict):
+        params["parameters"] = {
+            k: v for k, v in body["parameters"].items() if isinstance(v, str) and len(v) < 256
+        }
+    return params

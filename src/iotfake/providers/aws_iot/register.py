@@ -1,0 +1,344 @@
+"""RegisterThing: evaluate the template, plan every change, then commit them all or none.
+
+Slow work (signing a CSR, parsing PEMs) happens first, outside the registry lock. Planning then
+checks everything that could fail - thing type, groups, override conflicts, quotas, certificate
+and policy references, attachment limits - under the lock, and the commit that follows under the
+same lock only applies changes that were checked; an undo log still rolls back if one fails, so a
+failed RegisterThing leaves the registry exactly as it was.
+
+Choices where AWS documents nothing ([I] in the README): with no ``OverrideSettings`` an existing
+thing is left as it is (DO_NOTHING) while a certificate's ``Status`` is applied (REPLACE), which
+is what fleet provisioning relies on to activate the certificate it registers; FAIL conflicts
+answer ``ConflictingResourceUpdateException``; missing thing types, groups, certificates and
+policies answer ``ResourceRegistrationFailureException``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...registry import Device
+from ...registry.errors import DomainError
+from ...registry.groups import MAX_GROUPS_PER_DEVICE
+from . import arns, certificates, pki, policies, things
+from .context import Context
+from .templates import CertificateSpec, PolicySpec, Template, TemplateError, ThingSpec, evaluate
+from .wire import AwsError
+
+FAILURE = "ResourceRegistrationFailureException"
+CONFLICT = "ConflictingResourceUpdateException"
+
+
+def failure(message: str) -> AwsError:
+    return AwsError(FAILURE, message)
+
+
+@dataclass(slots=True)
+class Plan:
+    """What the commit will do, decided under the lock."""
+
+    arns: dict[str, str] = field(default_factory=dict)
+    steps: list[tuple[Callable[[], Any], Callable[[], Any] | None]] = field(default_factory=list)
+    certificate_pem: str | None = None
+    principal: str | None = None
+    policy_names: list[str] = field(default_factory=list)
+
+    def step(self, do: Callable[[], Any], undo: Callable[[], Any] | None = None) -> None:
+        self.steps.append((do, undo))
+
+
+def register(ctx: Context) -> dict[str, Any]:
+    try:
+        template = evaluate(ctx.input["templateBody"], dict(ctx.input.get("parameters") or {}))
+    except TemplateError as exc:
+        raise AwsError(exc.code, exc.message) from exc
+    issued = _prepare_certificate(ctx, template.certificate)
+    with ctx.tenant.lock:
+        plan = Plan()
+        if template.certificate is not None:
+            _plan_certificate(ctx, plan, template.certificate, issued)
+        for spec in template.policies:
+            _plan_policy(ctx, plan, spec)
+        _check_policy_limit(ctx, plan, template)
+        if template.thing is not None:
+            _plan_thing(ctx, plan, template.thing)
+        _commit(plan)
+    out: dict[str, Any] = {"resourceArns": plan.arns}
+    if plan.certificate_pem is not None:
+        out["certificatePem"] = plan.certificate_pem
+    return out
+
+
+def _commit(plan: Plan) -> None:
+    """Apply the steps; if one fails, undo it and every step before it, newest first.
+
+    Undo functions tolerate a step that only half happened (they check before they remove).
+    """
+    started: list[Callable[[], Any] | None] = []
+    try:
+        for do, undo in plan.steps:
+            started.append(undo)
+            do()
+    except Exception:
+        for undo in reversed(started):
+            if undo is not None:
+                undo()
+        raise
+
+
+# -- certificate -----------------------------------------------------------------------------------
+def _prepare_certificate(ctx: Context, spec: CertificateSpec | None) -> pki.Issued | None:
+    """Sign the CSR or read the PEM before taking the lock (the slow part)."""
+    if spec is None:
+        return None
+    try:
+        if spec.csr is not None:
+            return pki.sign_csr(ctx.tenant, ctx.ids, ctx.now, spec.csr)
+        if spec.pem is not None:
+            cert = pki.load_certificate(spec.pem)
+            _, ca_cert = pki.ca(ctx.tenant, ctx.ids, ctx.now)
+            certificate_id = pki.certificate_id(cert)
+            known = certificate_id in ctx.credentials.certificates()
+            if not known and not pki.issued_by(cert, ca_cert):
+                raise failure(
+                    "The certificate is not signed by a CA registered in this account; only certificates "
+                    "issued by this account's CA (see ca_certificate_pem) can be registered"
+                )
+            return pki.Issued(
+                pem=spec.pem,
+                certificate_id=certificate_id,
+                not_before=cert.not_valid_before_utc.timestamp(),
+                not_after=cert.not_valid_after_utc.timestamp(),
+            )
+    except pki.CertificateError as exc:
+        raise AwsError("InvalidRequestException", f"Invalid registration template. {exc}") from exc
+    return None
+
+
+def _plan_certificate(ctx: Context, plan: Plan, spec: CertificateSpec, issued: pki.Issued | None) -> None:
+    creds = ctx.credentials
+    certificate_id = spec.certificate_id if issued is None else issued.certificate_id
+    assert certificate_id is not None
+    existing = creds.certificates().get(certificate_id)
+    if existing is None and spec.certificate_id is not None:
+        raise failure(f"Certificate {certificate_id} does not exist in this account and region")
+    if existing is None:
+        assert issued is not None
+        record = certificates.record(ctx, issued, spec.status)
+        plan.step(lambda: creds.add_certificate(record), lambda: creds.certificates().pop(record["id"], None))
+        plan.certificate_pem = issued.pem
+    else:
+        plan.certificate_pem = existing["pem"]
+        if existing["status"] != spec.status:
+            if spec.status_override == "FAIL":
+                raise AwsError(
+                    CONFLICT,
+                    f"Certificate {certificate_id} is {existing['status']}; the template asks for "
+                    f"{spec.status} and its OverrideSettings say FAIL",
+                )
+            if spec.status_override == "REPLACE":
+                if existing["status"] == "REVOKED":
+                    raise failure(f"Certificate {certificate_id} is revoked and cannot become {spec.status}")
+                now, old = ctx.now_ms, existing
+                plan.step(
+                    lambda: creds.set_certificate_status(certificate_id, spec.status, now),
+                    lambda: creds.certificates().__setitem__(certificate_id, old),
+                )
+    plan.principal = arns.certificate(ctx.tenant.id, certificate_id)
+    plan.arns[spec.logical_id] = plan.principal
+
+
+# -- policies --------------------------------------------------------------------------------------
+def _plan_policy(ctx: Context, plan: Plan, spec: PolicySpec) -> None:
+    creds = ctx.credentials
+    if spec.name is not None:
+        if spec.name not in creds.policies():
+            raise failure(f"Policy {spec.name} does not exist in this account and region")
+        name = spec.name
+    else:
+        assert spec.document is not None
+        try:
+            policies.check_document(spec.document)
+        except AwsError as exc:
+            raise AwsError(
+                "InvalidRequestException", f"Invalid registration template. {exc.message}"
+            ) from exc
+        name = hashlib.sha256(spec.document.encode()).hexdigest()
+        if name not in creds.policies():
+            document = spec.document
+            plan.step(
+                lambda: policies.add_policy(ctx, name, document), lambda: creds.policies().pop(name, None)
+            )
+    plan.arns[spec.logical_id] = arns.policy(ctx.tenant.id, name)
+    plan.policy_names.append(name)
+    if plan.principal is not None:
+        principal = plan.principal
+        plan.step(
+            lambda: creds.attach_policy(name, principal),
+            (lambda: creds.detach_policy(name, principal))
+            if name not in creds.targets.lefts(principal)
+            else None,
+        )
+
+
+def _check_policy_limit(ctx: Context, plan: Plan, template: Template) -> None:
+    if plan.principal is None or not template.policies:
+        return
+    total = set(ctx.credentials.targets.lefts(plan.principal)) | set(plan.policy_names)
+    if len(total) > policies.MAX_POLICIES_PER_TARGET:
+        raise failure(
+            f"The certificate would have {len(total)} policies attached; at most "
+            f"{policies.MAX_POLICIES_PER_TARGET} are allowed"
+        )
+
+
+# -- thing -----------------------------------------------------------------------------------------
+def _plan_thing(ctx: Context, plan: Plan, spec: ThingSpec) -> None:
+    tenant = ctx.tenant
+    existing = tenant.keys.get(spec.name)
+    groups = spec.groups or []
+    for group in groups:
+        if ctx.groups.find(group) is None:
+            raise failure(f"Thing group {group} does not exist in this account and region")
+    if existing is None:
+        _plan_new_thing(ctx, plan, spec, groups)
+    else:
+        _plan_existing_thing(ctx, plan, spec, existing, groups)
+    plan.arns[spec.logical_id] = arns.thing(tenant.id, spec.name)
+    if plan.principal is not None:
+        creds, principal, name = ctx.credentials, plan.principal, spec.name
+        already = name in creds.principals.lefts(principal)
+        plan.step(
+            lambda: creds.attach_principal(name, principal),
+            None if already else (lambda: creds.detach_principal(name, principal)),
+        )
+
+
+def _thing_type(ctx: Context, name: str) -> None:
+    product = ctx.tenant.products.get(name)
+    if product is None:
+        raise failure(f"Thing type {name} does not exist in this account and region")
+    if product.attributes.get("deprecated"):
+        raise failure(f"Thing type {name} is deprecated; things cannot be associated with it")
+
+
+def _check_groups(ctx: Context, groups: list[str], thing: str) -> None:
+    if len(groups) > MAX_GROUPS_PER_DEVICE:
+        raise failure(f"Thing {thing} cannot be in more than {MAX_GROUPS_PER_DEVICE} thing groups")
+    roots: dict[str, str] = {}
+    for group in groups:
+        root = ctx.groups.root(group)
+        if root in roots:
+            raise failure(
+                f"Thing {thing} cannot be in thing groups {roots[root]} and {group} of the same hierarchy"
+            )
+        roots[root] = group
+
+
+def _plan_new_thing(ctx: Context, plan: Plan, spec: ThingSpec, groups: list[str]) -> None:
+    tenant = ctx.tenant
+    attributes = spec.attributes or {}
+    if spec.thing_type is not None:
+        _thing_type(ctx, spec.thing_type)
+    try:
+        things.check_attribute_count(attributes, spec.thing_type)
+    except AwsError as exc:
+        raise AwsError("InvalidRequestException", f"Invalid registration template. {exc.message}") from exc
+    if tenant.quota is not None and len(tenant.devices) >= tenant.quota:
+        raise failure(f"The account already holds its limit of {tenant.quota} things")
+    _check_groups(ctx, groups, spec.name)
+
+    def create() -> None:
+        try:
+            things.add_thing(ctx, spec.name, spec.thing_type, attributes, spec.billing_group)
+        except (DomainError, AwsError) as exc:  # pragma: no cover - checked during planning
+            raise failure(f"Thing {spec.name} could not be created: {exc}") from exc
+        for group in groups:
+            ctx.groups.add_member(group, spec.name)
+
+    def undo() -> None:
+        device = tenant.keys.get(spec.name)
+        if device is not None:
+            ctx.groups.drop_device(spec.name)
+            tenant.remove_device(device)
+
+    plan.step(create, undo)
+
+
+def _conflict(thing: str, prop: str, current: Any, wanted: Any) -> AwsError:
+    return AwsError(
+        CONFLICT,
+        f"Thing {thing} exists with {prop} {current!r}; the template asks for {wanted!r} and its "
+        "OverrideSettings say FAIL",
+    )
+
+
+def _plan_existing_thing(
+    ctx: Context, plan: Plan, spec: ThingSpec, device: Device, groups: list[str]
+) -> None:
+    tenant = ctx.tenant
+    overrides = spec.overrides
+    attributes = dict(device.attributes or {})
+    if spec.attributes is not None:
+        action = overrides.get("AttributePayload", "DO_NOTHING")
+        if action == "FAIL" and spec.attributes != attributes:
+            raise _conflict(spec.name, "AttributePayload", attributes, spec.attributes)
+        if action == "REPLACE":
+            attributes = dict(spec.attributes)
+        elif action == "MERGE":
+            attributes = {**attributes, **spec.attributes}
+    thing_type = device.product
+    if spec.thing_type is not None and spec.thing_type != device.product:
+        action = overrides.get("ThingTypeName", "DO_NOTHING")
+        if action == "FAIL":
+            raise _conflict(spec.name, "ThingTypeName", device.product, spec.thing_type)
+        if action == "REPLACE":
+            _thing_type(ctx, spec.thing_type)
+            thing_type = spec.thing_type
+    current_groups = ctx.groups.groups_of(spec.name)
+    final_groups = list(current_groups)
+    if spec.groups is not None:
+        action = overrides.get("ThingGroups", "DO_NOTHING")
+        if action == "FAIL" and set(groups) != set(current_groups):
+            raise _conflict(spec.name, "ThingGroups", sorted(current_groups), sorted(groups))
+        if action == "REPLACE":
+            final_groups = list(groups)
+        elif action == "MERGE":
+            final_groups = list(dict.fromkeys([*current_groups, *groups]))
+    try:
+        things.check_attribute_count(attributes, thing_type)
+    except AwsError as exc:
+        raise AwsError("InvalidRequestException", f"Invalid registration template. {exc.message}") from exc
+    _check_groups(ctx, final_groups, spec.name)
+    if attributes != (device.attributes or {}) or thing_type != device.product:
+        before = (dict(device.attributes or {}) or None, device.product, device.version, device.updated)
+
+        def update() -> None:
+            tenant.update_device(device, {"attributes": attributes or None}, product=thing_type)
+
+        def undo() -> None:
+            tenant.move_device(device, before[1])
+            device.attributes, device.version, device.updated = before[0], before[2], before[3]
+
+        plan.step(update, undo)
+    leaving = [g for g in current_groups if g not in final_groups]
+    joining = [g for g in final_groups if g not in current_groups]
+    if leaving or joining:
+        name = spec.name
+
+        def regroup() -> None:
+            for group in leaving:
+                ctx.groups.remove_member(group, name)
+            for group in joining:
+                ctx.groups.add_member(group, name)
+
+        def ungroup() -> None:
+            for group in joining:
+                ctx.groups.remove_member(group, name)
+            for group in leaving:
+                ctx.groups.add_member(group, name)
+
+        plan.step(regroup, ungroup)

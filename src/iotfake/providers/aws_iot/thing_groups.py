@@ -1,0 +1,168 @@
+"""Static thing groups, enough for provisioning templates and fleet tests.
+
+CreateThingGroup (with a parent), DescribeThingGroup, ListThingGroups, DeleteThingGroup,
+AddThingToThingGroup / RemoveThingFromThingGroup, ListThingsInThingGroup (``recursive``),
+ListThingGroupsForThing. Records and membership rules live in ``registry/groups.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...registry import Tenant
+from ...registry.groups import Groups
+from . import arns, paging
+from .context import Context
+from .wire import AwsError, invalid
+
+
+def name_and_arn(tenant: Tenant, name: str) -> dict[str, str]:
+    return {"groupName": name, "groupArn": arns.thing_group(tenant.id, name)}
+
+
+def create(ctx: Context) -> dict[str, Any]:
+    tenant, name = ctx.tenant, ctx.input["thingGroupName"]
+    properties = dict(ctx.input.get("thingGroupProperties") or {})
+    parent = ctx.input.get("parentGroupName")
+    groups = ctx.groups
+    with tenant.lock:
+        existing = groups.find(name)
+        if existing is not None:
+            if existing.get("parent") == parent and existing.get("properties", {}) == properties:
+                record = existing
+            else:
+                raise AwsError(
+                    "ResourceAlreadyExistsException",
+                    f"Thing group {name} already exists with different properties or parent",
+                    resourceId=existing["id"],
+                    resourceArn=arns.thing_group(tenant.id, name),
+                )
+        else:
+            if parent is not None and groups.find(parent) is None:
+                raise AwsError("ResourceNotFoundException", f"Parent thing group {parent} cannot be found.")
+            record = groups.add(
+                {
+                    "name": name,
+                    "id": ctx.ids.uuid(),
+                    "parent": parent,
+                    "created": ctx.now_ms,
+                    "version": 1,
+                    "properties": properties,
+                    "tags": ctx.input.get("tags") or [],
+                }
+            )
+    return {
+        "thingGroupName": name,
+        "thingGroupArn": arns.thing_group(tenant.id, name),
+        "thingGroupId": record["id"],
+    }
+
+
+def describe(ctx: Context) -> dict[str, Any]:
+    tenant, groups = ctx.tenant, ctx.groups
+    record = groups.get(ctx.input["thingGroupName"])
+    metadata: dict[str, Any] = {
+        "rootToParentThingGroups": [name_and_arn(tenant, n) for n in groups.ancestors(record["name"])],
+        "creationDate": record["created"] / 1000,
+    }
+    if record.get("parent") is not None:
+        metadata["parentGroupName"] = record["parent"]
+    return {
+        "thingGroupName": record["name"],
+        "thingGroupId": record["id"],
+        "thingGroupArn": arns.thing_group(tenant.id, record["name"]),
+        "version": record["version"],
+        "thingGroupProperties": record.get("properties") or {},
+        "thingGroupMetadata": metadata,
+    }
+
+
+def listing(ctx: Context) -> dict[str, Any]:
+    groups, args = ctx.groups, ctx.input
+    parent, recursive = args.get("parentGroup"), args.get("recursive")
+    if parent is not None:
+        groups.get(parent)
+        names = groups.descendants(parent) if recursive else groups.children(parent)
+    elif recursive is False:
+        names = [n for n, r in groups.table().items() if r.get("parent") is None]
+    else:
+        names = list(groups.table())
+    prefix = args.get("namePrefixFilter")
+    if prefix is not None:
+        names = [n for n in names if n.startswith(prefix)]
+    chunk, token = paging.page(
+        names,
+        key=lambda n: [n],
+        token=args.get("nextToken"),
+        size=args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+    )
+    return {"thingGroups": [name_and_arn(ctx.tenant, n) for n in chunk], "nextToken": token}
+
+
+def delete(ctx: Context) -> dict[str, Any]:
+    ctx.groups.remove(ctx.input["thingGroupName"], expected_version=ctx.input.get("expectedVersion"))
+    return {}
+
+
+def _targets(ctx: Context) -> tuple[str, str]:
+    """(group name, thing name) from names or ARNs; both must exist."""
+    tenant, args = ctx.tenant, ctx.input
+    group = args.get("thingGroupName")
+    if group is None and args.get("thingGroupArn") is not None:
+        group = arns.resource_of(tenant.id, args["thingGroupArn"], "thinggroup")
+        if group is None:
+            raise invalid(
+                f"thingGroupArn {args['thingGroupArn']} is not a thing group ARN of this account and region"
+            )
+    thing = args.get("thingName")
+    if thing is None and args.get("thingArn") is not None:
+        thing = arns.resource_of(tenant.id, args["thingArn"], "thing")
+        if thing is None:
+            raise invalid(f"thingArn {args['thingArn']} is not a thing ARN of this account and region")
+    if group is None:
+        raise invalid("Either thingGroupName or thingGroupArn is required")
+    if thing is None:
+        raise invalid("Either thingName or thingArn is required")
+    ctx.groups.get(group)
+    tenant.device(key=thing)
+    return group, thing
+
+
+def add_thing(ctx: Context) -> dict[str, Any]:
+    with ctx.tenant.lock:
+        group, thing = _targets(ctx)
+        ctx.groups.add_member(group, thing)
+    return {}
+
+
+def remove_thing(ctx: Context) -> dict[str, Any]:
+    with ctx.tenant.lock:
+        group, thing = _targets(ctx)
+        ctx.groups.remove_member(group, thing)
+    return {}
+
+
+def things_in(ctx: Context) -> dict[str, Any]:
+    groups, name = ctx.groups, ctx.input["thingGroupName"]
+    groups.get(name)
+    names = [name, *groups.descendants(name)] if ctx.input.get("recursive") else [name]
+    things = sorted({thing for group in names for thing in groups.things_in(group)})
+    chunk, token = paging.page(
+        things,
+        key=lambda n: [n],
+        token=ctx.input.get("nextToken"),
+        size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+    )
+    return {"things": chunk, "nextToken": token}
+
+
+def groups_for_thing(ctx: Context) -> dict[str, Any]:
+    name = ctx.input["thingName"]
+    ctx.tenant.device(key=name)
+    chunk, token = paging.page(
+        Groups(ctx.tenant).groups_of(name),
+        key=lambda n: [n],
+        token=ctx.input.get("nextToken"),
+        size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+    )
+    return {"thingGroups": [name_and_arn(ctx.tenant, n) for n in chunk], "nextToken": token}

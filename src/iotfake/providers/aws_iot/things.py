@@ -1,0 +1,231 @@
+"""Things: CreateThing, DescribeThing, ListThings, UpdateThing, DeleteThing.
+
+A thing is a registry Device: key = thingName, id = thingId (a UUID), product = thingTypeName.
+The registry owns uniqueness, versions and the thing quota (``maxThings``); this module adds AWS's
+own rules: idempotent CreateThing, the attribute limits (3 without a thing type, 50 with one),
+no new things on deprecated types, and ``merge`` semantics for attribute updates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...registry import Device, Product, Tenant
+from ...registry.errors import KeyCollision, VersionConflict
+from . import arns, paging
+from .context import Context
+from .wire import AwsError, invalid
+
+MAX_ATTRIBUTES_UNTYPED = 3
+MAX_ATTRIBUTES_TYPED = 50
+
+
+def wire(device: Device, tenant: Tenant) -> dict[str, Any]:
+    """DescribeThing's answer for a device."""
+    out: dict[str, Any] = {
+        "defaultClientId": device.key,
+        "thingName": device.key,
+        "thingId": device.id,
+        "thingArn": arns.thing(tenant.id, device.key),
+        "attributes": dict(device.attributes or {}),
+        "version": device.version,
+    }
+    if device.product is not None:
+        out["thingTypeName"] = device.product
+    billing = (device.extra or {}).get("billingGroupName")
+    if billing is not None:
+        out["billingGroupName"] = billing
+    return out
+
+
+def check_attribute_count(attributes: dict[str, str], thing_type: str | None) -> None:
+    limit = MAX_ATTRIBUTES_TYPED if thing_type else MAX_ATTRIBUTES_UNTYPED
+    if len(attributes) > limit:
+        kind = "with a thing type" if thing_type else "without a thing type"
+        raise invalid(
+            f"A thing {kind} can have at most {limit} attributes; the request gives it {len(attributes)}"
+        )
+
+
+def usable_type(tenant: Tenant, name: str) -> Product:
+    """The thing type, which must exist and not be deprecated (new things cannot use those)."""
+    product = tenant.product(name)
+    if product.attributes.get("deprecated"):
+        raise invalid(
+            f"Thing type {name} is deprecated; things cannot be associated with a deprecated thing type"
+        )
+    return product
+
+
+def same_configuration(
+    device: Device, thing_type: str | None, attributes: dict[str, str], billing: str | None
+) -> bool:
+    return (
+        device.product == thing_type
+        and (device.attributes or {}) == attributes
+        and (device.extra or {}).get("billingGroupName") == billing
+    )
+
+
+def already_exists(tenant: Tenant, device: Device) -> AwsError:
+    return AwsError(
+        "ResourceAlreadyExistsException",
+        f"Thing {device.key} already exists in account with different attributes",
+        resourceId=device.id,
+        resourceArn=arns.thing(tenant.id, device.key),
+    )
+
+
+def add_thing(
+    ctx: Context,
+    name: str,
+    thing_type: str | None,
+    attributes: dict[str, str],
+    billing: str | None,
+) -> tuple[Device, bool]:
+    """Create the thing, or find the identical one; (device, created). Shared with RegisterThing."""
+    tenant = ctx.tenant
+    check_attribute_count(attributes, thing_type)
+    now = ctx.now_ms
+
+    def build(thing_id: str, key: str) -> Device:
+        return Device(
+            id=thing_id,
+            key=key,
+            product=thing_type,
+            attributes=dict(attributes) or None,
+            created=now,
+            updated=now,
+            extra={"billingGroupName": billing} if billing else None,
+        )
+
+    with tenant.lock:
+        existing = tenant.keys.get(name)
+        if existing is not None:
+            if same_configuration(existing, thing_type, attributes, billing):
+                return existing, False
+            raise already_exists(tenant, existing)
+        if thing_type is not None:
+            usable_type(tenant, thing_type)
+        try:
+            return tenant.add_device(key=name, product=thing_type, build=build, new_id=ctx.ids.uuid), True
+        except KeyCollision as exc:  # pragma: no cover - the lock makes this unreachable
+            raise already_exists(tenant, exc.existing) from exc
+
+
+def create(ctx: Context) -> dict[str, Any]:
+    payload = ctx.input.get("attributePayload") or {}
+    device, _ = add_thing(
+        ctx,
+        ctx.input["thingName"],
+        ctx.input.get("thingTypeName"),
+        dict(payload.get("attributes") or {}),
+        ctx.input.get("billingGroupName"),
+    )
+    return {"thingName": device.key, "thingArn": arns.thing(ctx.tenant.id, device.key), "thingId": device.id}
+
+
+def describe(ctx: Context) -> dict[str, Any]:
+    return wire(ctx.tenant.device(key=ctx.input["thingName"]), ctx.tenant)
+
+
+def listing(ctx: Context) -> dict[str, Any]:
+    args = ctx.input
+    thing_type = args.get("thingTypeName")
+    name, value = args.get("attributeName"), args.get("attributeValue")
+    if value is not None and name is None:
+        raise invalid("attributeValue requires attributeName: name the attribute to filter on")
+    prefix = bool(args.get("usePrefixAttributeValue"))
+    if thing_type is not None and thing_type not in ctx.tenant.products:
+        pool: list[Device] = []
+    else:
+        pool = list(ctx.tenant.iter_devices(product=thing_type, newest_first=False))
+    if name is not None:
+        pool = [d for d in pool if _attribute_matches(d, name, value, prefix)]
+    chunk, token = paging.page(
+        pool,
+        key=lambda d: [d.key],
+        token=args.get("nextToken"),
+        size=args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+    )
+    things = []
+    for device in chunk:
+        item: dict[str, Any] = {
+            "thingName": device.key,
+            "thingArn": arns.thing(ctx.tenant.id, device.key),
+            "attributes": dict(device.attributes or {}),
+            "version": device.version,
+        }
+        if device.product is not None:
+            item["thingTypeName"] = device.product
+        things.append(item)
+    return {"things": things, "nextToken": token}
+
+
+def _attribute_matches(device: Device, name: str, value: str | None, prefix: bool) -> bool:
+    attributes = device.attributes or {}
+    if name not in attributes:
+        return False
+    if value is None:
+        return True
+    return attributes[name].startswith(value) if prefix else attributes[name] == value
+
+
+def update(ctx: Context) -> dict[str, Any]:
+    args, tenant = ctx.input, ctx.tenant
+    remove_type = bool(args.get("removeThingType"))
+    new_type = args.get("thingTypeName")
+    if remove_type and new_type is not None:
+        raise invalid("Cannot set thingTypeName and removeThingType in the same request")
+    with tenant.lock:
+        device = tenant.device(key=args["thingName"])
+        expected = args.get("expectedVersion")
+        if expected is not None and expected != device.version:
+            raise version_conflict(device)
+        target: str | None = device.product
+        if remove_type:
+            target = None
+        elif new_type is not None and new_type != device.product:
+            usable_type(tenant, new_type)
+            target = new_type
+        attributes = apply_payload(dict(device.attributes or {}), args.get("attributePayload"))
+        check_attribute_count(attributes, target)
+        changes = {"attributes": attributes or None}
+        try:
+            tenant.update_device(device, changes, expected_version=expected, product=target)
+        except VersionConflict as exc:  # pragma: no cover - checked above under the same lock
+            raise version_conflict(device) from exc
+    return {}
+
+
+def apply_payload(current: dict[str, str], payload: dict[str, Any] | None) -> dict[str, str]:
+    """AWS's attribute update: ``merge`` adds and overwrites, otherwise the map is replaced; an
+    empty value removes the attribute either way."""
+    if not payload or payload.get("attributes") is None:
+        return current
+    given = payload["attributes"]
+    merged = {**current, **given} if payload.get("merge") else dict(given)
+    return {k: v for k, v in merged.items() if v != ""}
+
+
+def version_conflict(device: Device) -> AwsError:
+    return AwsError(
+        "VersionConflictException",
+        f"The version for thing {device.key} does not match the expected version.",
+    )
+
+
+def delete(ctx: Context) -> dict[str, Any]:
+    """Deleting a thing that does not exist succeeds, as the API reference says it does."""
+    tenant, name = ctx.tenant, ctx.input["thingName"]
+    with tenant.lock:
+        device = tenant.keys.get(name)
+        if device is None:
+            return {}
+        expected = ctx.input.get("expectedVersion")
+        if expected is not None and expected != device.version:
+            raise version_conflict(device)
+        ctx.credentials.require_no_principals(name)
+        tenant.remove_device(device)
+        ctx.groups.drop_device(name)
+    return {}

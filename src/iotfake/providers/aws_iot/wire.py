@@ -1,0 +1,173 @@
+"""AWS's rest-json protocol, from the generated model: request members in, responses and errors out.
+
+Input members come from where the model puts them (URI label, query string, header, JSON body);
+output members named for a header or the status code go there, the rest into the JSON body.
+Errors carry the code in ``x-amzn-ErrorType`` (botocore reads the part before ``:``) and the text
+in the body's ``message``, with the HTTP status the model gives the error shape.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from ..base import Call, ProviderError
+from .routes_generated import ERRORS, OPERATIONS, SHAPES
+from .validation import Problems, coerce, validate
+
+INVALID_REQUEST = "InvalidRequestException"
+
+#: what AWS says when a fault rule names an error without a message
+DEFAULT_MESSAGES = {
+    "ThrottlingException": "Rate exceeded",
+    "ServiceUnavailableException": "Service Unavailable",
+    "InternalFailureException": "Internal Failure",
+    "InternalException": "Internal Failure",
+    "UnauthorizedException": "You are not authorized to perform this operation",
+    "LimitExceededException": "A limit has been exceeded",
+    "ResourceNotFoundException": "The specified resource does not exist",
+    "ResourceAlreadyExistsException": "The resource already exists",
+    "VersionConflictException": "The version does not match the expected version",
+    "ConflictingResourceUpdateException": "A conflicting resource update is in progress",
+}
+#: errors that AWS's front door sends, outside any service model
+FRONT_DOOR = {
+    "MissingAuthenticationTokenException": 403,
+    "IncompleteSignatureException": 400,
+    "InvalidSignatureException": 403,
+    "UnrecognizedClientException": 403,
+    "ExpiredTokenException": 403,
+    "AccessDeniedException": 403,
+    "NotImplementedException": 501,
+}
+
+
+class AwsError(ProviderError):
+    """An AWS error by its code (the error shape's name); the status comes from the model."""
+
+    def __init__(self, code: str, message: str | None = None, status: int | None = None, **extra: Any):
+        if status is None:
+            status = ERRORS[code]["status"] if code in ERRORS else FRONT_DOOR.get(code, 400)
+        super().__init__(code, message or DEFAULT_MESSAGES.get(code, code), status, **extra)
+
+
+def invalid(message: str) -> AwsError:
+    return AwsError(INVALID_REQUEST, message)
+
+
+def body_members(operation: str) -> dict[str, dict[str, Any]]:
+    shape = OPERATIONS[operation]["input"]
+    if shape is None:
+        return {}
+    return {n: m for n, m in SHAPES[shape]["members"].items() if "location" not in m}
+
+
+def parse_input(operation: str, call: Call) -> dict[str, Any]:
+    """The operation's input members, validated against the model; InvalidRequestException if not."""
+    shape_name = OPERATIONS[operation]["input"]
+    if shape_name is None:
+        return {}
+    shape = SHAPES[shape_name]
+    request = call.request
+    values: dict[str, Any] = {}
+    body_fields = body_members(operation)
+    if body_fields:
+        values.update(_body(call, body_fields))
+    for name, member in shape["members"].items():
+        location = member.get("location")
+        if location is None:
+            continue
+        raw = _located(request, call.route_args, member, shape_name=member["shape"])
+        if raw is not None:
+            values[name] = raw
+    problems = Problems()
+    validate(shape_name, values, "", problems)
+    if problems:
+        raise invalid(problems.message())
+    return values
+
+
+def _body(call: Call, members: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    if call.body_error is not None:
+        raise invalid(f"Could not parse request body into json: {call.body_error}")
+    if call.body is None:
+        return {}
+    if not isinstance(call.body, dict):
+        raise invalid("Could not parse request body into json: the body must be a JSON object")
+    return {name: call.body[name] for name in members if name in call.body}
+
+
+def _located(request: Request, route_args: dict[str, Any], member: dict[str, Any], shape_name: str) -> Any:
+    location, key = member["location"], member.get("locationName", "")
+    shape = SHAPES[shape_name]
+    if location == "uri":
+        raw = route_args.get(key)
+        return None if raw is None else coerce(shape_name, raw)
+    if location == "querystring":
+        if shape["type"] == "map":
+            return {k: v for k, v in request.args.items()} or None
+        if shape["type"] == "list":
+            items = request.args.getlist(key)
+            return [coerce(shape["member"], item) for item in items] if items else None
+        raw = request.args.get(key)
+        return None if raw is None else coerce(shape_name, raw)
+    if location == "header":
+        raw = request.headers.get(key)
+        return None if raw is None else coerce(shape_name, raw)
+    if location == "headers":
+        prefix = key.lower()
+        found = {k[len(prefix) :]: v for k, v in request.headers.items() if k.lower().startswith(prefix)}
+        return found or None
+    return None
+
+
+def response(operation: str, output: dict[str, Any], request_id: str) -> Response:
+    """Serialise an operation's output: header members to headers, the rest as the JSON body."""
+    op = OPERATIONS[operation]
+    headers = {"x-amzn-RequestId": request_id}
+    status = op["status"]
+    body: dict[str, Any] = {}
+    members = SHAPES[op["output"]]["members"] if op["output"] else {}
+    for name, value in output.items():
+        if value is None:
+            continue
+        member = members.get(name, {})
+        location = member.get("location")
+        if location == "header":
+            headers[member["locationName"]] = _header_text(value)
+        elif location == "statusCode":
+            status = int(value)
+        else:
+            body[name] = value
+    return Response(
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        status=status,
+        headers=headers,
+        content_type="application/json",
+    )
+
+
+def _header_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def error_response(error: ProviderError, request_id: str) -> Response:
+    """``x-amzn-ErrorType: Code:`` plus ``{"message": ..., "__type": ...}`` and modeled extras."""
+    code = str(error.code)
+    body: dict[str, Any] = {"message": error.message, "__type": code}
+    headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": f"{code}:"}
+    for name, value in error.extra.items():
+        if name == "retry_after_ms":
+            headers["x-amz-retry-after"] = str(int(value))
+        elif value is not None:
+            body[name] = value
+    return Response(
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        status=error.status,
+        headers=headers,
+        content_type="application/json",
+    )

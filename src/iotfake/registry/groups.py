@@ -1,0 +1,123 @@
+"""Device groups with a hierarchy (AWS IoT thing groups), as JSON-able records plus a membership relation.
+
+Membership rules follow AWS IoT: a thing joins at most ``MAX_GROUPS_PER_DEVICE`` groups and at
+most one group of any one hierarchy (two groups with the same root).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import InUse, InvalidArgument, KeyCollision, NotFound, VersionConflict
+from .relations import Relation
+
+if TYPE_CHECKING:
+    from .tenant import Tenant
+
+GROUPS = "thingGroups"
+MAX_GROUPS_PER_DEVICE = 10
+
+
+class Groups:
+    def __init__(self, tenant: Tenant) -> None:
+        self.tenant = tenant
+        #: group name -> member device key
+        self.members = Relation(tenant, "groupMembers")
+
+    def table(self) -> dict[str, dict[str, Any]]:
+        return self.tenant.table(GROUPS)
+
+    def add(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Insert a group record (``name``, optional ``parent`` that must exist)."""
+        with self.tenant.lock:
+            table = self.table()
+            if record["name"] in table:
+                raise KeyCollision(key=record["name"], existing=table[record["name"]])
+            if record.get("parent") is not None:
+                self.get(record["parent"])
+            table[record["name"]] = record
+            return record
+
+    def get(self, name: str) -> dict[str, Any]:
+        record = self.table().get(name)
+        if record is None:
+            raise NotFound(kind="thing group", key=name)
+        return record
+
+    def find(self, name: str) -> dict[str, Any] | None:
+        return self.table().get(name)
+
+    def ancestors(self, name: str) -> list[str]:
+        """Names from the root down to the group's parent."""
+        chain: list[str] = []
+        parent = self.get(name).get("parent")
+        while parent is not None:
+            chain.append(parent)
+            parent = self.table()[parent].get("parent")
+        return chain[::-1]
+
+    def root(self, name: str) -> str:
+        chain = self.ancestors(name)
+        return chain[0] if chain else name
+
+    def children(self, name: str) -> list[str]:
+        return [n for n, record in self.table().items() if record.get("parent") == name]
+
+    def descendants(self, name: str) -> list[str]:
+        found: list[str] = []
+        pending = self.children(name)
+        while pending:
+            child = pending.pop(0)
+            found.append(child)
+            pending.extend(self.children(child))
+        return found
+
+    def remove(self, name: str, *, expected_version: int | None = None) -> dict[str, Any] | None:
+        """Delete a childless group (None if there was none); members simply leave it."""
+        with self.tenant.lock:
+            record = self.find(name)
+            if record is None:
+                return None
+            if expected_version is not None and expected_version != record["version"]:
+                raise VersionConflict(
+                    f"expected version {expected_version} but the current version is {record['version']}"
+                )
+            if self.children(name):
+                raise InUse(
+                    f"Cannot delete thing group : {name} when there are still child groups attached to it"
+                )
+            self.members.drop_left(name)
+            del self.table()[name]
+            return record
+
+    def add_member(self, name: str, device_key: str) -> bool:
+        with self.tenant.lock:
+            self.get(name)
+            current = self.members.lefts(device_key)
+            if name in current:
+                return False
+            if len(current) >= MAX_GROUPS_PER_DEVICE:
+                raise InvalidArgument(
+                    f"Thing {device_key} cannot be added to more than {MAX_GROUPS_PER_DEVICE} thing groups",
+                    field="thingName",
+                )
+            root = self.root(name)
+            clash = next((g for g in current if self.root(g) == root), None)
+            if clash is not None:
+                raise InvalidArgument(
+                    f"Thing {device_key} is already in thing group {clash} of the same hierarchy as {name}",
+                    field="thingGroupName",
+                )
+            return self.members.link(name, device_key)
+
+    def remove_member(self, name: str, device_key: str) -> bool:
+        return self.members.unlink(name, device_key)
+
+    def groups_of(self, device_key: str) -> list[str]:
+        return self.members.lefts(device_key)
+
+    def things_in(self, name: str) -> list[str]:
+        return self.members.rights(name)
+
+    def drop_device(self, device_key: str) -> None:
+        self.members.drop_right(device_key)

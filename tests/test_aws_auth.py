@@ -1,0 +1,147 @@
+"""AWS auth: the tenant from SigV4 (account from the key, region from the scope); lenient, strict, off."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from werkzeug.test import Client
+
+from iotfake import FakeCloud
+
+KEY, SECRET = "AKIAFAKESTRICT000001", "strict-secret"
+ACCOUNT = {
+    "accountId": "111122223333",
+    "region": "eu-central-1",
+    "accessKeys": [{"accessKeyId": KEY, "secretAccessKey": SECRET}],
+}
+
+
+def client(url: str, key: str = KEY, secret: str = SECRET, region: str = "eu-central-1"):
+    return boto3.client(
+        "iot",
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+@pytest.fixture(scope="module")
+def strict():
+    cloud = FakeCloud(seed=3, auth="strict")
+    with cloud.serve() as server:
+        yield cloud, server
+
+
+@pytest.fixture
+def strict_cloud(strict):
+    cloud, server = strict
+    cloud.reset()
+    cloud.seed({"aws": {"accounts": [ACCOUNT]}})
+    return cloud, server.url
+
+
+def test_lenient_needs_a_sigv4_authorization_header(aws_server, iot) -> None:
+    answer = requests.get(f"{aws_server.url}/things", timeout=5)
+    assert answer.status_code == 403
+    assert answer.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException:"
+    assert answer.json()["message"] == "Missing Authentication Token"
+    garbled = requests.get(f"{aws_server.url}/things", headers={"Authorization": "Bearer x"}, timeout=5)
+    assert garbled.status_code == 400
+    assert garbled.headers["x-amzn-ErrorType"] == "IncompleteSignatureException:"
+
+
+def test_lenient_takes_any_key_and_the_region_from_the_scope(aws_cloud: FakeCloud, aws_server, iot) -> None:
+    other = client(aws_server.url, key="AKIAANYTHING0000000", secret="whatever", region="ap-southeast-2")
+    created = other.create_thing(thingName="t1")
+    assert created["thingArn"] == "arn:aws:iot:ap-southeast-2:123456789012:thing/t1"
+    assert aws_cloud.journal.calls(operation="CreateThing")[-1].tenant == "123456789012/ap-southeast-2"
+
+
+def test_seeded_keys_name_their_account(aws_cloud: FakeCloud, aws_server, iot) -> None:
+    aws_cloud.seed({"aws": {"accounts": [ACCOUNT]}})
+    created = client(aws_server.url).create_thing(thingName="t1")
+    assert created["thingArn"] == "arn:aws:iot:eu-central-1:111122223333:thing/t1"
+    in_another_region = client(aws_server.url, region="us-west-2").create_thing(thingName="t1")
+    assert in_another_region["thingArn"] == "arn:aws:iot:us-west-2:111122223333:thing/t1"
+
+
+def test_strict_accepts_correct_signatures_on_every_request_shape(strict_cloud) -> None:
+    _, url = strict_cloud
+    iot = client(url)
+    iot.create_thing(thingName="a:b_c-1", attributePayload={"attributes": {"k": "v/w:x#y=[z]"}})
+    listed = iot.list_things(attributeName="k", attributeValue="v/w:x#y=[z]", maxResults=5)
+    assert [t["thingName"] for t in listed["things"]] == ["a:b_c-1"]
+    cert = iot.create_keys_and_certificate(setAsActive=True)
+    iot.attach_thing_principal(thingName="a:b_c-1", principal=cert["certificateArn"])  # a header member
+    iot.create_policy(
+        policyName="p+=,.@-1", policyDocument='{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}'
+    )
+    iot.attach_policy(policyName="p+=,.@-1", target=cert["certificateArn"])
+    attached = iot.list_attached_policies(target=cert["certificateArn"])  # an ARN in the path
+    assert [p["policyName"] for p in attached["policies"]] == ["p+=,.@-1"]
+    assert iot.describe_thing(thingName="a:b_c-1")["thingArn"].startswith(
+        "arn:aws:iot:eu-central-1:111122223333:"
+    )
+
+
+def test_strict_refuses_a_wrong_secret(strict_cloud) -> None:
+    _, url = strict_cloud
+    iot = client(url, secret="wrong")
+    with pytest.raises(iot.exceptions.ClientError) as caught:
+        iot.list_things()
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InvalidSignatureException"
+    assert error["Message"].startswith(
+        "The request signature we calculated does not match the signature you provided."
+    )
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_strict_refuses_unknown_keys(strict_cloud) -> None:
+    _, url = strict_cloud
+    iot = client(url, key="AKIAUNKNOWN000000000")
+    with pytest.raises(iot.exceptions.ClientError) as caught:
+        iot.list_things()
+    assert caught.value.response["Error"] == {
+        "Code": "UnrecognizedClientException",
+        "Message": "The security token included in the request is invalid.",
+    }
+
+
+def test_strict_refuses_a_tampered_body(strict_cloud) -> None:
+    _, url = strict_cloud
+    request = AWSRequest(
+        method="POST", url=f"{url}/things/t1", data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    SigV4Auth(Credentials(KEY, SECRET), "iot", "eu-central-1").add_auth(request)
+    prepared = request.prepare()
+    answer = requests.post(
+        prepared.url, data=b'{"thingTypeName":"x"}', headers=dict(prepared.headers), timeout=5
+    )
+    assert answer.headers["x-amzn-ErrorType"] == "InvalidSignatureException:"
+    ok = requests.post(prepared.url, data=b"{}", headers=dict(prepared.headers), timeout=5)
+    assert ok.status_code == 200
+
+
+def test_strict_verifies_in_process_requests_without_a_raw_uri(strict_cloud) -> None:
+    cloud, _ = strict_cloud
+    url = "http://localhost/things/a:b/principals"
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(Credentials(KEY, SECRET), "iot", "eu-central-1").add_auth(request)
+    prepared = request.prepare()
+    answer = Client(cloud.wsgi_app).get(prepared.url, headers=dict(prepared.headers))
+    assert answer.headers["x-amzn-ErrorType"] == "ResourceNotFoundException:"
+
+
+def test_off_needs_no_credentials() -> None:
+    cloud = FakeCloud(auth="off")
+    answer = Client(cloud.wsgi_app).post("/things/t1", json={})
+    assert answer.status_code == 200
+    assert answer.json["thingArn"] == "arn:aws:iot:us-east-1:123456789012:thing/t1"

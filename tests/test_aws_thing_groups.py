@@ -1,0 +1,110 @@
+"""Thing groups: hierarchy, membership rules, listings."""
+
+from __future__ import annotations
+
+import pytest
+from aws_helpers import conforms
+
+
+def test_create_describe_with_parent(iot) -> None:
+    root = conforms("CreateThingGroup", iot.create_thing_group(thingGroupName="root"))
+    assert root["thingGroupArn"] == "arn:aws:iot:us-east-1:123456789012:thinggroup/root"
+    iot.create_thing_group(
+        thingGroupName="child",
+        parentGroupName="root",
+        thingGroupProperties={
+            "thingGroupDescription": "kids",
+            "attributePayload": {"attributes": {"a": "1"}},
+        },
+    )
+    child = conforms("DescribeThingGroup", iot.describe_thing_group(thingGroupName="child"))
+    assert child["version"] == 1
+    assert child["thingGroupProperties"]["thingGroupDescription"] == "kids"
+    assert child["thingGroupMetadata"]["parentGroupName"] == "root"
+    assert child["thingGroupMetadata"]["rootToParentThingGroups"] == [
+        {"groupName": "root", "groupArn": root["thingGroupArn"]}
+    ]
+
+
+def test_create_is_idempotent_and_parents_must_exist(iot) -> None:
+    first = iot.create_thing_group(thingGroupName="g")
+    assert iot.create_thing_group(thingGroupName="g")["thingGroupId"] == first["thingGroupId"]
+    with pytest.raises(iot.exceptions.ResourceAlreadyExistsException):
+        iot.create_thing_group(thingGroupName="g", thingGroupProperties={"thingGroupDescription": "other"})
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.create_thing_group(thingGroupName="orphan", parentGroupName="ghost")
+
+
+def test_list_groups_by_parent_prefix_and_recursion(iot) -> None:
+    iot.create_thing_group(thingGroupName="a")
+    iot.create_thing_group(thingGroupName="a1", parentGroupName="a")
+    iot.create_thing_group(thingGroupName="a11", parentGroupName="a1")
+    iot.create_thing_group(thingGroupName="b")
+
+    def listed(**kwargs) -> list[str]:
+        return [
+            g["groupName"]
+            for g in conforms("ListThingGroups", iot.list_thing_groups(**kwargs))["thingGroups"]
+        ]
+
+    assert listed() == ["a", "a1", "a11", "b"]
+    assert listed(parentGroup="a") == ["a1"]
+    assert listed(parentGroup="a", recursive=True) == ["a1", "a11"]
+    assert listed(recursive=False) == ["a", "b"]
+    assert listed(namePrefixFilter="a1") == ["a1", "a11"]
+
+
+def test_membership_by_name_or_arn_and_recursive_listing(iot) -> None:
+    iot.create_thing_group(thingGroupName="a")
+    child = iot.create_thing_group(thingGroupName="a1", parentGroupName="a")
+    t1 = iot.create_thing(thingName="t1")
+    iot.create_thing(thingName="t2")
+    iot.add_thing_to_thing_group(thingGroupName="a", thingName="t2")
+    iot.add_thing_to_thing_group(thingGroupArn=child["thingGroupArn"], thingArn=t1["thingArn"])
+    assert iot.list_things_in_thing_group(thingGroupName="a")["things"] == ["t2"]
+    assert iot.list_things_in_thing_group(thingGroupName="a", recursive=True)["things"] == ["t1", "t2"]
+    groups = conforms("ListThingGroupsForThing", iot.list_thing_groups_for_thing(thingName="t1"))
+    assert groups["thingGroups"] == [{"groupName": "a1", "groupArn": child["thingGroupArn"]}]
+    iot.remove_thing_from_thing_group(thingGroupName="a1", thingName="t1")
+    assert iot.list_things_in_thing_group(thingGroupName="a1")["things"] == []
+
+
+def test_membership_needs_existing_thing_and_group(iot) -> None:
+    iot.create_thing_group(thingGroupName="g")
+    iot.create_thing(thingName="t1")
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.add_thing_to_thing_group(thingGroupName="g", thingName="ghost")
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.add_thing_to_thing_group(thingGroupName="ghost", thingName="t1")
+    with pytest.raises(iot.exceptions.InvalidRequestException):
+        iot.add_thing_to_thing_group(thingName="t1")
+
+
+def test_one_group_per_hierarchy_and_ten_groups_per_thing(iot) -> None:
+    iot.create_thing(thingName="t1")
+    iot.create_thing_group(thingGroupName="root")
+    iot.create_thing_group(thingGroupName="leaf", parentGroupName="root")
+    iot.add_thing_to_thing_group(thingGroupName="root", thingName="t1")
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.add_thing_to_thing_group(thingGroupName="leaf", thingName="t1")
+    assert "same hierarchy" in caught.value.response["Error"]["Message"]
+    for i in range(9):
+        iot.create_thing_group(thingGroupName=f"g{i}")
+        iot.add_thing_to_thing_group(thingGroupName=f"g{i}", thingName="t1")
+    iot.create_thing_group(thingGroupName="eleventh")
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.add_thing_to_thing_group(thingGroupName="eleventh", thingName="t1")
+    assert "more than 10 thing groups" in caught.value.response["Error"]["Message"]
+
+
+def test_delete_group(iot) -> None:
+    iot.create_thing_group(thingGroupName="root")
+    iot.create_thing_group(thingGroupName="leaf", parentGroupName="root")
+    with pytest.raises(iot.exceptions.InvalidRequestException):
+        iot.delete_thing_group(thingGroupName="root")
+    with pytest.raises(iot.exceptions.VersionConflictException):
+        iot.delete_thing_group(thingGroupName="leaf", expectedVersion=2)
+    iot.delete_thing_group(thingGroupName="leaf", expectedVersion=1)
+    iot.delete_thing_group(thingGroupName="root")
+    iot.delete_thing_group(thingGroupName="never-was")
+    assert iot.list_thing_groups()["thingGroups"] == []

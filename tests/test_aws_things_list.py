@@ -1,0 +1,109 @@
+"""ListThings: every filter, real nextToken pagination, maxResults bounds."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from aws_helpers import SIGNED, conforms
+
+
+def names(answer: dict) -> list[str]:
+    return [t["thingName"] for t in answer["things"]]
+
+
+@pytest.fixture
+def fleet(iot):
+    iot.create_thing_type(thingTypeName="meter")
+    iot.create_thing(
+        thingName="m1", thingTypeName="meter", attributePayload={"attributes": {"site": "berlin-1"}}
+    )
+    iot.create_thing(
+        thingName="m2", thingTypeName="meter", attributePayload={"attributes": {"site": "berlin-2"}}
+    )
+    iot.create_thing(thingName="s1", attributePayload={"attributes": {"site": "berlin-1", "kind": "sensor"}})
+    iot.create_thing(thingName="s2", attributePayload={"attributes": {"site": "paris"}})
+    return iot
+
+
+def test_lists_every_thing_with_its_summary(fleet) -> None:
+    answer = conforms("ListThings", fleet.list_things())
+    assert names(answer) == ["m1", "m2", "s1", "s2"]
+    assert answer["things"][0] == {
+        "thingName": "m1",
+        "thingTypeName": "meter",
+        "thingArn": "arn:aws:iot:us-east-1:123456789012:thing/m1",
+        "attributes": {"site": "berlin-1"},
+        "version": 1,
+    }
+    assert "thingTypeName" not in answer["things"][2]
+    assert "nextToken" not in answer
+
+
+def test_filters_by_thing_type(fleet) -> None:
+    assert names(fleet.list_things(thingTypeName="meter")) == ["m1", "m2"]
+    assert names(fleet.list_things(thingTypeName="unknown")) == []
+
+
+def test_filters_by_attribute_value_exact_and_prefix(fleet) -> None:
+    assert names(fleet.list_things(attributeName="site", attributeValue="berlin-1")) == ["m1", "s1"]
+    assert names(fleet.list_things(attributeName="site", attributeValue="berlin")) == []
+    prefixed = fleet.list_things(attributeName="site", attributeValue="berlin", usePrefixAttributeValue=True)
+    assert names(prefixed) == ["m1", "m2", "s1"]
+    assert names(fleet.list_things(attributeName="kind")) == ["s1"]
+
+
+def test_filters_combine(fleet) -> None:
+    both = fleet.list_things(
+        thingTypeName="meter", attributeName="site", attributeValue="berlin-1", usePrefixAttributeValue=False
+    )
+    assert names(both) == ["m1"]
+
+
+def test_attribute_value_needs_an_attribute_name(fleet) -> None:
+    with pytest.raises(fleet.exceptions.InvalidRequestException):
+        fleet.list_things(attributeValue="berlin-1")
+
+
+def test_pages_follow_next_token_and_the_paginator(iot) -> None:
+    for i in range(7):
+        iot.create_thing(thingName=f"t{i}")
+    first = iot.list_things(maxResults=3)
+    assert names(first) == ["t0", "t1", "t2"]
+    second = iot.list_things(maxResults=3, nextToken=first["nextToken"])
+    assert names(second) == ["t3", "t4", "t5"]
+    third = iot.list_things(maxResults=3, nextToken=second["nextToken"])
+    assert names(third) == ["t6"] and "nextToken" not in third
+    pages = list(iot.get_paginator("list_things").paginate(PaginationConfig={"PageSize": 2}))
+    assert [len(p["things"]) for p in pages] == [2, 2, 2, 1]
+    assert [t["thingName"] for p in pages for t in p["things"]] == [f"t{i}" for i in range(7)]
+
+
+def test_a_token_stays_valid_across_deletions(iot) -> None:
+    for i in range(4):
+        iot.create_thing(thingName=f"t{i}")
+    first = iot.list_things(maxResults=2)
+    iot.delete_thing(thingName="t1")
+    iot.delete_thing(thingName="t2")
+    assert names(iot.list_things(maxResults=2, nextToken=first["nextToken"])) == ["t3"]
+
+
+def test_a_forged_token_is_an_invalid_request(iot) -> None:
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.list_things(nextToken="not-a-token")
+    assert caught.value.response["Error"]["Message"] == "The nextToken is invalid: not-a-token"
+
+
+@pytest.mark.parametrize(
+    ("size", "bound"), [(0, "greater than or equal to 1"), (251, "less than or equal to 250")]
+)
+def test_max_results_is_between_1_and_250(aws_server, iot, size: int, bound: str) -> None:
+    answer = requests.get(f"{aws_server.url}/things?maxResults={size}", headers=SIGNED, timeout=5)
+    assert answer.status_code == 400
+    assert answer.json()["message"] == (
+        f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy constraint: "
+        f"Member must have value {bound}"
+    )
+    if size == 251:
+        with pytest.raises(iot.exceptions.InvalidRequestException):
+            iot.list_things(maxResults=size)
+    assert len(iot.list_things(maxResults=250)["things"]) == 0

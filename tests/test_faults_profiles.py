@@ -1,0 +1,108 @@
+"""Throttle profiles: data files of rules; aws-defaults carries AWS IoT's documented TPS quotas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aws_stand_in import aws_call, aws_cloud
+from enos_calls import create, make_product
+from freezegun import freeze_time
+from werkzeug.test import Client
+
+from iotfake import DocumentError, FakeCloud
+from iotfake.faults import profile_loader as profiles
+
+#: aws_iot.md, "Throttling and retries" (RegisterThing: value not published, 10 assumed)
+AWS_TPS = {
+    "DescribeThing": 350,
+    "CreateThing": 100,
+    "UpdateThing": 100,
+    "DeleteThing": 100,
+    "AttachThingPrincipal": 100,
+    "DescribeThingType": 100,
+    "CreateThingType": 15,
+    "ListThings": 10,
+    "ListThingTypes": 10,
+    "ListThingPrincipals": 10,
+    "RegisterThing": 10,
+}
+
+
+def test_builtin_profiles_are_data_files() -> None:
+    assert "aws-defaults" in profiles.available()
+    rules = profiles.read("aws-defaults")
+    assert {r["operation"]: r["action"]["throttle"]["rate"] for r in rules} == AWS_TPS
+    assert all(r["provider"] == "aws" for r in rules)
+
+
+def test_apply_aws_defaults() -> None:
+    cloud = aws_cloud(seed=1)
+    added = cloud.faults.apply_profile("aws-defaults")
+    assert [r.id for r in added] == [f"aws-defaults:{op}" for op in AWS_TPS]
+    assert {r.operation: (r.action.rate, r.action.burst) for r in cloud.faults} == {
+        op: (float(tps), float(tps)) for op, tps in AWS_TPS.items()
+    }
+
+
+def test_aws_defaults_throttles_each_operation_at_its_quota_per_account() -> None:
+    cloud = aws_cloud(seed=1)
+    cloud.faults.apply_profile("aws-defaults")
+    aws = cloud.providers["aws"]
+    with freeze_time("2030-01-01 00:00:00"):
+        answers = [cloud.faults.before(aws, aws_call("CreateThing")) for _ in range(101)]
+        assert answers[:100] == [None] * 100
+        throttled = answers[100]
+        assert throttled is not None and throttled.status_code == 400
+        assert throttled.headers["x-amzn-ErrorType"].startswith("ThrottlingException")
+        # another account, and another operation, have buckets of their own
+        assert cloud.faults.before(aws, aws_call("CreateThing", "210987654321/us-east-1")) is None
+        assert cloud.faults.before(aws, aws_call("DescribeThing")) is None
+        cloud.clock.advance(0.01)  # 100 TPS: one token
+        assert cloud.faults.before(aws, aws_call("CreateThing")) is None
+        assert cloud.faults.before(aws, aws_call("CreateThing")) is not None
+
+
+def test_applying_a_profile_twice_is_refused() -> None:
+    cloud = aws_cloud(seed=1)
+    cloud.faults.apply_profile("aws-defaults")
+    with pytest.raises(DocumentError, match="'aws-defaults:DescribeThing' exists already"):
+        cloud.faults.apply_profile("aws-defaults")
+    assert len(cloud.faults) == len(AWS_TPS)
+
+
+def test_a_profile_file_of_ones_own(tmp_path: Path) -> None:
+    path = tmp_path / "enos-gateway.json"
+    rule = {"id": "gw", "provider": "enos", "operation": "*", "action": {"throttle": {"rate": 1, "burst": 2}}}
+    path.write_text(json.dumps({"description": "a slow gateway", "rules": [rule]}))
+    cloud = FakeCloud(seed=1)
+    client = Client(cloud.wsgi_app)
+    with freeze_time("2030-01-01 00:00:00"):
+        cloud.faults.apply_profile(path)
+        pk = make_product(client)  # CreateProduct has a bucket of its own
+        assert [create(client, pk).status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        ("{", "is not valid JSON"),
+        ("[]", 'must be an object with a "rules" list'),
+        ('{"rules": [{"action": {"throttle": {"rate": -1}}}]}', "rules[0].action.throttle.rate"),
+    ],
+)
+def test_bad_profile_files_are_refused(tmp_path: Path, content: str, error: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    cloud = FakeCloud()
+    with pytest.raises(DocumentError, match=error.replace("[", r"\[").replace("]", r"\]")):
+        cloud.faults.apply_profile(path)
+    assert len(cloud.faults) == 0
+
+
+def test_unknown_profile_names_list_the_builtin_ones() -> None:
+    with pytest.raises(
+        DocumentError, match=r"unknown throttle profile 'aws-default' \(built in: aws-defaults\)"
+    ):
+        FakeCloud().faults.apply_profile("aws-default")
