@@ -1,5 +1,5 @@
 import sys
 
-from . import aws, enos
+from . import aws, enos, scale
 
-{"aws": aws.main, "enos": enos.main}[sys.argv[1]](sys.argv[2:])
+{"aws": aws.main, "enos": enos.main, "scale": scale.main}[sys.argv[1]](sys.argv[2:])

@@ -67,7 +67,7 @@ def _body(request: Request) -> Any:
         raise AdminError("a JSON body is required")
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # bad JSON, bad UTF-8, or an integer past Python's 4300-digit limit
         raise AdminError(f"the body is not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise AdminError("the body is nested too deeply") from exc

@@ -82,7 +82,7 @@ def decode_json_body(call: Call) -> None:
         return
     try:
         call.body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # bad JSON, bad UTF-8, or an integer past Python's 4300-digit limit
         call.body_error = f"the body is not valid JSON ({exc})"
     except RecursionError:
         call.body_error = "the body is nested too deeply"

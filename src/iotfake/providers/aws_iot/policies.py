@@ -33,7 +33,7 @@ def check_document(text: str) -> None:
     """Raise MalformedPolicyException unless ``text`` is a well-formed IoT policy document."""
     try:
         document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, or a 4300+ digit integer
         raise malformed(f"not valid JSON ({exc})") from exc
     if not isinstance(document, dict):
         raise malformed("the document must be a JSON object")

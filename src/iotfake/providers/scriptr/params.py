@@ -73,7 +73,7 @@ def maybe_json(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
             return json.loads(value)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # not JSON after all (or a 4300+ digit integer)
             return value
     return value
 
