@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -46,6 +48,9 @@ class AdminError(Exception):
 
 
 def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any]) -> Response:
+    refusal = _refusal(cloud, request)
+    if refusal is not None:
+        return json_response({"error": refusal}, status=403)
     handler = HANDLERS[route]
     try:
         payload = handler(cloud, request, **args)
@@ -59,6 +64,33 @@ def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any
     if request.method != "GET":
         cloud.mark_dirty()
     return payload if isinstance(payload, Response) else json_response(payload)
+
+
+def _refusal(cloud: FakeCloud, request: Request) -> str | None:
+    """Why this client may not use the admin API, or None. Whoever reaches it can reset, seed and
+    read every secret, so off the loopback it takes the token given to ``iotfake serve``."""
+    address = request.remote_addr
+    if address is None or _loopback(address):  # None: an in-process client, no socket at all
+        return None
+    token = cloud.admin_token
+    if token is None:
+        return (
+            f"the admin API answers loopback clients only, not {address}; "
+            "start iotfake serve with --admin-token TOKEN and send Authorization: Bearer TOKEN"
+        )
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode()):
+        return None
+    return "the admin API needs Authorization: Bearer <the --admin-token of iotfake serve>"
+
+
+def _loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
 
 
 def _body(request: Request) -> Any:

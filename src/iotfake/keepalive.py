@@ -32,6 +32,11 @@ class KeepAliveHandler(WSGIRequestHandler):
     # buffer what a response writes (status line, headers, body) and send it with the flush that
     # ends each request: one segment instead of two, so the client wakes once per response
     wbufsize = -1
+    # http.server's own refusals (a request line over 64 KiB: 414; a header line too long or too
+    # many headers: 431; a malformed request: 400) in JSON like every other answer. Only the
+    # server's fixed explanation goes in, never client text, so the template stays valid JSON.
+    error_content_type = "application/json"
+    error_message_format = '{"message": "%(explain)s", "code": %(code)d}'
 
     def run_wsgi(self) -> None:
         if self.headers.get("Expect", "").lower().strip() == "100-continue":
