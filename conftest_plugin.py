@@ -1,9 +1,19 @@
-"""Use iotfake's fixtures without installing it: ``pytest -p conftest_plugin``."""
+"""Use iotfake's fixtures without installing it: ``pytest -p conftest_plugin``.
+
+The plugin module is registered under its entry-point name, ``iotfake``, so that when iotfake is
+also installed pytest loads it once (``-p no:iotfake`` still turns it off).
+"""
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent / "src"))
+import pytest
 
-from iotfake.pytest_plugin import *  # noqa: F403
-from iotfake.pytest_plugin import pytest_configure  # noqa: F401
+sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
+
+from iotfake import pytest_plugin
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    if pluginmanager.get_plugin("iotfake") is None and not pluginmanager.is_blocked("iotfake"):
+        pluginmanager.register(pytest_plugin, "iotfake")

@@ -2,12 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+# The client libraries that tests use inside pytester's in-process runs are imported here, before
+# any inner run: pytester drops the modules first imported during a run, and a fresh import of
+# requests afterwards no longer matches the classes that other modules kept.
+import boto3
+import httpx  # noqa: F401
 import pytest
-import requests
+from _scriptr import ScriptrLive
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
 from iotfake.server import Server
+
+pytest_plugins = ["pytester"]
 
 ENOS_HEADERS = {"apim-accesstoken": "test-token"}
 
@@ -23,40 +30,6 @@ def client(cloud: FakeCloud) -> Client:
 
 
 # -- scriptr: one live server per test module, reset per test ------------------------------------
-class ScriptrLive:
-    """A live fake plus the owner token of account ``acme``, for ``requests``-driven scriptr tests."""
-
-    def __init__(self, cloud: FakeCloud, url: str) -> None:
-        self.cloud = cloud
-        self.url = url
-        self.acme = cloud.scriptr("acme")
-        self.token = self.acme.token
-
-    def post(self, path: str, body: object = None, token: str | None = "", **kwargs) -> requests.Response:
-        headers = kwargs.pop("headers", {})
-        if token is not None:
-            headers.setdefault("Authorization", f"bearer {token or self.token}")
-        return requests.post(f"{self.url}/scriptr/{path}", json=body, headers=headers, timeout=10, **kwargs)
-
-    def get(
-        self, path: str, params: dict | None = None, token: str | None = "", **kwargs
-    ) -> requests.Response:
-        headers = kwargs.pop("headers", {})
-        if token is not None:
-            headers.setdefault("Authorization", f"bearer {token or self.token}")
-        return requests.get(
-            f"{self.url}/scriptr/{path}", params=params, headers=headers, timeout=10, **kwargs
-        )
-
-    def result(self, path: str, body: object = None, token: str | None = "") -> dict:
-        """The module's answer (``response.result``) of a call the platform accepted."""
-        response = self.post(path, body, token)
-        assert response.status_code == 200, response.text
-        envelope = response.json()["response"]
-        assert envelope["metadata"]["status"] == "success", envelope
-        return envelope["result"]
-
-
 @pytest.fixture(scope="module")
 def scriptr_server() -> Iterator[tuple[FakeCloud, str]]:
     cloud = FakeCloud(seed=5)
@@ -97,7 +70,6 @@ def aws_server(aws_cloud: FakeCloud):
 @pytest.fixture(scope="session")
 def aws_clients(aws_server):
     """``make(region=..., key=(id, secret))``: cached boto3 ``iot`` clients, retries off."""
-    import boto3
     from botocore.config import Config
 
     cache: dict = {}

@@ -110,7 +110,7 @@ def test_journal_names_provider_operation_tenant_and_code(aws_cloud: FakeCloud, 
         "CreateThing",
         "ok",
         "123456789012/us-east-1",
-        {"thingName": "t1"},
+        {"thingName": "t1", "account": "123456789012", "region": "us-east-1"},
     )
     assert (failed.operation, failed.outcome, failed.code, failed.status) == (
         "DescribeThing",

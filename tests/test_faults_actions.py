@@ -49,6 +49,12 @@ def test_a_domain_name_is_mapped_by_the_provider(
     assert (response.status_code, response.json["code"]) == (status, code)
 
 
+def test_an_injected_collision_names_the_requested_key(cloud: FakeCloud, client: Client, pk: str) -> None:
+    cloud.faults.add(provider="enos", operation="CreateDevice", error="KeyCollision")
+    body = create(client, pk, deviceKey="meter-1").json
+    assert (body["code"], body["msg"]) == (11702, "deviceKey already exists: meter-1")
+
+
 @pytest.mark.parametrize(("name", "apim_status"), [("TokenExpired", 4011), ("Unauthorized", 4012)])
 def test_token_trouble_is_answered_by_the_gateway(
     cloud: FakeCloud, client: Client, pk: str, name: str, apim_status: int

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from aws_stand_in import aws_call, aws_cloud
+from botocore.exceptions import ClientError
 from enos_calls import create, make_product
 from freezegun import freeze_time
 from werkzeug.test import Client
@@ -28,6 +28,7 @@ AWS_TPS = {
     "ListThingPrincipals": 10,
     "RegisterThing": 10,
 }
+OTHER_KEY = {"accessKeyId": "AKIAOTHERACCOUNT0001", "secretAccessKey": "other-secret"}
 
 
 def test_builtin_profiles_are_data_files() -> None:
@@ -38,7 +39,7 @@ def test_builtin_profiles_are_data_files() -> None:
 
 
 def test_apply_aws_defaults() -> None:
-    cloud = aws_cloud(seed=1)
+    cloud = FakeCloud(seed=1)
     added = cloud.faults.apply_profile("aws-defaults")
     assert [r.id for r in added] == [f"aws-defaults:{op}" for op in AWS_TPS]
     assert {r.operation: (r.action.rate, r.action.burst) for r in cloud.faults} == {
@@ -46,26 +47,52 @@ def test_apply_aws_defaults() -> None:
     }
 
 
-def test_aws_defaults_throttles_each_operation_at_its_quota_per_account() -> None:
-    cloud = aws_cloud(seed=1)
-    cloud.faults.apply_profile("aws-defaults")
-    aws = cloud.providers["aws"]
+def create_things(iot, count: int, prefix: str) -> list[str]:
+    """CreateThing ``count`` times; "ok" or the error code of each."""
+    outcomes = []
+    for i in range(count):
+        try:
+            iot.create_thing(thingName=f"{prefix}-{i}")
+            outcomes.append("ok")
+        except ClientError as exc:
+            outcomes.append(exc.response["Error"]["Code"])
+    return outcomes
+
+
+def test_aws_defaults_throttles_each_operation_at_its_quota_per_account(
+    aws_cloud: FakeCloud, iot, aws_clients
+) -> None:
+    aws_cloud.seed({"aws": {"accounts": [{"accountId": "210987654321", "accessKeys": [OTHER_KEY]}]}})
+    other_account = aws_clients(key=(OTHER_KEY["accessKeyId"], OTHER_KEY["secretAccessKey"]))
+    other_region = aws_clients(region="eu-west-1")
     with freeze_time("2030-01-01 00:00:00"):
-        answers = [cloud.faults.before(aws, aws_call("CreateThing")) for _ in range(101)]
-        assert answers[:100] == [None] * 100
-        throttled = answers[100]
-        assert throttled is not None and throttled.status_code == 400
-        assert throttled.headers["x-amzn-ErrorType"].startswith("ThrottlingException")
-        # another account, and another operation, have buckets of their own
-        assert cloud.faults.before(aws, aws_call("CreateThing", "210987654321/us-east-1")) is None
-        assert cloud.faults.before(aws, aws_call("DescribeThing")) is None
-        cloud.clock.advance(0.01)  # 100 TPS: one token
-        assert cloud.faults.before(aws, aws_call("CreateThing")) is None
-        assert cloud.faults.before(aws, aws_call("CreateThing")) is not None
+        aws_cloud.faults.apply_profile("aws-defaults")
+        # CreateThing: 100 TPS with a one-second burst; the clock does not move, so the 101st fails
+        assert create_things(iot, 101, "a") == ["ok"] * 100 + ["ThrottlingException"]
+        with pytest.raises(iot.exceptions.ThrottlingException) as caught:
+            iot.create_thing(thingName="b-0")
+        response = caught.value.response
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert response["Error"]["Message"] == "Rate exceeded"
+        headers = response["ResponseMetadata"]["HTTPHeaders"]
+        assert headers["x-amzn-errortype"] == "ThrottlingException:"
+        assert headers["x-amz-retry-after"] == "10"  # 1/100 s
+        assert headers["x-iotfake-fault"] == "aws-defaults:CreateThing"
+        # another account, another region and another operation have buckets of their own
+        assert create_things(other_account, 1, "a") == ["ok"]
+        assert create_things(other_region, 1, "a") == ["ok"]
+        assert iot.describe_thing(thingName="a-0")["thingName"] == "a-0"
+        aws_cloud.clock.advance(0.01)  # one token
+        assert create_things(iot, 2, "c") == ["ok", "ThrottlingException"]
+        aws_cloud.clock.advance(1)  # a full second refills the burst, and no more
+        assert create_things(iot, 101, "d") == ["ok"] * 100 + ["ThrottlingException"]
+    assert len(aws_cloud.registry.tenant("aws", "123456789012/us-east-1").devices) == 201
+    aws_cloud.journal.assert_fault_fired("aws-defaults:CreateThing", times=4)
+    aws_cloud.journal.assert_not_called(rule="aws-defaults:DescribeThing")
 
 
 def test_applying_a_profile_twice_is_refused() -> None:
-    cloud = aws_cloud(seed=1)
+    cloud = FakeCloud(seed=1)
     cloud.faults.apply_profile("aws-defaults")
     with pytest.raises(DocumentError, match="'aws-defaults:DescribeThing' exists already"):
         cloud.faults.apply_profile("aws-defaults")

@@ -108,6 +108,22 @@ def test_duplicate_ids_are_refused(cloud: FakeCloud) -> None:
             "CreateDevice",
         ),
         ({"action": {"drop": True}, "provider": "enos", "operation": "Creat?Thing"}, "operation", "no enos"),
+        (
+            {"action": {"drop": True}, "provider": "aws", "operation": "CreateThng"},
+            "operation",
+            "no aws operation is 'CreateThng' (did you mean CreateThing",
+        ),
+        ({"action": {"drop": True}, "provider": "aws", "operation": "Zzz*"}, "operation", "none of the"),
+        (
+            {"action": {"drop": True}, "provider": "scriptr", "operation": "device.creat"},
+            "operation",
+            "device.create,",
+        ),
+        (
+            {"action": {"drop": True}, "provider": "scriptr", "operation": "CreateDevice"},
+            "operation",
+            "no scriptr",
+        ),
         ({"provider": "enos", "action": {"error": "1171"}}, "action.error", "nor a code enos knows"),
         ({"provider": "enos", "action": {"error": "ThrottlingException"}}, "action.error", "11714"),
         ({"action": {"error": "11714"}}, "action.error", "needs the rule's provider set"),

@@ -1,4 +1,4 @@
-"""The scenario files in fixtures/: each loads, and each EnOS one does what it says."""
+"""The scenario files in fixtures/: each loads every way there is, and each does what it says."""
 
 from __future__ import annotations
 
@@ -7,36 +7,94 @@ from pathlib import Path
 
 import pytest
 import requests
-from aws_stand_in import aws_cloud
 from enos_calls import create, make_product
+from freezegun import freeze_time
 from serve_process import run, serving
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SCENARIOS = ["flaky_key_allocation", "product_nearly_full", "lost_create_response", "aws_throttled"]
+FILES = sorted(FIXTURES.glob("*.json"))
+NAMES = [path.stem for path in FILES]
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_every_scenario_file_loads(name: str) -> None:
-    path = FIXTURES / f"{name}.json"
-    cloud = aws_cloud(seed=1)
-    cloud.load(path)
-    expected = [rule["id"] for rule in json.loads(path.read_text())["faults"]]
-    assert [r.id for r in cloud.faults] == expected
+def document(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def seeded(cloud: FakeCloud, doc: dict) -> None:
+    """What a document promised is in the cloud: its rules in order, a tenant per provider section."""
+    assert [r.id for r in cloud.faults] == [rule["id"] for rule in doc.get("faults", [])]
     assert all(r.description for r in cloud.faults)
+    for provider in set(doc) - {"faults"}:
+        assert list(cloud.registry.tenants(provider)), provider
 
 
-def test_product_nearly_full() -> None:
+def test_the_scenarios_the_readme_names_exist() -> None:
+    assert {
+        "flaky_key_allocation",
+        "product_nearly_full",
+        "lost_create_response",
+        "aws_throttled",
+    } <= set(NAMES)
+
+
+@pytest.mark.parametrize("path", FILES, ids=NAMES)
+def test_every_fixtures_file_loads_with_cloud_load(path: Path) -> None:
+    seeded(FakeCloud(seed=1).load(path), document(path))
+
+
+@pytest.mark.parametrize("path", FILES, ids=NAMES)
+def test_every_fixtures_file_loads_through_the_admin_api(path: Path) -> None:
+    cloud = FakeCloud(seed=1)
+    response = Client(cloud.wsgi_app).post("/_iotfake/seed", json=document(path))
+    assert (response.status_code, response.json) == (200, {"status": "seeded"})
+    seeded(cloud, document(path))
+
+
+def test_iotfake_serve_loads_every_fixtures_file_at_once() -> None:
+    args = [arg for path in FILES for arg in ("--fixtures", str(path))]
+    with serving(*args) as served:
+        state = requests.get(f"{served.url}/_iotfake/state", timeout=10).json()
+    rules = [rule["id"] for rule in state["faults"]["rules"]]
+    assert rules == [rule["id"] for path in FILES for rule in document(path).get("faults", [])]
+    loaded = FakeCloud.from_snapshot(state)
+    for path in FILES:
+        for provider in set(document(path)) - {"faults"}:
+            assert list(loaded.registry.tenants(provider)), (path.name, provider)
+
+
+def test_product_nearly_full_is_a_real_quota_not_a_rule() -> None:
     cloud = FakeCloud(seed=1).load(FIXTURES / "product_nearly_full.json")
+    assert cloud.faults.rules == []
     client = Client(cloud.wsgi_app)
-    pk = make_product(client)
-    other_org = make_product(client, org="o2")
-    assert [create(client, pk).json["code"] for _ in range(5)] == [0, 0, 0, 11739, 11739]
-    assert create(client, other_org, org="o2").json["code"] == 0
-    assert len(cloud.registry.tenant("enos", "o1").devices) == 3
-    cloud.journal.assert_fault_fired("product-nearly-full", times=2)
+    assert [create(client, "NearlyFull").json["code"] for _ in range(3)] == [0, 11739, 11739]
+    assert len(cloud.registry.tenant("enos", "o1").devices) == 5
+    # a new product in the same org has room of its own
+    assert create(client, make_product(client)).json["code"] == 0
+    assert [e.rule for e in cloud.journal.calls(operation="CreateDevice")] == [None] * 4
+    full = cloud.journal.calls(operation="CreateDevice", outcome="error")
+    assert [(e.code, e.params["productKey"]) for e in full] == [("11739", "NearlyFull")] * 2
+
+
+def test_product_nearly_full_cuts_a_batch_at_the_quota() -> None:
+    cloud = FakeCloud(seed=1).load(FIXTURES / "product_nearly_full.json")
+    body = [
+        {"productKey": "NearlyFull", "timezone": "+08:00", "deviceName": {"defaultValue": f"m{i}"}}
+        for i in range(3)
+    ]
+    answer = (
+        Client(cloud.wsgi_app)
+        .post(
+            "/connect-service/v2.0/devices?action=batchCreate&orgId=o1",
+            json={"deviceList": body},
+            headers={"apim-accesstoken": "t"},
+        )
+        .json
+    )
+    assert [item["code"] for item in answer["data"]] == [0, 11739, 11739]
+    assert answer["successSize"] == 1
 
 
 def test_lost_create_response_in_process() -> None:
@@ -48,14 +106,40 @@ def test_lost_create_response_in_process() -> None:
     assert len(cloud.registry.tenant("enos", "o1").devices) == 1
 
 
+def test_aws_throttled_through_boto3(aws_cloud: FakeCloud, iot) -> None:
+    with freeze_time("2030-01-01 00:00:00"):
+        aws_cloud.load(FIXTURES / "aws_throttled.json")
+        iot.create_thing(thingName="t1")
+        iot.create_thing(thingName="t2")
+        with pytest.raises(iot.exceptions.ThrottlingException) as caught:
+            iot.create_thing(thingName="t3")
+        headers = caught.value.response["ResponseMetadata"]["HTTPHeaders"]
+        assert headers["x-amz-retry-after"] == "500"  # 2 per second
+        aws_cloud.clock.advance(0.5)
+        iot.create_thing(thingName="t3")
+    template = json.dumps(
+        {"Resources": {"thing": {"Type": "AWS::IoT::Thing", "Properties": {"ThingName": "t4"}}}}
+    )
+    for _ in range(2):  # a client that does not retry meets both throttled RegisterThings
+        with pytest.raises(iot.exceptions.ThrottlingException):
+            iot.register_thing(templateBody=template)
+    assert iot.register_thing(templateBody=template)["resourceArns"]["thing"].endswith(":thing/t4")
+    aws_cloud.journal.assert_fault_fired("aws-throttled-create-thing", times=1)
+    aws_cloud.journal.assert_fault_fired("aws-throttled-register-thing", times=2)
+
+
 def test_serve_loads_scenario_files_and_throttle_profiles(tmp_path: Path) -> None:
     profile = tmp_path / "slow.json"
     rule = {"id": "slow", "provider": "enos", "action": {"throttle": {"rate": 1, "burst": 100}}}
     profile.write_text(json.dumps({"rules": [rule]}))
     fixtures = FIXTURES / "lost_create_response.json"
-    with serving("--fixtures", str(fixtures), "--throttle-profile", str(profile)) as served:
+    with serving(
+        "--fixtures", str(fixtures), "--throttle-profile", str(profile), "--throttle-profile", "aws-defaults"
+    ) as served:
         rules = requests.get(f"{served.url}/_iotfake/faults", timeout=10).json()["rules"]
-    assert [r["id"] for r in rules] == ["lost-create-response", "slow"]
+    ids = [r["id"] for r in rules]
+    assert ids[:2] == ["lost-create-response", "slow"]
+    assert ids[2:] == [r.id for r in FakeCloud().faults.apply_profile("aws-defaults")]
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,8 @@ class App:
             log.exception("iotfake: unhandled error in %s %s", call.provider, call.operation)
             response = provider.render(call, provider.from_domain(call, Internal(str(exc))))
         dropped = isinstance(response, Dropped) and over_socket(request.environ)
+        if dropped and call.fault_action == "drop":
+            call.code = None  # nothing was answered: the fallback 5xx never left the server
         if call.fault is not None or not is_read_only(request.method, call.operation):
             self.cloud.mark_dirty()
         self.cloud.journal.record(

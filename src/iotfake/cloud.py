@@ -85,8 +85,15 @@ class FakeCloud:
         return self
 
     def load(self, path: str | Path) -> FakeCloud:
-        """Load a fixtures document from a JSON file."""
-        return self.seed(documents.read(path))
+        """Load a fixtures document from a JSON file: a path (relative to the working directory),
+        or the name of a scenario iotfake ships (``"flaky_key_allocation"``)."""
+        from .fixture_files import resolve
+
+        try:
+            found = resolve(path, near=Path.cwd())
+        except FileNotFoundError as exc:
+            raise documents.DocumentError("", str(exc)) from None
+        return self.seed(documents.read(found))
 
     # -- lifecycle ----------------------------------------------------------------------------------
     def reset(self) -> None:

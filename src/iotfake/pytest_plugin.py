@@ -1,37 +1,310 @@
-"""pytest plugin, installed by the ``pytest11`` entry point: fixtures and the ``iotfake`` marker."""
+"""pytest plugin, installed by the ``pytest11`` entry point: fixtures and the ``iotfake`` marker.
+
+Every test gets its own fresh, seeded cloud (``iotfake``); tests that need a socket share one live
+server per process (``iotfake_server``) that is rebound to the current test's cloud, so a clean
+state costs an attribute assignment rather than a server start. Settings fixtures (``iotfake_seed``,
+``iotfake_auth``, ``iotfake_host``, ``iotfake_boto3_config``) are there to be overridden in a
+conftest; the marker tunes one test, class or module and wins over them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import importlib
+import zlib
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .cloud import FakeCloud
-from .server import Server
+from .fixture_files import resolve
+
+if TYPE_CHECKING:
+    from .clients import ServiceSession
+    from .journal import Entry
+    from .server import Server
+
+MARKER_KEYWORDS = ("fixtures", "faults", "seed", "auth", "throttle_profile")
+MARKER_HELP = (
+    "iotfake(fixtures=None, faults=None, seed=None, auth=None, throttle_profile=None): "
+    "configure the test's fake IoT cloud (fixtures files resolve beside the test file, then bundled)"
+)
+CLOUD = pytest.StashKey[FakeCloud]()
+REPORT_SECTION = "iotfake"
+
+#: credentials the ready-made clients send; lenient auth takes unknown credentials as the owner's
+ENOS_TOKEN = "iotfake-enos-token"
+SCRIPTR_TOKEN = "iotfake-scriptr-token"
+AWS_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "iotfake-access-key",
+    "AWS_SECRET_ACCESS_KEY": "iotfake-secret-key",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+#: variables that would steer boto3 away from the fake (a profile, a real session, ignored endpoints)
+AWS_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "iotfake(fixtures=None, faults=None, seed=None, auth=None): configure the test's fake cloud",
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # an ini value, not a command-line option: declaring it twice (installed plugin plus the
+    # source-checkout shim) must not be an error
+    parser.addini(
+        "iotfake_journal_tail",
+        "how many of the fake's last calls a failing test's report shows (0: none)",
+        default="10",
     )
 
 
-@pytest.fixture
-def iotfake(request: pytest.FixtureRequest) -> Iterator[FakeCloud]:
-    """A fresh FakeCloud, seeded from the test id so a failure reproduces."""
-    marker = request.node.get_closest_marker("iotfake")
-    options = dict(marker.kwargs) if marker else {}
-    cloud = FakeCloud(seed=options.get("seed", request.node.nodeid), auth=options.get("auth", "lenient"))
-    for path in (
-        [options["fixtures"]] if isinstance(options.get("fixtures"), str) else options.get("fixtures") or []
-    ):
-        cloud.load(path)
-    yield cloud
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+    journal_tail(config)  # a bad value stops the run at once, not at the first failing test
+
+
+def journal_tail(config: pytest.Config) -> int:
+    value = config.getini("iotfake_journal_tail")
+    try:
+        return max(0, int(value))
+    except ValueError:
+        raise pytest.UsageError(f"iotfake_journal_tail must be a whole number, not {value!r}") from None
+
+
+# -- settings fixtures: override these in a conftest ---------------------------------------------------
+def seed_for(nodeid: str) -> int:
+    """The seed a test gets by default: stable across runs, processes and xdist workers."""
+    return zlib.crc32(nodeid.encode("utf-8"))
+
+
+class _FromTestId:
+    def __repr__(self) -> str:
+        return "FROM_TEST_ID"
+
+
+#: ``iotfake_seed``'s default: every test's cloud is seeded from the test's node id
+FROM_TEST_ID: Any = _FromTestId()
+
+
+@pytest.fixture(scope="session")
+def iotfake_seed() -> int | str | None:
+    """Seed of each test's cloud: FROM_TEST_ID (each test's own, from its node id), a fixed seed,
+    or None for an unseeded cloud. Session-scoped, so the default costs a test a cache lookup; override
+    it at any scope."""
+    return FROM_TEST_ID
+
+
+@pytest.fixture(scope="session")
+def iotfake_auth() -> str:
+    """Auth mode of the test's cloud: ``off``, ``lenient`` (default) or ``strict`` (override at any scope)."""
+    return "lenient"
+
+
+@pytest.fixture(scope="session")
+def iotfake_host() -> str:
+    """Address the live server binds (session-scoped: one server per process)."""
+    return "127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def iotfake_boto3_config() -> Any:
+    """The botocore ``Config`` of ``iotfake_boto3``: retries off, so a fault shows on the first try."""
+    _require("boto3", "iotfake_boto3")
+    from botocore.config import Config
+
+    return Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+# -- the cloud ---------------------------------------------------------------------------------------
+def marker_options(node: pytest.Item) -> dict[str, Any]:
+    """The ``iotfake`` markers on a test, merged: the closest marker wins keyword by keyword."""
+    options: dict[str, Any] = {}
+    for marker in node.iter_markers("iotfake"):
+        if marker.args:
+            pytest.fail("@pytest.mark.iotfake takes keyword arguments only", pytrace=False)
+        unknown = sorted(set(marker.kwargs) - set(MARKER_KEYWORDS))
+        if unknown:
+            pytest.fail(
+                f"@pytest.mark.iotfake got unknown keyword {unknown[0]!r}; "
+                f"expected one of {', '.join(MARKER_KEYWORDS)}",
+                pytrace=False,
+            )
+        for key, value in marker.kwargs.items():
+            options.setdefault(key, value)
+    return options
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def configure(cloud: FakeCloud, options: dict[str, Any], near: Any = None) -> FakeCloud:
+    """Apply a marker's ``fixtures``, ``faults`` and ``throttle_profile`` to ``cloud``."""
+    for name in _as_list(options.get("fixtures")):
+        cloud.load(resolve(name, near))
+    rules = _as_list(options.get("faults"))
+    if rules:
+        cloud.faults.load(rules, "faults")
+    profile = options.get("throttle_profile")
+    if profile is not None:
+        # a built-in name, or a profile file found the way fixtures files are
+        cloud.faults.apply_profile(resolve(profile, near) if str(profile).endswith(".json") else profile)
+    return cloud
 
 
 @pytest.fixture
-def iotfake_server(iotfake: FakeCloud) -> Iterator[Server]:
-    """A live HTTP server for the test's cloud."""
-    with iotfake.serve() as server:
+def iotfake(request: pytest.FixtureRequest, iotfake_seed: int | str | None, iotfake_auth: str) -> FakeCloud:
+    """A fresh ``FakeCloud`` for this test, seeded from the test id so that a failure reproduces."""
+    options = marker_options(request.node)
+    seed = options.get("seed", iotfake_seed)
+    if seed is FROM_TEST_ID:
+        seed = seed_for(request.node.nodeid)
+    try:
+        cloud = FakeCloud(seed=seed, auth=options.get("auth", iotfake_auth))
+        request.node.stash[CLOUD] = cloud
+        return configure(cloud, options, request.path.parent)
+    except (ValueError, FileNotFoundError) as exc:  # DocumentError is a ValueError
+        problem = str(exc)
+    # outside the except block: the user needs the one line, not a chain of tracebacks
+    pytest.fail(f"@pytest.mark.iotfake: {problem}", pytrace=False)
+
+
+# -- the live server ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def iotfake_session_server(iotfake_host: str) -> Iterator[Server]:
+    """This process's one live server (port 0: never clashes, xdist workers included).
+
+    Between tests it serves an idle cloud of its own; ``iotfake_server`` rebinds it per test.
+    """
+    with FakeCloud(auth="off").serve(host=iotfake_host, port=0) as server:
         yield server
+
+
+@pytest.fixture
+def iotfake_server(iotfake: FakeCloud, iotfake_session_server: Server) -> Iterator[Server]:
+    """The live server, serving this test's cloud; ``IOTFAKE_URL``, ``AWS_ENDPOINT_URL_IOT`` and
+    dummy AWS credentials point unmodified client code at it for the test."""
+    server = iotfake_session_server
+    idle, server.cloud = server.cloud, iotfake
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            for name in AWS_UNSET:
+                env.delenv(name, raising=False)
+            for name, value in AWS_ENVIRONMENT.items():
+                env.setenv(name, value)
+            env.setenv("IOTFAKE_URL", server.url)
+            env.setenv("AWS_ENDPOINT_URL_IOT", server.url)
+            yield server
+    finally:
+        server.cloud = idle
+
+
+# -- ready-made clients ------------------------------------------------------------------------------
+def _require(module: str, fixture: str) -> None:
+    """Optional client libraries: a missing one fails the test with the install line, not a traceback."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        problem = f"the {fixture} fixture needs {module}: pip install {module} (or iotfake[test])"
+    else:
+        return
+    pytest.fail(problem, pytrace=False)
+
+
+@functools.cache
+def _boto3_session() -> Any:
+    """One boto3 Session per process: it caches the loaded service models, so clients come cheap."""
+    import boto3
+
+    return boto3.Session()
+
+
+@pytest.fixture
+def iotfake_boto3(iotfake_server: Server, iotfake_boto3_config: Any) -> Iterator[Any]:
+    """A boto3 ``iot`` client for the live server (retries off; see ``iotfake_boto3_config``)."""
+    _require("boto3", "iotfake_boto3")
+    client = _boto3_session().client(
+        "iot",
+        endpoint_url=iotfake_server.url,
+        region_name=AWS_ENVIRONMENT["AWS_DEFAULT_REGION"],
+        aws_access_key_id=AWS_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+        config=iotfake_boto3_config,
+    )
+    yield client
+    client.close()
+
+
+def _session(base_url: str, headers: dict[str, str], fixture: str) -> Iterator[ServiceSession]:
+    _require("requests", fixture)
+    from .clients import ServiceSession
+
+    with ServiceSession(base_url, headers) as session:
+        yield session
+
+
+@pytest.fixture
+def iotfake_enos(iotfake_server: Server) -> Iterator[ServiceSession]:
+    """A ``requests.Session`` for EnOS: base URL set, ``apim-accesstoken`` sent, ``url(path)``."""
+    yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN}, "iotfake_enos")
+
+
+@pytest.fixture
+def iotfake_scriptr(iotfake_server: Server) -> Iterator[ServiceSession]:
+    """A ``requests.Session`` for scriptr: base URL set, bearer token sent, ``url(path)``."""
+    yield from _session(iotfake_server.url, {"Authorization": f"bearer {SCRIPTR_TOKEN}"}, "iotfake_scriptr")
+
+
+# -- what the fake saw, in the failure report --------------------------------------------------------
+def format_calls(entries: list[Entry]) -> list[str]:
+    """One aligned line per journal entry: what was asked, what was answered, which rule fired."""
+    rows = [
+        (
+            f"#{e.seq}",
+            e.provider,
+            e.operation,
+            e.tenant or "-",
+            f"{e.method} {e.path}",
+            str(e.status),
+            f"code={e.code}" if e.code is not None else "",
+            e.outcome,
+            f"rule={e.rule}" if e.rule is not None else "",
+        )
+        for e in entries
+    ]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(9)]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+def describe(cloud: FakeCloud, tail: int) -> str:
+    seed = cloud.seed_value
+    again = (
+        "unseeded: ids differ on every run"
+        if seed is None
+        else f"FakeCloud(seed={seed!r}) generates the same ids, keys and secrets"
+    )
+    lines = [f"seed={seed!r} auth={cloud.auth} ({again})"]
+    if tail > 0:
+        entries = cloud.journal.calls()
+        shown = entries[-tail:]
+        if shown:
+            lines.append(f"last {len(shown)} of {len(entries) + cloud.journal.dropped} calls the fake saw:")
+            lines.extend("  " + line for line in format_calls(shown))
+        else:
+            lines.append("no call reached the fake")
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    cloud = item.stash.get(CLOUD, None)
+    if cloud is not None:
+        if report.failed:
+            report.sections.append((REPORT_SECTION, describe(cloud, journal_tail(item.config))))
+        if call.when == "teardown":
+            del item.stash[CLOUD]  # items live all session; their clouds must not
+    return report

@@ -13,6 +13,7 @@ from .keepalive import KeepAliveHandler
 from .providers.base import json_response
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
     from .cloud import FakeCloud
@@ -87,17 +88,29 @@ class Server:
     """``with cloud.serve() as server: server.url`` - binds on enter, stops on exit.
 
     ``port=0`` picks a free port. The server thread is a daemon, so a forgotten server never keeps
-    a test process alive.
+    a test process alive. ``cloud`` is read on every request, so assigning another cloud to a
+    running server rebinds it: the pytest plugin serves each test's fresh cloud from one server
+    per process instead of paying for a socket and a thread per test.
     """
 
     def __init__(self, cloud: FakeCloud, host: str = "127.0.0.1", port: int = 0, *, access_log: bool = False):
+        self._server: BaseWSGIServer | None = None
         self.cloud = cloud
         self.host = host
         self.port = port
         self.access_log = access_log
-        self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._gate: Gate | None = None
+
+    @property
+    def cloud(self) -> FakeCloud:
+        return self._cloud
+
+    @cloud.setter
+    def cloud(self, cloud: FakeCloud) -> None:
+        self._cloud = cloud
+        if self._server is not None:
+            self._server.max_body = cloud.max_body  # type: ignore[attr-defined]
 
     @property
     def url(self) -> str:
@@ -108,10 +121,10 @@ class Server:
 
     def start(self) -> Server:
         handler = LoggingHandler if self.access_log else QuietHandler
-        self._gate = Gate(self.cloud.wsgi_app)
+        self._gate = Gate(self._app)
         self._server = make_server(self.host, self.port, self._gate, threaded=True, request_handler=handler)
         self._server.daemon_threads = True
-        self._server.max_body = self.cloud.max_body  # type: ignore[attr-defined]
+        self.cloud = self._cloud  # the body limit follows the cloud
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.1},
@@ -120,6 +133,9 @@ class Server:
         )
         self._thread.start()
         return self
+
+    def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self._cloud.wsgi_app(environ, start_response)
 
     def stop(self) -> None:
         """Stop accepting, let the requests inside finish, refuse the rest; then close."""

@@ -8,11 +8,12 @@ has committed (a lost response).
 Rules are evaluated in order and the first that fires wins. One lock covers choosing the rule and
 counting, so ``times=2`` means exactly two, whatever the thread count; the waiting (latency) and
 the rendering happen outside it. The engine knows no provider: it reaches them only through
-``from_domain``, ``from_code`` and ``render``.
+``from_domain``, ``from_code``, ``render`` and ``subject``.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import random
 import threading
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from ..documents import DocumentError
-from ..registry.errors import BY_NAME, DomainError, Throttled, Unavailable
+from ..registry.errors import BY_NAME, DomainError, KeyCollision, NotFound, Throttled, Unavailable
 from . import profile_loader as profiles
 from .drop import Dropped
 from .rules import Rule, at, operation_matches
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 #: response header naming the rule that shaped a reply (real clients ignore it; people read it)
 FAULT_HEADER = "X-Iotfake-Fault"
 _UNSET: Any = object()
+#: operation lists longer than this are not spelt out in an error message
+MAX_LISTED = 40
 
 
 class FaultEngine:
@@ -190,7 +193,7 @@ class FaultEngine:
                 raise DocumentError(
                     at(path, "operation"),
                     f"no {rule.provider if rule.provider != '*' else 'provider'} operation is "
-                    f"{rule.operation!r} (known: {', '.join(known)})",
+                    f"{rule.operation!r} ({_suggest(rule.operation, known)})",
                 )
         code = rule.action.error
         if code is None or code in BY_NAME:
@@ -270,7 +273,7 @@ class FaultEngine:
     def _error(provider: Provider, call: Call, name: str) -> ProviderError:
         domain = BY_NAME.get(name)
         if domain is not None:
-            return provider.from_domain(call, _domain_error(domain, call))
+            return provider.from_domain(call, _domain_error(domain, provider, call))
         return provider.from_code(call, name)
 
     @staticmethod
@@ -307,8 +310,23 @@ class FaultEngine:
             self._next_id = next_id
 
 
-def _domain_error(kind: type[DomainError], call: Call) -> DomainError:
-    message = f"{kind.name} (injected by iotfake fault rule {call.fault!r})"
+def _suggest(name: str, known: list[str]) -> str:
+    """The names to offer for a misspelt one: all of them when they are few (EnOS's 16), else the
+    closest (AWS has hundreds)."""
+    if len(known) <= MAX_LISTED:
+        return f"known: {', '.join(known)}"
+    close = difflib.get_close_matches(name, known, n=3)
+    if close:
+        return f"did you mean {' or '.join(close)}?"
+    return f"none of the {len(known)} known operations is like it"
+
+
+def _domain_error(kind: type[DomainError], provider: Provider, call: Call) -> DomainError:
     if kind is Throttled:
         return Throttled("Rate exceeded")
-    return kind(message)
+    if kind in (NotFound, KeyCollision):
+        subject = provider.subject(call)
+        if subject is not None:
+            noun, key = subject
+            return kind(kind=noun, key=key)  # the provider words it as for a real one
+    return kind(f"{kind.name} (injected by iotfake fault rule {call.fault!r})")

@@ -92,6 +92,7 @@ class Rule:
     provider: str = "*"
     operation: str = "*"
     #: field -> accepted values; ``tenant`` names the call's tenant, anything else a request field
+    #: (dotted names reach into nested ones: ``parameters.ThingName``)
     match: dict[str, tuple[str, ...]] = field(default_factory=dict)
     times: int | None = None
     after: int = 0
@@ -130,8 +131,8 @@ class Rule:
         if self.operation != "*" and not operation_matches(self.operation, call.operation):
             return False
         for name, accepted in self.match.items():
-            value = call.tenant if name == "tenant" else call.params.get(name)
-            if value is None or str(value) not in accepted:
+            value = call.tenant if name == "tenant" else request_field(call.params, name)
+            if value is None or isinstance(value, dict | list) or str(value) not in accepted:
                 return False
         if self.start is not None and now < self.start:
             return False
@@ -258,6 +259,19 @@ class Rule:
                 self.buckets.restore(state.get("buckets") or [])
         except (TypeError, ValueError, KeyError) as exc:
             raise DocumentError(path, f"not a rule state: {exc}") from exc
+
+
+def request_field(params: dict[str, Any], name: str) -> Any:
+    """A request field by name; a dotted name reaches into nested objects when no field has the
+    whole name (``parameters.ThingName`` in RegisterThing's template parameters)."""
+    if name in params:
+        return params[name]
+    value: Any = params
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
 
 
 def operation_matches(pattern: str, operation: str) -> bool:

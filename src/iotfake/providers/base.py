@@ -130,6 +130,15 @@ class Provider:
         """The wire form of an error; must set ``call.code``."""
         raise NotImplementedError
 
+    def subject(self, call: Call) -> tuple[str, str] | None:
+        """The record the call is about, as ``(kind, key)`` with the registry's kinds
+        (``("device", "meter-1")``), or None when it names none.
+
+        A fault rule that injects ``NotFound`` or ``KeyCollision`` names this record, so the
+        answer reads as the real one would ("Thing t1 cannot be found.") instead of naming nothing.
+        """
+        return None
+
     # -- fixtures documents and state ----------------------------------------------------------
     def seed(self, section: Any, path: str) -> None:
         """Load this provider's part of a fixtures document; raise DocumentError naming the path."""

@@ -40,6 +40,9 @@ def routes() -> dict[str, list[str]]:
 
 class AwsIotProvider(Provider):
     name = "aws"
+    #: every operation in botocore's model (those not served answer 501), so a fault rule naming a
+    #: misspelt one is refused when it is added
+    operations = frozenset(OPERATIONS)
 
     @classmethod
     def rules(cls) -> list[Rule]:
@@ -59,6 +62,8 @@ class AwsIotProvider(Provider):
         if operation in SERVED and wire.body_members(operation):
             decode_json_body(call)
         call.params = _match_fields(operation, call)
+        # the tenant's parts, so fault rules and journal filters can pick an account or a region
+        call.params["account"], call.params["region"] = account, region
         return call
 
     def authenticate(self, call: Call) -> None:
@@ -125,6 +130,14 @@ class AwsIotProvider(Provider):
         call.code = str(error.code)
         return wire.error_response(error, self.cloud.ids.request_id())
 
+    def subject(self, call: Call) -> tuple[str, str] | None:
+        """The resource the URI names (``/things/{thingName}`` -> a thing)."""
+        for label, kind in SUBJECTS.items():
+            value = call.route_args.get(label)
+            if isinstance(value, str) and value:
+                return kind, value
+        return None
+
     # -- fixtures and helpers for tests -------------------------------------------------------------
     def seed(self, section: Any, path: str) -> None:
         from .seed import seed
@@ -140,6 +153,14 @@ class AwsIotProvider(Provider):
         return pki.ca_pem(self.account(account, region), self.cloud.ids, self.cloud.clock.time())
 
 
+#: URI labels naming the resource an operation acts on, and its registry kind (see NOUNS)
+SUBJECTS = {
+    "thingName": "device",
+    "thingTypeName": "product",
+    "thingGroupName": "thing group",
+    "certificateId": "certificate",
+    "policyName": "policy",
+}
 NOUNS = {
     "device": "Thing",
     "product": "Thing type",

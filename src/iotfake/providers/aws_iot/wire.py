@@ -9,6 +9,7 @@ in the body's ``message``, with the HTTP status the model gives the error shape.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -162,7 +163,8 @@ def error_response(error: ProviderError, request_id: str) -> Response:
     headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": f"{code}:"}
     for name, value in error.extra.items():
         if name == "retry_after_ms":
-            headers["x-amz-retry-after"] = str(int(value))
+            # whole milliseconds, rounded up once float noise is off: waiting that long finds a token
+            headers["x-amz-retry-after"] = str(math.ceil(round(value, 3)))
         elif value is not None:
             body[name] = value
     return Response(

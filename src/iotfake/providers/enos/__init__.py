@@ -123,6 +123,15 @@ class EnosProvider(Provider):
             return auth.GatewayError(auth.TOKEN_INVALID, "the access token was refreshed or revoked")
         return from_domain(error, device_op=call.operation.endswith("Device"))
 
+    def subject(self, call: Call) -> tuple[str, str] | None:
+        """The product a product call names, else the device (by deviceKey or assetId)."""
+        params = call.params
+        if call.operation.endswith("Product"):
+            key = params.get("productKey")
+            return None if key is None else ("product", key)
+        key = params.get("deviceKey", params.get("assetId"))
+        return None if key is None else ("device", key)
+
     def from_code(self, call: Call, code: str) -> ProviderError:
         """A code named by a fault rule: Connect's (``"11714"``), the gateway's (``"4011"``) or,
         on GetToken/RefreshToken, the token service's (``"1203"``). Unknown codes raise ValueError,

@@ -34,6 +34,9 @@ UNKNOWN = "unknown"
 
 class ScriptrProvider(Provider):
     name = "scriptr"
+    operations = frozenset(
+        f"{module}.{function}" for module, functions in MODULES.items() for function in [*functions, UNKNOWN]
+    )
 
     @classmethod
     def rules(cls) -> list[Rule]:
@@ -92,6 +95,11 @@ class ScriptrProvider(Provider):
         for name, value in error.extra.get("headers", {}).items():
             response.headers[name] = value
         return response
+
+    def subject(self, call: Call) -> tuple[str, str] | None:
+        """The device (or user) the call names by ``id``."""
+        key = call.params.get("id")
+        return None if key is None else (call.operation.partition(".")[0], key)
 
     # -- accounts and fixtures --------------------------------------------------------------------
     def account(self, name: str = accounts.DEFAULT_ACCOUNT) -> Account:

@@ -121,8 +121,8 @@ def from_domain(error: domain.DomainError, *, module: str) -> ScriptrError:
             return ScriptrError(
                 TOKEN_LIMIT_EXCEEDED, f"The user already holds the maximum of {error.limit} tokens."
             )
-        limit = "its" if error.limit is None else f"its limit of {error.limit}"
-        return ScriptrError(DEVICE_LIMIT_EXCEEDED, f"The account has reached {limit} devices.")
+        limit = "its device limit" if error.limit is None else f"its limit of {error.limit} devices"
+        return ScriptrError(DEVICE_LIMIT_EXCEEDED, f"The account has reached {limit}.")
     if isinstance(error, domain.NotFound):
         subject = error.kind if error.kind in ("device", "user") else module
         if error.kind == "token":

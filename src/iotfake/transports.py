@@ -1,0 +1,242 @@
+"""In-process transports: real client libraries talking to the WSGI app with no socket.
+
+Each one hands the client's own request to the same WSGI app a live server runs, so a test gets
+the identical answers (status, headers, body) without a port, a thread or a network stack:
+
+* ``requests``: ``session.mount("http://iotfake", WSGIAdapter(cloud))``, or ``requests_session(cloud)``
+* ``httpx``: ``httpx.Client(transport=httpx_transport(cloud), base_url=BASE_URL)``
+* ``botocore``: ``route_botocore(boto3.client("iot", endpoint_url=BASE_URL, ...), cloud)``
+
+A ``drop`` or ``lost_response`` fault cuts the connection of a live server; in process each
+transport raises what its client raises when a server hangs up without answering
+(``requests.ConnectionError``, ``httpx.RemoteProtocolError``, botocore's ``ConnectionClosedError``).
+
+The client libraries are optional: each is imported only when its transport is used.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from werkzeug.datastructures import Headers
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from .faults.drop import SOCKET_KEY  # where a server keeps the socket that a drop fault shuts
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    import httpx
+    import requests
+
+    from .clients import ServiceSession
+    from .cloud import FakeCloud
+
+#: the base URL the in-process helpers use; any URL works, nothing is resolved or connected
+BASE_URL = "http://iotfake"
+
+
+class ConnectionDropped(ConnectionAbortedError):
+    """The app hung up without an answer (a fault rule dropped the connection)."""
+
+
+class _Connection:
+    """The in-process stand-in for a client socket: shutting it down only marks the drop."""
+
+    def shutdown(self, how: int) -> None:
+        pass
+
+
+def _app(target: FakeCloud | WSGIApplication) -> WSGIApplication:
+    """Accept a FakeCloud or any WSGI callable (a Server's cloud may be rebound: read it late)."""
+    return getattr(target, "wsgi_app", target)
+
+
+def connected(app: WSGIApplication) -> WSGIApplication:
+    """``app`` run as a server runs it: with a connection that a fault can drop (ConnectionDropped)."""
+
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        environ.setdefault(SOCKET_KEY, _Connection())
+        try:
+            return app(environ, start_response)
+        except ConnectionAbortedError as exc:
+            raise ConnectionDropped(str(exc)) from exc
+
+    return wsgi
+
+
+def call_wsgi(
+    app: WSGIApplication,
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    body: bytes | str | None = None,
+) -> tuple[int, Headers, bytes]:
+    """One request through ``app``: ``(status, headers, body)``, as a server would send them.
+
+    Raises ConnectionDropped where a server would close the connection without an answer.
+    """
+    parts = urlsplit(url)
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    builder = EnvironBuilder(
+        method=method.upper(),
+        base_url=f"{parts.scheme or 'http'}://{parts.netloc or 'iotfake'}",
+        path=parts.path or "/",
+        query_string=parts.query,
+        headers=Headers(
+            (name, value.decode("latin-1") if isinstance(value, bytes) else value)
+            for name, value in (headers.items() if isinstance(headers, Mapping) else headers)
+        ),
+        data=body or None,
+    )
+    try:
+        environ = builder.get_environ()
+    finally:
+        builder.close()
+    app_iter, status, response_headers = run_wsgi_app(connected(app), environ, buffered=True)
+    try:
+        content = b"".join(app_iter)
+    finally:
+        close = getattr(app_iter, "close", None)
+        if close is not None:
+            close()
+    return int(status.split(" ", 1)[0]), response_headers, content
+
+
+# -- requests ---------------------------------------------------------------------------------------
+class WSGIAdapter:
+    """A ``requests`` transport adapter answering from a WSGI app in this process.
+
+    Mount it on a session for a URL prefix. ``timeout``, ``verify``, ``cert`` and ``proxies`` are
+    accepted and ignored: there is no connection to apply them to.
+    """
+
+    def __init__(self, target: FakeCloud | WSGIApplication) -> None:
+        self.target = target
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        from requests import Response
+        from requests.structures import CaseInsensitiveDict
+        from requests.utils import get_encoding_from_headers
+        from urllib3 import HTTPResponse
+        from werkzeug.http import HTTP_STATUS_CODES
+
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()  # type: ignore[union-attr]
+        elif body is not None and not isinstance(body, bytes | str):
+            body = b"".join(body)  # a generator body (chunked upload)
+        try:
+            status, headers, content = call_wsgi(
+                _app(self.target), request.method or "GET", request.url or "/", request.headers, body
+            )
+        except ConnectionDropped as exc:
+            from http.client import RemoteDisconnected
+
+            from requests.exceptions import ConnectionError as RequestsConnectionError
+            from urllib3.exceptions import ProtocolError
+
+            gone = RemoteDisconnected("Remote end closed connection without response")
+            raise RequestsConnectionError(
+                ProtocolError("Connection aborted.", gone), request=request
+            ) from exc
+        response = Response()
+        response.status_code = status
+        response.reason = HTTP_STATUS_CODES.get(status, "")
+        response.headers = CaseInsensitiveDict(headers.items())
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.raw = HTTPResponse(
+            body=io.BytesIO(content),
+            headers=list(headers.items()),
+            status=status,
+            preload_content=False,
+            decode_content=False,
+        )
+        response.url = request.url or ""
+        response.request = request
+        response.connection = self
+        return response
+
+    def close(self) -> None:
+        """Nothing to release (part of the adapter interface ``requests`` calls)."""
+
+
+def requests_session(target: FakeCloud | WSGIApplication, base_url: str = BASE_URL) -> ServiceSession:
+    """A session whose requests to ``base_url`` (relative paths included) never leave the process."""
+    from .clients import ServiceSession
+
+    session = ServiceSession(base_url)
+    session.mount(base_url, WSGIAdapter(target))
+    return session
+
+
+# -- httpx ------------------------------------------------------------------------------------------
+def httpx_transport(target: FakeCloud | WSGIApplication) -> httpx.WSGITransport:
+    """httpx's own WSGI transport over the fake: ``httpx.Client(transport=..., base_url=...)``."""
+    return _httpx_transport_class()(app=connected(_app(target)))
+
+
+@functools.cache
+def _httpx_transport_class() -> type[httpx.WSGITransport]:
+    import httpx
+
+    class WSGITransport(httpx.WSGITransport):
+        """httpx's WSGI transport, raising a dropped connection as httpx does over a socket."""
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            try:
+                return super().handle_request(request)
+            except ConnectionDropped as exc:
+                message = "Server disconnected without sending a response."
+                raise httpx.RemoteProtocolError(message, request=request) from exc
+
+    return WSGITransport
+
+
+def httpx_client(
+    target: FakeCloud | WSGIApplication, base_url: str = BASE_URL, **options: Any
+) -> httpx.Client:
+    """An ``httpx.Client`` wired to the fake in process; relative URLs go to ``base_url``."""
+    import httpx
+
+    return httpx.Client(transport=httpx_transport(target), base_url=base_url, **options)
+
+
+# -- botocore ---------------------------------------------------------------------------------------
+class _RawBody(io.BytesIO):
+    """The ``raw`` of a botocore AWSResponse: botocore reads it through ``stream()``."""
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self.getvalue()
+
+
+def route_botocore(client: Any, target: FakeCloud | WSGIApplication) -> Any:
+    """Answer every request of a boto3/botocore ``client`` from the fake, with no socket.
+
+    Registers on the client's own ``before-send`` event (only this client is affected), so request
+    signing, serialisation, parsing and error handling all run as they do against AWS. The URL the
+    client was built with is passed through as it is: give it any ``endpoint_url``. Returns the
+    client, for chaining.
+    """
+    from botocore.awsrequest import AWSResponse
+    from botocore.exceptions import ConnectionClosedError
+
+    def send(request: Any, **kwargs: Any) -> AWSResponse:
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()
+        try:
+            status, headers, content = call_wsgi(
+                _app(target), request.method, request.url, list(request.headers.items()), body
+            )
+        except ConnectionDropped as exc:
+            raise ConnectionClosedError(endpoint_url=request.url, request=request, error=exc) from exc
+        return AWSResponse(request.url, status, dict(headers.items()), _RawBody(content))
+
+    client.meta.events.register("before-send", send, unique_id="iotfake-in-process")
+    return client
