@@ -16,7 +16,9 @@ client (boto3) costs the same on both sides and dilutes the end-to-end ratio.
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
+import json
 import os
 import statistics
 import time
@@ -119,9 +121,36 @@ def moto_in_process() -> Iterator[Any]:
         yield boto3_client()
 
 
+class _Raw(io.BytesIO):
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.read()
+
+
+def canned_client() -> Any:
+    """boto3 answered instantly with fixed bodies: what the client alone costs per pair."""
+    from botocore.awsrequest import AWSResponse
+
+    client = boto3_client("http://canned")
+
+    def send(request: Any, **_: Any) -> AWSResponse:
+        name = request.url.rsplit("/", 1)[1]
+        arn = f"arn:aws:iot:{REGION}:123456789012:thing/{name}"
+        body: dict[str, Any] = {"thingName": name, "thingArn": arn, "thingId": "0" * 8}
+        if request.method == "GET":
+            body.update(attributes={}, version=1, defaultClientId=name)
+        raw = _Raw(json.dumps(body).encode())
+        return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, raw)
+
+    client.meta.events.register("before-send", send)
+    return client
+
+
 def in_process(pairs: int, rounds: int) -> dict[str, Any]:
     with ExitStack() as stack:
-        contenders = {"moto mock_aws": workload(stack.enter_context(moto_in_process()), pairs)}
+        contenders = {
+            "moto mock_aws": workload(stack.enter_context(moto_in_process()), pairs),
+            "boto3 alone": workload(canned_client(), pairs),
+        }
         how = None
         if iotfake_has_aws():
             client, how = stack.enter_context(iotfake_in_process())
@@ -129,7 +158,19 @@ def in_process(pairs: int, rounds: int) -> dict[str, Any]:
         for run in contenders.values():
             run()
         series = common.interleaved(contenders, rounds)
-    return {**_summary(series), "iotfake_path": how}
+    data = {**_summary(series), "iotfake_path": how}
+    if "iotfake" in series:
+        data["ratio"] = common.ratio(series["iotfake"], series["moto mock_aws"])
+        data["fake_only_ratio"] = statistics.median(
+            (1 / m - 1 / c) / (1 / i - 1 / c)
+            for m, c, i in zip(
+                series["moto mock_aws"].rates,
+                series["boto3 alone"].rates,
+                series["iotfake"].rates,
+                strict=True,
+            )
+        )
+    return data
 
 
 # -- fresh fakes --------------------------------------------------------------------------------------
@@ -155,6 +196,42 @@ def fresh(count: int, rounds: int) -> dict[str, Any]:
         clouds(), mocks()
         series = common.interleaved({"FakeCloud() + reset()": clouds, "with mock_aws():": mocks}, rounds)
     return _summary(series)
+
+
+MOTO_FIXTURE = """
+import pytest
+from moto import mock_aws
+
+
+@pytest.fixture
+def moto_aws():
+    with mock_aws():
+        yield
+"""
+
+
+def fixture_costs(tests: int) -> dict[str, Any]:
+    """Setup plus teardown of the ``iotfake`` fixture and of a ``mock_aws`` fixture, per test,
+    pytest's own per-test cost subtracted (bench/fixture_cost.py's method), median µs."""
+    import tempfile
+    from pathlib import Path
+
+    from . import fixture_cost
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder, _env(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x"):
+        (Path(folder) / "conftest.py").write_text(MOTO_FIXTURE)
+        for fixture in ("iotfake", "moto_aws"):
+            timings = fixture_cost.run(fixture, tests, Path(folder))
+            if timings is None:
+                raise RuntimeError(f"the {fixture} fixture benchmark failed")
+            samples: dict[str, list[float]] = {"nothing": [], fixture: []}
+            for nodeid in timings.order:
+                samples[nodeid.split("::test_")[1].split("__")[0]].append(timings.wall[nodeid])
+            baseline = statistics.median(samples["nothing"])
+            out[fixture] = statistics.median(t - baseline for t in samples[fixture][1:]) * 1e6
+    out["ratio"] = out["moto_aws"] / out["iotfake"]
+    return out
 
 
 # -- results ------------------------------------------------------------------------------------------
@@ -202,10 +279,16 @@ def report(data: dict[str, Any]) -> str:
     for name, rate in http["per_second"].items():
         rows.append((f"loopback HTTP, {name}", f"{rate:,.0f} pairs/s", f"{http['cpu_us'][name]:,.0f} µs"))
     for name, rate in local["per_second"].items():
-        label = local["iotfake_path"] if name == "iotfake" else name
+        label = {"iotfake": local["iotfake_path"], "boto3 alone": "boto3 answered by canned bodies"}.get(
+            name, name
+        )
         rows.append((f"in process, {label}", f"{rate:,.0f} pairs/s", ""))
     for name, rate in new["per_second"].items():
         rows.append((f"fresh fake, {name}", f"{rate:,.0f} /s ({1e6 / rate:,.0f} µs each)", ""))
+    fixtures = data.get("fixtures")
+    if fixtures:
+        for name, label in (("iotfake", "`iotfake` fixture"), ("moto_aws", "`mock_aws` fixture")):
+            rows.append((f"pytest, {label} setup + teardown", f"{fixtures[name]:,.0f} µs per test", ""))
     lines.append(common.table(["what", "median rate", "server CPU per pair"], rows))
     ratios = []
     if "ratio" in http:
@@ -215,9 +298,16 @@ def report(data: dict[str, Any]) -> str:
             f"the server alone spends {cpu['moto_server'] / cpu['iotfake serve']:.1f}x less CPU per pair"
         )
     if "ratio" in local:
-        ratios.append(f"- in process: iotfake {local['ratio']:.1f}x moto's throughput")
+        ratios.append(
+            f"- in process: iotfake {local['ratio']:.1f}x moto's throughput end to end; with boto3's own "
+            f"time per pair (the canned row) taken out of both, {local['fake_only_ratio']:.1f}x"
+        )
     if "ratio" in new:
         ratios.append(f"- a fresh fake: iotfake {new['ratio']:.0f}x cheaper than `mock_aws`")
+    if fixtures:
+        ratios.append(
+            f"- a pytest fixture per test: iotfake's {fixtures['ratio']:.0f}x cheaper than a `mock_aws` one"
+        )
     if ratios:
         lines += ["", "Ratios (targets: 5x over HTTP, 50x for a fresh fake):", "", *ratios]
     return "\n".join(lines)
@@ -228,6 +318,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--pairs", type=int, default=300, help="CreateThing+DescribeThing pairs per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--fresh", type=int, default=300, help="fresh fakes per round")
+    parser.add_argument(
+        "--fixture-tests", type=int, default=300, help="tests per pytest fixture session (0: skip)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     data = {
@@ -237,6 +330,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "http": over_http(args.pairs, args.rounds),
         "in_process": in_process(args.pairs, args.rounds),
         "fresh": fresh(args.fresh, args.rounds),
+        "fixtures": fixture_costs(args.fixture_tests) if args.fixture_tests else None,
     }
     data["seconds"] = round(time.perf_counter() - started, 1)
     text = report(data)

@@ -65,9 +65,14 @@ class ProviderError(Exception):
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
+def dumps(payload: Any) -> str:
+    """Compact JSON, non-ASCII kept as is: the form every provider answers in."""
+    return _ENCODER.encode(payload)
+
+
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        _ENCODER.encode(payload),
+        dumps(payload),
         status=status,
         headers=headers,
         content_type="application/json;charset=UTF-8",

@@ -8,13 +8,12 @@ in the body's ``message``, with the HTTP status the model gives the error shape.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..base import Call, ProviderError
+from ..base import Call, ProviderError, dumps
 from .routes_generated import ERRORS, OPERATIONS, SHAPES
 from .validation import Problems, coerce, validate
 
@@ -143,7 +142,7 @@ def response(operation: str, output: dict[str, Any], request_id: str) -> Respons
         else:
             body[name] = value
     return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        dumps(body),
         status=status,
         headers=headers,
         content_type="application/json",
@@ -168,7 +167,7 @@ def error_response(error: ProviderError, request_id: str) -> Response:
         elif value is not None:
             body[name] = value
     return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        dumps(body),
         status=error.status,
         headers=headers,
         content_type="application/json",
