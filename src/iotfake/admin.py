@@ -36,6 +36,7 @@ def rules() -> list[Rule]:
         rule("journal", "journal", ["GET", "DELETE"]),
         rule("faults", "faults", ["GET", "POST", "DELETE"]),
         rule("faults/<rule_id>", "fault", ["GET", "DELETE"]),
+        rule("openapi/<name>", "openapi", ["GET"]),
     ]
 
 
@@ -199,6 +200,17 @@ def fault(cloud: FakeCloud, request: Request, rule_id: str) -> dict[str, Any]:
     return {"removed": rule.id} if request.method == "DELETE" else rule.to_dict()
 
 
+def openapi(cloud: FakeCloud, request: Request, name: str) -> dict[str, Any]:
+    from . import openapi as specs
+
+    try:
+        return specs.document(name)
+    except KeyError:
+        raise AdminError(
+            f"no OpenAPI document {name!r} (there are: {', '.join(specs.NAMES)})", 404
+        ) from None
+
+
 HANDLERS = {
     "health": health,
     "reset": reset,
@@ -208,4 +220,5 @@ HANDLERS = {
     "journal": journal,
     "faults": faults,
     "fault": fault,
+    "openapi": openapi,
 }

@@ -7,6 +7,8 @@ more examples find more, a long form marked ``slow`` (thousands). Slow tests run
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 HERE = __file__.rsplit("/", 1)[0]
@@ -21,3 +23,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=slow)
         chosen = {id(item) for item in slow}
         items[:] = [item for item in items if id(item) not in chosen]
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The schemathesis run is all slow: without ``-m slow`` its module is not even imported."""
+    if collection_path.name == "test_reliability_schemathesis.py" and "slow" not in (
+        config.option.markexpr or ""
+    ):
+        return True
+    return None
