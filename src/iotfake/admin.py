@@ -206,9 +206,7 @@ def openapi(cloud: FakeCloud, request: Request, name: str) -> dict[str, Any]:
     try:
         return specs.document(name)
     except KeyError:
-        raise AdminError(
-            f"no OpenAPI document {name!r} (there are: {', '.join(specs.NAMES)})", 404
-        ) from None
+        raise AdminError(f"no OpenAPI document {name!r} (there are: {', '.join(specs.NAMES)})", 404) from None
 
 
 HANDLERS = {
