@@ -1,5 +1,49 @@
+"""``python -m bench``: every benchmark, results in bench/results/ (see bench/README.md).
+
+python -m bench                         # all of them, the scale curve up to 100,000 devices
+python -m bench all --scale-max 1000000 # what bench/results/ holds (a few minutes more)
+python -m bench aws|enos|scale|profile|compare [options]   # one of them; --help for each
+"""
+
+from __future__ import annotations
+
+import argparse
 import sys
 
-from . import aws, enos, scale
+from . import aws, compare, enos, profile, scale, summary
 
-{"aws": aws.main, "enos": enos.main, "scale": scale.main}[sys.argv[1]](sys.argv[2:])
+SECTIONS = {
+    "aws": aws.main,
+    "enos": enos.main,
+    "scale": scale.main,
+    "profile": profile.main,
+    "compare": compare.main,
+}
+
+
+def run_all(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench all", description="every benchmark, one after another"
+    )
+    parser.add_argument(
+        "--scale-max", type=int, default=100_000, help="largest scale decade (1000000: the full curve)"
+    )
+    args = parser.parse_args(argv)
+    aws.main([])
+    enos.main([])
+    scale.main(["--max", str(args.scale_max)])
+    profile.main([])
+    summary.write()
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] == "all" or argv[0].startswith("-"):
+        run_all(argv[1:] if argv and argv[0] == "all" else argv)
+        return
+    if argv[0] not in SECTIONS:
+        sys.exit(f"unknown benchmark {argv[0]!r}: one of all, {', '.join(SECTIONS)}")
+    SECTIONS[argv[0]](argv[1:])
+    summary.write()
+
+
+main(sys.argv[1:])
