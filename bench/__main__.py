@@ -1,4 +1,4 @@
-"""``python -m bench``: every benchmark, results in bench/results/ (see bench/README.md).
+"""``python -m bench``: every benchmark, results in bench/results/ (README.md there sums them up).
 
 python -m bench                         # all of them, the scale curve up to 100,000 devices
 python -m bench all --scale-max 1000000 # what bench/results/ holds (a few minutes more)

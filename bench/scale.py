@@ -45,12 +45,19 @@ def decades(most: int) -> list[int]:
 
 
 def body(number: int) -> dict[str, Any]:
-    """What CreateDevice requires, each device with its own name; the fake makes key, id, secret."""
-    return {
-        "productKey": PRODUCT_KEY,
-        "timezone": "+08:00",
-        "deviceName": {"defaultValue": f"meter {number:07d}"},
-    }
+    """What CreateDevice requires, each device with its own name; the fake makes key, id, secret.
+
+    Through a JSON round trip, as off the wire: every string is a fresh object, as it is for a
+    request (Python literals would be shared and hide what a device really costs)."""
+    return json.loads(
+        json.dumps(
+            {
+                "productKey": PRODUCT_KEY,
+                "timezone": "+08:00",
+                "deviceName": {"defaultValue": f"meter {number:07d}"},
+            }
+        )
+    )
 
 
 def timed(calls: list[Callable[[], Any]]) -> list[float]:
