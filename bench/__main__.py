@@ -8,6 +8,7 @@ python -m bench aws|enos|scale|profile|compare [options]   # one of them; --help
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 
 from . import aws, compare, enos, profile, scale, summary
@@ -22,6 +23,8 @@ SECTIONS = {
 
 
 def run_all(argv: list[str]) -> None:
+    """Each benchmark in a process of its own: what one imports (moto, boto3) must not weigh on the
+    next one's memory and garbage collections."""
     parser = argparse.ArgumentParser(
         prog="python -m bench all", description="every benchmark, one after another"
     )
@@ -29,10 +32,8 @@ def run_all(argv: list[str]) -> None:
         "--scale-max", type=int, default=100_000, help="largest scale decade (1000000: the full curve)"
     )
     args = parser.parse_args(argv)
-    aws.main([])
-    enos.main([])
-    scale.main(["--max", str(args.scale_max)])
-    profile.main([])
+    for section in (["aws"], ["enos"], ["scale", "--max", str(args.scale_max)], ["profile"]):
+        subprocess.run([sys.executable, "-m", "bench", *section], check=True)
     summary.write()
 
 
