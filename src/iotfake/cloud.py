@@ -95,6 +95,17 @@ class FakeCloud:
             raise documents.DocumentError("", str(exc)) from None
         return self.seed(documents.read(found))
 
+    def populate(self, provider: str, devices: int, **options: Any) -> list[str]:
+        """Add ``devices`` realistic, seeded devices (all or none); returns their keys.
+
+        ``populate("enos", 1000, org="o1", product="p1")``, ``populate("aws", 500, account=...,
+        region=...)``, ``populate("scriptr", 200, account="acme")``; ``seed``, ``kind``, ``country``
+        and the provider's own device fields work as in a fixtures generator (``iotfake.generate``).
+        """
+        from .generate import populate
+
+        return populate(self, provider, devices, **options)
+
     # -- lifecycle ----------------------------------------------------------------------------------
     def reset(self) -> None:
         """Back to a fresh cloud with the same seed: same ids again, no state, no faults."""

@@ -13,6 +13,7 @@ from typing import Any
 from ..clock import Clock
 from ..ids import Ids
 from .errors import BY_NAME, DomainError, NotFound
+from .keys import CredentialIndex
 from .models import Device, Product
 from .tenant import Tenant
 from .tokens import Token, TokenStore
@@ -27,6 +28,8 @@ class Registry:
         self.lock = threading.RLock()
         self._tenants: dict[tuple[str, str], Tenant] = {}
         self.tokens = TokenStore(clock, ids, self.lock)
+        #: seeded credentials (access keys, appKeys) -> owner and secret, across all tenants
+        self.keys = CredentialIndex(self.lock)
 
     def tenant(self, provider: str, tenant_id: str, *, create: bool = True) -> Tenant:
         """The tenant, made on first use when ``create`` (unseeded use must stay easy)."""
@@ -54,6 +57,7 @@ class Registry:
         with self.lock:
             self._tenants.clear()
             self.tokens.clear()
+            self.keys.clear()
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -69,3 +73,4 @@ class Registry:
                 tenant = self.tenant(raw["provider"], raw["id"])
                 tenant.restore(raw)
             self.tokens.restore(data.get("tokens", []))
+            self.keys.rebuild(self._tenants.values())

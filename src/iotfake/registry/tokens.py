@@ -42,6 +42,8 @@ class TokenStore:
         self.ids = ids
         self.lock = lock
         self._tokens: dict[str, Token] = {}
+        #: (provider, tenant, subject) -> token values in issue order: GetToken asks on every call
+        self._by_subject: dict[tuple[str, str, str], dict[str, None]] = {}
 
     def issue(
         self,
@@ -66,8 +68,23 @@ class TokenStore:
             kind=kind,
         )
         with self.lock:
+            replaced = self._tokens.get(token.value)
+            if replaced is not None:
+                self._unindex(replaced)
             self._tokens[token.value] = token
+            self._index(token)
         return token
+
+    def _index(self, token: Token) -> None:
+        self._by_subject.setdefault((token.provider, token.tenant, token.subject), {})[token.value] = None
+
+    def _unindex(self, token: Token) -> None:
+        key = (token.provider, token.tenant, token.subject)
+        values = self._by_subject.get(key)
+        if values is not None:
+            values.pop(token.value, None)
+            if not values:
+                del self._by_subject[key]
 
     def find(self, value: str) -> Token | None:
         return self._tokens.get(value)
@@ -100,23 +117,19 @@ class TokenStore:
 
     def tokens_for(self, provider: str, tenant: str, subject: str, kind: str | None = None) -> list[Token]:
         with self.lock:
-            return [
-                t
-                for t in self._tokens.values()
-                if t.provider == provider
-                and t.tenant == tenant
-                and t.subject == subject
-                and (kind is None or t.kind == kind)
-            ]
+            values = self._by_subject.get((provider, tenant, subject), ())
+            tokens = [self._tokens[v] for v in values]
+            return [t for t in tokens if kind is None or t.kind == kind]
 
     def drop_tenant(self, provider: str, tenant: str) -> None:
         with self.lock:
             for value in [v for v, t in self._tokens.items() if (t.provider, t.tenant) == (provider, tenant)]:
-                del self._tokens[value]
+                self._unindex(self._tokens.pop(value))
 
     def clear(self) -> None:
         with self.lock:
             self._tokens.clear()
+            self._by_subject.clear()
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -125,3 +138,6 @@ class TokenStore:
     def restore(self, rows: list[dict[str, Any]]) -> None:
         with self.lock:
             self._tokens = {row["value"]: Token(**row) for row in rows}
+            self._by_subject = {}
+            for token in self._tokens.values():
+                self._index(token)

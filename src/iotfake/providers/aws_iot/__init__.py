@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -22,6 +22,9 @@ from . import arns, auth, wire
 from .context import Context
 from .routes_generated import OPERATIONS, SERVED
 from .wire import AwsError
+
+if TYPE_CHECKING:
+    from ...cloud import FakeCloud
 
 #: request members that are too large or too secret to journal or match on
 UNJOURNALED = frozenset({"templateBody", "policyDocument", "certificateSigningRequest", "certificatePem"})
@@ -43,6 +46,10 @@ class AwsIotProvider(Provider):
     #: every operation in botocore's model (those not served answer 501), so a fault rule naming a
     #: misspelt one is refused when it is added
     operations = frozenset(OPERATIONS)
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        super().__init__(cloud)
+        cloud.registry.keys.source(self.name, auth.seeded_keys)
 
     @classmethod
     def rules(cls) -> list[Rule]:
@@ -77,12 +84,12 @@ class AwsIotProvider(Provider):
         if signature is None:
             raise auth.incomplete()
         if mode == "strict":
-            secret = auth.secret_of(self.cloud.registry, signature.access_key)
-            if secret is None:
+            seeded = self.cloud.registry.keys.find(self.name, signature.access_key)
+            if seeded is None:
                 raise AwsError(
                     "UnrecognizedClientException", "The security token included in the request is invalid."
                 )
-            auth.verify(call.request, signature, secret)
+            auth.verify(call.request, signature, seeded.secret)
 
     def handle(self, call: Call) -> Response:
         from .handlers import HANDLERS

@@ -6,7 +6,7 @@ URLs carry the operation in ``?action=`` and the tenant in ``?orgId=``; every an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -15,6 +15,9 @@ from ...registry.errors import DomainError, TokenExpired, Unauthorized
 from ..base import Call, Provider, ProviderError, decode_json_body, json_response
 from . import auth, batch, devices, products, queries, tokens
 from .errors import INTERNAL, INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
+
+if TYPE_CHECKING:
+    from ...cloud import FakeCloud
 
 DEVICE_ACTIONS = {
     "create": "CreateDevice",
@@ -46,6 +49,10 @@ class EnosProvider(Provider):
     operations = frozenset(
         {*DEVICE_ACTIONS.values(), *PRODUCT_ACTIONS.values(), "GetToken", "RefreshToken", UNKNOWN}
     )
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        super().__init__(cloud)
+        cloud.registry.keys.source(self.name, tokens.seeded_apps)
 
     @classmethod
     def rules(cls) -> list[Rule]:

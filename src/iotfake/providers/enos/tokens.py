@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Response
 
-from ...registry import Registry, Token
+from ...registry import Registry, Tenant, Token
 from ..base import Call, ProviderError, json_response
 
 if TYPE_CHECKING:
@@ -68,15 +69,18 @@ class App:
 
 
 def find_app(registry: Registry, app_key: str) -> App | None:
-    """Seeded apps live in each org's settings (``{"apps": {appKey: appSecret}}``)."""
-    secret: str | None = None
-    orgs: set[str] = set()
-    for org in registry.tenants("enos"):
-        apps = org.settings.get("apps") or {}
-        if app_key in apps:
-            secret = apps[app_key]
-            orgs.add(org.id)
-    return None if secret is None else App(app_key, secret, frozenset(orgs))
+    """A seeded app, from the registry's credential index (one lookup, whatever the org count)."""
+    seeded = registry.keys.find("enos", app_key)
+    return None if seeded is None else App(app_key, seeded.secret, seeded.tenants)
+
+
+def seeded_apps(org: Tenant) -> Iterator[tuple[str, str, str | None]]:
+    """The apps an org was seeded with (``settings["apps"]``): the credential index's source.
+
+    Apps have no owning org: the same appKey (with its one secret) may be granted to several.
+    """
+    for key, secret in (org.settings.get("apps") or {}).items():
+        yield key, secret, None
 
 
 def sha256_hex(text: str) -> str:
