@@ -150,7 +150,7 @@ def send(client: Client, request: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "examples", [pytest.param(300, id="quick"), pytest.param(10_000, id="long", marks=pytest.mark.slow)]
+    "examples", [pytest.param(200, id="quick"), pytest.param(10_000, id="long", marks=pytest.mark.slow)]
 )
 def test_hostile_enos_requests(examples: int) -> None:
     cloud = FakeCloud(seed=21).seed(FIXTURES)

@@ -116,7 +116,7 @@ def assert_directory_whole(cloud: FakeCloud) -> None:
 
 
 @pytest.mark.parametrize(
-    "examples", [pytest.param(300, id="quick"), pytest.param(10_000, id="long", marks=pytest.mark.slow)]
+    "examples", [pytest.param(200, id="quick"), pytest.param(10_000, id="long", marks=pytest.mark.slow)]
 )
 def test_hostile_scriptr_requests(examples: int) -> None:
     cloud = FakeCloud(seed=22)
