@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from .faults import profile_loader as profiles
 from .journal import OUTCOMES
 from .numbers import real, whole_number
 from .providers.base import json_response
+from .signatures import matches
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
@@ -35,6 +37,7 @@ def rules() -> list[Rule]:
         rule("journal", "journal", ["GET", "DELETE"]),
         rule("faults", "faults", ["GET", "POST", "DELETE"]),
         rule("faults/<rule_id>", "fault", ["GET", "DELETE"]),
+        rule("openapi/<name>", "openapi", ["GET"]),
     ]
 
 
@@ -47,6 +50,9 @@ class AdminError(Exception):
 
 
 def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any]) -> Response:
+    refusal = _refusal(cloud, request)
+    if refusal is not None:
+        return json_response({"error": refusal}, status=403)
     handler = HANDLERS[route]
     try:
         payload = handler(cloud, request, **args)
@@ -60,6 +66,33 @@ def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any
     if request.method != "GET":
         cloud.mark_dirty()
     return payload if isinstance(payload, Response) else json_response(payload)
+
+
+def _refusal(cloud: FakeCloud, request: Request) -> str | None:
+    """Why this client may not use the admin API, or None. Whoever reaches it can reset, seed and
+    read every secret, so off the loopback it takes the token given to ``iotfake serve``."""
+    address = request.remote_addr
+    if address is None or _loopback(address):  # None: an in-process client, no socket at all
+        return None
+    token = cloud.admin_token
+    if token is None:
+        return (
+            f"the admin API answers loopback clients only, not {address}; "
+            "start iotfake serve with --admin-token TOKEN and send Authorization: Bearer TOKEN"
+        )
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and matches(token, value.strip()):
+        return None
+    return "the admin API needs Authorization: Bearer <the --admin-token of iotfake serve>"
+
+
+def _loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
 
 
 def _body(request: Request, max_depth: int = jsonio.MAX_DEPTH) -> Any:
@@ -170,6 +203,15 @@ def fault(cloud: FakeCloud, request: Request, rule_id: str) -> dict[str, Any]:
     return {"removed": rule.id} if request.method == "DELETE" else rule.to_dict()
 
 
+def openapi(cloud: FakeCloud, request: Request, name: str) -> dict[str, Any]:
+    from . import openapi as specs
+
+    try:
+        return specs.document(name)
+    except KeyError:
+        raise AdminError(f"no OpenAPI document {name!r} (there are: {', '.join(specs.NAMES)})", 404) from None
+
+
 HANDLERS = {
     "health": health,
     "reset": reset,
@@ -179,4 +221,5 @@ HANDLERS = {
     "journal": journal,
     "faults": faults,
     "fault": fault,
+    "openapi": openapi,
 }

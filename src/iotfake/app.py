@@ -12,7 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
-from werkzeug.routing import Map
+from werkzeug.routing import Map, MapAdapter
 from werkzeug.wrappers import Request, Response
 
 from .durable import is_read_only
@@ -42,6 +42,21 @@ def url_map() -> Map:
     return Map(rules, strict_slashes=False, merge_slashes=False)
 
 
+@cache
+def _adapter() -> MapAdapter:
+    """One adapter for every request: the map matches on path and method only (no host or
+    subdomain rules, no slash redirects), so binding it to each request's environ bought nothing
+    but a tenth of a create's time."""
+    return url_map().bind("iotfake")
+
+
+def match(request: Request) -> tuple[Any, dict[str, Any]]:
+    """``(endpoint, args)`` for a request, or werkzeug's NotFound / MethodNotAllowed."""
+    if "HTTP_UPGRADE" in request.environ:  # websocket upgrades: werkzeug's full environ rules
+        return url_map().bind_to_environ(request.environ).match()
+    return _adapter().match(request.path, request.method)
+
+
 class App:
     """The WSGI application serving one :class:`~iotfake.cloud.FakeCloud`."""
 
@@ -61,7 +76,7 @@ class App:
         if length is not None and length > self.cloud.max_body:
             return _plain_error(413, f"request body over the {self.cloud.max_body}-byte limit")
         try:
-            endpoint, args = url_map().bind_to_environ(request.environ).match()
+            endpoint, args = match(request)
         except MethodNotAllowed as exc:
             return _plain_error(405, f"{request.method} is not allowed on {request.path}", exc)
         except NotFound:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import signal
 import sys
 import threading
@@ -66,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="calls the journal keeps (default 10000)",
     )
+    serve.add_argument(
+        "--admin-token",
+        default=os.environ.get("IOTFAKE_ADMIN_TOKEN"),
+        metavar="TOKEN",
+        help="let clients off the loopback use /_iotfake/ with Authorization: Bearer TOKEN "
+        "(default $IOTFAKE_ADMIN_TOKEN; without it the admin API answers loopback clients only)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no access log on stderr")
     return parser
 
@@ -103,7 +111,9 @@ def _seed(value: str | None) -> int | str | None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    cloud = FakeCloud(seed=_seed(args.seed), auth=args.auth, journal_size=args.journal_size)
+    cloud = FakeCloud(
+        seed=_seed(args.seed), auth=args.auth, journal_size=args.journal_size, admin_token=args.admin_token
+    )
     keeper = StateKeeper(cloud, args.state, args.save_interval) if args.state else None
     try:
         resumed = keeper is not None and keeper.load()

@@ -31,7 +31,9 @@ class FakeCloud:
 
     ``seed`` makes every generated id, key, secret and name reproducible. ``auth`` is ``"off"``
     (accept anything), ``"lenient"`` (a credential must be present; ones the fake issued must still
-    be valid) or ``"strict"`` (only issued or seeded credentials, signatures verified).
+    be valid) or ``"strict"`` (only issued or seeded credentials, signatures verified). The admin
+    API answers loopback clients (and in-process ones) only, plus, if ``admin_token`` is given,
+    clients that send ``Authorization: Bearer <admin_token>``.
     """
 
     def __init__(
@@ -43,12 +45,15 @@ class FakeCloud:
         device_key_alphabet: str = ALPHANUMERIC,
         journal_size: int = 10_000,
         max_body: int = 1024 * 1024,
+        admin_token: str | None = None,
     ) -> None:
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {auth!r}")
         self.seed_value = seed
         self.auth = auth
         self.max_body = max_body
+        #: lets clients off the loopback use the admin API (``Authorization: Bearer <token>``)
+        self.admin_token = admin_token
         self.clock = Clock()
         self.ids = Ids(seed, device_key_length=device_key_length, device_key_alphabet=device_key_alphabet)
         self.registry = Registry(self.clock, self.ids)

@@ -83,8 +83,10 @@ class EnosProvider(Provider):
             decode_json_body(call)
         params: dict[str, Any] = {"orgId": call.tenant} if call.tenant else {}
         body = call.body if isinstance(call.body, dict) else {}
+        query = request.args
         for field in MATCH_FIELDS:
-            value = request.args.get(field, body.get(field))
+            # not query.get(field, default): a MultiDict miss raises and catches a KeyError
+            value = query[field] if field in query else body.get(field)
             if isinstance(value, str):
                 params[field] = value
         if route.startswith("token") and isinstance(body.get("appKey"), str):
