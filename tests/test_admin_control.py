@@ -75,4 +75,6 @@ def test_clock_advance_moves_tokens_and_buckets(cloud: FakeCloud, client: Client
 def test_bad_clock_bodies_are_400(client: Client, body: object) -> None:
     response = client.post("/_iotfake/clock", json=body)
     assert response.status_code == 400
-    assert response.json == {"error": 'expected {"advance": seconds} with a number >= 0'}
+    assert response.json == {
+        "error": 'expected {"advance": seconds} with a number from 0 to 3155760000 (100 years)'
+    }

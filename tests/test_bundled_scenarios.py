@@ -25,3 +25,9 @@ def test_a_local_file_wins_over_a_bundled_one(tmp_path, monkeypatch) -> None:
 def test_a_missing_file_names_where_it_looked() -> None:
     with pytest.raises(DocumentError, match="looked for"):
         FakeCloud().load("no_such_scenario")
+
+
+def test_the_design_docs_example_path_works_from_anywhere(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no fixtures/ here: the bundled copy answers
+    cloud = FakeCloud(seed=7).load("fixtures/two_orgs.json")
+    assert cloud.registry.find_tenant("enos", "o15475450989191") is not None

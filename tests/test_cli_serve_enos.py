@@ -79,7 +79,7 @@ def test_serve_prints_one_line_answers_enos_and_exits_cleanly(signum: int) -> No
 def test_serve_loads_fixtures() -> None:
     args = [
         "--fixtures",
-        str(FIXTURES / "enos_two_orgs.json"),
+        str(FIXTURES / "two_orgs.json"),
         "--fixtures",
         str(FIXTURES / "enos_meter_fleet.json"),
     ]

@@ -14,7 +14,7 @@ from werkzeug.test import Client
 from iotfake import DocumentError, FakeCloud
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-TWO_ORGS = FIXTURES / "enos_two_orgs.json"
+TWO_ORGS = FIXTURES / "two_orgs.json"
 FLEET = FIXTURES / "enos_meter_fleet.json"
 
 

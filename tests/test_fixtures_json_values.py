@@ -79,3 +79,11 @@ def test_scriptr_and_aws_sections_are_checked_too() -> None:
             {"aws": {"accounts": [{"things": [{"thingName": "t", "attributes": {"a": datetime.time()}}]}]}}
         )
     assert caught.value.path == "aws.accounts[0].things[0].attributes.a"
+
+
+def test_nesting_deeper_than_the_wire_allows_is_refused() -> None:
+    deep: object = "bottom"
+    for _ in range(5000):
+        deep = {"next": deep}
+    with pytest.raises(DocumentError, match="nested more than"):
+        FakeCloud(seed=1).seed(enos_device(deep))

@@ -67,7 +67,7 @@ def test_every_in_process_transport_reaches_the_cloud(iotfake, iotfake_seed, req
 KEY_BUSY = {"provider": "enos", "operation": "CreateDevice", "action": {"error": "11714"}, "times": 1}
 
 
-@pytest.mark.iotfake(fixtures=["scenario.json", "enos_two_orgs"], faults=KEY_BUSY, seed=99, auth="off")
+@pytest.mark.iotfake(fixtures=["scenario.json", "two_orgs"], faults=KEY_BUSY, seed=99, auth="off")
 @pytest.mark.iotfake(throttle_profile="slow.json")
 def test_marker(iotfake, iotfake_auth):
     assert (iotfake.seed_value, iotfake.auth, iotfake_auth) == (99, "off", "lenient")

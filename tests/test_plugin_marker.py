@@ -192,7 +192,7 @@ def test_a_bundled_scenario_by_name_seeds_the_cloud(pytester: pytest.Pytester) -
         """
 import pytest
 
-@pytest.mark.iotfake(fixtures="enos_two_orgs")
+@pytest.mark.iotfake(fixtures="two_orgs")
 def test_marked(iotfake_enos):
     url = "/connect-service/v2.1/devices?action=get&orgId=o15475450989191&assetId=Inv00001"
     answer = iotfake_enos.get(url).json()

@@ -197,3 +197,15 @@ def test_a_dropped_connection_is_the_client_s_own_connection_error(
     assert retry["code"] == (11702 if committed else 0)  # the retry meets the device it created
     first = cloud.journal.calls(operation="CreateDevice")[0]
     assert (first.status, first.outcome) == (None, "fault")
+
+
+def test_a_session_on_a_server_follows_the_cloud_it_is_rebound_to() -> None:
+    from iotfake import FakeCloud
+    from iotfake.transports import requests_session
+
+    first, second = FakeCloud(seed=1), FakeCloud(seed=2)
+    with first.serve() as server:
+        session = requests_session(server)
+        assert session.get("http://iotfake/_iotfake/health").json()["seed"] == 1
+        server.cloud = second
+        assert session.get("http://iotfake/_iotfake/health").json()["seed"] == 2

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from . import __version__, documents
+from . import __version__, documents, jsonio
+from .clock import LIMIT_TEXT, MAX_OFFSET
 from .faults import profile_loader as profiles
 from .journal import OUTCOMES
+from .numbers import real, whole_number
 from .providers.base import json_response
+from .signatures import matches
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
@@ -34,6 +37,7 @@ def rules() -> list[Rule]:
         rule("journal", "journal", ["GET", "DELETE"]),
         rule("faults", "faults", ["GET", "POST", "DELETE"]),
         rule("faults/<rule_id>", "fault", ["GET", "DELETE"]),
+        rule("openapi/<name>", "openapi", ["GET"]),
     ]
 
 
@@ -46,6 +50,9 @@ class AdminError(Exception):
 
 
 def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any]) -> Response:
+    refusal = _refusal(cloud, request)
+    if refusal is not None:
+        return json_response({"error": refusal}, status=403)
     handler = HANDLERS[route]
     try:
         payload = handler(cloud, request, **args)
@@ -61,16 +68,41 @@ def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any
     return payload if isinstance(payload, Response) else json_response(payload)
 
 
-def _body(request: Request) -> Any:
+def _refusal(cloud: FakeCloud, request: Request) -> str | None:
+    """Why this client may not use the admin API, or None. Whoever reaches it can reset, seed and
+    read every secret, so off the loopback it takes the token given to ``iotfake serve``."""
+    address = request.remote_addr
+    if address is None or _loopback(address):  # None: an in-process client, no socket at all
+        return None
+    token = cloud.admin_token
+    if token is None:
+        return (
+            f"the admin API answers loopback clients only, not {address}; "
+            "start iotfake serve with --admin-token TOKEN and send Authorization: Bearer TOKEN"
+        )
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and matches(token, value.strip()):
+        return None
+    return "the admin API needs Authorization: Bearer <the --admin-token of iotfake serve>"
+
+
+def _loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
+
+
+def _body(request: Request, max_depth: int = jsonio.MAX_DEPTH) -> Any:
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise AdminError("a JSON body is required")
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AdminError(f"the body is not valid JSON: {exc}") from exc
-    except RecursionError as exc:
-        raise AdminError("the body is nested too deeply") from exc
+        return jsonio.loads(raw, max_depth=max_depth)
+    except jsonio.JSONInputError as exc:
+        raise AdminError(str(exc)) from None
 
 
 def health(cloud: FakeCloud, request: Request) -> dict[str, Any]:
@@ -91,7 +123,7 @@ def reset(cloud: FakeCloud, request: Request) -> dict[str, Any]:
 def state(cloud: FakeCloud, request: Request) -> Any:
     if request.method == "GET":
         return Response(cloud.state_json(), content_type="application/json")
-    snapshot = _body(request)
+    snapshot = _body(request, max_depth=jsonio.SNAPSHOT_DEPTH)
     try:
         cloud.restore(snapshot)
     except Exception as exc:  # whatever is wrong with it, restore changed nothing
@@ -108,9 +140,12 @@ def clock(cloud: FakeCloud, request: Request) -> dict[str, Any]:
     if request.method == "POST":
         body = _body(request)
         advance = body.get("advance") if isinstance(body, dict) else None
-        if isinstance(advance, bool) or not isinstance(advance, int | float) or advance < 0:
-            raise AdminError('expected {"advance": seconds} with a number >= 0')
-        cloud.clock.advance(advance)
+        if real(advance, 0, MAX_OFFSET) is None:
+            raise AdminError(f'expected {{"advance": seconds}} with a number {LIMIT_TEXT}')
+        try:
+            cloud.clock.advance(advance)
+        except ValueError as exc:
+            raise AdminError(str(exc)) from None
     return {"time": cloud.clock.time(), "offset": cloud.clock.offset}
 
 
@@ -122,16 +157,17 @@ def journal(cloud: FakeCloud, request: Request) -> dict[str, Any]:
     outcome = query.get("outcome")
     if outcome is not None and outcome not in OUTCOMES:
         raise AdminError(f"outcome is one of {', '.join(OUTCOMES)}, not {outcome!r}")
-    limit = query.get("limit")
-    if limit is not None and not limit.isdigit():
-        raise AdminError(f"limit is a whole number of entries, not {limit!r}")
+    text = query.get("limit")
+    limit = None if text is None else whole_number(text)
+    if text is not None and limit is None:
+        raise AdminError(f"limit is a whole number of entries, not {text!r}")
     entries = cloud.journal.calls(
         provider=query.get("provider"),
         operation=query.get("operation"),
         outcome=outcome,
         tenant=query.get("tenant"),
         rule=query.get("rule"),
-        limit=None if limit is None else int(limit),
+        limit=limit,
     )
     return {
         "entries": [e.to_dict() for e in entries],
@@ -167,6 +203,15 @@ def fault(cloud: FakeCloud, request: Request, rule_id: str) -> dict[str, Any]:
     return {"removed": rule.id} if request.method == "DELETE" else rule.to_dict()
 
 
+def openapi(cloud: FakeCloud, request: Request, name: str) -> dict[str, Any]:
+    from . import openapi as specs
+
+    try:
+        return specs.document(name)
+    except KeyError:
+        raise AdminError(f"no OpenAPI document {name!r} (there are: {', '.join(specs.NAMES)})", 404) from None
+
+
 HANDLERS = {
     "health": health,
     "reset": reset,
@@ -176,4 +221,5 @@ HANDLERS = {
     "journal": journal,
     "faults": faults,
     "fault": fault,
+    "openapi": openapi,
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import signal
 import sys
 import threading
@@ -12,6 +14,12 @@ from . import __version__
 from .cloud import AUTH_MODES, FakeCloud
 from .documents import DocumentError
 from .durable import DEFAULT_INTERVAL, StateFileError, StateKeeper
+from .numbers import whole_number
+
+#: the longest --save-interval: a day (and never infinity, which the saving thread cannot wait)
+MAX_SAVE_INTERVAL = 86_400
+#: the most entries --journal-size keeps
+MAX_JOURNAL = 100_000_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve every provider and the admin API on one port")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=4510, help="port (0 picks a free one; default 4510)")
+    serve.add_argument("--port", type=_port, default=4510, help="port (0 picks a free one; default 4510)")
     serve.add_argument("--seed", help="seed for reproducible ids, keys and secrets")
     serve.add_argument(
         "--fixtures",
@@ -54,10 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--journal-size",
-        type=int,
+        type=_journal_size,
         default=10_000,
         metavar="N",
         help="calls the journal keeps (default 10000)",
+    )
+    serve.add_argument(
+        "--admin-token",
+        default=os.environ.get("IOTFAKE_ADMIN_TOKEN"),
+        metavar="TOKEN",
+        help="let clients off the loopback use /_iotfake/ with Authorization: Bearer TOKEN "
+        "(default $IOTFAKE_ADMIN_TOKEN; without it the admin API answers loopback clients only)",
     )
     serve.add_argument("--quiet", action="store_true", help="no access log on stderr")
     return parser
@@ -68,22 +83,37 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be > 0")
+    if not (math.isfinite(value) and 0 < value <= MAX_SAVE_INTERVAL):
+        raise argparse.ArgumentTypeError(f"must be > 0 and at most {MAX_SAVE_INTERVAL} seconds")
     return value
 
 
+def _port(text: str) -> int:
+    port = whole_number(text, max_digits=5)
+    if port is None or port > 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (0-65535)")
+    return port
+
+
+def _journal_size(text: str) -> int:
+    size = whole_number(text, max_digits=9)
+    if size is None or not 1 <= size <= MAX_JOURNAL:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of entries from 1 to {MAX_JOURNAL}")
+    return size
+
+
 def _seed(value: str | None) -> int | str | None:
+    """A whole number seeds as that int (as ``FakeCloud(seed=7)`` does); any other text as text."""
     if value is None:
         return None
-    return int(value) if value.lstrip("-").isdigit() else value
+    number = whole_number(value, signed=True, max_digits=sys.get_int_max_str_digits())
+    return value if number is None or value.startswith("+") else number
 
 
 def serve(args: argparse.Namespace) -> int:
-    if args.journal_size < 1:
-        print("iotfake: --journal-size must be at least 1", file=sys.stderr)
-        return 2
-    cloud = FakeCloud(seed=_seed(args.seed), auth=args.auth, journal_size=args.journal_size)
+    cloud = FakeCloud(
+        seed=_seed(args.seed), auth=args.auth, journal_size=args.journal_size, admin_token=args.admin_token
+    )
     keeper = StateKeeper(cloud, args.state, args.save_interval) if args.state else None
     try:
         resumed = keeper is not None and keeper.load()

@@ -10,6 +10,14 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
+
+from .numbers import real
+
+#: how far ahead the clock may be moved, in all: a century covers any token, certificate or quota
+#: a test waits out, and keeps every date the fake writes inside what datetime and X.509 express
+MAX_OFFSET = 100 * 365.25 * 86400
+LIMIT_TEXT = f"from 0 to {MAX_OFFSET:.0f} (100 years)"
 
 
 class Clock:
@@ -28,11 +36,21 @@ class Clock:
         return int((time.time() + self._offset) * 1000)
 
     def advance(self, seconds: float) -> float:
-        """Move the fake's time forward (tokens expire, buckets refill); returns the new offset."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
+        """Move the fake's time forward (tokens expire, buckets refill); returns the new offset.
+
+        ValueError for a negative, non-finite or too large amount: the clock only moves forward,
+        and at most :data:`MAX_OFFSET` seconds ahead in all (until :meth:`reset`).
+        """
+        amount = real(seconds, 0, MAX_OFFSET)
+        if amount is None:
+            raise ValueError(f"the clock advances by a number of seconds {LIMIT_TEXT}, not {seconds!r}")
         with self._lock:
-            self._offset += seconds
+            if self._offset + amount > MAX_OFFSET:
+                raise ValueError(
+                    f"the clock is already {self._offset:.0f} s ahead and moves at most "
+                    f"{MAX_OFFSET:.0f} s (100 years) ahead in all; reset it first"
+                )
+            self._offset += amount
             return self._offset
 
     @property
@@ -46,6 +64,9 @@ class Clock:
     def snapshot(self) -> dict:
         return {"offset": self._offset}
 
-    def restore(self, data: dict) -> None:
+    def restore(self, data: dict[str, Any]) -> None:
+        offset = real(data.get("offset", 0.0), 0, MAX_OFFSET)
+        if offset is None:
+            raise ValueError(f"clock.offset must be a number of seconds {LIMIT_TEXT}")
         with self._lock:
-            self._offset = float(data.get("offset", 0.0))
+            self._offset = offset

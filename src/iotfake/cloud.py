@@ -32,7 +32,9 @@ class FakeCloud:
 
     ``seed`` makes every generated id, key, secret and name reproducible. ``auth`` is ``"off"``
     (accept anything), ``"lenient"`` (a credential must be present; ones the fake issued must still
-    be valid) or ``"strict"`` (only issued or seeded credentials, signatures verified).
+    be valid) or ``"strict"`` (only issued or seeded credentials, signatures verified). The admin
+    API answers loopback clients (and in-process ones) only, plus, if ``admin_token`` is given,
+    clients that send ``Authorization: Bearer <admin_token>``.
     """
 
     def __init__(
@@ -44,12 +46,15 @@ class FakeCloud:
         device_key_alphabet: str = ALPHANUMERIC,
         journal_size: int = 10_000,
         max_body: int = 1024 * 1024,
+        admin_token: str | None = None,
     ) -> None:
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {auth!r}")
         self.seed_value = seed
         self.auth = auth
         self.max_body = max_body
+        #: lets clients off the loopback use the admin API (``Authorization: Bearer <token>``)
+        self.admin_token = admin_token
         self.clock = Clock()
         self.ids = Ids(seed, device_key_length=device_key_length, device_key_alphabet=device_key_alphabet)
         #: moves on every change to the state: the registry's writes, fault counters, admin calls
@@ -89,6 +94,17 @@ class FakeCloud:
         except FileNotFoundError as exc:
             raise documents.DocumentError("", str(exc)) from None
         return self.seed(documents.read(found))
+
+    def populate(self, provider: str, devices: int, **options: Any) -> list[str]:
+        """Add ``devices`` realistic, seeded devices (all or none); returns their keys.
+
+        ``populate("enos", 1000, org="o1", product="p1")``, ``populate("aws", 500, account=...,
+        region=...)``, ``populate("scriptr", 200, account="acme")``; ``seed``, ``kind``, ``country``
+        and the provider's own device fields work as in a fixtures generator (``iotfake.generate``).
+        """
+        from .generate import populate
+
+        return populate(self, provider, devices, **options)
 
     # -- lifecycle ----------------------------------------------------------------------------------
     def reset(self) -> None:

@@ -6,11 +6,12 @@ Loading is all-or-nothing: an invalid document changes nothing and the error nam
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from . import jsonio
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
@@ -30,13 +31,13 @@ class DocumentError(ValueError):
 def read(source: str | Path) -> dict[str, Any]:
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise DocumentError("", f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError("", f"{path} is not valid JSON: {exc}") from exc
+        document = jsonio.loads(raw, what=str(path))
+    except jsonio.JSONInputError as exc:
+        raise DocumentError(exc.path, str(exc)) from exc
     return document
 
 
@@ -70,26 +71,33 @@ def check_json(value: Any, path: str = "") -> None:
 
     Documents read from files or the admin API are JSON already; Python callers of
     ``cloud.seed`` can pass anything, and a date or a set that reached the state would break every
-    snapshot, state file and ``GET /_iotfake/state`` after it.
+    snapshot, state file and ``GET /_iotfake/state`` after it. Nesting is held to the depth the
+    wire allows (``jsonio.MAX_DEPTH``). Walks without recursion.
     """
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return
-    if kind is float:
-        if value != value or value in (math.inf, -math.inf):
-            raise DocumentError(path, f"{value} is not a JSON number (NaN and Infinity are not JSON)")
-        return
-    if kind is dict:
-        for key, item in value.items():
+    stack: list[tuple[Any, int, str]] = [(value, 0, path)]
+    while stack:
+        node, depth, where = stack.pop()
+        kind = type(node)
+        if kind is str or kind is int or kind is bool or node is None:
+            continue
+        if kind is float:
+            if not math.isfinite(node):
+                raise DocumentError(where, f"{node} is not a JSON number (NaN and Infinity are not JSON)")
+            continue
+        if kind is not dict and kind is not list:
+            raise DocumentError(where, f"expected a JSON value, got {kind.__name__} ({node!r})")
+        if depth >= jsonio.MAX_DEPTH:
+            raise DocumentError(where, f"nested more than {jsonio.MAX_DEPTH} levels deep")
+        # pushed in reverse, so that the first bad value in the document's order is the one named
+        if kind is list:
+            stack.extend((node[i], depth + 1, f"{where}[{i}]") for i in reversed(range(len(node))))
+            continue
+        for key, item in reversed(list(node.items())):
             if not isinstance(key, str):
-                raise DocumentError(path, f"JSON object keys are strings, not {type(key).__name__} ({key!r})")
-            check_json(item, f"{path}.{key}" if path else key)
-        return
-    if kind is list:
-        for index, item in enumerate(value):
-            check_json(item, f"{path}[{index}]")
-        return
-    raise DocumentError(path, f"expected a JSON value, got {kind.__name__} ({value!r})")
+                raise DocumentError(
+                    where, f"JSON object keys are strings, not {type(key).__name__} ({key!r})"
+                )
+            stack.append((item, depth + 1, f"{where}.{key}" if where else key))
 
 
 def no_unknown(obj: dict[str, Any], known: Collection[str], path: str) -> None:

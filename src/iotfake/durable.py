@@ -24,13 +24,14 @@ not. Drawing an identifier that no record keeps (a failed key allocation) does n
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from . import jsonio
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
@@ -53,11 +54,9 @@ def read_state(path: Path) -> dict[str, Any] | None:
     if not raw.strip():
         raise StateFileError(f"{path} is empty (truncated?)")
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StateFileError(f"{path} is not valid JSON (corrupt or truncated?): {exc}") from exc
-    except RecursionError as exc:
-        raise StateFileError(f"{path} is nested too deeply to be a state file") from exc
+        data = jsonio.loads(raw, what=str(path), max_depth=jsonio.SNAPSHOT_DEPTH)
+    except jsonio.JSONInputError as exc:
+        raise StateFileError(f"{path} is not valid JSON (corrupt or truncated?): {exc.detail}") from exc
     if not isinstance(data, dict):
         raise StateFileError(f"{path} does not hold an iotfake state snapshot")
     return data

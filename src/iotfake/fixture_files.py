@@ -31,6 +31,9 @@ def resolve(name: str | os.PathLike[str], near: str | os.PathLike[str] | None = 
     else:
         bases = [Path(near)] if near is not None else []
         bases.append(bundled_dir())
+    if not path.is_absolute() and path.parts[:1] == ("fixtures",):
+        # "fixtures/two_orgs.json", as written in a source checkout, also names the bundled file
+        bases.append(bundled_dir().parent)
     tried = []
     for base in bases:
         candidate = base / path

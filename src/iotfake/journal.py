@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from typing import Any
 
 #: provider result codes that mean success (EnOS 0, scriptr "success"; AWS sends none)
@@ -16,6 +17,12 @@ OK_CODES = (None, "0", "success", "OK")
 OUTCOMES = ("ok", "error", "fault")
 #: how many entries an assertion message lists before it says "and N more"
 SHOWN = 20
+#: what an entry keeps of its request fields: strings cut to this many characters, at most this
+#: many items per object or list, this many levels deep; 10,000 entries stay a few MB however
+#: large the requests were
+MAX_PARAM_CHARS = 256
+MAX_PARAM_ITEMS = 32
+MAX_PARAM_DEPTH = 3
 
 
 @dataclass(slots=True)
@@ -79,6 +86,7 @@ class Journal:
         self.dropped = 0
 
     def record(self, entry: Entry) -> Entry:
+        entry.params = _bounded(entry.params, 0)
         with self._lock:
             self._seq += 1
             entry.seq = self._seq
@@ -178,6 +186,23 @@ class Journal:
             self._entries.clear()
             self._seq = 0
             self.dropped = 0
+
+
+def _bounded(value: Any, depth: int) -> Any:
+    """``value`` with long strings cut and big or deep containers trimmed (see MAX_PARAM_*)."""
+    if isinstance(value, str):
+        if len(value) <= MAX_PARAM_CHARS:
+            return value
+        return f"{value[:MAX_PARAM_CHARS]}... ({len(value)} characters)"
+    if isinstance(value, dict):
+        if depth >= MAX_PARAM_DEPTH:
+            return "{...}"
+        return {_bounded(k, depth): _bounded(v, depth + 1) for k, v in islice(value.items(), MAX_PARAM_ITEMS)}
+    if isinstance(value, list | tuple):
+        if depth >= MAX_PARAM_DEPTH:
+            return "[...]"
+        return [_bounded(v, depth + 1) for v in islice(value, MAX_PARAM_ITEMS)]
+    return value
 
 
 def _describe(filters: dict[str, Any]) -> str:

@@ -58,6 +58,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     journal_tail(config)  # a bad value stops the run at once, not at the first failing test
+    keep_pytest_timing_real()
+
+
+def keep_pytest_timing_real() -> None:
+    """Let pytest time tests with the real clock while a test freezes time.
+
+    pytest 9 reads ``perf_counter`` from ``_pytest.timing``, which freezegun's default ignore list
+    misses: a ``freeze_time`` started in a fixture then reports setups of ~60 years in
+    ``--durations``. Tests that freeze time are exactly the ones iotfake users write.
+    """
+    import freezegun
+    from freezegun.config import settings
+
+    if "_pytest.timing" not in settings.default_ignore_list:
+        freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 def journal_tail(config: pytest.Config) -> int:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from .clients import ServiceSession
     from .cloud import FakeCloud
+    from .server import Server
 
 #: the base URL the in-process helpers use; any URL works, nothing is resolved or connected
 BASE_URL = "http://iotfake"
@@ -51,8 +52,15 @@ class _Connection:
         pass
 
 
-def _app(target: FakeCloud | WSGIApplication) -> WSGIApplication:
-    """Accept a FakeCloud or any WSGI callable (a Server's cloud may be rebound: read it late)."""
+def _app(target: FakeCloud | Server | WSGIApplication) -> WSGIApplication:
+    """Accept a FakeCloud, a Server or any WSGI callable.
+
+    A Server's cloud may be rebound between tests (the plugin does), so its app is read per request.
+    """
+    from .server import Server
+
+    if isinstance(target, Server):
+        return lambda environ, start_response: target.cloud.wsgi_app(environ, start_response)
     return getattr(target, "wsgi_app", target)
 
 

@@ -14,7 +14,6 @@ the rendering happen outside it. The engine knows no provider: it reaches them o
 from __future__ import annotations
 
 import difflib
-import math
 import random
 import threading
 import time
@@ -27,6 +26,7 @@ from werkzeug.wrappers import Request, Response
 from ..documents import DocumentError
 from ..registry.errors import BY_NAME, DomainError, KeyCollision, NotFound, Throttled, Unavailable
 from . import profile_loader as profiles
+from . import retry_after
 from .drop import Dropped
 from .rules import Rule, at, operation_matches
 
@@ -261,7 +261,7 @@ class FaultEngine:
             error = provider.from_domain(call, Throttled("Rate exceeded", retry_after=wait))
             response = self._render(provider, call, error)
             if wait is not None and response.status_code in (429, 503):
-                response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+                response.headers["Retry-After"] = retry_after.seconds(wait)
             return response
         if kind == "drop":
             return self._dropped(provider, call)

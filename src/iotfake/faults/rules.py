@@ -20,6 +20,8 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from ..documents import DocumentError
+from ..numbers import real
+from .retry_after import MAX_WAIT
 from .throttle import Buckets
 
 if TYPE_CHECKING:
@@ -46,6 +48,15 @@ ACTION_KEYS = (*ANSWERS, "latency_ms")
 #: rule ids travel in URLs (``DELETE /_iotfake/faults/{id}``) and response headers
 RULE_ID = re.compile(r"[A-Za-z0-9_.:@-]{1,128}")
 MAX_LATENCY_MS = 300_000
+#: throttle rates in calls per second: from one a day (so no wait is longer than a day) to a
+#: million; bursts up to a billion calls
+MIN_RATE = 1 / MAX_WAIT
+MAX_RATE = 1_000_000
+MAX_BURST = 1_000_000_000
+#: clock windows: epoch seconds up to the end of the year 9999, the last datetime can show
+MAX_INSTANT = 253_402_300_799
+#: times, after, every and the counters: a Java long, far past any test
+MAX_COUNT = 2**63 - 1
 GLOB = re.compile(r"[*?\[]")
 
 
@@ -220,11 +231,7 @@ class Rule:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
             raise DocumentError(at(path, "seed"), "expected an integer or a string")
         probability = data.get("probability")
-        if probability is not None and (
-            isinstance(probability, bool)
-            or not isinstance(probability, int | float)
-            or not 0 <= probability <= 1
-        ):
+        if probability is not None and real(probability, 0, 1) is None:
             raise DocumentError(at(path, "probability"), "expected a number from 0 to 1")
         rule = cls(
             action=parse_action(data["action"], at(path, "action")),
@@ -322,13 +329,17 @@ def _throttle(value: Any, path: str) -> tuple[float, float]:
     for key in value:
         if key not in ("rate", "burst"):
             raise DocumentError(at(path, str(key)), "unknown field (a throttle takes rate and burst)")
-    rate = value.get("rate")
-    if not _is_number(rate) or rate <= 0:
-        raise DocumentError(at(path, "rate"), "expected a number of calls per second > 0")
-    burst = value.get("burst", max(1.0, float(rate)))
-    if not _is_number(burst) or burst < 1:
-        raise DocumentError(at(path, "burst"), "expected a number of calls >= 1")
-    return float(rate), float(burst)
+    rate = real(value.get("rate"), MIN_RATE, MAX_RATE)
+    if rate is None:
+        raise DocumentError(
+            at(path, "rate"),
+            f"expected a number of calls per second > 0: at least 1/{MAX_WAIT} (one a day), "
+            f"at most {MAX_RATE}",
+        )
+    burst = real(value.get("burst", max(1.0, rate)), 1, MAX_BURST)
+    if burst is None:
+        raise DocumentError(at(path, "burst"), f"expected a number of calls >= 1 (at most {MAX_BURST})")
+    return rate, burst
 
 
 def _latency(value: Any, path: str) -> tuple[float, float]:
@@ -338,9 +349,10 @@ def _latency(value: Any, path: str) -> tuple[float, float]:
         low, high = value
     else:
         raise DocumentError(path, "expected milliseconds, or [min, max] milliseconds")
-    if not 0 <= low <= high <= MAX_LATENCY_MS:
+    low, high = real(low, 0, MAX_LATENCY_MS), real(high, 0, MAX_LATENCY_MS)
+    if low is None or high is None or low > high:
         raise DocumentError(path, f"expected 0 <= min <= max <= {MAX_LATENCY_MS} milliseconds")
-    return float(low), float(high)
+    return low, high
 
 
 def _name(value: Any, path: str) -> str:
@@ -367,8 +379,8 @@ def _match(value: Any, path: str) -> dict[str, tuple[str, ...]]:
 def _count(value: Any, path: str, *, minimum: int) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DocumentError(path, f"expected an integer >= {minimum}")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_COUNT:
+        raise DocumentError(path, f"expected an integer >= {minimum} (at most {MAX_COUNT})")
     return value
 
 
@@ -376,16 +388,21 @@ def _instant(value: Any, path: str) -> float | None:
     """Fake-clock epoch seconds, or an ISO 8601 time with a zone (``2030-01-01T00:00:00Z``)."""
     if value is None:
         return None
+    instant: float | None = None
     if _is_number(value):
-        return float(value)
-    if isinstance(value, str):
+        instant = real(value, 0, MAX_INSTANT)
+    elif isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
             moment = None
         if moment is not None and moment.tzinfo is not None:
-            return moment.timestamp()
-    raise DocumentError(path, "expected epoch seconds or an ISO 8601 time with a zone")
+            instant = real(moment.timestamp(), 0, MAX_INSTANT)
+    if instant is None:
+        raise DocumentError(
+            path, f"expected epoch seconds from 0 to {MAX_INSTANT}, or an ISO 8601 time with a zone"
+        )
+    return instant
 
 
 def _is_number(value: Any) -> bool:

@@ -12,13 +12,13 @@ and the journal records, leaving validation to ``handle``. Errors travel as exce
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from .. import jsonio
 from ..registry.errors import DomainError
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class ProviderError(Exception):
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        jsonio.encode(payload),
         status=status,
         headers=headers,
         content_type="application/json;charset=UTF-8",
@@ -77,11 +77,9 @@ def decode_json_body(call: Call) -> None:
         call.body = None
         return
     try:
-        call.body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        call.body_error = f"the body is not valid JSON ({exc})"
-    except RecursionError:
-        call.body_error = "the body is nested too deeply"
+        call.body = jsonio.loads(raw)
+    except jsonio.JSONInputError as exc:
+        call.body_error = str(exc)
 
 
 class Provider:

@@ -15,6 +15,7 @@ from ..ids import Ids
 from .changes import Changes
 from .errors import BY_NAME, DomainError, NotFound
 from .integrity import check_registry
+from .keys import CredentialIndex
 from .models import Device, Product
 from .tenant import Tenant
 from .tokens import Token, TokenStore
@@ -31,6 +32,8 @@ class Registry:
         self.changes = changes if changes is not None else Changes()
         self._tenants: dict[tuple[str, str], Tenant] = {}
         self.tokens = TokenStore(clock, ids, self.lock, self.changes)
+        #: seeded credentials (access keys, appKeys) -> owner and secret, across all tenants
+        self.keys = CredentialIndex(self.lock)
 
     def tenant(self, provider: str, tenant_id: str, *, create: bool = True) -> Tenant:
         """The tenant, made on first use when ``create`` (unseeded use must stay easy)."""
@@ -64,6 +67,7 @@ class Registry:
         with self.lock:
             self._tenants.clear()
             self.tokens.clear()
+            self.keys.clear()
             self.changes.bump()
 
     def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
@@ -89,4 +93,5 @@ class Registry:
                 tenants[tenant.provider, tenant.id] = tenant
             self.tokens.restore(data.get("tokens", []))
             self._tenants = tenants
+            self.keys.rebuild(tenants.values())
             self.changes.bump()

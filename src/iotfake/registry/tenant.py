@@ -165,7 +165,10 @@ class Tenant:
             if device_id is None:
                 device_id = self._allocate_id(new_id)
             device = build(device_id, key)
-            device.id, device.key, device.product = device_id, key, product
+            # the product's own key object, not the request's equal copy: one string per product,
+            # not one per device (a million devices' worth is 64 MB)
+            device.id, device.key = device_id, key
+            device.product = product if target is None else target.key
             self.devices[device_id] = device
             self.keys[key] = device
             if target is not None:

@@ -44,6 +44,8 @@ class TokenStore:
         self.lock = lock
         self.changes = changes if changes is not None else Changes()
         self._tokens: dict[str, Token] = {}
+        #: (provider, tenant, subject) -> token values in issue order: GetToken asks on every call
+        self._by_subject: dict[tuple[str, str, str], dict[str, None]] = {}
 
     def issue(
         self,
@@ -68,9 +70,24 @@ class TokenStore:
             kind=kind,
         )
         with self.lock:
+            replaced = self._tokens.get(token.value)
+            if replaced is not None:
+                self._unindex(replaced)
             self._tokens[token.value] = token
+            self._index(token)
             self.changes.bump()
         return token
+
+    def _index(self, token: Token) -> None:
+        self._by_subject.setdefault((token.provider, token.tenant, token.subject), {})[token.value] = None
+
+    def _unindex(self, token: Token) -> None:
+        key = (token.provider, token.tenant, token.subject)
+        values = self._by_subject.get(key)
+        if values is not None:
+            values.pop(token.value, None)
+            if not values:
+                del self._by_subject[key]
 
     def find(self, value: str) -> Token | None:
         return self._tokens.get(value)
@@ -104,18 +121,14 @@ class TokenStore:
 
     def tokens_for(self, provider: str, tenant: str, subject: str, kind: str | None = None) -> list[Token]:
         with self.lock:
-            return [
-                t
-                for t in self._tokens.values()
-                if t.provider == provider
-                and t.tenant == tenant
-                and t.subject == subject
-                and (kind is None or t.kind == kind)
-            ]
+            values = self._by_subject.get((provider, tenant, subject), ())
+            tokens = [self._tokens[v] for v in values]
+            return [t for t in tokens if kind is None or t.kind == kind]
 
     def clear(self) -> None:
         with self.lock:
             self._tokens.clear()
+            self._by_subject.clear()
             self.changes.bump()
 
     def snapshot(self) -> list[dict[str, Any]]:
@@ -125,4 +138,7 @@ class TokenStore:
     def restore(self, rows: list[dict[str, Any]]) -> None:
         with self.lock:
             self._tokens = {row["value"]: Token(**row) for row in rows}
+            self._by_subject = {}
+            for token in self._tokens.values():
+                self._index(token)
             self.changes.bump()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -22,6 +22,9 @@ from . import arns, auth, wire
 from .context import Context
 from .routes_generated import OPERATIONS, SERVED
 from .wire import AwsError
+
+if TYPE_CHECKING:
+    from ...cloud import FakeCloud
 
 #: request members that are too large or too secret to journal or match on
 UNJOURNALED = frozenset({"templateBody", "policyDocument", "certificateSigningRequest", "certificatePem"})
@@ -43,6 +46,10 @@ class AwsIotProvider(Provider):
     #: every operation in botocore's model (those not served answer 501), so a fault rule naming a
     #: misspelt one is refused when it is added
     operations = frozenset(OPERATIONS)
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        super().__init__(cloud)
+        cloud.registry.keys.source(self.name, auth.seeded_keys)
 
     @classmethod
     def rules(cls) -> list[Rule]:
@@ -77,12 +84,12 @@ class AwsIotProvider(Provider):
         if signature is None:
             raise auth.incomplete()
         if mode == "strict":
-            secret = auth.secret_of(self.cloud.registry, signature.access_key)
-            if secret is None:
+            seeded = self.cloud.registry.keys.find(self.name, signature.access_key)
+            if seeded is None:
                 raise AwsError(
                     "UnrecognizedClientException", "The security token included in the request is invalid."
                 )
-            auth.verify(call.request, signature, secret)
+            auth.verify(call.request, signature, seeded.secret)
 
     def handle(self, call: Call) -> Response:
         from .handlers import HANDLERS
@@ -196,7 +203,7 @@ def from_domain(operation: str, error: domain.DomainError) -> AwsError:
     if isinstance(error, domain.Unauthorized | domain.Forbidden):
         return AwsError("UnauthorizedException", error.message)
     if isinstance(error, domain.Throttled):
-        extra = {} if error.retry_after is None else {"retry_after_ms": error.retry_after * 1000}
+        extra = {} if error.retry_after is None else {"retry_after": error.retry_after}
         return AwsError("ThrottlingException", "Rate exceeded", **extra)
     if isinstance(error, domain.Unavailable):
         return AwsError("ServiceUnavailableException", "Service Unavailable")
@@ -216,13 +223,16 @@ def _match_fields(operation: str, call: Call) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for key, value in call.route_args.items():
         params[key] = value
+    query = wire.query_members(operation)
     for key, value in call.request.args.items():
-        params.setdefault(key, value)
+        if key in query:
+            params.setdefault(key, value)
     principal = call.request.headers.get("x-amzn-principal")
     if principal:
         params["principal"] = principal
     body = call.body if isinstance(call.body, dict) else {}
-    for key, value in body.items():
+    for key in wire.body_members(operation):  # the model's members only, never a client's junk
+        value = body.get(key)
         if key not in UNJOURNALED and isinstance(value, str | int | float | bool):
             params.setdefault(key, value)
     if operation == "RegisterThing" and isinstance(body.get("parameters"), dict):

@@ -12,17 +12,19 @@ import hashlib
 import hmac
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from werkzeug.wrappers import Request
 
-from .arns import DEFAULT_ACCOUNT, DEFAULT_REGION, REGION
+from ...signatures import matches
+from .arns import DEFAULT_ACCOUNT, DEFAULT_REGION, REGION, split_tenant
 from .wire import AwsError
 
 if TYPE_CHECKING:
-    from ...registry import Registry
+    from ...registry import Registry, Tenant
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "iot"
@@ -63,19 +65,14 @@ def identify(registry: Registry, signature: Signature | None) -> tuple[str, str]
 
 
 def account_of(registry: Registry, access_key: str) -> str | None:
-    for tenant in registry.tenants("aws"):
-        keys = tenant.settings.get("accessKeys")
-        if keys and access_key in keys:
-            return tenant.settings["accountId"]
-    return None
+    seeded = registry.keys.find("aws", access_key)
+    return None if seeded is None else seeded.owner
 
 
-def secret_of(registry: Registry, access_key: str) -> str | None:
-    for tenant in registry.tenants("aws"):
-        keys = tenant.settings.get("accessKeys")
-        if keys and access_key in keys:
-            return keys[access_key]
-    return None
+def seeded_keys(tenant: Tenant) -> Iterator[tuple[str, str, str | None]]:
+    """The access keys an account/region tenant was seeded with (the credential index's source)."""
+    for key, secret in (tenant.settings.get("accessKeys") or {}).items():
+        yield key, secret, tenant.settings.get("accountId") or split_tenant(tenant.id)[0]
 
 
 def missing() -> AwsError:
@@ -107,7 +104,7 @@ def verify(request: Request, signature: Signature, secret: str) -> None:
     to_sign = "\n".join([ALGORITHM, amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
     key = signing_key(secret, signature.date, signature.region, signature.service)
     expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature.signature):
+    if not matches(expected, signature.signature):
         raise AwsError(
             "InvalidSignatureException",
             "The request signature we calculated does not match the signature you provided. Check "

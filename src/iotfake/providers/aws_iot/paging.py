@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from ... import jsonio
 from .wire import invalid
 
 T = TypeVar("T")
@@ -28,8 +29,8 @@ def encode(key: Sequence[Any]) -> str:
 
 def decode(token: str, field: str) -> list[Any]:
     try:
-        key = json.loads(base64.b64decode(token, validate=True))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        key = jsonio.loads(base64.b64decode(token, validate=True), what=field)
+    except (binascii.Error, ValueError):  # not base64, or not JSON the fake wrote
         key = None
     if not isinstance(key, list):
         raise invalid(f"The {field} is invalid: {token}")

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 KEY_ALGORITHMS = ("EC_P256", "RSA_2048")
 #: AWS-issued device certificates are valid until the end of 2049
 NOT_AFTER = dt.datetime(2049, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+#: ... which is only a real end near today: once the fake's clock (moved ahead by a test) comes
+#: within a year of it, certificates are valid this long from their start instead
+LATE_VALIDITY = dt.timedelta(days=25 * 365)
+#: the CAs never expire (RFC 5280's "no well-defined expiration date"), so whatever the clock
+#: says, they cover the certificates they sign
+CA_NOT_AFTER = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 DEVICE_SUBJECT = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "AWS IoT Certificate")])
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
@@ -114,7 +120,7 @@ def _new_ca(tenant_id: str, ids: Ids, now: float) -> dict[str, str]:
         .public_key(key.public_key())
         .serial_number(_serial(ids))
         .not_valid_before(start)
-        .not_valid_after(NOT_AFTER)
+        .not_valid_after(CA_NOT_AFTER)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -147,6 +153,7 @@ def issue(tenant: Tenant, ids: Ids, now: float, public_key: Any, subject: x509.N
     """A device certificate for ``public_key``, signed by the tenant's CA."""
     ca_key, ca_cert = ca(tenant, ids, now)
     start = dt.datetime.fromtimestamp(int(now), dt.UTC)
+    end = not_after(start)
     usage_ec = isinstance(public_key, ec.EllipticCurvePublicKey)
     cert = (
         x509.CertificateBuilder()
@@ -155,7 +162,7 @@ def issue(tenant: Tenant, ids: Ids, now: float, public_key: Any, subject: x509.N
         .public_key(public_key)
         .serial_number(_serial(ids))
         .not_valid_before(start)
-        .not_valid_after(NOT_AFTER)
+        .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -182,8 +189,15 @@ def issue(tenant: Tenant, ids: Ids, now: float, public_key: Any, subject: x509.N
         pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
         certificate_id=certificate_id(cert),
         not_before=start.timestamp(),
-        not_after=NOT_AFTER.timestamp(),
+        not_after=end.timestamp(),
     )
+
+
+def not_after(start: dt.datetime) -> dt.datetime:
+    """AWS's end of 2049 while that is over a year away; else :data:`LATE_VALIDITY` from start."""
+    if start + dt.timedelta(days=365) <= NOT_AFTER:
+        return NOT_AFTER
+    return min(start + LATE_VALIDITY, CA_NOT_AFTER)
 
 
 def sign_csr(tenant: Tenant, ids: Ids, now: float, csr_pem: str) -> Issued:

@@ -8,10 +8,10 @@ Cognito identity ids; a target holds at most 10 policies (AWS's documented quota
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from ... import jsonio
 from ...registry.errors import KeyCollision, QuotaExceeded
 from . import arns, paging
 from .context import Context
@@ -32,9 +32,9 @@ def malformed(problem: str) -> AwsError:
 def check_document(text: str) -> None:
     """Raise MalformedPolicyException unless ``text`` is a well-formed IoT policy document."""
     try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise malformed(f"not valid JSON ({exc})") from exc
+        document = jsonio.loads(text, what="the document")
+    except jsonio.JSONInputError as exc:
+        raise malformed(str(exc)) from None
     if not isinstance(document, dict):
         raise malformed("the document must be a JSON object")
     version = document.get("Version")

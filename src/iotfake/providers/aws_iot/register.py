@@ -167,12 +167,14 @@ def _plan_policy(ctx: Context, plan: Plan, spec: PolicySpec) -> None:
                 "InvalidRequestException", f"Invalid registration template. {exc.message}"
             ) from exc
         name = hashlib.sha256(spec.document.encode()).hexdigest()
-        if name not in creds.policies():
+        if name not in creds.policies() and name not in plan.policy_names:
             document = spec.document
             plan.step(
                 lambda: policies.add_policy(ctx, name, document), lambda: creds.policies().pop(name, None)
             )
     plan.arns[spec.logical_id] = arns.policy(ctx.tenant.id, name)
+    if name in plan.policy_names:
+        return  # the same policy under a second logical id: created and attached once
     plan.policy_names.append(name)
     if plan.principal is not None:
         principal = plan.principal

@@ -19,6 +19,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from ... import generate
 from ...documents import DocumentError, expect, no_unknown
 from ...registry.errors import DomainError
 from . import policies, thing_groups, thing_types, things
@@ -50,12 +51,11 @@ def seed(provider: AwsIotProvider, section: Any, path: str) -> None:
     expect(section, dict, path, "an object")
     no_unknown(section, ("accounts",), path)
     accounts = expect(section.get("accounts", []), list, f"{path}.accounts", "a list of accounts")
-    owners: dict[str, str] = {}
     for index, account in enumerate(accounts):
-        _account(provider, account, f"{path}.accounts[{index}]", owners)
+        _account(provider, account, f"{path}.accounts[{index}]")
 
 
-def _account(provider: AwsIotProvider, entry: Any, path: str, owners: dict[str, str]) -> None:
+def _account(provider: AwsIotProvider, entry: Any, path: str) -> None:
     expect(entry, dict, path, "an object")
     no_unknown(entry, ACCOUNT_KEYS, path)
     account = entry.get("accountId", DEFAULT_ACCOUNT)
@@ -77,9 +77,18 @@ def _account(provider: AwsIotProvider, entry: Any, path: str, owners: dict[str, 
             )
         if not isinstance(secret, str) or not secret:
             raise DocumentError(f"{key_path}.secretAccessKey", "a non-empty string is required")
-        owner = owners.setdefault(key_id, account)
-        if owner != account:
-            raise DocumentError(f"{key_path}.accessKeyId", f"{key_id} already belongs to account {owner}")
+        held = provider.cloud.registry.keys.find(provider.name, key_id)
+        if held is not None and held.owner != account:
+            raise DocumentError(
+                f"{key_path}.accessKeyId", f"{key_id} already belongs to account {held.owner}"
+            )
+        if held is not None and held.secret != secret:
+            raise DocumentError(
+                f"{key_path}.secretAccessKey", f"{key_id} is already seeded with another secret"
+            )
+        provider.cloud.registry.keys.claim(
+            provider.name, key_id, secret=secret, owner=account, tenant=tenant.id
+        )
         keys[key_id] = secret
     if keys:
         tenant.settings["accessKeys"] = keys
@@ -142,6 +151,9 @@ def _thing_type(ctx: Context, item: dict[str, Any], path: str) -> None:
 
 
 def _thing(ctx: Context, item: dict[str, Any], path: str) -> None:
+    if generate.is_generator(item):
+        _generated_things(ctx, item, path)
+        return
     no_unknown(item, ("thingName", "thingTypeName", "attributes", "billingGroupName"), path)
     request: dict[str, Any] = {
         k: item[k] for k in ("thingName", "thingTypeName", "billingGroupName") if k in item
@@ -161,6 +173,23 @@ def _thing(ctx: Context, item: dict[str, Any], path: str) -> None:
         dict(item.get("attributes") or {}),
         item.get("billingGroupName"),
     )
+
+
+def _generated_things(ctx: Context, item: dict[str, Any], path: str) -> None:
+    """``{"generate": N, ...}``: N realistic things (see ``iotfake.generate``)."""
+    thing_type = item.get("thingTypeName")
+    spec = generate.spec(
+        ctx.provider.cloud,
+        item,
+        path,
+        default_kind=thing_type if isinstance(thing_type, str) and thing_type else "device",
+        unique=("thingName",),
+    )
+    tenant = ctx.tenant
+    generate.check_room(spec, path, held=len(tenant.devices), limit=tenant.quota, what=f"account {tenant.id}")
+    limit = things.MAX_ATTRIBUTES_TYPED if thing_type else things.MAX_ATTRIBUTES_UNTYPED
+    for sample in generate.samples(spec, tenant.keys.__contains__):
+        _thing(ctx, generate.aws_thing(sample, spec.fixed, limit), path)
 
 
 def _group(ctx: Context, item: dict[str, Any], path: str) -> None:

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import jsonio
+from ...numbers import whole_number
 from .validation import Problems, validate
 
 PREFIX = "Invalid registration template. "
@@ -110,23 +112,20 @@ class Template:
 def parse(body: str) -> dict[str, Any]:
     """The template as JSON, with Jackson-style errors for text that is not."""
     try:
-        document = json.loads(body, parse_constant=_no_constants)
-    except json.JSONDecodeError as exc:
+        document = jsonio.loads(body, what="the template")
+    except jsonio.JSONInputError as exc:
+        syntax = exc.syntax
+        if syntax is None:
+            raise bad(f"Template format error: JSON not well-formed ({exc})") from None
         excerpt = body if len(body) <= JSON_EXCERPT else body[:JSON_EXCERPT]
         truncated = "" if len(body) <= JSON_EXCERPT else f"[truncated {len(body) - JSON_EXCERPT} chars]"
         raise bad(
             f'Template format error: JSON not well-formed with location of [Source: (String)"{excerpt}"'
-            f"{truncated}; line: {exc.lineno}, column: {exc.colno}] ({exc.msg})"
-        ) from exc
-    except (RecursionError, ValueError) as exc:
-        raise bad(f"Template format error: JSON not well-formed ({exc})") from exc
+            f"{truncated}; line: {syntax.lineno}, column: {syntax.colno}] ({syntax.msg})"
+        ) from None
     if not isinstance(document, dict):
         raise bad("Template format error: the template must be a JSON object")
     return document
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
 
 
 # -- evaluation ------------------------------------------------------------------------------------
@@ -251,8 +250,8 @@ class _Scope:
         if not (isinstance(argument, list) and len(argument) == 2):
             raise bad(f"{path} takes [index, [values]]")
         index = self.resolve(argument[0], f"{path}[0]")
-        if isinstance(index, str) and index.isdigit():
-            index = int(index)
+        if isinstance(index, str):
+            index = whole_number(index)
         if isinstance(index, bool) or not isinstance(index, int):
             raise bad(f"{path}[0] must be an index (a number)")
         items = self.resolve(argument[1], f"{path}[1]")

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from datetime import datetime
 from typing import Any
 
+from ...numbers import whole_number
 from .javaregex import compile_pattern
 from .routes_generated import SHAPES
 
-INTEGER = re.compile(r"[+-]?\d+")
 INTEGER_TYPES = ("integer", "long")
 #: Java's limits for the model's integer types
 RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
@@ -187,7 +186,8 @@ def coerce(shape_name: str, raw: str) -> Any:
     """
     kind = SHAPES[shape_name]["type"]
     if kind in INTEGER_TYPES:
-        return int(raw) if INTEGER.fullmatch(raw) else raw
+        number = whole_number(raw, signed=True)
+        return raw if number is None else number
     if kind == "boolean":
         lowered = raw.lower()
         return True if lowered == "true" else False if lowered == "false" else raw

@@ -8,12 +8,13 @@ in the body's ``message``, with the HTTP status the model gives the error shape.
 
 from __future__ import annotations
 
-import json
-import math
+from functools import cache
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ... import jsonio
+from ...faults import retry_after
 from ..base import Call, ProviderError
 from .routes_generated import ERRORS, OPERATIONS, SHAPES
 from .validation import Problems, coerce, validate
@@ -58,11 +59,25 @@ def invalid(message: str) -> AwsError:
     return AwsError(INVALID_REQUEST, message)
 
 
+@cache
 def body_members(operation: str) -> dict[str, dict[str, Any]]:
-    shape = OPERATIONS[operation]["input"]
+    """The input members the JSON body carries (none for an operation whose shapes the generated
+    model leaves out: the fake does not serve it)."""
+    shape = SHAPES.get(OPERATIONS[operation]["input"] or "")
     if shape is None:
         return {}
-    return {n: m for n, m in SHAPES[shape]["members"].items() if "location" not in m}
+    return {n: m for n, m in shape["members"].items() if "location" not in m}
+
+
+@cache
+def query_members(operation: str) -> frozenset[str]:
+    """The query parameter names the model gives the operation's input (and its literal parts)."""
+    shape = SHAPES.get(OPERATIONS[operation]["input"] or "")
+    names = set(OPERATIONS[operation]["query"])
+    if shape is not None:
+        members = shape["members"].values()
+        names.update(m.get("locationName", "") for m in members if m.get("location") == "querystring")
+    return frozenset(names)
 
 
 def parse_input(operation: str, call: Call) -> dict[str, Any]:
@@ -143,7 +158,7 @@ def response(operation: str, output: dict[str, Any], request_id: str) -> Respons
         else:
             body[name] = value
     return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        jsonio.encode(body),
         status=status,
         headers=headers,
         content_type="application/json",
@@ -162,13 +177,12 @@ def error_response(error: ProviderError, request_id: str) -> Response:
     body: dict[str, Any] = {"message": error.message, "__type": code}
     headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": f"{code}:"}
     for name, value in error.extra.items():
-        if name == "retry_after_ms":
-            # whole milliseconds, rounded up once float noise is off: waiting that long finds a token
-            headers["x-amz-retry-after"] = str(math.ceil(round(value, 3)))
+        if name == "retry_after":  # seconds, announced in milliseconds
+            headers["x-amz-retry-after"] = retry_after.milliseconds(value)
         elif value is not None:
             body[name] = value
     return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        jsonio.encode(body),
         status=error.status,
         headers=headers,
         content_type="application/json",

@@ -6,15 +6,19 @@ URLs carry the operation in ``?action=`` and the tenant in ``?orgId=``; every an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from ...numbers import whole_number
 from ...registry.errors import DomainError, TokenExpired, Unauthorized
 from ..base import Call, Provider, ProviderError, decode_json_body, json_response
 from . import auth, batch, devices, products, queries, tokens
 from .errors import INTERNAL, INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
+
+if TYPE_CHECKING:
+    from ...cloud import FakeCloud
 
 DEVICE_ACTIONS = {
     "create": "CreateDevice",
@@ -47,6 +51,10 @@ class EnosProvider(Provider):
         {*DEVICE_ACTIONS.values(), *PRODUCT_ACTIONS.values(), "GetToken", "RefreshToken", UNKNOWN}
     )
 
+    def __init__(self, cloud: FakeCloud) -> None:
+        super().__init__(cloud)
+        cloud.registry.keys.source(self.name, tokens.seeded_apps)
+
     @classmethod
     def rules(cls) -> list[Rule]:
         methods = ["GET", "POST"]
@@ -75,8 +83,10 @@ class EnosProvider(Provider):
             decode_json_body(call)
         params: dict[str, Any] = {"orgId": call.tenant} if call.tenant else {}
         body = call.body if isinstance(call.body, dict) else {}
+        query = request.args
         for field in MATCH_FIELDS:
-            value = request.args.get(field, body.get(field))
+            # not query.get(field, default): a MultiDict miss raises and catches a KeyError
+            value = query[field] if field in query else body.get(field)
             if isinstance(value, str):
                 params[field] = value
         if route.startswith("token") and isinstance(body.get("appKey"), str):
@@ -134,7 +144,7 @@ class EnosProvider(Provider):
         """A code named by a fault rule: Connect's (``"11714"``), the gateway's (``"4011"``) or,
         on GetToken/RefreshToken, the token service's (``"1203"``). Unknown codes raise ValueError,
         so a rule naming one is refused when it is added."""
-        number = int(code) if code.isdigit() else None
+        number = whole_number(code)
         gateway_op = call.operation in auth.GATEWAY_OPERATIONS
         if number in (auth.TOKEN_EXPIRED, auth.TOKEN_INVALID) and not gateway_op:
             expired = number == auth.TOKEN_EXPIRED

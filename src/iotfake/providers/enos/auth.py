@@ -13,10 +13,10 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 from typing import TYPE_CHECKING, Any
 
 from ...registry.errors import TokenExpired, Unauthorized
+from ...signatures import matches
 from ..base import Call, ProviderError
 from .errors import FORBIDDEN, INVALID_ARGUMENT, EnosError
 from .tokens import find_app
@@ -75,7 +75,7 @@ def _strict(provider: EnosProvider, call: Call, token: str, app_key: str) -> Non
         missing = "apim-signature" if not signature else "apim-timestamp"
         raise GatewayError(MISSING_CREDENTIAL, f"the {missing} header is missing", status=401)
     expected = signature_for(call, token, timestamp, app.secret)
-    if not hmac.compare_digest(expected, signature.lower()):
+    if not matches(expected, signature.lower()):
         raise GatewayError(
             MISSING_CREDENTIAL,
             "apim-signature does not match sha256(accessToken + paramsData + timestamp + appSecret)",

@@ -14,6 +14,8 @@ from .errors import invalid
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 200
+#: EnOS reads pageNo as a Java int
+MAX_PAGE_NO = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,8 @@ def page(value: Any) -> Page:
     if not isinstance(value, dict):
         raise invalid("pagination", 'pagination must be an object like {"pageNo":1,"pageSize":10}')
     number = _positive(value.get("pageNo", 1), "pagination.pageNo")
+    if number > MAX_PAGE_NO:
+        raise invalid("pagination.pageNo", f"pagination.pageNo must be at most {MAX_PAGE_NO}")
     size = _positive(value.get("pageSize", DEFAULT_PAGE_SIZE), "pagination.pageSize")
     if size > MAX_PAGE_SIZE:
         raise invalid("pagination.pageSize", f"pagination.pageSize must be at most {MAX_PAGE_SIZE}")

@@ -22,23 +22,29 @@ expression names a single product.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from ...like import LikeError, LikePattern
+from ...numbers import whole_number
 
 Predicate = Callable[[Any], bool]
 
 EQ, NE, IN, LIKE, EXISTS, NOT_EXISTS = "=", "!=", "in", "like", "exists", "not exists"
 #: how deep parentheses may nest (a guard against recursion, far beyond any real query)
 MAX_DEPTH = 32
+#: digits in the longest whole number an expression may hold
+MAX_DIGITS = 64
 KEYWORDS = frozenset({"and", "or", "in", "like", "exists", "not", "true", "false", "null"})
 
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
   | (?P<string>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")
-  | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.]))
+  | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?![\w.]))
   | (?P<op>!=|<>|=|\(|\)|,)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_/\-]+)*)
     """,
@@ -121,12 +127,24 @@ def tokenize(text: str) -> list[Token]:
         if kind == "string":
             tokens.append(Token("string", raw, pos, _unquote(raw)))
         elif kind == "number":
-            tokens.append(Token("number", raw, pos, float(raw) if any(c in raw for c in ".eE") else int(raw)))
+            tokens.append(Token("number", raw, pos, _number(raw, pos)))
         elif kind != "space":
             tokens.append(Token(kind, raw, pos))
         pos = match.end()
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def _number(raw: str, pos: int) -> int | float:
+    if any(c in raw for c in ".eE"):
+        value = float(raw)
+        if math.isfinite(value):
+            return value
+    else:
+        number = whole_number(raw, signed=True, max_digits=MAX_DIGITS)
+        if number is not None:
+            return number
+    raise ExpressionError(f"the number at position {pos} is out of range")
 
 
 def _unquote(raw: str) -> str:
@@ -279,7 +297,7 @@ class _Parser:
         if op == NOT_EXISTS:
             return Compare(name, op, values, lambda r: read(r, suffix) is MISSING)
         if op == LIKE:
-            pattern = like_regex(values[0])
+            pattern = like_pattern(values[0])
             return Compare(name, op, values, lambda r: _like(read(r, suffix), pattern))
         wanted = {_normal(v) for v in values}
         if op == NE:
@@ -313,36 +331,23 @@ def _normal(value: Any) -> Any:
     return repr(value)
 
 
-def like_regex(pattern: str) -> re.Pattern[str]:
+def like_pattern(pattern: str) -> LikePattern:
     """SQL ``like``, case-insensitive: ``%`` any run, ``_`` one character, ``\\`` escapes.
 
     Without a ``%`` the pattern matches anywhere in the value: EnOS calls ``like`` a fuzzy
     query (``name like 'inverter'`` finds "PV Inverter" and "Inverter 2A").
     """
-    out: list[str] = []
-    escaped = anchored = False
-    for ch in pattern:
-        if escaped:
-            out.append(re.escape(ch))
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch == "%":
-            out.append(".*")
-            anchored = True
-        elif ch == "_":
-            out.append(".")
-        else:
-            out.append(re.escape(ch))
-    body = "".join(out)
-    return re.compile(body if anchored else f".*{body}.*", re.IGNORECASE | re.DOTALL)
+    try:
+        return LikePattern(pattern, fold=True, escape="\\", fuzzy=True)
+    except LikeError as exc:
+        raise ExpressionError(str(exc)) from None
 
 
-def _like(value: Any, pattern: re.Pattern[str]) -> bool:
+def _like(value: Any, pattern: LikePattern) -> bool:
     if isinstance(value, str):
-        return pattern.fullmatch(value) is not None
+        return pattern(value)
     if isinstance(value, tuple):
-        return any(isinstance(v, str) and pattern.fullmatch(v) is not None for v in value)
+        return any(isinstance(v, str) and pattern(v) for v in value)
     return False
 
 

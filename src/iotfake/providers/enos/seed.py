@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ... import generate
 from ...documents import DocumentError, expect, no_unknown
 from ...registry import Device, Product, Tenant
 from ...registry.errors import DomainError
@@ -102,7 +103,10 @@ def _org(provider: EnosProvider, raw: Any, path: str) -> None:
     for i, product in enumerate(expect(raw.get("products", []), list, f"{path}.products", "a list")):
         _product(provider, org, product, f"{path}.products[{i}]")
     for i, device in enumerate(expect(raw.get("devices", []), list, f"{path}.devices", "a list")):
-        _device(provider, org, device, f"{path}.devices[{i}]")
+        if generate.is_generator(device):
+            _generated(provider, org, device, f"{path}.devices[{i}]")
+        else:
+            _device(provider, org, device, f"{path}.devices[{i}]")
 
 
 def _app(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
@@ -112,10 +116,11 @@ def _app(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
     secret = expect(raw.get("appSecret"), str, f"{path}.appSecret", "a string appSecret")
     if not key or not secret:
         raise DocumentError(path, "appKey and appSecret must not be empty")
-    for other in provider.cloud.registry.tenants("enos"):
-        held = (other.settings.get("apps") or {}).get(key)
-        if held is not None and held != secret:
-            raise DocumentError(f"{path}.appSecret", f"app {key} is already seeded with another secret")
+    keys = provider.cloud.registry.keys
+    held = keys.find(provider.name, key)
+    if held is not None and held.secret != secret:
+        raise DocumentError(f"{path}.appSecret", f"app {key} is already seeded with another secret")
+    keys.claim(provider.name, key, secret=secret, owner=None, tenant=org.id)
     org.settings["apps"] = {**(org.settings.get("apps") or {}), key: secret}
 
 
@@ -212,6 +217,30 @@ def _device(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
     except DomainError as exc:
         field = "assetId" if asset_id is not None and asset_id in org.devices else "deviceKey"
         raise DocumentError(f"{path}.{field}" if exc.name == "KeyCollision" else path, exc.message) from None
+
+
+def _generated(provider: EnosProvider, org: Tenant, raw: dict[str, Any], path: str) -> None:
+    """``{"generate": N, "productKey": ...}``: N realistic devices (see ``iotfake.generate``)."""
+    product_key = raw.get("productKey")
+    product = org.products.get(product_key) if isinstance(product_key, str) else None
+    if product is None:
+        raise DocumentError(f"{path}.productKey", f"product {product_key} is not seeded in {org.id}")
+    spec = generate.spec(
+        provider.cloud,
+        raw,
+        path,
+        default_kind=product.name["defaultValue"].strip()[:40],
+        default_kind_zh=(product.name.get("i18nValue") or {}).get("zh_CN"),
+        unique=("deviceKey", "assetId", "deviceSecret"),
+    )
+    generate.check_room(
+        spec, path, held=len(product.devices), limit=product.quota, what=f"product {product.key}"
+    )
+    status = spec.fixed.get("status") if spec.fixed.get("status") in STATUSES else None
+    for sample in generate.samples(
+        spec, org.keys.__contains__, status=status, taken_id=org.devices.__contains__
+    ):
+        _device(provider, org, generate.enos_device(sample, spec.fixed), path)
 
 
 def _i18n(value: Any, path: str) -> dict[str, Any]:

@@ -10,14 +10,16 @@ token in ``off`` and ``lenient`` modes, since its secret cannot be checked, and 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Response
 
-from ...registry import Registry, Token
+from ...numbers import whole_number
+from ...registry import Registry, Tenant, Token
+from ...signatures import matches
 from ..base import Call, ProviderError, json_response
 
 if TYPE_CHECKING:
@@ -68,15 +70,18 @@ class App:
 
 
 def find_app(registry: Registry, app_key: str) -> App | None:
-    """Seeded apps live in each org's settings (``{"apps": {appKey: appSecret}}``)."""
-    secret: str | None = None
-    orgs: set[str] = set()
-    for org in registry.tenants("enos"):
-        apps = org.settings.get("apps") or {}
-        if app_key in apps:
-            secret = apps[app_key]
-            orgs.add(org.id)
-    return None if secret is None else App(app_key, secret, frozenset(orgs))
+    """A seeded app, from the registry's credential index (one lookup, whatever the org count)."""
+    seeded = registry.keys.find("enos", app_key)
+    return None if seeded is None else App(app_key, seeded.secret, seeded.tenants)
+
+
+def seeded_apps(org: Tenant) -> Iterator[tuple[str, str, str | None]]:
+    """The apps an org was seeded with (``settings["apps"]``): the credential index's source.
+
+    Apps have no owning org: the same appKey (with its one secret) may be granted to several.
+    """
+    for key, secret in (org.settings.get("apps") or {}).items():
+        yield key, secret, None
 
 
 def sha256_hex(text: str) -> str:
@@ -94,7 +99,7 @@ def _fields(call: Call, names: tuple[str, ...]) -> dict[str, str]:
             raise TokenError(EMPTY_PARAMETER, f"Empty parameter: {name}")
         if name == "timestamp" and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        if not isinstance(value, str) or (name == "timestamp" and not value.isdigit()):
+        if not isinstance(value, str) or (name == "timestamp" and whole_number(value) is None):
             kind = "a millisecond timestamp" if name == "timestamp" else "a string"
             raise TokenError(INVALID_PARAMETER, f"Invalid parameter: {name} must be {kind}")
         out[name] = value
@@ -108,7 +113,7 @@ def _check_app(provider: EnosProvider, fields: dict[str, str]) -> App | None:
             raise TokenError(APP_NOT_FOUND, f"appKey not found: {fields['appKey']}")
         return None
     expected = sha256_hex(app.key + fields["timestamp"] + app.secret)
-    if not hmac.compare_digest(expected, fields["encryption"].lower()):
+    if not matches(expected, fields["encryption"].lower()):
         raise TokenError(INVALID_ENCRYPTION, "Invalid encryption: sha256(appKey + timestamp + appSecret)")
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,7 +52,7 @@ def timezone(value: Any, field: str = "timezone") -> str:
     if not isinstance(value, str) or not value:
         raise invalid(field, f"{field} is missing")
     if OFFSET.fullmatch(value) or _is_zone(value):
-        return value
+        return sys.intern(value)  # few distinct values, stored on every device: share them
     raise invalid(field, f"{value!r} is not a UTC offset like +08:00 or an IANA time zone name")
 
 

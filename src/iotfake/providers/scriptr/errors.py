@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...faults import retry_after
 from ...registry import errors as domain
 from ..base import ProviderError
 
@@ -133,7 +134,7 @@ def from_domain(error: domain.DomainError, *, module: str) -> ScriptrError:
     if isinstance(error, domain.Unauthorized | domain.TokenExpired | domain.Forbidden):
         return ScriptrError(INVALID_TOKEN)
     if isinstance(error, domain.Throttled):
-        headers = {} if error.retry_after is None else {"Retry-After": str(max(1, round(error.retry_after)))}
+        headers = {} if error.retry_after is None else {"Retry-After": retry_after.seconds(error.retry_after)}
         return ScriptrError(TOO_MANY_REQUESTS, headers=headers)
     if isinstance(error, domain.InvalidArgument):
         return ScriptrError(INVALID_PARAMETER, error.message)

@@ -7,11 +7,12 @@ its types and wins over the query string. The coercions below accept both spelli
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ... import jsonio
+from ...numbers import whole_number
 from ..base import Call, decode_json_body
 from .errors import invalid_parameter
 
@@ -57,10 +58,7 @@ def positive_int(value: Any, name: str, default: int) -> int:
     if value is None or value == "":
         return default
     if isinstance(value, str):
-        try:
-            value = int(value.strip())
-        except ValueError:
-            raise invalid_parameter(name, "expected a positive integer") from None
+        value = whole_number(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -72,8 +70,8 @@ def maybe_json(value: Any) -> Any:
     """Structured values (``meta.types``, groups ``{"append": ...}``) sent as form strings."""
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
-            return json.loads(value)
-        except (json.JSONDecodeError, RecursionError):
+            return jsonio.loads(value)
+        except jsonio.JSONInputError:  # not JSON after all: the caller says what it expected
             return value
     return value
 

@@ -18,12 +18,15 @@ Sort specs are ``field``, ``field<DESC>`` or ``field<type:ASC|DESC>`` (scriptr's
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import datetime
 from functools import cmp_to_key
 from typing import Any
 
+from ...like import LikeError, LikePattern
+from ...numbers import whole_number
 from .errors import invalid_query
 
 Predicate = Callable[[dict[str, Any]], bool]
@@ -34,15 +37,22 @@ TOKEN = re.compile(
       | (?P<hint><\s*[A-Za-z]+(?:\s*:\s*[A-Za-z]+)?\s*>)
       | (?P<op>!=|=)
       | (?P<punct>[()\[\],])
-      | (?P<number>-?\d+(?:\.\d+)?(?![\w.@-]))
+      | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?![\w.@-]))
       | (?P<word>[A-Za-z0-9_.@-]+)
     )""",
     re.VERBOSE,
 )
+#: one part of a sort spec, stripped first: ``\s*`` at both ends around the optional ``<...>``
+#: would try every split of a run of spaces between them (quadratic in the padding)
 SORT = re.compile(
-    r"\s*([A-Za-z0-9_.@-]+)\s*(?:<\s*(?:([A-Za-z]+)\s*:\s*)?([A-Za-z]+)\s*>)?\s*",
+    r"([A-Za-z0-9_.@-]+)\s*(?:<\s*(?:([A-Za-z]+)\s*:\s*)?([A-Za-z]+)\s*>)?",
 )
 SORT_TYPES = ("string", "text", "numeric", "date", "boolean", "geospatial")
+#: digits in the longest whole number a query may hold
+MAX_DIGITS = 64
+#: how deep parentheses may nest: a guard against recursion (parsing and matching both recurse
+#: per level), far beyond any real query; EnOS expressions take the same
+MAX_DEPTH = 32
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -63,6 +73,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.items = _tokens(text)
         self.pos = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.items[self.pos] if self.pos < len(self.items) else None
@@ -102,9 +113,13 @@ class _Parser:
     def atom(self) -> Predicate:
         kind, text = self.take()
         if (kind, text) == ("punct", "("):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise invalid_query(f"parentheses nest deeper than {MAX_DEPTH} levels")
             inner = self.or_()
             if self.take() != ("punct", ")"):
                 raise invalid_query("a parenthesis is not closed")
+            self.depth -= 1
             return inner
         if kind != "word" or text.lower() in ("and", "or", "in", "like"):
             raise invalid_query(f"expected a field name, found [{text}]")
@@ -129,7 +144,10 @@ class _Parser:
         if kind == "string":
             return re.sub(r"\\(.)", r"\1", text[1:-1])
         if kind == "number":
-            return float(text) if "." in text else int(text)
+            number = float(text) if "." in text else whole_number(text, signed=True, max_digits=MAX_DIGITS)
+            if number is None or not math.isfinite(number):
+                raise invalid_query(f"the number [{text[:20]}...] is out of range")
+            return number
         if kind == "word" and text.lower() in ("true", "false"):
             return text.lower()
         raise invalid_query(f"expected a value, found [{text}]")
@@ -170,7 +188,7 @@ def _equal(stored: Any, wanted: Any, fold: bool) -> bool:
     if isinstance(wanted, int | float) and not isinstance(stored, bool):
         try:
             return float(stored) == float(wanted)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int past float range
             return False
     return _norm(stored, fold) == _norm(wanted, fold)
 
@@ -193,12 +211,14 @@ def _within(field: str, wanted: list[Any], fold: bool) -> Predicate:
 
 
 def _like(field: str, pattern: str, fold: bool) -> Predicate:
-    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
-    compiled = re.compile(regex, re.DOTALL | (re.IGNORECASE if fold else 0))
+    try:
+        matches = LikePattern(pattern, fold=fold)
+    except LikeError as exc:
+        raise invalid_query(str(exc)) from None
 
     def test(doc: dict[str, Any]) -> bool:
         values = _values(doc, field)
-        return values is not None and any(compiled.fullmatch(_norm(v, False)) for v in values)
+        return values is not None and any(matches(_norm(v, False)) for v in values)
 
     return test
 
@@ -221,7 +241,7 @@ def parse_sort(text: Any) -> list[tuple[str, str, bool]]:
         raise invalid_query("sort must be a string")
     keys = []
     for part in text.split(","):
-        match = SORT.fullmatch(part)
+        match = SORT.fullmatch(part.strip())
         if match is None:
             raise invalid_query(f"cannot read the sort spec [{part.strip()}]")
         field, kind, last = match.groups()
@@ -248,11 +268,14 @@ def _sort_value(value: Any, kind: str) -> Any:
     if kind == "numeric":
         try:
             return float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
     if kind == "date":
         if isinstance(value, int | float):
-            return float(value) / 1000
+            try:
+                return float(value) / 1000
+            except OverflowError:
+                return None
         try:
             return datetime.fromisoformat(
                 str(value).replace("Z", "+00:00").replace("+0000", "+00:00")

@@ -27,9 +27,17 @@ DEFAULT_TYPES = {
 }
 
 
+#: the range of dates :func:`date` can show (a stored date outside it is shown at its edge)
+FIRST, LAST = datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
 def date(ms: int) -> str:
     """scriptr's date format: ISO 8601 with a ``+0000`` offset."""
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    try:
+        moment = datetime.fromtimestamp(ms / 1000, UTC)
+    except (OverflowError, OSError, ValueError):  # past what datetime (or the platform) can hold
+        moment = LAST if ms > 0 else FIRST
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}+0000"  # %Y does not pad years before 1000
 
 
 # -- devices ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ... import generate
 from ...documents import DocumentError, expect, no_unknown
 from ...registry.directory import Directory
 from ...registry.errors import DomainError, KeyCollision, QuotaExceeded
@@ -128,8 +129,21 @@ def _collision(error: DomainError, where: str, what: str) -> DocumentError:
     return DocumentError(where, error.message)
 
 
+def _generated(provider: ScriptrProvider, directory: Directory, item: dict[str, Any], where: str) -> None:
+    """``{"generate": N, ...}``: N realistic devices (see ``iotfake.generate``)."""
+    spec = generate.spec(provider.cloud, item, where, default_kind="device", unique=("id", "token"))
+    limit, held = directory.device_limit, directory.counted_devices()
+    generate.check_room(spec, where, held=held, limit=limit, what=f"account {directory.tenant.id}")
+    groups = directory.tenant.settings.get("groups") or None
+    for sample in generate.samples(spec, lambda key: directory.holder(key) is not None):
+        _device(provider, directory, generate.scriptr_device(sample, spec.fixed, groups), where)
+
+
 def _device(provider: ScriptrProvider, directory: Directory, item: Any, where: str) -> None:
     cloud = provider.cloud
+    if generate.is_generator(item):
+        _generated(provider, directory, item, where)
+        return
     expect(item, dict, where, "a device object")
     item = dict(item)
     token = _token_value(item.pop("token", None), f"{where}.token")

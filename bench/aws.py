@@ -1,0 +1,339 @@
+"""iotfake against moto, side by side, with the same boto3 workload: CreateThing then DescribeThing.
+
+    python -m bench aws [--pairs 300] [--rounds 5] [--fresh 300]
+
+Three comparisons, each interleaved round by round:
+
+* over loopback HTTP: ``iotfake serve`` and ``moto_server``, each in a child process;
+* in process: iotfake's botocore transport (no socket; before ``iotfake.transports`` exists,
+  boto3 against ``cloud.serve()`` in a thread) and moto's ``mock_aws``;
+* a fresh fake: ``FakeCloud()`` plus ``reset()``, and ``with mock_aws():``.
+
+Besides wall-clock rates, the HTTP comparison reads each server's own CPU time from /proc: the
+client (boto3) costs the same on both sides and dilutes the end-to-end ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from iotfake import FakeCloud
+
+from . import common
+
+REGION = "us-east-1"
+CREDENTIALS = {"aws_access_key_id": "AKIDBENCHMARK", "aws_secret_access_key": "bench-secret"}
+_names = itertools.count()
+
+
+def iotfake_has_aws() -> bool:
+    return "aws" in FakeCloud().providers
+
+
+def boto3_client(endpoint_url: str | None = None) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "iot",
+        region_name=REGION,
+        endpoint_url=endpoint_url,
+        config=Config(retries={"total_max_attempts": 1}),
+        **CREDENTIALS,
+    )
+
+
+def workload(client: Any, pairs: int) -> Callable[[], float]:
+    """Pairs per second: CreateThing then DescribeThing of a new thing."""
+
+    def run() -> float:
+        names = [f"bench-{next(_names)}" for _ in range(pairs)]
+
+        def work() -> None:
+            for name in names:
+                client.create_thing(thingName=name)
+                assert client.describe_thing(thingName=name)["thingName"] == name
+
+        return common.rate(pairs, work)
+
+    return run
+
+
+# -- over HTTP ----------------------------------------------------------------------------------------
+def over_http(pairs: int, rounds: int) -> dict[str, Any]:
+    contenders: dict[str, Callable[[], float]] = {}
+    cpu: dict[str, list[float]] = {}
+    with ExitStack() as stack:
+        children = {"moto_server": stack.enter_context(common.moto_server())}
+        if iotfake_has_aws():
+            children["iotfake serve"] = stack.enter_context(common.iotfake_server())
+        for name, child in children.items():
+            samples = cpu.setdefault(name, [])
+            contenders[name] = _with_cpu(child, workload(boto3_client(child.url), pairs), pairs, samples)
+            contenders[name]()  # warm both: first calls load botocore models and moto backends
+            cpu[name].clear()
+        series = common.interleaved(contenders, rounds)
+    return _summary(series, cpu_us={name: statistics.median(v) for name, v in cpu.items()})
+
+
+def _with_cpu(
+    child: common.Child, run: Callable[[], float], pairs: int, samples: list[float]
+) -> Callable[[], float]:
+    """Also note the server process's CPU microseconds per pair."""
+
+    def timed() -> float:
+        before = child.cpu()
+        result = run()
+        samples.append((child.cpu() - before) / pairs * 1e6)
+        return result
+
+    return timed
+
+
+# -- in process ---------------------------------------------------------------------------------------
+@contextmanager
+def iotfake_in_process() -> Iterator[tuple[Any, str]]:
+    """A boto3 client wired to a fresh cloud without a socket if the transport exists."""
+    cloud = FakeCloud(seed=1)
+    try:
+        from iotfake.transports import BASE_URL, route_botocore  # type: ignore[attr-defined]
+    except ImportError:
+        with cloud.serve() as server:
+            yield boto3_client(server.url), "boto3 -> cloud.serve() (thread; no in-process transport yet)"
+        return
+    yield route_botocore(boto3_client(BASE_URL), cloud), "boto3 -> iotfake.transports (no socket)"
+
+
+@contextmanager
+def moto_in_process() -> Iterator[Any]:
+    from moto import mock_aws
+
+    with _env(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x"), mock_aws():
+        yield boto3_client()
+
+
+class _Raw(io.BytesIO):
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.read()
+
+
+def canned_client() -> Any:
+    """boto3 answered instantly with fixed bodies: what the client alone costs per pair."""
+    from botocore.awsrequest import AWSResponse
+
+    client = boto3_client("http://canned")
+
+    def send(request: Any, **_: Any) -> AWSResponse:
+        name = request.url.rsplit("/", 1)[1]
+        arn = f"arn:aws:iot:{REGION}:123456789012:thing/{name}"
+        body: dict[str, Any] = {"thingName": name, "thingArn": arn, "thingId": "0" * 8}
+        if request.method == "GET":
+            body.update(attributes={}, version=1, defaultClientId=name)
+        raw = _Raw(json.dumps(body).encode())
+        return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, raw)
+
+    client.meta.events.register("before-send", send)
+    return client
+
+
+def in_process(pairs: int, rounds: int) -> dict[str, Any]:
+    with ExitStack() as stack:
+        contenders = {
+            "moto mock_aws": workload(stack.enter_context(moto_in_process()), pairs),
+            "boto3 alone": workload(canned_client(), pairs),
+        }
+        how = None
+        if iotfake_has_aws():
+            client, how = stack.enter_context(iotfake_in_process())
+            contenders["iotfake"] = workload(client, pairs)
+        for run in contenders.values():
+            run()
+        series = common.interleaved(contenders, rounds)
+    data = {**_summary(series), "iotfake_path": how}
+    if "iotfake" in series:
+        data["ratio"] = common.ratio(series["iotfake"], series["moto mock_aws"])
+        data["fake_only_ratio"] = statistics.median(
+            (1 / m - 1 / c) / (1 / i - 1 / c)
+            for m, c, i in zip(
+                series["moto mock_aws"].rates,
+                series["boto3 alone"].rates,
+                series["iotfake"].rates,
+                strict=True,
+            )
+        )
+    return data
+
+
+# -- fresh fakes --------------------------------------------------------------------------------------
+def fresh(count: int, rounds: int) -> dict[str, Any]:
+    from moto import mock_aws
+
+    def clouds() -> float:
+        def work() -> None:
+            for _ in range(count):
+                FakeCloud().reset()
+
+        return common.rate(count, work)
+
+    def mocks() -> float:
+        def work() -> None:
+            for _ in range(count):
+                with mock_aws():
+                    pass
+
+        return common.rate(count, work)
+
+    with _env(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x"):
+        clouds(), mocks()
+        series = common.interleaved({"FakeCloud() + reset()": clouds, "with mock_aws():": mocks}, rounds)
+    return _summary(series)
+
+
+MOTO_FIXTURE = """
+import pytest
+from moto import mock_aws
+
+
+@pytest.fixture
+def moto_aws():
+    with mock_aws():
+        yield
+"""
+
+
+def fixture_costs(tests: int) -> dict[str, Any]:
+    """Setup plus teardown of the ``iotfake`` fixture and of a ``mock_aws`` fixture, per test,
+    pytest's own per-test cost subtracted (bench/fixture_cost.py's method), median µs."""
+    import tempfile
+    from pathlib import Path
+
+    from . import fixture_cost
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder, _env(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x"):
+        (Path(folder) / "conftest.py").write_text(MOTO_FIXTURE)
+        for fixture in ("iotfake", "moto_aws"):
+            timings = fixture_cost.run(fixture, tests, Path(folder))
+            if timings is None:
+                raise RuntimeError(f"the {fixture} fixture benchmark failed")
+            samples: dict[str, list[float]] = {"nothing": [], fixture: []}
+            for nodeid in timings.order:
+                samples[nodeid.split("::test_")[1].split("__")[0]].append(timings.wall[nodeid])
+            baseline = statistics.median(samples["nothing"])
+            out[fixture] = statistics.median(t - baseline for t in samples[fixture][1:]) * 1e6
+    out["ratio"] = out["moto_aws"] / out["iotfake"]
+    return out
+
+
+# -- results ------------------------------------------------------------------------------------------
+def _summary(series: dict[str, common.Series], **extra: Any) -> dict[str, Any]:
+    names = list(series)
+    data: dict[str, Any] = {
+        "per_second": {name: s.median for name, s in series.items()},
+        "rounds_raw": {name: s.rates for name, s in series.items()},
+        **extra,
+    }
+    if len(names) == 2:
+        iot = next((n for n in names if "iotfake" in n or "FakeCloud" in n), None)
+        other = next((n for n in names if n != iot), None)
+        if iot is not None and other is not None:
+            data["ratio"] = common.ratio(series[iot], series[other])
+    return data
+
+
+@contextmanager
+def _env(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def report(data: dict[str, Any]) -> str:
+    lines = [
+        "# iotfake vs moto: CreateThing + DescribeThing through boto3",
+        "",
+        f"Median of {data['rounds']} interleaved rounds, {data['pairs']} pairs per round; ratios are medians "
+        "of per-round ratios. Regenerate: `python -m bench aws`.",
+        "",
+    ]
+    if not data["iotfake_aws"]:
+        lines += ["**iotfake's AWS provider is not on this branch yet: only moto's side was measured.**", ""]
+    http, local, new = data["http"], data["in_process"], data["fresh"]
+    rows = []
+    for name, rate in http["per_second"].items():
+        rows.append((f"loopback HTTP, {name}", f"{rate:,.0f} pairs/s", f"{http['cpu_us'][name]:,.0f} µs"))
+    for name, rate in local["per_second"].items():
+        label = {"iotfake": local["iotfake_path"], "boto3 alone": "boto3 answered by canned bodies"}.get(
+            name, name
+        )
+        rows.append((f"in process, {label}", f"{rate:,.0f} pairs/s", ""))
+    for name, rate in new["per_second"].items():
+        rows.append((f"fresh fake, {name}", f"{rate:,.0f} /s ({1e6 / rate:,.0f} µs each)", ""))
+    fixtures = data.get("fixtures")
+    if fixtures:
+        for name, label in (("iotfake", "`iotfake` fixture"), ("moto_aws", "`mock_aws` fixture")):
+            rows.append((f"pytest, {label} setup + teardown", f"{fixtures[name]:,.0f} µs per test", ""))
+    lines.append(common.table(["what", "median rate", "server CPU per pair"], rows))
+    ratios = []
+    if "ratio" in http:
+        cpu = http["cpu_us"]
+        ratios.append(
+            f"- loopback HTTP: iotfake {http['ratio']:.1f}x moto's throughput end to end; "
+            f"the server alone spends {cpu['moto_server'] / cpu['iotfake serve']:.1f}x less CPU per pair"
+        )
+    if "ratio" in local:
+        ratios.append(
+            f"- in process: iotfake {local['ratio']:.1f}x moto's throughput end to end; with boto3's own "
+            f"time per pair (the canned row) taken out of both, {local['fake_only_ratio']:.1f}x"
+        )
+    if "ratio" in new:
+        ratios.append(f"- a fresh fake: iotfake {new['ratio']:.0f}x cheaper than `mock_aws`")
+    if fixtures:
+        ratios.append(
+            f"- a pytest fixture per test: iotfake's {fixtures['ratio']:.0f}x cheaper than a `mock_aws` one"
+        )
+    if ratios:
+        lines += ["", "Ratios (targets: 5x over HTTP, 50x for a fresh fake):", "", *ratios]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench aws", description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=300, help="CreateThing+DescribeThing pairs per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--fresh", type=int, default=300, help="fresh fakes per round")
+    parser.add_argument(
+        "--fixture-tests", type=int, default=300, help="tests per pytest fixture session (0: skip)"
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    data = {
+        "pairs": args.pairs,
+        "rounds": args.rounds,
+        "iotfake_aws": iotfake_has_aws(),
+        "http": over_http(args.pairs, args.rounds),
+        "in_process": in_process(args.pairs, args.rounds),
+        "fresh": fresh(args.fresh, args.rounds),
+        "fixtures": fixture_costs(args.fixture_tests) if args.fixture_tests else None,
+    }
+    data["seconds"] = round(time.perf_counter() - started, 1)
+    text = report(data)
+    common.write("aws", data, text)
+    print(text)
+    return data

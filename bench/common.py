@@ -1,0 +1,181 @@
+"""What every benchmark here shares: interleaved rounds, medians, percentiles, RSS, child servers.
+
+The machine is small and shared, so absolute numbers drift from minute to minute. Two habits keep
+the comparisons honest: contenders run interleaved (A, B, A, B, ...) so that a noisy minute hurts
+both, and we report medians over rounds and the median of the per-round ratios.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Series:
+    """Rates (operations per second) of one contender, one per round."""
+
+    name: str
+    rates: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.rates)
+
+
+def interleaved(contenders: dict[str, Callable[[], float]], rounds: int) -> dict[str, Series]:
+    """Run each contender once per round, alternating the order every round."""
+    series = {name: Series(name) for name in contenders}
+    names = list(contenders)
+    for number in range(rounds):
+        order = names if number % 2 == 0 else names[::-1]
+        for name in order:
+            series[name].rates.append(contenders[name]())
+    return series
+
+
+def ratio(faster: Series, slower: Series) -> float:
+    """The median of the per-round ratios: each round's pair shared the machine's mood."""
+    return statistics.median(a / b for a, b in zip(faster.rates, slower.rates, strict=True))
+
+
+def rate(count: int, work: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    work()
+    return count / (time.perf_counter() - started)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE_SIZE
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# -- servers in child processes ---------------------------------------------------------------------
+@dataclass
+class Child:
+    process: subprocess.Popen
+    url: str
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
+
+
+@contextmanager
+def iotfake_server(*args: str) -> Iterator[Child]:
+    """``iotfake serve --port 0`` in a child process; the URL comes from its ready line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "iotfake", "serve", "--port", "0", "--quiet", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        found = re.search(r"listening on (http://\S+)", line)
+        if found is None:
+            raise RuntimeError(f"iotfake serve did not start: {line!r}")
+        yield Child(process, found.group(1))
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def moto_server() -> Iterator[Child]:
+    """``moto_server`` on a free port, as moto's docs run it; ready once its API answers."""
+    import requests
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/moto-api/data.json", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("moto_server did not start")
+            time.sleep(0.1)
+        yield Child(process, url)
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# -- results ------------------------------------------------------------------------------------------
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(terse=True),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def write(name: str, data: dict[str, Any], markdown: str) -> Path:
+    """Keep one section's results: ``<name>.json`` (numbers) and ``<name>.md`` (the table)."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps({"machine": machine(), **data}, indent=2) + "\n")
+    path = RESULTS / f"{name}.md"
+    path.write_text(markdown.rstrip() + "\n")
+    return path
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,267 @@
+"""The scale curve: memory per device and per-operation latency from 1,000 to 1,000,000 EnOS devices.
+
+    python -m bench scale [--max 100000] [--samples 1000]
+    python -m bench scale --max 1000000      # the full curve; takes a few minutes
+
+One org, one product without quota. At each decade the org is filled, in bulk, through the EnOS
+provider's own create path (validation, ids, registry; no HTTP), to ``decade - samples`` devices;
+then ``samples`` creates go through the WSGI app (a prepared environ, as a server would hand it
+over) and bring the count to the decade exactly. Then, still through the app: GetDevice by
+assetId of random devices, a first page of SearchDevice without a filter and with
+``productKey = '…'`` (both read only the page), and a few searches whose expression has to scan
+every device (``deviceName like …``), reported apart because they grow with the org by design.
+
+RSS is the process's resident set after ``gc.collect()``; per device is the growth over the
+empty cloud divided by the device count. Writes ``bench/results/scale.{md,json,png}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from iotfake.providers.enos import devices
+
+from . import common
+from .enos import CREATE, HEADERS, ORG, PRODUCT_KEY, seeded_cloud
+from .wsgi import prepare
+
+SEARCH = f"/connect-service/v2.1/devices?action=search&orgId={ORG}"
+GET = f"/connect-service/v2.1/devices?action=get&orgId={ORG}&assetId="
+SCAN_SAMPLES = 5
+
+
+def decades(most: int) -> list[int]:
+    points, n = [], 1000
+    while n <= most:
+        points.append(n)
+        n *= 10
+    return points
+
+
+def body(number: int) -> dict[str, Any]:
+    """What CreateDevice requires, each device with its own name; the fake makes key, id, secret.
+
+    Through a JSON round trip, as off the wire: every string is a fresh object, as it is for a
+    request (Python literals would be shared and hide what a device really costs)."""
+    return json.loads(
+        json.dumps(
+            {
+                "productKey": PRODUCT_KEY,
+                "timezone": "+08:00",
+                "deviceName": {"defaultValue": f"meter {number:07d}"},
+            }
+        )
+    )
+
+
+def timed(calls: list[Callable[[], Any]]) -> list[float]:
+    """Milliseconds for each call."""
+    out = []
+    for call in calls:
+        started = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def latency(samples: list[float]) -> dict[str, float]:
+    return {"median": common.percentile(samples, 0.5), "p99": common.percentile(samples, 0.99)}
+
+
+def ok(call: Callable[[Any], tuple[str, bytes]], app: Any) -> Callable[[], None]:
+    def run() -> None:
+        status, payload = call(app)
+        assert status.startswith("200") and payload.startswith(b'{"code":0'), payload[:200]
+
+    return run
+
+
+def warm_up(count: int) -> None:
+    """Load every module and cache the measured calls touch, on a cloud thrown away after, so
+    that the empty cloud's RSS is a fair baseline."""
+    cloud = seeded_cloud()
+    app = cloud.wsgi_app
+    for number in range(count):
+        ok(prepare("POST", CREATE, body(number), HEADERS), app)()
+    asset_id = next(iter(cloud.registry.tenant("enos", ORG).devices))
+    ok(prepare("GET", GET + asset_id, None, HEADERS), app)()
+    ok(prepare("POST", SEARCH, {"expression": "deviceName like 'm%'"}, HEADERS), app)()
+    del cloud, app
+    gc.collect()
+
+
+def measure(most: int, samples: int, seed: int = 7) -> list[dict[str, Any]]:
+    warm_up(samples)
+    cloud = seeded_cloud()
+    app, provider = cloud.wsgi_app, cloud.providers["enos"]
+    org = cloud.registry.tenant("enos", ORG)
+    pick = random.Random(seed)
+    gc.collect()
+    empty = common.rss_bytes()
+    points = []
+    made = 0
+    for decade in decades(most):
+        bulk_started, before = time.perf_counter(), made
+        target = decade - samples
+        while made < target:
+            devices.create_one(provider, org, body(made))
+            made += 1
+        bulk = time.perf_counter() - bulk_started
+        creates = [ok(prepare("POST", CREATE, body(made + i), HEADERS), app) for i in range(samples)]
+        create_ms = timed(creates)
+        made += samples
+        assert len(org.devices) == decade
+        del creates
+        gc.collect()
+        rss = common.rss_bytes()
+        ids = list(org.devices)
+        gets = [ok(prepare("GET", GET + pick.choice(ids), None, HEADERS), app) for _ in range(samples)]
+        del ids
+        first_page = {"pagination": {"pageNo": 1, "pageSize": 10}}
+        by_product = {**first_page, "expression": f"productKey = '{PRODUCT_KEY}'"}
+        scan = {**first_page, "expression": "deviceName like 'meter 00000%'"}
+        page_call = ok(prepare("POST", SEARCH, first_page, HEADERS), app)
+        product_call = ok(prepare("POST", SEARCH, by_product, HEADERS), app)
+        scan_call = ok(prepare("POST", SEARCH, scan, HEADERS), app)
+        point = {
+            "devices": decade,
+            "bulk_creates_per_second": round((made - samples - before) / bulk)
+            if made - samples > before
+            else None,
+            "create_ms": latency(create_ms),
+            "get_ms": latency(timed(gets)),
+            "search_page_ms": latency(timed([page_call] * samples)),
+            "search_product_page_ms": latency(timed([product_call] * samples)),
+            "search_scan_ms": latency(timed([scan_call] * SCAN_SAMPLES)),
+        }
+        del gets
+        point["rss_mib"] = round(rss / 2**20, 1)
+        point["bytes_per_device"] = round((rss - empty) / decade)
+        points.append(point)
+        print(_row(point), flush=True)
+    return points
+
+
+COLUMNS = [
+    "devices",
+    "RSS MiB",
+    "bytes/device",
+    "create ms (median / p99)",
+    "get ms",
+    "search page 1 ms",
+    "search productKey page 1 ms",
+    "scan search ms (like)",
+]
+
+
+def _pair(value: dict[str, float]) -> str:
+    return f"{value['median']:.3f} / {value['p99']:.3f}"
+
+
+def _row(point: dict[str, Any]) -> list[str]:
+    return [
+        f"{point['devices']:,}",
+        f"{point['rss_mib']:,.0f}",
+        f"{point['bytes_per_device']:,}",
+        _pair(point["create_ms"]),
+        _pair(point["get_ms"]),
+        _pair(point["search_page_ms"]),
+        _pair(point["search_product_page_ms"]),
+        f"{point['search_scan_ms']['median']:.1f}",
+    ]
+
+
+def report(data: dict[str, Any]) -> str:
+    points = data["points"]
+    first, last = points[0], points[-1]
+    lines = [
+        "# Scale curve: EnOS devices in one org",
+        "",
+        f"Latencies through the WSGI app (prepared environ), {data['samples']:,} samples per operation "
+        f"(scan search: {SCAN_SAMPLES}); median / p99. Regenerate: `python -m bench scale --max "
+        f"{last['devices']}`.",
+        "",
+        common.table(COLUMNS, [_row(p) for p in points]),
+        "",
+        "![scale curve](scale.png)",
+    ]
+    if len(points) > 1:
+        growth = {
+            name: last[key]["median"] / first[key]["median"]
+            for name, key in (
+                ("create", "create_ms"),
+                ("get", "get_ms"),
+                ("search page", "search_page_ms"),
+                ("search productKey page", "search_product_page_ms"),
+            )
+        }
+        lines += [
+            "",
+            f"Median latency at {last['devices']:,} devices relative to {first['devices']:,} "
+            "(target: within 1.5x): "
+            + ", ".join(f"{name} {value:.2f}x" for name, value in growth.items())
+            + ".",
+            f"Scan searches grow with the org by design: {last['search_scan_ms']['median']:.0f} ms at "
+            f"{last['devices']:,} devices.",
+        ]
+    return "\n".join(lines)
+
+
+def plot(data: dict[str, Any]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = data["points"]
+    sizes = [p["devices"] for p in points]
+    figure, (memory, speed) = plt.subplots(1, 2, figsize=(11, 4.2))
+    memory.plot(sizes, [p["rss_mib"] for p in points], "o-", label="process RSS (MiB)")
+    memory.axhline(1024, color="grey", linestyle=":", label="1 GiB")
+    memory.set_xscale("log")
+    memory.set_yscale("log")
+    memory.set_xlabel("devices")
+    memory.set_title("memory")
+    memory.legend()
+    for name, key in (
+        ("create", "create_ms"),
+        ("get", "get_ms"),
+        ("search page 1", "search_page_ms"),
+        ("search productKey page 1", "search_product_page_ms"),
+    ):
+        speed.plot(sizes, [p[key]["median"] for p in points], "o-", label=f"{name} (median)")
+        speed.plot(sizes, [p[key]["p99"] for p in points], ":", color=speed.lines[-1].get_color())
+    speed.set_xscale("log")
+    speed.set_yscale("log")
+    speed.set_xlabel("devices")
+    speed.set_ylabel("ms (dotted: p99)")
+    speed.set_title("latency through the WSGI app")
+    speed.legend(fontsize="small")
+    figure.tight_layout()
+    common.RESULTS.mkdir(exist_ok=True)
+    figure.savefig(common.RESULTS / "scale.png", dpi=110)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench scale", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--max", type=int, default=100_000, help="largest decade (1000000 for the full curve)"
+    )
+    parser.add_argument("--samples", type=int, default=1000, help="timed calls per operation and decade")
+    args = parser.parse_args(argv)
+    if args.max < 1000 or args.samples > 1000:
+        parser.error("--max is at least 1000 and --samples at most 1000")
+    print(json.dumps(COLUMNS))
+    data = {"samples": args.samples, "points": measure(args.max, args.samples)}
+    text = report(data)
+    common.write("scale", data, text)
+    plot(data)
+    print(text)
+    return data

@@ -1,0 +1,93 @@
+"""bench/results/README.md: the headline numbers of whatever results are there, with links."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import common
+
+LINKS = {
+    "aws": "iotfake vs moto, side by side",
+    "enos": "EnOS CreateDevice throughput",
+    "scale": "scale curve, 1,000 to 1,000,000 devices",
+    "compare": "before and after this branch's optimisations",
+}
+
+
+def _load(name: str) -> dict[str, Any] | None:
+    path = common.RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def headlines() -> list[str]:
+    lines: list[str] = []
+    aws = _load("aws")
+    if aws:
+        http, local, fresh, fixtures = aws["http"], aws["in_process"], aws["fresh"], aws.get("fixtures")
+        if "ratio" in http:
+            cpu = http["cpu_us"]["moto_server"] / http["cpu_us"]["iotfake serve"]
+            lines.append(
+                "- boto3 CreateThing+DescribeThing over loopback HTTP (target 5x): "
+                f"**{http['ratio']:.1f}x** moto_server's throughput end to end; "
+                f"the server alone spends **{cpu:.1f}x** less CPU per pair"
+            )
+        if "ratio" in local:
+            lines.append(
+                f"- the same in process (transports vs `mock_aws`): **{local['ratio']:.1f}x** end to end, "
+                f"**{local['fake_only_ratio']:.1f}x** with boto3's own time taken out"
+            )
+        if "ratio" in fresh:
+            lines.append(
+                "- a fresh fake (target 50x): `FakeCloud()` + `reset()` is "
+                f"**{fresh['ratio']:.0f}x** cheaper than `with mock_aws():`"
+            )
+        if fixtures:
+            lines.append(
+                "- per test, the `iotfake` pytest fixture is "
+                f"**{fixtures['ratio']:.0f}x** cheaper than a `mock_aws` fixture"
+            )
+    enos = _load("enos")
+    if enos:
+        rates = enos["creates_per_second"]
+        lines.append(
+            f"- EnOS CreateDevice (target 10,000/s in process): **{rates['wsgi-direct']:,.0f}/s** "
+            f"calling the WSGI app, {rates['werkzeug-client']:,.0f}/s through werkzeug's Client, "
+            f"{rates['http-subprocess']:,.0f}/s over loopback HTTP with `requests`"
+        )
+    scale = _load("scale")
+    if scale:
+        first, last = scale["points"][0], scale["points"][-1]
+
+        def medians(point: dict[str, Any]) -> str:
+            return ", ".join(
+                f"{name} {point[key]['median']:.2f} ms"
+                for name, key in (("create", "create_ms"), ("get", "get_ms"), ("search", "search_page_ms"))
+            )
+
+        lines.append(
+            f"- {last['devices']:,} EnOS devices (target 1 GiB): **{last['rss_mib']:,.0f} MiB** RSS, "
+            f"{last['bytes_per_device']:,} bytes/device; medians {medians(last)} "
+            f"(at {first['devices']:,}: {medians(first)})"
+        )
+    return lines
+
+
+def write() -> None:
+    common.RESULTS.mkdir(exist_ok=True)
+    present = [name for name in LINKS if (common.RESULTS / f"{name}.md").exists()]
+    profiles = sorted(p.name for p in common.RESULTS.glob("profile_*.txt"))
+    machine = next((data["machine"] for name in present if (data := _load(name))), common.machine())
+    text = [
+        "# Benchmark results",
+        "",
+        f"Made by `python -m bench` on {machine['cpus']} CPUs, Python {machine['python']}, "
+        f"{machine['date']}; a shared machine, so ratios (interleaved rounds, medians) say more "
+        "than absolute numbers.",
+        "",
+        *headlines(),
+        "",
+        *[f"- [{LINKS[name]}]({name}.md)" for name in present],
+        *[f"- profile: [{name}]({name})" for name in profiles],
+    ]
+    (common.RESULTS / "README.md").write_text("\n".join(text).rstrip() + "\n")

@@ -1,0 +1,180 @@
+"""JSON in and out: the one parser for everything a client or a file hands the fake, and the one
+encoder for everything it answers.
+
+The standard library's ``json.loads`` lets through values the rest of the fake cannot hold, and
+fails in more ways than ``JSONDecodeError``:
+
+* a lone UTF-16 surrogate (``"\\ud800"``, or its UTF-8 bytes, which ``json.loads(bytes)`` decodes
+  with ``surrogatepass``) is a Python string no UTF-8 answer can carry: stored once, it breaks
+  every later answer that shows it;
+* ``NaN``, ``Infinity`` and ``1e400`` (which reads as infinity) are not JSON numbers and poison
+  any arithmetic they reach;
+* an integer longer than Python's 4300-digit limit raises a plain ``ValueError``;
+* nesting a few hundred levels deep parses, then exhausts the recursion of whatever walks it
+  (Python's default limit is 1000 frames, and walkers use more than one per level); deeper
+  nesting raises ``RecursionError`` in the parser itself.
+
+:func:`loads` refuses all of these with one error type, :class:`JSONInputError`, whose message
+names the problem (and, for a surrogate, where it is). :func:`encode` answers in compact JSON with
+non-ASCII text as is, and falls back to ``\\uXXXX`` escapes for a value that still holds a lone
+surrogate (one set through the Python API), so an answer can always be sent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from typing import Any
+
+#: how deep client documents may nest; far beyond any real request, well inside the recursion
+#: budget of the code that walks them
+MAX_DEPTH = 100
+#: a state snapshot wraps client values in a few levels of its own
+SNAPSHOT_DEPTH = 2 * MAX_DEPTH
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: a JSON escape that may decode to a surrogate (a false positive only costs a walk)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_ESCAPED = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
+
+
+class JSONInputError(ValueError):
+    """Text the fake will not read as JSON. ``problem`` is what is wrong, without the subject
+    (``"is not valid JSON (Expecting value: line 1 column 1 (char 0))"``); ``path`` is where,
+    when known (``"deviceName.defaultValue"``); ``syntax`` is the parser's own error (with its
+    line and column) when the text is not JSON at all."""
+
+    def __init__(
+        self, what: str, problem: str, path: str = "", syntax: json.JSONDecodeError | None = None
+    ) -> None:
+        super().__init__(f"{what} {problem}")
+        self.what = what
+        self.problem = problem
+        self.path = path
+        self.syntax = syntax
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+    @property
+    def detail(self) -> str:
+        """What is wrong, for a caller that words the rest itself: the parser's own message for
+        text that is not JSON, else :attr:`problem`."""
+        if self.syntax is not None:
+            return str(self.syntax)
+        return self.problem.removeprefix("is ")
+
+
+class _Refused(ValueError):
+    """Raised from inside the parser's hooks; turned into a JSONInputError by :func:`loads`."""
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"holds {name}, which is not a JSON number")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        shown = text if len(text) <= 40 else f"{text[:40]}..."
+        raise _Refused(f"holds the number {shown}, which is out of range")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_constant, parse_float=_float)
+
+
+def loads(data: bytes | bytearray | str, *, what: str = "the body", max_depth: int | None = MAX_DEPTH) -> Any:
+    """Parse JSON from a client or a file; raise :class:`JSONInputError` for anything refused.
+
+    ``what`` names the text in messages ("the body", "policyDocument", a file name).
+    ``max_depth=None`` skips the nesting check (the parser's own recursion guard still applies).
+    """
+    if isinstance(data, bytes | bytearray):
+        text = _decode(bytes(data), what)
+    else:
+        text = data
+        if not text.isascii() and _SURROGATE.search(text):
+            raise JSONInputError(what, "holds a lone surrogate, which is not valid Unicode")
+    try:
+        value = _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        raise JSONInputError(what, f"is not valid JSON ({exc})", syntax=exc) from None
+    except _Refused as exc:
+        raise JSONInputError(what, str(exc)) from None
+    except ValueError:  # the only other one: an integer past Python's digit limit
+        limit = sys.get_int_max_str_digits()
+        raise JSONInputError(what, f"holds an integer of more than {limit} digits") from None
+    except RecursionError:
+        raise JSONInputError(what, _too_deep(max_depth)) from None
+    deep = max_depth is not None and text.count("[") + text.count("{") > max_depth
+    if deep or ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
+        _check(value, what, max_depth)
+    return value
+
+
+def _decode(raw: bytes, what: str) -> str:
+    """Bytes to text as RFC 8259 allows (UTF-8; UTF-16/32 detected as the json module does),
+    strictly: invalid sequences, and encoded surrogates, are refused."""
+    encoding = json.detect_encoding(raw)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        byte = raw[exc.start : exc.start + 1].hex()
+        name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
+        raise JSONInputError(what, f"is not valid {name} (byte 0x{byte} at offset {exc.start})") from None
+
+
+def _check(value: Any, what: str, max_depth: int | None) -> None:
+    """Walk the parsed value without recursion: nesting depth, and strings holding surrogates."""
+    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
+    while stack:
+        node, depth, path = stack.pop()
+        if isinstance(node, dict):
+            if max_depth is not None and depth >= max_depth:
+                raise JSONInputError(what, _too_deep(max_depth), path)
+            for key, item in node.items():
+                where = f"{path}.{key}" if path else key
+                if _SURROGATE.search(key):
+                    _surrogate(what, path or "the top level")
+                stack.append((item, depth + 1, where))
+        elif isinstance(node, list):
+            if max_depth is not None and depth >= max_depth:
+                raise JSONInputError(what, _too_deep(max_depth), path)
+            stack.extend((item, depth + 1, f"{path}[{index}]") for index, item in enumerate(node))
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            _surrogate(what, path or "the top level")
+
+
+def _too_deep(max_depth: int | None) -> str:
+    return "is nested too deeply" + ("" if max_depth is None else f" (more than {max_depth} levels)")
+
+
+def _surrogate(what: str, path: str) -> None:
+    shown = path.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    raise JSONInputError(
+        what, f"holds a lone surrogate at {shown}: strings must be valid Unicode", path=shown
+    )
+
+
+def encode(value: Any) -> bytes:
+    """Compact UTF-8 JSON for an answer. Never fails on text: a lone surrogate that reached a
+    record through the Python API goes out as a ``\\uXXXX`` escape instead of breaking it."""
+    text = _COMPACT.encode(value)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _ESCAPED.encode(value).encode("ascii")
+
+
+def dumps(value: Any) -> str:
+    """:func:`encode` as text (always encodable as UTF-8)."""
+    text = _COMPACT.encode(value)
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _ESCAPED.encode(value)

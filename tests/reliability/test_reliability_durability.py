@@ -1,0 +1,116 @@
+"""SIGTERM while all three providers take writes: every create that was acknowledged, EnOS device,
+scriptr device or AWS thing, is in the state file afterwards.
+
+tests/test_state_file.py covers the rest (EnOS under SIGTERM and SIGINT, SIGKILL and the save
+interval, corrupt and truncated files refused and left untouched, atomic writes); not repeated here.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import boto3
+import requests
+from botocore.config import Config
+from serve_process import start
+
+from iotfake import FakeCloud
+
+ENOS = {"apim-accesstoken": "t"}
+FIXTURES = {
+    "enos": {
+        "orgs": [{"orgId": "o1", "products": [{"productKey": "PK1", "productName": "M", "modelId": "m"}]}]
+    },
+    "scriptr": {"accounts": [{"name": "acme", "token": "acme-owner-token"}]},
+}
+AT_LEAST = 15
+
+
+def keep_creating(create: Callable[[int], str | None], stop: threading.Event, acknowledged: set[str]) -> None:
+    """Create until told to stop; remember what the server acknowledged. Errors after the signal
+    (refused, connection closed) are expected: only acknowledged writes must survive."""
+    n = 0
+    while not stop.is_set():
+        n += 1
+        try:
+            key = create(n)
+        except Exception:  # the server is going away
+            continue
+        if key is not None:
+            acknowledged.add(key)
+
+
+def test_sigterm_under_load_keeps_every_acknowledged_create_of_every_provider(tmp_path: Path) -> None:
+    state, fixtures = tmp_path / "state.json", tmp_path / "fixtures.json"
+    fixtures.write_text(json.dumps(FIXTURES))
+    served = start("--state", str(state), "--fixtures", str(fixtures))
+    url = served.url
+    enos, scriptr = requests.Session(), requests.Session()
+    scriptr.headers["Authorization"] = "bearer acme-owner-token"
+    aws = boto3.client(
+        "iot",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDDURABLE",
+        aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=10),
+    )
+
+    def enos_create(n: int) -> str | None:
+        body = {
+            "productKey": "PK1",
+            "timezone": "+08:00",
+            "deviceName": {"defaultValue": "m"},
+            "deviceKey": f"m-{n}",
+        }
+        answer = enos.post(
+            f"{url}/connect-service/v2.1/devices?action=create&orgId=o1", json=body, headers=ENOS, timeout=10
+        )
+        return f"m-{n}" if answer.status_code == 200 and answer.json()["code"] == 0 else None
+
+    def scriptr_create(n: int) -> str | None:
+        answer = scriptr.post(
+            f"{url}/scriptr/device/create", json={"id": f"d-{n}", "name": "d", "password": "pw"}, timeout=10
+        )
+        ok = (
+            answer.status_code == 200
+            and answer.json()["response"]["result"]["metadata"]["status"] == "success"
+        )
+        return f"d-{n}" if ok else None
+
+    def aws_create(n: int) -> str | None:
+        return aws.create_thing(thingName=f"t-{n}")["thingName"]
+
+    stop = threading.Event()
+    acknowledged: dict[str, set[str]] = {"enos": set(), "scriptr": set(), "aws": set()}
+    workers = [
+        threading.Thread(target=keep_creating, args=(create, stop, acknowledged[name]), daemon=True)
+        for name, create in (("enos", enos_create), ("scriptr", scriptr_create), ("aws", aws_create))
+    ]
+    for worker in workers:
+        worker.start()
+    deadline = time.monotonic() + 60
+    while min(len(keys) for keys in acknowledged.values()) < AT_LEAST:
+        assert time.monotonic() < deadline, {name: len(keys) for name, keys in acknowledged.items()}
+        time.sleep(0.01)
+    served.process.send_signal(signal.SIGTERM)
+    _, err = served.process.communicate(timeout=60)
+    stop.set()
+    for worker in workers:
+        worker.join(timeout=30)
+
+    assert served.process.returncode == 0, err
+    assert "Traceback" not in err
+    cloud = FakeCloud.from_snapshot(json.loads(state.read_text()))
+    kept = {
+        "enos": set(cloud.registry.tenant("enos", "o1").keys),
+        "scriptr": set(cloud.registry.tenant("scriptr", "acme").keys),
+        "aws": {key for tenant in cloud.registry.tenants("aws") for key in tenant.keys},
+    }
+    for name, keys in acknowledged.items():
+        assert keys <= kept[name], f"{name}: acknowledged but lost: {sorted(keys - kept[name])[:10]}"
