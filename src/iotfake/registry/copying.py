@@ -25,7 +25,11 @@ def copy_json(value: Any) -> Any:
     if type(value) in ATOMS:
         return value
     if isinstance(value, dict):
-        return {key: item if type(item) in ATOMS else copy_json(item) for key, item in value.items()}
+        out = dict(value)  # one C-level copy; then only the nested containers are replaced
+        for key, item in value.items():
+            if type(item) not in ATOMS:
+                out[key] = copy_json(item)
+        return out
     if isinstance(value, list | tuple):
         return [item if type(item) in ATOMS else copy_json(item) for item in value]
     return value

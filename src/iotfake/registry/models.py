@@ -38,10 +38,13 @@ class Device:
     def to_dict(self, *, copy: bool = True) -> dict[str, Any]:
         """The record as a dict; ``copy=False`` shares nested maps with the live record, which is
         only safe for serialising at once under the registry lock."""
-        values = zip(DEVICE_FIELDS, _device_values(self), strict=True)
-        if not copy:
-            return dict(values)
-        return {name: v if type(v) in ATOMS else copy_json(v) for name, v in values}
+        out = dict(zip(DEVICE_FIELDS, _device_values(self), strict=True))
+        if copy:
+            for name in NESTED_FIELDS:
+                value = out[name]
+                if type(value) not in ATOMS:
+                    out[name] = copy_json(value)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Device:
@@ -77,4 +80,6 @@ class Product:
 
 
 DEVICE_FIELDS = tuple(f.name for f in fields(Device))
+#: the fields that may hold maps (the others hold strings and numbers)
+NESTED_FIELDS = ("name", "attributes", "tags", "extra")
 _device_values = attrgetter(*DEVICE_FIELDS)
