@@ -61,6 +61,7 @@ def not_utf8(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("option", ["--fixtures", "--state", "--throttle-profile"])
 def test_a_file_that_is_not_utf8_is_refused_in_one_line(option: str, not_utf8: Path) -> None:
     done = run(option, str(not_utf8))

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+pytestmark = pytest.mark.e2e
+
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 READY = re.compile(r"iotfake listening on (http://127\.0\.0\.1:\d+)\n")
 

@@ -114,6 +114,7 @@ def test_the_terminal_shows_the_section(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*- iotfake -*", "seed=*", "last 3 of 3 calls the fake saw:"])
 
 
+@pytest.mark.e2e
 def test_the_section_survives_xdist(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_report=CALLS)
     result = pytester.runpytest_subprocess("-n", "1", "-p", "no:randomly")

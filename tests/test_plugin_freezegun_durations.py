@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 pytest_plugins = ["pytester"]
 
 

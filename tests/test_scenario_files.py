@@ -53,6 +53,7 @@ def test_every_fixtures_file_loads_through_the_admin_api(path: Path) -> None:
     seeded(cloud, document(path))
 
 
+@pytest.mark.e2e
 def test_iotfake_serve_loads_every_fixtures_file_at_once() -> None:
     args = [arg for path in FILES for arg in ("--fixtures", str(path))]
     with serving(*args) as served:
@@ -128,6 +129,7 @@ def test_aws_throttled_through_boto3(aws_cloud: FakeCloud, iot) -> None:
     aws_cloud.journal.assert_fault_fired("aws-throttled-register-thing", times=2)
 
 
+@pytest.mark.e2e
 def test_serve_loads_scenario_files_and_throttle_profiles(tmp_path: Path) -> None:
     profile = tmp_path / "slow.json"
     rule = {"id": "slow", "provider": "enos", "action": {"throttle": {"rate": 1, "burst": 100}}}
@@ -152,6 +154,7 @@ def test_serve_loads_scenario_files_and_throttle_profiles(tmp_path: Path) -> Non
         (["--fixtures", "no/such/file.json"], "cannot load fixtures no/such/file.json"),
     ],
 )
+@pytest.mark.e2e
 def test_serve_refuses_bad_profiles_and_fixtures(args: list[str], message: str) -> None:
     result = run(*args)
     assert result.returncode == 2

@@ -17,6 +17,8 @@ from serve_process import run, serving, start
 
 from iotfake import FakeCloud
 
+pytestmark = pytest.mark.e2e
+
 
 def saved_keys(path: Path) -> set[str]:
     cloud = FakeCloud.from_snapshot(json.loads(path.read_text()))

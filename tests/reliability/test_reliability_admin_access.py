@@ -66,6 +66,7 @@ def test_provider_apis_are_not_affected() -> None:
     assert answer.status_code == 200
 
 
+@pytest.mark.e2e
 def test_serve_takes_the_token_from_the_flag_or_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _parser().parse_args(["serve", "--admin-token", "abc"]).admin_token == "abc"
     monkeypatch.setenv("IOTFAKE_ADMIN_TOKEN", "from-env")
@@ -74,6 +75,7 @@ def test_serve_takes_the_token_from_the_flag_or_the_environment(monkeypatch: pyt
     assert _parser().parse_args(["serve"]).admin_token is None
 
 
+@pytest.mark.e2e
 def test_a_served_cloud_keeps_answering_its_loopback_clients() -> None:
     with serving("--admin-token", "s3cret") as served:
         assert requests.get(f"{served.url}/_iotfake/health", timeout=10).status_code == 200

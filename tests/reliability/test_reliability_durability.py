@@ -15,11 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import boto3
+import pytest
 import requests
 from botocore.config import Config
 from serve_process import start
 
 from iotfake import FakeCloud
+
+pytestmark = pytest.mark.e2e
 
 ENOS = {"apim-accesstoken": "t"}
 FIXTURES = {
