@@ -157,3 +157,19 @@ def fuzz_settings(examples: int) -> settings:
         derandomize=examples < 1000,
         suppress_health_check=list(HealthCheck),
     )
+
+
+def send(client: Any, request: dict[str, Any]) -> None:
+    """Send one drawn request through a werkzeug Client; the answer must be a clean JSON refusal."""
+    response = client.open(
+        request["path"],
+        method=request["method"],
+        query_string=request["query"],
+        headers=request["headers"],
+        data=request["body"],
+    )
+    body = response.get_data()
+    assert response.status_code < 500, (response.status_code, body[:500])
+    assert b"Traceback" not in body
+    if request["method"] != "HEAD":
+        json.loads(body)
