@@ -10,18 +10,12 @@ from typing import Any
 import httpx
 import pytest
 import requests
+from _enos import PRODUCT
 
 from iotfake import FakeCloud
 from iotfake.transports import BASE_URL, WSGIAdapter, httpx_client, requests_session
 
 TOKEN = {"apim-accesstoken": "test-token"}
-PRODUCT = {
-    "productName": {"defaultValue": "Meter"},
-    "productType": "Device",
-    "dataFormat": "Json",
-    "modelId": "meter",
-    "biDirectionalAuth": False,
-}
 
 
 @dataclass

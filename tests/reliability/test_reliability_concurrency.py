@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from _enos import PRODUCT
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from reliability_helpers import assert_consistent
@@ -19,13 +20,6 @@ from iotfake import FakeCloud
 
 THREADS = 8
 ENOS = {"apim-accesstoken": "t"}
-PRODUCT = {
-    "productName": {"defaultValue": "Meter"},
-    "productType": "Device",
-    "dataFormat": "Json",
-    "modelId": "meter",
-    "biDirectionalAuth": False,
-}
 
 
 def hammer(worker: Callable[[int], None]) -> None:

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from _enos import PRODUCT
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
 
 ENOS = {"apim-accesstoken": "t"}
 ORG = {"enos": {"orgs": [{"orgId": "o1"}]}}
-PRODUCT = {
-    "productName": {"defaultValue": "Meter"},
-    "productType": "Device",
-    "dataFormat": "Json",
-    "modelId": "meter",
-    "biDirectionalAuth": False,
-}
 
 
 def secrets_of(cloud: FakeCloud) -> dict[str, Any]:
