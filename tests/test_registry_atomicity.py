@@ -97,3 +97,17 @@ def test_version_bumps_and_conflicts(registry: Registry) -> None:
     with pytest.raises(VersionConflict):
         org.update_device(device, {"attributes": {}}, expected_version=1)
     assert device.attributes == {"a": "1"}
+
+
+def test_room_is_the_tightest_limit_and_skips_uncounted_devices(registry: Registry) -> None:
+    org = registry.tenant("scriptr", "acme")
+    assert org.room() is None
+    org.add_product(Product(key="p1", quota=5))
+    org.add_device(key="system", product=None, build=build, counted=False)
+    org.quota = 3
+    org.add_device(key="d1", product="p1", build=build)
+    room = org.room("p1")
+    assert (room.holder, room.limit, room.held, room.free) == ("tenant acme", 3, 1, 2)
+    org.quota = None
+    room = org.room("p1")
+    assert (room.holder, room.limit, room.held, room.free) == ("product p1", 5, 1, 4)

@@ -38,6 +38,7 @@ from .documents import DocumentError, expect
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
+    from .registry.tenant import Room
 
 #: the generator's own fields; everything else in a generator item is a device field
 GENERATOR_FIELDS = ("generate", "seed", "kind", "country")
@@ -192,12 +193,14 @@ def spec(
     return Spec(count, seed, kind, country, fixed, kind_zh, unguessable)
 
 
-def check_room(spec: Spec, path: str, *, held: int, limit: int | None, what: str) -> None:
-    """Refuse up front a generator that would take ``what`` past its device limit."""
-    if limit is not None and held + spec.count > limit:
+def check_room(spec: Spec, path: str, room: Room | None) -> None:
+    """Refuse up front a generator that would take its tenant or product past a device limit
+    (the registry would refuse the first device over it anyway; this names the generator)."""
+    if room is not None and spec.count > room.free:
         raise DocumentError(
             f"{path}.generate",
-            f"{spec.count} more devices would exceed the quota of {limit} of {what}, which holds {held}",
+            f"{spec.count} more devices would exceed the quota of {room.limit} of {room.holder}, "
+            f"which holds {room.held}",
         )
 
 

@@ -72,10 +72,6 @@ class Directory:
             raise ValueError("a device limit is a non-negative integer or None")
         self.tenant.quota = limit
 
-    def counted_devices(self) -> int:
-        """How many devices count against the limit (the tenant's rule; here for callers)."""
-        return self.tenant.counted_devices()
-
     # -- devices ----------------------------------------------------------------------------------
     def _collision(self, key: str) -> KeyCollision | None:
         if key in self.tenant.keys:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Clock
@@ -38,6 +39,19 @@ KEEP = _Keep()
 
 def _same(value: Any) -> Any:
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """A device limit: ``limit`` devices allowed in ``holder``, ``held`` of them taken."""
+
+    holder: str
+    limit: int
+    held: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.limit - self.held)
 
 
 class Tenant:
@@ -198,6 +212,19 @@ class Tenant:
         with self.lock:
             self._check_product_room(self.product(product) if product is not None else None)
             self._check_tenant_room()
+
+    def room(self, product: str | None = None) -> Room | None:
+        """The tightest device limit that applies (the product's, when named, and the tenant's), or
+        None when nothing limits: for callers that place many devices at once, such as generators."""
+        with self.lock:
+            rooms = []
+            if product is not None:
+                target = self.product(product)
+                if target.quota is not None:
+                    rooms.append(Room(f"product {target.key}", target.quota, len(target.devices)))
+            if self._quota is not None:
+                rooms.append(Room(f"tenant {self.id}", self._quota, self.counted_devices()))
+            return min(rooms, key=lambda room: room.free, default=None)
 
     def counted_devices(self) -> int:
         """How many devices count against the tenant quota."""

@@ -186,7 +186,7 @@ def _generated_things(ctx: Context, item: dict[str, Any], path: str) -> None:
         unique=("thingName",),
     )
     tenant = ctx.tenant
-    generate.check_room(spec, path, held=len(tenant.devices), limit=tenant.quota, what=f"account {tenant.id}")
+    generate.check_room(spec, path, tenant.room())
     limit = things.MAX_ATTRIBUTES_TYPED if thing_type else things.MAX_ATTRIBUTES_UNTYPED
     for sample in generate.samples(spec, tenant.keys.__contains__):
         _thing(ctx, generate.aws_thing(sample, spec.fixed, limit), path)

@@ -233,9 +233,7 @@ def _generated(provider: EnosProvider, org: Tenant, raw: dict[str, Any], path: s
         default_kind_zh=(product.name.get("i18nValue") or {}).get("zh_CN"),
         unique=("deviceKey", "assetId", "deviceSecret"),
     )
-    generate.check_room(
-        spec, path, held=len(product.devices), limit=product.quota, what=f"product {product.key}"
-    )
+    generate.check_room(spec, path, org.room(product.key))
     status = spec.fixed.get("status") if spec.fixed.get("status") in STATUSES else None
     for sample in generate.samples(
         spec, org.keys.__contains__, status=status, taken_id=org.devices.__contains__

@@ -132,8 +132,7 @@ def _collision(error: DomainError, where: str, what: str) -> DocumentError:
 def _generated(provider: ScriptrProvider, directory: Directory, item: dict[str, Any], where: str) -> None:
     """``{"generate": N, ...}``: N realistic devices (see ``iotfake.generate``)."""
     spec = generate.spec(provider.cloud, item, where, default_kind="device", unique=("id", "token"))
-    limit, held = directory.device_limit, directory.counted_devices()
-    generate.check_room(spec, where, held=held, limit=limit, what=f"account {directory.tenant.id}")
+    generate.check_room(spec, where, directory.tenant.room())
     groups = directory.tenant.settings.get("groups") or None
     for sample in generate.samples(spec, lambda key: directory.holder(key) is not None):
         _device(provider, directory, generate.scriptr_device(sample, spec.fixed, groups), where)
