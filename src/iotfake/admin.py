@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from . import __version__, documents, jsonio
 from .clock import LIMIT_TEXT, MAX_OFFSET
@@ -15,6 +15,7 @@ from .faults import profile_loader as profiles
 from .journal import OUTCOMES
 from .numbers import real, whole_number
 from .providers.base import json_response
+from .reply import Reply
 from .signatures import matches
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class AdminError(Exception):
         self.extra = extra
 
 
-def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any]) -> Response:
+def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any]) -> Reply:
     refusal = _refusal(cloud, request)
     if refusal is not None:
         return json_response({"error": refusal}, status=403)
@@ -65,7 +66,7 @@ def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any
         return json_response({"error": f"{type(exc).__name__}: {exc}"}, status=500)
     if request.method != "GET":
         cloud.mark_dirty()
-    return payload if isinstance(payload, Response) else json_response(payload)
+    return payload if isinstance(payload, Reply) else json_response(payload)
 
 
 def _refusal(cloud: FakeCloud, request: Request) -> str | None:
@@ -122,7 +123,7 @@ def reset(cloud: FakeCloud, request: Request) -> dict[str, Any]:
 
 def state(cloud: FakeCloud, request: Request) -> Any:
     if request.method == "GET":
-        return Response(cloud.state_json(), content_type="application/json")
+        return Reply(cloud.state_json(), content_type="application/json")
     snapshot = _body(request, max_depth=jsonio.SNAPSHOT_DEPTH)
     try:
         cloud.restore(snapshot)

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map, MapAdapter
-from werkzeug.wrappers import Request, Response
 
 from .faults.drop import Dropped, drop_connection, over_socket
 from .journal import Entry
 from .providers import provider_classes
 from .providers.base import Call, Provider, ProviderError, json_response
 from .registry.errors import DomainError, Internal
+from .reply import Reply
+from .request import Request
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -70,7 +71,7 @@ class App:
             drop_connection(environ)
         return response(environ, start_response)
 
-    def dispatch(self, request: Request) -> Response:
+    def dispatch(self, request: Request) -> Reply:
         length = request.content_length
         if length is not None and length > self.cloud.max_body:
             return _plain_error(413, f"request body over the {self.cloud.max_body}-byte limit")
@@ -92,7 +93,7 @@ class App:
         except RequestEntityTooLarge:
             return _plain_error(413, f"request body over the {self.cloud.max_body}-byte limit")
 
-    def serve_call(self, provider: Provider, request: Request, route: str, args: dict) -> Response:
+    def serve_call(self, provider: Provider, request: Request, route: str, args: dict) -> Reply:
         started = time.perf_counter()
         # a stand-in until bind names the operation, so even a failing bind is answered and journaled
         call = Call(provider.name, route, request, args)
@@ -126,7 +127,7 @@ class App:
         )
         return response
 
-    def _respond(self, provider: Provider, call: Call) -> Response:
+    def _respond(self, provider: Provider, call: Call) -> Reply:
         faults = self.cloud.faults
         try:
             provider.authenticate(call)
@@ -143,13 +144,13 @@ class App:
         return faults.after(provider, call, response)
 
 
-def _render(provider: Provider, call: Call, error: ProviderError | DomainError) -> Response:
+def _render(provider: Provider, call: Call, error: ProviderError | DomainError) -> Reply:
     if isinstance(error, DomainError):
         error = provider.from_domain(call, error)
     return provider.render(call, error)
 
 
-def _internal(provider: Provider, call: Call, exc: Exception) -> Response:
+def _internal(provider: Provider, call: Call, exc: Exception) -> Reply:
     """The provider's own internal error; a plain 500 if even rendering that fails."""
     try:
         return provider.render(call, provider.from_domain(call, Internal(str(exc))))
@@ -159,7 +160,7 @@ def _internal(provider: Provider, call: Call, exc: Exception) -> Response:
         return _plain_error(500, "internal error in iotfake (see the server log)")
 
 
-def _plain_error(status: int, message: str, exc: HTTPException | None = None) -> Response:
+def _plain_error(status: int, message: str, exc: HTTPException | None = None) -> Reply:
     """Answers for requests that reach no provider: JSON, with the message AWS clients read."""
     response = json_response({"message": message, "code": status}, status=status)
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:

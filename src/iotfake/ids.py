@@ -64,12 +64,12 @@ class Ids:
     # -- primitives ---------------------------------------------------------------------------
     def string(self, length: int, alphabet: str = ALPHANUMERIC) -> str:
         with self._lock:
-            return _draw(self._random.random, length, alphabet)
+            return _draw(self._random, length, alphabet)
 
     def secret(self, length: int, alphabet: str = ALPHANUMERIC) -> str:
         """A credential: unguessable unless the cloud was seeded."""
         with self._lock:
-            return _draw(self._secret_random.random, length, alphabet)
+            return _draw(self._secret_random, length, alphabet)
 
     def uuid(self) -> str:
         with self._lock:
@@ -172,11 +172,59 @@ def _unstate(data: list) -> tuple:
 
 
 # -- hot-path helpers: every create draws three strings and a request id ----------------------------
-def _draw(random: Any, length: int, alphabet: str) -> str:
-    """``"".join(rng.choices(alphabet, k=length))`` - the same draws, the same string - without
-    ``choices``' generality, which cost a third of a create's id generation."""
-    size = float(len(alphabet))
-    return "".join([alphabet[int(random() * size)] for _ in range(length)])
+class _ByteAlphabet:
+    """Maps random bytes onto an alphabet of at most 256 one-byte characters without bias.
+
+    Bytes at or above the largest multiple of the alphabet's size are dropped (rejection
+    sampling) and the rest taken modulo the size, so every character is equally likely; one
+    ``randbytes`` call and one ``bytes.translate`` replace a Python-level loop per character,
+    and unseeded secrets read the OS once per secret instead of once per character.
+    """
+
+    __slots__ = ("delete", "keep", "table")
+
+    def __init__(self, alphabet: str) -> None:
+        size = len(alphabet)
+        usable = 256 - 256 % size
+        codes = alphabet.encode("latin-1")
+        self.table = bytes(codes[b % size] if b < usable else 0 for b in range(256))
+        self.delete = bytes(range(usable, 256))
+        self.keep = usable / 256
+
+    def draw(self, rng: random.Random, length: int) -> str:
+        text = b""
+        while len(text) < length:
+            wanted = length - len(text)
+            # enough bytes that one round almost always suffices, whatever is rejected
+            text += rng.randbytes(int(wanted / self.keep) + 2).translate(self.table, self.delete)
+        return text[:length].decode("latin-1")
+
+
+_alphabets: dict[str, _ByteAlphabet | None] = {}
+
+
+def _byte_alphabet(alphabet: str) -> _ByteAlphabet | None:
+    """The byte mapping for an alphabet, or None when it has characters beyond one byte or
+    more than 256 of them (then each character is drawn alone)."""
+    try:
+        return _alphabets[alphabet]
+    except KeyError:
+        pass
+    try:
+        mapping = _ByteAlphabet(alphabet) if 0 < len(alphabet) <= 256 else None
+    except UnicodeEncodeError:
+        mapping = None
+    if len(_alphabets) < 64:  # alphabets come from configuration: a handful per process
+        _alphabets[alphabet] = mapping
+    return mapping
+
+
+def _draw(rng: random.Random, length: int, alphabet: str) -> str:
+    """``length`` characters from ``alphabet``, each equally likely, from ``rng``."""
+    mapping = _byte_alphabet(alphabet)
+    if mapping is not None:
+        return mapping.draw(rng, length)
+    return "".join(rng.choices(alphabet, k=length))
 
 
 _VARIANT_CLEAR, _VARIANT = ~(0xC000 << 48), 0x8000 << 48

@@ -14,16 +14,16 @@ import contextlib
 import socket
 from typing import Any
 
-from werkzeug.wrappers import Response
+from ..reply import Reply
 
 SOCKET_KEY = "werkzeug.socket"
 
 
-class Dropped(Response):
+class Dropped(Reply):
     """A reply that must not reach the client; its own status and body serve in-process only."""
 
     @classmethod
-    def instead_of(cls, response: Response) -> Dropped:
+    def instead_of(cls, response: Reply) -> Dropped:
         return cls(response.get_data(), status=response.status_code, headers=response.headers)
 
 

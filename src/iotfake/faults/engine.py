@@ -21,10 +21,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from ..documents import DocumentError
 from ..registry.errors import BY_NAME, DomainError, KeyCollision, NotFound, Throttled, Unavailable
+from ..reply import Reply
 from . import profile_loader as profiles
 from . import retry_after
 from .drop import Dropped
@@ -227,7 +228,7 @@ class FaultEngine:
         return Call(rule.provider, operation, Request.from_values("/"))
 
     # -- the pipeline -------------------------------------------------------------------------------
-    def before(self, provider: Provider, call: Call) -> Response | None:
+    def before(self, provider: Provider, call: Call) -> Reply | None:
         """Pick the first rule that fires; answer for the handler, delay it, or let it run."""
         if not self._rules:
             return None
@@ -267,7 +268,7 @@ class FaultEngine:
             return self._dropped(provider, call)
         return None  # latency alone, or lost_response (which acts in ``after``)
 
-    def after(self, provider: Provider, call: Call, response: Response) -> Response:
+    def after(self, provider: Provider, call: Call, response: Reply) -> Reply:
         """The handler has answered and the registry committed: lose the reply if a rule says so."""
         if call.fault_action != "lost_response":
             return response
@@ -284,7 +285,7 @@ class FaultEngine:
         return provider.from_code(call, name)
 
     @staticmethod
-    def _render(provider: Provider, call: Call, error: ProviderError) -> Response:
+    def _render(provider: Provider, call: Call, error: ProviderError) -> Reply:
         response = provider.render(call, error)
         response.headers[FAULT_HEADER] = call.fault or ""
         return response

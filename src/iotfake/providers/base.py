@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from .. import jsonio
 from ..registry.errors import DomainError
+from ..reply import Reply
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
@@ -61,8 +62,8 @@ class ProviderError(Exception):
         self.extra = extra
 
 
-def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(
         jsonio.encode(payload),
         status=status,
         headers=headers,
@@ -105,7 +106,7 @@ class Provider:
     def authenticate(self, call: Call) -> None:
         """Raise ProviderError (or a DomainError) to refuse the call; set ``call.principal``."""
 
-    def handle(self, call: Call) -> Response:
+    def handle(self, call: Call) -> Reply:
         raise NotImplementedError
 
     def from_domain(self, call: Call, error: DomainError) -> ProviderError:
@@ -120,7 +121,7 @@ class Provider:
         """
         raise NotImplementedError
 
-    def render(self, call: Call, error: ProviderError) -> Response:
+    def render(self, call: Call, error: ProviderError) -> Reply:
         """The wire form of an error; must set ``call.code``."""
         raise NotImplementedError
 

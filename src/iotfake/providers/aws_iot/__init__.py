@@ -13,10 +13,11 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from ...registry import Tenant
 from ...registry import errors as domain
+from ...reply import Reply
 from ..base import Call, Provider, ProviderError, decode_json_body
 from . import arns, auth, wire
 from .context import Context
@@ -91,7 +92,7 @@ class AwsIotProvider(Provider):
                 )
             auth.verify(call.request, signature, seeded.secret)
 
-    def handle(self, call: Call) -> Response:
+    def handle(self, call: Call) -> Reply:
         from .handlers import HANDLERS
 
         handler = HANDLERS.get(call.operation)
@@ -133,7 +134,7 @@ class AwsIotProvider(Provider):
             )
         return AwsError(code)
 
-    def render(self, call: Call, error: ProviderError) -> Response:
+    def render(self, call: Call, error: ProviderError) -> Reply:
         call.code = str(error.code)
         return wire.error_response(error, self.cloud.ids.request_id())
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from ... import jsonio
 from ...faults import retry_after
+from ...reply import Reply
 from ..base import Call, ProviderError
 from .routes_generated import ERRORS, OPERATIONS, SHAPES
 from .validation import Problems, coerce, validate
@@ -139,7 +140,7 @@ def _located(request: Request, route_args: dict[str, Any], member: dict[str, Any
     return None
 
 
-def response(operation: str, output: dict[str, Any], request_id: str) -> Response:
+def response(operation: str, output: dict[str, Any], request_id: str) -> Reply:
     """Serialise an operation's output: header members to headers, the rest as the JSON body."""
     op = OPERATIONS[operation]
     headers = {"x-amzn-RequestId": request_id}
@@ -157,7 +158,7 @@ def response(operation: str, output: dict[str, Any], request_id: str) -> Respons
             status = int(value)
         else:
             body[name] = value
-    return Response(
+    return Reply(
         jsonio.encode(body),
         status=status,
         headers=headers,
@@ -171,7 +172,7 @@ def _header_text(value: Any) -> str:
     return str(value)
 
 
-def error_response(error: ProviderError, request_id: str) -> Response:
+def error_response(error: ProviderError, request_id: str) -> Reply:
     """``x-amzn-ErrorType: Code:`` plus ``{"message": ..., "__type": ...}`` and modeled extras."""
     code = str(error.code)
     body: dict[str, Any] = {"message": error.message, "__type": code}
@@ -181,7 +182,7 @@ def error_response(error: ProviderError, request_id: str) -> Response:
             headers["x-amz-retry-after"] = retry_after.milliseconds(value)
         elif value is not None:
             body[name] = value
-    return Response(
+    return Reply(
         jsonio.encode(body),
         status=error.status,
         headers=headers,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from ...numbers import whole_number
 from ...registry.errors import DomainError, TokenExpired, Unauthorized
+from ...reply import Reply
 from ..base import Call, Provider, ProviderError, decode_json_body, json_response
 from . import auth, batch, devices, products, queries, tokens
 from .errors import INTERNAL, INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
@@ -97,7 +98,7 @@ class EnosProvider(Provider):
     def authenticate(self, call: Call) -> None:
         auth.authenticate(self, call)
 
-    def handle(self, call: Call) -> Response:
+    def handle(self, call: Call) -> Reply:
         handler = HANDLERS.get(call.operation)
         if handler is None:
             action = call.request.args.get("action")
@@ -108,7 +109,7 @@ class EnosProvider(Provider):
         return handler(self, call)
 
     # -- answers ------------------------------------------------------------------------------------
-    def ok(self, call: Call, data: Any, **top: Any) -> Response:
+    def ok(self, call: Call, data: Any, **top: Any) -> Reply:
         call.code = "0"
         return json_response(
             {"code": 0, "msg": "OK", "requestId": self.cloud.ids.request_id(), "data": data, **top}
@@ -156,7 +157,7 @@ class EnosProvider(Provider):
             raise ValueError(f"unknown EnOS error code {code!r} (known: {known})")
         return EnosError(number)
 
-    def render(self, call: Call, error: ProviderError) -> Response:
+    def render(self, call: Call, error: ProviderError) -> Reply:
         call.code = str(error.code)
         if isinstance(error, auth.GatewayError | tokens.TokenError):
             return json_response(error.payload(), status=error.status)

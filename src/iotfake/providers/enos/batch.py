@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Response
-
 from ...registry.errors import DomainError
+from ...reply import Reply
 from ..base import Call
 from . import devices
 from . import validation as v
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
 MAX_ITEMS = 1000
 
 
-def create(provider: EnosProvider, call: Call) -> Response:
+def create(provider: EnosProvider, call: Call) -> Reply:
     body = v.body_object(call.body, call.body_error)
     items = v.require(body, "deviceList")
     if not isinstance(items, list):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Response
-
 from ...registry import Device, Tenant
+from ...reply import Reply
 from ..base import Call
 from . import validation as v
 from .errors import (
@@ -120,7 +119,7 @@ def create_one(provider: EnosProvider, org: Tenant, body: Any, prefix: str = "")
     return org.add_device(key=key, product=product_key, build=build)
 
 
-def create(provider: EnosProvider, call: Call) -> Response:
+def create(provider: EnosProvider, call: Call) -> Reply:
     body = v.body_object(call.body, call.body_error)
     org = tenant(provider, call)
     return provider.ok(call, created(create_one(provider, org, body)))
@@ -144,12 +143,12 @@ def locate(provider: EnosProvider, call: Call) -> tuple[Tenant, Device]:
     return org, device
 
 
-def get(provider: EnosProvider, call: Call) -> Response:
+def get(provider: EnosProvider, call: Call) -> Reply:
     org, device = locate(provider, call)
     return provider.ok(call, wire(device, org))
 
 
-def update(provider: EnosProvider, call: Call) -> Response:
+def update(provider: EnosProvider, call: Call) -> Reply:
     """Patch semantics: absent fields stay; ``deviceAttributes`` merge by key; ``deviceTags``
     are replaced whole (the EnOS tag rule); ``deviceDesc: null`` clears the description."""
     body = v.body_object(call.body, call.body_error)
@@ -176,13 +175,13 @@ def update(provider: EnosProvider, call: Call) -> Response:
     return provider.ok(call, None)
 
 
-def delete(provider: EnosProvider, call: Call) -> Response:
+def delete(provider: EnosProvider, call: Call) -> Reply:
     org, device = locate(provider, call)
     org.remove_device(device)
     return provider.ok(call, None)
 
 
-def enable(provider: EnosProvider, call: Call) -> Response:
+def enable(provider: EnosProvider, call: Call) -> Reply:
     """A disabled device comes back ``inactive``, or ``offline`` if it was ever activated."""
     org, device = locate(provider, call)
     with org.lock:
@@ -193,7 +192,7 @@ def enable(provider: EnosProvider, call: Call) -> Response:
     return provider.ok(call, None)
 
 
-def disable(provider: EnosProvider, call: Call) -> Response:
+def disable(provider: EnosProvider, call: Call) -> Reply:
     org, device = locate(provider, call)
     with org.lock:
         if device.status == "disable":
@@ -202,7 +201,7 @@ def disable(provider: EnosProvider, call: Call) -> Response:
     return provider.ok(call, None)
 
 
-def replace(provider: EnosProvider, call: Call) -> Response:
+def replace(provider: EnosProvider, call: Call) -> Reply:
     """New deviceKey, new secret, same assetId; the device starts over as never activated."""
     body = v.body_object(call.body, call.body_error)
     new_key = v.device_key(v.require(body, "newDeviceKey"), "newDeviceKey")

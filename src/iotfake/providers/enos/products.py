@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Response
-
 from ...registry import Product, Tenant
+from ...reply import Reply
 from ..base import Call
 from . import validation as v
 from .devices import tenant
@@ -65,7 +64,7 @@ def check_model(org: Tenant, model_id: str) -> None:
         raise EnosError(MODEL_NOT_FOUND, f"modelId does not exist: {model_id}")
 
 
-def create(provider: EnosProvider, call: Call) -> Response:
+def create(provider: EnosProvider, call: Call) -> Reply:
     body = v.body_object(call.body, call.body_error)
     name = v.string_i18n(v.require(body, "productName"), "productName")
     attrs: dict[str, Any] = {
@@ -99,13 +98,13 @@ def product_key(call: Call) -> str:
     return key
 
 
-def get(provider: EnosProvider, call: Call) -> Response:
+def get(provider: EnosProvider, call: Call) -> Reply:
     org = tenant(provider, call)
     product = org.product(product_key(call))
     return provider.ok(call, wire(product, org))
 
 
-def update(provider: EnosProvider, call: Call) -> Response:
+def update(provider: EnosProvider, call: Call) -> Reply:
     """productName and biDirectionalAuth are required (as the docs say); productTags are
     replaced whole; the other fields are patched."""
     body = v.body_object(call.body, call.body_error)
@@ -127,7 +126,7 @@ def update(provider: EnosProvider, call: Call) -> Response:
     return provider.ok(call, product.key)
 
 
-def delete(provider: EnosProvider, call: Call) -> Response:
+def delete(provider: EnosProvider, call: Call) -> Reply:
     org = tenant(provider, call)
     removed = org.remove_product(product_key(call))
     return provider.ok(call, removed.key)

@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Response
-
 from ...registry import Device, Product, Tenant
+from ...reply import Reply
 from ..base import Call
 from . import devices, paging, products
 from . import search as s
@@ -95,7 +94,7 @@ def _count_and_page(matches: Iterator[Any], page: paging.Page) -> tuple[int, lis
     return total, kept
 
 
-def search_devices(provider: EnosProvider, call: Call) -> Response:
+def search_devices(provider: EnosProvider, call: Call) -> Reply:
     body = v.body_object(call.body, call.body_error)
     node = _expression(body, DEVICE_FIELDS)
     page = paging.page(body.get("pagination"))
@@ -124,7 +123,7 @@ def _find_devices(org: Tenant, node: s.Node | None, page: paging.Page) -> tuple[
     return _count_and_page(matches, page)
 
 
-def search_products(provider: EnosProvider, call: Call) -> Response:
+def search_products(provider: EnosProvider, call: Call) -> Reply:
     body = v.body_object(call.body, call.body_error)
     node = _expression(body, PRODUCT_FIELDS)
     page = paging.page(body.get("pagination"))

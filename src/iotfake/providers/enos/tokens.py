@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Response
-
 from ...numbers import whole_number
 from ...registry import Registry, Tenant, Token
+from ...reply import Reply
 from ...signatures import matches
 from ..base import Call, ProviderError, json_response
 
@@ -118,7 +117,7 @@ def _check_app(provider: EnosProvider, fields: dict[str, str]) -> App | None:
     return app
 
 
-def _answer(provider: EnosProvider, call: Call, token: Token) -> Response:
+def _answer(provider: EnosProvider, call: Call, token: Token) -> Reply:
     call.code = "0"
     remaining = token.remaining(provider.cloud.clock.time())
     expire = TTL if remaining is None else math.ceil(remaining)
@@ -132,7 +131,7 @@ def _answer(provider: EnosProvider, call: Call, token: Token) -> Response:
     )
 
 
-def get(provider: EnosProvider, call: Call) -> Response:
+def get(provider: EnosProvider, call: Call) -> Reply:
     fields = _fields(call, ("appKey", "encryption", "timestamp"))
     _check_app(provider, fields)
     registry = provider.cloud.registry
@@ -146,7 +145,7 @@ def get(provider: EnosProvider, call: Call) -> Response:
     return _answer(provider, call, token)
 
 
-def refresh(provider: EnosProvider, call: Call) -> Response:
+def refresh(provider: EnosProvider, call: Call) -> Reply:
     fields = _fields(call, ("appKey", "encryption", "timestamp", "accessToken"))
     _check_app(provider, fields)
     registry = provider.cloud.registry

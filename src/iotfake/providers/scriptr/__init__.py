@@ -18,9 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from ...registry.errors import DomainError
+from ...reply import Reply
 from ..base import Call, Provider, ProviderError, json_response
 from . import accounts, auth, devices, errors, params, users
 from .context import Context
@@ -61,7 +62,7 @@ class ScriptrProvider(Provider):
     def authenticate(self, call: Call) -> None:
         auth.authenticate(self, call)
 
-    def handle(self, call: Call) -> Response:
+    def handle(self, call: Call) -> Reply:
         module, function = call.route_args["module"], call.route_args["function"]
         handler = MODULES[module].get(function)
         if handler is None:
@@ -74,7 +75,7 @@ class ScriptrProvider(Provider):
         call.code = "success"
         return self._envelope(answer)
 
-    def _envelope(self, result: Any) -> Response:
+    def _envelope(self, result: Any) -> Reply:
         metadata = {"requestId": self.cloud.ids.request_id(), "status": "success", "statusCode": "200"}
         return json_response({"response": {"metadata": metadata, "result": result}})
 
@@ -85,7 +86,7 @@ class ScriptrProvider(Provider):
     def from_code(self, call: Call, code: str) -> ProviderError:
         return errors.from_code(code)
 
-    def render(self, call: Call, error: ProviderError) -> Response:
+    def render(self, call: Call, error: ProviderError) -> Reply:
         if not isinstance(error, ScriptrError):
             error = ScriptrError(str(error.code), error.message, error.status)
         call.code = str(error.code)

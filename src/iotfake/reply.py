@@ -1,0 +1,71 @@
+"""The answer every layer hands back: a status, headers and a finished body.
+
+werkzeug's ``Response`` is built for streaming, cookies, conditional requests and lazy bodies; a
+fake's answers are small JSON documents known in full before they leave. Constructing and then
+serialising a ``Response`` cost about a sixth of an EnOS create, so answers are :class:`Reply`
+objects instead: the attributes the pipeline reads (``status_code``, ``headers``, ``get_data``)
+and a WSGI ``__call__`` that writes them out directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from werkzeug.datastructures import Headers
+from werkzeug.http import HTTP_STATUS_CODES
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+JSON = "application/json"
+
+#: "200 OK", "404 NOT FOUND": werkzeug's status lines, so answers read as they did before
+_STATUS_LINES: dict[int, str] = {code: f"{code} {text.upper()}" for code, text in HTTP_STATUS_CODES.items()}
+
+HeaderItems = Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None
+
+
+class Reply:
+    """A complete HTTP answer with a bytes body."""
+
+    __slots__ = ("body", "headers", "status_code")
+
+    def __init__(
+        self,
+        body: bytes | str = b"",
+        status: int = 200,
+        headers: HeaderItems = None,
+        content_type: str | None = None,
+    ) -> None:
+        self.body = body.encode() if isinstance(body, str) else body
+        self.status_code = status
+        self.headers = Headers(headers)
+        if content_type is not None:
+            self.headers["Content-Type"] = content_type
+
+    @property
+    def status(self) -> str:
+        return _STATUS_LINES.get(self.status_code) or f"{self.status_code} UNKNOWN"
+
+    def get_data(self, as_text: bool = False) -> bytes | str:
+        return self.body.decode() if as_text else self.body
+
+    @property
+    def data(self) -> bytes:
+        return self.body
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        status = self.status_code
+        headers = self.headers.to_wsgi_list()
+        # no body for 1xx, 204 and 304 (RFC 9110 6.4.1); a HEAD answer announces the GET body's length
+        bodiless = status < 200 or status in (204, 304)
+        if not bodiless:
+            headers.append(("Content-Length", str(len(self.body))))
+        start_response(self.status, headers)
+        if bodiless or environ.get("REQUEST_METHOD") == "HEAD":
+            return []
+        return [self.body]
+
+    def __repr__(self) -> str:
+        return f"<Reply {self.status} {len(self.body)} bytes>"
