@@ -50,10 +50,30 @@ def _adapter() -> MapAdapter:
     return url_map().bind("iotfake")
 
 
+@cache
+def _static_routes() -> dict[tuple[str, str], Any]:
+    """``(path, method) -> endpoint`` for the rules without converters.
+
+    werkzeug's matcher builds a recursive closure per match, a reference cycle that only the
+    garbage collector frees; for the fixed paths (EnOS, scriptr, admin, many AWS ones) a dict
+    lookup gives the same endpoint without it. werkzeug tries static parts before converters,
+    so an exact static rule is what it would pick too; anything else still goes to werkzeug.
+    """
+    routes: dict[tuple[str, str], Any] = {}
+    for rule in url_map().iter_rules():
+        if not rule.arguments and not rule.host and not rule.subdomain:
+            for method in rule.methods or ():
+                routes.setdefault((rule.rule, method), rule.endpoint)
+    return routes
+
+
 def match(request: Request) -> tuple[Any, dict[str, Any]]:
     """``(endpoint, args)`` for a request, or werkzeug's NotFound / MethodNotAllowed."""
     if "HTTP_UPGRADE" in request.environ:  # websocket upgrades: werkzeug's full environ rules
         return url_map().bind_to_environ(request.environ).match()
+    endpoint = _static_routes().get((request.path, request.method))
+    if endpoint is not None:
+        return endpoint, {}
     return _adapter().match(request.path, request.method)
 
 
@@ -64,7 +84,7 @@ class App:
         self.cloud = cloud
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
-        request = Request(environ)
+        request = Request(environ, populate_request=False)  # no environ <-> request cycle for the GC
         request.max_content_length = self.cloud.max_body
         response = self.dispatch(request)
         if isinstance(response, Dropped) and over_socket(environ):

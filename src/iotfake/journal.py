@@ -86,7 +86,7 @@ class Journal:
         self.dropped = 0
 
     def record(self, entry: Entry) -> Entry:
-        entry.params = _bounded(entry.params, 0)
+        entry.params = _bounded_params(entry.params)
         with self._lock:
             self._seq += 1
             entry.seq = self._seq
@@ -186,6 +186,17 @@ class Journal:
             self._entries.clear()
             self._seq = 0
             self.dropped = 0
+
+
+def _bounded_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A bounded copy of a call's params; most are a few short strings, copied as they are."""
+    if len(params) <= MAX_PARAM_ITEMS:
+        for key, value in params.items():
+            if type(value) is not str or type(key) is not str or len(value) + len(key) > MAX_PARAM_CHARS:
+                break
+        else:
+            return dict(params)
+    return _bounded(params, 0)
 
 
 def _bounded(value: Any, depth: int) -> Any:

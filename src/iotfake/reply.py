@@ -27,9 +27,13 @@ HeaderItems = Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None
 
 
 class Reply:
-    """A complete HTTP answer with a bytes body."""
+    """A complete HTTP answer with a bytes body.
 
-    __slots__ = ("body", "headers", "status_code")
+    ``headers`` is a werkzeug ``Headers`` built on first use: most answers carry only their
+    content type, which goes straight to the WSGI header list.
+    """
+
+    __slots__ = ("_headers", "body", "content_type", "status_code")
 
     def __init__(
         self,
@@ -40,9 +44,22 @@ class Reply:
     ) -> None:
         self.body = body.encode() if isinstance(body, str) else body
         self.status_code = status
-        self.headers = Headers(headers)
-        if content_type is not None:
-            self.headers["Content-Type"] = content_type
+        self._headers: Headers | None = None
+        self.content_type = content_type
+        if headers:
+            self._headers = Headers(headers)
+            if content_type is not None:
+                self._headers["Content-Type"] = content_type  # the argument wins, as in werkzeug
+                self.content_type = None
+
+    @property
+    def headers(self) -> Headers:
+        if self._headers is None:
+            self._headers = Headers()
+            if self.content_type is not None:
+                self._headers["Content-Type"] = self.content_type
+                self.content_type = None
+        return self._headers
 
     @property
     def status(self) -> str:
@@ -57,7 +74,10 @@ class Reply:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         status = self.status_code
-        headers = self.headers.to_wsgi_list()
+        if self._headers is not None:
+            headers = self._headers.to_wsgi_list()
+        else:
+            headers = [] if self.content_type is None else [("Content-Type", self.content_type)]
         # no body for 1xx, 204 and 304 (RFC 9110 6.4.1); a HEAD answer announces the GET body's length
         bodiless = status < 200 or status in (204, 304)
         if not bodiless:
