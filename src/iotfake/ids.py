@@ -177,7 +177,7 @@ class _ByteAlphabet:
 
     Bytes at or above the largest multiple of the alphabet's size are dropped (rejection
     sampling) and the rest taken modulo the size, so every character is equally likely; one
-    ``randbytes`` call and one ``bytes.translate`` replace a Python-level loop per character,
+    draw of random bits and one ``bytes.translate`` replace a Python-level loop per character,
     and unseeded secrets read the OS once per secret instead of once per character.
     """
 
@@ -192,11 +192,11 @@ class _ByteAlphabet:
         self.keep = usable / 256
 
     def draw(self, rng: random.Random, length: int) -> str:
-        text = b""
+        # enough bytes that one round almost always suffices, whatever is rejected
+        size = int(length / self.keep) + 2
+        text = rng.getrandbits(size * 8).to_bytes(size, "little").translate(self.table, self.delete)
         while len(text) < length:
-            wanted = length - len(text)
-            # enough bytes that one round almost always suffices, whatever is rejected
-            text += rng.randbytes(int(wanted / self.keep) + 2).translate(self.table, self.delete)
+            text += rng.getrandbits(64).to_bytes(8, "little").translate(self.table, self.delete)
         return text[:length].decode("latin-1")
 
 

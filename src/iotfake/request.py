@@ -17,6 +17,7 @@ from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _WerkzeugRequest
 
 _werkzeug_args = _WerkzeugRequest.args.fget  # type: ignore[attr-defined]
+_werkzeug_content_length = _WerkzeugRequest.content_length.fget  # type: ignore[attr-defined]
 
 
 class Request(_WerkzeugRequest):
@@ -31,6 +32,14 @@ class Request(_WerkzeugRequest):
                 name, _, value = part.partition("=")
                 pairs.append((name, value))
         return ImmutableMultiDict(pairs)
+
+    @cached_property
+    def content_length(self) -> int | None:  # type: ignore[override]
+        environ = self.environ
+        value = environ.get("CONTENT_LENGTH")
+        if value and value.isdigit() and value.isascii() and "HTTP_TRANSFER_ENCODING" not in environ:
+            return int(value)
+        return _werkzeug_content_length(self)
 
     def get_data(  # type: ignore[override]
         self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False
