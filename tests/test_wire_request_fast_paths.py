@@ -1,0 +1,100 @@
+"""The request object's fast paths give exactly werkzeug's values.
+
+``iotfake.request.Request`` reads plain queries with a split, sized bodies with one ``read`` and
+the content length straight from the environ. Whatever a client sends, each must agree with
+werkzeug's own parsing, or a provider would see a different request than before.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.test import Client, EnvironBuilder
+from werkzeug.wrappers import Request as WerkzeugRequest
+
+from iotfake import FakeCloud
+from iotfake.request import Request
+
+QUERY_CHARS = st.sampled_from([*"ab=&;+%20é/?_.-~ ", "%", "%zz", "%C3%A9", "&&", "=="])
+
+
+def environ(query: str = "", body: bytes = b"", **extra: str) -> dict:
+    env = EnvironBuilder(method="POST", path="/p", data=body).get_environ()
+    env["QUERY_STRING"] = query.encode("utf-8").decode("latin-1")  # what a WSGI server hands over
+    env.update(extra)
+    env["wsgi.input"] = io.BytesIO(body)
+    return env
+
+
+@given(st.lists(QUERY_CHARS, max_size=12).map("".join))
+def test_args_match_werkzeug_for_any_query(query: str) -> None:
+    ours = Request(environ(query)).args
+    theirs = WerkzeugRequest(environ(query)).args
+    assert list(ours.items(multi=True)) == list(theirs.items(multi=True))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["action=create&orgId=o1", "a=1&a=2", "flag", "=v", "a=&b", "&&a=1&", "x=a=b", "q=%41", "q=a+b"],
+)
+def test_args_examples(query: str) -> None:
+    ours = Request(environ(query)).args
+    assert list(ours.items(multi=True)) == list(WerkzeugRequest(environ(query)).args.items(multi=True))
+
+
+@given(st.one_of(st.just(""), st.text("0123456789x -+", max_size=6)))
+def test_content_length_matches_werkzeug(value: str) -> None:
+    extra = {"CONTENT_LENGTH": value}
+    assert Request(environ(**extra)).content_length == WerkzeugRequest(environ(**extra)).content_length
+
+
+def test_chunked_requests_have_no_content_length() -> None:
+    extra = {"CONTENT_LENGTH": "5", "HTTP_TRANSFER_ENCODING": "chunked"}
+    assert Request(environ(**extra)).content_length is None
+
+
+@pytest.mark.parametrize("body", [b"", b"{}", json.dumps({"a": "é" * 50}).encode()])
+def test_sized_body_read_once_and_cached(body: bytes) -> None:
+    request = Request(environ(body=body))
+    assert request.get_data() == body
+    assert request.get_data() == body  # cached: the stream was read once
+    assert request.get_data(as_text=True) == body.decode()
+
+
+def test_body_is_not_cached_when_asked_not_to() -> None:
+    request = Request(environ(body=b"abc"))
+    assert request.get_data(cache=False) == b"abc"
+    assert "_cached_data" not in request.__dict__
+
+
+def test_form_parsing_still_reads_a_cached_body() -> None:
+    body = b"a=1&b=two"
+    env = environ(body=body, CONTENT_TYPE="application/x-www-form-urlencoded")
+    request = Request(env)
+    assert request.get_data() == body
+    assert request.form.to_dict() == {"a": "1", "b": "two"}
+
+
+def test_a_body_shorter_than_announced_is_a_client_error_not_a_crash() -> None:
+    """A client that hangs up mid-body: werkzeug's answer (400), never a 500."""
+    cloud = FakeCloud()
+    env = environ(body=b'{"productKey"', CONTENT_LENGTH="500")
+    env["PATH_INFO"] = "/connect-service/v2.1/devices"
+    env["QUERY_STRING"] = "action=create&orgId=o1"
+    env["HTTP_APIM_ACCESSTOKEN"] = "t"
+    status: list[str] = []
+    body = b"".join(cloud.wsgi_app(env, lambda s, h, e=None: status.append(s)))
+    assert status[0].startswith("400"), (status, body)
+    assert b"Traceback" not in body
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read() -> None:
+    cloud = FakeCloud(max_body=10)
+    response = Client(cloud.wsgi_app).post(
+        "/connect-service/v2.1/devices?action=create&orgId=o1", data=b"x" * 11
+    )
+    assert response.status_code == 413
