@@ -1,0 +1,98 @@
+"""The in-process transports hand the app the environ werkzeug's ``EnvironBuilder`` would.
+
+``transports.wsgi_environ`` replaced ``EnvironBuilder`` on the in-process path for speed; every
+key and value must stay what the app saw before, whatever URL, headers and body a client sends.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.datastructures import Headers
+from werkzeug.test import EnvironBuilder
+
+from iotfake import FakeCloud
+from iotfake.transports import call_wsgi, wsgi_environ
+
+CASES: list[tuple[str, str, list[tuple[str, str]], bytes | None]] = [
+    (
+        "POST",
+        "http://iotfake/connect-service/v2.1/devices?action=create&orgId=o1",
+        [("Content-Type", "application/json"), ("apim-accesstoken", "t")],
+        b'{"a":1}',
+    ),
+    ("get", "http://iotfake/things/t%201?nextToken=a%2Bb&x=", [("X-Amz-Date", "20261122T000000Z")], None),
+    ("GET", "https://iot.us-east-1.amazonaws.com/things", [], None),
+    ("PUT", "http://127.0.0.1:8123/p/caf%C3%A9/ü?q=é", [("Content-Length", "3")], b"abc"),
+    ("DELETE", "http://iotfake/x", [("Content-Length", "0"), ("A", "1"), ("a", "2")], None),
+    ("GET", "http://iotfake/x", [("Content-Length", "bogus")], None),
+    ("POST", "http://iotfake/x", [("Content-Type", "a/b"), ("Content-Type", "c/d")], b"zz"),
+    ("GET", "/relative/path", [], b""),
+    ("HEAD", "http://[::1]:8080/x", [], None),
+]
+
+
+def built_by_werkzeug(method: str, url: str, headers: list[tuple[str, str]], body: bytes | None) -> dict:
+    parts = urlsplit(url)
+    builder = EnvironBuilder(
+        method=method.upper(),
+        base_url=f"{parts.scheme or 'http'}://{parts.netloc or 'iotfake'}",
+        path=parts.path or "/",
+        query_string=parts.query,
+        headers=Headers(headers),
+        data=body or None,
+    )
+    try:
+        return builder.get_environ()
+    finally:
+        builder.close()
+
+
+def comparable(environ: dict[str, Any]) -> dict[str, Any]:
+    data = dict(environ)
+    data["wsgi.input"] = data["wsgi.input"].read()
+    assert data.pop("wsgi.errors") is sys.stderr
+    return data
+
+
+@pytest.mark.parametrize(("method", "url", "headers", "body"), CASES)
+def test_same_environ_as_environbuilder(
+    method: str, url: str, headers: list[tuple[str, str]], body: bytes | None
+) -> None:
+    ours = comparable(wsgi_environ(method, url, headers, body))
+    theirs = comparable(built_by_werkzeug(method, url, headers, body))
+    assert ours == theirs
+
+
+def test_call_wsgi_collects_written_and_iterated_bytes_in_order() -> None:
+    def app(environ: dict, start_response: Any) -> list[bytes]:
+        write = start_response("201 CREATED", [("X-A", "1")])
+        write(b"first ")
+        return [b"second ", b"third"]
+
+    status, headers, body = call_wsgi(app, "GET", "http://iotfake/")
+    assert (status, headers["X-A"], body) == (201, "1", b"first second third")
+
+
+def test_call_wsgi_closes_the_apps_iterable() -> None:
+    closed: list[bool] = []
+
+    class Body(list):
+        def close(self) -> None:
+            closed.append(True)
+
+    def app(environ: dict, start_response: Any) -> Body:
+        start_response("200 OK", [])
+        return Body([b"x"])
+
+    call_wsgi(app, "GET", "http://iotfake/")
+    assert closed == [True]
+
+
+def test_call_wsgi_answers_from_the_fake() -> None:
+    status, headers, body = call_wsgi(FakeCloud().wsgi_app, "GET", "http://iotfake/_iotfake/health")
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert body.startswith(b"{")
