@@ -33,7 +33,7 @@ def headlines() -> list[str]:
             )
             lines.append(
                 "- server throughput under boto3's CreateThing+DescribeThing requests, replayed "
-                f"(target 5x): iotfake serve {each} moto_server's"
+                f"(target 5x): iotfake serve answers moto_server's pairs/s {each}"
             )
         if "ratio" in http:
             cpu = http["cpu_us"]["moto_server"] / http["cpu_us"]["iotfake serve"]
