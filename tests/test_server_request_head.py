@@ -185,3 +185,11 @@ def test_a_client_gone_mid_head_leaves_the_server_serving(server: Server) -> Non
         raw.send(b"POST /things/half HTTP/1.1\r\nHost: x\r\nContent-Le")
     with Raw(server.url) as raw:
         assert raw.send(HEALTH).answer().status == 200
+
+
+@pytest.mark.parametrize("digits", [20, 5000], ids=["past-int64", "past-int-digit-limit"])
+def test_an_enormous_content_length_gets_413_and_closes(server: Server, digits: int) -> None:
+    with Raw(server.url) as raw:
+        answer = raw.send(create("enormous", b"{}", f"Content-Length: {'9' * digits}\r\n")).answer()
+        assert (answer.status, answer.json()["code"], answer.headers["connection"]) == (413, 413, "close")
+        assert raw.closed_by_server()
