@@ -154,9 +154,10 @@ def test_malformed_request_lines_get_json_refusals(server: Server, line: bytes, 
         assert raw.closed_by_server()
 
 
-def test_an_http_0_9_request_gets_a_bare_body(server: Server) -> None:
+@pytest.mark.parametrize("fields", [b"", b"Connection: keep-alive\r\n"], ids=["plain", "asking-keep-alive"])
+def test_an_http_0_9_request_gets_a_bare_body_and_a_close(server: Server, fields: bytes) -> None:
     with Raw(server.url) as raw:
-        assert json.loads(raw.send(b"GET /_iotfake/health\r\n\r\n").rest())["status"] == "ok"
+        assert json.loads(raw.send(b"GET /_iotfake/health\r\n" + fields + b"\r\n").rest())["status"] == "ok"
 
 
 @pytest.mark.parametrize(

@@ -152,13 +152,16 @@ class KeepAliveHandler(WSGIRequestHandler):
                 raise Refusal(HTTPStatus.BAD_REQUEST, "Bad Content-Length")
             if len(length) > _LENGTH_DIGITS:  # past any limit, and past what int() may parse
                 raise Refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Content-Length out of range")
-        self.close_connection = not line.persistent
+        # HTTP/1.1 both ways keeps the connection unless the client says close; HTTP/1.0 closes
+        # unless it asks for keep-alive; HTTP/0.9 answers have no framing: always closed
+        answers_1_1 = self.protocol_version >= "HTTP/1.1"
+        self.close_connection = not (line.persistent and answers_1_1)
         connection = environ.get("HTTP_CONNECTION")
-        if connection is not None:
+        if connection is not None and line.version != "HTTP/0.9":
             tokens = {token.strip().lower() for token in connection.split(",")}
             if "close" in tokens:
                 self.close_connection = True
-            elif "keep-alive" in tokens:
+            elif "keep-alive" in tokens and answers_1_1:
                 self.close_connection = False
         return environ
 
