@@ -1,4 +1,4 @@
-"""A keep-alive WSGI request handler for werkzeug's threaded server.
+"""A keep-alive WSGI request handler for werkzeug's threaded server, lean on the hot path.
 
 werkzeug's development server closes every connection (``Connection: close``) and then waits up
 to 10 ms draining the socket, because http.server cannot tell where an unread body ends. A test
@@ -8,20 +8,40 @@ connections open. A client such as ``requests.Session`` or boto3 then pays for o
 and one thread per connection instead of per request.
 
 Bodies over the limit are not read: the app answers 413 and the connection closes, as it must.
+A client that sent ``Expect: 100-continue`` with such a body gets the 413 instead of the go-ahead.
+
+The request head is read by :mod:`iotfake.httphead` (not http.server's email-based parser) and the
+WSGI environ built here, to the same values werkzeug's ``make_environ`` gives; the response goes
+out as one write of bytes put together here. http.server's parsing, werkzeug's ``make_environ``
+and http.server's response helpers were about a third of the server's time per AWS request under
+boto3's replayed load (bench/replay.py).
 """
 
 from __future__ import annotations
 
 import io
+import sys
+import time
+from http import HTTPStatus
 from typing import Any
 
-from werkzeug.serving import WSGIRequestHandler
+from werkzeug.http import parse_set_header
+from werkzeug.serving import DechunkedInput, WSGIRequestHandler
+
+from . import httphead
+from .httphead import Refusal
 
 #: the errors that mean the client went away (or a drop fault closed the socket)
 GONE = (ConnectionError, TimeoutError, OSError)
 
 #: idle keep-alive connections are closed after this many seconds, freeing their thread
 IDLE_TIMEOUT = 30
+
+#: the most digits a Content-Length may have (an exabyte); a longer one is refused with a 413
+_LENGTH_DIGITS = 18
+
+#: headers the handler writes itself
+_OWN = frozenset({"connection", "transfer-encoding"})
 
 
 class KeepAliveHandler(WSGIRequestHandler):
@@ -32,19 +52,132 @@ class KeepAliveHandler(WSGIRequestHandler):
     # buffer what a response writes (status line, headers, body) and send it with the flush that
     # ends each request: one segment instead of two, so the client wakes once per response
     wbufsize = -1
-    # http.server's own refusals (a request line over 64 KiB: 414; a header line too long or too
-    # many headers: 431; a malformed request: 400) in JSON like every other answer. Only the
-    # server's fixed explanation goes in, never client text, so the template stays valid JSON.
+    # refusals of the head (a request line over 64 KiB: 414; a header line too long or too many
+    # headers: 431; a malformed request: 400; HTTP/2 and later: 505) in JSON like every other
+    # answer. Only the server's fixed explanation goes in, never client text, so the template
+    # stays valid JSON.
     error_content_type = "application/json"
     error_message_format = '{"message": "%(explain)s", "code": %(code)d}'
 
-    def run_wsgi(self) -> None:
-        if self.headers.get("Expect", "").lower().strip() == "100-continue":
+    def setup(self) -> None:
+        super().setup()
+        server = self.server
+        self._server_line = f"Server: {self.version_string()}\r\n"
+        # what every request on this connection shares (the fake serves plain HTTP: no TLS keys)
+        self._constant: dict[str, Any] = {
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http" if getattr(server, "ssl_context", None) is None else "https",
+            "wsgi.multithread": server.multithread,
+            "wsgi.multiprocess": server.multiprocess,
+            "wsgi.run_once": False,
+            "werkzeug.socket": self.connection,
+            "SERVER_SOFTWARE": self.server_version,
+            "SCRIPT_NAME": "",
+            "REMOTE_ADDR": self.address_string(),
+            "REMOTE_PORT": self.port_integer(),
+            "SERVER_NAME": server.server_address[0],
+            "SERVER_PORT": str(server.server_address[1]),
+        }
+
+    def handle_one_request(self) -> None:
+        """Read one request head, answer it; ``close_connection`` says whether another may follow."""
+        try:
+            line = self.rfile.readline(httphead.MAX_LINE + 1)
+            if len(line) > httphead.MAX_LINE:  # as http.server answers it
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not line:
+                self.close_connection = True
+                return
+            try:
+                environ = self._read_head(line)
+            except Refusal as refusal:
+                self.send_error(refusal.status, refusal.message, refusal.explain)
+                return
+            if environ is not None:
+                self._serve(environ)
+        except TimeoutError as exc:  # a read or a write timed out: the connection is done
+            self.log_error("Request timed out: %r", exc)
+            self.close_connection = True
+
+    def _read_head(self, raw: bytes) -> dict[str, Any] | None:
+        """The WSGI environ of the request whose line is ``raw``; None (and closed) if empty."""
+        self.close_connection = True
+        self.command, self.request_version = None, "HTTP/1.1"  # refusals get a status line
+        self.requestline = raw.decode("latin-1").rstrip("\r\n")
+        line = httphead.request_line(raw)
+        if line is None:
+            return None
+        self.command, self.path, self.request_version = line.method, line.target, line.version
+        fields = httphead.fields(self.rfile.readline)
+        environ = dict(self._constant)
+        path, query, host = httphead.locate(line.target)
+        uri = httphead.wsgi_text(line.target)
+        environ.update(
+            {
+                "wsgi.input": self.rfile,
+                "wsgi.errors": sys.stderr,
+                "REQUEST_METHOD": line.method,
+                "PATH_INFO": path,
+                "QUERY_STRING": query,
+                "REQUEST_URI": uri,
+                "RAW_URI": uri,
+                "SERVER_PROTOCOL": line.version,
+            }
+        )
+        length = None
+        for name, value in fields:
+            if "_" in name:  # as werkzeug: X_Forwarded and X-Forwarded must not be confused
+                continue
+            key = name.upper().replace("-", "_")
+            if key == "CONTENT_LENGTH":
+                if length is not None and value != length:
+                    raise Refusal(HTTPStatus.BAD_REQUEST, "Conflicting Content-Length headers")
+                length = value
+            elif key != "CONTENT_TYPE":
+                key = f"HTTP_{key}"
+                if key in environ:
+                    value = f"{environ[key]},{value}"
+            environ[key] = value
+        if host is not None:
+            environ["HTTP_HOST"] = host
+        if "HTTP_TRANSFER_ENCODING" in environ and "chunked" in parse_set_header(
+            environ["HTTP_TRANSFER_ENCODING"]
+        ):
+            environ["wsgi.input_terminated"] = True
+            environ["wsgi.input"] = DechunkedInput(self.rfile)
+        elif length is not None:
+            if not (length.isascii() and length.isdigit()):
+                raise Refusal(HTTPStatus.BAD_REQUEST, "Bad Content-Length")
+            if len(length) > _LENGTH_DIGITS:  # past any limit, and past what int() may parse
+                raise Refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Content-Length out of range")
+        # HTTP/1.1 both ways keeps the connection unless the client says close; HTTP/1.0 closes
+        # unless it asks for keep-alive; HTTP/0.9 answers have no framing: always closed
+        answers_1_1 = self.protocol_version >= "HTTP/1.1"
+        self.close_connection = not (line.persistent and answers_1_1)
+        connection = environ.get("HTTP_CONNECTION")
+        if connection is not None and line.version != "HTTP/0.9":
+            tokens = {token.strip().lower() for token in connection.split(",")}
+            if "close" in tokens:
+                self.close_connection = True
+            elif "keep-alive" in tokens and answers_1_1:
+                self.close_connection = False
+        return environ
+
+    def _serve(self, environ: dict[str, Any]) -> None:
+        limit = getattr(self.server, "max_body", None)
+        fits = self._declared_fits(environ, limit)
+        expect = environ.get("HTTP_EXPECT")
+        if (
+            expect is not None
+            and fits
+            and expect.strip(" \t").lower() == "100-continue"
+            and self.request_version >= "HTTP/1.1"
+        ):
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             self.wfile.flush()  # the client waits for it before sending the body
-        environ = self.make_environ()
-        limit = getattr(self.server, "max_body", None)
-        if not self._buffer_body(environ, limit):
+        if not fits or not self._buffer_body(environ, limit):
             self.close_connection = True
         answer: dict[str, Any] = {}
 
@@ -77,6 +210,12 @@ class KeepAliveHandler(WSGIRequestHandler):
             self.connection_dropped(exc, environ)
             self.close_connection = True
 
+    @staticmethod
+    def _declared_fits(environ: dict[str, Any], limit: int | None) -> bool:
+        """False if the head announces a body over the limit (it is then left unread)."""
+        length = environ.get("CONTENT_LENGTH")
+        return limit is None or not length or environ.get("wsgi.input_terminated") or int(length) <= limit
+
     def _buffer_body(self, environ: dict[str, Any], limit: int | None) -> bool:
         """Read the request body into memory; False if it was left unread (too large)."""
         stream = environ["wsgi.input"]
@@ -92,13 +231,7 @@ class KeepAliveHandler(WSGIRequestHandler):
                 return False
             environ.pop("wsgi.input_terminated", None)
         elif length:
-            try:
-                size = int(length)
-            except ValueError:
-                return False
-            if size < 0 or (limit is not None and size > limit):
-                return False
-            data = stream.read(size)
+            data = stream.read(int(length))
         else:
             data = b""
         environ["wsgi.input"] = io.BytesIO(data)
@@ -109,22 +242,44 @@ class KeepAliveHandler(WSGIRequestHandler):
         self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]], body: bytes
     ) -> None:
         code, _, reason = status.partition(" ")
-        self.send_response(int(code), reason)
-        names = set()
-        for name, value in headers:
-            lowered = name.lower()
-            if lowered in ("connection", "transfer-encoding"):
-                continue
-            names.add(lowered)
-            self.send_header(name, value)
-        if "content-length" not in names:
-            self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if environ["REQUEST_METHOD"] != "HEAD":
-            self.wfile.write(body)
+        self.log_request(int(code))
+        if self.request_version == "HTTP/0.9":  # no status line, no headers: the body alone
+            head = b""
+        else:
+            lines = [f"{self.protocol_version} {code} {reason}\r\n", self._server_line, _date_line()]
+            sized = False
+            for name, value in headers:
+                lowered = name.lower()
+                if lowered in _OWN:
+                    continue
+                sized = sized or lowered == "content-length"
+                lines.append(f"{name}: {value}\r\n")
+            if not sized:
+                lines.append(f"Content-Length: {len(body)}\r\n")
+            if self.close_connection:
+                lines.append("Connection: close\r\n")
+            lines.append("\r\n")
+            head = "".join(lines).encode("latin-1")
+        if environ["REQUEST_METHOD"] == "HEAD":
+            body = b""
+        self.wfile.write(head + body)
         self.wfile.flush()
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _date_line() -> str:
+    """The Date header, formatted once per second rather than once per response."""
+    global _date_cache
+    now = int(time.time())
+    second, line = _date_cache
+    if second != now:
+        from email.utils import formatdate
+
+        line = f"Date: {formatdate(now, usegmt=True)}\r\n"
+        _date_cache = (now, line)
+    return line
 
 
 def _read_until_end(stream: Any, most: int | None) -> bytes:

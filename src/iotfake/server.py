@@ -34,7 +34,8 @@ class AccessLogHandler(KeepAliveHandler):
             sys.stderr.write(f"{self.command} {self.path} {code}{took}\n")
 
     def handle_one_request(self) -> None:
-        self._iotfake_started = time.perf_counter()
+        if self.access_log:
+            self._iotfake_started = time.perf_counter()
         super().handle_one_request()
 
     def log(self, type: str, message: str, *args: Any) -> None:
@@ -75,7 +76,8 @@ class Gate:
         finally:
             with self._idle:
                 self._active -= 1
-                self._idle.notify_all()
+                if self._closed:  # only ``close`` waits, and only once closed
+                    self._idle.notify_all()
 
     def close(self, timeout: float = DRAIN_TIMEOUT) -> bool:
         """Turn new requests away and wait for those inside; False if some outlived ``timeout``."""

@@ -62,7 +62,9 @@ class AwsIotProvider(Provider):
     # -- pipeline -----------------------------------------------------------------------------------
     def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
         candidates = routes()[route]
-        operation = next((n for n in candidates if _literal_query_matches(n, request)), candidates[-1])
+        operation = candidates[0]
+        if len(candidates) > 1:
+            operation = next((n for n in candidates if _literal_query_matches(n, request)), candidates[-1])
         signature = auth.parse(request.headers.get("Authorization"))
         account, region = auth.identify(self.cloud.registry, signature)
         call = Call("aws", operation, request, args, tenant=arns.tenant_id(account, region))
@@ -221,21 +223,22 @@ def _literal_query_matches(operation: str, request: Request) -> bool:
 
 def _match_fields(operation: str, call: Call) -> dict[str, Any]:
     """Request fields for fault matching and the journal: labels, query, headers, small body strings."""
-    params: dict[str, Any] = {}
-    for key, value in call.route_args.items():
-        params[key] = value
-    query = wire.query_members(operation)
-    for key, value in call.request.args.items():
-        if key in query:
-            params.setdefault(key, value)
-    principal = call.request.headers.get("x-amzn-principal")
+    params: dict[str, Any] = dict(call.route_args)
+    request = call.request
+    if request.environ.get("QUERY_STRING"):  # most calls have none: skip parsing an empty one
+        query = wire.query_members(operation)
+        for key, value in request.args.items():
+            if key in query:
+                params.setdefault(key, value)
+    principal = request.headers.get("x-amzn-principal")
     if principal:
         params["principal"] = principal
-    body = call.body if isinstance(call.body, dict) else {}
-    for key in wire.body_members(operation):  # the model's members only, never a client's junk
-        value = body.get(key)
-        if key not in UNJOURNALED and isinstance(value, str | int | float | bool):
-            params.setdefault(key, value)
+    body = call.body if isinstance(call.body, dict) else None
+    if body:
+        for key in wire.body_members(operation):  # the model's members only, never a client's junk
+            value = body.get(key)
+            if key not in UNJOURNALED and isinstance(value, str | int | float | bool):
+                params.setdefault(key, value)
     if operation == "RegisterThing" and isinstance(body.get("parameters"), dict):
         params["parameters"] = {
             k: v for k, v in body["parameters"].items() if isinstance(v, str) and len(v) < 256

@@ -71,6 +71,15 @@ def body_members(operation: str) -> dict[str, dict[str, Any]]:
 
 
 @cache
+def located_members(operation: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The input members outside the body (URI label, query string, headers), in model order."""
+    shape = SHAPES.get(OPERATIONS[operation]["input"] or "")
+    if shape is None:
+        return ()
+    return tuple((n, m) for n, m in shape["members"].items() if "location" in m)
+
+
+@cache
 def query_members(operation: str) -> frozenset[str]:
     """The query parameter names the model gives the operation's input (and its literal parts)."""
     shape = SHAPES.get(OPERATIONS[operation]["input"] or "")
@@ -86,16 +95,12 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
     shape_name = OPERATIONS[operation]["input"]
     if shape_name is None:
         return {}
-    shape = SHAPES[shape_name]
     request = call.request
     values: dict[str, Any] = {}
     body_fields = body_members(operation)
     if body_fields:
         values.update(_body(call, body_fields))
-    for name, member in shape["members"].items():
-        location = member.get("location")
-        if location is None:
-            continue
+    for name, member in located_members(operation):
         raw = _located(request, call.route_args, member, shape_name=member["shape"])
         if raw is not None:
             values[name] = raw
