@@ -27,6 +27,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.urls import iri_to_uri
 
 from .faults.drop import SOCKET_KEY  # where a server keeps the socket that a drop fault shuts
+from .httphead import wsgi_text
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -132,10 +133,10 @@ def wsgi_environ(
     environ: WSGIEnvironment = {
         "REQUEST_METHOD": method.upper(),
         "SCRIPT_NAME": "",
-        "PATH_INFO": _latin1(unquote(iri_to_uri(path))),
-        "QUERY_STRING": _latin1(query),
-        "REQUEST_URI": _latin1(path),
-        "RAW_URI": _latin1(path),
+        "PATH_INFO": wsgi_text(unquote(iri_to_uri(path))),
+        "QUERY_STRING": wsgi_text(query),
+        "REQUEST_URI": wsgi_text(path),
+        "RAW_URI": wsgi_text(path),
         "SERVER_NAME": name,
         "SERVER_PORT": str(int(port)),
         "HTTP_HOST": host,
@@ -163,11 +164,6 @@ def wsgi_environ(
     for key, values in combined.items():
         environ[key] = ", ".join(values)
     return environ
-
-
-def _latin1(text: str) -> str:
-    """A WSGI "bytes as latin-1" string for UTF-8 text."""
-    return text if text.isascii() else text.encode().decode("latin-1")
 
 
 # -- requests ---------------------------------------------------------------------------------------
