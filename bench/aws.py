@@ -276,12 +276,28 @@ from moto import mock_aws
 def moto_aws():
     with mock_aws():
         yield
+
+
+# pytest's own share: fixtures with the same signatures that do nothing
+@pytest.fixture
+def floor_moto_aws():
+    yield
+
+
+@pytest.fixture
+def floor_iotfake(request, iotfake_seed, iotfake_auth):
+    return None
 """
 
 
 def fixture_costs(tests: int) -> dict[str, Any]:
     """Setup plus teardown of the ``iotfake`` fixture and of a ``mock_aws`` fixture, per test,
-    pytest's own per-test cost subtracted (bench/fixture_cost.py's method), median µs."""
+    pytest's own per-test cost subtracted (bench/fixture_cost.py's method), median µs.
+
+    Each is also measured as a do-nothing fixture of the same signature (``floor_*``): what
+    pytest's fixture machinery costs by itself (resolving ``iotfake``'s two session-scoped settings
+    fixtures is most of it), so the fixtures' own work can be compared too.
+    """
     import tempfile
     from pathlib import Path
 
@@ -290,7 +306,7 @@ def fixture_costs(tests: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as folder, _env(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x"):
         (Path(folder) / "conftest.py").write_text(MOTO_FIXTURE)
-        for fixture in ("iotfake", "moto_aws"):
+        for fixture in ("iotfake", "moto_aws", "floor_iotfake", "floor_moto_aws"):
             timings = fixture_cost.run(fixture, tests, Path(folder))
             if timings is None:
                 raise RuntimeError(f"the {fixture} fixture benchmark failed")
@@ -300,6 +316,8 @@ def fixture_costs(tests: int) -> dict[str, Any]:
             baseline = statistics.median(samples["nothing"])
             out[fixture] = statistics.median(t - baseline for t in samples[fixture][1:]) * 1e6
     out["ratio"] = out["moto_aws"] / out["iotfake"]
+    own = {name: max(out[name] - out[f"floor_{name}"], 1.0) for name in ("iotfake", "moto_aws")}
+    out["own_ratio"] = own["moto_aws"] / own["iotfake"]
     return out
 
 
@@ -368,9 +386,13 @@ def report(data: dict[str, Any]) -> str:
     if "ratio" in new:
         ratios.append(f"- a fresh fake: iotfake {new['ratio']:.0f}x cheaper than `mock_aws`")
     if fixtures:
-        ratios.append(
-            f"- a pytest fixture per test: iotfake's {fixtures['ratio']:.0f}x cheaper than a `mock_aws` one"
-        )
+        line = f"- per-test pytest fixture: iotfake's {fixtures['ratio']:.0f}x cheaper than a `mock_aws` one"
+        if "own_ratio" in fixtures:
+            line += (
+                "; with pytest's own fixture machinery (the same fixtures doing nothing) taken out of "
+                f"both, {fixtures['own_ratio']:.0f}x"
+            )
+        ratios.append(line)
     if ratios:
         lines += ["Ratios (targets: 5x moto's server throughput, 50x for a fresh fake):", "", *ratios, ""]
     lines += _throughput_report(replayed, data["replay_pairs"])
@@ -385,8 +407,15 @@ def report(data: dict[str, Any]) -> str:
     for name, rate in new["per_second"].items():
         rows.append((f"fresh fake, {name}", f"{rate:,.0f} /s ({1e6 / rate:,.0f} µs each)", ""))
     if fixtures:
-        for name, label in (("iotfake", "`iotfake` fixture"), ("moto_aws", "`mock_aws` fixture")):
-            rows.append((f"pytest, {label} setup + teardown", f"{fixtures[name]:,.0f} µs per test", ""))
+        labels = (
+            ("iotfake", "`iotfake` fixture"),
+            ("floor_iotfake", "a do-nothing fixture with `iotfake`'s signature"),
+            ("moto_aws", "`mock_aws` fixture"),
+            ("floor_moto_aws", "a do-nothing fixture with the `mock_aws` one's signature"),
+        )
+        for name, label in labels:
+            if name in fixtures:
+                rows.append((f"pytest, {label} setup + teardown", f"{fixtures[name]:,.0f} µs per test", ""))
     lines += [
         "## End to end, in process, fresh fakes",
         "",

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from .base import Call, Provider, ProviderError
 
 
-def provider_classes() -> list[type[Provider]]:
-    """Every provider the app serves, in routing order."""
+@cache
+def provider_classes() -> tuple[type[Provider], ...]:
+    """Every provider the app serves, in routing order (looked up once: every FakeCloud asks)."""
     from .aws_iot import AwsIotProvider
     from .enos import EnosProvider
     from .scriptr import ScriptrProvider
 
-    return [EnosProvider, AwsIotProvider, ScriptrProvider]
+    return (EnosProvider, AwsIotProvider, ScriptrProvider)
 
 
 __all__ = ["Call", "Provider", "ProviderError", "provider_classes"]
