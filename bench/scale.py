@@ -11,8 +11,14 @@ assetId of random devices, a first page of SearchDevice without a filter and wit
 ``productKey = '…'`` (both read only the page), and a few searches whose expression has to scan
 every device (``deviceName like …``), reported apart because they grow with the org by design.
 
+Each timed call on the big org is paired with the same call on a reference org of 1,000 devices
+kept alongside (its creates are removed again, untimed), call for call: the machine's speed drifts
+by tens of percent over the minutes a full curve takes, so "latency at 1,000,000 relative to 1,000"
+is the ratio of those interleaved medians, not of rows measured minutes apart.
+
 RSS is the process's resident set after ``gc.collect()``; per device is the growth over the
-empty cloud divided by the device count. Writes ``bench/results/scale.{md,json,png}``.
+empty cloud (the reference org included) divided by the device count. Writes
+``bench/results/scale.{md,json,png}``.
 """
 
 from __future__ import annotations
@@ -34,6 +40,14 @@ from .wsgi import prepare
 SEARCH = f"/connect-service/v2.1/devices?action=search&orgId={ORG}"
 GET = f"/connect-service/v2.1/devices?action=get&orgId={ORG}&assetId="
 SCAN_SAMPLES = 5
+REFERENCE_DEVICES = 1000
+#: the operations timed on both orgs: (name in reports, key in results)
+PAIRED = (
+    ("create", "create_ms"),
+    ("get", "get_ms"),
+    ("search page", "search_page_ms"),
+    ("search productKey page", "search_product_page_ms"),
+)
 
 
 def decades(most: int) -> list[int]:
@@ -70,6 +84,17 @@ def timed(calls: list[Callable[[], Any]]) -> list[float]:
     return out
 
 
+def paired(
+    calls: list[Callable[[], Any]], reference: list[Callable[[], Any]]
+) -> tuple[list[float], list[float]]:
+    """Milliseconds for each call and for its reference twin, timed one after the other."""
+    ours, theirs = [], []
+    for call, twin in zip(calls, reference, strict=True):
+        ours += timed([call])
+        theirs += timed([twin])
+    return ours, theirs
+
+
 def latency(samples: list[float]) -> dict[str, float]:
     return {"median": common.percentile(samples, 0.5), "p99": common.percentile(samples, 0.99)}
 
@@ -96,11 +121,40 @@ def warm_up(count: int) -> None:
     gc.collect()
 
 
+def fill(provider: Any, org: Any, start: int, stop: int) -> None:
+    """Devices ``start`` to ``stop`` through the provider's create path (no HTTP)."""
+    for number in range(start, stop):
+        devices.create_one(provider, org, body(number))
+
+
+class Org:
+    """One org of a seeded cloud, with the calls the curve times on it."""
+
+    def __init__(self, seed: int) -> None:
+        self.cloud = seeded_cloud(seed)
+        self.app, self.provider = self.cloud.wsgi_app, self.cloud.providers["enos"]
+        self.org = self.cloud.registry.tenant("enos", ORG)
+
+    def creates(self, start: int, count: int) -> list[Callable[[], None]]:
+        return [ok(prepare("POST", CREATE, body(start + i), HEADERS), self.app) for i in range(count)]
+
+    def gets(self, pick: random.Random, count: int) -> list[Callable[[], None]]:
+        ids = list(self.org.devices)
+        return [ok(prepare("GET", GET + pick.choice(ids), None, HEADERS), self.app) for _ in range(count)]
+
+    def search(self, body: dict[str, Any]) -> Callable[[], None]:
+        return ok(prepare("POST", SEARCH, body, HEADERS), self.app)
+
+    def remove_all_but(self, keep: set[str]) -> None:
+        for device in [d for asset_id, d in self.org.devices.items() if asset_id not in keep]:
+            self.org.remove_device(device)
+
+
 def measure(most: int, samples: int, seed: int = 7) -> list[dict[str, Any]]:
     warm_up(samples)
-    cloud = seeded_cloud()
-    app, provider = cloud.wsgi_app, cloud.providers["enos"]
-    org = cloud.registry.tenant("enos", ORG)
+    big, reference = Org(seed=1), Org(seed=2)
+    fill(reference.provider, reference.org, 0, REFERENCE_DEVICES)
+    reference_ids = set(reference.org.devices)
     pick = random.Random(seed)
     gc.collect()
     empty = common.rss_bytes()
@@ -108,44 +162,53 @@ def measure(most: int, samples: int, seed: int = 7) -> list[dict[str, Any]]:
     made = 0
     for decade in decades(most):
         bulk_started, before = time.perf_counter(), made
-        target = decade - samples
-        while made < target:
-            devices.create_one(provider, org, body(made))
-            made += 1
+        fill(big.provider, big.org, made, decade - samples)
+        made = max(made, decade - samples)
         bulk = time.perf_counter() - bulk_started
-        creates = [ok(prepare("POST", CREATE, body(made + i), HEADERS), app) for i in range(samples)]
-        create_ms = timed(creates)
+        create_ms, create_ref = paired(big.creates(made, samples), reference.creates(10**8 + made, samples))
         made += samples
-        assert len(org.devices) == decade
-        del creates
+        assert len(big.org.devices) == decade
+        reference.remove_all_but(reference_ids)  # back to its 1,000 devices, untimed
         gc.collect()
         rss = common.rss_bytes()
-        ids = list(org.devices)
-        gets = [ok(prepare("GET", GET + pick.choice(ids), None, HEADERS), app) for _ in range(samples)]
-        del ids
         first_page = {"pagination": {"pageNo": 1, "pageSize": 10}}
         by_product = {**first_page, "expression": f"productKey = '{PRODUCT_KEY}'"}
         scan = {**first_page, "expression": "deviceName like 'meter 00000%'"}
-        page_call = ok(prepare("POST", SEARCH, first_page, HEADERS), app)
-        product_call = ok(prepare("POST", SEARCH, by_product, HEADERS), app)
-        scan_call = ok(prepare("POST", SEARCH, scan, HEADERS), app)
+        get_ms, get_ref = paired(big.gets(pick, samples), reference.gets(pick, samples))
+        page_ms, page_ref = paired(
+            [big.search(first_page)] * samples, [reference.search(first_page)] * samples
+        )
+        product_ms, product_ref = paired(
+            [big.search(by_product)] * samples, [reference.search(by_product)] * samples
+        )
         point = {
             "devices": decade,
             "bulk_creates_per_second": round((made - samples - before) / bulk)
             if made - samples > before
             else None,
             "create_ms": latency(create_ms),
-            "get_ms": latency(timed(gets)),
-            "search_page_ms": latency(timed([page_call] * samples)),
-            "search_product_page_ms": latency(timed([product_call] * samples)),
-            "search_scan_ms": latency(timed([scan_call] * SCAN_SAMPLES)),
+            "get_ms": latency(get_ms),
+            "search_page_ms": latency(page_ms),
+            "search_product_page_ms": latency(product_ms),
+            "search_scan_ms": latency(timed([big.search(scan)] * SCAN_SAMPLES)),
+            "reference": {
+                "devices": REFERENCE_DEVICES,
+                "create_ms": latency(create_ref),
+                "get_ms": latency(get_ref),
+                "search_page_ms": latency(page_ref),
+                "search_product_page_ms": latency(product_ref),
+            },
         }
-        del gets
         point["rss_mib"] = round(rss / 2**20, 1)
         point["bytes_per_device"] = round((rss - empty) / decade)
         points.append(point)
         print(_row(point), flush=True)
     return points
+
+
+def relative(point: dict[str, Any]) -> dict[str, float]:
+    """Median latency on the big org over the reference org's, measured alongside."""
+    return {name: point[key]["median"] / point["reference"][key]["median"] for name, key in PAIRED}
 
 
 COLUMNS = [
@@ -191,20 +254,29 @@ def report(data: dict[str, Any]) -> str:
         "",
         "![scale curve](scale.png)",
     ]
-    if len(points) > 1:
-        growth = {
-            name: last[key]["median"] / first[key]["median"]
-            for name, key in (
-                ("create", "create_ms"),
-                ("get", "get_ms"),
-                ("search page", "search_page_ms"),
-                ("search productKey page", "search_product_page_ms"),
-            )
-        }
+    if "reference" in last:
         lines += [
             "",
-            f"Median latency at {last['devices']:,} devices relative to {first['devices']:,} "
+            f"## Relative to a {last['reference']['devices']:,}-device org timed alongside",
+            "",
+            "Each call on the big org was followed by the same call on the reference org; median over "
+            "median (the machine's drift over the run cancels out):",
+            "",
+            common.table(
+                ["devices", *(name for name, _ in PAIRED)],
+                [[f"{p['devices']:,}", *(f"{value:.2f}x" for value in relative(p).values())] for p in points],
+            ),
+            "",
+            f"Median latency at {last['devices']:,} devices relative to {last['reference']['devices']:,} "
             "(target: within 1.5x): "
+            + ", ".join(f"{name} {value:.2f}x" for name, value in relative(last).items())
+            + ".",
+        ]
+    if len(points) > 1:
+        growth = {name: last[key]["median"] / first[key]["median"] for name, key in PAIRED}
+        lines += [
+            f"Against the {first['devices']:,}-device row above, measured minutes earlier on a machine "
+            "whose speed drifts: "
             + ", ".join(f"{name} {value:.2f}x" for name, value in growth.items())
             + ".",
             f"Scan searches grow with the org by design: {last['search_scan_ms']['median']:.0f} ms at "
@@ -221,7 +293,9 @@ def plot(data: dict[str, Any]) -> None:
 
     points = data["points"]
     sizes = [p["devices"] for p in points]
-    figure, (memory, speed) = plt.subplots(1, 2, figsize=(11, 4.2))
+    paired_points = [p for p in points if "reference" in p]
+    figure, panels = plt.subplots(1, 3 if paired_points else 2, figsize=(16 if paired_points else 11, 4.2))
+    memory, speed = panels[0], panels[1]
     memory.plot(sizes, [p["rss_mib"] for p in points], "o-", label="process RSS (MiB)")
     memory.axhline(1024, color="grey", linestyle=":", label="1 GiB")
     memory.set_xscale("log")
@@ -243,6 +317,23 @@ def plot(data: dict[str, Any]) -> None:
     speed.set_ylabel("ms (dotted: p99)")
     speed.set_title("latency through the WSGI app")
     speed.legend(fontsize="small")
+    if paired_points:
+        ratio = panels[2]
+        for name, _ in PAIRED:
+            ratio.plot(
+                [p["devices"] for p in paired_points],
+                [relative(p)[name] for p in paired_points],
+                "o-",
+                label=name,
+            )
+        ratio.axhline(1.5, color="grey", linestyle=":", label="target 1.5x")
+        ratio.set_xscale("log")
+        ratio.set_ylim(0, 2)
+        ratio.set_xlabel("devices")
+        ratio.set_title(
+            f"median vs a {paired_points[0]['reference']['devices']:,}-device org, timed alongside"
+        )
+        ratio.legend(fontsize="small")
     figure.tight_layout()
     common.RESULTS.mkdir(exist_ok=True)
     figure.savefig(common.RESULTS / "scale.png", dpi=110)

@@ -77,11 +77,19 @@ def headlines() -> list[str]:
                 for name, key in (("create", "create_ms"), ("get", "get_ms"), ("search", "search_page_ms"))
             )
 
-        lines.append(
+        line = (
             f"- {last['devices']:,} EnOS devices (target 1 GiB): **{last['rss_mib']:,.0f} MiB** RSS, "
-            f"{last['bytes_per_device']:,} bytes/device; medians {medians(last)} "
-            f"(at {first['devices']:,}: {medians(first)})"
+            f"{last['bytes_per_device']:,} bytes/device; medians {medians(last)}"
         )
+        reference = last.get("reference")
+        if reference:
+            from .scale import relative
+
+            ratios = ", ".join(f"{name} {value:.2f}x" for name, value in relative(last).items())
+            line += f"; against a {reference['devices']:,}-device org timed alongside (target 1.5x): {ratios}"
+        else:
+            line += f" (at {first['devices']:,}: {medians(first)})"
+        lines.append(line)
     return lines
 
 

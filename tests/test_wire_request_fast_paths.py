@@ -98,3 +98,42 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read() -> None:
         "/connect-service/v2.1/devices?action=create&orgId=o1", data=b"x" * 11
     )
     assert response.status_code == 413
+
+
+ENVIRONS = [
+    {},
+    {"SERVER_NAME": "localhost", "SERVER_PORT": "8080", "REMOTE_ADDR": "127.0.0.1"},
+    {"SERVER_NAME": "/tmp/sock", "SERVER_PORT": "", "REQUEST_METHOD": "post"},
+    {"SERVER_NAME": "h", "SERVER_PORT": " 81 ", "wsgi.url_scheme": "https"},
+    {"PATH_INFO": "//a//b/", "SCRIPT_NAME": "/mount/", "QUERY_STRING": "x=1"},
+    {"PATH_INFO": "caf\xc3\xa9/\xff", "SCRIPT_NAME": "\xc3\xa9", "QUERY_STRING": "q=\xc3\xa9"},
+    {"PATH_INFO": "", "REQUEST_METHOD": "GET", "HTTP_HOST": "example.com:1"},
+]
+
+
+@pytest.mark.parametrize("overrides", ENVIRONS)
+def test_constructor_sets_what_werkzeugs_sets(overrides: dict) -> None:
+    """The inlined constructor leaves the request as werkzeug's would: every attribute, and what
+    werkzeug derives from them (URLs, host)."""
+    env = environ(**overrides)
+    ours, theirs = Request(dict(env)), WerkzeugRequest(dict(env))
+    mine, werkzeugs = vars(ours), vars(theirs)
+    assert set(mine) == set(werkzeugs)
+    for name in mine:
+        if name == "headers":
+            assert list(ours.headers.items()) == list(theirs.headers.items())
+        elif name != "environ":
+            assert mine[name] == werkzeugs[name], name
+    for derived in ("url", "base_url", "host", "host_url", "full_path"):
+        assert getattr(ours, derived) == getattr(theirs, derived), derived
+
+
+def test_populate_and_shallow_as_werkzeug() -> None:
+    env = environ()
+    request = Request(env)
+    assert env["werkzeug.request"] is request
+    env = environ()
+    Request(env, populate_request=False)
+    assert "werkzeug.request" not in env
+    with pytest.raises(RuntimeError):
+        Request(environ(), shallow=True).stream  # noqa: B018

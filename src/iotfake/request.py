@@ -11,16 +11,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import EnvironHeaders, ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _WerkzeugRequest
+
+
+def _wsgi_str(value: str) -> str:
+    """A WSGI string (bytes as latin-1) as text: UTF-8, undecodable bytes replaced, as werkzeug."""
+    return value if value.isascii() else value.encode("latin1").decode(errors="replace")
+
 
 _werkzeug_args = _WerkzeugRequest.args.fget  # type: ignore[attr-defined]
 _werkzeug_content_length = _WerkzeugRequest.content_length.fget  # type: ignore[attr-defined]
 
 
 class Request(_WerkzeugRequest):
+    def __init__(self, environ: dict[str, Any], populate_request: bool = True, shallow: bool = False) -> None:
+        # werkzeug's constructor, inlined: the same attributes from the same environ keys (a test
+        # compares every attribute with werkzeug's), without its layers of calls per request
+        get = environ.get
+        name = get("SERVER_NAME")
+        if name is None:
+            self.server = None
+        else:
+            try:
+                self.server = (name, int(get("SERVER_PORT")))  # type: ignore[arg-type]
+            except (TypeError, ValueError):  # a unix socket
+                self.server = (name, None)
+        self.method = get("REQUEST_METHOD", "GET").upper()
+        self.scheme = get("wsgi.url_scheme", "http")
+        self.root_path = _wsgi_str(get("SCRIPT_NAME") or "").rstrip("/")
+        self.path = "/" + _wsgi_str(get("PATH_INFO") or "").lstrip("/")
+        self.query_string = get("QUERY_STRING", "").encode("latin1")
+        self.headers = EnvironHeaders(environ)
+        self.remote_addr = get("REMOTE_ADDR")
+        self.environ = environ
+        self.shallow = shallow
+        if populate_request and not shallow:
+            environ["werkzeug.request"] = self
+
     @cached_property
     def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
         query = self.environ.get("QUERY_STRING", "")
