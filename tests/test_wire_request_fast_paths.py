@@ -137,3 +137,12 @@ def test_populate_and_shallow_as_werkzeug() -> None:
     assert "werkzeug.request" not in env
     with pytest.raises(RuntimeError):
         Request(environ(), shallow=True).stream  # noqa: B018
+
+
+@given(st.lists(QUERY_CHARS, max_size=12).map("".join), st.sampled_from(["a", "b", "", "q", "x"]))
+def test_args_get_matches_werkzeug(query: str, name: str) -> None:
+    ours, theirs = Request(environ(query)).args, WerkzeugRequest(environ(query)).args
+    assert ours.get(name) == theirs.get(name)
+    assert ours.get(name, "default") == theirs.get(name, "default")
+    assert ours.get(name, -1, type=int) == theirs.get(name, -1, type=int)
+    assert ours.getlist(name) == theirs.getlist(name)

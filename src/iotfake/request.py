@@ -26,7 +26,21 @@ _werkzeug_args = _WerkzeugRequest.args.fget  # type: ignore[attr-defined]
 _werkzeug_content_length = _WerkzeugRequest.content_length.fget  # type: ignore[attr-defined]
 
 
+class Args(ImmutableMultiDict):
+    """The query's parameters; ``get`` reads the first value straight from the underlying dict
+    (werkzeug's raises and catches a KeyError on every miss, and providers look up names that are
+    mostly absent)."""
+
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:
+        if type is not None:
+            return super().get(key, default, type)
+        values = dict.get(self, key)
+        return values[0] if values else default
+
+
 class Request(_WerkzeugRequest):
+    parameter_storage_class = Args
+
     def __init__(self, environ: dict[str, Any], populate_request: bool = True, shallow: bool = False) -> None:
         # werkzeug's constructor, inlined: the same attributes from the same environ keys (a test
         # compares every attribute with werkzeug's), without its layers of calls per request
@@ -52,7 +66,7 @@ class Request(_WerkzeugRequest):
             environ["werkzeug.request"] = self
 
     @cached_property
-    def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+    def args(self) -> Args:  # type: ignore[override]
         query = self.environ.get("QUERY_STRING", "")
         if not query.isascii() or "%" in query or "+" in query:
             return _werkzeug_args(self)
@@ -61,7 +75,7 @@ class Request(_WerkzeugRequest):
             if part:
                 name, _, value = part.partition("=")
                 pairs.append((name, value))
-        return ImmutableMultiDict(pairs)
+        return Args(pairs)
 
     @cached_property
     def content_length(self) -> int | None:  # type: ignore[override]

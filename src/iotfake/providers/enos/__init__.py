@@ -86,8 +86,9 @@ class EnosProvider(Provider):
         body = call.body if isinstance(call.body, dict) else {}
         query = request.args
         for field in MATCH_FIELDS:
-            # not query.get(field, default): a MultiDict miss raises and catches a KeyError
-            value = query[field] if field in query else body.get(field)
+            value = query.get(field, body)  # the query wins, even with an empty value
+            if value is body:
+                value = body.get(field)
             if isinstance(value, str):
                 params[field] = value
         if route.startswith("token") and isinstance(body.get("appKey"), str):
