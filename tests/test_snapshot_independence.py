@@ -46,7 +46,12 @@ def test_editing_a_snapshot_leaves_the_cloud_alone() -> None:
     client = Client(cloud.wsgi_app)
     pk = make_product(client)
     asset = create(
-        client, pk, deviceAttributes={"floor": 1}, deviceTags={"team": "ops"}, deviceDesc="north"
+        client,
+        pk,
+        deviceName={"defaultValue": "meter", "i18nValue": {"zh_CN": "电表"}},  # kept as a dict
+        deviceAttributes={"floor": 1},
+        deviceTags={"team": "ops"},
+        deviceDesc="north",
     ).json["data"]["assetId"]
     before = get(client, assetId=asset).json["data"]
     snapshot = cloud.snapshot()

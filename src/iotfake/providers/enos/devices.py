@@ -17,6 +17,7 @@ from .errors import (
     EnosError,
     invalid,
 )
+from .stored_names import on_wire, stored
 
 if TYPE_CHECKING:
     from . import EnosProvider
@@ -54,7 +55,7 @@ def wire(device: Device, org: Tenant) -> dict[str, Any]:
         "productType": pattrs.get("productType"),
         "dataFormat": pattrs.get("dataFormat"),
         "deviceKey": device.key,
-        "deviceName": device.name,
+        "deviceName": on_wire(device.name),
         "deviceSecret": device.secret,
         "deviceDesc": extra.get("deviceDesc"),
         "timezone": extra.get("timezone"),
@@ -88,7 +89,7 @@ def create_one(provider: EnosProvider, org: Tenant, body: Any, prefix: str = "")
         raise invalid(prefix.rstrip(".") or "body", "a device to create must be a JSON object")
     product_key = v.string(v.require(body, "productKey"), f"{prefix}productKey")
     zone = v.timezone(body.get("timezone"), f"{prefix}timezone")
-    name = v.string_i18n(v.require(body, "deviceName"), f"{prefix}deviceName")
+    name = stored(v.string_i18n(v.require(body, "deviceName"), f"{prefix}deviceName"))
     key = body.get("deviceKey")
     if key is not None:
         key = v.device_key(key, f"{prefix}deviceKey")
@@ -158,7 +159,7 @@ def update(provider: EnosProvider, call: Call) -> Reply:
     if body.get("timezone") is not None:
         extra["timezone"] = v.timezone(body["timezone"])
     if body.get("deviceName") is not None:
-        changes["name"] = v.string_i18n(body["deviceName"], "deviceName")
+        changes["name"] = stored(v.string_i18n(body["deviceName"], "deviceName"))
     if "deviceDesc" in body:
         desc = body["deviceDesc"]
         if desc is None:

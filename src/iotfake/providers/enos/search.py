@@ -374,6 +374,8 @@ def i18n_reader(attr: Callable[[Any], Any]) -> Callable[[Any, str], Any]:
 
     def read(record: Any, locale: str) -> Any:
         value = attr(record)
+        if isinstance(value, str):  # a device name without translations (stored_names)
+            return value if locale else (value,)
         if not isinstance(value, dict):
             return MISSING
         default = value.get("defaultValue")

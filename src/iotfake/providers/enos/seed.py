@@ -29,6 +29,7 @@ from . import products as p
 from . import validation as v
 from .errors import EnosError
 from .queries import STATUSES
+from .stored_names import stored
 
 if TYPE_CHECKING:
     from . import EnosProvider
@@ -178,7 +179,7 @@ def _device(provider: EnosProvider, org: Tenant, raw: Any, path: str) -> None:
     asset_id = raw.get("assetId")
     if asset_id is not None and (not isinstance(asset_id, str) or not asset_id):
         raise DocumentError(f"{path}.assetId", "expected a non-empty string assetId")
-    name = _i18n(raw.get("deviceName", key or "device"), f"{path}.deviceName")
+    name = stored(_i18n(raw.get("deviceName", key or "device"), f"{path}.deviceName"))
     zone = _checked(f"{path}.timezone", lambda: v.timezone(raw.get("timezone", "+08:00")))
     attrs = _checked(f"{path}.deviceAttributes", lambda: v.attributes(raw.get("deviceAttributes")))
     tags = _checked(f"{path}.deviceTags", lambda: v.tags(raw.get("deviceTags"), "deviceTags"))
