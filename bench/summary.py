@@ -54,17 +54,24 @@ def headlines() -> list[str]:
             )
         if fixtures:
             own = fixtures.get("own_ratio")
+            if own:
+                note = f" ({own:.0f}x with pytest's own fixture machinery taken out)"
+            elif "own_us" in fixtures:
+                note = " (most of what it costs is pytest's own fixture machinery)"
+            else:
+                note = ""
             lines.append(
                 "- per test, the `iotfake` pytest fixture is "
-                f"**{fixtures['ratio']:.0f}x** cheaper than a `mock_aws` fixture"
-                + (f" ({own:.0f}x with pytest's own fixture machinery taken out)" if own else "")
+                f"**{fixtures['ratio']:.0f}x** cheaper than a `mock_aws` fixture{note}"
             )
     enos = _load("enos")
     if enos:
         rates = enos["creates_per_second"]
+        cpu = enos.get("cpu_creates_per_second", {}).get("wsgi-direct")
+        by_cpu = f" (**{cpu:,.0f}/s** by CPU time)" if cpu else ""
         lines.append(
             f"- EnOS CreateDevice (target 10,000/s in process): **{rates['wsgi-direct']:,.0f}/s** "
-            f"calling the WSGI app, {rates['werkzeug-client']:,.0f}/s through werkzeug's Client, "
+            f"calling the WSGI app{by_cpu}, {rates['werkzeug-client']:,.0f}/s through werkzeug's Client, "
             f"{rates['http-subprocess']:,.0f}/s over loopback HTTP with `requests`"
         )
     scale = _load("scale")
