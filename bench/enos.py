@@ -69,7 +69,7 @@ def direct(count: int) -> Callable[[], float]:
             status, body = call(app)
             assert status.startswith("200") and body.startswith(b'{"code":0'), body
 
-    return _in_process(count, work)
+    return _InProcess(count, work)
 
 
 def werkzeug_client(count: int) -> Callable[[], float]:
@@ -82,7 +82,7 @@ def werkzeug_client(count: int) -> Callable[[], float]:
         for _ in range(count):
             assert client.post(CREATE, data=data, headers=HEADERS).json["code"] == 0
 
-    return _in_process(count, work)
+    return _InProcess(count, work)
 
 
 class _InProcess:
@@ -96,10 +96,6 @@ class _InProcess:
         wall, cpu = common.rates(self.count, self.work)
         self.cpu_rates.append(cpu)
         return wall
-
-
-def _in_process(count: int, work: Callable[[], None]) -> _InProcess:
-    return _InProcess(count, work)
 
 
 def session_against(url: str, count: int) -> Callable[[], float]:

@@ -68,10 +68,6 @@ class Reply:
     def get_data(self, as_text: bool = False) -> bytes | str:
         return self.body.decode() if as_text else self.body
 
-    @property
-    def data(self) -> bytes:
-        return self.body
-
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         status = self.status_code
         if self._headers is not None:
