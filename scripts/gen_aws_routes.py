@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Write ``src/iotfake/providers/aws_iot/routes_generated.py`` from botocore's ``iot`` model.
+"""Write ``providers/aws_iot/routes_generated*.py`` from botocore's ``iot`` and ``iot-data`` models.
 
 The fake routes and validates AWS IoT requests from the service model itself, so that a route,
 a status code or a field rule can never be typed in by hand and drift from what clients send.
 botocore is needed only here (and in the test that re-runs this in memory); the generated module
 is plain data.
 
-    python scripts/gen_aws_routes.py           # rewrite the module
-    python scripts/gen_aws_routes.py --check   # exit 1 if the checked-in module is stale
+    python scripts/gen_aws_routes.py           # rewrite the modules
+    python scripts/gen_aws_routes.py --check   # exit 1 if a checked-in module is stale
 """
 
 from __future__ import annotations
@@ -19,51 +19,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SERVICE = "iot"
-API_VERSION = "2015-05-28"
-TARGET = Path(__file__).resolve().parents[1] / "src/iotfake/providers/aws_iot/routes_generated.py"
-
-#: operations the fake implements; their input and output shapes are written out in full
-SERVED = (
-    "AddThingToThingGroup",
-    "AttachPolicy",
-    "AttachThingPrincipal",
-    "CreateCertificateFromCsr",
-    "CreateKeysAndCertificate",
-    "CreatePolicy",
-    "CreateThing",
-    "CreateThingGroup",
-    "CreateThingType",
-    "DeleteCertificate",
-    "DeletePolicy",
-    "DeleteThing",
-    "DeleteThingGroup",
-    "DeleteThingType",
-    "DeprecateThingType",
-    "DescribeCertificate",
-    "DescribeEndpoint",
-    "DescribeThing",
-    "DescribeThingGroup",
-    "DescribeThingType",
-    "DetachPolicy",
-    "DetachThingPrincipal",
-    "GetPolicy",
-    "ListAttachedPolicies",
-    "ListCertificates",
-    "ListPolicies",
-    "ListPrincipalThings",
-    "ListTargetsForPolicy",
-    "ListThingGroups",
-    "ListThingGroupsForThing",
-    "ListThingPrincipals",
-    "ListThingTypes",
-    "ListThings",
-    "ListThingsInThingGroup",
-    "RegisterThing",
-    "RemoveThingFromThingGroup",
-    "UpdateCertificate",
-    "UpdateThing",
-)
+#: service -> (API version, generated module, prefix for its shape names). Shape names are prefixed
+#: where two models define the same name differently (iot-data's ThrottlingException is a 429, iot's
+#: a 400), so that one table of shapes serves every service.
+SERVICES: dict[str, tuple[str, str, str]] = {
+    "iot": ("2015-05-28", "routes_generated.py", ""),
+    "iot-data": ("2015-05-28", "routes_generated_data.py", "iotdata."),
+}
+TARGET_DIR = Path(__file__).resolve().parents[1] / "src/iotfake/providers/aws_iot"
 
 #: shape keys that matter on the wire (documentation and the like are dropped)
 SHAPE_KEYS = ("type", "min", "max", "pattern", "enum", "required", "timestampFormat", "jsonvalue")
@@ -72,10 +35,10 @@ MEMBER_KEYS = ("shape", "location", "locationName", "jsonvalue", "idempotencyTok
 LABEL = re.compile(r"\{([A-Za-z0-9_]+)(\+?)\}")
 
 
-def load_model() -> dict[str, Any]:
+def load_model(service: str = "iot") -> dict[str, Any]:
     from botocore.loaders import Loader
 
-    return Loader().load_service_model(SERVICE, "service-2", api_version=API_VERSION)
+    return Loader().load_service_model(service, "service-2", api_version=SERVICES[service][0])
 
 
 def split_uri(uri: str) -> tuple[str, dict[str, str]]:
@@ -110,7 +73,7 @@ def werkzeug_rule(path: str, labels: dict[str, dict[str, Any]]) -> str:
     return LABEL.sub(convert, path)
 
 
-def compact_shape(shape: dict[str, Any]) -> dict[str, Any]:
+def compact_shape(shape: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out = {k: shape[k] for k in SHAPE_KEYS if k in shape}
     if "required" in out:
         out["required"] = tuple(out["required"])
@@ -119,38 +82,22 @@ def compact_shape(shape: dict[str, Any]) -> dict[str, Any]:
     kind = shape["type"]
     if kind == "structure":
         out["members"] = {
-            name: {k: member[k] for k in MEMBER_KEYS if k in member}
+            name: {k: (prefix + member[k] if k == "shape" else member[k]) for k in MEMBER_KEYS if k in member}
             for name, member in shape.get("members", {}).items()
         }
     elif kind == "list":
-        out["member"] = shape["member"]["shape"]
+        out["member"] = prefix + shape["member"]["shape"]
     elif kind == "map":
-        out["key"] = shape["key"]["shape"]
-        out["value"] = shape["value"]["shape"]
+        out["key"] = prefix + shape["key"]["shape"]
+        out["value"] = prefix + shape["value"]["shape"]
     return out
 
 
-def closure(model: dict[str, Any], roots: list[str]) -> dict[str, dict[str, Any]]:
+def build(model: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Every operation's route, every error's status and every shape (for all operations: which
+    ones the fake serves is the handler table's business, not the model's)."""
     shapes = model["shapes"]
-    seen: dict[str, dict[str, Any]] = {}
-    stack = list(roots)
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        shape = shapes[name]
-        seen[name] = compact_shape(shape)
-        if shape["type"] == "structure":
-            stack.extend(m["shape"] for m in shape.get("members", {}).values())
-        elif shape["type"] == "list":
-            stack.append(shape["member"]["shape"])
-        elif shape["type"] == "map":
-            stack.extend((shape["key"]["shape"], shape["value"]["shape"]))
-    return dict(sorted(seen.items()))
-
-
-def build(model: dict[str, Any]) -> dict[str, Any]:
-    shapes = model["shapes"]
+    signing = model["metadata"].get("signingName", model["metadata"]["endpointPrefix"])
     operations: dict[str, dict[str, Any]] = {}
     for name, op in sorted(model["operations"].items()):
         path, fixed = split_uri(op["http"]["requestUri"])
@@ -160,13 +107,14 @@ def build(model: dict[str, Any]) -> dict[str, Any]:
                 if member.get("location") == "uri":
                     labels[member.get("locationName", "")] = shapes[member["shape"]]
         operations[name] = {
+            "service": signing,
             "method": op["http"]["method"],
             "uri": op["http"]["requestUri"],
             "rule": werkzeug_rule(path, labels),
             "query": fixed,
             "status": op["http"].get("responseCode", 200),
-            "input": op.get("input", {}).get("shape"),
-            "output": op.get("output", {}).get("shape"),
+            "input": prefix + op["input"]["shape"] if "input" in op else None,
+            "output": prefix + op["output"]["shape"] if "output" in op else None,
             "errors": tuple(e["shape"] for e in op.get("errors", ())),
         }
     errors = {
@@ -177,28 +125,27 @@ def build(model: dict[str, Any]) -> dict[str, Any]:
         for name, shape in sorted(shapes.items())
         if shape.get("exception")
     }
-    missing = sorted(set(SERVED) - set(operations))
-    if missing:
-        raise SystemExit(f"served operations missing from the model: {', '.join(missing)}")
-    roots = [operations[n][k] for n in SERVED for k in ("input", "output") if operations[n][k]]
     return {
         "protocol": model["metadata"]["protocol"],
+        "signing": signing,
         "operations": operations,
         "errors": errors,
-        "served": SERVED,
-        "shapes": closure(model, roots),
+        "shapes": {prefix + name: compact_shape(shapes[name], prefix) for name in sorted(shapes)},
     }
 
 
-def render(model: dict[str, Any] | None = None, botocore_version: str | None = None) -> str:
+def render(
+    service: str = "iot", model: dict[str, Any] | None = None, botocore_version: str | None = None
+) -> str:
     """The module's text; pure, so a test can compare it with the checked-in file."""
+    api_version, _, prefix = SERVICES[service]
     if model is None:
-        model = load_model()
+        model = load_model(service)
     if botocore_version is None:
         import botocore
 
         botocore_version = botocore.__version__
-    data = build(model)
+    data = build(model, prefix)
 
     def table(name: str, annotation: str, rows: dict[str, Any]) -> list[str]:
         """One entry per line: diffs after a botocore upgrade stay readable."""
@@ -210,11 +157,12 @@ def render(model: dict[str, Any] | None = None, botocore_version: str | None = N
 
     return "\n".join(
         [
-            f'"""AWS IoT ({SERVICE} {API_VERSION}) routes, errors and shapes from botocore\'s service model.',
+            f'"""AWS ({service} {api_version}) routes, errors and shapes from botocore\'s service model.',
             "",
             "GENERATED by scripts/gen_aws_routes.py - do not edit; re-run it after upgrading botocore.",
-            "``OPERATIONS`` covers every operation (so unserved ones can answer clearly); ``SHAPES`` holds",
-            "the input and output shapes of the operations in ``SERVED``.",
+            "``OPERATIONS`` and ``SHAPES`` cover every operation: the handler table decides which are",
+            "served, and the rest answer clearly that they are not."
+            + (f" Shape names carry the prefix ``{prefix}``." if prefix else ""),
             '"""',
             "",
             "# ruff: noqa: E501",
@@ -222,12 +170,10 @@ def render(model: dict[str, Any] | None = None, botocore_version: str | None = N
             "from typing import Any",
             "",
             f"BOTOCORE_VERSION = {literal(botocore_version)}",
-            f"API_VERSION = {literal(API_VERSION)}",
+            f"SERVICE = {literal(service)}",
+            f"API_VERSION = {literal(api_version)}",
             f"PROTOCOL = {literal(data['protocol'])}",
-            "",
-            "SERVED: frozenset[str] = frozenset({",
-            *(f"    {literal(name)}," for name in data["served"]),
-            "})",
+            f"SIGNING_NAME = {literal(data['signing'])}",
             "",
             *table("OPERATIONS", "dict[str, dict[str, Any]]", data["operations"]),
             "",
@@ -257,18 +203,21 @@ def literal(value: Any) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the checked-in module is stale")
+    parser.add_argument("--check", action="store_true", help="fail if a checked-in module is stale")
     args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != text:
-            print(f"{TARGET} is stale; run scripts/gen_aws_routes.py", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
-    return 0
+    stale = 0
+    for service, (_, module, _) in SERVICES.items():
+        target = TARGET_DIR / module
+        text = render(service)
+        if args.check:
+            current = target.read_text(encoding="utf-8") if target.exists() else ""
+            if current != text:
+                print(f"{target} is stale; run scripts/gen_aws_routes.py", file=sys.stderr)
+                stale = 1
+            continue
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
+    return stale
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from iotfake.providers.aws_iot.routes_generated import OPERATIONS
+from iotfake.providers.aws_iot.model import OPERATIONS
 from iotfake.providers.aws_iot.validation import Problems, validate
 
 #: a well-formed SigV4 header (lenient auth checks the form, not the signature), region us-east-1

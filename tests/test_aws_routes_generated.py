@@ -12,7 +12,7 @@ from werkzeug.routing import Map
 from iotfake.providers.aws_iot import AwsIotProvider, routes
 from iotfake.providers.aws_iot.handlers import HANDLERS
 from iotfake.providers.aws_iot.javaregex import compile_pattern
-from iotfake.providers.aws_iot.routes_generated import OPERATIONS, SERVED, SHAPES
+from iotfake.providers.aws_iot.model import OPERATIONS, SHAPES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,12 +33,15 @@ def without_version_stamp(source: str) -> str:
     return VERSION_STAMP.sub('BOTOCORE_VERSION = "…"', source)
 
 
-def test_checked_in_module_matches_the_installed_botocore_model() -> None:
-    generated = load_generator().render()
-    checked_in = (ROOT / "src/iotfake/providers/aws_iot/routes_generated.py").read_text(encoding="utf-8")
+@pytest.mark.parametrize("service", ["iot", "iot-data"])
+def test_checked_in_module_matches_the_installed_botocore_model(service: str) -> None:
+    generator = load_generator()
+    generated = generator.render(service)
+    module = generator.SERVICES[service][1]
+    checked_in = (ROOT / "src/iotfake/providers/aws_iot" / module).read_text(encoding="utf-8")
     assert VERSION_STAMP.search(checked_in), "the generated module no longer records botocore's version"
     assert without_version_stamp(generated) == without_version_stamp(checked_in), (
-        "routes_generated.py is stale: run scripts/gen_aws_routes.py"
+        f"{module} is stale: run scripts/gen_aws_routes.py"
     )
 
 
@@ -61,8 +64,16 @@ def test_generator_turns_labels_and_literal_query_parts_into_werkzeug_rules() ->
     assert gen.werkzeug_rule("/e/{n}", {"n": {"type": "integer"}}) == "/e/<n>"
 
 
-def test_every_served_operation_has_a_handler_and_no_handler_is_unserved() -> None:
-    assert set(HANDLERS) == set(SERVED)
+def test_every_handler_serves_an_operation_of_the_models() -> None:
+    assert set(HANDLERS) <= set(OPERATIONS)
+
+
+def test_operations_name_their_signing_service() -> None:
+    assert OPERATIONS["DescribeThing"]["service"] == "iot"
+    assert OPERATIONS["GetThingShadow"]["service"] == "iotdata"
+    # prefixed so that iot-data's shapes never overwrite iot's namesakes
+    assert OPERATIONS["GetThingShadow"]["input"] == "iotdata.GetThingShadowRequest"
+    assert SHAPES["iotdata.ThrottlingException"] != SHAPES["ThrottlingException"]
 
 
 def test_the_model_covers_the_registry_family() -> None:

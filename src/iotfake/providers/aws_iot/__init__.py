@@ -1,9 +1,12 @@
-"""AWS IoT Core's registry (control plane), spoken as botocore speaks it: rest-json, SigV4.
+"""AWS IoT Core, spoken as botocore speaks it: rest-json, SigV4, the registry (``iot``) and the data
+plane (``iot-data``) on one port.
 
-Routes, input locations, validation rules and error statuses all come from the generated model
-module (``routes_generated.py``), so ``boto3.client("iot", endpoint_url=...)`` works unmodified.
-Operations the model knows but the fake does not serve answer ``501 NotImplementedException``
-naming the operation, rather than a confusing 404.
+Routes, input locations, validation rules and error statuses all come from the generated models
+(``model.py``), so ``boto3.client("iot", endpoint_url=...)`` and ``boto3.client("iot-data", ...)``
+work unmodified. Operations of both services can share a method and path (and ``iot-jobs-data``
+shares ``iot``'s paths outright), so a route names candidates and the SigV4 signing service picks
+among them. Operations the models know but the fake does not serve answer ``501
+NotImplementedException`` naming the operation, rather than a confusing 404.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from ...reply import Reply
 from ..base import Call, Provider, ProviderError, decode_json_body
 from . import arns, auth, wire
 from .context import Context
-from .routes_generated import OPERATIONS, SERVED
+from .model import CONTROL, OPERATIONS, is_error
 from .wire import AwsError
 
 if TYPE_CHECKING:
@@ -40,6 +43,34 @@ def routes() -> dict[str, list[str]]:
     for names in table.values():
         names.sort(key=lambda n: -len(OPERATIONS[n]["query"]))
     return dict(table)
+
+
+@cache
+def served() -> frozenset[str]:
+    """The operations with a handler (the rest answer 501)."""
+    from .handlers import HANDLERS
+
+    return frozenset(HANDLERS)
+
+
+def service_of(operation: str) -> str:
+    """The signing name of an operation's service (the registry's for a name no model knows)."""
+    op = OPERATIONS.get(operation)
+    return CONTROL if op is None else op["service"]
+
+
+def pick(candidates: list[str], service: str, request: Request) -> str:
+    """The operation a request means among those sharing its route: the signing service's own
+    (a request signed for none of them, or unsigned, takes the registry's, then any), then the
+    one whose literal query parts the request carries."""
+    if len(candidates) == 1:
+        return candidates[0]
+    mine = [n for n in candidates if OPERATIONS[n]["service"] == service]
+    if not mine:
+        mine = [n for n in candidates if OPERATIONS[n]["service"] == CONTROL] or candidates
+    if len(mine) == 1:
+        return mine[0]
+    return next((n for n in mine if _literal_query_matches(n, request)), mine[-1])
 
 
 class AwsIotProvider(Provider):
@@ -61,15 +92,17 @@ class AwsIotProvider(Provider):
 
     # -- pipeline -----------------------------------------------------------------------------------
     def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
-        candidates = routes()[route]
-        operation = candidates[0]
-        if len(candidates) > 1:
-            operation = next((n for n in candidates if _literal_query_matches(n, request)), candidates[-1])
         signature = auth.parse(request.headers.get("Authorization"))
+        candidates = routes()[route]
+        operation = (
+            candidates[0]
+            if len(candidates) == 1
+            else pick(candidates, CONTROL if signature is None else signature.service, request)
+        )
         account, region = auth.identify(self.cloud.registry, signature)
         call = Call("aws", operation, request, args, tenant=arns.tenant_id(account, region))
         call.principal = signature
-        if operation in SERVED and wire.body_members(operation):
+        if operation in served() and wire.body_members(operation):
             decode_json_body(call)
         call.params = _match_fields(operation, call)
         # the tenant's parts, so fault rules and journal filters can pick an account or a region
@@ -92,7 +125,7 @@ class AwsIotProvider(Provider):
                 raise AwsError(
                     "UnrecognizedClientException", "The security token included in the request is invalid."
                 )
-            auth.verify(call.request, signature, seeded.secret)
+            auth.verify(call.request, signature, seeded.secret, service_of(call.operation))
 
     def handle(self, call: Call) -> Reply:
         from .handlers import HANDLERS
@@ -130,7 +163,7 @@ class AwsIotProvider(Provider):
     def from_code(self, call: Call, code: str) -> ProviderError:
         """An AWS error shape named by a fault rule; an unknown name raises ValueError so the
         rule is refused when it is added rather than answering with a made-up error."""
-        if code not in wire.ERRORS and code not in wire.FRONT_DOOR:
+        if not is_error(code) and code not in wire.FRONT_DOOR:
             raise ValueError(
                 f"{code!r} is not an AWS IoT error (e.g. ThrottlingException, InvalidRequestException)"
             )
@@ -138,7 +171,7 @@ class AwsIotProvider(Provider):
 
     def render(self, call: Call, error: ProviderError) -> Reply:
         call.code = str(error.code)
-        return wire.error_response(error, self.cloud.ids.request_id())
+        return wire.error_response(error, self.cloud.ids.request_id(), service_of(call.operation))
 
     def subject(self, call: Call) -> tuple[str, str] | None:
         """The resource the URI names (``/things/{thingName}`` -> a thing)."""

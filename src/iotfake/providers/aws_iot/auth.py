@@ -87,11 +87,12 @@ def incomplete() -> AwsError:
     )
 
 
-def verify(request: Request, signature: Signature, secret: str) -> None:
-    """Raise InvalidSignatureException unless the request carries this exact signature."""
-    if signature.service != SERVICE:
+def verify(request: Request, signature: Signature, secret: str, service: str = SERVICE) -> None:
+    """Raise InvalidSignatureException unless the request carries this exact signature, scoped to
+    ``service`` (the signing name of the operation's service: ``iot``, ``iotdata``)."""
+    if signature.service != service:
         raise AwsError(
-            "InvalidSignatureException", f"Credential should be scoped to correct service: '{SERVICE}'."
+            "InvalidSignatureException", f"Credential should be scoped to correct service: '{service}'."
         )
     amz_date = request.headers.get("X-Amz-Date", "")
     if not amz_date.startswith(signature.date):

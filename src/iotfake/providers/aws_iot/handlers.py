@@ -1,4 +1,4 @@
-"""Operation name -> handler. Every name here must be in ``routes_generated.SERVED`` (a test checks).
+"""Operation name -> handler, for operations of ``model.OPERATIONS`` (a test checks).
 
 Handlers run under the registry lock, so a listing never sees a half-made change and a
 read-check-write is atomic; handlers are sub-millisecond. The ones that do cryptography

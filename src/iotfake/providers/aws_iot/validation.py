@@ -18,7 +18,7 @@ from typing import Any
 
 from ...numbers import whole_number
 from .javaregex import compile_pattern
-from .routes_generated import SHAPES
+from .model import SHAPES
 
 INTEGER_TYPES = ("integer", "long")
 #: Java's limits for the model's integer types

@@ -17,7 +17,7 @@ from ... import jsonio
 from ...faults import retry_after
 from ...reply import Reply
 from ..base import Call, ProviderError
-from .routes_generated import ERRORS, OPERATIONS, SHAPES
+from .model import CONTROL, OPERATIONS, SHAPES, error_status
 from .validation import Problems, coerce, validate
 
 INVALID_REQUEST = "InvalidRequestException"
@@ -48,12 +48,26 @@ FRONT_DOOR = {
 
 
 class AwsError(ProviderError):
-    """An AWS error by its code (the error shape's name); the status comes from the model."""
+    """An AWS error by its code (the error shape's name).
+
+    Unless given, the status is the registry's model's; when the error is rendered, the model of
+    the service that answers has the last word: the same code can carry another status in
+    another service (``ThrottlingException``: 400 in ``iot``, 429 in ``iot-data``), and a handler
+    need not know which service called it.
+    """
 
     def __init__(self, code: str, message: str | None = None, status: int | None = None, **extra: Any):
+        self.modeled = status is None
         if status is None:
-            status = ERRORS[code]["status"] if code in ERRORS else FRONT_DOOR.get(code, 400)
+            status = error_status(code) or FRONT_DOOR.get(code, 400)
         super().__init__(code, message or DEFAULT_MESSAGES.get(code, code), status, **extra)
+
+
+def status_for(error: ProviderError, service: str = CONTROL) -> int:
+    """The status ``service`` answers ``error`` with."""
+    if service == CONTROL or not getattr(error, "modeled", False):
+        return error.status
+    return error_status(str(error.code), service) or error.status
 
 
 def invalid(message: str) -> AwsError:
@@ -177,7 +191,7 @@ def _header_text(value: Any) -> str:
     return str(value)
 
 
-def error_response(error: ProviderError, request_id: str) -> Reply:
+def error_response(error: ProviderError, request_id: str, service: str = CONTROL) -> Reply:
     """``x-amzn-ErrorType: Code:`` plus ``{"message": ..., "__type": ...}`` and modeled extras."""
     code = str(error.code)
     body: dict[str, Any] = {"message": error.message, "__type": code}
@@ -189,7 +203,7 @@ def error_response(error: ProviderError, request_id: str) -> Reply:
             body[name] = value
     return Reply(
         jsonio.encode(body),
-        status=error.status,
+        status=status_for(error, service),
         headers=headers,
         content_type="application/json",
     )
