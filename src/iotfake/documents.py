@@ -49,21 +49,24 @@ def apply(cloud: FakeCloud, document: Any) -> None:
     if unknown:
         raise DocumentError(unknown[0], f"unknown section (expected one of {', '.join(SECTIONS)})")
     check_json(document)
+    # The registry's writes roll back through its change log, in time proportional to the
+    # document; what lives beside the registry (id streams, fault rules) is small and saved whole.
     with cloud.registry.lock:
-        before = cloud.snapshot()
+        ids, faults = cloud.ids.snapshot(), cloud.faults.snapshot()
         try:
-            for name, provider in cloud.providers.items():
-                if name in document:
-                    provider.seed(document[name], name)
-            if "faults" in document:
-                cloud.faults.load(document["faults"], "faults")
-            cloud.mark_dirty()  # seeders may set record fields directly; a loaded document is a change
-        except DocumentError:
-            cloud.restore(before)
-            raise
-        except Exception as exc:
-            cloud.restore(before)
+            with cloud.registry.transaction():
+                for name, provider in cloud.providers.items():
+                    if name in document:
+                        provider.seed(document[name], name)
+                if "faults" in document:
+                    cloud.faults.load(document["faults"], "faults")
+        except BaseException as exc:
+            cloud.ids.restore(ids)
+            cloud.faults.restore(faults)
+            if isinstance(exc, DocumentError) or not isinstance(exc, Exception):
+                raise
             raise DocumentError("", f"the document could not be loaded: {exc}") from exc
+        cloud.mark_dirty()  # a loaded document is a change, even one of fault rules alone
 
 
 def check_json(value: Any, path: str = "") -> None:

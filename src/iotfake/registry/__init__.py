@@ -8,11 +8,13 @@ trivially atomic.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..clock import Clock
 from ..ids import Ids
-from .changes import Changes
+from .changes import MISSING, Changes
 from .errors import BY_NAME, DomainError, NotFound
 from .integrity import check_registry
 from .keys import CredentialIndex
@@ -33,7 +35,7 @@ class Registry:
         self._tenants: dict[tuple[str, str], Tenant] = {}
         self.tokens = TokenStore(clock, ids, self.lock, self.changes)
         #: seeded credentials (access keys, appKeys) -> owner and secret, across all tenants
-        self.keys = CredentialIndex(self.lock)
+        self.keys = CredentialIndex(self.lock, self.changes)
 
     def tenant(self, provider: str, tenant_id: str, *, create: bool = True) -> Tenant:
         """The tenant, made on first use when ``create`` (unseeded use must stay easy)."""
@@ -48,13 +50,20 @@ class Registry:
             if tenant is None:
                 tenant = self._new_tenant(provider, tenant_id)
                 self._tenants[key] = tenant
-                self.changes.bump()
+                undo = (lambda: self._tenants.pop(key, None)) if self.changes.in_transaction else None
+                self.changes.record(undo, None, "tenants", key, MISSING, tenant)
             return tenant
 
     def _new_tenant(self, provider: str, tenant_id: str) -> Tenant:
         return Tenant(
             provider, tenant_id, lock=self.lock, clock=self.clock, ids=self.ids, changes=self.changes
         )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the lock and make every registry write inside all or nothing (see ``changes``)."""
+        with self.changes.transaction(self.lock):
+            yield
 
     def find_tenant(self, provider: str, tenant_id: str) -> Tenant | None:
         return self._tenants.get((provider, tenant_id))

@@ -1,69 +1,237 @@
-"""How the registry tells that its state changed: one change counter, moved by every write.
+"""How the registry records its changes: a generation counter, typed changes, undo, an outbox.
 
-``iotfake serve --state FILE`` writes the file only when something changed. Guessing that from
-the request (its method, its operation's name) was wrong both ways: scriptr answers GET for
-scripts that create accounts and tokens, and a read sent as POST changes nothing. The registry
-knows, because every write goes through it: its methods move the counter, and the tables that
-providers keep their own records in (``Tenant.table``) and a tenant's ``settings`` are
-:class:`Table` objects that move it on every write.
+Every write goes through the registry (its methods, and the :class:`Table` objects that hold
+record tables and a tenant's ``settings``), and every write calls :meth:`Changes.record`. That
+one call serves three readers:
 
-Records in those tables are replaced, never edited in place (see ``copying``), so a write to a
-record is a write to its table.
+- **the generation** (``value``): ``iotfake serve --state FILE`` writes the file only when it moved.
+  Guessing that from the request was wrong both ways (scriptr answers GET for scripts that create
+  tokens; a read sent as POST changes nothing);
+- **transactions** (:meth:`Changes.transaction`): each write made inside one leaves an undo step,
+  so a failure rolls back in time proportional to the change, not to the state (fixture loading
+  used to snapshot and restore the whole cloud: 735 ms at 100k devices to seed one product);
+- **listeners** (:meth:`Changes.subscribe`): committed changes, typed, handed over after the
+  registry lock is released (the outbox), for whatever follows the state: the MQTT side's shadow
+  deltas and presence, the console's live views, a write-ahead log. With no listener, no
+  :class:`Change` is even built.
+
+Records in tables are replaced, never edited in place (see ``copying``), so a write to a record is
+a write to its table, and ``before``/``after`` are whole records that nobody changes later.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 
-class Changes:
-    """A generation number that moves on every change.
+class _Missing:
+    """``before`` of an insert, ``after`` of a delete."""
 
-    Compare it for equality: two threads that change the state at once each take a fresh number
-    from the counter, and the one that stores its number last wins, which may be the smaller one.
-    A value is never stored twice, so "equal to what was saved" still means "nothing changed".
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+Undo = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One committed write: ``kind`` (a table name, ``"devices"``, ``"products"``, ``"settings"``,
+    ``"tokens"``, ``"tenants"``…) in ``scope`` (``(provider, tenant id)``, or None for the
+    registry's own), the record's ``key``, and the whole record ``before`` and ``after``
+    (:data:`MISSING` for an insert's before and a delete's after)."""
+
+    scope: tuple[str, str] | None
+    kind: str
+    key: Any
+    before: Any
+    after: Any
+
+
+class _Transaction:
+    __slots__ = ("changes", "owner", "undo")
+
+    def __init__(self, owner: int) -> None:
+        self.owner = owner
+        self.undo: list[Undo] = []
+        #: typed changes held back until the outermost transaction commits
+        self.changes: list[Change] = []
+
+
+class RolledBack(Exception):
+    """Raised inside :meth:`Changes.transaction` to roll back without an error reaching the caller."""
+
+
+class Changes:
+    """The registry's change counter, transaction log and outbox.
+
+    Compare ``value`` for equality: two threads that change the state at once each take a fresh
+    number from the counter, and the one that stores its number last wins, which may be the
+    smaller one. A value is never stored twice, so "equal to what was saved" still means "nothing
+    changed".
     """
 
-    __slots__ = ("_counter", "value")
+    __slots__ = ("_counter", "_listeners", "_outbox", "_tx", "value")
 
     def __init__(self) -> None:
         self._counter = itertools.count(1)
         self.value = 0
+        self._tx: _Transaction | None = None
+        self._listeners: tuple[Callable[[list[Change]], None], ...] = ()
+        self._outbox: list[Change] = []
 
     def bump(self) -> None:
+        """Note a change that needs no undo and has no typed form (a clock move, a fault counter)."""
         self.value = next(self._counter)
+
+    def record(
+        self, undo: Undo | None, scope: tuple[str, str] | None, kind: str, key: Any, before: Any, after: Any
+    ) -> None:
+        """Note one write; ``undo`` restores what it changed (None: nothing to restore)."""
+        self.value = next(self._counter)
+        tx = self._tx
+        mine = tx is not None and tx.owner == threading.get_ident()
+        if mine and undo is not None:
+            tx.undo.append(undo)  # type: ignore[union-attr]
+        if self._listeners:
+            change = Change(scope, kind, key, before, after)
+            (tx.changes if mine else self._outbox).append(change)  # type: ignore[union-attr]
+
+    @property
+    def watched(self) -> bool:
+        """Whether anyone listens (writers build a typed before/after only then)."""
+        return bool(self._listeners)
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the calling thread is inside a transaction (its writes can be undone)."""
+        tx = self._tx
+        return tx is not None and tx.owner == threading.get_ident()
+
+    @contextmanager
+    def transaction(self, lock: Any) -> Iterator[None]:
+        """Hold ``lock`` and make every write inside all or nothing.
+
+        Nested transactions are savepoints: an inner failure undoes the inner writes only and
+        re-raises. :class:`RolledBack` rolls back quietly. Listeners hear of the committed
+        changes once the outermost transaction has released the lock.
+        """
+        with lock:
+            outer = self._tx is None
+            if outer:
+                self._tx = _Transaction(threading.get_ident())
+            tx = self._tx
+            assert tx is not None and tx.owner == threading.get_ident(), "a transaction left open"
+            mark, held = len(tx.undo), len(tx.changes)
+            try:
+                yield
+            except BaseException as exc:
+                steps = tx.undo[mark:]
+                del tx.undo[mark:], tx.changes[held:]
+                for step in reversed(steps):
+                    step()
+                self.value = next(self._counter)
+                if outer:
+                    self._tx = None
+                if not isinstance(exc, RolledBack):
+                    raise
+            else:
+                if outer:
+                    self._tx = None
+                    self._outbox.extend(tx.changes)
+        if outer:
+            self.dispatch()
+
+    # -- listeners ------------------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[list[Change]], None]) -> Callable[[], None]:
+        """Hear of committed changes, in commit order, in batches, never under the registry lock.
+
+        Returns a function that unsubscribes. A listener that raises is not retried and does not
+        stop the others.
+        """
+        self._listeners = (*self._listeners, listener)
+
+        def unsubscribe() -> None:
+            self._listeners = tuple(x for x in self._listeners if x is not listener)
+
+        return unsubscribe
+
+    def dispatch(self) -> None:
+        """Hand the outbox to the listeners (a no-op when it is empty)."""
+        if not self._outbox:
+            return
+        batch, self._outbox = self._outbox, []
+        for listener in self._listeners:
+            try:
+                listener(batch)
+            except Exception:  # a listener's bug must not fail the write that was already made
+                import logging
+
+                logging.getLogger("iotfake").exception("iotfake: a change listener failed")
 
 
 class Table(dict[str, Any]):
-    """A record table (or a tenant's settings): a dict whose every write moves ``changes``."""
+    """A record table (or a tenant's settings): a dict whose every write is recorded in ``changes``
+    with its undo. ``scope`` and ``name`` say what the table is, for listeners."""
 
-    __slots__ = ("changes",)
+    __slots__ = ("changes", "name", "scope")
 
-    def __init__(self, changes: Changes, rows: Iterable[tuple[str, Any]] | dict[str, Any] = ()) -> None:
+    def __init__(
+        self,
+        changes: Changes,
+        rows: Iterable[tuple[str, Any]] | dict[str, Any] = (),
+        *,
+        scope: tuple[str, str] | None = None,
+        name: str = "",
+    ) -> None:
         super().__init__(rows)
         self.changes = changes
+        self.scope = scope
+        self.name = name
 
     def __setitem__(self, key: str, value: Any) -> None:
+        before = self.get(key, MISSING)
+        undo = None
+        if self.changes.in_transaction:
+            undo = (
+                (lambda: dict.pop(self, key, None))
+                if before is MISSING
+                else (lambda: dict.__setitem__(self, key, before))  # a replaced key keeps its place
+            )
         super().__setitem__(key, value)
-        self.changes.bump()
+        self.changes.record(undo, self.scope, self.name, key, before, value)
 
     def __delitem__(self, key: str) -> None:
+        before = self[key]
+        # found before the delete: the undo puts the key back in its place
+        undo = removal_undo(self, key) if self.changes.in_transaction else None
         super().__delitem__(key)
-        self.changes.bump()
+        self.changes.record(undo, self.scope, self.name, key, before, MISSING)
 
     def pop(self, key: str, *default: Any) -> Any:
         if key not in self:
             return super().pop(key, *default)
-        value = super().pop(key)
-        self.changes.bump()
+        value = self[key]
+        del self[key]
         return value
 
     def popitem(self) -> tuple[str, Any]:
-        item = super().popitem()
-        self.changes.bump()
-        return item
+        key = next(reversed(self))
+        value = self[key]
+        del self[key]
+        return key, value
 
     def setdefault(self, key: str, default: Any = None) -> Any:
         if key not in self:
@@ -71,14 +239,32 @@ class Table(dict[str, Any]):
         return self[key]
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        super().update(*args, **kwargs)
-        self.changes.bump()
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
 
     def clear(self) -> None:
-        if self:
-            super().clear()
-            self.changes.bump()
+        for key in reversed(list(self)):  # newest first: each undo step is then an append
+            del self[key]
 
     def __ior__(self, other: Any) -> Table:  # type: ignore[override,misc]
         self.update(other)
         return self
+
+
+def reinsert(table: dict[Any, Any], key: Any, value: Any, index: int) -> None:
+    """Put ``key`` back at ``index`` of ``table``'s order (the end costs nothing; elsewhere the
+    dict is rebuilt, which only rollbacks of deletes pay)."""
+    if index >= len(table):
+        dict.__setitem__(table, key, value)
+        return
+    items = list(table.items())
+    items.insert(index, (key, value))
+    dict.clear(table)
+    dict.update(table, items)
+
+
+def removal_undo(table: dict[Any, Any], key: Any) -> Undo:
+    """The undo step of deleting ``key`` from ``table`` (call it before the delete)."""
+    value = table[key]
+    index = list(table).index(key) if next(reversed(table)) != key else len(table) - 1
+    return lambda: reinsert(table, key, value, index)

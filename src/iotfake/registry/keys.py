@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .changes import MISSING, Changes
 from .errors import KeyCollision
 
 if TYPE_CHECKING:
@@ -38,8 +39,9 @@ class Credential:
 
 
 class CredentialIndex:
-    def __init__(self, lock: threading.RLock) -> None:
+    def __init__(self, lock: threading.RLock, changes: Changes | None = None) -> None:
         self.lock = lock
+        self.changes = changes
         self._entries: dict[tuple[str, str], Credential] = {}
         self._sources: dict[str, Source] = {}
 
@@ -68,6 +70,15 @@ class CredentialIndex:
             tenants = frozenset({tenant}) if held is None else held.tenants | {tenant}
             entry = Credential(provider, key, secret, owner, tenants)
             self._entries[provider, key] = entry
+            if self.changes is not None and self.changes.in_transaction:
+                # an index, not state: no typed change, but a rollback must forget the claim
+                def undo() -> None:
+                    if held is None:
+                        self._entries.pop((provider, key), None)
+                    else:
+                        self._entries[provider, key] = held
+
+                self.changes.record(undo, None, "credentialIndex", key, held or MISSING, entry)
             return entry
 
     def clear(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..ids import Ids
-from .changes import Changes, Table
+from .changes import MISSING, Changes, Table, reinsert
 from .copying import copy_json
 from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded
 from .models import Device, Product
@@ -75,8 +75,10 @@ class Tenant:
         #: the registry's change counter (a detached tenant gets one of its own)
         self.changes = changes if changes is not None else Changes()
         self._quota = quota
+        #: (provider, id): where this tenant's changes happened, for change listeners
+        self.scope = (provider, tenant_id)
         #: provider-specific configuration (EnOS apps and models, AWS region, ...); writes count
-        self.settings: dict[str, Any] = Table(self.changes, settings or {})
+        self.settings: dict[str, Any] = Table(self.changes, settings or {}, scope=self.scope, name="settings")
         self.products: dict[str, Product] = {}
         #: id -> device, in creation order (newest last)
         self.devices: dict[str, Device] = {}
@@ -96,8 +98,13 @@ class Tenant:
     @quota.setter
     def quota(self, limit: int | None) -> None:
         with self.lock:
+            before = self._quota
             self._quota = limit
-            self.changes.bump()
+
+            def undo() -> None:
+                self._quota = before
+
+            self.changes.record(undo, self.scope, "quota", self.id, before, limit)
 
     # -- products -------------------------------------------------------------------------------
     def add_product(self, product: Product) -> Product:
@@ -105,7 +112,9 @@ class Tenant:
             if product.key in self.products:
                 raise KeyCollision(key=product.key, existing=self.products[product.key])
             self.products[product.key] = product
-            self.changes.bump()
+            self._recorded(
+                lambda: self.products.pop(product.key, None), "products", product.key, MISSING, product
+            )
             return product
 
     def product(self, key: str) -> Product:
@@ -119,8 +128,15 @@ class Tenant:
             product = self.product(key)
             if product.devices:
                 raise InUse(f"product {key!r} still has {len(product.devices)} devices")
+            undo = None
+            if self.changes.in_transaction:
+                index = _position(self.products, key)
+
+                def undo() -> None:
+                    reinsert(self.products, key, product, index)
+
             del self.products[key]
-            self.changes.bump()
+            self._recorded(undo, "products", key, product, MISSING)
             return product
 
     def update_product(
@@ -131,11 +147,16 @@ class Tenant:
         with self.lock:
             if self.products.get(product.key) is not product:
                 raise NotFound(kind="product", key=product.key)
+            old = (product.name, product.attributes, product.updated)
+
+            def undo() -> None:
+                product.name, product.attributes, product.updated = old
+
             if name is not None:
                 product.name = name
             product.attributes = dict(attributes) if replace else {**product.attributes, **attributes}
             product.updated = self.clock.ms()
-            self.changes.bump()
+            self._recorded(undo, "products", product.key, old, product)
             return product
 
     def new_product_key(self, make: Callable[[], str]) -> str:
@@ -189,7 +210,7 @@ class Tenant:
                 target.devices[key] = device
             if not counted:
                 self.uncounted.add(key)
-            self.changes.bump()
+            self._recorded(self._undo_add(device), "devices", key, MISSING, device)
             return device
 
     def _allocate_key(self) -> str:
@@ -268,11 +289,18 @@ class Tenant:
             check_version(device.version, expected_version)
             if not isinstance(product, _Keep):
                 self.move_device(device, product)
+            old = {name: getattr(device, name) for name in changes}
+            old["version"], old["updated"] = device.version, device.updated
+
+            def undo() -> None:
+                for name, value in old.items():
+                    setattr(device, name, value)
+
             for name, value in changes.items():
                 setattr(device, name, value)
             device.version += 1
             device.updated = self.clock.ms()
-            self.changes.bump()
+            self._recorded(undo, "devices", device.key, old, device)
             return device
 
     def move_device(self, device: Device, product: str | None) -> None:
@@ -282,12 +310,14 @@ class Tenant:
                 return
             target = self.product(product) if product is not None else None
             self._check_product_room(target)
-            if device.product is not None:
-                self.products[device.product].devices.pop(device.key, None)
+            source = self.products[device.product] if device.product is not None else None
+            undo = self._undo_move(device, source, target)
+            if source is not None:
+                source.devices.pop(device.key, None)
             if target is not None:
                 target.devices[device.key] = device
-            device.product = product
-            self.changes.bump()
+            before, device.product = device.product, product
+            self._recorded(undo, "devices", device.key, {"product": before}, device)
 
     def replace_extra(self, device: Device, extra: dict[str, Any] | None) -> Device:
         """Give a device new provider-specific extras (a token, bookkeeping) without a new version.
@@ -295,14 +325,21 @@ class Tenant:
         The dict is replaced, never edited: a caller holding the old one keeps seeing it whole.
         """
         with self.lock:
+            before = device.extra
+
+            def undo() -> None:
+                device.extra = before
+
             device.extra = extra or None
-            self.changes.bump()
+            self._recorded(undo, "devices", device.key, {"extra": before}, device)
             return device
 
     def rekey_device(self, device: Device, new_key: str) -> Device:
         with self.lock:
             if new_key in self.keys:
                 raise KeyCollision(key=new_key, existing=self.keys[new_key])
+            undo = self._undo_rekey(device)
+            old_key = device.key
             del self.keys[device.key]
             if device.product is not None:
                 # Keep the product's index in creation order: searches page it newest first.
@@ -317,7 +354,7 @@ class Tenant:
             self.keys[new_key] = device
             device.version += 1
             device.updated = self.clock.ms()
-            self.changes.bump()
+            self._recorded(undo, "devices", new_key, {"key": old_key}, device)
             return device
 
     def remove_device(self, device: Device, *, expected_version: int | None = None) -> Device:
@@ -325,12 +362,13 @@ class Tenant:
             if self.devices.get(device.id) is not device:
                 raise NotFound(kind="device", key=device.key)
             check_version(device.version, expected_version)
+            undo = self._undo_remove(device)
             del self.devices[device.id]
             del self.keys[device.key]
             self.uncounted.discard(device.key)
             if device.product is not None:
                 self.products[device.product].devices.pop(device.key, None)
-            self.changes.bump()
+            self._recorded(undo, "devices", device.key, device, MISSING)
             return device
 
     @staticmethod
@@ -360,8 +398,84 @@ class Tenant:
             with self.lock:
                 table = self.tables.get(name)
                 if table is None:
-                    table = self.tables[name] = Table(self.changes)
+                    table = self.tables[name] = Table(self.changes, scope=self.scope, name=name)
         return table
+
+    # -- the change log ---------------------------------------------------------------------------
+    def _recorded(
+        self, undo: Callable[[], None] | None, kind: str, key: str, before: Any, after: Any
+    ) -> None:
+        """Record a write of a device or product (``undo`` is dropped outside a transaction)."""
+        changes = self.changes
+        changes.record(undo, self.scope, kind, key, before, after)
+
+    def _undo_add(self, device: Device) -> Callable[[], None] | None:
+        if not self.changes.in_transaction:
+            return None
+
+        def undo() -> None:
+            self.devices.pop(device.id, None)
+            self.keys.pop(device.key, None)
+            self.uncounted.discard(device.key)
+            if device.product is not None and device.product in self.products:
+                self.products[device.product].devices.pop(device.key, None)
+
+        return undo
+
+    def _undo_remove(self, device: Device) -> Callable[[], None] | None:
+        if not self.changes.in_transaction:
+            return None
+        places = [(self.devices, device.id), (self.keys, device.key)]
+        if device.product is not None:
+            places.append((self.products[device.product].devices, device.key))
+        positions = [(table, key, _position(table, key)) for table, key in places]
+        uncounted = device.key in self.uncounted
+
+        def undo() -> None:
+            for table, key, index in positions:
+                reinsert(table, key, device, index)
+            if uncounted:
+                self.uncounted.add(device.key)
+
+        return undo
+
+    def _undo_move(
+        self, device: Device, source: Product | None, target: Product | None
+    ) -> Callable[[], None] | None:
+        if not self.changes.in_transaction:
+            return None
+        before = device.product
+        index = _position(source.devices, device.key) if source is not None else 0
+
+        def undo() -> None:
+            if target is not None:
+                target.devices.pop(device.key, None)
+            if source is not None:
+                reinsert(source.devices, device.key, device, index)
+            device.product = before
+
+        return undo
+
+    def _undo_rekey(self, device: Device) -> Callable[[], None] | None:
+        if not self.changes.in_transaction:
+            return None
+        old_key, version, updated = device.key, device.version, device.updated
+        product = self.products[device.product] if device.product is not None else None
+        order = dict(product.devices) if product is not None else None
+        index = _position(self.keys, old_key)
+        uncounted = old_key in self.uncounted
+
+        def undo() -> None:
+            self.keys.pop(device.key, None)
+            self.uncounted.discard(device.key)
+            reinsert(self.keys, old_key, device, index)
+            if product is not None and order is not None:
+                product.devices = order
+            if uncounted:
+                self.uncounted.add(old_key)
+            device.key, device.version, device.updated = old_key, version, updated
+
+        return undo
 
     # -- state ------------------------------------------------------------------------------------
     def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
@@ -387,7 +501,9 @@ class Tenant:
         """Replace the tenant's state with copies of ``data`` (which the tenant never shares)."""
         with self.lock:
             self._quota = data.get("quota")
-            self.settings = Table(self.changes, copy_json(data.get("settings") or {}))
+            self.settings = Table(
+                self.changes, copy_json(data.get("settings") or {}), scope=self.scope, name="settings"
+            )
             self.products = {p["key"]: Product.from_dict(p) for p in data.get("products", ())}
             self.devices, self.keys = {}, {}
             for raw in data.get("devices", ()):
@@ -398,7 +514,14 @@ class Tenant:
                     self.products[device.product].devices[device.key] = device
             self.uncounted = set(data.get("uncounted") or ())
             self.tables = {
-                name: Table(self.changes, copy_json(rows))
+                name: Table(self.changes, copy_json(rows), scope=self.scope, name=name)
                 for name, rows in (data.get("tables") or {}).items()
             }
             self.changes.bump()
+
+
+def _position(table: dict[Any, Any], key: Any) -> int:
+    """The index of ``key`` in ``table``'s order (free for the newest key, a scan otherwise)."""
+    if table and next(reversed(table)) == key:
+        return len(table) - 1
+    return list(table).index(key)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..ids import Ids
-from .changes import Changes
+from .changes import MISSING, Changes
 from .errors import TokenExpired, Unauthorized
 
 
@@ -75,7 +75,17 @@ class TokenStore:
                 self._unindex(replaced)
             self._tokens[token.value] = token
             self._index(token)
-            self.changes.bump()
+            undo = None
+            if self.changes.in_transaction:
+
+                def undo() -> None:
+                    self._unindex(token)
+                    self._tokens.pop(token.value, None)
+                    if replaced is not None:
+                        self._tokens[token.value] = replaced
+                        self._index(replaced)
+
+            self.changes.record(undo, None, "tokens", token.value, replaced or MISSING, token)
         return token
 
     def _index(self, token: Token) -> None:
@@ -116,8 +126,13 @@ class TokenStore:
         with self.lock:
             token = self._tokens.get(value)
             if token is not None and token.state != "revoked":
+                before = token.state
                 token.state = "revoked"
-                self.changes.bump()
+
+                def undo() -> None:
+                    token.state = before
+
+                self.changes.record(undo, None, "tokens", value, before, token)
 
     def tokens_for(self, provider: str, tenant: str, subject: str, kind: str | None = None) -> list[Token]:
         with self.lock:

@@ -3,8 +3,9 @@
 Slow work (signing a CSR, parsing PEMs) happens first, outside the registry lock. Planning then
 checks everything that could fail - thing type, groups, override conflicts, quotas, certificate
 and policy references, attachment limits - under the lock, and the commit that follows under the
-same lock only applies changes that were checked; an undo log still rolls back if one fails, so a
-failed RegisterThing leaves the registry exactly as it was.
+same lock only applies changes that were checked, inside a registry transaction: if one still
+fails, the change log undoes every write before it, so a failed RegisterThing leaves the registry
+exactly as it was.
 
 Choices where AWS documents nothing ([I] in the README): with no ``OverrideSettings`` an existing
 thing is left as it is (DO_NOTHING) while a certificate's ``Status`` is applied (REPLACE), which
@@ -41,13 +42,13 @@ class Plan:
     """What the commit will do, decided under the lock."""
 
     arns: dict[str, str] = field(default_factory=dict)
-    steps: list[tuple[Callable[[], Any], Callable[[], Any] | None]] = field(default_factory=list)
+    steps: list[Callable[[], Any]] = field(default_factory=list)
     certificate_pem: str | None = None
     principal: str | None = None
     policy_names: list[str] = field(default_factory=list)
 
-    def step(self, do: Callable[[], Any], undo: Callable[[], Any] | None = None) -> None:
-        self.steps.append((do, undo))
+    def step(self, do: Callable[[], Any]) -> None:
+        self.steps.append(do)
 
 
 def register(ctx: Context) -> dict[str, Any]:
@@ -65,28 +66,18 @@ def register(ctx: Context) -> dict[str, Any]:
         _check_policy_limit(ctx, plan, template)
         if template.thing is not None:
             _plan_thing(ctx, plan, template.thing)
-        _commit(plan)
+        _commit(ctx, plan)
     out: dict[str, Any] = {"resourceArns": plan.arns}
     if plan.certificate_pem is not None:
         out["certificatePem"] = plan.certificate_pem
     return out
 
 
-def _commit(plan: Plan) -> None:
-    """Apply the steps; if one fails, undo it and every step before it, newest first.
-
-    Undo functions tolerate a step that only half happened (they check before they remove).
-    """
-    started: list[Callable[[], Any] | None] = []
-    try:
-        for do, undo in plan.steps:
-            started.append(undo)
+def _commit(ctx: Context, plan: Plan) -> None:
+    """Apply the steps, all or none (the registry's change log undoes a half-made commit)."""
+    with ctx.provider.cloud.registry.transaction():
+        for do in plan.steps:
             do()
-    except Exception:
-        for undo in reversed(started):
-            if undo is not None:
-                undo()
-        raise
 
 
 # -- certificate -----------------------------------------------------------------------------------
@@ -128,7 +119,7 @@ def _plan_certificate(ctx: Context, plan: Plan, spec: CertificateSpec, issued: p
     if existing is None:
         assert issued is not None
         record = certificates.record(ctx, issued, spec.status)
-        plan.step(lambda: creds.add_certificate(record), lambda: creds.certificates().pop(record["id"], None))
+        plan.step(lambda: creds.add_certificate(record))
         plan.certificate_pem = issued.pem
     else:
         plan.certificate_pem = existing["pem"]
@@ -142,11 +133,8 @@ def _plan_certificate(ctx: Context, plan: Plan, spec: CertificateSpec, issued: p
             if spec.status_override == "REPLACE":
                 if existing["status"] == "REVOKED":
                     raise failure(f"Certificate {certificate_id} is revoked and cannot become {spec.status}")
-                now, old = ctx.now_ms, existing
-                plan.step(
-                    lambda: creds.set_certificate_status(certificate_id, spec.status, now),
-                    lambda: creds.certificates().__setitem__(certificate_id, old),
-                )
+                now = ctx.now_ms
+                plan.step(lambda: creds.set_certificate_status(certificate_id, spec.status, now))
     plan.principal = arns.certificate(ctx.tenant.id, certificate_id)
     plan.arns[spec.logical_id] = plan.principal
 
@@ -169,21 +157,14 @@ def _plan_policy(ctx: Context, plan: Plan, spec: PolicySpec) -> None:
         name = hashlib.sha256(spec.document.encode()).hexdigest()
         if name not in creds.policies() and name not in plan.policy_names:
             document = spec.document
-            plan.step(
-                lambda: policies.add_policy(ctx, name, document), lambda: creds.policies().pop(name, None)
-            )
+            plan.step(lambda: policies.add_policy(ctx, name, document))
     plan.arns[spec.logical_id] = arns.policy(ctx.tenant.id, name)
     if name in plan.policy_names:
         return  # the same policy under a second logical id: created and attached once
     plan.policy_names.append(name)
     if plan.principal is not None:
         principal = plan.principal
-        plan.step(
-            lambda: creds.attach_policy(name, principal),
-            (lambda: creds.detach_policy(name, principal))
-            if name not in creds.targets.lefts(principal)
-            else None,
-        )
+        plan.step(lambda: creds.attach_policy(name, principal))
 
 
 def _check_policy_limit(ctx: Context, plan: Plan, template: Template) -> None:
@@ -212,11 +193,7 @@ def _plan_thing(ctx: Context, plan: Plan, spec: ThingSpec) -> None:
     plan.arns[spec.logical_id] = arns.thing(tenant.id, spec.name)
     if plan.principal is not None:
         creds, principal, name = ctx.credentials, plan.principal, spec.name
-        already = name in creds.principals.lefts(principal)
-        plan.step(
-            lambda: creds.attach_principal(name, principal),
-            None if already else (lambda: creds.detach_principal(name, principal)),
-        )
+        plan.step(lambda: creds.attach_principal(name, principal))
 
 
 def _thing_type(ctx: Context, name: str) -> None:
@@ -260,13 +237,7 @@ def _plan_new_thing(ctx: Context, plan: Plan, spec: ThingSpec, groups: list[str]
         for group in groups:
             ctx.groups.add_member(group, spec.name)
 
-    def undo() -> None:
-        device = tenant.keys.get(spec.name)
-        if device is not None:
-            ctx.groups.drop_device(spec.name)
-            tenant.remove_device(device)
-
-    plan.step(create, undo)
+    plan.step(create)
 
 
 def _conflict(thing: str, prop: str, current: Any, wanted: Any) -> AwsError:
@@ -315,16 +286,11 @@ def _plan_existing_thing(
         raise AwsError("InvalidRequestException", f"Invalid registration template. {exc.message}") from exc
     _check_groups(ctx, final_groups, spec.name)
     if attributes != (device.attributes or {}) or thing_type != device.product:
-        before = (dict(device.attributes or {}) or None, device.product, device.version, device.updated)
 
         def update() -> None:
             tenant.update_device(device, {"attributes": attributes or None}, product=thing_type)
 
-        def undo() -> None:
-            tenant.move_device(device, before[1])
-            device.attributes, device.version, device.updated = before[0], before[2], before[3]
-
-        plan.step(update, undo)
+        plan.step(update)
     leaving = [g for g in current_groups if g not in final_groups]
     joining = [g for g in final_groups if g not in current_groups]
     if leaving or joining:
@@ -336,10 +302,4 @@ def _plan_existing_thing(
             for group in joining:
                 ctx.groups.add_member(group, name)
 
-        def ungroup() -> None:
-            for group in joining:
-                ctx.groups.remove_member(group, name)
-            for group in leaving:
-                ctx.groups.add_member(group, name)
-
-        plan.step(regroup, ungroup)
+        plan.step(regroup)

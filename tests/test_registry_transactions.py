@@ -1,0 +1,199 @@
+"""Transactions: every registry write inside one is undone exactly when it fails, and committed
+changes reach listeners, typed, after the lock is released."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iotfake import FakeCloud
+from iotfake.documents import DocumentError
+from iotfake.registry import Device, Product
+from iotfake.registry.changes import MISSING, Change, RolledBack
+from iotfake.registry.credentials import Credentials
+from iotfake.registry.directory import Directory
+from iotfake.registry.errors import DomainError
+from iotfake.registry.groups import Groups
+
+
+class Boom(Exception):
+    pass
+
+
+def _device(device_id: str, key: str) -> Device:
+    return Device(id=device_id, key=key, product=None, attributes={"a": "1"})
+
+
+def _populated() -> FakeCloud:
+    cloud = FakeCloud(seed=3)
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+    tenant.add_product(Product(key="type-a", quota=10))
+    tenant.add_product(Product(key="type-b"))
+    for i in range(6):
+        tenant.add_device(key=f"t{i}", product="type-a" if i % 2 else None, build=_device)
+    Groups(tenant).add({"name": "g1", "parent": None, "version": 1})
+    Groups(tenant).add({"name": "g2", "parent": "g1", "version": 1})
+    Groups(tenant).add_member("g1", "t1")
+    Credentials(tenant).add_policy({"name": "p1", "document": "{}"})
+    tenant.settings["region"] = "us-east-1"
+    return cloud
+
+
+#: one write each, by name, against the populated tenant; some fail half way on purpose
+OPERATIONS = {
+    "add device": lambda t, c, i: t.add_device(key=f"new{i}", product="type-a", build=_device),
+    "remove newest": lambda t, c, i: t.remove_device(t.device(key="t5")),
+    "remove middle": lambda t, c, i: t.remove_device(t.device(key="t2")),
+    "remove typed": lambda t, c, i: t.remove_device(t.device(key="t1")),
+    "update": lambda t, c, i: t.update_device(t.device(key="t3"), {"attributes": {"b": str(i)}}),
+    "move": lambda t, c, i: t.move_device(t.device(key="t0"), "type-b"),
+    "move out": lambda t, c, i: t.move_device(t.device(key="t3"), None),
+    "rekey": lambda t, c, i: t.rekey_device(t.device(key="t4"), f"renamed{i}"),
+    "extra": lambda t, c, i: t.replace_extra(t.device(key="t0"), {"x": i}),
+    "quota": lambda t, c, i: setattr(t, "quota", i),
+    "add product": lambda t, c, i: t.add_product(Product(key=f"type-{i}")),
+    "remove product": lambda t, c, i: t.remove_product("type-b"),
+    "update product": lambda t, c, i: t.update_product(t.product("type-a"), attributes={"k": i}),
+    "table insert": lambda t, c, i: Credentials(t).add_policy({"name": f"p{i}", "document": "{}"}),
+    "table delete": lambda t, c, i: Credentials(t).remove_policy("p1"),
+    "group member": lambda t, c, i: Groups(t).add_member("g1", "t3"),
+    "group drop": lambda t, c, i: Groups(t).remove("g2"),
+    "settings": lambda t, c, i: t.settings.update({"region": "eu-west-1", "n": i}),
+    "settings clear": lambda t, c, i: t.settings.clear(),
+    "tenant": lambda t, c, i: c.registry.tenant("enos", f"org{i}"),
+    "token": lambda t, c, i: c.registry.tokens.issue(provider="aws", tenant=t.id, subject="s", ttl=5),
+    "user": lambda t, c, i: Directory(t, c.registry.tokens).add_user(f"u{i}", {"id": f"u{i}"}),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(sorted(OPERATIONS)), min_size=1, max_size=8))
+def test_a_failed_transaction_leaves_the_state_exactly_as_it_was(names: list[str]) -> None:
+    cloud = _populated()
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+    before = cloud.snapshot()["registry"]
+    with pytest.raises(Boom), cloud.registry.transaction():
+        for i, name in enumerate(names):
+            try:
+                OPERATIONS[name](tenant, cloud, i)
+            except DomainError:
+                pass  # refused (already removed, in use...): it changed nothing by itself
+        raise Boom
+    assert cloud.snapshot()["registry"] == before
+    # the indexes agree with the records again, in order (listings page them)
+    assert list(tenant.keys) == [d.key for d in tenant.devices.values()]
+    for product in tenant.products.values():
+        assert list(product.devices) == [d.key for d in tenant.devices.values() if d.product == product.key]
+
+
+def test_a_nested_transaction_is_a_savepoint() -> None:
+    cloud = _populated()
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+    with cloud.registry.transaction():
+        tenant.add_device(key="kept", product=None, build=_device)
+        with pytest.raises(Boom), cloud.registry.transaction():
+            tenant.add_device(key="undone", product=None, build=_device)
+            raise Boom
+    assert "kept" in tenant.keys
+    assert "undone" not in tenant.keys
+
+
+def test_rolled_back_rolls_back_quietly() -> None:
+    cloud = _populated()
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+    with cloud.registry.transaction():
+        tenant.add_device(key="gone", product=None, build=_device)
+        raise RolledBack
+    assert "gone" not in tenant.keys
+
+
+def test_listeners_hear_committed_changes_typed_and_outside_the_lock() -> None:
+    cloud = _populated()
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+    heard: list[Change] = []
+    lock_free: list[bool] = []
+
+    def listen(batch: list[Change]) -> None:
+        # another thread can take the lock: the writer no longer holds it
+        def probe() -> None:
+            taken = cloud.registry.lock.acquire(timeout=1)
+            lock_free.append(taken)
+            if taken:
+                cloud.registry.lock.release()
+
+        thread = threading.Thread(target=probe)
+        thread.start()
+        thread.join()
+        heard.extend(batch)
+
+    unsubscribe = cloud.changes.subscribe(listen)
+    with cloud.registry.transaction():
+        device = tenant.add_device(key="d1", product="type-a", build=_device)
+        Credentials(tenant).add_policy({"name": "p9", "document": "{}"})
+    with pytest.raises(Boom), cloud.registry.transaction():
+        tenant.add_device(key="never", product=None, build=_device)
+        raise Boom
+    assert lock_free == [True]
+    assert [(c.scope, c.kind, c.key) for c in heard] == [
+        (("aws", tenant.id), "devices", "d1"),
+        (("aws", tenant.id), "policies", "p9"),
+    ]
+    assert heard[0].before is MISSING and heard[0].after is device
+    assert heard[1].after == {"name": "p9", "document": "{}"}
+
+    unsubscribe()
+    with cloud.registry.transaction():
+        tenant.add_device(key="d2", product=None, build=_device)
+    assert len(heard) == 2
+
+
+def test_writes_outside_a_transaction_reach_listeners_at_the_next_dispatch() -> None:
+    cloud = _populated()
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+    heard: list[Change] = []
+    cloud.changes.subscribe(heard.extend)
+    tenant.remove_device(tenant.device(key="t0"))
+    assert heard == []  # still in the outbox: a bare write does not know when the lock is free
+    cloud.changes.dispatch()
+    assert [(c.kind, c.key, c.after) for c in heard] == [("devices", "t0", MISSING)]
+
+
+def test_a_failing_listener_does_not_fail_the_write() -> None:
+    cloud = _populated()
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+
+    def broken(batch: list[Change]) -> None:
+        raise RuntimeError("listener bug")
+
+    heard: list[Change] = []
+    cloud.changes.subscribe(broken)
+    cloud.changes.subscribe(heard.extend)
+    with cloud.registry.transaction():
+        tenant.add_device(key="d1", product=None, build=_device)
+    assert "d1" in tenant.keys
+    assert [c.key for c in heard] == ["d1"]
+
+
+def test_a_rejected_fixtures_document_rolls_back_every_provider_and_the_credential_index() -> None:
+    cloud = FakeCloud(seed=1)
+    cloud.seed({"enos": {"orgs": [{"orgId": "o1", "products": [{"productKey": "p1", "productName": "P"}]}]}})
+    before = cloud.snapshot()
+    bad = {
+        "aws": {
+            "accounts": [
+                {
+                    "accountId": "111122223333",
+                    "accessKeys": [{"accessKeyId": "AKIAROLLBACK0000001", "secretAccessKey": "s"}],
+                    "things": [{"thingName": "t1"}],
+                }
+            ]
+        },
+        "enos": {"orgs": [{"orgId": "o1", "products": [{"productKey": "p1", "productName": "again"}]}]},
+    }
+    with pytest.raises(DocumentError):
+        cloud.seed(bad)
+    assert cloud.snapshot() == before
+    assert cloud.registry.keys.find("aws", "AKIAROLLBACK0000001") is None
