@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import kinds
 from .errors import InUse, InvalidArgument, InvalidState, KeyCollision, NotFound, QuotaExceeded
+from .records import Records
 from .relations import Relation
 
 if TYPE_CHECKING:
     from .tenant import Tenant
 
-CERTIFICATES = "certificates"
-POLICIES = "policies"
-#: principal -> the one thing it is exclusively attached to
-EXCLUSIVE = "exclusivePrincipals"
-#: relation tables: thing key -> principal; policy name -> target
-PRINCIPALS = "thingPrincipals"
-TARGETS = "policyTargets"
+#: tables (see ``kinds``): principal -> the one thing it is exclusively attached to; relation
+#: tables: thing key -> principal, policy name -> target
+CERTIFICATES, POLICIES, EXCLUSIVE = kinds.CERTIFICATES, kinds.POLICIES, kinds.EXCLUSIVE_PRINCIPALS
+PRINCIPALS, TARGETS = kinds.THING_PRINCIPALS, kinds.POLICY_TARGETS
 
 
 class Credentials:
@@ -108,15 +107,7 @@ class Credentials:
         return record
 
     def remove_policy(self, name: str) -> dict[str, Any]:
-        with self.tenant.lock:
-            record = self.policy(name)
-            if self.targets.rights(name):
-                raise InUse(
-                    f"The policy cannot be deleted as the policy is attached to one or more principals "
-                    f"(name={name})"
-                )
-            del self.policies()[name]
-            return record
+        return Records(self.tenant, "policy").delete(name)
 
     def attach_policy(self, name: str, target: str, *, limit: int | None = None) -> bool:
         """Attach; False if already attached. More than ``limit`` policies on a target: QuotaExceeded."""

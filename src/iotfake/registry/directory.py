@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import kinds
 from .errors import KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded, Unauthorized
 from .models import Device
 from .tenant import DeviceBuilder, Tenant
 from .tokens import Token, TokenStore
 
-USERS = "users"
+USERS = kinds.USERS
 SUSPENDED = "suspended"
 #: how many generated ids are tried before giving up
 ID_ATTEMPTS = 5

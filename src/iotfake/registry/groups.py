@@ -9,16 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .credentials import Credentials
-from .errors import Internal, InUse, InvalidArgument, KeyCollision, NotFound
+from .errors import Internal, InvalidArgument, KeyCollision, NotFound
+from .kinds import GROUP_MEMBERS, THING_GROUPS
+from .records import Records
 from .relations import Relation
-from .versions import check_version
 
 if TYPE_CHECKING:
     from .tenant import Tenant
 
-GROUPS = "thingGroups"
-#: relation table: group name -> member device key
-MEMBERS = "groupMembers"
+#: the table (see ``kinds``) and the relation table: group name -> member device key
+GROUPS, MEMBERS = THING_GROUPS, GROUP_MEMBERS
 MAX_GROUPS_PER_DEVICE = 10
 
 
@@ -96,21 +96,15 @@ class Groups:
     def remove(
         self, name: str, *, expected_version: int | None = None, target: str | None = None
     ) -> dict[str, Any] | None:
-        """Delete a childless group (None if there was none); members simply leave it, and the
-        policies attached to it under ``target`` (its ARN) are detached in the same step."""
-        with self.tenant.lock:
-            record = self.find(name)
-            if record is None:
+        """Delete a childless group (None if there was none); members simply leave it (the
+        catalog's rules), and the policies attached to it under ``target`` (its ARN) are
+        detached in the same step."""
+        with self.tenant.changes.transaction(self.tenant.lock):
+            if self.find(name) is None:
                 return None
-            check_version(record["version"], expected_version)
-            if self.children(name):
-                raise InUse(
-                    f"Cannot delete thing group : {name} when there are still child groups attached to it"
-                )
-            self.members.drop_left(name)
+            record = Records(self.tenant, "thing group").delete(name, expected_version=expected_version)
             if target is not None:
                 Credentials(self.tenant).targets.drop_right(target)
-            del self.table()[name]
             return record
 
     def add_member(self, name: str, device_key: str) -> bool:

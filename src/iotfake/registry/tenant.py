@@ -15,10 +15,12 @@ from typing import Any
 
 from ..clock import Clock
 from ..ids import Ids
+from .catalog import DEVICE
 from .changes import MISSING, Changes, Table, reinsert
 from .copying import copy_json
 from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded
 from .models import Device, Product
+from .records import cascade
 from .versions import check_version
 
 #: how many generated keys are tried before giving up with KeyAllocationFailed (EnOS 11714)
@@ -358,10 +360,13 @@ class Tenant:
             return device
 
     def remove_device(self, device: Device, *, expected_version: int | None = None) -> Device:
-        with self.lock:
+        with self.changes.transaction(self.lock):
             if self.devices.get(device.id) is not device:
                 raise NotFound(kind="device", key=device.key)
             check_version(device.version, expected_version)
+            # what refers to the device (group memberships, attachments): the catalog's rules, all
+            # checked before anything changes
+            cascade(self, DEVICE, device.key)
             undo = self._undo_remove(device)
             del self.devices[device.id]
             del self.keys[device.key]

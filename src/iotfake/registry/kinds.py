@@ -1,0 +1,162 @@
+"""Every kind of record the registry holds, in one list (see ``catalog`` for what each field means).
+
+Devices and products live in the tenant's own indexes (a million devices must stay small); every
+other kind is a table of JSON-able records. Field lists name what the code relies on: a snapshot
+whose records break them is refused before it is restored, naming the field.
+"""
+
+from __future__ import annotations
+
+from .catalog import (
+    CASCADE,
+    DEVICE,
+    JSON,
+    KEY,
+    NULLIFY,
+    PRODUCT,
+    RESTRICT,
+    VALUE,
+    Catalog,
+    Field,
+    Kind,
+    Link,
+    Reference,
+)
+
+NONE = type(None)
+TEXT = (str,)
+OPTIONAL_TEXT = (str, NONE)
+INT = (int,)
+OPTIONAL_INT = (int, NONE)
+MAP = (dict,)
+OPTIONAL_MAP = (dict, NONE)
+LIST = (list,)
+
+# -- table names (the snapshot's ``tables`` keys: stable across versions) --------------------------
+THING_GROUPS = "thingGroups"
+GROUP_MEMBERS = "groupMembers"
+BILLING_GROUPS = "billingGroups"
+BILLING_MEMBERS = "billingGroupMembers"
+CERTIFICATES = "certificates"
+POLICIES = "policies"
+EXCLUSIVE_PRINCIPALS = "exclusivePrincipals"
+THING_PRINCIPALS = "thingPrincipals"
+POLICY_TARGETS = "policyTargets"
+USERS = "users"
+
+CATALOG = Catalog(
+    kinds=[
+        Kind(
+            DEVICE,
+            "devices",
+            key="key",
+            fields=(
+                Field("id", TEXT, required=True),
+                Field("key", TEXT, required=True),
+                Field("product", OPTIONAL_TEXT),
+                Field("name", JSON),
+                Field("secret", OPTIONAL_TEXT),
+                Field("attributes", OPTIONAL_MAP),
+                Field("tags", OPTIONAL_MAP),
+                Field("status", TEXT),
+                Field("version", INT),
+                Field("created", INT),
+                Field("updated", INT),
+                Field("extra", OPTIONAL_MAP),
+            ),
+            references=(Reference("product", PRODUCT, RESTRICT),),
+            nouns={"aws": "Thing"},
+            labels=("thingName",),
+        ),
+        Kind(
+            PRODUCT,
+            "products",
+            key="key",
+            fields=(
+                Field("key", TEXT, required=True),
+                Field("name", JSON),
+                Field("quota", OPTIONAL_INT),
+                Field("created", INT),
+                Field("updated", INT),
+                Field("attributes", MAP),
+            ),
+            nouns={"aws": "Thing type"},
+            labels=("thingTypeName",),
+        ),
+        Kind(
+            "thing group",
+            THING_GROUPS,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("parent", OPTIONAL_TEXT),
+                Field("version", INT),
+            ),
+            references=(Reference("parent", "thing group", RESTRICT),),
+            acyclic="parent",
+            nouns={"aws": "Thing group"},
+            labels=("thingGroupName",),
+            in_use="Cannot delete thing group : {key} when there are still child groups attached to it",
+        ),
+        Kind(
+            "billing group",
+            BILLING_GROUPS,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("id", TEXT, required=True),
+                Field("version", INT, required=True),
+                Field("properties", MAP),
+                Field("created", INT),
+            ),
+            nouns={"aws": "Billing group"},
+            labels=("billingGroupName",),
+        ),
+        Kind(
+            "certificate",
+            CERTIFICATES,
+            key="id",
+            fields=(
+                Field("id", TEXT, required=True),
+                Field("pem", TEXT, required=True),
+                Field("status", TEXT, required=True),
+            ),
+            nouns={"aws": "Certificate"},
+            labels=("certificateId",),
+        ),
+        Kind(
+            "policy",
+            POLICIES,
+            fields=(Field("name", TEXT, required=True), Field("document", TEXT, required=True)),
+            nouns={"aws": "Policy"},
+            labels=("policyName",),
+        ),
+        Kind(
+            "exclusive principal",
+            EXCLUSIVE_PRINCIPALS,
+            key=None,
+            objects=False,
+            references=(Reference(VALUE, DEVICE, CASCADE),),
+        ),
+        Kind("user", USERS, key=None, fields=(Field("version", INT), Field("tokens", LIST))),
+    ],
+    links=[
+        Link(GROUP_MEMBERS, "thing group", DEVICE),
+        Link(BILLING_MEMBERS, "billing group", DEVICE, right_limit=1),
+        Link(
+            THING_PRINCIPALS,
+            DEVICE,
+            None,
+            on_delete_left=RESTRICT,
+            in_use="Cannot delete. Thing {key} is still attached to one or more principals",
+        ),
+        Link(
+            POLICY_TARGETS,
+            "policy",
+            None,
+            on_delete_left=RESTRICT,
+            in_use="The policy cannot be deleted as the policy is attached to one or more principals "
+            "(name={key})",
+        ),
+    ],
+)
+
+__all__ = ["CASCADE", "CATALOG", "KEY", "NULLIFY", "RESTRICT", "VALUE"]
