@@ -154,8 +154,17 @@ def test_policy_document_as_an_object_and_reuse_of_the_same_document(iot) -> Non
 
 
 def test_billing_group_is_recorded(iot) -> None:
+    iot.create_billing_group(billingGroupName="bg-1")
     iot.register_thing(templateBody=template({"thing": thing_resource("t1", BillingGroup="bg-1")}))
     assert iot.describe_thing(thingName="t1")["billingGroupName"] == "bg-1"
+    assert iot.list_things_in_billing_group(billingGroupName="bg-1")["things"] == ["t1"]
+
+
+def test_a_billing_group_that_does_not_exist_fails_the_registration(iot) -> None:
+    with pytest.raises(iot.exceptions.ResourceRegistrationFailureException, match="Billing group bg-9"):
+        iot.register_thing(templateBody=template({"thing": thing_resource("t1", BillingGroup="bg-9")}))
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.describe_thing(thingName="t1")
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ def test_create_then_describe_answers_the_modeled_shapes(iot) -> None:
 
 def test_create_with_type_attributes_and_billing_group(iot) -> None:
     iot.create_thing_type(thingTypeName="meter")
+    iot.create_billing_group(billingGroupName="bg1")
     iot.create_thing(
         thingName="m1",
         thingTypeName="meter",

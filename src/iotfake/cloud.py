@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import documents
+from . import documents, migrations
 from .clock import Clock
 from .faults import FaultEngine
 from .ids import ALPHANUMERIC, Ids
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 AUTH_MODES = ("off", "lenient", "strict")
 STATE_FORMAT = "iotfake-state"
-STATE_VERSION = 1
+STATE_VERSION = migrations.CURRENT
 
 
 class FakeCloud:
@@ -156,7 +156,7 @@ class FakeCloud:
         if not isinstance(snapshot, dict) or snapshot.get("format") != STATE_FORMAT:
             raise ValueError("not an iotfake state snapshot (missing format marker)")
         if snapshot.get("version") != STATE_VERSION:
-            raise ValueError(f"unsupported state version {snapshot.get('version')!r}")
+            snapshot = migrations.migrate(copy_json(snapshot))
         with self.registry.lock, paused_gc():
             # the registry restores all or nothing by itself, and last; the rest is small
             before = {"clock": self.clock.snapshot(), "ids": self.ids.snapshot()}

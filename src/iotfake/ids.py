@@ -51,6 +51,9 @@ class Ids:
         self._secret_random: random.Random = random.SystemRandom() if seed is None else self._random
         self._requests = random.Random(_derived(seed, "requests"))
         self._faker: Any = None
+        #: one generator per record kind added after the first release: drawing a billing group's
+        #: id must not move the ids a seeded cloud gave its things and certificates before
+        self._streams: dict[str, random.Random] = {}
 
     def reset(self) -> None:
         """Start the sequences again from the seed (fresh ones when unseeded).
@@ -74,6 +77,22 @@ class Ids:
     def uuid(self) -> str:
         with self._lock:
             return _uuid4(self._random.getrandbits(128))
+
+    def uuid_for(self, kind: str) -> str:
+        """A UUID from ``kind``'s own stream (see ``_streams``)."""
+        with self._lock:
+            stream = self._streams.get(kind)
+            if stream is None:
+                stream = self._streams[kind] = random.Random(_derived(self.seed, f"kind:{kind}"))
+            return _uuid4(stream.getrandbits(128))
+
+    def string_for(self, kind: str, length: int, alphabet: str = ALPHANUMERIC) -> str:
+        """A string from ``kind``'s own stream."""
+        with self._lock:
+            stream = self._streams.get(kind)
+            if stream is None:
+                stream = self._streams[kind] = random.Random(_derived(self.seed, f"kind:{kind}"))
+            return _draw(stream, length, alphabet)
 
     def integer(self, low: int, high: int) -> int:
         with self._lock:
@@ -128,6 +147,8 @@ class Ids:
             data = {"random": _state(self._random), "requests": _state(self._requests)}
             if self._faker is not None:  # it draws from a generator of its own once built
                 data["faker"] = _state(self._faker.random)
+            if self._streams:
+                data["streams"] = {kind: _state(rng) for kind, rng in self._streams.items()}
             return data
 
     def restore(self, data: dict) -> None:
@@ -141,6 +162,15 @@ class Ids:
             requests.setstate(_unstate(data["requests"]))
             with self._lock:
                 self._requests = requests
+        streams = data.get("streams") or ({} if state else None)  # a full snapshot names them all
+        if isinstance(streams, dict):
+            restored = {}
+            for kind, state in streams.items():
+                rng = random.Random()
+                rng.setstate(_unstate(state))
+                restored[kind] = rng
+            with self._lock:
+                self._streams = restored
         if data.get("faker"):
             fake = _new_faker(0)
             fake.random.setstate(_unstate(data["faker"]))

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .catalog import CASCADE, DEVICE, KEY, NULLIFY, PRODUCT, RESTRICT, VALUE, Kind, Link
-from .errors import InUse, KeyCollision, NotFound
+from .catalog import CASCADE, DEVICE, KEY, NULLIFY, PRODUCT, RESTRICT, VALUE, Kind
+from .errors import InUse, InvalidArgument, KeyCollision, NotFound
 from .kinds import CATALOG
 from .relations import Relation
 from .versions import check_version
@@ -179,11 +179,38 @@ def _drop(relation: Relation, side: str, key: str) -> Callable[[], None]:
     return (lambda: relation.drop_left(key)) if side == "left" else (lambda: relation.drop_right(key))
 
 
-def link_limit(tenant: Tenant, link: Link, right: str) -> int | None:
-    """How many more lefts ``right`` may join (None: no limit)."""
-    if link.right_limit is None:
-        return None
-    return link.right_limit - len(Relation(tenant, link.table).lefts(right))
+def join(tenant: Tenant, table: str, left: str, right: str) -> bool:
+    """Link ``left`` and ``right`` in the catalog's relation ``table``: both must exist (where the
+    link names their kinds) and ``right`` must have room (``right_limit``). False if already linked."""
+    link = CATALOG.links[table]
+    with tenant.lock:
+        for kind, key in ((link.left, left), (link.right, right)):
+            if kind is not None and not exists(tenant, kind, key):
+                raise NotFound(kind=kind, key=key)
+        relation = Relation(tenant, table)
+        current = relation.lefts(right)
+        if left in current:
+            return False
+        if link.right_limit is not None and len(current) >= link.right_limit:
+            raise InvalidArgument(
+                f"{_noun(link.right or 'record')} {right} is already in {link.right_limit} "
+                f"{link.left or 'record'}(s): {', '.join(current)}",
+                field=table,
+            )
+        return relation.link(left, right)
+
+
+def leave(tenant: Tenant, table: str, left: str, right: str) -> bool:
+    """Unlink the pair; False if it was not linked."""
+    return Relation(tenant, table).unlink(left, right)
+
+
+def partners(tenant: Tenant, table: str, key: str, *, side: str = "left") -> list[str]:
+    """What ``key`` is linked to in ``table``, seen from ``side`` (without making the table)."""
+    if table not in tenant.tables:
+        return []
+    relation = Relation(tenant, table)
+    return relation.rights(key) if side == "left" else relation.lefts(key)
 
 
 def _referenced(field: str, key: str, record: Any) -> str | None:

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Request
 
 from ...registry import Tenant
 from ...registry import errors as domain
+from ...registry.kinds import CATALOG
 from ...reply import Reply
 from ..base import Call, Provider, ProviderError, decode_json_body
 from . import arns, auth, wire
@@ -196,21 +197,10 @@ class AwsIotProvider(Provider):
         return pki.ca_pem(self.account(account, region), self.cloud.ids, self.cloud.clock.time())
 
 
-#: URI labels naming the resource an operation acts on, and its registry kind (see NOUNS)
-SUBJECTS = {
-    "thingName": "device",
-    "thingTypeName": "product",
-    "thingGroupName": "thing group",
-    "certificateId": "certificate",
-    "policyName": "policy",
-}
-NOUNS = {
-    "device": "Thing",
-    "product": "Thing type",
-    "thing group": "Thing group",
-    "certificate": "Certificate",
-    "policy": "Policy",
-}
+#: request labels naming the resource an operation acts on -> its registry kind, and the kind's
+#: noun in AWS's answers (``Thing group tg1 cannot be found.``): from the registry's catalog
+SUBJECTS = {label: kind.name for kind in CATALOG.kinds.values() for label in kind.labels}
+NOUNS = {kind.name: kind.nouns["aws"] for kind in CATALOG.kinds.values() if "aws" in kind.nouns}
 
 
 def from_domain(operation: str, error: domain.DomainError) -> AwsError:

@@ -11,7 +11,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from . import certificates, endpoints, policies, principals, register, thing_groups, thing_types, things
+from . import (
+    billing_groups,
+    certificates,
+    endpoints,
+    policies,
+    principals,
+    register,
+    thing_groups,
+    thing_types,
+    things,
+)
 from .context import Context
 
 Handler = Callable[[Context], dict[str, Any] | None]
@@ -68,6 +78,14 @@ _HANDLERS: dict[str, Handler] = {
     "ListPrincipalThings": principals.things_of,
     "RegisterThing": register.register,
     "DescribeEndpoint": endpoints.describe,
+    "CreateBillingGroup": billing_groups.create,
+    "DescribeBillingGroup": billing_groups.describe,
+    "UpdateBillingGroup": billing_groups.update,
+    "DeleteBillingGroup": billing_groups.delete,
+    "ListBillingGroups": billing_groups.listing,
+    "AddThingToBillingGroup": billing_groups.add_thing,
+    "RemoveThingFromBillingGroup": billing_groups.remove_thing,
+    "ListThingsInBillingGroup": billing_groups.things_in,
 }
 
 HANDLERS: dict[str, Handler] = {

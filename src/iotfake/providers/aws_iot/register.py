@@ -24,7 +24,7 @@ from typing import Any
 from ...registry import Device
 from ...registry.errors import QuotaExceeded
 from ...registry.groups import MAX_GROUPS_PER_DEVICE
-from . import arns, certificates, pki, policies, things
+from . import arns, billing_groups, certificates, pki, policies, things
 from .context import Context
 from .templates import CertificateSpec, PolicySpec, Template, TemplateError, ThingSpec, evaluate
 from .wire import AwsError
@@ -231,6 +231,8 @@ def _plan_new_thing(ctx: Context, plan: Plan, spec: ThingSpec, groups: list[str]
     except QuotaExceeded as exc:
         raise failure(f"The account already holds its limit of {exc.limit} things") from exc
     _check_groups(ctx, groups, spec.name)
+    if spec.billing_group is not None and billing_groups.records(ctx).find(spec.billing_group) is None:
+        raise failure(f"Billing group {spec.billing_group} does not exist in this account and region")
 
     def create() -> None:
         things.add_thing(ctx, spec.name, spec.thing_type, attributes, spec.billing_group)

@@ -3,6 +3,7 @@
     {"aws": {"accounts": [{"accountId": "123456789012", "region": "us-east-1",
                            "accessKeys": [{"accessKeyId": "AKIA...", "secretAccessKey": "..."}],
                            "thingTypes": [{"thingTypeName": "sensor"}],
+                           "billingGroups": [{"billingGroupName": "b1"}],
                            "things": [{"thingName": "t1", "thingTypeName": "sensor", "attributes": {}}],
                            "thingGroups": [{"thingGroupName": "g1", "things": ["t1"]}],
                            "policies": [{"policyName": "p1", "policyDocument": {...}}],
@@ -37,6 +38,7 @@ ACCOUNT_KEYS = (
     "region",
     "accessKeys",
     "thingTypes",
+    "billingGroups",
     "things",
     "thingGroups",
     "policies",
@@ -44,6 +46,9 @@ ACCOUNT_KEYS = (
     "keyAlgorithm",
     "thingTypeDeletionWaitSeconds",
 )
+#: fixtures keys whose items are exactly their Create operation's request: validated against the
+#: model and loaded through the operation's own handler (a new kind adds one line here)
+BY_OPERATION = {"billingGroups": "CreateBillingGroup"}
 ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
 
 
@@ -108,9 +113,19 @@ def _account(provider: AwsIotProvider, entry: Any, path: str) -> None:
         tenant.settings["thingTypeDeletionWaitSeconds"] = wait
     ctx = Context(provider, None, tenant, {})
     _each(entry, "thingTypes", path, lambda item, p: _thing_type(ctx, item, p))
+    for key, operation in BY_OPERATION.items():
+        _each(entry, key, path, lambda item, p, op=operation: _by_operation(ctx, op, item, p))
     _each(entry, "things", path, lambda item, p: _thing(ctx, item, p))
     _each(entry, "thingGroups", path, lambda item, p: _group(ctx, item, p))
     _each(entry, "policies", path, lambda item, p: _policy(ctx, item, p))
+
+
+def _by_operation(ctx: Context, operation: str, item: dict[str, Any], path: str) -> None:
+    from .handlers import HANDLERS
+    from .model import OPERATIONS
+
+    _check(OPERATIONS[operation]["input"], item, path)
+    HANDLERS[operation](Context(ctx.provider, None, ctx.tenant, dict(item)))
 
 
 def _each(entry: dict[str, Any], key: str, path: str, load: Any) -> None:

@@ -12,7 +12,9 @@ from typing import Any
 
 from ...registry import Device, Product, Tenant
 from ...registry.errors import VersionConflict
-from . import arns, paging
+from ...registry.kinds import BILLING_MEMBERS
+from ...registry.records import join
+from . import arns, billing_groups, paging
 from .context import Context
 from .wire import AwsError, invalid
 
@@ -32,7 +34,7 @@ def wire(device: Device, tenant: Tenant) -> dict[str, Any]:
     }
     if device.product is not None:
         out["thingTypeName"] = device.product
-    billing = (device.extra or {}).get("billingGroupName")
+    billing = billing_groups.group_of(tenant, device.key)
     if billing is not None:
         out["billingGroupName"] = billing
     return out
@@ -58,12 +60,12 @@ def usable_type(tenant: Tenant, name: str) -> Product:
 
 
 def same_configuration(
-    device: Device, thing_type: str | None, attributes: dict[str, str], billing: str | None
+    tenant: Tenant, device: Device, thing_type: str | None, attributes: dict[str, str], billing: str | None
 ) -> bool:
     return (
         device.product == thing_type
         and (device.attributes or {}) == attributes
-        and (device.extra or {}).get("billingGroupName") == billing
+        and billing_groups.group_of(tenant, device.key) == billing
     )
 
 
@@ -96,18 +98,23 @@ def add_thing(
             attributes=dict(attributes) or None,
             created=now,
             updated=now,
-            extra={"billingGroupName": billing} if billing else None,
         )
 
-    with tenant.lock:
+    # a transaction only when there is a second write to undo: CreateThing is the hot path
+    with tenant.changes.transaction(tenant.lock) if billing is not None else tenant.lock:
         existing = tenant.keys.get(name)
         if existing is not None:
-            if same_configuration(existing, thing_type, attributes, billing):
+            if same_configuration(tenant, existing, thing_type, attributes, billing):
                 return existing, False
             raise already_exists(tenant, existing)
         if thing_type is not None:
             usable_type(tenant, thing_type)
-        return tenant.add_device(key=name, product=thing_type, build=build, new_id=ctx.ids.uuid), True
+        if billing is not None:
+            billing_groups.records(ctx).get(billing)  # before the thing is made: it must exist
+        device = tenant.add_device(key=name, product=thing_type, build=build, new_id=ctx.ids.uuid)
+        if billing is not None:
+            join(tenant, BILLING_MEMBERS, billing, device.key)
+        return device, True
 
 
 def create(ctx: Context) -> dict[str, Any]:
