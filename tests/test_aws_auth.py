@@ -207,3 +207,15 @@ def test_strict_refuses_a_scope_dated_another_day_than_x_amz_date(strict_cloud) 
     assert answer.json()["message"].startswith(
         "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP"
     )
+
+
+def test_strict_refuses_a_signature_scoped_to_another_service(strict_cloud) -> None:
+    _, url = strict_cloud
+    request = AWSRequest(method="GET", url=f"{url}/things")
+    SigV4Auth(Credentials(KEY, SECRET), "s3", "eu-central-1").add_auth(request)
+    prepared = request.prepare()
+    answer = requests.get(prepared.url, headers=dict(prepared.headers), timeout=5)
+    assert answer.status_code == 403
+    assert answer.headers["x-amzn-ErrorType"] == "InvalidSignatureException:"
+    # AWS's wording ("Troubleshoot signed requests for AWS APIs"), naming the service it expects
+    assert answer.json()["message"] == "Credential should be scoped to correct service: 'iot'."
