@@ -459,8 +459,8 @@ def report(data: dict[str, Any]) -> str:
     if "in process" in shown:
         lines_out.append(
             f"- in process: iotfake {shown['in process']} moto's throughput end to end; with boto3's own "
-            f"time per pair (the canned row) taken out of both, {shown['in process fake only']}, "
-            f"{found['in process fake only, from medians'][0]:.1f}x from the three medians: a difference "
+            f"time per pair (the canned row) taken out of both, {shown['in process fake only'][:-1]}; "
+            f"{found['in process fake only, from medians'][0]:.1f}x from the three medians): a difference "
             "of noisy timings over another, so read it as a range, not a figure"
         )
     if "fresh" in shown:

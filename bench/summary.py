@@ -52,8 +52,8 @@ def headlines() -> list[str]:
         if "in process" in found:
             lines.append(
                 f"- the same in process (transports vs `mock_aws`): **{shown('in process')}** end to end; "
-                f"with boto3's own time taken out, {shown('in process fake only')} "
-                f"({found['in process fake only, from medians'][0]:.1f}x from the medians): a range, "
+                f"with boto3's own time taken out, {shown('in process fake only')[:-1]}; "
+                f"{found['in process fake only, from medians'][0]:.1f}x from the medians): a range, "
                 "not a figure"
             )
         if "fresh" in found:
