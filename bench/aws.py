@@ -1,8 +1,8 @@
 """iotfake against moto, side by side, with the same boto3 workload: CreateThing then DescribeThing.
 
-    python -m bench aws [--pairs 300] [--replay-pairs 600] [--rounds 5] [--fresh 300]
+    python -m bench aws [--pairs 300] [--replay-pairs 600] [--rounds 5] [--fresh 300] [--fixture-tests 150]
 
-Four comparisons, each interleaved round by round:
+Five comparisons, each interleaved round by round, each ratio reported with its per-round spread:
 
 * server throughput: boto3's requests recorded once, then replayed at full speed against
   ``iotfake serve`` and ``moto_server`` over a few keep-alive connections (``replay.py`` says how
@@ -10,7 +10,9 @@ Four comparisons, each interleaved round by round:
 * over loopback HTTP, end to end: the same servers driven by one sequential boto3 client;
 * in process: iotfake's botocore transport (no socket; before ``iotfake.transports`` exists,
   boto3 against ``cloud.serve()`` in a thread) and moto's ``mock_aws``;
-* a fresh fake: ``FakeCloud()`` plus ``reset()``, and ``with mock_aws():``.
+* a fresh fake: ``FakeCloud()`` plus ``reset()``, and ``with mock_aws():``;
+* per test, the ``iotfake`` pytest fixture and a ``mock_aws`` one (one pytest session per fixture
+  per round, ``fixture_costs``).
 
 Besides wall-clock rates, the HTTP comparison reads each server's own CPU time from /proc: the
 client (boto3) costs the same on both sides and dilutes the end-to-end ratio.
