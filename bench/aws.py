@@ -1,8 +1,8 @@
 """iotfake against moto, side by side, with the same boto3 workload: CreateThing then DescribeThing.
 
-    python -m bench aws [--pairs 300] [--replay-pairs 600] [--rounds 5] [--fresh 300]
+    python -m bench aws [--pairs 300] [--replay-pairs 600] [--rounds 5] [--fresh 300] [--fixture-tests 150]
 
-Four comparisons, each interleaved round by round:
+Five comparisons, each interleaved round by round, each ratio reported with its per-round spread:
 
 * server throughput: boto3's requests recorded once, then replayed at full speed against
   ``iotfake serve`` and ``moto_server`` over a few keep-alive connections (``replay.py`` says how
@@ -10,7 +10,9 @@ Four comparisons, each interleaved round by round:
 * over loopback HTTP, end to end: the same servers driven by one sequential boto3 client;
 * in process: iotfake's botocore transport (no socket; before ``iotfake.transports`` exists,
   boto3 against ``cloud.serve()`` in a thread) and moto's ``mock_aws``;
-* a fresh fake: ``FakeCloud()`` plus ``reset()``, and ``with mock_aws():``.
+* a fresh fake: ``FakeCloud()`` plus ``reset()``, and ``with mock_aws():``;
+* per test, the ``iotfake`` pytest fixture and a ``mock_aws`` one (one pytest session per fixture
+  per round, ``fixture_costs``).
 
 Besides wall-clock rates, the HTTP comparison reads each server's own CPU time from /proc: the
 client (boto3) costs the same on both sides and dilutes the end-to-end ratio.
@@ -85,7 +87,7 @@ def over_http(pairs: int, rounds: int) -> dict[str, Any]:
             contenders[name]()  # warm both: first calls load botocore models and moto backends
             cpu[name].clear()
         series = common.interleaved(contenders, rounds)
-    return _summary(series, cpu_us={name: statistics.median(v) for name, v in cpu.items()})
+    return _summary(series, cpu_us={name: statistics.median(v) for name, v in cpu.items()}, cpu_rounds=cpu)
 
 
 def _with_cpu(
@@ -128,6 +130,7 @@ def server_throughput(pairs: int, rounds: int) -> dict[str, Any]:
         "per_second": {name: s.median for name, s in series.items()},
         "rounds_raw": {name: s.rates for name, s in series.items()},
         "server_cpu_us": {name: statistics.median(t["server_cpu_us"]) for name, t in tallies.items()},
+        "server_cpu_rounds": {name: t["server_cpu_us"] for name, t in tallies.items()},
         "client_cpu_us": {name: statistics.median(t["client_cpu_us"]) for name, t in tallies.items()},
         "failures": {name: t["failures"] for name, t in tallies.items()},
         "reconnects": {name: t["reconnects"] for name, t in tallies.items()},
@@ -230,16 +233,17 @@ def in_process(pairs: int, rounds: int) -> dict[str, Any]:
     data = {**_summary(series), "iotfake_path": how}
     if "iotfake" in series:
         data["ratio"] = common.ratio(series["iotfake"], series["moto mock_aws"])
-        data["fake_only_ratio"] = statistics.median(
-            (1 / m - 1 / c) / (1 / i - 1 / c)
-            for m, c, i in zip(
-                series["moto mock_aws"].rates,
-                series["boto3 alone"].rates,
-                series["iotfake"].rates,
-                strict=True,
-            )
-        )
+        data["fake_only_ratio"] = statistics.median(fake_only_rounds(data["rounds_raw"]))
     return data
+
+
+def fake_only_rounds(raw: dict[str, list[float]]) -> list[float]:
+    """Per round: moto's time per pair over iotfake's, boto3's own time (the canned row) taken out
+    of both. A difference of noisy timings divided by another: it swings widely between rounds."""
+    return [
+        (1 / m - 1 / c) / (1 / i - 1 / c)
+        for m, c, i in zip(raw["moto mock_aws"], raw["boto3 alone"], raw["iotfake"], strict=True)
+    ]
 
 
 # -- fresh fakes --------------------------------------------------------------------------------------
@@ -290,37 +294,61 @@ def floor_iotfake(request, iotfake_seed, iotfake_auth):
 """
 
 
-def fixture_costs(tests: int) -> dict[str, Any]:
+FIXTURES = ("iotfake", "moto_aws", "floor_iotfake", "floor_moto_aws")
+
+
+def fixture_costs(tests: int, rounds: int) -> dict[str, Any]:
     """Setup plus teardown of the ``iotfake`` fixture and of a ``mock_aws`` fixture, per test,
     pytest's own per-test cost subtracted (bench/fixture_cost.py's method), median µs.
 
     Each is also measured as a do-nothing fixture of the same signature (``floor_*``): what
     pytest's fixture machinery costs by itself (resolving ``iotfake``'s two session-scoped settings
     fixtures is most of it), so the fixtures' own work can be compared too.
+
+    Interleaved like every other comparison here: each round runs one pytest session per fixture,
+    the order reversed every other round, and the ratio is the median of the per-round ratios.
     """
     import tempfile
     from pathlib import Path
 
-    from . import fixture_cost
-
-    out: dict[str, Any] = {}
+    per_round: dict[str, list[float]] = {name: [] for name in FIXTURES}
     with tempfile.TemporaryDirectory() as folder, _env(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x"):
         (Path(folder) / "conftest.py").write_text(MOTO_FIXTURE)
-        for fixture in ("iotfake", "moto_aws", "floor_iotfake", "floor_moto_aws"):
-            timings = fixture_cost.run(fixture, tests, Path(folder))
-            if timings is None:
-                raise RuntimeError(f"the {fixture} fixture benchmark failed")
-            samples: dict[str, list[float]] = {"nothing": [], fixture: []}
-            for nodeid in timings.order:
-                samples[nodeid.split("::test_")[1].split("__")[0]].append(timings.wall[nodeid])
-            baseline = statistics.median(samples["nothing"])
-            out[fixture] = statistics.median(t - baseline for t in samples[fixture][1:]) * 1e6
-    out["ratio"] = out["moto_aws"] / out["iotfake"]
-    own = {name: out[name] - out[f"floor_{name}"] for name in ("iotfake", "moto_aws")}
-    out["own_us"] = own
-    # a difference of two noisy medians: below ~10 µs it says nothing, so no ratio is made of it
-    if own["iotfake"] >= 10 and own["moto_aws"] > 0:
-        out["own_ratio"] = own["moto_aws"] / own["iotfake"]
+        for number in range(rounds):
+            for fixture in FIXTURES if number % 2 == 0 else FIXTURES[::-1]:
+                per_round[fixture].append(_fixture_us(fixture, tests, Path(folder), number))
+    return fixture_summary(per_round)
+
+
+def _fixture_us(fixture: str, tests: int, folder: Any, number: int) -> float:
+    """One session's median setup + teardown µs per test, pytest's own per-test cost taken out."""
+    from . import fixture_cost
+
+    timings = fixture_cost.run(fixture, tests, folder, tag=f"r{number}")
+    if timings is None:
+        raise RuntimeError(f"the {fixture} fixture benchmark failed")
+    samples: dict[str, list[float]] = {"nothing": [], fixture: []}
+    for nodeid in timings.order:
+        samples[nodeid.split("::test_")[1].split("__")[0]].append(timings.wall[nodeid])
+    baseline = statistics.median(samples["nothing"])
+    # the first test starts what the fixture shares (boto3's models, moto's backends)
+    return statistics.median(t - baseline for t in samples[fixture][1:]) * 1e6
+
+
+def fixture_summary(per_round: dict[str, list[float]]) -> dict[str, Any]:
+    out: dict[str, Any] = {name: statistics.median(values) for name, values in per_round.items()}
+    out["rounds_raw"] = per_round
+    out["ratio_rounds"] = [m / i for m, i in zip(per_round["moto_aws"], per_round["iotfake"], strict=True)]
+    out["ratio"] = statistics.median(out["ratio_rounds"])
+    own = {
+        name: [f - floor for f, floor in zip(per_round[name], per_round[f"floor_{name}"], strict=True)]
+        for name in ("iotfake", "moto_aws")
+    }
+    out["own_us"] = {name: statistics.median(values) for name, values in own.items()}
+    # a difference of two noisy medians: below ~10 µs in any round it says nothing, so no ratio
+    if min(own["iotfake"]) >= 10 and min(own["moto_aws"]) > 0:
+        out["own_ratio_rounds"] = [m / i for m, i in zip(own["moto_aws"], own["iotfake"], strict=True)]
+        out["own_ratio"] = statistics.median(out["own_ratio_rounds"])
     return out
 
 
@@ -354,6 +382,52 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def ratios(data: dict[str, Any]) -> dict[str, tuple[float, list[float] | None]]:
+    """Every ratio the AWS comparison reports: (the median, its per-round values or None when the
+    results file did not keep them). The report and bench/results/README.md both print these."""
+    http, local, new, replayed = data["http"], data["in_process"], data["fresh"], data["replayed"]
+    out: dict[str, tuple[float, list[float] | None]] = {}
+
+    def per_round(part: dict[str, Any], fast: str, slow: str) -> list[float]:
+        raw = part["rounds_raw"]
+        return [a / b for a, b in zip(raw[fast], raw[slow], strict=True)]
+
+    def cpu_rounds(rounds: dict[str, list[float]] | None, moto: str, fake: str) -> list[float] | None:
+        if not rounds:
+            return None
+        # CPU time comes in clock ticks: a tiny run can read 0 for a round; it has no ratio
+        return [m / f for m, f in zip(rounds[moto], rounds[fake], strict=True) if f] or None
+
+    for connections, value in replayed["ratio"].items():
+        fake, moto = f"iotfake serve x{connections}", f"moto_server x{connections}"
+        out[f"replayed x{connections}"] = (value, per_round(replayed, fake, moto))
+        cpu = replayed["server_cpu_us"]
+        out[f"replayed cpu x{connections}"] = (
+            cpu[moto] / cpu[fake] if cpu[fake] else float("inf"),
+            cpu_rounds(replayed.get("server_cpu_rounds"), moto, fake),
+        )
+    if "ratio" in http:
+        out["http"] = (http["ratio"], per_round(http, "iotfake serve", "moto_server"))
+        cpu = http["cpu_us"]
+        out["http cpu"] = (
+            cpu["moto_server"] / cpu["iotfake serve"] if cpu["iotfake serve"] else float("inf"),
+            cpu_rounds(http.get("cpu_rounds"), "moto_server", "iotfake serve"),
+        )
+    if "ratio" in local:
+        out["in process"] = (local["ratio"], per_round(local, "iotfake", "moto mock_aws"))
+        out["in process fake only"] = (local["fake_only_ratio"], fake_only_rounds(local["rounds_raw"]))
+        medians = {name: [statistics.median(rates)] for name, rates in local["rounds_raw"].items()}
+        out["in process fake only, from medians"] = (fake_only_rounds(medians)[0], None)
+    if "ratio" in new:
+        out["fresh"] = (new["ratio"], per_round(new, "FakeCloud() + reset()", "with mock_aws():"))
+    fixtures = data.get("fixtures")
+    if fixtures:
+        out["fixture"] = (fixtures["ratio"], fixtures.get("ratio_rounds"))
+        if "own_ratio" in fixtures:
+            out["fixture own"] = (fixtures["own_ratio"], fixtures.get("own_ratio_rounds"))
+    return out
+
+
 def report(data: dict[str, Any]) -> str:
     lines = [
         "# iotfake vs moto: CreateThing + DescribeThing through boto3",
@@ -366,43 +440,55 @@ def report(data: dict[str, Any]) -> str:
         lines += ["**iotfake's AWS provider is not on this branch yet: only moto's side was measured.**", ""]
     http, local, new, replayed = data["http"], data["in_process"], data["fresh"], data["replayed"]
     fixtures = data.get("fixtures")
-    ratios = []
-    for connections, value in replayed["ratio"].items():
-        cpu = replayed["server_cpu_us"]
-        saving = cpu[f"moto_server x{connections}"] / cpu[f"iotfake serve x{connections}"]
-        ratios.append(
+    found = ratios(data)
+    shown = {
+        key: common.spread(value, rounds, 0 if key.startswith(("fresh", "fixture")) else 1)
+        for key, (value, rounds) in found.items()
+    }
+    lines_out = []
+    for connections in replayed["ratio"]:
+        lines_out.append(
             f"- server throughput, boto3's requests replayed over {_connections(int(connections))}: "
-            f"iotfake serve **{value:.1f}x** moto_server's pairs/s, {saving:.1f}x less server CPU per pair"
+            f"iotfake serve **{shown[f'replayed x{connections}']}** moto_server's pairs/s; "
+            f"{shown[f'replayed cpu x{connections}']} less server CPU per pair"
         )
-    if "ratio" in http:
-        cpu = http["cpu_us"]
-        ratios.append(
-            f"- loopback HTTP end to end, one sequential boto3 client: iotfake {http['ratio']:.1f}x "
-            f"moto's throughput; the server alone spends {cpu['moto_server'] / cpu['iotfake serve']:.1f}x "
+    if "http" in shown:
+        lines_out.append(
+            f"- loopback HTTP end to end, one sequential boto3 client: iotfake {shown['http']} "
+            f"moto's throughput; the server alone spends {shown['http cpu']} "
             "less CPU per pair (boto3's own time per pair, the canned row, bounds this ratio)"
         )
-    if "ratio" in local:
-        ratios.append(
-            f"- in process: iotfake {local['ratio']:.1f}x moto's throughput end to end; with boto3's own "
-            f"time per pair (the canned row) taken out of both, {local['fake_only_ratio']:.1f}x"
+    if "in process" in shown:
+        lines_out.append(
+            f"- in process: iotfake {shown['in process']} moto's throughput end to end; with boto3's own "
+            f"time per pair (the canned row) taken out of both, {shown['in process fake only'][:-1]}; "
+            f"{found['in process fake only, from medians'][0]:.1f}x from the three medians): a difference "
+            "of noisy timings over another, so read it as a range, not a figure"
         )
-    if "ratio" in new:
-        ratios.append(f"- a fresh fake: iotfake {new['ratio']:.0f}x cheaper than `mock_aws`")
+    if "fresh" in shown:
+        lines_out.append(f"- a fresh fake: iotfake {shown['fresh']} cheaper than `mock_aws`")
     if fixtures:
-        line = f"- per-test pytest fixture: iotfake's {fixtures['ratio']:.0f}x cheaper than a `mock_aws` one"
-        if "own_ratio" in fixtures:
+        line = f"- per-test pytest fixture: iotfake's {shown['fixture']} cheaper than a `mock_aws` one"
+        if "fixture own" in shown:
             line += (
                 "; with pytest's own fixture machinery (the same fixtures doing nothing) taken out of "
-                f"both, {fixtures['own_ratio']:.0f}x"
+                f"both, {shown['fixture own']}"
             )
         elif "own_us" in fixtures:
             line += (
                 "; iotfake's own share is lost in the noise of pytest's fixture machinery (a do-nothing "
                 "fixture with its signature costs as much)"
             )
-        ratios.append(line)
-    if ratios:
-        lines += ["Ratios (targets: 5x moto's server throughput, 50x for a fresh fake):", "", *ratios, ""]
+        lines_out.append(line)
+    ratios_text = lines_out
+    if ratios_text:
+        lines += [
+            "Ratios (targets: 5x moto's server throughput, 50x for a fresh fake), each the median of the "
+            "per-round ratios with the lowest and highest round beside it:",
+            "",
+            *ratios_text,
+            "",
+        ]
     lines += _throughput_report(replayed, data["replay_pairs"])
     rows = []
     for name, rate in http["per_second"].items():
@@ -479,7 +565,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--fresh", type=int, default=300, help="fresh fakes per round")
     parser.add_argument(
-        "--fixture-tests", type=int, default=300, help="tests per pytest fixture session (0: skip)"
+        "--fixture-tests",
+        type=int,
+        default=150,
+        help="tests per pytest fixture session, one session per fixture per round (0: skip)",
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -492,7 +581,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "http": over_http(args.pairs, args.rounds),
         "in_process": in_process(args.pairs, args.rounds),
         "fresh": fresh(args.fresh, args.rounds),
-        "fixtures": fixture_costs(args.fixture_tests) if args.fixture_tests else None,
+        "fixtures": fixture_costs(args.fixture_tests, args.rounds) if args.fixture_tests else None,
     }
     data["seconds"] = round(time.perf_counter() - started, 1)
     text = report(data)

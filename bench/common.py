@@ -2,7 +2,8 @@
 
 The machine is small and shared, so absolute numbers drift from minute to minute. Two habits keep
 the comparisons honest: contenders run interleaved (A, B, A, B, ...) so that a noisy minute hurts
-both, and we report medians over rounds and the median of the per-round ratios.
+both, and we report medians over rounds and the median of the per-round ratios, always with the
+lowest and highest per-round ratio beside it (``spread``): one median says little on its own here.
 """
 
 from __future__ import annotations
@@ -52,7 +53,60 @@ def interleaved(contenders: dict[str, Callable[[], float]], rounds: int) -> dict
 
 def ratio(faster: Series, slower: Series) -> float:
     """The median of the per-round ratios: each round's pair shared the machine's mood."""
-    return statistics.median(a / b for a, b in zip(faster.rates, slower.rates, strict=True))
+    return statistics.median(round_ratios(faster, slower))
+
+
+def round_ratios(faster: Series, slower: Series) -> list[float]:
+    """Each round's ratio, in round order: their spread is how far one median can be trusted."""
+    return [a / b for a, b in zip(faster.rates, slower.rates, strict=True)]
+
+
+def spread(value: float, rounds: Sequence[float] | None, digits: int = 1) -> str:
+    """``4.9x (rounds 1.9-8.0x)``: a ratio and the lowest and highest of its per-round values.
+
+    Every ratio the benchmarks print goes through here, so none is shown without its spread, or
+    without saying that its results file kept none (``rounds`` None)."""
+    shown = f"{value:.{digits}f}x"
+    if not rounds:
+        return f"{shown} (spread not recorded)"
+    if len(rounds) == 1:
+        return shown + " (one round)"
+    return f"{shown} (rounds {min(rounds):.{digits}f}-{max(rounds):.{digits}f}x)"
+
+
+def bootstrap_interval(
+    ours: Sequence[float],
+    theirs: Sequence[float],
+    *,
+    paired: bool = True,
+    resamples: int = 300,
+    seed: int = 0,
+) -> list[float]:
+    """A 95% interval for median(ours) / median(theirs), by resampling the samples.
+
+    For ratios of medians over many timed calls (the scale curve) there are no rounds to show;
+    this says how far the ratio would move if the same calls were timed again. ``paired``: each
+    call of ``ours`` was timed next to the same index of ``theirs``, so pairs are drawn together.
+    """
+    import random
+
+    pick = random.Random(seed)
+    values = []
+    for _ in range(resamples):
+        first = [pick.randrange(len(ours)) for _ in ours]
+        second = first if paired else [pick.randrange(len(theirs)) for _ in theirs]
+        values.append(
+            statistics.median(ours[i] for i in first) / statistics.median(theirs[i] for i in second)
+        )
+    return [percentile(values, 0.025), percentile(values, 0.975)]
+
+
+def interval(value: float, bounds: Sequence[float] | None, digits: int = 2) -> str:
+    """``1.01x (95% interval 0.98-1.04x)``, or the value marked as having no recorded spread."""
+    shown = f"{value:.{digits}f}x"
+    if not bounds:
+        return f"{shown} (spread not recorded)"
+    return f"{shown} (95% interval {bounds[0]:.{digits}f}-{bounds[1]:.{digits}f}x)"
 
 
 def rate(count: int, work: Callable[[], None]) -> float:

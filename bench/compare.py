@@ -119,9 +119,15 @@ def run(base: str, rounds: int) -> dict[str, Any]:
                 "base": base_value,
                 "current": current,
                 "ratio": base_value / current,
+                "ratio_rounds": round_ratios(samples),
                 "samples": samples,
             }
     return results
+
+
+def round_ratios(samples: dict[str, list[float]]) -> list[float]:
+    """base / current for each round: the two runs of a round came one after the other."""
+    return [b / c for b, c in zip(samples["base"], samples["current"], strict=True)]
 
 
 def report(base: str, rounds: int, results: dict[str, Any]) -> str:
@@ -130,7 +136,7 @@ def report(base: str, rounds: int, results: dict[str, Any]) -> str:
             label,
             f"{results[key]['base']:,.0f}",
             f"{results[key]['current']:,.0f}",
-            f"{results[key]['ratio']:.2f}x",
+            common.spread(results[key]["ratio"], round_ratios(results[key]["samples"]), 2),
         )
         for key, (label, _, _) in METRICS.items()
     ]
@@ -138,7 +144,8 @@ def report(base: str, rounds: int, results: dict[str, Any]) -> str:
         [
             f"# Before and after: `{base}` against this checkout",
             "",
-            f"Medians of {rounds} alternating child-process runs each (memory: one run each). "
+            f"Medians of {rounds} alternating child-process runs each (memory: one run each); the "
+            "ratio is of the two medians, with the lowest and highest per-round ratio beside it. "
             f"Regenerate: `python -m bench compare --base {base}`.",
             "",
             common.table(["measure", "base", "current", "base / current"], rows),

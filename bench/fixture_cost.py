@@ -60,18 +60,19 @@ class Timings:
             raise SystemExit(f"benchmark test failed: {report.nodeid}\n{report.longreprtext}")
 
 
-def run(fixture: str, tests: int, folder: Path) -> Timings | None:
+def run(fixture: str, tests: int, folder: Path, tag: str = "") -> Timings | None:
     """One pytest session: ``tests`` tests using ``fixture`` interleaved with as many using none.
 
     Interleaving gives both the same process state (heap size, caches); a session per fixture keeps
-    one fixture's garbage (boto3 clients are heavy) out of another's numbers.
+    one fixture's garbage (boto3 clients are heavy) out of another's numbers. ``tag`` names the
+    module apart when the same fixture runs again (one session per round, in one process).
     """
     body = [
         f"def test_{kind}__{i}({arg}):\n    pass\n"
         for i in range(tests)
         for kind, arg in ((fixture, fixture), ("nothing", ""))
     ]
-    module = folder / f"test_{fixture}.py"
+    module = folder / f"test_{fixture}{'_' + tag if tag else ''}.py"
     module.write_text("\n".join(body))
     timings = Timings()
     args = ["-qq", "-p", "no:cacheprovider", "-p", "no:randomly", "--no-header"]

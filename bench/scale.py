@@ -14,7 +14,8 @@ every device (``deviceName like …``), reported apart because they grow with th
 Each timed call on the big org is paired with the same call on a reference org of 1,000 devices
 kept alongside (its creates are removed again, untimed), call for call: the machine's speed drifts
 by tens of percent over the minutes a full curve takes, so "latency at 1,000,000 relative to 1,000"
-is the ratio of those interleaved medians, not of rows measured minutes apart.
+is the ratio of those interleaved medians, not of rows measured minutes apart. Each ratio comes
+with a 95% interval, resampled from its paired calls (``common.bootstrap_interval``).
 
 RSS is the process's resident set after ``gc.collect()``; per device is the growth over the
 empty cloud (the reference org included) divided by the device count. Writes
@@ -159,6 +160,7 @@ def measure(most: int, samples: int, seed: int = 7) -> list[dict[str, Any]]:
     gc.collect()
     empty = common.rss_bytes()
     points = []
+    first_samples: dict[str, list[float]] = {}
     made = 0
     for decade in decades(most):
         bulk_started, before = time.perf_counter(), made
@@ -199,6 +201,20 @@ def measure(most: int, samples: int, seed: int = 7) -> list[dict[str, Any]]:
                 "search_product_page_ms": latency(product_ref),
             },
         }
+        samples_now = {
+            "create_ms": (create_ms, create_ref),
+            "get_ms": (get_ms, get_ref),
+            "search_page_ms": (page_ms, page_ref),
+            "search_product_page_ms": (product_ms, product_ref),
+        }
+        point["interval"] = {key: common.bootstrap_interval(*pair) for key, pair in samples_now.items()}
+        if not first_samples:
+            first_samples = {key: ours for key, (ours, _) in samples_now.items()}
+        else:  # against the first decade's own calls, minutes apart: unpaired
+            point["growth_interval"] = {
+                key: common.bootstrap_interval(ours, first_samples[key], paired=False)
+                for key, (ours, _) in samples_now.items()
+            }
         point["rss_mib"] = round(rss / 2**20, 1)
         point["bytes_per_device"] = round((rss - empty) / decade)
         points.append(point)
@@ -209,6 +225,15 @@ def measure(most: int, samples: int, seed: int = 7) -> list[dict[str, Any]]:
 def relative(point: dict[str, Any]) -> dict[str, float]:
     """Median latency on the big org over the reference org's, measured alongside."""
     return {name: point[key]["median"] / point["reference"][key]["median"] for name, key in PAIRED}
+
+
+def relative_shown(point: dict[str, Any]) -> dict[str, str]:
+    """:func:`relative` with each ratio's 95% interval (resampled from the paired calls)."""
+    bounds = point.get("interval", {})
+    return {
+        name: common.interval(value, bounds.get(key))
+        for (name, key), value in zip(PAIRED, relative(point).values(), strict=True)
+    }
 
 
 COLUMNS = [
@@ -264,20 +289,24 @@ def report(data: dict[str, Any]) -> str:
             "",
             common.table(
                 ["devices", *(name for name, _ in PAIRED)],
-                [[f"{p['devices']:,}", *(f"{value:.2f}x" for value in relative(p).values())] for p in points],
+                [[f"{p['devices']:,}", *relative_shown(p).values()] for p in points],
             ),
             "",
             f"Median latency at {last['devices']:,} devices relative to {last['reference']['devices']:,} "
             "(target: within 1.5x): "
-            + ", ".join(f"{name} {value:.2f}x" for name, value in relative(last).items())
+            + ", ".join(f"{name} {shown}" for name, shown in relative_shown(last).items())
             + ".",
         ]
     if len(points) > 1:
-        growth = {name: last[key]["median"] / first[key]["median"] for name, key in PAIRED}
+        bounds = last.get("growth_interval", {})
+        growth = {
+            name: common.interval(last[key]["median"] / first[key]["median"], bounds.get(key))
+            for name, key in PAIRED
+        }
         lines += [
             f"Against the {first['devices']:,}-device row above, measured minutes earlier on a machine "
-            "whose speed drifts: "
-            + ", ".join(f"{name} {value:.2f}x" for name, value in growth.items())
+            "whose speed drifts (the interval covers the timing noise, not the drift): "
+            + ", ".join(f"{name} {shown}" for name, shown in growth.items())
             + ".",
             f"Scan searches grow with the org by design: {last['search_scan_ms']['median']:.0f} ms at "
             f"{last['devices']:,} devices.",

@@ -12,6 +12,7 @@ LINKS = {
     "enos": "EnOS CreateDevice throughput",
     "scale": "scale curve, 1,000 to 1,000,000 devices",
     "compare": "before and after this branch's optimisations",
+    "state_write": "one `--state` write at 1,000 and 10,000 devices",
 }
 
 
@@ -24,45 +25,53 @@ def headlines() -> list[str]:
     lines: list[str] = []
     aws = _load("aws")
     if aws:
-        http, local, fresh, fixtures = aws["http"], aws["in_process"], aws["fresh"], aws.get("fixtures")
+        from .aws import ratios
+
+        found = ratios(aws)
+
+        def shown(key: str, digits: int = 1) -> str:
+            value, rounds = found[key]
+            return common.spread(value, rounds, digits)
+
         replayed = aws.get("replayed", {}).get("ratio", {})
         if replayed:
             each = ", ".join(
-                f"**{value:.1f}x** over {'one connection' if n == '1' else f'{n} connections'}"
-                for n, value in replayed.items()
+                f"**{shown(f'replayed x{n}')}** over {'one connection' if n == '1' else f'{n} connections'}"
+                for n in replayed
             )
             lines.append(
                 "- server throughput under boto3's CreateThing+DescribeThing requests, replayed "
                 f"(target 5x): iotfake serve answers moto_server's pairs/s {each}"
             )
-        if "ratio" in http:
-            cpu = http["cpu_us"]["moto_server"] / http["cpu_us"]["iotfake serve"]
+        if "http" in found:
             lines.append(
                 "- the same through one sequential boto3 client, end to end: "
-                f"**{http['ratio']:.1f}x** moto_server's throughput; "
-                f"the server alone spends **{cpu:.1f}x** less CPU per pair"
+                f"**{shown('http')}** moto_server's throughput; "
+                f"the server alone spends **{shown('http cpu')}** less CPU per pair"
             )
-        if "ratio" in local:
+        if "in process" in found:
             lines.append(
-                f"- the same in process (transports vs `mock_aws`): **{local['ratio']:.1f}x** end to end, "
-                f"**{local['fake_only_ratio']:.1f}x** with boto3's own time taken out"
+                f"- the same in process (transports vs `mock_aws`): **{shown('in process')}** end to end; "
+                f"with boto3's own time taken out, {shown('in process fake only')[:-1]}; "
+                f"{found['in process fake only, from medians'][0]:.1f}x from the medians): a range, "
+                "not a figure"
             )
-        if "ratio" in fresh:
+        if "fresh" in found:
             lines.append(
                 "- a fresh fake (target 50x): `FakeCloud()` + `reset()` is "
-                f"**{fresh['ratio']:.0f}x** cheaper than `with mock_aws():`"
+                f"**{shown('fresh', 0)}** cheaper than `with mock_aws():`"
             )
+        fixtures = aws.get("fixtures")
         if fixtures:
-            own = fixtures.get("own_ratio")
-            if own:
-                note = f" ({own:.0f}x with pytest's own fixture machinery taken out)"
+            if "fixture own" in found:
+                note = f"; {shown('fixture own', 0)} with pytest's own fixture machinery taken out"
             elif "own_us" in fixtures:
                 note = " (most of what it costs is pytest's own fixture machinery)"
             else:
                 note = ""
             lines.append(
                 "- per test, the `iotfake` pytest fixture is "
-                f"**{fixtures['ratio']:.0f}x** cheaper than a `mock_aws` fixture{note}"
+                f"**{shown('fixture', 0)}** cheaper than a `mock_aws` fixture{note}"
             )
     enos = _load("enos")
     if enos:
@@ -90,13 +99,23 @@ def headlines() -> list[str]:
         )
         reference = last.get("reference")
         if reference:
-            from .scale import relative
+            from .scale import relative_shown
 
-            ratios = ", ".join(f"{name} {value:.2f}x" for name, value in relative(last).items())
+            ratios = ", ".join(f"{name} {shown}" for name, shown in relative_shown(last).items())
             line += f"; against a {reference['devices']:,}-device org timed alongside (target 1.5x): {ratios}"
         else:
             line += f" (at {first['devices']:,}: {medians(first)})"
         lines.append(line)
+    state = _load("state_write")
+    if state:
+        each = ", ".join(
+            f"{p['devices']:,} devices **{p['median_ms']:,.0f} ms** "
+            f"({p['min_ms']:,.0f}-{p['max_ms']:,.0f} ms)"
+            for p in state["points"]
+        )
+        lines.append(
+            f"- one `--state` write (JSON, temp file, fsync, rename; {state['rounds']} writes each): {each}"
+        )
     return lines
 
 

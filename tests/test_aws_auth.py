@@ -9,6 +9,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
+from freezegun import freeze_time
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
@@ -145,3 +146,76 @@ def test_off_needs_no_credentials() -> None:
     answer = Client(cloud.wsgi_app).post("/things/t1", json={})
     assert answer.status_code == 200
     assert answer.json["thingArn"] == "arn:aws:iot:us-east-1:123456789012:thing/t1"
+
+
+def test_strict_sorts_the_query_before_checking_the_signature(strict_cloud) -> None:
+    """SigV4 signs the query sorted by name whatever order the URL has: boto3 always sends it
+    sorted, so only a hand-built request shows whether the fake sorts before it verifies."""
+    cloud, url = strict_cloud
+    thing = {"thingName": "t1", "attributes": {"k": "v"}}
+    cloud.seed({"aws": {"accounts": [{**ACCOUNT, "things": [thing]}]}})
+    unsorted = f"{url}/things?maxResults=5&attributeValue=v&attributeName=k"
+    request = AWSRequest(method="GET", url=unsorted)
+    SigV4Auth(Credentials(KEY, SECRET), "iot", "eu-central-1").add_auth(request)
+    prepared = request.prepare()
+    assert prepared.url == unsorted  # sent in this order; signed sorted
+    answer = requests.get(prepared.url, headers=dict(prepared.headers), timeout=5)
+    assert answer.status_code == 200, answer.text
+    assert [t["thingName"] for t in answer.json()["things"]] == ["t1"]
+
+
+class ScopeDatedSigner(SigV4Auth):
+    """Signs honestly over a credential scope dated ``scope_date`` while ``X-Amz-Date`` keeps the
+    real timestamp: only the rule that the two dates agree can refuse the request."""
+
+    def __init__(self, scope_date: str) -> None:
+        super().__init__(Credentials(KEY, SECRET), "iot", "eu-central-1")
+        self.scope_date = scope_date
+
+    def _dated(self, request: AWSRequest, sign):
+        real = request.context["timestamp"]
+        request.context["timestamp"] = self.scope_date + real[8:]
+        try:
+            return sign(request)
+        finally:
+            request.context["timestamp"] = real
+
+    def scope(self, request):
+        return self._dated(request, super().scope)
+
+    def credential_scope(self, request):
+        return self._dated(request, super().credential_scope)
+
+    def signature(self, string_to_sign, request):
+        return self._dated(request, lambda r: super(ScopeDatedSigner, self).signature(string_to_sign, r))
+
+
+def test_strict_refuses_a_scope_dated_another_day_than_x_amz_date(strict_cloud) -> None:
+    """AWS's own example: X-Amz-Date 20151014T235959Z with a scope dated 20151015 is refused,
+    even though it is a second away (docs: "Handling dates in Signature Version 4")."""
+    _, url = strict_cloud
+    request = AWSRequest(method="GET", url=f"{url}/things")
+    with freeze_time("2015-10-14 23:59:59"):
+        ScopeDatedSigner("20151015").add_auth(request)
+    prepared = request.prepare()
+    assert prepared.headers["X-Amz-Date"] == "20151014T235959Z"
+    assert f"Credential={KEY}/20151015/eu-central-1/iot/aws4_request" in prepared.headers["Authorization"]
+    answer = requests.get(prepared.url, headers=dict(prepared.headers), timeout=5)
+    assert answer.status_code == 403
+    assert answer.headers["x-amzn-ErrorType"] == "InvalidSignatureException:"
+    # the wording of AWS's "Troubleshoot signed requests for AWS APIs" page
+    assert answer.json()["message"].startswith(
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP"
+    )
+
+
+def test_strict_refuses_a_signature_scoped_to_another_service(strict_cloud) -> None:
+    _, url = strict_cloud
+    request = AWSRequest(method="GET", url=f"{url}/things")
+    SigV4Auth(Credentials(KEY, SECRET), "s3", "eu-central-1").add_auth(request)
+    prepared = request.prepare()
+    answer = requests.get(prepared.url, headers=dict(prepared.headers), timeout=5)
+    assert answer.status_code == 403
+    assert answer.headers["x-amzn-ErrorType"] == "InvalidSignatureException:"
+    # AWS's wording ("Troubleshoot signed requests for AWS APIs"), naming the service it expects
+    assert answer.json()["message"] == "Credential should be scoped to correct service: 'iot'."

@@ -92,7 +92,12 @@ def test_attach_needs_existing_policy_and_target(iot) -> None:
         iot.attach_policy(policyName="p1", target=arn[:-4] + "0000")
     with pytest.raises(iot.exceptions.InvalidRequestException):
         iot.attach_policy(policyName="p1", target="not-a-target")
-    iot.attach_policy(policyName="p1", target="us-east-1:0b1e4c2a-1d3f-4a5b-9c6d-7e8f9a0b1c2d")
+    assert iot.list_targets_for_policy(policyName="p1")["targets"] == []  # the refused ones left nothing
+    identity = "us-east-1:0b1e4c2a-1d3f-4a5b-9c6d-7e8f9a0b1c2d"  # a Cognito identity is a target too
+    iot.attach_policy(policyName="p1", target=identity)
+    assert iot.list_targets_for_policy(policyName="p1")["targets"] == [identity]
+    assert [p["policyName"] for p in iot.list_attached_policies(target=identity)["policies"]] == ["p1"]
+    assert iot.list_attached_policies(target=arn)["policies"] == []
 
 
 def test_a_target_holds_at_most_ten_policies(iot) -> None:

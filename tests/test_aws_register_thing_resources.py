@@ -227,12 +227,26 @@ def test_existing_thing_fail_conflicts(existing, prop: str) -> None:
     assert existing.describe_thing(thingName="t1")["version"] == 1
 
 
-def test_fail_passes_when_nothing_differs(iot) -> None:
-    iot.create_thing(thingName="t1", attributePayload={"attributes": {"a": "1"}})
+def test_fail_passes_when_nothing_differs(existing) -> None:
+    """FAIL refuses a difference only: the same attributes, type and groups register the thing
+    again, answer its ARN (and no certificate: the template has none) and change nothing."""
+    before = existing.describe_thing(thingName="t1")
     resource = thing_resource(
-        "t1", AttributePayload={"a": "1"}, OverrideSettings={"AttributePayload": "FAIL"}
+        "t1",
+        AttributePayload={"a": "1", "b": "2"},
+        ThingTypeName="old",
+        ThingGroups=["g-old"],
+        OverrideSettings={"AttributePayload": "FAIL", "ThingTypeName": "FAIL", "ThingGroups": "FAIL"},
     )
-    iot.register_thing(templateBody=template({"thing": resource}))
+    answer = existing.register_thing(templateBody=template({"thing": resource}))
+    assert {k: v for k, v in answer.items() if k != "ResponseMetadata"} == {
+        "resourceArns": {"thing": before["thingArn"]}
+    }
+    after = existing.describe_thing(thingName="t1")
+    for key in ("thingId", "attributes", "thingTypeName", "version"):
+        assert after[key] == before[key], key
+    assert after["version"] == 1
+    assert groups_of(existing, "t1") == ["g-old"]
 
 
 def test_override_keys_may_use_the_upper_case_names(existing) -> None:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
+from aws_helpers import POLICY
+from botocore.config import Config
 from werkzeug.routing import Map
 
+from iotfake import FakeCloud
 from iotfake.providers.aws_iot import AwsIotProvider, routes
 from iotfake.providers.aws_iot.handlers import HANDLERS
 from iotfake.providers.aws_iot.javaregex import compile_pattern
 from iotfake.providers.aws_iot.model import OPERATIONS, SHAPES
+from iotfake.transports import route_botocore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,10 +104,124 @@ def test_every_operation_routes_back_to_itself() -> None:
         assert all(v.startswith("x-") for v in args.values()), name
 
 
-def test_every_pattern_of_the_served_shapes_is_honoured() -> None:
+def _iot():
+    client = boto3.client(
+        "iot",
+        endpoint_url="http://iotfake",
+        region_name="us-east-1",
+        aws_access_key_id="AKIAEXAMPLE000000000",
+        aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    return route_botocore(client, FakeCloud(seed=1))
+
+
+#: for every pattern a served request can carry: a call whose one member breaks it (botocore
+#: checks no pattern itself), and where AWS's message puts that member
+BREAKING = {
+    "[a-zA-Z0-9:_-]+": (lambda iot: iot.create_thing(thingName="bad name!"), "bad name!", "thingName"),
+    # Java's \w is ASCII: a letter with an accent is not a word character to AWS
+    "[\\w+=,.@-]+": (
+        lambda iot: iot.create_policy(policyName="pölicy-1", policyDocument=json.dumps(POLICY)),
+        "pölicy-1",
+        "policyName",
+    ),
+    "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$": (
+        lambda iot: iot.create_thing_type(thingTypeName="tt", tags=[{"Key": "semi;colon", "Value": "v"}]),
+        "semi;colon",
+        "tags.1.member.Key",
+    ),
+    "[a-zA-Z0-9_.,@/:#-]+": (
+        lambda iot: iot.list_things(attributeName="a b", attributeValue="v"),
+        "a b",
+        "attributeName",
+    ),
+    "[a-zA-Z0-9_.,@/:#=\\[\\]-]*": (
+        lambda iot: iot.create_thing(thingName="t1", attributePayload={"attributes": {"a": "v w"}}),
+        "v w",
+        "attributePayload.attributes.a",
+    ),
+    "[\\p{Graph}\\x20]*": (
+        lambda iot: iot.create_thing_group(
+            thingGroupName="g", thingGroupProperties={"thingGroupDescription": "tab\there"}
+        ),
+        "tab\there",
+        "thingGroupProperties.thingGroupDescription",
+    ),
+    "[a-zA-Z0-9:$.]+": (
+        lambda iot: iot.create_thing_type(
+            thingTypeName="tt", thingTypeProperties=mqtt5(userPropertyKey="a b")
+        ),
+        "a b",
+        "thingTypeProperties.mqtt5Configuration.propagatingAttributes.1.member.userPropertyKey",
+    ),
+    "[a-zA-Z0-9:.]+": (
+        lambda iot: iot.create_thing_type(
+            thingTypeName="tt", thingTypeProperties=mqtt5(userPropertyKey="k", connectionAttribute="a b")
+        ),
+        "a b",
+        "thingTypeProperties.mqtt5Configuration.propagatingAttributes.1.member.connectionAttribute",
+    ),
+    "(0x)?[a-fA-F0-9]+": (
+        lambda iot: iot.describe_certificate(certificateId="g" * 64),
+        "g" * 64,
+        "certificateId",
+    ),
+    "[A-Za-z0-9+/]+={0,2}": (
+        lambda iot: iot.list_policies(marker="not a marker!"),
+        "not a marker!",
+        "marker",
+    ),
+}
+#: matches every string: there is nothing to send that breaks it
+UNBREAKABLE = {"[\\s\\S]*"}
+
+
+def mqtt5(**attribute: str) -> dict:
+    return {"mqtt5Configuration": {"propagatingAttributes": [attribute]}}
+
+
+def _patterns_of(shape_name: str, seen: frozenset[str] = frozenset()) -> Iterator[str]:
+    shape = SHAPES.get(shape_name)
+    if shape is None or shape_name in seen:
+        return
+    if "pattern" in shape:
+        yield shape["pattern"]
+    seen |= {shape_name}
+    refs = [member["shape"] for member in shape.get("members", {}).values()]
+    refs += [shape[part] for part in ("member", "key", "value") if part in shape]
+    for ref in refs:
+        yield from _patterns_of(ref["shape"] if isinstance(ref, dict) else ref, seen)
+
+
+def test_the_breaking_values_cover_every_pattern_a_request_can_carry() -> None:
+    carried = {
+        p for name in HANDLERS if OPERATIONS[name]["input"] for p in _patterns_of(OPERATIONS[name]["input"])
+    }
+    assert carried - UNBREAKABLE == set(BREAKING)
+    for pattern in UNBREAKABLE:
+        assert compile_pattern(pattern)("any\ntext \x00 ü")
+
+
+def test_every_pattern_in_the_model_translates() -> None:
     for shape in SHAPES.values():
         if "pattern" in shape:
             compile_pattern(shape["pattern"])
+
+
+@pytest.mark.parametrize("pattern", sorted(BREAKING))
+def test_every_pattern_of_the_served_shapes_is_honoured(pattern: str) -> None:
+    call, value, member = BREAKING[pattern]
+    assert compile_pattern(pattern)(value) is False
+    iot = _iot()
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        call(iot)
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    # AWS's validation wording
+    assert caught.value.response["Error"]["Message"] == (
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+        f"Member must satisfy regular expression pattern: {pattern}"
+    )
 
 
 @pytest.mark.parametrize(

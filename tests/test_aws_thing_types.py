@@ -99,10 +99,27 @@ def test_delete_needs_deprecation_five_minutes_and_no_things(aws_cloud: FakeClou
 
 
 def test_the_deletion_wait_is_seedable(aws_cloud: FakeCloud, iot) -> None:
+    aws_cloud.seed({"aws": {"accounts": [{"thingTypeDeletionWaitSeconds": 30}]}})
+    iot.create_thing_type(thingTypeName="meter")
+    iot.deprecate_thing_type(thingTypeName="meter")
+    aws_cloud.clock.advance(29)
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.delete_thing_type(thingTypeName="meter")
+    assert "it can be deleted 30 seconds after deprecation" in caught.value.response["Error"]["Message"]
+    aws_cloud.clock.advance(2)
+    iot.delete_thing_type(thingTypeName="meter")
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.describe_thing_type(thingTypeName="meter")
+    assert iot.list_thing_types()["thingTypes"] == []
+
+
+def test_a_seeded_wait_of_zero_deletes_at_once(aws_cloud: FakeCloud, iot) -> None:
     aws_cloud.seed({"aws": {"accounts": [{"thingTypeDeletionWaitSeconds": 0}]}})
     iot.create_thing_type(thingTypeName="meter")
     iot.deprecate_thing_type(thingTypeName="meter")
     iot.delete_thing_type(thingTypeName="meter")
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.describe_thing_type(thingTypeName="meter")
 
 
 def test_unknown_types_are_not_found(iot) -> None:

@@ -11,10 +11,13 @@ from freezegun import freeze_time
 from werkzeug.test import Client
 
 from iotfake import DocumentError, FakeCloud
-from iotfake.faults.retry_after import MAX_WAIT, milliseconds, seconds
-from iotfake.faults.rules import MIN_RATE
+from iotfake.faults.retry_after import milliseconds, seconds
 
 HUGE = 10**400
+#: the README's documented bounds ("Hostile input": throttle rate from one call a day;
+#: Retry-After at most a day), as literals so that a change to the code's constants fails here
+DAY = 86_400
+MIN_RATE = 1 / DAY
 
 
 @pytest.mark.parametrize(
@@ -82,9 +85,9 @@ def test_the_slowest_throttle_still_answers_with_whole_retry_headers() -> None:
             for _ in range(2)
         ]
     assert aws[1].status_code == 400 and aws[1].headers["x-amzn-ErrorType"] == "ThrottlingException:"
-    assert aws[1].headers["x-amz-retry-after"] == str(MAX_WAIT * 1000)
-    assert scriptr[1].status_code == 429 and scriptr[1].headers["Retry-After"] == str(MAX_WAIT)
-    assert enos[1].status_code == 429 and enos[1].headers["Retry-After"] == str(MAX_WAIT)
+    assert aws[1].headers["x-amz-retry-after"] == str(DAY * 1000)
+    assert scriptr[1].status_code == 429 and scriptr[1].headers["Retry-After"] == str(DAY)
+    assert enos[1].status_code == 429 and enos[1].headers["Retry-After"] == str(DAY)
     assert all(r.status_code < 500 for r in aws + scriptr + enos)
 
 
@@ -97,9 +100,9 @@ def test_the_slowest_throttle_still_answers_with_whole_retry_headers() -> None:
         (1 / 3, "1", "334"),
         (2.5, "3", "2500"),
         (0.1 + 0.2, "1", "300"),  # float noise does not round up a millisecond
-        (float("inf"), str(MAX_WAIT), str(MAX_WAIT * 1000)),
-        (float("nan"), str(MAX_WAIT), str(MAX_WAIT * 1000)),
-        (1e300, str(MAX_WAIT), str(MAX_WAIT * 1000)),
+        (float("inf"), str(DAY), str(DAY * 1000)),
+        (float("nan"), str(DAY), str(DAY * 1000)),
+        (1e300, str(DAY), str(DAY * 1000)),
         (-5.0, "1", "1"),
     ],
 )

@@ -10,6 +10,7 @@ import datetime
 import json
 
 import pytest
+from _enos import Enos
 
 from iotfake import DocumentError, FakeCloud
 
@@ -59,8 +60,20 @@ def test_a_value_json_cannot_hold_is_refused_with_its_path(value: object, proble
 
 
 def test_json_values_still_load_and_the_state_serialises() -> None:
-    cloud = FakeCloud(seed=1).seed(enos_device({"on": "2024-01-01", "ok": [True, None, 1.5]}))
-    json.loads(cloud.state_json())
+    value = {"on": "2024-01-01", "ok": [True, None, 1.5, 0, -7, 10**20], "at": {"site": "Zürich"}}
+    cloud = FakeCloud(seed=1).seed(enos_device(value))
+    stored = stored_attributes(cloud)
+    assert stored == {"commissioned": value}
+    assert [type(v) for v in stored["commissioned"]["ok"]] == [bool, type(None), float, int, int, int]
+    restored = FakeCloud.from_snapshot(json.loads(cloud.state_json()))
+    assert stored_attributes(restored) == {"commissioned": value}
+
+
+def stored_attributes(cloud: FakeCloud) -> object:
+    """meter-2's attributes as EnOS GetDevice answers them."""
+    answer = Enos.wsgi(cloud).get(productKey="p1", deviceKey="meter-2")
+    assert answer["code"] == 0, answer
+    return answer["data"]["deviceAttributes"]
 
 
 def test_scriptr_and_aws_sections_are_checked_too() -> None:
@@ -85,5 +98,5 @@ def test_nesting_deeper_than_the_wire_allows_is_refused() -> None:
     deep: object = "bottom"
     for _ in range(5000):
         deep = {"next": deep}
-    with pytest.raises(DocumentError, match="nested more than"):
+    with pytest.raises(DocumentError, match="nested more than 100 levels deep"):
         FakeCloud(seed=1).seed(enos_device(deep))

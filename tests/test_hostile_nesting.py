@@ -12,7 +12,10 @@ from aws_helpers import SIGNED
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
-from iotfake.jsonio import MAX_DEPTH
+
+#: the README's documented limit ("Hostile input": nesting deeper than 100 levels is refused),
+#: written here as a literal so that a change to the code's own constant fails these tests
+LEVELS = 100
 
 SCRIPTR = {"Authorization": "bearer owner-token"}
 
@@ -34,17 +37,19 @@ def client(cloud: FakeCloud) -> Client:
     return Client(cloud.wsgi_app)
 
 
-@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 950, 5000])
-def test_aws_member_nested_past_the_limit_is_an_invalid_request(client: Client, depth: int) -> None:
+@pytest.mark.parametrize("levels", [LEVELS + 1, 951, 5001])
+def test_aws_member_nested_past_the_limit_is_an_invalid_request(client: Client, levels: int) -> None:
+    depth = levels - 1  # the body object is the first level
     body = '{"thingTypeName": ' + "[" * depth + '"x"' + "]" * depth + "}"
     answer = client.post("/things/t1", data=body, headers=SIGNED)
     assert answer.status_code == 400
     assert answer.headers["x-amzn-ErrorType"] == "InvalidRequestException:"
-    assert "nested too deeply" in answer.json["message"]
+    assert "nested too deeply (more than 100 levels)" in answer.json["message"]
 
 
-def test_aws_member_nested_within_the_limit_is_a_validation_error(client: Client) -> None:
-    answer = client.post("/things/t1", json={"thingTypeName": nested(MAX_DEPTH - 1)}, headers=SIGNED)
+def test_aws_member_nested_exactly_to_the_limit_is_a_validation_error(client: Client) -> None:
+    """100 levels in all (the body object and 99 lists) are read, and then fail the model."""
+    answer = client.post("/things/t1", json={"thingTypeName": nested(LEVELS - 1)}, headers=SIGNED)
     assert answer.status_code == 400
     assert (
         "at 'thingTypeName' failed to satisfy constraint: Member must be a string" in answer.json["message"]
@@ -54,9 +59,10 @@ def test_aws_member_nested_within_the_limit_is_a_validation_error(client: Client
 def test_enos_attributes_nested_past_the_limit_are_99400(cloud: FakeCloud) -> None:
     enos = Enos.wsgi(cloud)
     pk = enos.product()
-    answer = enos.create(pk, deviceAttributes={"deep": nested(MAX_DEPTH + 5)})
-    assert answer["code"] == 99400 and "nested too deeply" in answer["msg"]
-    kept = enos.create(pk, deviceAttributes={"deep": nested(MAX_DEPTH - 2)})
+    # the body object and deviceAttributes are two levels: 99 lists make 101, 98 make 100
+    answer = enos.create(pk, deviceAttributes={"deep": nested(LEVELS - 1)})
+    assert answer["code"] == 99400 and "nested too deeply (more than 100 levels)" in answer["msg"]
+    kept = enos.create(pk, deviceAttributes={"deep": nested(LEVELS - 2)})
     assert kept["code"] == 0
 
 

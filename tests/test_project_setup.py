@@ -27,6 +27,19 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test.strip() in [line.strip() for line in ci]
 
 
+def test_ci_runs_the_readme_slow_battery_with_schemathesis() -> None:
+    """The schemathesis suite guards the OpenAPI documents only if something runs it: CI does."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    [slow] = [block for block in re.findall(r"```bash\n(.+?)\n```", text, flags=re.S) if "-m slow" in block]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert slow.strip() in [line.strip() for line in ci]
+    assert "'.[test,fuzz]'" in slow and slow.strip().endswith("tests/reliability")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any(dep.startswith("schemathesis") for dep in project["optional-dependencies"]["fuzz"])
+    module = (ROOT / "tests/reliability/test_reliability_schemathesis.py").read_text(encoding="utf-8")
+    assert "pytestmark = pytest.mark.slow" in module
+
+
 def test_pyproject_declares_what_the_commands_use() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["scripts"]["iotfake"] == "iotfake.cli:main"

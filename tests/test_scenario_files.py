@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
+from _enos import Enos
 from enos_calls import create, make_product
 from freezegun import freeze_time
 from serve_process import run, serving
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
+from iotfake.transports import route_botocore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FILES = sorted(FIXTURES.glob("*.json"))
@@ -24,11 +27,102 @@ def document(path: Path) -> dict:
 
 
 def seeded(cloud: FakeCloud, doc: dict) -> None:
-    """What a document promised is in the cloud: its rules in order, a tenant per provider section."""
-    assert [r.id for r in cloud.faults] == [rule["id"] for rule in doc.get("faults", [])]
-    assert all(r.description for r in cloud.faults)
-    for provider in set(doc) - {"faults"}:
-        assert list(cloud.registry.tenants(provider)), provider
+    """What a document promised is in the cloud, read back through each provider's own API: its
+    fault rules in order and as written, every product, device, thing type, thing, group, policy
+    and scriptr device it names, and as many generated devices as each generator asked for."""
+    client = Client(cloud.wsgi_app)
+    rules = client.get("/_iotfake/faults").json["rules"]
+    assert [r["id"] for r in rules] == [rule["id"] for rule in doc.get("faults", [])]
+    for rule, wanted in zip(rules, doc.get("faults", []), strict=True):
+        assert {key: rule[key] for key in wanted} == wanted
+        assert rule["description"]
+    for org in doc.get("enos", {}).get("orgs", []):
+        enos_seeded(Enos.wsgi(cloud, org=org["orgId"]), org)
+    for account in doc.get("aws", {}).get("accounts", []):
+        aws_seeded(cloud, account)
+    for account in doc.get("scriptr", {}).get("accounts", []):
+        scriptr_seeded(client, cloud.scriptr(account["name"]).token, account)
+
+
+def default_name(name: str | dict) -> str:
+    return name["defaultValue"] if isinstance(name, dict) else name
+
+
+def devices_per_product(org: dict) -> dict[str, int]:
+    """How many devices each product should hold: one per named device, ``generate`` per generator."""
+    counts = dict.fromkeys((product["productKey"] for product in org.get("products", [])), 0)
+    for device in org.get("devices", []):
+        counts[device["productKey"]] = counts.get(device["productKey"], 0) + device.get("generate", 1)
+    return counts
+
+
+def enos_seeded(enos: Enos, org: dict) -> None:
+    for product in org.get("products", []):
+        answer = enos.call("products", "get", productKey=product["productKey"])
+        assert answer["code"] == 0, answer
+        assert answer["data"]["productName"]["defaultValue"] == default_name(product["productName"])
+    devices = org.get("devices", [])
+    for product_key, count in devices_per_product(org).items():
+        found = enos.search(f"productKey = '{product_key}'", pagination={"pageNo": 1, "pageSize": 1})
+        assert found["pagination"]["totalSize"] == count, product_key
+    for device in devices:
+        if "deviceKey" not in device:
+            continue
+        answer = enos.get(productKey=device["productKey"], deviceKey=device["deviceKey"])
+        assert answer["code"] == 0, answer
+        assert answer["data"]["deviceName"]["defaultValue"] == default_name(device["deviceName"])
+        assert answer["data"]["assetId"] == device.get("assetId", answer["data"]["assetId"])
+
+
+def aws_seeded(cloud: FakeCloud, account: dict) -> None:
+    [key] = account.get("accessKeys") or [{"accessKeyId": "AKIAANYKEY0000000000", "secretAccessKey": "x"}]
+    iot = route_botocore(
+        boto3.client(
+            "iot",
+            endpoint_url="http://iotfake",
+            region_name=account.get("region", "us-east-1"),
+            aws_access_key_id=key["accessKeyId"],
+            aws_secret_access_key=key["secretAccessKey"],
+        ),
+        cloud,
+    )
+    account_id = account.get("accountId", "123456789012")
+    for thing_type in account.get("thingTypes", []):
+        described = iot.describe_thing_type(thingTypeName=thing_type["thingTypeName"])
+        assert f":{account_id}:thingtype/" in described["thingTypeArn"]
+        for field, value in thing_type.get("thingTypeProperties", {}).items():
+            assert described["thingTypeProperties"][field] == value
+    things = account.get("things", [])
+    for thing in things:
+        if "thingName" in thing:
+            described = iot.describe_thing(thingName=thing["thingName"])
+            assert described["attributes"] == thing.get("attributes", {})
+            assert described.get("thingTypeName") == thing.get("thingTypeName")
+    listed = [t for page in iot.get_paginator("list_things").paginate() for t in page["things"]]
+    assert len(listed) == sum(thing.get("generate", 1) for thing in things)
+    for group in account.get("thingGroups", []):
+        members = iot.list_things_in_thing_group(thingGroupName=group["thingGroupName"])["things"]
+        assert sorted(members) == sorted(group.get("things", []))
+    for policy in account.get("policies", []):
+        got = iot.get_policy(policyName=policy["policyName"])
+        assert json.loads(got["policyDocument"]) == policy["policyDocument"]
+
+
+def scriptr_seeded(client: Client, token: str, account: dict) -> None:
+    headers = {"Authorization": f"bearer {token}"}
+
+    def call(function: str, body: dict) -> dict:
+        answer = client.post(f"/scriptr/device/{function}", json=body, headers=headers).json
+        result = answer["response"]["result"]
+        assert result["metadata"]["status"] == "success", answer
+        return result["result"]
+
+    devices = account.get("devices", [])
+    counted = call("query", {"count": True, "resultsPerPage": 1})["count"]
+    assert counted == 1 + sum(device.get("generate", 1) for device in devices)  # and "scriptr"
+    for device in devices:
+        if "id" in device:
+            assert call("get", {"id": device["id"]})["name"] == device["name"]
 
 
 def test_the_scenarios_the_readme_names_exist() -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 from enos_calls import create, get, make_product
 from werkzeug.test import Client
 
-from iotfake import FakeCloud
+from iotfake import FakeCloud, durable
 from iotfake.durable import StateKeeper
 
 
@@ -101,3 +103,34 @@ def test_the_keeper_writes_only_when_something_changed(tmp_path) -> None:
     restored = FakeCloud(seed=1)
     assert StateKeeper(restored, tmp_path / "state.json").load() is True
     assert restored.snapshot()["registry"] == cloud.snapshot()["registry"]
+
+
+def test_a_change_made_while_a_save_runs_is_saved_by_the_next_one(tmp_path, monkeypatch) -> None:
+    """The snapshot is taken before the file is written: a change acknowledged in between is not
+    in that file, so the keeper must not count it as saved (a SIGKILL would lose it for good)."""
+    cloud = FakeCloud(seed=1)
+    client = Client(cloud.wsgi_app)
+    keeper = StateKeeper(cloud, tmp_path / "state.json")
+    real_write = durable.write_atomic
+    made: list[str] = []
+
+    def write_while_a_client_creates_a_product(path, data: bytes) -> None:
+        if not made:  # the first save: a request lands between the snapshot and the write
+            worker = threading.Thread(target=lambda: made.append(make_product(client)))
+            worker.start()
+            worker.join()
+        real_write(path, data)
+
+    monkeypatch.setattr(durable, "write_atomic", write_while_a_client_creates_a_product)
+    assert keeper.save() is True
+    assert products_in(tmp_path / "state.json") == []  # the snapshot came first
+    assert keeper.save() is True  # the change is still unsaved
+    assert products_in(tmp_path / "state.json") == made
+    assert keeper.save() is False
+
+
+def products_in(path) -> list[str]:
+    restored = FakeCloud(seed=1)
+    StateKeeper(restored, path).load()
+    tenant = restored.registry.find_tenant("enos", "o1")
+    return [] if tenant is None else sorted(tenant.products)

@@ -2,8 +2,8 @@
 generated from the documents (and past them) never get a 5xx, and every answer matches the
 documented status codes, content types and schemas.
 
-Slow (a few minutes) and optional: ``pip install -e '.[test,fuzz]'``, then
-``pytest -m slow tests/reliability``.
+Slow (about 30 s of CPU) and needs the fuzz extra; CI runs it with the rest of the slow battery
+(``.ci/run``: ``pip install -e '.[test,fuzz]'``, then ``pytest -m slow tests/reliability``).
 """
 
 from __future__ import annotations

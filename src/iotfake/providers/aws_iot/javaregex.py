@@ -5,6 +5,8 @@ POSIX classes are ASCII-only in Java by default, so they translate to ranges. Un
 cannot be written as ``re`` ranges cheaply, but every model pattern that uses them is a single
 repeated character class (``[^\\p{C}]*``, ``^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$``), which becomes a
 per-character predicate. AWS validates with ``Matcher.matches()``: the whole value must match.
+Java's ``\\w``, ``\\d`` and ``\\s`` are ASCII-only by default too (``[\\w+=,.@-]+`` refuses
+``pölicy``), so every translation compiles with ``re.ASCII``.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def compile_pattern(pattern: str) -> Check:
     if not categories:
         translated = _PROPERTY.sub(lambda m: POSIX[m.group(1)], pattern)
         try:
-            regex = re.compile(translated)
+            regex = re.compile(translated, re.ASCII)
         except re.error as exc:
             raise UnsupportedPattern(f"{pattern!r}: {exc}") from exc
         return lambda value: regex.fullmatch(value) is not None
@@ -95,7 +97,7 @@ def _class_tests(body: str, pattern: str) -> list[Check]:
         position += step
     if plain:
         try:
-            regex = re.compile("[" + "".join(plain) + "]")
+            regex = re.compile("[" + "".join(plain) + "]", re.ASCII)
         except re.error as exc:
             raise UnsupportedPattern(f"{pattern!r}: {exc}") from exc
         tests.append(lambda char: regex.match(char) is not None)
