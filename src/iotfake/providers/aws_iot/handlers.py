@@ -13,6 +13,7 @@ from typing import Any
 
 from . import certificates, endpoints, policies, principals, register, thing_groups, thing_types, things
 from .context import Context
+from .indexing import search as indexing
 
 Handler = Callable[[Context], dict[str, Any] | None]
 
@@ -68,6 +69,11 @@ _HANDLERS: dict[str, Handler] = {
     "ListPrincipalThings": principals.things_of,
     "RegisterThing": register.register,
     "DescribeEndpoint": endpoints.describe,
+    "SearchIndex": indexing.search,
+    "GetIndexingConfiguration": indexing.get_configuration,
+    "UpdateIndexingConfiguration": indexing.update_configuration,
+    "DescribeIndex": indexing.describe_index,
+    "ListIndices": indexing.list_indices,
 }
 
 HANDLERS: dict[str, Handler] = {
