@@ -106,3 +106,44 @@ def test_limits_hold_at_their_edges() -> None:
     parse("thingName:* attributes.a:*")  # a lone '*' is no leading wildcard
     parse('a:"x@y;z"')  # quoted, special characters are plain text
     parse("a:x\\@y")
+
+
+def test_nesting_is_bounded() -> None:
+    parse("(" * 32 + "a" + ")" * 32)
+    with pytest.raises(QueryError, match="deeper than 32 levels"):
+        parse("(" * 5000 + "a" + ")" * 5000)
+    with pytest.raises(QueryError, match="deeper than 32 levels"):
+        parse("NOT " * 5000 + "a")
+    with pytest.raises(QueryError, match="deeper than 32 levels"):
+        parse("-" * 5000 + "a")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        ("a*", "abc", True),
+        ("a*", "ba", False),
+        ("*c", "abc", True),
+        ("a?c", "abc", True),
+        ("a?c", "ac", False),
+        ("a*b*c", "aXbYc", True),
+        ("a*b*c", "aXbY", False),
+        ("*", "", True),
+        ("a\\*", "a*", True),
+        ("a\\*", "ab", False),
+        ("A*", "abc", True),  # patterns are lower-cased; values are lower-cased when indexed
+    ],
+)
+def test_wildcards(pattern, text, expected) -> None:
+    word = term(f"f:{pattern}").value
+    if word.pattern is None:
+        assert (word.text.lower() == text) is expected
+    else:
+        assert word.pattern.matches(text) is expected
+
+
+def test_many_stars_against_a_long_value_do_not_backtrack_exponentially() -> None:
+    # a regular expression would take exponential time here (the suite would hang)
+    word = term("f:" + "a*" * 40 + "b").value
+    assert not word.pattern.matches("a" * 800)
+    assert word.pattern.matches("a" * 800 + "b")

@@ -41,7 +41,7 @@ def _term(term: Term, document: Document) -> bool:
 
 def word_matches(value: Value, word: Word) -> bool:
     if word.pattern is not None:
-        return any(word.pattern.fullmatch(token) for token in value.tokens)
+        return any(word.pattern.matches(token) for token in value.tokens)
     text = word.text.lower()
     if word.quoted:
         words = tuple(text.split())

@@ -27,6 +27,8 @@ LEADING_WILDCARD_MAX_LENGTH = 100
 UNSUPPORTED = frozenset("`@#%/';,")
 #: characters that end a bare word
 _DELIMITERS = frozenset('()[]{}:"<>')
+#: how deep parentheses and NOTs may nest (deeper is refused, not a stack overflow)
+MAX_DEPTH = 32
 #: a JSON number literal: what fleet indexing recognises as numeric
 NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
@@ -36,13 +38,43 @@ class QueryError(ValueError):
 
 
 # -- AST -------------------------------------------------------------------------------------------
+#: wildcard items of a Glob (any other item is a literal character)
+ANY_ONE, ANY_RUN = object(), object()
+
+
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """A lower-cased wildcard pattern (``?`` one character, ``*`` any run), matched by the
+    classic backtrack-to-the-last-star walk: O(pattern x text) at worst, where a regular
+    expression like ``a*a*a*a*b`` could take exponential time on a long value."""
+
+    items: tuple[object, ...]
+
+    def matches(self, text: str) -> bool:
+        items, p, t, star, mark = self.items, 0, 0, -1, 0
+        while t < len(text):
+            item = items[p] if p < len(items) else None
+            if item is ANY_RUN:
+                star, mark, p = p, t, p + 1
+            elif item is not None and (item is ANY_ONE or item == text[t]):
+                p, t = p + 1, t + 1
+            elif star >= 0:
+                mark += 1
+                p, t = star + 1, mark
+            else:
+                return False
+        while p < len(items) and items[p] is ANY_RUN:
+            p += 1
+        return p == len(items)
+
+
 @dataclass(frozen=True, slots=True)
 class Word:
     """A bare or quoted value. ``pattern`` is set when it has unescaped wildcards."""
 
     text: str
     quoted: bool = False
-    pattern: re.Pattern[str] | None = None
+    pattern: Glob | None = None
     leading_wildcard: bool = False
 
     @property
@@ -157,7 +189,7 @@ class _Lexer:
     def _word(self, start: int, spaced: bool) -> int:
         s, i = self.source, start
         literal: list[str] = []
-        regex: list[str] = []
+        items: list[object] = []
         wild = False
         while i < len(s):
             c = s[i]
@@ -167,7 +199,7 @@ class _Lexer:
                 if i + 1 >= len(s):
                     raise QueryError(f"A '\\' at position {i + 1} escapes nothing")
                 literal.append(s[i + 1])
-                regex.append(re.escape(s[i + 1].lower()))
+                items.append(s[i + 1].lower())
                 i += 2
                 continue
             if c in UNSUPPORTED:
@@ -176,9 +208,9 @@ class _Lexer:
                 )
             if c in "*?":
                 wild = True
-                regex.append(".*" if c == "*" else ".")
+                items.append(ANY_RUN if c == "*" else ANY_ONE)
             else:
-                regex.append(re.escape(c.lower()))
+                items.append(c.lower())
             literal.append(c)
             i += 1
         text = "".join(literal)
@@ -189,7 +221,7 @@ class _Lexer:
         if raw in ("&&", "||"):
             instead = "AND" if raw == "&&" else "OR"
             raise QueryError(f"'{raw}' at position {start + 1} is not supported: use {instead}")
-        pattern = re.compile("".join(regex), re.DOTALL) if wild else None
+        pattern = Glob(tuple(items)) if wild else None
         leading = wild and raw[:1] in "*?" and raw != "*"
         self._add("WORD", text, start, spaced, Word(text, pattern=pattern, leading_wildcard=leading))
         return i
@@ -203,6 +235,7 @@ class _Parser:
     pos: int = 0
     terms: int = 0
     leading: int = 0
+    depth: int = 0
 
     @property
     def peek(self) -> Token:
@@ -267,8 +300,19 @@ class _Parser:
             self.take()
             if self.peek.kind in ("END", ")", "OR", "AND"):
                 raise QueryError(f"'{token.text}' at position {token.at + 1} must be followed by a term")
-            return Not(self.unary(default))
+            self.enter(token)
+            node = Not(self.unary(default))
+            self.depth -= 1
+            return node
         return self.primary(default)
+
+    def enter(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(
+                f"The query nests parentheses and NOTs deeper than {MAX_DEPTH} levels "
+                f"(at position {token.at + 1})"
+            )
 
     def primary(self, default: str | None) -> Node:
         token = self.peek
@@ -276,10 +320,12 @@ class _Parser:
             self.take()
             if self.peek.kind == ")":
                 raise QueryError(f"Empty parentheses at position {token.at + 1}")
+            self.enter(token)
             node = self.or_expr(default)
             if self.peek.kind != ")":
                 raise QueryError(f"Missing ')' for the '(' at position {token.at + 1}")
             self.take()
+            self.depth -= 1
             return node
         if token.kind == "WORD" and self.tokens[self.pos + 1].kind in (":", "CMP"):
             return self.field_clause()
