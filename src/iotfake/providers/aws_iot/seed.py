@@ -7,7 +7,9 @@
                            "thingGroups": [{"thingGroupName": "g1", "things": ["t1"]}],
                            "policies": [{"policyName": "p1", "policyDocument": {...}}],
                            "maxThings": null, "keyAlgorithm": "EC_P256",
-                           "thingTypeDeletionWaitSeconds": 300}]}}
+                           "thingTypeDeletionWaitSeconds": 300,
+                           "indexingConfiguration": {"thingIndexingConfiguration":
+                                                     {"thingIndexingMode": "REGISTRY"}}}]}}
 
 Entries go through the same validation and registry rules as the API, and errors name the path
 (``aws.accounts[0].things[2].thingName``). Loading is all-or-nothing (``documents.apply``).
@@ -25,6 +27,7 @@ from ...registry.errors import DomainError
 from . import policies, thing_groups, thing_types, things
 from .arns import ACCOUNT, DEFAULT_ACCOUNT, DEFAULT_REGION, REGION
 from .context import Context
+from .indexing import configuration as indexing_configuration
 from .pki import KEY_ALGORITHMS
 from .validation import Problems, validate
 from .wire import AwsError
@@ -43,6 +46,7 @@ ACCOUNT_KEYS = (
     "maxThings",
     "keyAlgorithm",
     "thingTypeDeletionWaitSeconds",
+    "indexingConfiguration",
 )
 ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
 
@@ -106,11 +110,26 @@ def _account(provider: AwsIotProvider, entry: Any, path: str) -> None:
         if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
             raise DocumentError(f"{path}.thingTypeDeletionWaitSeconds", "expected a number of seconds >= 0")
         tenant.settings["thingTypeDeletionWaitSeconds"] = wait
+    if "indexingConfiguration" in entry:
+        _indexing(tenant, entry["indexingConfiguration"], f"{path}.indexingConfiguration")
     ctx = Context(provider, None, tenant, {})
     _each(entry, "thingTypes", path, lambda item, p: _thing_type(ctx, item, p))
     _each(entry, "things", path, lambda item, p: _thing(ctx, item, p))
     _each(entry, "thingGroups", path, lambda item, p: _group(ctx, item, p))
     _each(entry, "policies", path, lambda item, p: _policy(ctx, item, p))
+
+
+def _indexing(tenant: Any, item: Any, path: str) -> None:
+    """The fleet indexing configuration, as UpdateIndexingConfiguration takes it."""
+    expect(
+        item, dict, path, 'an object like {"thingIndexingConfiguration": {"thingIndexingMode": "REGISTRY"}}'
+    )
+    no_unknown(item, ("thingIndexingConfiguration", "thingGroupIndexingConfiguration"), path)
+    _check("UpdateIndexingConfigurationRequest", item, path)
+    try:
+        indexing_configuration.update(tenant, item)
+    except AwsError as exc:
+        raise DocumentError(path, exc.message) from exc
 
 
 def _each(entry: dict[str, Any], key: str, path: str, load: Any) -> None:
