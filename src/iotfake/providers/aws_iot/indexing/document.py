@@ -23,8 +23,9 @@ value that is a JSON number literal (attributes included, which are strings) is 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from ....registry import Device
 from .query import NUMBER
@@ -34,9 +35,9 @@ SHADOWS_TABLE = "shadows"
 SECTIONS = ("desired", "reported", "delta", "metadata")
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
-    """One indexed value: its lower-cased text, its whitespace-separated words, its number."""
+class Value(NamedTuple):
+    """One indexed value: its lower-cased text, its whitespace-separated words, its number.
+    (A named tuple: a search makes one per field it reads of every thing.)"""
 
     text: str
     tokens: tuple[str, ...]
@@ -44,11 +45,11 @@ class Value:
 
     @classmethod
     def of(cls, raw: Any, *, numeric_strings: bool = False) -> Value:
-        if isinstance(raw, bool):
+        if raw is True or raw is False:
             text = "true" if raw else "false"
             return cls(text, (text,))
         if isinstance(raw, int | float):
-            text = json.dumps(raw)
+            text = repr(raw)  # what JSON shows: 5, 2.5
             return cls(text, (text,), float(raw))
         text = str(raw).lower()
         number = float(text) if numeric_strings and NUMBER.fullmatch(text) else None
@@ -65,12 +66,20 @@ class View:
     connectivity: bool = False
 
 
+class Searchable(Protocol):
+    """What a query is evaluated over: a field's values (None: every free-text field) and
+    whether a field, or any field below it, exists."""
+
+    def values(self, name: str | None) -> list[Value]: ...
+
+    def exists(self, name: str) -> bool: ...
+
+
 @dataclass(slots=True)
 class Document:
-    """Field name -> values; ``hidden`` fields are searchable by name only (not free text)."""
+    """Field name -> values, built eagerly (a thing group, or one source of a thing)."""
 
     fields: dict[str, list[Value]] = field(default_factory=dict)
-    hidden: frozenset[str] = frozenset()
 
     def add(self, name: str, raw: Any, *, numeric_strings: bool = False) -> None:
         self.fields.setdefault(name, []).append(Value.of(raw, numeric_strings=numeric_strings))
@@ -78,7 +87,7 @@ class Document:
     def values(self, name: str | None) -> list[Value]:
         if name is not None:
             return self.fields.get(name, [])
-        return [v for key, values in self.fields.items() if key not in self.hidden for v in values]
+        return [v for values in self.fields.values() for v in values]
 
     def exists(self, name: str) -> bool:
         prefix = name + "."
@@ -166,13 +175,30 @@ def flatten(prefix: str, value: Any, document: Document) -> None:
 
 
 # -- documents -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
 class Thing:
-    """Everything a thing's index document is made of."""
+    """Everything a thing's index document is made of; group membership and shadows are looked
+    up only when a query (or the answer) needs them."""
 
-    device: Device
-    groups: tuple[str, ...]
-    shadows: dict[str, dict[str, Any]]
+    __slots__ = ("_groups", "_shadows", "_table", "device", "groups_of")
+
+    def __init__(self, device: Device, groups_of: Callable[[str], list[str]], table: dict[str, Any]) -> None:
+        self.device = device
+        self.groups_of = groups_of
+        self._table = table
+        self._groups: tuple[str, ...] | None = None
+        self._shadows: dict[str, dict[str, Any]] | None = None
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        if self._groups is None:
+            self._groups = tuple(self.groups_of(self.device.key))
+        return self._groups
+
+    @property
+    def shadows(self) -> dict[str, dict[str, Any]]:
+        if self._shadows is None:
+            self._shadows = shadows_of(self._table, self.device.key)
+        return self._shadows
 
     @property
     def billing_group(self) -> str | None:
@@ -181,15 +207,58 @@ class Thing:
     def indexed_shadows(self, view: View) -> dict[str, dict[str, Any]]:
         """Shadow name ("" classic) -> indexed sections, for the shadows the view includes."""
         out: dict[str, dict[str, Any]] = {}
+        if not (view.shadow or view.named):
+            return out
         for name, doc in self.shadows.items():
             if (name == "" and view.shadow) or (name and name in view.named):
                 out[name] = shadow_sections(doc)
         return out
 
 
-def thing_document(thing: Thing, view: View) -> Document:
+class ThingDocument:
+    """A thing's index document, built one source at a time as the query asks for fields:
+    registry fields straight from the device, shadows and connectivity on first use. The same
+    interface as ``Document``; a search over many things mostly reads a field or two of each."""
+
+    __slots__ = ("_parts", "thing", "view")
+
+    def __init__(self, thing: Thing, view: View) -> None:
+        self.thing = thing
+        self.view = view
+        self._parts: dict[str, Document] = {}
+
+    def values(self, name: str | None) -> list[Value]:
+        if name is None:
+            return self._part("registry").values(None) + self._part("shadow").values(None)
+        device = self.thing.device
+        if name == "thingName":
+            return [Value.of(device.key)]
+        if name.startswith("attributes."):
+            raw = (device.attributes or {}).get(name[len("attributes.") :])
+            return [] if raw is None else [Value.of(raw, numeric_strings=True)]
+        source = _source(name)
+        if source == "registry" and name not in ("thingId", "thingTypeName", "thingGroupNames"):
+            return []  # no registry field by that name: nothing to build
+        return self._part(source).values(name)
+
+    def exists(self, name: str) -> bool:
+        return self._part(_source(name)).exists(name)
+
+    def _part(self, source: str) -> Document:
+        part = self._parts.get(source)
+        if part is None:
+            part = self._parts[source] = _BUILDERS[source](self.thing, self.view)
+        return part
+
+
+def _source(name: str) -> str:
+    head = name.split(".", 1)[0]
+    return head if head in ("shadow", "connectivity") else "registry"
+
+
+def _registry(thing: Thing, view: View) -> Document:
     device = thing.device
-    document = Document(hidden=frozenset(CONNECTIVITY_FIELDS))
+    document = Document()
     document.add("thingName", device.key)
     document.add("thingId", device.id)
     if device.product is not None:
@@ -200,18 +269,35 @@ def thing_document(thing: Thing, view: View) -> Document:
         document.add("thingGroupNames", thing.billing_group)
     for name, value in (device.attributes or {}).items():
         document.add(f"attributes.{name}", value, numeric_strings=True)
+    return document
+
+
+def _shadow(thing: Thing, view: View) -> Document:
+    document = Document()
     for name, sections in thing.indexed_shadows(view).items():
         prefix = "shadow" if name == "" else f"shadow.name.{name}"
         for key, value in sections.items():
             flatten(f"{prefix}.{key}", value, document)
+    return document
+
+
+def _connectivity(thing: Thing, view: View) -> Document:
+    document = Document()
     if view.connectivity:
-        status = connectivity_of(device)
-        for key, value in status.items():
+        for key, value in connectivity_of(thing.device).items():
             document.add(f"connectivity.{key}", value)
     return document
 
 
-CONNECTIVITY_FIELDS = ("connectivity.connected", "connectivity.timestamp", "connectivity.disconnectReason")
+_BUILDERS: dict[str, Callable[[Thing, View], Document]] = {
+    "registry": _registry,
+    "shadow": _shadow,
+    "connectivity": _connectivity,
+}
+
+
+def thing_document(thing: Thing, view: View) -> ThingDocument:
+    return ThingDocument(thing, view)
 
 
 def thing_answer(thing: Thing, view: View) -> dict[str, Any]:

@@ -13,11 +13,11 @@ simply matches nothing, as a search engine's unmapped field does.
 
 from __future__ import annotations
 
-from .document import Document, Value
+from .document import Searchable, Value
 from .query import NUMBER, And, Node, Not, Or, Range, Term, Word
 
 
-def matches(node: Node, document: Document) -> bool:
+def matches(node: Node, document: Searchable) -> bool:
     if isinstance(node, Term):
         return _term(node, document)
     if isinstance(node, And):
@@ -29,7 +29,7 @@ def matches(node: Node, document: Document) -> bool:
     raise TypeError(f"not a query node: {node!r}")
 
 
-def _term(term: Term, document: Document) -> bool:
+def _term(term: Term, document: Searchable) -> bool:
     value = term.value
     if isinstance(value, Word) and value.is_star:
         return True if term.field is None else document.exists(term.field)

@@ -21,7 +21,6 @@ from .document import (
     Thing,
     group_answer,
     group_document,
-    shadows_of,
     thing_answer,
     thing_document,
 )
@@ -74,7 +73,7 @@ def _things(ctx: Context, config: dict[str, Any], query: Node, after: str | None
     for name in sorted(tenant.keys):
         if after is not None and name <= after:
             continue
-        thing = Thing(tenant.keys[name], tuple(groups.groups_of(name)), shadows_of(table, name))
+        thing = Thing(tenant.keys[name], groups.groups_of, table)
         if matches(query, thing_document(thing, view)):
             if len(found) == size:
                 return found, encode([found[-1]["thingName"]])
