@@ -280,3 +280,20 @@ def test_search_sees_changes_at_once(iot) -> None:
     assert names(iot, "attributes.v:1") == []
     iot.delete_thing(thingName="a")
     assert names(iot, "*") == []
+
+
+def test_fault_rules_and_the_journal_see_searches(aws_cloud, iot) -> None:
+    enable(iot, "REGISTRY")
+    aws_cloud.faults.add(
+        id="slow-index",
+        provider="aws",
+        operation="SearchIndex",
+        match={"queryString": "thingName:a*"},
+        error="IndexNotReadyException",
+        times=1,
+    )
+    with pytest.raises(iot.exceptions.IndexNotReadyException):
+        iot.search_index(queryString="thingName:a*")
+    assert iot.search_index(queryString="thingName:a*")["things"] == []
+    calls = aws_cloud.journal.calls(operation="SearchIndex", params={"queryString": "thingName:a*"})
+    assert [call.rule for call in calls] == ["slow-index", None]
