@@ -30,13 +30,14 @@ class Thing:
     reported: dict[str, Any] | None  # None: no classic shadow
     desired: dict[str, Any] | None
     connected: bool
+    named: dict[str, Any] | None = None  # reported state of the named shadow "cfg"
 
     @property
     def has_delta(self) -> bool:
         desired, reported = self.desired or {}, self.reported or {}
         return any(reported.get(k) != v for k, v in desired.items())
 
-    def fields(self) -> dict[str, list[Any]]:
+    def fields(self, index: Index) -> dict[str, list[Any]]:
         """Field -> values, as the reference sees the thing (attribute numbers as numbers)."""
         out: dict[str, list[Any]] = {"thingName": [self.name]}
         if self.type:
@@ -46,7 +47,12 @@ class Thing:
             out["thingGroupNames"] = names
         for key, value in self.attributes.items():
             out[f"attributes.{key}"] = [int(value) if key == "num" else value]
-        if self.reported is not None:
+        if self.named is not None and index.named:
+            for key, value in self.named.items():
+                out[f"shadow.name.cfg.reported.{key}"] = [value]
+            out["shadow.name.cfg.hasDelta"] = [False]
+            out["shadow.name.cfg.version"] = [1]
+        if self.reported is not None and index.shadow:
             for key, value in self.reported.items():
                 out[f"shadow.reported.{key}"] = [value]
             for key, value in (self.desired or {}).items():
@@ -56,6 +62,24 @@ class Thing:
             out["shadow.hasDelta"] = [self.has_delta]
             out["shadow.version"] = [1]
         return out
+
+
+@dataclass(frozen=True)
+class Index:
+    """What the generated indexing configuration puts in the index."""
+
+    shadow: bool
+    named: bool
+
+    def configuration(self) -> dict[str, Any]:
+        config: dict[str, Any] = {
+            "thingIndexingMode": "REGISTRY_AND_SHADOW" if self.shadow else "REGISTRY",
+            "thingConnectivityIndexingMode": "STATUS",
+        }
+        if self.named:
+            config["namedShadowIndexingMode"] = "ON"
+            config["filter"] = {"namedShadowNames": ["cfg"]}
+        return config
 
 
 # -- the reference ----------------------------------------------------------------------------------
@@ -92,15 +116,15 @@ def in_range(value: Any, low: Any, high: Any, include_low: bool, include_high: b
     return not (high is not None and (value > high or (value == high and not include_high)))
 
 
-def holds(node: tuple, thing: Thing) -> bool:
+def holds(node: tuple, thing: Thing, index: Index) -> bool:
     kind = node[0]
     if kind == "and":
-        return all(holds(n, thing) for n in node[1])
+        return all(holds(n, thing, index) for n in node[1])
     if kind == "or":
-        return any(holds(n, thing) for n in node[1])
+        return any(holds(n, thing, index) for n in node[1])
     if kind == "not":
-        return not holds(node[1], thing)
-    fields = thing.fields()
+        return not holds(node[1], thing, index)
+    fields = thing.fields(index)
     if kind == "connected":
         return thing.connected == node[1]
     if kind == "free":
@@ -178,6 +202,7 @@ def fleets(draw) -> list[Thing]:
                 )
             )
             desired = draw(st.none() | st.fixed_dictionaries({"temp": temps}))
+        named = draw(st.none() | st.fixed_dictionaries({"temp": temps}))
         out.append(
             Thing(
                 name=name,
@@ -188,6 +213,7 @@ def fleets(draw) -> list[Thing]:
                 reported=reported,
                 desired=desired,
                 connected=draw(st.booleans()),
+                named=named,
             )
         )
     return out
@@ -227,6 +253,8 @@ leaves = st.one_of(
     st.tuples(st.just("eq"), st.just("shadow.reported.on"), st.sampled_from(["true", "false"])),
     st.tuples(st.just("eq"), st.sampled_from(["shadow.desired.temp", "shadow.delta.temp"]), temps.map(str)),
     ranges("shadow.reported.temp", temps),
+    ranges("shadow.name.cfg.reported.temp", temps),
+    st.tuples(st.just("exists"), st.just("shadow.name.cfg")),
     st.tuples(st.just("eq"), st.just("shadow.hasDelta"), st.sampled_from(["true", "false"])),
     st.tuples(st.just("connected"), st.booleans()),
     st.tuples(
@@ -244,14 +272,9 @@ queries = st.recursive(
 )
 
 
-def build(cloud, iot, fleet: list[Thing]) -> None:
+def build(cloud, iot, fleet: list[Thing], index: Index) -> None:
     cloud.reset()
-    iot.update_indexing_configuration(
-        thingIndexingConfiguration={
-            "thingIndexingMode": "REGISTRY_AND_SHADOW",
-            "thingConnectivityIndexingMode": "STATUS",
-        }
-    )
+    iot.update_indexing_configuration(thingIndexingConfiguration=index.configuration())
     for name in TYPES:
         iot.create_thing_type(thingTypeName=name)
     for name in GROUPS:
@@ -270,11 +293,16 @@ def build(cloud, iot, fleet: list[Thing]) -> None:
             extra["billingGroupName"] = thing.billing
         device = tenant.keys[thing.name]
         tenant.replace_extra(device, {**(device.extra or {}), **extra})
+        entry: dict[str, Any] = {}
         if thing.reported is not None:
             state: dict[str, Any] = {"reported": thing.reported}
             if thing.desired is not None:
                 state["desired"] = thing.desired
-            shadows[thing.name] = {"": {"state": state, "metadata": {}, "version": 1, "timestamp": 1}}
+            entry[""] = {"state": state, "metadata": {}, "version": 1, "timestamp": 1}
+        if thing.named is not None:
+            entry["cfg"] = {"state": {"reported": thing.named}, "metadata": {}, "version": 1, "timestamp": 1}
+        if entry:
+            shadows[thing.name] = entry
 
 
 def search_all(iot, query: str, page: int) -> list[str]:
@@ -290,13 +318,18 @@ def search_all(iot, query: str, page: int) -> list[str]:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fleet=fleets(), batch=st.lists(queries, min_size=1, max_size=5), page=st.integers(1, 4))
-def test_search_index_matches_a_brute_force_filter(aws_cloud, aws_clients, fleet, batch, page) -> None:
+@given(
+    fleet=fleets(),
+    batch=st.lists(queries, min_size=1, max_size=5),
+    page=st.integers(1, 4),
+    index=st.builds(Index, shadow=st.booleans(), named=st.booleans()),
+)
+def test_search_index_matches_a_brute_force_filter(aws_cloud, aws_clients, fleet, batch, page, index) -> None:
     iot = aws_clients()
-    build(aws_cloud, iot, fleet)
+    build(aws_cloud, iot, fleet, index)
     for node in batch:
         query = render(node)
-        expected = sorted(t.name for t in fleet if holds(node, t))
+        expected = sorted(t.name for t in fleet if holds(node, t, index))
         assert search_all(iot, query, page) == expected, query
 
 
@@ -308,6 +341,8 @@ def test_the_reference_and_renderer_agree_on_a_known_case() -> None:
         True,
     )
     assert render(node) == "attributes.color:red attributes.num>10"
-    assert holds(node, thing)
-    assert holds(("eq", "shadow.hasDelta", "true"), thing)
-    assert not holds(("not", ("free", "15"), False), thing)
+    index = Index(shadow=True, named=False)
+    assert holds(node, thing, index)
+    assert holds(("eq", "shadow.hasDelta", "true"), thing, index)
+    assert not holds(("eq", "shadow.hasDelta", "true"), thing, Index(shadow=False, named=False))
+    assert not holds(("not", ("free", "15"), False), thing, index)
