@@ -30,9 +30,8 @@ from typing import Any, NamedTuple, Protocol
 from ....registry import Device
 from .query import NUMBER
 
+#: the tenant table the iot-data shadow service keeps shadows in
 SHADOWS_TABLE = "shadows"
-#: the shadow sections that are indexed, in the order the ThingDocument's shadow lists them
-SECTIONS = ("desired", "reported", "delta", "metadata")
 
 
 class Value(NamedTuple):
@@ -158,14 +157,20 @@ def shadow_sections(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def flatten(prefix: str, value: Any, document: Document) -> None:
+#: nesting below this is not indexed (the shadow service allows 6 levels; this bounds the walk
+#: over whatever a restored state holds)
+MAX_NESTING = 32
+
+
+def flatten(prefix: str, value: Any, document: Document, depth: int = 0) -> None:
     """Index a JSON value under ``prefix`` by the guide's rules (dot-joined names, simple arrays
     only, no nulls)."""
     if value is None:
         return
     if isinstance(value, dict):
-        for key, inner in value.items():
-            flatten(f"{prefix}.{key}", inner, document)
+        if depth < MAX_NESTING:
+            for key, inner in value.items():
+                flatten(f"{prefix}.{key}", inner, document, depth + 1)
     elif isinstance(value, list):
         if all(isinstance(item, str | int | float | bool) for item in value):
             for item in value:
