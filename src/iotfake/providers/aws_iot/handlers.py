@@ -13,6 +13,7 @@ from typing import Any
 
 from . import certificates, endpoints, policies, principals, register, thing_groups, thing_types, things
 from .context import Context
+from .indexing import aggregate
 from .indexing import search as indexing
 
 Handler = Callable[[Context], dict[str, Any] | None]
@@ -74,6 +75,10 @@ _HANDLERS: dict[str, Handler] = {
     "UpdateIndexingConfiguration": indexing.update_configuration,
     "DescribeIndex": indexing.describe_index,
     "ListIndices": indexing.list_indices,
+    "GetStatistics": aggregate.statistics,
+    "GetCardinality": aggregate.cardinality,
+    "GetPercentiles": aggregate.percentiles,
+    "GetBucketsAggregation": aggregate.buckets,
 }
 
 HANDLERS: dict[str, Handler] = {

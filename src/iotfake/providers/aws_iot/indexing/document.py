@@ -41,18 +41,20 @@ class Value(NamedTuple):
     text: str
     tokens: tuple[str, ...]
     number: float | None = None
+    #: the value as stored (aggregations report it with its case)
+    raw: Any = None
 
     @classmethod
     def of(cls, raw: Any, *, numeric_strings: bool = False) -> Value:
         if raw is True or raw is False:
             text = "true" if raw else "false"
-            return cls(text, (text,))
+            return cls(text, (text,), None, raw)
         if isinstance(raw, int | float):
             text = repr(raw)  # what JSON shows: 5, 2.5
-            return cls(text, (text,), float(raw))
+            return cls(text, (text,), float(raw), raw)
         text = str(raw).lower()
         number = float(text) if numeric_strings and NUMBER.fullmatch(text) else None
-        return cls(text, tuple(text.split()) or (text,), number)
+        return cls(text, tuple(text.split()) or (text,), number, raw)
 
 
 @dataclass(frozen=True, slots=True)
