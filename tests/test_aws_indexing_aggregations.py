@@ -148,3 +148,23 @@ def test_the_thing_groups_index_aggregates_too(iot) -> None:
         indexName="AWS_ThingGroups", queryString="*", aggregationField="description"
     )
     assert described["cardinality"] == 1
+
+
+def test_shadow_versions_are_aggregated_though_not_searchable(aws_cloud, iot) -> None:
+    iot.update_indexing_configuration(
+        thingIndexingConfiguration={
+            "thingIndexingMode": "REGISTRY_AND_SHADOW",
+            "namedShadowIndexingMode": "ON",
+            "filter": {"namedShadowNames": ["cfg"]},
+        }
+    )
+    for name in ("a", "b"):
+        iot.create_thing(thingName=name)
+    shadows = aws_cloud.providers["aws"].account("123456789012", "us-east-1").table("shadows")
+    shadows["a"] = {"": {"state": {"reported": {"x": 1}}, "version": 3}, "cfg": {"state": {}, "version": 7}}
+    shadows["b"] = {"": {"state": {"reported": {"x": 2}}, "version": 5}}
+    stats = iot.get_statistics(queryString="*", aggregationField="shadow.version")["statistics"]
+    assert (stats["count"], stats["sum"]) == (2, 8)
+    named = iot.get_statistics(queryString="*", aggregationField="shadow.name.cfg.version")["statistics"]
+    assert (named["count"], named["sum"]) == (1, 7)
+    assert iot.search_index(queryString="shadow.version:3")["things"] == []

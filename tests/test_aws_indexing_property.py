@@ -51,7 +51,6 @@ class Thing:
             for key, value in self.named.items():
                 out[f"shadow.name.cfg.reported.{key}"] = [value]
             out["shadow.name.cfg.hasDelta"] = [False]
-            out["shadow.name.cfg.version"] = [1]
         if self.reported is not None and index.shadow:
             for key, value in self.reported.items():
                 out[f"shadow.reported.{key}"] = [value]
@@ -60,7 +59,6 @@ class Thing:
                 if self.reported.get(key) != value:
                     out[f"shadow.delta.{key}"] = [value]
             out["shadow.hasDelta"] = [self.has_delta]
-            out["shadow.version"] = [1]
         return out
 
 

@@ -138,17 +138,26 @@ def field_type(config: dict[str, Any], index: str, name: str) -> str:
     )
 
 
+#: the managed fields that hold a shadow's version (not searchable, but aggregated)
+SHADOW_VERSION = re.compile(r"shadow(?:\.name\.([^.]+))?\.version")
+
+
 def _things(ctx: Context, config: dict[str, Any], query: Node) -> Iterator[Values]:
     tenant, groups = ctx.tenant, ctx.groups
     view = configuration.view(config)
     table = tenant.table(SHADOWS_TABLE)
     for device in list(tenant.keys.values()):
-        document = thing_document(Thing(device, groups.groups_of, table), view)
+        thing = Thing(device, groups.groups_of, table)
+        document = thing_document(thing, view)
         if matches(query, document):
 
-            def values(name: str, document: Any = document, version: int = device.version) -> list[Value]:
+            def values(name: str, document: Any = document, thing: Thing = thing) -> list[Value]:
                 if name == "registry.version":
-                    return [Value.of(version)]
+                    return [Value.of(thing.device.version)]
+                shadow = SHADOW_VERSION.fullmatch(name)
+                if shadow is not None:
+                    sections = thing.indexed_shadows(view).get(shadow.group(1) or "", {})
+                    return [Value.of(sections["version"])] if "version" in sections else []
                 return document.values(THING_ALIASES.get(name, name))
 
             yield values

@@ -6,18 +6,20 @@ Sources, as fleet indexing has them:
   thing is in, and its billing group, which the guide says the field also matches),
   ``attributes.<name>``;
 - shadows (``REGISTRY_AND_SHADOW``): the classic shadow as ``shadow.reported.*``,
-  ``shadow.desired.*``, ``shadow.delta.*``, ``shadow.metadata.*``, ``shadow.hasDelta``,
-  ``shadow.version``; named shadows (``namedShadowIndexingMode`` ON, names in the filter) the same
-  under ``shadow.name.<name>.``. They are read from the tenant's ``shadows`` table (thing name ->
+  ``shadow.desired.*``, ``shadow.delta.*``, ``shadow.metadata.*``, ``shadow.hasDelta``; named
+  shadows (``namedShadowIndexingMode`` ON, names in the filter) the same under
+  ``shadow.name.<name>.``. They are read from the tenant's ``shadows`` table (thing name ->
   {shadow name, "" for the classic one -> {"state": {"desired", "reported"}, "metadata",
   "version", "timestamp"}}), which the iot-data shadow service writes;
 - connectivity (``thingConnectivityIndexingMode`` STATUS): ``connectivity.connected``,
   ``connectivity.timestamp``, ``connectivity.disconnectReason``, from ``connectivity_of`` (the
   one place the MQTT side feeds).
 
-Values follow the guide's indexing rules: nested shadow fields are dot-joined, an array is indexed
-only when all its items are simple values (each item then matches), nulls are not indexed, and a
-value that is a JSON number literal (attributes included, which are strings) is indexed as a number.
+Versions (the registry's, a shadow's) are not searchable, as the guide says; the answer shows a
+shadow's and aggregations read them (``aggregate``). Values follow the guide's indexing rules:
+nested shadow fields are dot-joined, an array is indexed only when all its items are simple values
+(each item then matches), nulls are not indexed, and a value that is a JSON number literal
+(attributes included, which are strings) is indexed as a number.
 """
 
 from __future__ import annotations
@@ -284,7 +286,8 @@ def _shadow(thing: Thing, view: View) -> Document:
     for name, sections in thing.indexed_shadows(view).items():
         prefix = "shadow" if name == "" else f"shadow.name.{name}"
         for key, value in sections.items():
-            flatten(f"{prefix}.{key}", value, document)
+            if key != "version":
+                flatten(f"{prefix}.{key}", value, document)
     return document
 
 
