@@ -126,6 +126,7 @@ def fleet(iot, tenant):
         ("receiver", ["radio"]),
         ("nothing-like-it", []),
         ("thingName:tv\\-1", ["tv-1"]),  # an escaped character is literal
+        ('thingName:"tv-1"', ["tv-1"]),
         ("thingType:xyz", []),  # a field no thing has matches nothing
         ("shadow.name.config.reported.volume:3", []),  # named shadows are not indexed
     ],

@@ -260,6 +260,11 @@ class _Parser:
             token = self.peek
             if token.kind == ")":
                 raise QueryError(f"Unbalanced ')' at position {token.at + 1}")
+            if token.kind == ":":
+                raise QueryError(
+                    f"Unexpected ':' at position {token.at + 1}: quote a value that holds ':' "
+                    '(thingName:"a:b") or escape it (thingName:a\\:b)'
+                )
             raise QueryError(f"Unexpected {_describe(token)} at position {token.at + 1}")
         if self.terms > MAX_TERMS:
             raise QueryError(
