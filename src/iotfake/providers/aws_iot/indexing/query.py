@@ -123,7 +123,6 @@ class Token:
     text: str
     at: int  # 0-based offset in the query
     word: Word | None = None
-    spaced: bool = False  # whitespace before it
 
 
 @dataclass(slots=True)
@@ -133,36 +132,34 @@ class _Lexer:
 
     def run(self) -> list[Token]:
         s, i, n = self.source, 0, len(self.source)
-        spaced = False
         while i < n:
             c = s[i]
             if c.isspace():
-                i, spaced = i + 1, True
+                i += 1
                 continue
             start = i
             if c in "()[]{}:":
-                self._add(c, c, start, spaced)
+                self._add(c, c, start)
                 i += 1
             elif c in "<>":
                 op = s[i : i + 2] if s[i + 1 : i + 2] == "=" else c
-                self._add("CMP", op, start, spaced)
+                self._add("CMP", op, start)
                 i += len(op)
             elif c == '"':
-                i = self._phrase(start, spaced)
+                i = self._phrase(start)
             elif c in "-+" and self._operator_position():
                 if i + 1 >= n or s[i + 1].isspace():
                     raise QueryError(f"'{c}' at position {i + 1} must be followed directly by a term")
                 if c == "-":  # '+' (required) is what AND, the default, means already: a no-op
-                    self._add("MINUS", c, start, spaced)
+                    self._add("MINUS", c, start)
                 i += 1
             else:
-                i = self._word(start, spaced)
-            spaced = False
-        self._add("END", "", n, spaced)
+                i = self._word(start)
+        self._add("END", "", n)
         return self.tokens
 
-    def _add(self, kind: str, text: str, at: int, spaced: bool, word: Word | None = None) -> None:
-        self.tokens.append(Token(kind, text, at, word, spaced))
+    def _add(self, kind: str, text: str, at: int, word: Word | None = None) -> None:
+        self.tokens.append(Token(kind, text, at, word))
 
     def _operator_position(self) -> bool:
         """A '-' starts a negation where a term may start, not after ':' or in a range."""
@@ -170,7 +167,7 @@ class _Lexer:
             return True
         return self.tokens[-1].kind not in (":", "CMP", "[", "{", "TO")
 
-    def _phrase(self, start: int, spaced: bool) -> int:
+    def _phrase(self, start: int) -> int:
         s, i, chars = self.source, start + 1, []
         while i < len(s):
             c = s[i]
@@ -180,13 +177,13 @@ class _Lexer:
                 continue
             if c == '"':
                 text = "".join(chars)
-                self._add("PHRASE", text, start, spaced, Word(text, quoted=True))
+                self._add("PHRASE", text, start, Word(text, quoted=True))
                 return i + 1
             chars.append(c)
             i += 1
         raise QueryError(f"Unterminated quoted string starting at position {start + 1}")
 
-    def _word(self, start: int, spaced: bool) -> int:
+    def _word(self, start: int) -> int:
         s, i = self.source, start
         literal: list[str] = []
         items: list[object] = []
@@ -216,14 +213,14 @@ class _Lexer:
         text = "".join(literal)
         raw = s[start:i]
         if raw in ("AND", "OR", "NOT", "TO"):
-            self._add(raw, raw, start, spaced)
+            self._add(raw, raw, start)
             return i
         if raw in ("&&", "||"):
             instead = "AND" if raw == "&&" else "OR"
             raise QueryError(f"'{raw}' at position {start + 1} is not supported: use {instead}")
         pattern = Glob(tuple(items)) if wild else None
         leading = wild and raw[:1] in "*?" and raw != "*"
-        self._add("WORD", text, start, spaced, Word(text, pattern=pattern, leading_wildcard=leading))
+        self._add("WORD", text, start, Word(text, pattern=pattern, leading_wildcard=leading))
         return i
 
 
