@@ -172,6 +172,17 @@ BREAKING = {
         "not a marker!",
         "marker",
     ),
+    "[$a-zA-Z0-9:_-]+": (
+        lambda iot: iot.update_indexing_configuration(
+            thingIndexingConfiguration={
+                "thingIndexingMode": "REGISTRY_AND_SHADOW",
+                "namedShadowIndexingMode": "ON",
+                "filter": {"namedShadowNames": ["bad name!"]},
+            }
+        ),
+        "bad name!",
+        "thingIndexingConfiguration.filter.namedShadowNames.1.member",
+    ),
 }
 #: matches every string: there is nothing to send that breaks it
 UNBREAKABLE = {"[\\s\\S]*"}

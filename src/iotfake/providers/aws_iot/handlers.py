@@ -23,6 +23,8 @@ from . import (
     things,
 )
 from .context import Context
+from .indexing import aggregate
+from .indexing import search as indexing
 
 Handler = Callable[[Context], dict[str, Any] | None]
 
@@ -86,6 +88,15 @@ _HANDLERS: dict[str, Handler] = {
     "AddThingToBillingGroup": billing_groups.add_thing,
     "RemoveThingFromBillingGroup": billing_groups.remove_thing,
     "ListThingsInBillingGroup": billing_groups.things_in,
+    "SearchIndex": indexing.search,
+    "GetIndexingConfiguration": indexing.get_configuration,
+    "UpdateIndexingConfiguration": indexing.update_configuration,
+    "DescribeIndex": indexing.describe_index,
+    "ListIndices": indexing.list_indices,
+    "GetStatistics": aggregate.statistics,
+    "GetCardinality": aggregate.cardinality,
+    "GetPercentiles": aggregate.percentiles,
+    "GetBucketsAggregation": aggregate.buckets,
 }
 
 HANDLERS: dict[str, Handler] = {

@@ -8,7 +8,9 @@
                            "thingGroups": [{"thingGroupName": "g1", "things": ["t1"]}],
                            "policies": [{"policyName": "p1", "policyDocument": {...}}],
                            "maxThings": null, "keyAlgorithm": "EC_P256",
-                           "thingTypeDeletionWaitSeconds": 300}]}}
+                           "thingTypeDeletionWaitSeconds": 300,
+                           "indexingConfiguration": {"thingIndexingConfiguration":
+                                                     {"thingIndexingMode": "REGISTRY"}}}]}}
 
 Entries go through the same validation and registry rules as the API, and errors name the path
 (``aws.accounts[0].things[2].thingName``). Loading is all-or-nothing (``documents.apply``).
@@ -26,6 +28,7 @@ from ...registry.errors import DomainError
 from . import policies, thing_groups, thing_types, things
 from .arns import ACCOUNT, DEFAULT_ACCOUNT, DEFAULT_REGION, REGION
 from .context import Context
+from .indexing import configuration as indexing_configuration
 from .pki import KEY_ALGORITHMS
 from .validation import Problems, validate
 from .wire import AwsError
@@ -45,6 +48,7 @@ ACCOUNT_KEYS = (
     "maxThings",
     "keyAlgorithm",
     "thingTypeDeletionWaitSeconds",
+    "indexingConfiguration",
 )
 #: fixtures keys whose items are exactly their Create operation's request: validated against the
 #: model and loaded through the operation's own handler (a new kind adds one line here)
@@ -111,6 +115,8 @@ def _account(provider: AwsIotProvider, entry: Any, path: str) -> None:
         if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
             raise DocumentError(f"{path}.thingTypeDeletionWaitSeconds", "expected a number of seconds >= 0")
         tenant.settings["thingTypeDeletionWaitSeconds"] = wait
+    if "indexingConfiguration" in entry:
+        _indexing(tenant, entry["indexingConfiguration"], f"{path}.indexingConfiguration")
     ctx = Context(provider, None, tenant, {})
     _each(entry, "thingTypes", path, lambda item, p: _thing_type(ctx, item, p))
     for key, operation in BY_OPERATION.items():
@@ -126,6 +132,19 @@ def _by_operation(ctx: Context, operation: str, item: dict[str, Any], path: str)
 
     _check(OPERATIONS[operation]["input"], item, path)
     HANDLERS[operation](Context(ctx.provider, None, ctx.tenant, dict(item)))
+
+
+def _indexing(tenant: Any, item: Any, path: str) -> None:
+    """The fleet indexing configuration, as UpdateIndexingConfiguration takes it."""
+    expect(
+        item, dict, path, 'an object like {"thingIndexingConfiguration": {"thingIndexingMode": "REGISTRY"}}'
+    )
+    no_unknown(item, ("thingIndexingConfiguration", "thingGroupIndexingConfiguration"), path)
+    _check("UpdateIndexingConfigurationRequest", item, path)
+    try:
+        indexing_configuration.update(tenant, item)
+    except AwsError as exc:
+        raise DocumentError(path, exc.message) from exc
 
 
 def _each(entry: dict[str, Any], key: str, path: str, load: Any) -> None:
