@@ -2,7 +2,7 @@
 
 python -m bench                         # all of them, the scale curve up to 100,000 devices
 python -m bench all --scale-max 1000000 # what bench/results/ holds (a few minutes more)
-python -m bench aws|enos|scale|state|profile|compare [options]   # one of them; --help for each
+python -m bench aws|enos|scale|state|locks|profile|compare [options]   # one of them; --help for each
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 import subprocess
 import sys
 
-from . import aws, compare, enos, profile, scale, state_write, summary
+from . import aws, compare, enos, locks, profile, scale, state_write, summary
 
 SECTIONS = {
     "aws": aws.main,
@@ -20,6 +20,7 @@ SECTIONS = {
     "profile": profile.main,
     "compare": compare.main,
     "state": state_write.main,
+    "locks": locks.main,
 }
 
 
@@ -33,7 +34,14 @@ def run_all(argv: list[str]) -> None:
         "--scale-max", type=int, default=100_000, help="largest scale decade (1000000: the full curve)"
     )
     args = parser.parse_args(argv)
-    for section in (["aws"], ["enos"], ["scale", "--max", str(args.scale_max)], ["state"], ["profile"]):
+    for section in (
+        ["aws"],
+        ["enos"],
+        ["scale", "--max", str(args.scale_max)],
+        ["state"],
+        ["locks"],
+        ["profile"],
+    ):
         subprocess.run([sys.executable, "-m", "bench", *section], check=True)
     summary.write()
 

@@ -198,3 +198,18 @@ def test_a_rejected_fixtures_document_rolls_back_every_provider_and_the_credenti
         cloud.seed(bad)
     assert cloud.snapshot() == before
     assert cloud.registry.keys.find("aws", "AKIAROLLBACK0000001") is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(sorted(OPERATIONS)), min_size=1, max_size=8))
+def test_a_capture_is_the_state_of_its_instant_whatever_changes_after_it(names: list[str]) -> None:
+    """Snapshots are built outside the lock from a capture: later writes must not leak into it."""
+    cloud = _populated()
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+    expected = cloud.registry.snapshot()
+    captured = cloud.registry.capture()
+    for i, name in enumerate(names):
+        with contextlib.suppress(DomainError):
+            OPERATIONS[name](tenant, cloud, i)
+    assert captured.snapshot() == expected
+    assert tenant._captures == []  # the capture ended: later writes keep nothing for it

@@ -51,6 +51,9 @@ class Ids:
         self._secret_random: random.Random = random.SystemRandom() if seed is None else self._random
         self._requests = random.Random(_derived(seed, "requests"))
         self._faker: Any = None
+        #: a restored Faker's random state, applied when it is next built (building one costs
+        #: tens of milliseconds: not under the registry lock, where restores run)
+        self._faker_state: list | None = None
         #: one generator per record kind added after the first release: drawing a billing group's
         #: id must not move the ids a seeded cloud gave its things and certificates before
         self._streams: dict[str, random.Random] = {}
@@ -129,7 +132,12 @@ class Ids:
     def faker(self) -> Any:
         """A seeded Faker, built on first use: constructing one costs milliseconds."""
         if self._faker is None:
-            self._faker = _new_faker(self._random.getrandbits(64))
+            if self._faker_state is not None:  # restored: continue the saved sequence
+                self._faker = _new_faker(0)
+                self._faker.random.setstate(_unstate(self._faker_state))
+                self._faker_state = None
+            else:
+                self._faker = _new_faker(self._random.getrandbits(64))
         return self._faker
 
     def device_name(self) -> str:
@@ -147,6 +155,8 @@ class Ids:
             data = {"random": _state(self._random), "requests": _state(self._requests)}
             if self._faker is not None:  # it draws from a generator of its own once built
                 data["faker"] = _state(self._faker.random)
+            elif self._faker_state is not None:
+                data["faker"] = self._faker_state
             if self._streams:
                 data["streams"] = {kind: _state(rng) for kind, rng in self._streams.items()}
             return data
@@ -156,7 +166,7 @@ class Ids:
         if state:
             with self._lock:
                 self._random.setstate(_unstate(state))
-                self._faker = None
+                self._faker, self._faker_state = None, None
         if data.get("requests"):
             requests = random.Random()
             requests.setstate(_unstate(data["requests"]))
@@ -172,10 +182,8 @@ class Ids:
             with self._lock:
                 self._streams = restored
         if data.get("faker"):
-            fake = _new_faker(0)
-            fake.random.setstate(_unstate(data["faker"]))
             with self._lock:
-                self._faker = fake
+                self._faker, self._faker_state = None, data["faker"]
 
 
 def _derived(seed: int | str | None, purpose: str) -> int | str:

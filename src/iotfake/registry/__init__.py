@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Clock
@@ -19,10 +20,30 @@ from .errors import BY_NAME, DomainError, NotFound
 from .integrity import check_registry
 from .keys import CredentialIndex
 from .models import Device, Product
-from .tenant import Tenant
-from .tokens import Token, TokenStore
+from .tenant import Captured, Tenant
+from .tokens import TOKEN_FIELDS, Token, TokenStore
 
 __all__ = ["BY_NAME", "Device", "DomainError", "Product", "Registry", "Tenant", "Token", "TokenStore"]
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedRegistry:
+    tenants: list[Captured]
+    tokens: list[tuple[Any, ...]]
+
+    def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
+        return {
+            "tenants": [t.snapshot(copy=copy) for t in self.tenants],
+            "tokens": [dict(zip(TOKEN_FIELDS, values, strict=True)) for values in self.tokens],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A snapshot's tenants and tokens, built and ready to swap in (``Registry.install``)."""
+
+    tenants: dict[tuple[str, str], Tenant]
+    tokens: Any
 
 
 class Registry:
@@ -82,25 +103,42 @@ class Registry:
     def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
         """Every tenant and token as JSON-able data (``copy=False``: see ``Tenant.snapshot``)."""
         with self.lock:
-            return {
-                "tenants": [t.snapshot(copy=copy) for t in list(self._tenants.values())],
-                "tokens": self.tokens.snapshot(),
-            }
+            captured = self.capture()
+        return captured.snapshot(copy=copy)
+
+    def capture(self) -> CapturedRegistry:
+        """The state, taken under the lock in time proportional to the record count at C speed
+        (a few milliseconds per 100k devices); building and copying the snapshot from it happen
+        after the lock is released, so writers in other tenants do not wait behind a state save."""
+        with self.lock:
+            return CapturedRegistry([t.capture() for t in self._tenants.values()], self.tokens.capture())
 
     def restore(self, data: dict[str, Any]) -> None:
         """Replace every tenant and token with copies of ``data``'s, or change nothing.
 
-        Raises :class:`~.integrity.SnapshotError` (a ValueError) naming the first reference in
+        Raises :class:`~.integrity.SnapshotError` (a ValueError) naming the first record in
         ``data`` that does not hold.
         """
+        old = self.install(self.prepare(data))
+        del old  # freed after the lock
+
+    def prepare(self, data: dict[str, Any]) -> Prepared:
+        """Check a snapshot and build its tenants and tokens, without the lock: only ``install``
+        takes it, for a swap of references. Raises :class:`~.integrity.SnapshotError`."""
         check_registry(data)
+        tenants: dict[tuple[str, str], Tenant] = {}
+        for raw in data.get("tenants", ()):
+            tenant = self._new_tenant(raw["provider"], raw["id"])
+            tenant.load(raw)
+            tenants[tenant.provider, tenant.id] = tenant
+        return Prepared(tenants, self.tokens.prepare(data.get("tokens", [])))
+
+    def install(self, prepared: Prepared) -> Any:
+        """Swap a prepared snapshot in. Returns the old state: drop it after releasing the lock
+        (taking apart 100k devices costs ~70 ms, which no writer should wait for)."""
         with self.lock:
-            tenants: dict[tuple[str, str], Tenant] = {}
-            for raw in data.get("tenants", ()):
-                tenant = self._new_tenant(raw["provider"], raw["id"])
-                tenant.restore(raw)
-                tenants[tenant.provider, tenant.id] = tenant
-            self.tokens.restore(data.get("tokens", []))
-            self._tenants = tenants
-            self.keys.rebuild(tenants.values())
+            old = self._tenants, self.tokens.install(prepared.tokens)
+            self._tenants = prepared.tenants
+            self.keys.rebuild(prepared.tenants.values())
             self.changes.bump()
+            return old

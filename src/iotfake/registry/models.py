@@ -38,7 +38,7 @@ class Device:
     def to_dict(self, *, copy: bool = True) -> dict[str, Any]:
         """The record as a dict; ``copy=False`` shares nested maps with the live record, which is
         only safe for serialising at once under the registry lock."""
-        out = dict(zip(DEVICE_FIELDS, _device_values(self), strict=True))
+        out = dict(zip(DEVICE_FIELDS, device_values(self), strict=True))
         if copy:
             for name in NESTED_FIELDS:
                 value = out[name]
@@ -82,4 +82,5 @@ class Product:
 DEVICE_FIELDS = tuple(f.name for f in fields(Device))
 #: the fields that may hold maps (the others hold strings and numbers)
 NESTED_FIELDS = ("name", "attributes", "tags", "extra")
-_device_values = attrgetter(*DEVICE_FIELDS)
+#: a device's field values in ``DEVICE_FIELDS`` order, in one C call (snapshots take a million)
+device_values = attrgetter(*DEVICE_FIELDS)

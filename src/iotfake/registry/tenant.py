@@ -19,10 +19,12 @@ from .catalog import DEVICE
 from .changes import MISSING, Changes, Table, reinsert
 from .copying import copy_json
 from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded
-from .models import Device, Product
+from .models import DEVICE_FIELDS, NESTED_FIELDS, Device, Product, device_values
 from .records import cascade
 from .versions import check_version
 
+#: devices read per lock hold when a snapshot is built (about 8 ms per chunk on the bench machine)
+CAPTURE_CHUNK = 20_000
 #: how many generated keys are tried before giving up with KeyAllocationFailed (EnOS 11714)
 KEY_ATTEMPTS = 5
 
@@ -91,6 +93,9 @@ class Tenant:
         self.uncounted: set[str] = set()
         #: provider-specific record tables (thing groups, policies, users, ...): name -> key -> record
         self.tables: dict[str, Table] = {}
+        #: snapshots being built outside the lock: device -> its field values when captured, kept
+        #: here by the first in-place change after the capture (see ``capture``)
+        self._captures: list[dict[int, tuple[Any, ...]]] = []
 
     @property
     def quota(self) -> int | None:
@@ -291,6 +296,8 @@ class Tenant:
             check_version(device.version, expected_version)
             if not isinstance(product, _Keep):
                 self.move_device(device, product)
+            if self._captures:
+                self._keep(device)
             old = {name: getattr(device, name) for name in changes}
             old["version"], old["updated"] = device.version, device.updated
 
@@ -312,6 +319,8 @@ class Tenant:
                 return
             target = self.product(product) if product is not None else None
             self._check_product_room(target)
+            if self._captures:
+                self._keep(device)
             source = self.products[device.product] if device.product is not None else None
             undo = self._undo_move(device, source, target)
             if source is not None:
@@ -327,6 +336,8 @@ class Tenant:
         The dict is replaced, never edited: a caller holding the old one keeps seeing it whole.
         """
         with self.lock:
+            if self._captures:
+                self._keep(device)
             before = device.extra
 
             def undo() -> None:
@@ -340,6 +351,8 @@ class Tenant:
         with self.lock:
             if new_key in self.keys:
                 raise KeyCollision(key=new_key, existing=self.keys[new_key])
+            if self._captures:
+                self._keep(device)
             undo = self._undo_rekey(device)
             old_key = device.key
             del self.keys[device.key]
@@ -486,43 +499,88 @@ class Tenant:
     def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
         """The tenant as JSON-able data that shares nothing with it (see ``copying``).
 
-        ``copy=False`` skips copying nested values: only for serialising at once, under the lock.
+        ``copy=False`` shares nested values with the live records, which never edit them in place:
+        only for serialising at once.
         """
-        same = copy_json if copy else _same
         with self.lock:
-            return {
-                "provider": self.provider,
-                "id": self.id,
-                "quota": self.quota,
-                "uncounted": sorted(self.uncounted),
-                "settings": same(self.settings),
-                "products": [p.to_dict(copy=copy) for p in list(self.products.values())],
-                "devices": [d.to_dict(copy=copy) for d in list(self.devices.values())],
+            captured = self.capture()
+        return captured.snapshot(copy=copy)
+
+    def capture(self) -> Captured:
+        """The tenant as it is now, taken under the lock in about a millisecond per 100k devices.
+
+        Table records, settings and the devices' nested maps are replaced, never edited in place,
+        so references to them are the state of this instant. Device objects are edited in place
+        (a million of them must stay small): the capture keeps references, and until its
+        ``snapshot`` has read them, the first in-place change of a captured device saves the
+        device's values first (``_keep``). ``snapshot`` reads the devices in chunks, each under
+        the lock, so no single hold grows with the state.
+        """
+        with self.lock:
+            kept: dict[int, tuple[Any, ...]] = {}
+            self._captures.append(kept)
+            return Captured(
+                self.provider,
+                self.id,
+                self._quota,
+                sorted(self.uncounted),
+                dict(self.settings),
+                [p.to_dict(copy=False) for p in self.products.values()],
+                list(self.devices.values()),
                 # an empty table is the same as none (reading a table makes it)
-                "tables": {name: same(rows) for name, rows in list(self.tables.items()) if rows},
-            }
+                {name: dict(rows) for name, rows in self.tables.items() if rows},
+                self,
+                kept,
+            )
+
+    def _keep(self, device: Device) -> None:
+        """Save a device's values for the snapshots being built, before it changes in place."""
+        for kept in self._captures:
+            if id(device) not in kept:
+                kept[id(device)] = device_values(device)
+
+    def read_captured(self, devices: list[Device], kept: dict[int, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The captured devices' values as they were at the capture, in chunks under the lock;
+        ends the capture."""
+        values: list[tuple[Any, ...]] = []
+        try:
+            for start in range(0, len(devices), CAPTURE_CHUNK):
+                with self.lock:
+                    values.extend(
+                        kept.get(id(device)) or device_values(device)
+                        for device in devices[start : start + CAPTURE_CHUNK]
+                    )
+        finally:
+            with self.lock:
+                self._captures = [k for k in self._captures if k is not kept]
+        return values
 
     def restore(self, data: dict[str, Any]) -> None:
         """Replace the tenant's state with copies of ``data`` (which the tenant never shares)."""
         with self.lock:
-            self._quota = data.get("quota")
-            self.settings = Table(
-                self.changes, copy_json(data.get("settings") or {}), scope=self.scope, name="settings"
-            )
-            self.products = {p["key"]: Product.from_dict(p) for p in data.get("products", ())}
-            self.devices, self.keys = {}, {}
-            for raw in data.get("devices", ()):
-                device = Device.from_dict(raw)
-                self.devices[device.id] = device
-                self.keys[device.key] = device
-                if device.product is not None:
-                    self.products[device.product].devices[device.key] = device
-            self.uncounted = set(data.get("uncounted") or ())
-            self.tables = {
-                name: Table(self.changes, copy_json(rows), scope=self.scope, name=name)
-                for name, rows in (data.get("tables") or {}).items()
-            }
-            self.changes.bump()
+            self.load(data)
+
+    def load(self, data: dict[str, Any]) -> None:
+        """``restore`` without the lock: for a tenant no one else can see yet (the registry builds
+        a whole snapshot's tenants that way, then swaps them in under the lock at once)."""
+        self._quota = data.get("quota")
+        self.settings = Table(
+            self.changes, copy_json(data.get("settings") or {}), scope=self.scope, name="settings"
+        )
+        self.products = {p["key"]: Product.from_dict(p) for p in data.get("products", ())}
+        self.devices, self.keys = {}, {}
+        for raw in data.get("devices", ()):
+            device = Device.from_dict(raw)
+            self.devices[device.id] = device
+            self.keys[device.key] = device
+            if device.product is not None:
+                self.products[device.product].devices[device.key] = device
+        self.uncounted = set(data.get("uncounted") or ())
+        self.tables = {
+            name: Table(self.changes, copy_json(rows), scope=self.scope, name=name)
+            for name, rows in (data.get("tables") or {}).items()
+        }
+        self.changes.bump()
 
 
 def _position(table: dict[Any, Any], key: Any) -> int:
@@ -530,3 +588,43 @@ def _position(table: dict[Any, Any], key: Any) -> int:
     if table and next(reversed(table)) == key:
         return len(table) - 1
     return list(table).index(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    """A tenant's state as :meth:`Tenant.capture` took it; ``snapshot`` builds the JSON-able form."""
+
+    provider: str
+    id: str
+    quota: int | None
+    uncounted: list[str]
+    settings: dict[str, Any]
+    products: list[dict[str, Any]]
+    devices: list[Device]
+    tables: dict[str, dict[str, Any]]
+    tenant: Tenant
+    kept: dict[int, tuple[Any, ...]]
+
+    def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
+        """The JSON-able tenant (call it once: it ends the capture)."""
+        same = copy_json if copy else _same
+        values = self.tenant.read_captured(self.devices, self.kept)
+        devices = [dict(zip(DEVICE_FIELDS, row, strict=True)) for row in values]
+        if copy:
+            for device in devices:
+                for name in NESTED_FIELDS:
+                    value = device[name]
+                    if value is not None and type(value) is not str:
+                        device[name] = copy_json(value)
+            for product in self.products:
+                product["attributes"] = copy_json(product["attributes"])
+        return {
+            "provider": self.provider,
+            "id": self.id,
+            "quota": self.quota,
+            "uncounted": self.uncounted,
+            "settings": same(self.settings),
+            "products": self.products,
+            "devices": devices,
+            "tables": {name: same(rows) for name, rows in self.tables.items()},
+        }

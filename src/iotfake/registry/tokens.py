@@ -8,7 +8,8 @@ scriptr INVALID_TOKEN), so :meth:`TokenStore.check` reports which.
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 
 from ..clock import Clock
@@ -35,6 +36,10 @@ class Token:
 
     def remaining(self, now: float) -> float | None:
         return None if self.expires is None else max(0.0, self.expires - now)
+
+
+TOKEN_FIELDS = tuple(f.name for f in fields(Token))
+_token_values = attrgetter(*TOKEN_FIELDS)
 
 
 class TokenStore:
@@ -148,12 +153,29 @@ class TokenStore:
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
-            return [asdict(t) for t in list(self._tokens.values())]
+            captured = self.capture()
+        return [dict(zip(TOKEN_FIELDS, values, strict=True)) for values in captured]
+
+    def capture(self) -> list[tuple[Any, ...]]:
+        """Every token's field values, cheap enough to take under the lock at any scale."""
+        with self.lock:
+            return list(map(_token_values, self._tokens.values()))
 
     def restore(self, rows: list[dict[str, Any]]) -> None:
+        self.install(self.prepare(rows))
+
+    def prepare(self, rows: list[dict[str, Any]]) -> tuple[dict[str, Token], dict[Any, dict[str, None]]]:
+        """The tokens and their index built from snapshot rows, without the lock."""
+        tokens = {row["value"]: Token(**row) for row in rows}
+        by_subject: dict[tuple[str, str, str], dict[str, None]] = {}
+        for token in tokens.values():
+            by_subject.setdefault((token.provider, token.tenant, token.subject), {})[token.value] = None
+        return tokens, by_subject
+
+    def install(self, prepared: tuple[dict[str, Token], dict[Any, dict[str, None]]]) -> Any:
+        """Swap the prepared tokens in; returns the old ones, for the caller to free after the lock."""
         with self.lock:
-            self._tokens = {row["value"]: Token(**row) for row in rows}
-            self._by_subject = {}
-            for token in self._tokens.values():
-                self._index(token)
+            old = self._tokens, self._by_subject
+            self._tokens, self._by_subject = prepared
             self.changes.bump()
+            return old

@@ -68,12 +68,16 @@ Page = tuple[list[dict[str, Any]], str | None]
 def _things(ctx: Context, config: dict[str, Any], query: Node, after: str | None, size: int) -> Page:
     tenant, groups = ctx.tenant, ctx.groups
     view = configuration.view(config)
-    table = tenant.table(SHADOWS_TABLE)
+    # copied under the lock (milliseconds at 100k things), read outside it: a search must not
+    # keep every writer waiting while it walks the fleet (records are replaced, never edited)
+    with tenant.lock:
+        things = dict(tenant.keys)
+        table = dict(tenant.table(SHADOWS_TABLE))
     found: list[dict[str, Any]] = []
-    for name in sorted(tenant.keys):
+    for name in sorted(things):
         if after is not None and name <= after:
             continue
-        thing = Thing(tenant.keys[name], groups.groups_of, table)
+        thing = Thing(things[name], groups.groups_of, table)
         if matches(query, thing_document(thing, view)):
             if len(found) == size:
                 return found, encode([found[-1]["thingName"]])
