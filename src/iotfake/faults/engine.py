@@ -18,10 +18,9 @@ import random
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from werkzeug.wrappers import Request
 
 from ..documents import DocumentError
 from ..registry.errors import BY_NAME, DomainError, KeyCollision, NotFound, Throttled, Unavailable
@@ -225,11 +224,16 @@ class FaultEngine:
         from ..providers.base import Call
 
         operation = rule.operation if rule.operation != "*" else ""
-        return Call(rule.provider, operation, Request.from_values("/"))
+        return Call(rule.provider, operation, None)
 
     # -- the pipeline -------------------------------------------------------------------------------
-    def before(self, provider: Provider, call: Call) -> Reply | None:
-        """Pick the first rule that fires; answer for the handler, delay it, or let it run."""
+    def decide(self, call: Call) -> Decision | None:
+        """The first rule that fires for ``call``, counted, as a transport-free decision (or None).
+
+        Any transport drives it: HTTP sleeps for ``delay`` and renders in ``before``; the MQTT
+        side waits asynchronously and answers in its own terms. Sets ``call.fault`` and
+        ``call.fault_action`` for the journal.
+        """
         if not self._rules:
             return None
         now = self.cloud.clock.time()
@@ -252,21 +256,41 @@ class FaultEngine:
                 return None
         call.fault = rule.id
         call.fault_action = rule.action.kind
-        if delay > 0:
-            time.sleep(delay / 1000)
-        kind = rule.action.kind
-        if kind == "error":
-            assert rule.action.error is not None
-            return self._render(provider, call, self._error(provider, call, rule.action.error))
-        if kind == "throttle":
-            error = provider.from_domain(call, Throttled("Rate exceeded", retry_after=wait))
-            response = self._render(provider, call, error)
-            if wait is not None and response.status_code in (429, 503):
-                response.headers["Retry-After"] = retry_after.seconds(wait)
-            return response
-        if kind == "drop":
+        return Decision(rule.id, rule.action.kind, delay / 1000, rule.action.error, wait)
+
+    def before(self, provider: Provider, call: Call) -> Reply | None:
+        """HTTP: decide, wait, and answer for the handler (or let it run: latency, lost_response)."""
+        decision = self.decide(call)
+        if decision is None:
+            return None
+        if decision.delay > 0:
+            time.sleep(decision.delay)
+        return self.reply(provider, call, decision)
+
+    def reply(self, provider: Provider, call: Call, decision: Decision) -> Reply | None:
+        """The HTTP answer a decision stands for, in the provider's shape (None: run the handler)."""
+        error = self.failure(provider, call, decision)
+        if error is None:
+            return None
+        if decision.kind == "drop":
             return self._dropped(provider, call)
-        return None  # latency alone, or lost_response (which acts in ``after``)
+        response = self._render(provider, call, error)
+        if decision.kind == "throttle" and decision.wait is not None and response.status_code in (429, 503):
+            response.headers["Retry-After"] = retry_after.seconds(decision.wait)
+        return response
+
+    def failure(self, provider: Provider, call: Call, decision: Decision) -> ProviderError | None:
+        """The provider's error a decision answers with (a drop's is its in-process fallback);
+        None when the handler runs (latency alone, or a lost response, which acts in ``after``)."""
+        if decision.kind == "error":
+            assert decision.error is not None
+            return self._error(provider, call, decision.error)
+        if decision.kind == "throttle":
+            return provider.from_domain(call, Throttled("Rate exceeded", retry_after=decision.wait))
+        if decision.kind == "drop":
+            message = f"the connection was dropped by iotfake fault rule {call.fault!r}"
+            return provider.from_domain(call, Unavailable(message))
+        return None
 
     def after(self, provider: Provider, call: Call, response: Reply) -> Reply:
         """The handler has answered and the registry committed: lose the reply if a rule says so."""
@@ -338,3 +362,19 @@ def _domain_error(kind: type[DomainError], provider: Provider, call: Call) -> Do
             noun, key = subject
             return kind(kind=noun, key=key)  # the provider words it as for a real one
     return kind(f"{kind.name} (injected by iotfake fault rule {call.fault!r})")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a fault rule does to one call, before any transport renders it."""
+
+    #: the rule's id (the journal's ``rule``)
+    rule: str
+    #: error, throttle, latency, drop or lost_response
+    kind: str
+    #: seconds to wait before acting (latency; any action may carry one)
+    delay: float
+    #: the error the rule names (a domain name or the provider's own code), for ``error``
+    error: str | None
+    #: for a throttle: seconds until the bucket has a token again (None: unknown)
+    wait: float | None

@@ -32,7 +32,9 @@ class Call:
 
     provider: str
     operation: str
-    request: Request
+    #: the HTTP request, when HTTP carried the call (None for calls that come another way: the
+    #: MQTT side, or a stand-in the fault engine asks providers about)
+    request: Request | None
     route_args: dict[str, Any] = field(default_factory=dict)
     #: the tenant the call acts in (EnOS orgId, AWS "account/region", scriptr account)
     tenant: str | None = None
