@@ -113,6 +113,8 @@ def health(cloud: FakeCloud, request: Request) -> dict[str, Any]:
         "providers": sorted(cloud.providers),
         "auth": cloud.auth,
         "seed": cloud.seed_value,
+        # the server's namespaces, when this cloud is part of a set (see ``namespaces``)
+        **({"namespaces": len(cloud._namespaces)} if cloud._namespaces is not None else {}),
     }
 
 
@@ -224,3 +226,8 @@ HANDLERS = {
     "fault": fault,
     "openapi": openapi,
 }
+
+
+def refusal(cloud: FakeCloud, request: Request) -> str | None:
+    """Why ``request`` may not use the admin API of ``cloud`` (None: it may)."""
+    return _refusal(cloud, request)

@@ -18,6 +18,7 @@ from .registry.copying import copy_json, paused_gc
 
 if TYPE_CHECKING:
     from .app import App
+    from .namespaces import CloudSet
     from .providers.base import Provider
     from .providers.scriptr import Account as ScriptrAccount
     from .server import Server
@@ -64,6 +65,7 @@ class FakeCloud:
         self.faults = FaultEngine(self)
         self.providers: dict[str, Provider] = {cls.name: cls(self) for cls in provider_classes()}
         self._app: App | None = None
+        self._namespaces: CloudSet | None = None
 
     @property
     def wsgi_app(self) -> App:
@@ -73,6 +75,22 @@ class FakeCloud:
 
             self._app = App(self)
         return self._app
+
+    @property
+    def namespaces(self) -> CloudSet:
+        """The set of clouds this one is the default namespace of: a WSGI app that routes
+        ``X-Iotfake-Namespace`` / ``/_ns/NAME`` requests to isolated clouds made on first use.
+        Live servers serve it; ``wsgi_app`` is this cloud alone (the in-process fast path)."""
+        if self._namespaces is None:
+            from .namespaces import CloudSet
+
+            CloudSet(self)  # it registers itself as this cloud's set
+        assert self._namespaces is not None
+        return self._namespaces
+
+    @namespaces.setter
+    def namespaces(self, cloud_set: CloudSet) -> None:
+        self._namespaces = cloud_set
 
     def scriptr(self, account: str = "default") -> ScriptrAccount:
         """A scriptr.io account as scriptr's own modules: ``.device.create({...})``, ``.user``, ``.token``."""

@@ -137,7 +137,8 @@ class Server:
         return self
 
     def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self._cloud.wsgi_app(environ, start_response)
+        # the namespace router: the default namespace is this cloud (see ``namespaces``)
+        return self._cloud.namespaces(environ, start_response)
 
     def stop(self) -> None:
         """Stop accepting, let the requests inside finish, refuse the rest; then close."""

@@ -152,7 +152,9 @@ def canonical_path(environ: dict) -> str:
         if "://" in path:  # an absolute-form request line
             path = "/" + path.split("://", 1)[1].partition("/")[2]
     else:
-        decoded = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
+        # the full path the client signed: a namespace prefix sits in SCRIPT_NAME
+        full = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "/")
+        decoded = full.encode("latin-1").decode("utf-8", "replace")
         path = quote(decoded, safe="/-_.~")
     normalized = posixpath.normpath(path) if path not in ("", "/") else "/"
     if path.endswith("/") and not normalized.endswith("/"):

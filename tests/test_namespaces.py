@@ -1,0 +1,166 @@
+"""Namespaces: one live server, many isolated clouds - named by header or by /_ns/NAME prefix."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+
+import boto3
+import pytest
+import requests
+from _enos import PRODUCT
+from botocore.config import Config
+from werkzeug.test import Client
+
+from iotfake import FakeCloud
+from iotfake.server import Server
+
+KEY = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[FakeCloud, Server]]:
+    cloud = FakeCloud(seed=3)
+    with cloud.serve() as server:
+        yield cloud, server
+
+
+def iot(url: str) -> object:
+    return boto3.client(
+        "iot",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=KEY[0],
+        aws_secret_access_key=KEY[1],
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def test_boto3_with_a_prefixed_endpoint_url_gets_a_cloud_of_its_own(served) -> None:
+    cloud, server = served
+    a, b = iot(server.url + "/_ns/team-a"), iot(server.url + "/_ns/team-b")
+    a.create_thing(thingName="t1")
+    assert [t["thingName"] for t in a.list_things()["things"]] == ["t1"]
+    assert b.list_things()["things"] == []
+    assert iot(server.url).list_things()["things"] == []  # the default namespace
+    assert all(not t.devices for t in cloud.registry.tenants())
+    named = cloud.namespaces.get("team-a")
+    assert named is not None and list(named.registry.tenant("aws", "123456789012/us-east-1").keys) == ["t1"]
+
+
+def test_a_header_names_the_namespace_too(served) -> None:
+    _, server = served
+    headers = {"apim-accesstoken": "t", "X-Iotfake-Namespace": "ci-shard-1"}
+    body = {"productKey": "p1", **PRODUCT}
+    made = requests.post(
+        f"{server.url}/connect-service/v2.1/products?action=create&orgId=o1", json=body, headers=headers
+    )
+    assert made.json()["code"] == 0, made.json()
+    found = requests.post(
+        f"{server.url}/connect-service/v2.1/products?action=search&orgId=o1", json={}, headers=headers
+    ).json()
+    assert len(found["data"]) == 1
+    elsewhere = requests.post(
+        f"{server.url}/connect-service/v2.1/products?action=search&orgId=o1",
+        json={},
+        headers={"apim-accesstoken": "t"},
+    ).json()
+    assert elsewhere["data"] == []
+
+
+def test_faults_journal_and_clock_are_per_namespace(served) -> None:
+    _, server = served
+    admin = f"{server.url}/_ns/flaky/_iotfake"
+    added = requests.post(f"{admin}/faults", json={"provider": "aws", "operation": "CreateThing",
+                                                   "action": {"error": "ThrottlingException"}})  # fmt: skip
+    assert added.status_code in (200, 201), added.text
+    with pytest.raises(Exception, match="ThrottlingException"):
+        iot(server.url + "/_ns/flaky").create_thing(thingName="t1")
+    iot(server.url + "/_ns/steady").create_thing(thingName="t1")  # no rule here
+    assert [e["outcome"] for e in requests.get(f"{admin}/journal").json()["entries"]] == ["fault"]
+    assert len(requests.get(f"{server.url}/_ns/steady/_iotfake/journal").json()["entries"]) == 1
+    requests.post(f"{admin}/clock", json={"advance": 3600})
+    assert requests.get(f"{admin}/clock").json()["offset"] == 3600
+    assert requests.get(f"{server.url}/_iotfake/clock").json()["offset"] == 0
+
+
+def test_namespaces_are_listed_counted_and_deleted(served) -> None:
+    cloud, server = served
+    iot(server.url + "/_ns/one").create_thing(thingName="t1")
+    iot(server.url + "/_ns/two").list_things()
+    listed = requests.get(f"{server.url}/_iotfake/namespaces").json()["namespaces"]
+    assert [(n["name"], n["devices"]) for n in listed] == [("default", 0), ("one", 1), ("two", 0)]
+    assert requests.get(f"{server.url}/_iotfake/health").json()["namespaces"] == 3
+    assert requests.delete(f"{server.url}/_iotfake/namespaces/one").json() == {"deleted": "one"}
+    assert requests.delete(f"{server.url}/_iotfake/namespaces/one").status_code == 404
+    assert iot(server.url + "/_ns/one").list_things()["things"] == []  # made afresh on next use
+    assert cloud.namespaces.names() == ["default", "one", "two"]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "message"),
+    [
+        ("/_ns/bad name/things", {}, "is not a namespace name"),
+        ("/_ns/-x/things", {}, "is not a namespace name"),
+        ("/things", {"X-Iotfake-Namespace": "a/b"}, "is not a namespace name"),
+        ("/_ns/a/things", {"X-Iotfake-Namespace": "b"}, "names two namespaces"),
+    ],
+)
+def test_bad_namespace_names_are_refused_with_a_clear_400(
+    served, path: str, headers: dict, message: str
+) -> None:
+    _, server = served
+    answer = requests.get(server.url + path.replace(" ", "%20"), headers=headers)
+    assert answer.status_code == 400
+    assert message in answer.json()["message"]
+
+
+def test_strict_sigv4_signs_the_full_prefixed_path_in_process() -> None:
+    """In process there is no raw request line: the prefix sits in SCRIPT_NAME and the signature
+    check must put it back (botocore signed /_ns/s1/things/t1)."""
+    cloud = FakeCloud(seed=1, auth="strict")
+    named = cloud.namespaces.get("s1")
+    assert named is not None
+    named.seed({"aws": {"accounts": [{"accessKeys": [{"accessKeyId": KEY[0], "secretAccessKey": KEY[1]}]}]}})
+    client = iot("http://iotfake/_ns/s1")
+    from iotfake.transports import route_botocore
+
+    route_botocore(client, cloud.namespaces)  # type: ignore[arg-type]
+    client.create_thing(thingName="t1")  # type: ignore[attr-defined]
+    assert named.journal.calls()[-1].status == 200
+
+
+def test_the_router_leaves_the_default_path_alone() -> None:
+    cloud = FakeCloud(seed=1)
+    answer = Client(cloud.namespaces).get("/_iotfake/health")
+    assert answer.json["status"] == "ok"
+    assert answer.json["namespaces"] == 1
+
+
+def _worker(args: tuple[str, str, int]) -> tuple[int, str, int]:
+    """One test process of another language's kind: raw HTTP, its own namespace, its own rules."""
+    url, name, count = args
+    session = requests.Session()
+    session.headers.update({"X-Iotfake-Namespace": name, "Authorization": "Bearer t"})
+    rule = {"provider": "scriptr", "operation": "device.get", "action": {"error": "NotFound"}}
+    session.post(f"{url}/_iotfake/faults", json=rule)
+    for i in range(count):
+        device = {"id": f"{name}-{i}", "name": f"d{i}", "password": "pw-123456"}
+        session.post(f"{url}/scriptr/device/create", json=device)
+    query = {"query": 'name like "d%"', "count": True}
+    listed = session.post(f"{url}/scriptr/device/query", json=query).json()["response"]["result"]
+    got = session.post(f"{url}/scriptr/device/get", json={"id": f"{name}-0"}).json()["response"]["result"]
+    journal = session.get(f"{url}/_iotfake/journal").json()["entries"]
+    return listed["result"]["count"], got["metadata"]["status"], len(journal)
+
+
+@pytest.mark.e2e
+def test_several_processes_share_one_server_without_sharing_state(served) -> None:
+    _, server = served
+    names = [f"proc-{i}" for i in range(4)]
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        results = pool.map(_worker, [(server.url, name, 15) for name in names])
+    for count, status, journal in results:
+        assert count == 15
+        assert status == "failure"  # each process's own fault rule fired for it
+        assert journal == 17  # 15 creates, the query and the get: nobody else's calls
