@@ -87,6 +87,11 @@ class App:
         request = Request(environ, populate_request=False)  # no environ <-> request cycle for the GC
         request.max_content_length = self.cloud.max_body
         response = self.dispatch(request)
+        # what the call changed reaches the change listeners (a write-ahead log) before the answer
+        self.cloud.changes.dispatch()
+        hook = self.cloud.on_admin_write
+        if hook is not None and request.method != "GET" and request.path.startswith(ADMIN_PREFIX):
+            hook()
         if isinstance(response, Dropped) and over_socket(environ):
             drop_connection(environ)
         return response(environ, start_response)

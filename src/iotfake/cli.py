@@ -15,6 +15,7 @@ from .cloud import AUTH_MODES, FakeCloud
 from .documents import DocumentError
 from .durable import DEFAULT_INTERVAL, StateFileError, StateKeeper
 from .numbers import whole_number
+from .wal import FSYNC_POLICIES
 
 #: the longest --save-interval: a day (and never infinity, which the saving thread cannot wait)
 MAX_SAVE_INTERVAL = 86_400
@@ -52,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_INTERVAL,
         metavar="SECONDS",
         help=f"with --state: how often unsaved changes are written (default {DEFAULT_INTERVAL:g})",
+    )
+    serve.add_argument(
+        "--fsync",
+        choices=FSYNC_POLICIES,
+        default="everysec",
+        help="with --state: when the write-ahead log is fsynced (SIGKILL loses nothing either way; "
+        "this is what a power loss may take): always, everysec (default), no",
     )
     serve.add_argument(
         "--throttle-profile",
@@ -114,7 +122,7 @@ def serve(args: argparse.Namespace) -> int:
     cloud = FakeCloud(
         seed=_seed(args.seed), auth=args.auth, journal_size=args.journal_size, admin_token=args.admin_token
     )
-    keeper = StateKeeper(cloud, args.state, args.save_interval) if args.state else None
+    keeper = StateKeeper(cloud, args.state, args.save_interval, fsync=args.fsync) if args.state else None
     try:
         resumed = keeper is not None and keeper.load()
     except StateFileError as exc:
@@ -146,13 +154,15 @@ def serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if keeper is not None:
+        keeper.start()  # the log listens before the first request can arrive
     try:
         server = cloud.serve(args.host, args.port, access_log=not args.quiet).start()
     except OSError as exc:
+        if keeper is not None:
+            keeper.stop()
         print(f"iotfake: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    if keeper is not None:
-        keeper.start()
     print(f"iotfake listening on {server.url}", flush=True)
     try:
         while not stop.wait(0.5):

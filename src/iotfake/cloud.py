@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,9 @@ class FakeCloud:
         self.providers: dict[str, Provider] = {cls.name: cls(self) for cls in provider_classes()}
         self._app: App | None = None
         self._namespaces: CloudSet | None = None
+        #: called after each admin call that may change state (``--state`` saves at once then:
+        #: fault rules, the clock and resets are not registry changes the log could replay)
+        self.on_admin_write: Callable[[], None] | None = None
 
     @property
     def wsgi_app(self) -> App:

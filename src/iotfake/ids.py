@@ -58,6 +58,19 @@ class Ids:
         #: id must not move the ids a seeded cloud gave its things and certificates before
         self._streams: dict[str, random.Random] = {}
 
+    def diverge(self, label: str) -> None:
+        """Continue every sequence from a point derived from the seed and ``label`` (fresh
+        entropy when unseeded): after a state was rebuilt from a log, the saved generators would
+        hand out again the ids the log re-created."""
+        with self._lock:
+            seed = _derived(self.seed, f"diverged:{label}")
+            self._random = random.Random(seed)
+            if self.seed is not None:
+                self._secret_random = self._random
+            self._requests = random.Random(_derived(seed, "requests"))
+            self._faker, self._faker_state = None, None
+            self._streams = {}
+
     def reset(self) -> None:
         """Start the sequences again from the seed (fresh ones when unseeded).
 

@@ -83,7 +83,7 @@ class Changes:
     changed".
     """
 
-    __slots__ = ("_counter", "_listeners", "_outbox", "_tx", "value")
+    __slots__ = ("_counter", "_dispatching", "_listeners", "_outbox", "_tx", "value")
 
     def __init__(self) -> None:
         self._counter = itertools.count(1)
@@ -91,6 +91,8 @@ class Changes:
         self._tx: _Transaction | None = None
         self._listeners: tuple[Callable[[list[Change]], None], ...] = ()
         self._outbox: list[Change] = []
+        #: one dispatcher at a time, so listeners hear batches in commit order
+        self._dispatching = threading.Lock()
 
     def bump(self) -> None:
         """Note a change that needs no undo and has no typed form (a clock move, a fault counter)."""
@@ -151,8 +153,8 @@ class Changes:
                 if outer:
                     self._tx = None
                     self._outbox.extend(tx.changes)
-        if outer:
-            self.dispatch()
+        if outer and not _owned(lock):
+            self.dispatch()  # never under the registry lock (an enclosing holder dispatches later)
 
     # -- listeners ------------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[list[Change]], None]) -> Callable[[], None]:
@@ -169,17 +171,22 @@ class Changes:
         return unsubscribe
 
     def dispatch(self) -> None:
-        """Hand the outbox to the listeners (a no-op when it is empty)."""
+        """Hand the outbox to the listeners (a no-op when it is empty). Call it without the
+        registry lock; it returns once every change committed before the call was handed over
+        (by this call or by one running in another thread)."""
         if not self._outbox:
             return
-        batch, self._outbox = self._outbox, []
-        for listener in self._listeners:
-            try:
-                listener(batch)
-            except Exception:  # a listener's bug must not fail the write that was already made
-                import logging
+        with self._dispatching:
+            batch, self._outbox = self._outbox, []
+            if not batch:
+                return
+            for listener in self._listeners:
+                try:
+                    listener(batch)
+                except Exception:  # a listener's bug must not fail the write that was already made
+                    import logging
 
-                logging.getLogger("iotfake").exception("iotfake: a change listener failed")
+                    logging.getLogger("iotfake").exception("iotfake: a change listener failed")
 
 
 class Table(dict[str, Any]):
@@ -268,3 +275,9 @@ def removal_undo(table: dict[Any, Any], key: Any) -> Undo:
     value = table[key]
     index = list(table).index(key) if next(reversed(table)) != key else len(table) - 1
     return lambda: reinsert(table, key, value, index)
+
+
+def _owned(lock: Any) -> bool:
+    """Whether the calling thread holds ``lock`` (an RLock; other locks: assume not)."""
+    owned = getattr(lock, "_is_owned", None)
+    return bool(owned is not None and owned())

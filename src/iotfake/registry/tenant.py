@@ -218,6 +218,8 @@ class Tenant:
             if not counted:
                 self.uncounted.add(key)
             self._recorded(self._undo_add(device), "devices", key, MISSING, device)
+            if not counted:  # for whoever replays changes (the write-ahead log)
+                self._recorded(None, "uncounted", key, MISSING, True)
             return device
 
     def _allocate_key(self) -> str:
