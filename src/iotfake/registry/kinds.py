@@ -43,6 +43,9 @@ EXCLUSIVE_PRINCIPALS = "exclusivePrincipals"
 THING_PRINCIPALS = "thingPrincipals"
 POLICY_TARGETS = "policyTargets"
 USERS = "users"
+SHADOWS = "shadows"
+SHADOW_VERSIONS = "shadowVersions"
+RETAINED = "retainedMessages"
 
 CATALOG = Catalog(
     kinds=[
@@ -137,6 +140,21 @@ CATALOG = Catalog(
             references=(Reference(VALUE, DEVICE, CASCADE),),
         ),
         Kind("user", USERS, key=None, fields=(Field("version", INT), Field("tokens", LIST))),
+        # keyed by thing name, registered or not: the Device Shadow service does not require a
+        # registry entry, and a thing's deletion leaves its shadows (hence no reference)
+        Kind("shadow", SHADOWS, key=None),
+        Kind("shadow version", SHADOW_VERSIONS, key=None),
+        Kind(
+            "retained message",
+            RETAINED,
+            key="topic",
+            fields=(
+                Field("topic", TEXT, required=True),
+                Field("payload", TEXT, required=True),
+                Field("qos", INT),
+                Field("lastModifiedTime", INT),
+            ),
+        ),
     ],
     links=[
         Link(GROUP_MEMBERS, "thing group", DEVICE),

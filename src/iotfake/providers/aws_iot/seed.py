@@ -43,6 +43,7 @@ ACCOUNT_KEYS = (
     "thingTypes",
     "billingGroups",
     "things",
+    "shadows",
     "thingGroups",
     "policies",
     "maxThings",
@@ -123,6 +124,7 @@ def _account(provider: AwsIotProvider, entry: Any, path: str) -> None:
         _each(entry, key, path, lambda item, p, op=operation: _by_operation(ctx, op, item, p))
     _each(entry, "things", path, lambda item, p: _thing(ctx, item, p))
     _each(entry, "thingGroups", path, lambda item, p: _group(ctx, item, p))
+    _each(entry, "shadows", path, lambda item, p: _shadow(ctx, item, p))
     _each(entry, "policies", path, lambda item, p: _policy(ctx, item, p))
 
 
@@ -145,6 +147,17 @@ def _indexing(tenant: Any, item: Any, path: str) -> None:
         indexing_configuration.update(tenant, item)
     except AwsError as exc:
         raise DocumentError(path, exc.message) from exc
+
+
+def _shadow(ctx: Context, item: dict[str, Any], path: str) -> None:
+    """``{"thingName": "t1", "shadowName": "cfg", "state": {"reported": {...}}}``: an UpdateThingShadow."""
+    from . import shadows
+
+    no_unknown(item, ("thingName", "shadowName", "state"), path)
+    request = {k: item[k] for k in ("thingName", "shadowName") if k in item}
+    _check("iotdata.UpdateThingShadowRequest", {**request, "payload": ""}, path)
+    payload = json.dumps({"state": item.get("state")}).encode()
+    shadows.update(Context(ctx.provider, None, ctx.tenant, {**request, "payload": payload}))
 
 
 def _each(entry: dict[str, Any], key: str, path: str, load: Any) -> None:

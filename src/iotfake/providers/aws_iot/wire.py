@@ -76,12 +76,18 @@ def invalid(message: str) -> AwsError:
 
 @cache
 def body_members(operation: str) -> dict[str, dict[str, Any]]:
-    """The input members the JSON body carries (none for an operation whose shapes the generated
-    model leaves out: the fake does not serve it)."""
+    """The input members the JSON body carries (none when the body is a raw payload)."""
     shape = SHAPES.get(OPERATIONS[operation]["input"] or "")
-    if shape is None:
+    if shape is None or "payload" in shape:
         return {}
     return {n: m for n, m in shape["members"].items() if "location" not in m}
+
+
+@cache
+def payload_member(operation: str, side: str = "input") -> str | None:
+    """The member that is the whole body, raw (iot-data's shadow documents and messages)."""
+    shape = SHAPES.get(OPERATIONS[operation][side] or "")
+    return None if shape is None else shape.get("payload")
 
 
 @cache
@@ -118,10 +124,16 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
         raw = _located(request, call.route_args, member, shape_name=member["shape"])
         if raw is not None:
             values[name] = raw
+    payload = payload_member(operation)
+    if payload is not None:
+        values[payload] = ""  # present for the model's checks; the raw body replaces it below
     problems = Problems()
     validate(shape_name, values, "", problems)
     if problems:
         raise invalid(problems.message())
+    if payload is not None:
+        # raw bytes: neither a JSON field nor base64
+        values[payload] = request.get_data(cache=True) if request is not None else b""
     return values
 
 
@@ -166,6 +178,11 @@ def response(operation: str, output: dict[str, Any], request_id: str) -> Reply:
     status = op["status"]
     body: dict[str, Any] = {}
     members = SHAPES[op["output"]]["members"] if op["output"] else {}
+    payload = payload_member(operation, "output")
+    if payload is not None:
+        return Reply(
+            output.get(payload) or b"", status=status, headers=headers, content_type="application/json"
+        )
     for name, value in output.items():
         if value is None:
             continue

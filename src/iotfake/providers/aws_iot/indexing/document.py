@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from ....registry import Device
+from ....registry.kinds import SHADOWS
 from .query import NUMBER
 
 #: the tenant table the iot-data shadow service keeps shadows in
-SHADOWS_TABLE = "shadows"
+SHADOWS_TABLE = SHADOWS  # the catalog's shadow kind (iot-data writes it)
 
 
 class Value(NamedTuple):

@@ -1,0 +1,197 @@
+"""The Device Shadow document rules, with no storage and no transport (HTTP and MQTT share them).
+
+From the AWS IoT developer guide ("Device Shadow service documents", "Device Shadow error
+messages"): an update names only the fields it changes, in ``state.desired`` and/or
+``state.reported``; a ``null`` removes a field (and ``"desired": null`` the whole section);
+every leaf written gets a ``metadata`` timestamp (epoch seconds); ``version`` counts updates and an
+update naming another version is a 409 ``Version conflict``; ``delta`` is what desired says and
+reported does not (compared field by field in objects, arrays whole); the state document
+(desired and reported, metadata not counted) is at most 8 KB and at most 6 levels deep.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_BYTES = 8 * 1024
+MAX_DEPTH = 6
+SECTIONS = ("desired", "reported")
+
+
+class ShadowError(Exception):
+    """A refusal in the Device Shadow service's terms: HTTP ``status`` and its message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def parse_update(payload: bytes) -> dict[str, Any]:
+    """An update request document, checked as the service checks it."""
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ShadowError(415, "Unsupported documented encoding; supported encoding is UTF-8") from None
+    try:
+        request = json.loads(text) if text.strip() else None
+    except ValueError:
+        raise ShadowError(400, "Invalid JSON") from None
+    if not isinstance(request, dict):
+        raise ShadowError(400, "Invalid JSON")
+    if "state" not in request:
+        raise ShadowError(400, "Missing required node: state")
+    state = request["state"]
+    if state is not None and not isinstance(state, dict):
+        raise ShadowError(400, "State node must be an object")
+    for name in state or {}:
+        if name not in SECTIONS:
+            raise ShadowError(400, "State contains an invalid node: '" + name + "'")
+    for name in SECTIONS:
+        section = (state or {}).get(name)
+        if section is not None and not isinstance(section, dict):
+            raise ShadowError(400, f"{name.capitalize()} node must be an object")
+        if section is not None and _depth(section) > MAX_DEPTH:
+            raise ShadowError(400, f"JSON contains too many levels of nesting; maximum is {MAX_DEPTH}")
+    version = request.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise ShadowError(400, "Invalid version")
+    token = request.get("clientToken")
+    if token is not None and (not isinstance(token, str) or len(token) > 64):
+        raise ShadowError(400, "Invalid clientToken")
+    return request
+
+
+def apply_update(current: dict[str, Any] | None, request: dict[str, Any], now: int) -> dict[str, Any]:
+    """The stored document after ``request`` (``current`` None: a new shadow, or one that was
+    deleted; its ``version`` may then carry on from ``request["_base_version"]``)."""
+    if (
+        current is not None
+        and request.get("version") is not None
+        and request["version"] != current["version"]
+    ):
+        raise ShadowError(409, "Version conflict")
+    state = {s: dict((current or {}).get("state", {}).get(s) or {}) for s in SECTIONS}
+    metadata = {s: dict((current or {}).get("metadata", {}).get(s) or {}) for s in SECTIONS}
+    given = request["state"]
+    for name in SECTIONS:
+        if given is None or (name in given and given[name] is None):
+            state[name], metadata[name] = {}, {}
+        elif name in given:
+            state[name] = _merge(state[name], given[name])
+            metadata[name] = _merge_metadata(metadata[name], given[name], now)
+    size = len(json.dumps({s: state[s] for s in SECTIONS if state[s]}, separators=(",", ":")).encode())
+    if size > MAX_BYTES:
+        raise ShadowError(413, "The payload exceeds the maximum size allowed")
+    base = current["version"] if current is not None else request.get("_base_version", 0)
+    return {
+        "state": {s: state[s] for s in SECTIONS if state[s]},
+        "metadata": {s: metadata[s] for s in SECTIONS if metadata[s]},
+        "version": base + 1,
+        "timestamp": now,
+    }
+
+
+def accepted(request: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """The answer to an update: what the request set, with its metadata, the new version."""
+    given = request["state"] or {}
+    out: dict[str, Any] = {
+        "state": {s: given[s] for s in SECTIONS if s in given} if request["state"] is not None else None,
+        "metadata": {
+            s: _stamps_of(given[s], document["timestamp"]) for s in SECTIONS if isinstance(given.get(s), dict)
+        },
+        "version": document["version"],
+        "timestamp": document["timestamp"],
+    }
+    if "clientToken" in request:
+        out["clientToken"] = request["clientToken"]
+    return out
+
+
+def view(document: dict[str, Any], now: int) -> dict[str, Any]:
+    """What GetThingShadow answers: state with its delta, metadata, version, timestamp (now)."""
+    state = dict(document.get("state") or {})
+    delta = compute_delta(state.get("desired") or {}, state.get("reported") or {})
+    if delta:
+        state["delta"] = delta
+    return {
+        "state": state,
+        "metadata": document.get("metadata") or {},
+        "version": document["version"],
+        "timestamp": now,
+    }
+
+
+def compute_delta(desired: dict[str, Any], reported: dict[str, Any]) -> dict[str, Any]:
+    """Desired fields whose value reported does not hold (objects compared field by field)."""
+    delta: dict[str, Any] = {}
+    for key, want in desired.items():
+        have = reported.get(key, _ABSENT)
+        if isinstance(want, dict) and isinstance(have, dict):
+            inner = compute_delta(want, have)
+            if inner:
+                delta[key] = inner
+        elif have is _ABSENT or want != have or type(want) is not type(have):
+            delta[key] = want
+    return delta
+
+
+_ABSENT = object()
+
+
+def _merge(current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    out = dict(current)
+    for key, value in given.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            merged = _merge(out[key], value)
+            if merged:
+                out[key] = merged
+            else:
+                out.pop(key)
+        elif isinstance(value, dict):
+            cleaned = _merge({}, value)
+            if cleaned:
+                out[key] = cleaned
+            else:
+                out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+def _merge_metadata(current: dict[str, Any], given: dict[str, Any], now: int) -> dict[str, Any]:
+    out = dict(current)
+    for key, value in given.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict):
+            inner = _merge_metadata(
+                out[key] if isinstance(out.get(key), dict) and "timestamp" not in out[key] else {}, value, now
+            )
+            if inner:
+                out[key] = inner
+            else:
+                out.pop(key, None)
+        else:
+            out[key] = _stamps_of(value, now)
+    return out
+
+
+def _stamps_of(value: Any, now: int) -> Any:
+    """Metadata for a value written now: a timestamp per leaf (arrays: one per element)."""
+    if isinstance(value, dict):
+        return {key: _stamps_of(inner, now) for key, inner in value.items() if inner is not None}
+    if isinstance(value, list):
+        return [_stamps_of(item, now) for item in value]
+    return {"timestamp": now}
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return max((_depth(v) for v in value), default=0)
+    return 0

@@ -1,0 +1,96 @@
+"""iot-data shadows: Get/Update/DeleteThingShadow (classic and named), ListNamedShadowsForThing.
+
+The documents follow ``shadow_document``; storage is the registry catalog's ``shadow`` kind: one
+record per thing name, ``{shadow name ("" for the classic one): document}``, which fleet indexing
+reads too. Shadows do not need a registered thing and outlive its deletion, as on AWS (the Device
+Shadow service is keyed by thing name alone); a deleted shadow's version carries on when it is
+made again (the guide: deleting a shadow does not reset its version), kept in ``shadowVersions``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...registry.kinds import SHADOW_VERSIONS, SHADOWS
+from . import paging
+from .context import Context
+from .shadow_document import ShadowError, accepted, apply_update, parse_update, view
+from .wire import AwsError
+
+#: the Device Shadow service's statuses -> the iot-data model's error shapes
+ERRORS = {
+    400: "InvalidRequestException",
+    404: "ResourceNotFoundException",
+    409: "ConflictException",
+    413: "RequestEntityTooLargeException",
+    415: "UnsupportedDocumentEncodingException",
+}
+
+
+def _dump(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
+def _names(ctx: Context) -> tuple[str, str]:
+    return ctx.input["thingName"], ctx.input.get("shadowName") or ""
+
+
+def _missing(thing: str, name: str) -> AwsError:
+    return AwsError("ResourceNotFoundException", f"No shadow exists with name: '{name or thing}'")
+
+
+def get(ctx: Context) -> dict[str, Any]:
+    thing, name = _names(ctx)
+    document = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
+    if document is None:
+        raise _missing(thing, name)
+    return {"payload": _dump(view(document, int(ctx.now)))}
+
+
+def update(ctx: Context) -> dict[str, Any]:
+    thing, name = _names(ctx)
+    try:
+        request = parse_update(ctx.input.get("payload") or b"")
+        with ctx.tenant.lock:
+            shadows = ctx.tenant.table(SHADOWS)
+            record = dict(shadows.get(thing) or {})
+            current = record.get(name)
+            base = (ctx.tenant.table(SHADOW_VERSIONS).get(thing) or {}).get(name, 0)
+            if current is None and request.get("version") is not None and request["version"] != base:
+                raise ShadowError(409, "Version conflict")
+            document = apply_update(current, {**request, "_base_version": base}, int(ctx.now))
+            record[name] = document
+            shadows[thing] = record
+    except ShadowError as exc:
+        raise AwsError(ERRORS.get(exc.status, "InvalidRequestException"), exc.message) from None
+    return {"payload": _dump(accepted(request, document))}
+
+
+def delete(ctx: Context) -> dict[str, Any]:
+    thing, name = _names(ctx)
+    with ctx.tenant.lock:
+        shadows = ctx.tenant.table(SHADOWS)
+        record = dict(shadows.get(thing) or {})
+        document = record.pop(name, None)
+        if document is None:
+            raise _missing(thing, name)
+        if record:
+            shadows[thing] = record
+        else:
+            del shadows[thing]
+        versions = ctx.tenant.table(SHADOW_VERSIONS)
+        versions[thing] = {**(versions.get(thing) or {}), name: document["version"]}
+    return {"payload": _dump({"version": document["version"], "timestamp": int(ctx.now)})}
+
+
+def named(ctx: Context) -> dict[str, Any]:
+    thing = ctx.input["thingName"]
+    names = [n for n in (ctx.tenant.table(SHADOWS).get(thing) or {}) if n]
+    chunk, token = paging.page(
+        names,
+        key=lambda n: [n],
+        token=ctx.input.get("nextToken"),
+        size=ctx.input.get("pageSize", paging.DEFAULT_TOKEN_PAGE),
+    )
+    return {"results": chunk, "nextToken": token, "timestamp": int(ctx.now)}
