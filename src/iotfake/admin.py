@@ -76,7 +76,7 @@ def _refusal(cloud: FakeCloud, request: Request) -> str | None:
     if address is None or _loopback(address):  # None: an in-process client, no socket at all
         return None
     token = cloud.admin_token
-    if token is None:
+    if not token:  # an empty token lets no one in (never "Bearer " with nothing after it)
         return (
             f"the admin API answers loopback clients only, not {address}; "
             "start iotfake serve with --admin-token TOKEN and send Authorization: Bearer TOKEN"

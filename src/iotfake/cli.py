@@ -119,6 +119,19 @@ def _seed(value: str | None) -> int | str | None:
 
 
 def serve(args: argparse.Namespace) -> int:
+    if args.admin_token is not None and not args.admin_token.strip():
+        print(
+            "iotfake: --admin-token (or IOTFAKE_ADMIN_TOKEN) is empty, which would let any client "
+            "use the admin API; give a real token, or none",
+            file=sys.stderr,
+        )
+        return 2
+    if args.host not in ("127.0.0.1", "localhost", "::1") and args.admin_token is None:
+        print(
+            f"iotfake: listening on {args.host}: the providers are open to the network; the admin API "
+            "is not (it answers loopback clients only until --admin-token is given)",
+            file=sys.stderr,
+        )
     cloud = FakeCloud(
         seed=_seed(args.seed), auth=args.auth, journal_size=args.journal_size, admin_token=args.admin_token
     )

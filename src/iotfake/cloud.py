@@ -52,6 +52,8 @@ class FakeCloud:
     ) -> None:
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {auth!r}")
+        if admin_token is not None and not admin_token.strip():
+            raise ValueError("an empty admin token would let anyone in: give a real one, or none")
         self.seed_value = seed
         self.auth = auth
         self.max_body = max_body

@@ -262,7 +262,7 @@ def _match_fields(operation: str, call: Call) -> dict[str, Any]:
             value = body.get(key)
             if key not in UNJOURNALED and isinstance(value, str | int | float | bool):
                 params.setdefault(key, value)
-    if operation == "RegisterThing" and isinstance(body.get("parameters"), dict):
+    if operation == "RegisterThing" and body and isinstance(body.get("parameters"), dict):
         params["parameters"] = {
             k: v for k, v in body["parameters"].items() if isinstance(v, str) and len(v) < 256
         }
