@@ -18,7 +18,7 @@ def test_requests_after_rebinding_reach_the_new_cloud() -> None:
 
 def test_the_body_limit_follows_the_cloud() -> None:
     """The server reads a body up to the cloud's limit; a chunked one shows if that limit is stale."""
-    small, large = FakeCloud(max_body=100), FakeCloud()
+    small, large = FakeCloud(max_body=100, max_admin_body=100), FakeCloud()
     body = b'{"advance": 0' + b" " * 200 + b"}"
 
     def post_chunked(url: str) -> int:

@@ -85,7 +85,7 @@ class App:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
         request = Request(environ, populate_request=False)  # no environ <-> request cycle for the GC
-        request.max_content_length = self.cloud.max_body
+        request.max_content_length = self.limit(request)
         response = self.dispatch(request)
         # what the call changed reaches the change listeners (a write-ahead log) before the answer
         self.cloud.changes.dispatch()
@@ -96,10 +96,17 @@ class App:
             drop_connection(environ)
         return response(environ, start_response)
 
+    def limit(self, request: Request) -> int:
+        """The body limit of a request: the admin API's own for admin calls (snapshots are big)."""
+        if request.path.startswith(ADMIN_PREFIX):
+            return self.cloud.max_admin_body
+        return self.cloud.max_body
+
     def dispatch(self, request: Request) -> Reply:
         length = request.content_length
-        if length is not None and length > self.cloud.max_body:
-            return _plain_error(413, f"request body over the {self.cloud.max_body}-byte limit")
+        limit = self.limit(request)
+        if length is not None and length > limit:
+            return _plain_error(413, f"request body over the {limit}-byte limit")
         try:
             endpoint, args = match(request)
         except MethodNotAllowed as exc:
@@ -116,7 +123,7 @@ class App:
                 return admin.dispatch(self.cloud, request, route, args)
             return self.serve_call(self.cloud.providers[owner], request, route, args)
         except RequestEntityTooLarge:
-            return _plain_error(413, f"request body over the {self.cloud.max_body}-byte limit")
+            return _plain_error(413, f"request body over the {self.limit(request)}-byte limit")
 
     def serve_call(self, provider: Provider, request: Request, route: str, args: dict) -> Reply:
         started = time.perf_counter()

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .server import Server
 
 AUTH_MODES = ("off", "lenient", "strict")
+DEFAULT_ADMIN_BODY = 512 * 1024 * 1024
 STATE_FORMAT = "iotfake-state"
 STATE_VERSION = migrations.CURRENT
 
@@ -48,6 +49,7 @@ class FakeCloud:
         device_key_alphabet: str = ALPHANUMERIC,
         journal_size: int = 10_000,
         max_body: int = 1024 * 1024,
+        max_admin_body: int = DEFAULT_ADMIN_BODY,
         admin_token: str | None = None,
     ) -> None:
         if auth not in AUTH_MODES:
@@ -57,6 +59,9 @@ class FakeCloud:
         self.seed_value = seed
         self.auth = auth
         self.max_body = max_body
+        #: the admin API's own limit: a snapshot of 100k devices is tens of megabytes, and ``GET
+        #: state`` then ``PUT state`` must round-trip whatever the server holds
+        self.max_admin_body = max_admin_body
         #: lets clients off the loopback use the admin API (``Authorization: Bearer <token>``)
         self.admin_token = admin_token
         self.clock = Clock()
@@ -220,6 +225,7 @@ class FakeCloud:
             "device_key_alphabet": self.ids.device_key_alphabet,
             "journal_size": self.journal.size,
             "max_body": self.max_body,
+            "max_admin_body": self.max_admin_body,
         }
 
     def state_json(self) -> str:

@@ -167,6 +167,8 @@ class KeepAliveHandler(WSGIRequestHandler):
 
     def _serve(self, environ: dict[str, Any]) -> None:
         limit = getattr(self.server, "max_body", None)
+        if "/_iotfake/" in environ.get("PATH_INFO", ""):  # the admin API, namespaced or not
+            limit = getattr(self.server, "max_admin_body", limit)
         fits = self._declared_fits(environ, limit)
         expect = environ.get("HTTP_EXPECT")
         if (

@@ -113,6 +113,7 @@ class Server:
         self._cloud = cloud
         if self._server is not None:
             self._server.max_body = cloud.max_body  # type: ignore[attr-defined]
+            self._server.max_admin_body = cloud.max_admin_body  # type: ignore[attr-defined]
 
     @property
     def url(self) -> str:

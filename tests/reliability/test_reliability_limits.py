@@ -42,7 +42,7 @@ def raw_exchange(url: str, request: bytes) -> tuple[int, bytes]:
 
 
 def test_bodies_over_the_limit_get_413_and_change_nothing() -> None:
-    cloud = FakeCloud(seed=31, max_body=4096).seed(PRODUCT)
+    cloud = FakeCloud(seed=31, max_body=4096, max_admin_body=4096).seed(PRODUCT)
     big = json.dumps({**DEVICE, "deviceDesc": "x" * 5000}).encode()
     answer = Client(cloud.wsgi_app).post(CREATE, data=big, headers=ENOS)
     assert answer.status_code == 413 and "4096-byte limit" in answer.json["message"]
