@@ -71,10 +71,11 @@ def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any
 
 def _refusal(cloud: FakeCloud, request: Request) -> str | None:
     """Why this client may not use the admin API, or None. Whoever reaches it can reset, seed and
-    read every secret, so off the loopback it takes the token given to ``iotfake serve``."""
+    read every secret, so off the loopback it takes the token given to ``iotfake serve``; and a
+    web page in the developer's browser must not steer or read it (see ``_browser_refusal``)."""
     address = request.remote_addr
     if address is None or _loopback(address):  # None: an in-process client, no socket at all
-        return None
+        return _browser_refusal(cloud, request)
     token = cloud.admin_token
     if not token:  # an empty token lets no one in (never "Bearer " with nothing after it)
         return (
@@ -85,6 +86,50 @@ def _refusal(cloud: FakeCloud, request: Request) -> str | None:
     if scheme.lower() == "bearer" and matches(token, value.strip()):
         return None
     return "the admin API needs Authorization: Bearer <the --admin-token of iotfake serve>"
+
+
+#: Host names a loopback client reaches the fake by (a DNS name pointing at 127.0.0.1 is not one:
+#: that is how DNS rebinding lets a web page in)
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def _browser_refusal(cloud: FakeCloud, request: Request) -> str | None:
+    """Refuse what a web page in the developer's browser could send: a foreign ``Origin`` (or
+    ``Sec-Fetch-Site: cross-site``), a ``Host`` that is no loopback name (DNS rebinding: a page's
+    own name pointed at 127.0.0.1), and from a browser a write whose body is not declared JSON
+    (a cross-site ``text/plain`` POST needs no CORS preflight). Scripts and curl send no Origin
+    and keep working with any content type; ``health`` answers any Host (it is what load
+    balancers and readiness probes ask)."""
+    host = _host_name(request.headers.get("Host", "localhost"))
+    allowed = LOOPBACK_HOSTS | set(cloud.admin_hosts)
+    if host not in allowed and not request.path.endswith("/health"):
+        return (
+            f"the admin API answers requests to loopback names only, not to Host {host!r} "
+            "(a DNS name pointing here may be a rebinding attack); add it with FakeCloud(admin_hosts=[...])"
+        )
+    origin = request.headers.get("Origin")
+    if origin is not None and _host_name(origin.partition("://")[2]) not in allowed:
+        return f"the admin API does not answer web pages from other sites (Origin {origin})"
+    if request.headers.get("Sec-Fetch-Site", "").lower() in ("cross-site", "same-site"):
+        return "the admin API does not answer web pages from other sites (Sec-Fetch-Site)"
+    from_browser = origin is not None or "Sec-Fetch-Mode" in request.headers
+    writes = request.method in ("POST", "PUT", "PATCH", "DELETE")
+    if from_browser and writes and request.get_data(cache=True).strip():
+        kind = (request.mimetype or "").lower()
+        if kind != "application/json" and not kind.endswith("+json"):
+            return (
+                f"admin writes take JSON: send Content-Type: application/json (got {kind or 'none'}); "
+                "a body of another type is what a cross-site form would send"
+            )
+    return None
+
+
+def _host_name(value: str) -> str:
+    """``host:port`` / ``[v6]:port`` -> the host, lower-cased."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[: value.find("]") + 1] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
 def _loopback(address: str) -> bool:

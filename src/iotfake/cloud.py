@@ -51,6 +51,7 @@ class FakeCloud:
         max_body: int = 1024 * 1024,
         max_admin_body: int = DEFAULT_ADMIN_BODY,
         admin_token: str | None = None,
+        admin_hosts: tuple[str, ...] | list[str] = (),
     ) -> None:
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {auth!r}")
@@ -64,6 +65,8 @@ class FakeCloud:
         self.max_admin_body = max_admin_body
         #: lets clients off the loopback use the admin API (``Authorization: Bearer <token>``)
         self.admin_token = admin_token
+        #: Host names besides the loopback ones that the admin API answers to (see admin.py)
+        self.admin_hosts = tuple(h.lower() for h in admin_hosts)
         self.clock = Clock()
         self.ids = Ids(seed, device_key_length=device_key_length, device_key_alphabet=device_key_alphabet)
         #: moves on every change to the state: the registry's writes, fault counters, admin calls
