@@ -145,3 +145,21 @@ def test_generated_ids_do_not_repeat_after_a_replay(tmp_path: Path) -> None:
 def test_an_unknown_fsync_policy_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="always, everysec, no"):
         WriteAheadLog(FakeCloud(), tmp_path / "s.json", fsync="sometimes")
+
+
+def test_a_call_that_outlives_the_final_save_is_not_acknowledged(tmp_path: Path) -> None:
+    """SIGTERM: the server drains for a while, then the final save; a call still running then (a
+    latency fault longer than the drain) used to be answered 200 and be missing after a restart."""
+    state = tmp_path / "state.json"
+    cloud = FakeCloud(seed=6)
+    keeper = StateKeeper(cloud, state, interval=3600, fsync="no")
+    keeper.load()
+    keeper.start()
+    client = Client(cloud.wsgi_app)
+    assert client.post("/things/before", json={}, headers=AWS).status_code == 200
+    keeper.stop()  # the final save
+    late = client.post("/things/late", json={}, headers=AWS)
+    assert late.status_code == 503
+    assert "not saved" in late.json["message"]
+    kept = FakeCloud.from_snapshot(json.loads(state.read_text()))
+    assert set(kept.registry.tenant("aws", "123456789012/us-east-1").keys) == {"before"}

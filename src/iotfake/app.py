@@ -89,6 +89,10 @@ class App:
         response = self.dispatch(request)
         # what the call changed reaches the change listeners (a write-ahead log) before the answer
         self.cloud.changes.dispatch()
+        if self.cloud.sealed:
+            # the final state was saved while this call ran (a latency fault outlasted the stop's
+            # drain): whatever it did is not in the file, so it must not be acknowledged
+            response = _plain_error(503, "iotfake is stopping: this call was not saved; retry elsewhere")
         hook = self.cloud.on_admin_write
         if hook is not None and request.method != "GET" and request.path.startswith(ADMIN_PREFIX):
             hook()

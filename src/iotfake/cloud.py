@@ -80,6 +80,9 @@ class FakeCloud:
         #: called after each admin call that may change state (``--state`` saves at once then:
         #: fault rules, the clock and resets are not registry changes the log could replay)
         self.on_admin_write: Callable[[], None] | None = None
+        #: set when the state was saved for the last time (``iotfake serve`` stopping): calls still
+        #: running then are answered 503, since what they change is saved nowhere
+        self.sealed = False
 
     @property
     def wsgi_app(self) -> App:

@@ -186,11 +186,14 @@ class StateKeeper:
         self._save_in_background()
 
     def stop(self) -> None:
-        """Stop the background writer and write the final state."""
+        """Stop the background writer and write the final state; calls that finish later are
+        answered 503 (``FakeCloud.sealed``): nothing is acknowledged that the file does not hold."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+        with self.cloud.registry.lock:  # no write is half done while the seal goes on
+            self.cloud.sealed = True
         self.save(force=True)
         if self.wal is not None:
             self.cloud.on_admin_write = None
