@@ -183,6 +183,11 @@ BREAKING = {
         "bad name!",
         "thingIndexingConfiguration.filter.namedShadowNames.1.member",
     ),
+    "[0-9]+": (
+        lambda iot: iot.get_policy_version(policyName="p", policyVersionId="v1"),
+        "v1",
+        "policyVersionId",
+    ),
 }
 #: matches every string: there is nothing to send that breaks it
 UNBREAKABLE = {"[\\s\\S]*"}

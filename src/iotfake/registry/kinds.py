@@ -43,6 +43,7 @@ EXCLUSIVE_PRINCIPALS = "exclusivePrincipals"
 THING_PRINCIPALS = "thingPrincipals"
 POLICY_TARGETS = "policyTargets"
 USERS = "users"
+POLICY_VERSIONS = "policyVersions"
 SHADOWS = "shadows"
 SHADOW_VERSIONS = "shadowVersions"
 RETAINED = "retainedMessages"
@@ -140,6 +141,18 @@ CATALOG = Catalog(
             references=(Reference(VALUE, DEVICE, CASCADE),),
         ),
         Kind("user", USERS, key=None, fields=(Field("version", INT), Field("tokens", LIST))),
+        Kind(
+            "policy version",
+            POLICY_VERSIONS,
+            key=None,
+            fields=(
+                Field("policyName", TEXT, required=True),
+                Field("versionId", TEXT, required=True),
+                Field("document", TEXT, required=True),
+            ),
+            references=(Reference("policyName", "policy", CASCADE),),
+            nouns={"aws": "Policy version"},
+        ),
         # keyed by thing name, registered or not: the Device Shadow service does not require a
         # registry entry, and a thing's deletion leaves its shadows (hence no reference)
         Kind("shadow", SHADOWS, key=None),
