@@ -183,6 +183,11 @@ BREAKING = {
         "bad name!",
         "thingIndexingConfiguration.filter.namedShadowNames.1.member",
     ),
+    "[\\w=,@-]+": (
+        lambda iot: iot.describe_role_alias(roleAlias="role alias"),
+        "role alias",
+        "roleAlias",
+    ),
     "[0-9]+": (
         lambda iot: iot.get_policy_version(policyName="p", policyVersionId="v1"),
         "v1",

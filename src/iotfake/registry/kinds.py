@@ -44,6 +44,7 @@ THING_PRINCIPALS = "thingPrincipals"
 POLICY_TARGETS = "policyTargets"
 USERS = "users"
 POLICY_VERSIONS = "policyVersions"
+ROLE_ALIASES = "roleAliases"
 SHADOWS = "shadows"
 SHADOW_VERSIONS = "shadowVersions"
 RETAINED = "retainedMessages"
@@ -152,6 +153,18 @@ CATALOG = Catalog(
             ),
             references=(Reference("policyName", "policy", CASCADE),),
             nouns={"aws": "Policy version"},
+        ),
+        Kind(
+            "role alias",
+            ROLE_ALIASES,
+            key="roleAlias",
+            fields=(
+                Field("roleAlias", TEXT, required=True),
+                Field("roleArn", TEXT, required=True),
+                Field("credentialDurationSeconds", INT),
+            ),
+            nouns={"aws": "Role alias"},
+            labels=("roleAlias",),
         ),
         # keyed by thing name, registered or not: the Device Shadow service does not require a
         # registry entry, and a thing's deletion leaves its shadows (hence no reference)
