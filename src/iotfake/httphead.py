@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 #: longest request line or header line, in bytes (http.server's and http.client's limit)
@@ -150,3 +151,51 @@ def locate(target: str) -> tuple[str, str, str | None]:
 def wsgi_text(text: str) -> str:
     """A str as a WSGI environ carries it: its UTF-8 bytes as latin-1 code points (PEP 3333)."""
     return text if text.isascii() else text.encode().decode("latin-1")
+
+
+#: a chunk-size line, extensions included, is short; a longer one is not one
+MAX_CHUNK_LINE = 4096
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def read_chunked(rfile: Any, most: int | None) -> bytes:
+    """A ``Transfer-Encoding: chunked`` body (RFC 9112 7.1), or at most ``most`` bytes of it.
+
+    Chunk extensions (``5;name=value``) are valid and ignored, trailer fields are read and
+    dropped; a size that is not hex digits (a sign, ``0x``, a space inside, nothing at all) or a
+    chunk not followed by CRLF is a :class:`Refusal` (400): the framing is lost, so the answer
+    closes the connection.
+    """
+    parts: list[bytes] = []
+    size = 0
+    while most is None or size < most:
+        line = rfile.readline(MAX_CHUNK_LINE + 1)
+        if not line.endswith(b"\n") or len(line) > MAX_CHUNK_LINE:
+            raise Refusal(
+                HTTPStatus.BAD_REQUEST, "Bad chunked body", "a chunk-size line is cut short or too long"
+            )
+        digits = line.split(b";", 1)[0].strip(b" \t\r\n").decode("latin-1")
+        if not digits or not set(digits) <= _HEX or len(digits) > 16:
+            raise Refusal(
+                HTTPStatus.BAD_REQUEST, "Bad chunked body", f"chunk size {digits!r} is not a hex number"
+            )
+        length = int(digits, 16)
+        if length == 0:
+            while rfile.readline(MAX_CHUNK_LINE + 1).strip(b"\r\n"):  # trailer fields, then CRLF
+                pass
+            break
+        want = length if most is None else min(length, most - size)
+        data = rfile.read(want)
+        if len(data) < want:
+            raise _bad_chunk("the body ended inside a chunk")
+        parts.append(data)
+        size += len(data)
+        if want < length:
+            break  # over the limit: the caller refuses the body
+        if rfile.readline(3).strip(b"\r\n"):
+            raise _bad_chunk("a chunk is not followed by CRLF")
+    return b"".join(parts)
+
+
+def _bad_chunk(why: str) -> Refusal:
+    return Refusal(HTTPStatus.BAD_REQUEST, "Bad chunked body", why)

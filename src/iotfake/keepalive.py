@@ -26,7 +26,7 @@ from http import HTTPStatus
 from typing import Any
 
 from werkzeug.http import parse_set_header
-from werkzeug.serving import DechunkedInput, WSGIRequestHandler
+from werkzeug.serving import WSGIRequestHandler
 
 from . import httphead
 from .httphead import Refusal
@@ -42,6 +42,10 @@ _LENGTH_DIGITS = 18
 
 #: headers the handler writes itself
 _OWN = frozenset({"connection", "transfer-encoding"})
+
+
+#: empty lines ignored before a request line (RFC 9112 says at least one)
+EMPTY_LINES = 4
 
 
 class KeepAliveHandler(WSGIRequestHandler):
@@ -83,6 +87,10 @@ class KeepAliveHandler(WSGIRequestHandler):
         """Read one request head, answer it; ``close_connection`` says whether another may follow."""
         try:
             line = self.rfile.readline(httphead.MAX_LINE + 1)
+            for _ in range(EMPTY_LINES):  # RFC 9112 2.2: empty lines before a request line are ignored
+                if line not in (b"\r\n", b"\n"):
+                    break
+                line = self.rfile.readline(httphead.MAX_LINE + 1)
             if len(line) > httphead.MAX_LINE:  # as http.server answers it
                 self.requestline = self.request_version = self.command = ""
                 self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
@@ -96,7 +104,11 @@ class KeepAliveHandler(WSGIRequestHandler):
                 self.send_error(refusal.status, refusal.message, refusal.explain)
                 return
             if environ is not None:
-                self._serve(environ)
+                try:
+                    self._serve(environ)
+                except Refusal as refusal:  # a body whose framing is broken (chunk sizes)
+                    self.close_connection = True
+                    self.send_error(refusal.status, refusal.message, refusal.explain)
         except TimeoutError as exc:  # a read or a write timed out: the connection is done
             self.log_error("Request timed out: %r", exc)
             self.close_connection = True
@@ -146,7 +158,7 @@ class KeepAliveHandler(WSGIRequestHandler):
             environ["HTTP_TRANSFER_ENCODING"]
         ):
             environ["wsgi.input_terminated"] = True
-            environ["wsgi.input"] = DechunkedInput(self.rfile)
+            environ["wsgi.input"] = io.BytesIO(b"")  # read by _buffer_body: httphead.read_chunked
         elif length is not None:
             if not (length.isascii() and length.isdigit()):
                 raise Refusal(HTTPStatus.BAD_REQUEST, "Bad Content-Length")
@@ -223,7 +235,7 @@ class KeepAliveHandler(WSGIRequestHandler):
         stream = environ["wsgi.input"]
         length = environ.get("CONTENT_LENGTH")
         if environ.get("wsgi.input_terminated"):  # chunked: read up to one byte past the limit
-            data = _read_until_end(stream, None if limit is None else limit + 1)
+            data = httphead.read_chunked(self.rfile, None if limit is None else limit + 1)
             # from here on the body is a plain sized one (werkzeug ignores lengths when chunked)
             environ.pop("HTTP_TRANSFER_ENCODING", None)
             if limit is not None and len(data) > limit:
@@ -282,15 +294,3 @@ def _date_line() -> str:
         line = f"Date: {formatdate(now, usegmt=True)}\r\n"
         _date_cache = (now, line)
     return line
-
-
-def _read_until_end(stream: Any, most: int | None) -> bytes:
-    """Read a stream to its end, or to ``most`` bytes: a chunked stream yields a chunk per read."""
-    parts, size = [], 0
-    while most is None or size < most:
-        part = stream.read(65536 if most is None else min(65536, most - size))
-        if not part:
-            break
-        parts.append(part)
-        size += len(part)
-    return b"".join(parts)
