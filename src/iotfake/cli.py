@@ -15,6 +15,7 @@ from .cloud import AUTH_MODES, FakeCloud
 from .documents import DocumentError
 from .durable import DEFAULT_INTERVAL, StateFileError, StateKeeper
 from .numbers import whole_number
+from .server import MAX_CONNECTIONS
 from .wal import FSYNC_POLICIES
 
 #: the longest --save-interval: a day (and never infinity, which the saving thread cannot wait)
@@ -53,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_INTERVAL,
         metavar="SECONDS",
         help=f"with --state: how often unsaved changes are written (default {DEFAULT_INTERVAL:g})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_connections,
+        default=MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections served at once; more are answered 503 at once (default {MAX_CONNECTIONS})",
     )
     serve.add_argument(
         "--fsync",
@@ -118,6 +126,13 @@ def _seed(value: str | None) -> int | str | None:
     return value if number is None or value.startswith("+") else number
 
 
+def _connections(text: str) -> int:
+    value = whole_number(text)
+    if value is None or not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of connections from 1 to 100000")
+    return value
+
+
 def serve(args: argparse.Namespace) -> int:
     if args.admin_token is not None and not args.admin_token.strip():
         print(
@@ -170,7 +185,9 @@ def serve(args: argparse.Namespace) -> int:
     if keeper is not None:
         keeper.start()  # the log listens before the first request can arrive
     try:
-        server = cloud.serve(args.host, args.port, access_log=not args.quiet).start()
+        server = cloud.serve(
+            args.host, args.port, access_log=not args.quiet, max_connections=args.max_connections
+        ).start()
     except OSError as exc:
         if keeper is not None:
             keeper.stop()

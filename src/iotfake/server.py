@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
 
 from .keepalive import KeepAliveHandler
 from .providers.base import json_response
@@ -86,6 +87,43 @@ class Gate:
             return self._idle.wait_for(lambda: self._active == 0, timeout)
 
 
+#: connections served at once by default: each holds a thread while it lives
+MAX_CONNECTIONS = 256
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+    b'Content-Length: 74\r\n\r\n{"message": "iotfake is serving its most connections; retry", "code": 503}'
+)
+
+
+class CappedServer(ThreadedWSGIServer):
+    """A thread per connection, but at most ``limit`` at once: one more is answered 503 and closed
+    before any thread is made for it, so a thousand slow clients cannot pin a thousand threads
+    (idle ones are closed after ``keepalive.IDLE_TIMEOUT`` seconds of silence)."""
+
+    def __init__(self, host: str, port: int, app: Any, handler: Any, *, limit: int) -> None:
+        super().__init__(host, port, app, handler)
+        self.daemon_threads = True
+        self._slots = threading.BoundedSemaphore(limit)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
 class Server:
     """``with cloud.serve() as server: server.url`` - binds on enter, stops on exit.
 
@@ -95,8 +133,18 @@ class Server:
     per process instead of paying for a socket and a thread per test.
     """
 
-    def __init__(self, cloud: FakeCloud, host: str = "127.0.0.1", port: int = 0, *, access_log: bool = False):
+    def __init__(
+        self,
+        cloud: FakeCloud,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        access_log: bool = False,
+        max_connections: int = MAX_CONNECTIONS,
+    ):
         self._server: BaseWSGIServer | None = None
+        #: connections served at once; more are answered 503 at once and closed (see CappedServer)
+        self.max_connections = max_connections
         self.cloud = cloud
         self.host = host
         self.port = port
@@ -125,7 +173,7 @@ class Server:
     def start(self) -> Server:
         handler = LoggingHandler if self.access_log else QuietHandler
         self._gate = Gate(self._app)
-        self._server = make_server(self.host, self.port, self._gate, threaded=True, request_handler=handler)
+        self._server = CappedServer(self.host, self.port, self._gate, handler, limit=self.max_connections)
         self._server.daemon_threads = True
         self.cloud = self._cloud  # the body limit follows the cloud
         self._thread = threading.Thread(
