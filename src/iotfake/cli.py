@@ -192,7 +192,7 @@ def serve(args: argparse.Namespace) -> int:
         if keeper is not None:
             keeper.stop()
         print(f"iotfake: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return 2
     print(f"iotfake listening on {server.url}", flush=True)
     try:
         while not stop.wait(0.5):

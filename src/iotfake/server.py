@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import sys
 import threading
 import time
@@ -95,6 +96,18 @@ _BUSY = (
 )
 
 
+class AddressInUse(OSError):
+    """The host and port are taken (or not ours to bind): ``cloud.serve()`` raises this."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(errno.EADDRINUSE, f"cannot listen on {host}:{port}: the address is already in use")
+        self.host, self.port = host, port
+
+
+class _BindFailed(Exception):
+    """Carries a bind error past werkzeug's handler, which prints it and calls ``sys.exit``."""
+
+
 class CappedServer(ThreadedWSGIServer):
     """A thread per connection, but at most ``limit`` at once: one more is answered 503 and closed
     before any thread is made for it, so a thousand slow clients cannot pin a thousand threads
@@ -104,6 +117,12 @@ class CappedServer(ThreadedWSGIServer):
         super().__init__(host, port, app, handler)
         self.daemon_threads = True
         self._slots = threading.BoundedSemaphore(limit)
+
+    def server_bind(self) -> None:
+        try:
+            super().server_bind()
+        except OSError as exc:
+            raise _BindFailed(exc) from exc
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._slots.acquire(blocking=False):
@@ -173,7 +192,15 @@ class Server:
     def start(self) -> Server:
         handler = LoggingHandler if self.access_log else QuietHandler
         self._gate = Gate(self._app)
-        self._server = CappedServer(self.host, self.port, self._gate, handler, limit=self.max_connections)
+        try:
+            self._server = CappedServer(self.host, self.port, self._gate, handler, limit=self.max_connections)
+        except _BindFailed as failed:  # werkzeug would print and exit: a library raises instead
+            error = failed.args[0]
+            if error.errno == errno.EADDRINUSE:
+                raise AddressInUse(self.host, self.port) from error
+            raise OSError(
+                error.errno, f"cannot listen on {self.host}:{self.port}: {error.strerror}"
+            ) from error
         self._server.daemon_threads = True
         self.cloud = self._cloud  # the body limit follows the cloud
         self._thread = threading.Thread(
