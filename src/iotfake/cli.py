@@ -183,7 +183,11 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     if keeper is not None:
-        keeper.start()  # the log listens before the first request can arrive
+        try:
+            keeper.start()  # writes the file first: a path that cannot be written fails here, not later
+        except OSError as exc:
+            print(f"iotfake: cannot write state to {keeper.path}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     try:
         server = cloud.serve(
             args.host, args.port, access_log=not args.quiet, max_connections=args.max_connections

@@ -152,9 +152,17 @@ class StateKeeper:
             return True
 
     def start(self) -> StateKeeper:
+        # what start-up made (fixtures, throttle profiles) is in no log: into the file first, which
+        # also proves the path can be written before any client is told its writes are kept (an
+        # OSError goes to the caller: iotfake serve refuses to start); a state that cannot be
+        # serialised is reported and retried like any background save
+        try:
+            self.save(force=True)
+        except OSError:
+            raise
+        except Exception as exc:
+            self._report(exc)
         if self.wal is not None:
-            # what start-up made (fixtures, throttle profiles) is not in any log: into the file first
-            self.save()
             self.wal.open()
             self.cloud.on_admin_write = self._save_now
         self._thread = threading.Thread(target=self._run, name="iotfake-state", daemon=True)
@@ -174,12 +182,15 @@ class StateKeeper:
         try:
             self.save()
         except Exception as exc:
-            problem = f"{type(exc).__name__}: {exc}"
-            if problem != self._problem:
-                print(f"iotfake: cannot save state to {self.path}: {problem}", file=sys.stderr, flush=True)
-            self._problem = problem
+            self._report(exc)
         else:
             self._problem = None
+
+    def _report(self, exc: Exception) -> None:
+        problem = f"{type(exc).__name__}: {exc}"
+        if problem != self._problem:
+            print(f"iotfake: cannot save state to {self.path}: {problem}", file=sys.stderr, flush=True)
+        self._problem = problem
 
     def _save_now(self) -> None:
         """An admin call changed what the log cannot replay: write the file before answering."""
