@@ -29,7 +29,7 @@ SERVICES: dict[str, tuple[str, str, str]] = {
 TARGET_DIR = Path(__file__).resolve().parents[1] / "src/iotfake/providers/aws_iot"
 
 #: shape keys that matter on the wire (documentation and the like are dropped)
-SHAPE_KEYS = ("type", "min", "max", "pattern", "enum", "required", "timestampFormat", "jsonvalue")
+SHAPE_KEYS = ("type", "min", "max", "pattern", "enum", "required", "timestampFormat", "jsonvalue", "payload")
 MEMBER_KEYS = ("shape", "location", "locationName", "jsonvalue", "idempotencyToken")
 
 LABEL = re.compile(r"\{([A-Za-z0-9_]+)(\+?)\}")

@@ -43,6 +43,8 @@ EXCLUSIVE_PRINCIPALS = "exclusivePrincipals"
 THING_PRINCIPALS = "thingPrincipals"
 POLICY_TARGETS = "policyTargets"
 USERS = "users"
+ROLE_ALIASES = "roleAliases"
+TOPIC_RULES = "topicRules"
 
 CATALOG = Catalog(
     kinds=[
@@ -137,6 +139,38 @@ CATALOG = Catalog(
             references=(Reference(VALUE, DEVICE, CASCADE),),
         ),
         Kind("user", USERS, key=None, fields=(Field("version", INT), Field("tokens", LIST))),
+        Kind(
+            "role alias",
+            ROLE_ALIASES,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("roleArn", TEXT, required=True),
+                Field("duration", INT, required=True),
+                Field("created", INT),
+                Field("updated", INT),
+                Field("tags", LIST),
+            ),
+            nouns={"aws": "Role alias"},
+            labels=("roleAlias",),
+        ),
+        Kind(
+            "topic rule",
+            TOPIC_RULES,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("sql", TEXT, required=True),
+                Field("topic", TEXT, required=True),
+                Field("actions", LIST, required=True),
+                Field("disabled", (bool,)),
+                Field("sqlVersion", TEXT),
+                Field("description", OPTIONAL_TEXT),
+                Field("errorAction", OPTIONAL_MAP),
+                Field("created", INT),
+                Field("tags", LIST),
+            ),
+            nouns={"aws": "Topic rule"},
+            labels=("ruleName",),
+        ),
     ],
     links=[
         Link(GROUP_MEMBERS, "thing group", DEVICE),

@@ -18,9 +18,12 @@ from . import (
     policies,
     principals,
     register,
+    role_aliases,
+    tags,
     thing_groups,
     thing_types,
     things,
+    topic_rules,
 )
 from .context import Context
 from .indexing import aggregate
@@ -97,6 +100,21 @@ _HANDLERS: dict[str, Handler] = {
     "GetCardinality": aggregate.cardinality,
     "GetPercentiles": aggregate.percentiles,
     "GetBucketsAggregation": aggregate.buckets,
+    "CreateRoleAlias": role_aliases.create,
+    "DescribeRoleAlias": role_aliases.describe,
+    "ListRoleAliases": role_aliases.listing,
+    "UpdateRoleAlias": role_aliases.update,
+    "DeleteRoleAlias": role_aliases.delete,
+    "CreateTopicRule": topic_rules.create,
+    "GetTopicRule": topic_rules.get,
+    "ListTopicRules": topic_rules.listing,
+    "ReplaceTopicRule": topic_rules.replace,
+    "EnableTopicRule": topic_rules.enable,
+    "DisableTopicRule": topic_rules.disable,
+    "DeleteTopicRule": topic_rules.delete,
+    "TagResource": tags.tag,
+    "UntagResource": tags.untag,
+    "ListTagsForResource": tags.listing,
 }
 
 HANDLERS: dict[str, Handler] = {

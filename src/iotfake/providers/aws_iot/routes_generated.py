@@ -9,7 +9,7 @@ served, and the rest answer clearly that they are not.
 # fmt: off
 from typing import Any
 
-BOTOCORE_VERSION = "1.44.8"
+BOTOCORE_VERSION = "1.44.18"
 SERVICE = "iot"
 API_VERSION = "2015-05-28"
 PROTOCOL = "rest-json"
@@ -673,7 +673,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     "CreateThingTypeResponse": {"type": "structure", "members": {"thingTypeName": {"shape": "ThingTypeName"}, "thingTypeArn": {"shape": "ThingTypeArn"}, "thingTypeId": {"shape": "ThingTypeId"}}},
     "CreateTopicRuleDestinationRequest": {"type": "structure", "required": ("destinationConfiguration",), "members": {"destinationConfiguration": {"shape": "TopicRuleDestinationConfiguration"}}},
     "CreateTopicRuleDestinationResponse": {"type": "structure", "members": {"topicRuleDestination": {"shape": "TopicRuleDestination"}}},
-    "CreateTopicRuleRequest": {"type": "structure", "required": ("ruleName", "topicRulePayload"), "members": {"ruleName": {"shape": "RuleName", "location": "uri", "locationName": "ruleName"}, "topicRulePayload": {"shape": "TopicRulePayload"}, "tags": {"shape": "String", "location": "header", "locationName": "x-amz-tagging"}}},
+    "CreateTopicRuleRequest": {"type": "structure", "required": ("ruleName", "topicRulePayload"), "payload": "topicRulePayload", "members": {"ruleName": {"shape": "RuleName", "location": "uri", "locationName": "ruleName"}, "topicRulePayload": {"shape": "TopicRulePayload"}, "tags": {"shape": "String", "location": "header", "locationName": "x-amz-tagging"}}},
     "CreatedAtDate": {"type": "timestamp"},
     "CreationDate": {"type": "timestamp"},
     "CredentialDurationSeconds": {"type": "integer", "min": 900, "max": 43200},
@@ -1469,7 +1469,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     "RemoveThingType": {"type": "boolean"},
     "RemovedThings": {"type": "integer"},
     "ReplaceDefaultPolicyVersionParams": {"type": "structure", "required": ("templateName",), "members": {"templateName": {"shape": "PolicyTemplateName"}}},
-    "ReplaceTopicRuleRequest": {"type": "structure", "required": ("ruleName", "topicRulePayload"), "members": {"ruleName": {"shape": "RuleName", "location": "uri", "locationName": "ruleName"}, "topicRulePayload": {"shape": "TopicRulePayload"}}},
+    "ReplaceTopicRuleRequest": {"type": "structure", "required": ("ruleName", "topicRulePayload"), "payload": "topicRulePayload", "members": {"ruleName": {"shape": "RuleName", "location": "uri", "locationName": "ruleName"}, "topicRulePayload": {"shape": "TopicRulePayload"}}},
     "ReportType": {"type": "string", "enum": ("ERRORS", "RESULTS")},
     "RepublishAction": {"type": "structure", "required": ("roleArn", "topic"), "members": {"roleArn": {"shape": "AwsArn"}, "topic": {"shape": "TopicPattern"}, "qos": {"shape": "Qos"}, "headers": {"shape": "MqttHeaders"}}},
     "ReservedDomainConfigurationName": {"type": "string", "min": 1, "max": 128, "pattern": "[\\w.:-]+"},
@@ -1562,7 +1562,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     "SetDefaultAuthorizerRequest": {"type": "structure", "required": ("authorizerName",), "members": {"authorizerName": {"shape": "AuthorizerName"}}},
     "SetDefaultAuthorizerResponse": {"type": "structure", "members": {"authorizerName": {"shape": "AuthorizerName"}, "authorizerArn": {"shape": "AuthorizerArn"}}},
     "SetDefaultPolicyVersionRequest": {"type": "structure", "required": ("policyName", "policyVersionId"), "members": {"policyName": {"shape": "PolicyName", "location": "uri", "locationName": "policyName"}, "policyVersionId": {"shape": "PolicyVersionId", "location": "uri", "locationName": "policyVersionId"}}},
-    "SetLoggingOptionsRequest": {"type": "structure", "required": ("loggingOptionsPayload",), "members": {"loggingOptionsPayload": {"shape": "LoggingOptionsPayload"}}},
+    "SetLoggingOptionsRequest": {"type": "structure", "required": ("loggingOptionsPayload",), "payload": "loggingOptionsPayload", "members": {"loggingOptionsPayload": {"shape": "LoggingOptionsPayload"}}},
     "SetV2LoggingLevelRequest": {"type": "structure", "required": ("logTarget", "logLevel"), "members": {"logTarget": {"shape": "LogTarget"}, "logLevel": {"shape": "LogLevel"}}},
     "SetV2LoggingOptionsRequest": {"type": "structure", "members": {"roleArn": {"shape": "AwsArn"}, "defaultLogLevel": {"shape": "LogLevel"}, "disableAllLogs": {"shape": "DisableAllLogs"}, "eventConfigurations": {"shape": "LogEventConfigurations"}}},
     "ShadowName": {"type": "string", "min": 1, "max": 64, "pattern": "[$a-zA-Z0-9:_-]+"},

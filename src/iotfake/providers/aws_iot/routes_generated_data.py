@@ -9,7 +9,7 @@ served, and the rest answer clearly that they are not. Shape names carry the pre
 # fmt: off
 from typing import Any
 
-BOTOCORE_VERSION = "1.44.8"
+BOTOCORE_VERSION = "1.44.18"
 SERVICE = "iot-data"
 API_VERSION = "2015-05-28"
 PROTOCOL = "rest-json"
@@ -54,7 +54,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     "iotdata.CorrelationData": {"type": "string"},
     "iotdata.DeleteConnectionRequest": {"type": "structure", "required": ("clientId",), "members": {"clientId": {"shape": "iotdata.ClientId", "location": "uri", "locationName": "clientId"}, "cleanSession": {"shape": "iotdata.CleanSession", "location": "querystring", "locationName": "cleanSession"}, "preventWillMessage": {"shape": "iotdata.PreventWillMessage", "location": "querystring", "locationName": "preventWillMessage"}}},
     "iotdata.DeleteThingShadowRequest": {"type": "structure", "required": ("thingName",), "members": {"thingName": {"shape": "iotdata.ThingName", "location": "uri", "locationName": "thingName"}, "shadowName": {"shape": "iotdata.ShadowName", "location": "querystring", "locationName": "name"}}},
-    "iotdata.DeleteThingShadowResponse": {"type": "structure", "required": ("payload",), "members": {"payload": {"shape": "iotdata.JsonDocument"}}},
+    "iotdata.DeleteThingShadowResponse": {"type": "structure", "required": ("payload",), "payload": "payload", "members": {"payload": {"shape": "iotdata.JsonDocument"}}},
     "iotdata.DisconnectReason": {"type": "string"},
     "iotdata.ForbiddenException": {"type": "structure", "members": {"message": {"shape": "iotdata.errorMessage"}}},
     "iotdata.GatewayTimeoutException": {"type": "structure", "members": {"message": {"shape": "iotdata.errorMessage"}}},
@@ -63,7 +63,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     "iotdata.GetRetainedMessageRequest": {"type": "structure", "required": ("topic",), "members": {"topic": {"shape": "iotdata.Topic", "location": "uri", "locationName": "topic"}}},
     "iotdata.GetRetainedMessageResponse": {"type": "structure", "members": {"topic": {"shape": "iotdata.Topic"}, "payload": {"shape": "iotdata.Payload"}, "qos": {"shape": "iotdata.Qos"}, "lastModifiedTime": {"shape": "iotdata.Timestamp"}, "userProperties": {"shape": "iotdata.UserPropertiesBlob"}}},
     "iotdata.GetThingShadowRequest": {"type": "structure", "required": ("thingName",), "members": {"thingName": {"shape": "iotdata.ThingName", "location": "uri", "locationName": "thingName"}, "shadowName": {"shape": "iotdata.ShadowName", "location": "querystring", "locationName": "name"}}},
-    "iotdata.GetThingShadowResponse": {"type": "structure", "members": {"payload": {"shape": "iotdata.JsonDocument"}}},
+    "iotdata.GetThingShadowResponse": {"type": "structure", "payload": "payload", "members": {"payload": {"shape": "iotdata.JsonDocument"}}},
     "iotdata.IncludeSocketInformation": {"type": "boolean"},
     "iotdata.InternalFailureException": {"type": "structure", "members": {"message": {"shape": "iotdata.errorMessage"}}},
     "iotdata.InvalidRequestException": {"type": "structure", "members": {"message": {"shape": "iotdata.errorMessage"}}},
@@ -85,7 +85,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     "iotdata.PayloadFormatIndicator": {"type": "string", "enum": ("UNSPECIFIED_BYTES", "UTF8_DATA")},
     "iotdata.PayloadSize": {"type": "long"},
     "iotdata.PreventWillMessage": {"type": "boolean"},
-    "iotdata.PublishRequest": {"type": "structure", "required": ("topic",), "members": {"topic": {"shape": "iotdata.Topic", "location": "uri", "locationName": "topic"}, "qos": {"shape": "iotdata.Qos", "location": "querystring", "locationName": "qos"}, "retain": {"shape": "iotdata.Retain", "location": "querystring", "locationName": "retain"}, "payload": {"shape": "iotdata.Payload"}, "userProperties": {"shape": "iotdata.UserProperties", "location": "header", "locationName": "x-amz-mqtt5-user-properties", "jsonvalue": True}, "payloadFormatIndicator": {"shape": "iotdata.PayloadFormatIndicator", "location": "header", "locationName": "x-amz-mqtt5-payload-format-indicator"}, "contentType": {"shape": "iotdata.ContentType", "location": "querystring", "locationName": "contentType"}, "responseTopic": {"shape": "iotdata.ResponseTopic", "location": "querystring", "locationName": "responseTopic"}, "correlationData": {"shape": "iotdata.CorrelationData", "location": "header", "locationName": "x-amz-mqtt5-correlation-data"}, "messageExpiry": {"shape": "iotdata.MessageExpiry", "location": "querystring", "locationName": "messageExpiry"}}},
+    "iotdata.PublishRequest": {"type": "structure", "required": ("topic",), "payload": "payload", "members": {"topic": {"shape": "iotdata.Topic", "location": "uri", "locationName": "topic"}, "qos": {"shape": "iotdata.Qos", "location": "querystring", "locationName": "qos"}, "retain": {"shape": "iotdata.Retain", "location": "querystring", "locationName": "retain"}, "payload": {"shape": "iotdata.Payload"}, "userProperties": {"shape": "iotdata.UserProperties", "location": "header", "locationName": "x-amz-mqtt5-user-properties", "jsonvalue": True}, "payloadFormatIndicator": {"shape": "iotdata.PayloadFormatIndicator", "location": "header", "locationName": "x-amz-mqtt5-payload-format-indicator"}, "contentType": {"shape": "iotdata.ContentType", "location": "querystring", "locationName": "contentType"}, "responseTopic": {"shape": "iotdata.ResponseTopic", "location": "querystring", "locationName": "responseTopic"}, "correlationData": {"shape": "iotdata.CorrelationData", "location": "header", "locationName": "x-amz-mqtt5-correlation-data"}, "messageExpiry": {"shape": "iotdata.MessageExpiry", "location": "querystring", "locationName": "messageExpiry"}}},
     "iotdata.Qos": {"type": "integer", "min": 0, "max": 1},
     "iotdata.RequestEntityTooLargeException": {"type": "structure", "members": {"message": {"shape": "iotdata.errorMessage"}}},
     "iotdata.ResourceNotFoundException": {"type": "structure", "members": {"message": {"shape": "iotdata.errorMessage"}}},
@@ -94,7 +94,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     "iotdata.Retain": {"type": "boolean"},
     "iotdata.RetainedMessageList": {"type": "list", "member": "iotdata.RetainedMessageSummary"},
     "iotdata.RetainedMessageSummary": {"type": "structure", "members": {"topic": {"shape": "iotdata.Topic"}, "payloadSize": {"shape": "iotdata.PayloadSize"}, "qos": {"shape": "iotdata.Qos"}, "lastModifiedTime": {"shape": "iotdata.Timestamp"}}},
-    "iotdata.SendDirectMessageRequest": {"type": "structure", "required": ("clientId", "topic"), "members": {"clientId": {"shape": "iotdata.ClientId", "location": "uri", "locationName": "clientId"}, "topic": {"shape": "iotdata.Topic", "location": "querystring", "locationName": "topic"}, "contentType": {"shape": "iotdata.ContentType", "location": "querystring", "locationName": "contentType"}, "responseTopic": {"shape": "iotdata.ResponseTopic", "location": "querystring", "locationName": "responseTopic"}, "confirmation": {"shape": "iotdata.Confirmation", "location": "querystring", "locationName": "confirmation"}, "timeout": {"shape": "iotdata.TimeoutInSeconds", "location": "querystring", "locationName": "timeout"}, "payload": {"shape": "iotdata.Payload"}, "userProperties": {"shape": "iotdata.UserProperties", "location": "header", "locationName": "x-amz-mqtt5-user-properties", "jsonvalue": True}, "payloadFormatIndicator": {"shape": "iotdata.PayloadFormatIndicator", "location": "header", "locationName": "x-amz-mqtt5-payload-format-indicator"}, "correlationData": {"shape": "iotdata.CorrelationData", "location": "header", "locationName": "x-amz-mqtt5-correlation-data"}}},
+    "iotdata.SendDirectMessageRequest": {"type": "structure", "required": ("clientId", "topic"), "payload": "payload", "members": {"clientId": {"shape": "iotdata.ClientId", "location": "uri", "locationName": "clientId"}, "topic": {"shape": "iotdata.Topic", "location": "querystring", "locationName": "topic"}, "contentType": {"shape": "iotdata.ContentType", "location": "querystring", "locationName": "contentType"}, "responseTopic": {"shape": "iotdata.ResponseTopic", "location": "querystring", "locationName": "responseTopic"}, "confirmation": {"shape": "iotdata.Confirmation", "location": "querystring", "locationName": "confirmation"}, "timeout": {"shape": "iotdata.TimeoutInSeconds", "location": "querystring", "locationName": "timeout"}, "payload": {"shape": "iotdata.Payload"}, "userProperties": {"shape": "iotdata.UserProperties", "location": "header", "locationName": "x-amz-mqtt5-user-properties", "jsonvalue": True}, "payloadFormatIndicator": {"shape": "iotdata.PayloadFormatIndicator", "location": "header", "locationName": "x-amz-mqtt5-payload-format-indicator"}, "correlationData": {"shape": "iotdata.CorrelationData", "location": "header", "locationName": "x-amz-mqtt5-correlation-data"}}},
     "iotdata.SendDirectMessageResponse": {"type": "structure", "members": {"message": {"shape": "iotdata.ResponseMessage"}, "traceId": {"shape": "iotdata.TraceId"}}},
     "iotdata.ServiceUnavailableException": {"type": "structure", "members": {"message": {"shape": "iotdata.errorMessage"}}},
     "iotdata.SessionExpiry": {"type": "long"},
@@ -114,8 +114,8 @@ SHAPES: dict[str, dict[str, Any]] = {
     "iotdata.TraceId": {"type": "string"},
     "iotdata.UnauthorizedException": {"type": "structure", "members": {"message": {"shape": "iotdata.errorMessage"}}},
     "iotdata.UnsupportedDocumentEncodingException": {"type": "structure", "members": {"message": {"shape": "iotdata.errorMessage"}}},
-    "iotdata.UpdateThingShadowRequest": {"type": "structure", "required": ("thingName", "payload"), "members": {"thingName": {"shape": "iotdata.ThingName", "location": "uri", "locationName": "thingName"}, "shadowName": {"shape": "iotdata.ShadowName", "location": "querystring", "locationName": "name"}, "payload": {"shape": "iotdata.JsonDocument"}}},
-    "iotdata.UpdateThingShadowResponse": {"type": "structure", "members": {"payload": {"shape": "iotdata.JsonDocument"}}},
+    "iotdata.UpdateThingShadowRequest": {"type": "structure", "required": ("thingName", "payload"), "payload": "payload", "members": {"thingName": {"shape": "iotdata.ThingName", "location": "uri", "locationName": "thingName"}, "shadowName": {"shape": "iotdata.ShadowName", "location": "querystring", "locationName": "name"}, "payload": {"shape": "iotdata.JsonDocument"}}},
+    "iotdata.UpdateThingShadowResponse": {"type": "structure", "payload": "payload", "members": {"payload": {"shape": "iotdata.JsonDocument"}}},
     "iotdata.UserProperties": {"type": "string"},
     "iotdata.UserPropertiesBlob": {"type": "blob"},
     "iotdata.VpcEndpointId": {"type": "string"},

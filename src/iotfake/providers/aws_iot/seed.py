@@ -42,6 +42,8 @@ ACCOUNT_KEYS = (
     "accessKeys",
     "thingTypes",
     "billingGroups",
+    "roleAliases",
+    "topicRules",
     "things",
     "thingGroups",
     "policies",
@@ -52,7 +54,11 @@ ACCOUNT_KEYS = (
 )
 #: fixtures keys whose items are exactly their Create operation's request: validated against the
 #: model and loaded through the operation's own handler (a new kind adds one line here)
-BY_OPERATION = {"billingGroups": "CreateBillingGroup"}
+BY_OPERATION = {
+    "billingGroups": "CreateBillingGroup",
+    "roleAliases": "CreateRoleAlias",
+    "topicRules": "CreateTopicRule",
+}
 ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
 
 

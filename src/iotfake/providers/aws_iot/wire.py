@@ -85,6 +85,16 @@ def body_members(operation: str) -> dict[str, dict[str, Any]]:
 
 
 @cache
+def structure_payload(operation: str) -> str | None:
+    """The member a structure-typed ``payload`` names: the whole JSON body is its value."""
+    shape = SHAPES.get(OPERATIONS[operation]["input"] or "")
+    name = shape.get("payload") if shape is not None else None
+    if name is None or SHAPES[shape["members"][name]["shape"]]["type"] != "structure":
+        return None
+    return name
+
+
+@cache
 def located_members(operation: str) -> tuple[tuple[str, dict[str, Any]], ...]:
     """The input members outside the body (URI label, query string, headers), in model order."""
     shape = SHAPES.get(OPERATIONS[operation]["input"] or "")
@@ -112,7 +122,13 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
     request = call.request
     values: dict[str, Any] = {}
     body_fields = body_members(operation)
-    if body_fields:
+    wrapped = structure_payload(operation)
+    if wrapped is not None:
+        # the body IS this member (CreateTopicRule's topicRulePayload), not an object holding it
+        _body(call, {})  # refuses a body that is not a JSON object
+        if call.body is not None:
+            values[wrapped] = call.body
+    elif body_fields:
         values.update(_body(call, body_fields))
     for name, member in located_members(operation):
         raw = _located(request, call.route_args, member, shape_name=member["shape"])
