@@ -122,6 +122,10 @@ SALESFORCE = (
     "https://ingestion-[a-zA-Z0-9]{1,12}\\.[a-zA-Z0-9]+\\.((sfdc-matrix\\.net)|(sfdcnow\\.com))"
     "/streams/\\w{1,20}/\\w{1,20}/event"
 )
+ACM = (
+    "arn:aws(-cn|-us-gov|-iso-b|-iso)?:acm:[a-z]{2}-(gov-|iso-|isob-)?[a-z]{4,9}-\\d{1}:\\d{12}:"
+    "certificate/[a-zA-Z0-9/-]+"
+)
 BREAKING = {
     "[a-zA-Z0-9:_-]+": (lambda iot: iot.create_thing(thingName="bad name!"), "bad name!", "thingName"),
     # Java's \w is ASCII: a letter with an accent is not a word character to AWS
@@ -224,6 +228,35 @@ BREAKING = {
         lambda iot: rule(iot, influx(tableName="_table")),
         "_table",
         "topicRulePayload.actions.1.member.influxDB.tableName",
+    ),
+    "[a-zA-Z0-9_-]+": (
+        lambda iot: iot.create_authorizer(
+            authorizerName="a",
+            authorizerFunctionArn="f",
+            tokenKeyName="bad key",
+            tokenSigningPublicKeys={"k": "v"},
+        ),
+        "bad key",
+        "tokenKeyName",
+    ),
+    "[\\w.-]+": (
+        lambda iot: iot.create_domain_configuration(domainConfigurationName="bad:name"),
+        "bad:name",
+        "domainConfigurationName",
+    ),
+    ACM: (
+        lambda iot: iot.create_domain_configuration(
+            domainConfigurationName="d",
+            domainName="iot.example.com",
+            serverCertificateArns=["arn:aws:iam::1:x"],
+        ),
+        "arn:aws:iam::1:x",
+        "serverCertificateArns.1.member",
+    ),
+    "[\\w.:-]+": (
+        lambda iot: iot.describe_domain_configuration(domainConfigurationName="bad name"),
+        "bad name",
+        "domainConfigurationName",
     ),
 }
 ROLE = "arn:aws:iam::123456789012:role/iot"

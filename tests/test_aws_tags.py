@@ -1,5 +1,5 @@
 """TagResource / UntagResource / ListTagsForResource through boto3 over every kind the fake tags:
-thing types, thing groups, billing groups, policies, role aliases, topic rules; AWS's limits."""
+thing types, thing groups, billing groups, policies, role aliases, topic rules, authorizers; AWS's limits."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ MAKERS = {
     ),
     "rolealias/ra": lambda iot: iot.create_role_alias(
         roleAlias="ra", roleArn=ROLE, tags=[{"Key": "made", "Value": "1"}]
+    ),
+    "authorizer/au": lambda iot: iot.create_authorizer(
+        authorizerName="au",
+        authorizerFunctionArn="f",
+        signingDisabled=True,
+        tags=[{"Key": "made", "Value": "1"}],
     ),
     "rule/tr": lambda iot: iot.create_topic_rule(
         ruleName="tr",

@@ -45,6 +45,8 @@ POLICY_TARGETS = "policyTargets"
 USERS = "users"
 ROLE_ALIASES = "roleAliases"
 TOPIC_RULES = "topicRules"
+AUTHORIZERS = "authorizers"
+DOMAIN_CONFIGURATIONS = "domainConfigurations"
 
 CATALOG = Catalog(
     kinds=[
@@ -170,6 +172,47 @@ CATALOG = Catalog(
             ),
             nouns={"aws": "Topic rule"},
             labels=("ruleName",),
+        ),
+        Kind(
+            "authorizer",
+            AUTHORIZERS,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("functionArn", TEXT, required=True),
+                Field("status", TEXT, required=True),
+                Field("default", (bool,)),
+                Field("tokenKeyName", OPTIONAL_TEXT),
+                Field("publicKeys", MAP),
+                Field("signingDisabled", (bool,)),
+                Field("cachingForHttp", (bool,)),
+                Field("created", INT),
+                Field("updated", INT),
+                Field("tags", LIST),
+            ),
+            nouns={"aws": "Authorizer"},
+            labels=("authorizerName",),
+        ),
+        Kind(
+            "domain configuration",
+            DOMAIN_CONFIGURATIONS,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("id", TEXT),
+                Field("domainName", OPTIONAL_TEXT),
+                Field("domainType", TEXT, required=True),
+                Field("serviceType", TEXT, required=True),
+                Field("status", TEXT, required=True),
+                Field("authorizer", OPTIONAL_TEXT),
+                Field("allowOverride", (bool, NONE)),
+                Field("certificates", LIST),
+                Field("settings", MAP),
+                Field("changed", INT),
+                Field("tags", LIST),
+            ),
+            references=(Reference("authorizer", "authorizer", RESTRICT),),
+            nouns={"aws": "Domain configuration"},
+            labels=("domainConfigurationName",),
+            in_use="Authorizer {key} cannot be deleted: a domain configuration uses it",
         ),
     ],
     links=[

@@ -12,8 +12,10 @@ from functools import wraps
 from typing import Any
 
 from . import (
+    authorizers,
     billing_groups,
     certificates,
+    domain_configurations,
     endpoints,
     policies,
     principals,
@@ -115,6 +117,18 @@ _HANDLERS: dict[str, Handler] = {
     "TagResource": tags.tag,
     "UntagResource": tags.untag,
     "ListTagsForResource": tags.listing,
+    "CreateAuthorizer": authorizers.create,
+    "DescribeAuthorizer": authorizers.describe,
+    "ListAuthorizers": authorizers.listing,
+    "UpdateAuthorizer": authorizers.update,
+    "DeleteAuthorizer": authorizers.delete,
+    "SetDefaultAuthorizer": authorizers.set_default,
+    "DescribeDefaultAuthorizer": authorizers.describe_default,
+    "CreateDomainConfiguration": domain_configurations.create,
+    "DescribeDomainConfiguration": domain_configurations.describe,
+    "ListDomainConfigurations": domain_configurations.listing,
+    "UpdateDomainConfiguration": domain_configurations.update,
+    "DeleteDomainConfiguration": domain_configurations.delete,
 }
 
 HANDLERS: dict[str, Handler] = {

@@ -30,6 +30,7 @@ RESOURCE_TYPES = {
     "policy": "policy",
     "rolealias": "role alias",
     "rule": "topic rule",
+    "authorizer": "authorizer",
 }
 
 
