@@ -126,3 +126,9 @@ def test_fixtures_refuse_an_alias_the_model_refuses() -> None:
                 }
             }
         )
+
+
+def test_a_fault_rule_names_the_role_alias(iot, aws_cloud: FakeCloud) -> None:
+    aws_cloud.faults.add(provider="aws", operation="DescribeRoleAlias", error="NotFound")
+    with pytest.raises(iot.exceptions.ResourceNotFoundException, match="Role alias cam cannot be found"):
+        iot.describe_role_alias(roleAlias="cam")
