@@ -47,6 +47,7 @@ ROLE_ALIASES = "roleAliases"
 TOPIC_RULES = "topicRules"
 AUTHORIZERS = "authorizers"
 DOMAIN_CONFIGURATIONS = "domainConfigurations"
+RULE_DESTINATIONS = "topicRuleDestinations"
 
 CATALOG = Catalog(
     kinds=[
@@ -213,6 +214,22 @@ CATALOG = Catalog(
             nouns={"aws": "Domain configuration"},
             labels=("domainConfigurationName",),
             in_use="Authorizer {key} cannot be deleted: a domain configuration uses it",
+        ),
+        Kind(
+            "topic rule destination",
+            RULE_DESTINATIONS,
+            key="id",
+            fields=(
+                Field("id", TEXT, required=True),
+                Field("type", TEXT, required=True),
+                Field("status", TEXT, required=True),
+                Field("config", MAP, required=True),
+                Field("token", OPTIONAL_TEXT),
+                Field("confirmed", (bool,)),
+                Field("created", INT),
+                Field("updated", INT),
+            ),
+            nouns={"aws": "Topic rule destination"},
         ),
     ],
     links=[

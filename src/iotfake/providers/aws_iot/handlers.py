@@ -21,6 +21,7 @@ from . import (
     principals,
     register,
     role_aliases,
+    rule_destinations,
     tags,
     thing_groups,
     thing_types,
@@ -129,6 +130,12 @@ _HANDLERS: dict[str, Handler] = {
     "ListDomainConfigurations": domain_configurations.listing,
     "UpdateDomainConfiguration": domain_configurations.update,
     "DeleteDomainConfiguration": domain_configurations.delete,
+    "CreateTopicRuleDestination": rule_destinations.create,
+    "GetTopicRuleDestination": rule_destinations.get,
+    "ListTopicRuleDestinations": rule_destinations.listing,
+    "UpdateTopicRuleDestination": rule_destinations.update,
+    "DeleteTopicRuleDestination": rule_destinations.delete,
+    "ConfirmTopicRuleDestination": rule_destinations.confirm,
 }
 
 HANDLERS: dict[str, Handler] = {
