@@ -118,6 +118,14 @@ def _iot():
 
 #: for every pattern a served request can carry: a call whose one member breaks it (botocore
 #: checks no pattern itself), and where AWS's message puts that member
+SALESFORCE = (
+    "https://ingestion-[a-zA-Z0-9]{1,12}\\.[a-zA-Z0-9]+\\.((sfdc-matrix\\.net)|(sfdcnow\\.com))"
+    "/streams/\\w{1,20}/\\w{1,20}/event"
+)
+ACM = (
+    "arn:aws(-cn|-us-gov|-iso-b|-iso)?:acm:[a-z]{2}-(gov-|iso-|isob-)?[a-z]{4,9}-\\d{1}:\\d{12}:"
+    "certificate/[a-zA-Z0-9/-]+"
+)
 BREAKING = {
     "[a-zA-Z0-9:_-]+": (lambda iot: iot.create_thing(thingName="bad name!"), "bad name!", "thingName"),
     # Java's \w is ASCII: a letter with an accent is not a word character to AWS
@@ -184,9 +192,71 @@ BREAKING = {
         "thingIndexingConfiguration.filter.namedShadowNames.1.member",
     ),
     "[\\w=,@-]+": (
-        lambda iot: iot.describe_role_alias(roleAlias="role alias"),
-        "role alias",
+        lambda iot: iot.create_role_alias(roleAlias="bad alias!", roleArn=ROLE),
+        "bad alias!",
         "roleAlias",
+    ),
+    "^[a-zA-Z0-9_]+$": (
+        lambda iot: rule(iot, {"republish": {"roleArn": ROLE, "topic": "t"}}, "bad-name"),
+        "bad-name",
+        "ruleName",
+    ),
+    "([\\n\\t])|(\\r\\n)|(,)": (
+        lambda iot: rule(iot, {"firehose": {"roleArn": ROLE, "deliveryStreamName": "s", "separator": ";"}}),
+        ";",
+        "topicRulePayload.actions.1.member.firehose.separator",
+    ),
+    "https?://.*": (
+        lambda iot: rule(
+            iot,
+            {"elasticsearch": {"roleArn": ROLE, "endpoint": "ftp://x", "index": "i", "type": "t", "id": "1"}},
+        ),
+        "ftp://x",
+        "topicRulePayload.actions.1.member.elasticsearch.endpoint",
+    ),
+    SALESFORCE: (
+        lambda iot: rule(iot, {"salesforce": {"token": "t" * 40, "url": "https://example.com/event"}}),
+        "https://example.com/event",
+        "topicRulePayload.actions.1.member.salesforce.url",
+    ),
+    '^[^_\\"][^\\"]+$': (
+        lambda iot: rule(iot, influx(databaseName="_db")),
+        "_db",
+        "topicRulePayload.actions.1.member.influxDB.databaseName",
+    ),
+    "^[^_].*$": (
+        lambda iot: rule(iot, influx(tableName="_table")),
+        "_table",
+        "topicRulePayload.actions.1.member.influxDB.tableName",
+    ),
+    "[a-zA-Z0-9_-]+": (
+        lambda iot: iot.create_authorizer(
+            authorizerName="a",
+            authorizerFunctionArn="f",
+            tokenKeyName="bad key",
+            tokenSigningPublicKeys={"k": "v"},
+        ),
+        "bad key",
+        "tokenKeyName",
+    ),
+    "[\\w.-]+": (
+        lambda iot: iot.create_domain_configuration(domainConfigurationName="bad:name"),
+        "bad:name",
+        "domainConfigurationName",
+    ),
+    ACM: (
+        lambda iot: iot.create_domain_configuration(
+            domainConfigurationName="d",
+            domainName="iot.example.com",
+            serverCertificateArns=["arn:aws:iam::1:x"],
+        ),
+        "arn:aws:iam::1:x",
+        "serverCertificateArns.1.member",
+    ),
+    "[\\w.:-]+": (
+        lambda iot: iot.describe_domain_configuration(domainConfigurationName="bad name"),
+        "bad name",
+        "domainConfigurationName",
     ),
     "[0-9]+": (
         lambda iot: iot.get_policy_version(policyName="p", policyVersionId="v1"),
@@ -194,6 +264,18 @@ BREAKING = {
         "policyVersionId",
     ),
 }
+ROLE = "arn:aws:iam::123456789012:role/iot"
+
+
+def rule(iot, action: dict, name: str = "r1") -> None:
+    iot.create_topic_rule(ruleName=name, topicRulePayload={"sql": "SELECT * FROM 'a/b'", "actions": [action]})
+
+
+def influx(**names: str) -> dict:
+    fields = {"destinationArn": ROLE, "roleArn": ROLE, "databaseName": "db", "tableName": "t", **names}
+    return {"influxDB": fields}
+
+
 #: matches every string: there is nothing to send that breaks it
 UNBREAKABLE = {"[\\s\\S]*"}
 

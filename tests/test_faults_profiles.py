@@ -27,6 +27,22 @@ AWS_TPS = {
     "ListThingTypes": 10,
     "ListThingPrincipals": 10,
     "RegisterThing": 10,
+    # rules, role aliases, tagging (values as remembered from the quotas page, see the profile's source)
+    "CreateTopicRule": 5,
+    "ReplaceTopicRule": 5,
+    "EnableTopicRule": 5,
+    "DisableTopicRule": 5,
+    "DeleteTopicRule": 20,
+    "GetTopicRule": 200,
+    "ListTopicRules": 1,
+    "CreateRoleAlias": 10,
+    "DescribeRoleAlias": 100,
+    "ListRoleAliases": 10,
+    "UpdateRoleAlias": 10,
+    "DeleteRoleAlias": 10,
+    "TagResource": 10,
+    "UntagResource": 10,
+    "ListTagsForResource": 10,
 }
 OTHER_KEY = {"accessKeyId": "AKIAOTHERACCOUNT0001", "secretAccessKey": "other-secret"}
 
@@ -133,3 +149,20 @@ def test_unknown_profile_names_list_the_builtin_ones() -> None:
         DocumentError, match=r"unknown throttle profile 'aws-default' \(built in: aws-defaults\)"
     ):
         FakeCloud().faults.apply_profile("aws-default")
+
+
+def test_aws_defaults_covers_topic_rules_and_role_aliases(aws_cloud: FakeCloud, iot) -> None:
+    with freeze_time("2030-01-01 00:00:00"):
+        aws_cloud.faults.apply_profile("aws-defaults")
+        iot.list_topic_rules()  # ListTopicRules: 1 TPS
+        with pytest.raises(iot.exceptions.ThrottlingException) as caught:
+            iot.list_topic_rules()
+        assert caught.value.response["ResponseMetadata"]["HTTPHeaders"]["x-iotfake-fault"] == (
+            "aws-defaults:ListTopicRules"
+        )
+        role = "arn:aws:iam::123456789012:role/r"
+        for i in range(10):  # CreateRoleAlias: 10 TPS
+            iot.create_role_alias(roleAlias=f"a{i}", roleArn=role)
+        with pytest.raises(iot.exceptions.ThrottlingException):
+            iot.create_role_alias(roleAlias="a10", roleArn=role)
+    aws_cloud.journal.assert_fault_fired("aws-defaults:CreateRoleAlias", times=1)

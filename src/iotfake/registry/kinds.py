@@ -43,11 +43,15 @@ EXCLUSIVE_PRINCIPALS = "exclusivePrincipals"
 THING_PRINCIPALS = "thingPrincipals"
 POLICY_TARGETS = "policyTargets"
 USERS = "users"
-POLICY_VERSIONS = "policyVersions"
 ROLE_ALIASES = "roleAliases"
+POLICY_VERSIONS = "policyVersions"
 SHADOWS = "shadows"
 SHADOW_VERSIONS = "shadowVersions"
 RETAINED = "retainedMessages"
+TOPIC_RULES = "topicRules"
+AUTHORIZERS = "authorizers"
+DOMAIN_CONFIGURATIONS = "domainConfigurations"
+RULE_DESTINATIONS = "topicRuleDestinations"
 
 CATALOG = Catalog(
     kinds=[
@@ -143,6 +147,95 @@ CATALOG = Catalog(
         ),
         Kind("user", USERS, key=None, fields=(Field("version", INT), Field("tokens", LIST))),
         Kind(
+            "role alias",
+            ROLE_ALIASES,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("roleArn", TEXT, required=True),
+                Field("duration", INT, required=True),
+                Field("created", INT),
+                Field("updated", INT),
+                Field("tags", LIST),
+            ),
+            nouns={"aws": "Role alias"},
+            labels=("roleAlias",),
+        ),
+        Kind(
+            "topic rule",
+            TOPIC_RULES,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("sql", TEXT, required=True),
+                Field("topic", TEXT, required=True),
+                Field("actions", LIST, required=True),
+                Field("disabled", (bool,)),
+                Field("sqlVersion", TEXT),
+                Field("description", OPTIONAL_TEXT),
+                Field("errorAction", OPTIONAL_MAP),
+                Field("created", INT),
+                Field("tags", LIST),
+            ),
+            nouns={"aws": "Topic rule"},
+            labels=("ruleName",),
+        ),
+        Kind(
+            "authorizer",
+            AUTHORIZERS,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("functionArn", TEXT, required=True),
+                Field("status", TEXT, required=True),
+                Field("default", (bool,)),
+                Field("tokenKeyName", OPTIONAL_TEXT),
+                Field("publicKeys", MAP),
+                Field("signingDisabled", (bool,)),
+                Field("cachingForHttp", (bool,)),
+                Field("created", INT),
+                Field("updated", INT),
+                Field("tags", LIST),
+            ),
+            nouns={"aws": "Authorizer"},
+            labels=("authorizerName",),
+        ),
+        Kind(
+            "domain configuration",
+            DOMAIN_CONFIGURATIONS,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("id", TEXT),
+                Field("domainName", OPTIONAL_TEXT),
+                Field("domainType", TEXT, required=True),
+                Field("serviceType", TEXT, required=True),
+                Field("status", TEXT, required=True),
+                Field("authorizer", OPTIONAL_TEXT),
+                Field("allowOverride", (bool, NONE)),
+                Field("certificates", LIST),
+                Field("settings", MAP),
+                Field("changed", INT),
+                Field("tags", LIST),
+            ),
+            references=(Reference("authorizer", "authorizer", RESTRICT),),
+            nouns={"aws": "Domain configuration"},
+            labels=("domainConfigurationName",),
+            in_use="Authorizer {key} cannot be deleted: a domain configuration uses it",
+        ),
+        Kind(
+            "topic rule destination",
+            RULE_DESTINATIONS,
+            key="id",
+            fields=(
+                Field("id", TEXT, required=True),
+                Field("type", TEXT, required=True),
+                Field("status", TEXT, required=True),
+                Field("config", MAP, required=True),
+                Field("token", OPTIONAL_TEXT),
+                Field("confirmed", (bool,)),
+                Field("created", INT),
+                Field("updated", INT),
+            ),
+            nouns={"aws": "Topic rule destination"},
+        ),
+        Kind(
             "policy version",
             POLICY_VERSIONS,
             key=None,
@@ -153,18 +246,6 @@ CATALOG = Catalog(
             ),
             references=(Reference("policyName", "policy", CASCADE),),
             nouns={"aws": "Policy version"},
-        ),
-        Kind(
-            "role alias",
-            ROLE_ALIASES,
-            key="roleAlias",
-            fields=(
-                Field("roleAlias", TEXT, required=True),
-                Field("roleArn", TEXT, required=True),
-                Field("credentialDurationSeconds", INT),
-            ),
-            nouns={"aws": "Role alias"},
-            labels=("roleAlias",),
         ),
         # keyed by thing name, registered or not: the Device Shadow service does not require a
         # registry entry, and a thing's deletion leaves its shadows (hence no reference)

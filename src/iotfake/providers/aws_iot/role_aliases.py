@@ -1,8 +1,13 @@
-"""Role aliases: Create/Describe/List/Update/Delete, on the catalog's ``role alias`` kind.
+"""Role aliases: Create/Describe/List/Update/DeleteRoleAlias over the catalog's ``role alias`` kind.
 
-A role alias names the IAM role the credentials provider hands a device (by its certificate) for
-``credentialDurationSeconds`` (900-43200, default 3600 as AWS documents). The fake checks that
-``roleArn`` is an IAM role ARN; it has no IAM to check that the role exists.
+The model checks the alias pattern, the role ARN's length and ``credentialDurationSeconds``
+(900-43200); the default duration is 3,600 seconds (the API reference). AWS cannot check here
+that the duration fits the IAM role's maximum session, so the fake does not either.
+
+Choices where AWS documents nothing ([I] in the README): ``roleArn`` must look like an IAM role
+ARN (``arn:<partition>:iam::<account>:role/<name>``), else InvalidRequestException; creating an
+alias that exists answers ResourceAlreadyExistsException whatever its role; ListRoleAliases lists
+newest first unless ``ascendingOrder`` is true, as ListCertificates does.
 """
 
 from __future__ import annotations
@@ -17,84 +22,85 @@ from .wire import AwsError, invalid
 
 KIND = "role alias"
 DEFAULT_DURATION = 3600
-ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
+ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 
 
 def arn(ctx: Context, name: str) -> str:
     return arns.arn(ctx.tenant.id, f"rolealias/{name}")
 
 
+def records(ctx: Context) -> Records:
+    return Records(ctx.tenant, KIND)
+
+
 def _role_arn(value: str) -> str:
     if not ROLE_ARN.fullmatch(value):
-        raise invalid(f"{value} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+        raise invalid(f"The roleArn {value} is not a valid IAM role ARN")
     return value
 
 
 def create(ctx: Context) -> dict[str, Any]:
     name = ctx.input["roleAlias"]
-    record = {
-        "roleAlias": name,
-        "roleArn": _role_arn(ctx.input["roleArn"]),
-        "credentialDurationSeconds": ctx.input.get("credentialDurationSeconds", DEFAULT_DURATION),
-        "owner": ctx.tenant.settings.get("accountId", arns.split_tenant(ctx.tenant.id)[0]),
-        "created": ctx.now_ms,
-        "updated": ctx.now_ms,
-        "tags": ctx.input.get("tags") or [],
-    }
-    records = Records(ctx.tenant, KIND)
-    with ctx.tenant.lock:
-        if records.find(name) is not None:
-            raise AwsError(
-                "ResourceAlreadyExistsException",
-                f"Role alias {name} already exists",
-                resourceId=name,
-                resourceArn=arn(ctx, name),
-            )
-        records.create(name, record)
+    role = _role_arn(ctx.input["roleArn"])
+    table = records(ctx)
+    if name in table:
+        raise AwsError("ResourceAlreadyExistsException", f"Role alias {name} already exists", resourceId=name)
+    table.create(
+        name,
+        {
+            "name": name,
+            "roleArn": role,
+            "duration": ctx.input.get("credentialDurationSeconds", DEFAULT_DURATION),
+            "created": ctx.now_ms,
+            "updated": ctx.now_ms,
+            "tags": list(ctx.input.get("tags") or []),
+        },
+    )
     return {"roleAlias": name, "roleAliasArn": arn(ctx, name)}
 
 
 def describe(ctx: Context) -> dict[str, Any]:
-    record = Records(ctx.tenant, KIND).get(ctx.input["roleAlias"])
+    name = ctx.input["roleAlias"]
+    record = records(ctx).get(name)
     return {
         "roleAliasDescription": {
-            "roleAlias": record["roleAlias"],
-            "roleAliasArn": arn(ctx, record["roleAlias"]),
+            "roleAlias": name,
+            "roleAliasArn": arn(ctx, name),
             "roleArn": record["roleArn"],
-            "owner": record["owner"],
-            "credentialDurationSeconds": record["credentialDurationSeconds"],
-            "creationDate": record["created"] / 1000,
-            "lastModifiedDate": record["updated"] / 1000,
+            "owner": arns.split_tenant(ctx.tenant.id)[0],
+            "credentialDurationSeconds": record["duration"],
+            "creationDate": record.get("created", 0) / 1000,
+            "lastModifiedDate": record.get("updated", record.get("created", 0)) / 1000,
         }
     }
 
 
-def listing(ctx: Context) -> dict[str, Any]:
-    chunk, marker = paging.page(
-        list(Records(ctx.tenant, KIND).table),
-        key=lambda n: [n],
-        token=ctx.input.get("marker"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
-        field="marker",
-        descending=not ctx.input.get("ascendingOrder", True),
-    )
-    return {"roleAliases": chunk, "nextMarker": marker}
-
-
 def update(ctx: Context) -> dict[str, Any]:
     name = ctx.input["roleAlias"]
-    records = Records(ctx.tenant, KIND)
-    with ctx.tenant.lock:
-        current = records.get(name)
-        changes: dict[str, Any] = {"updated": ctx.now_ms}
-        if "roleArn" in ctx.input:
-            changes["roleArn"] = _role_arn(ctx.input["roleArn"])
-        if "credentialDurationSeconds" in ctx.input:
-            changes["credentialDurationSeconds"] = ctx.input["credentialDurationSeconds"]
-        records.replace(name, {**current, **changes})
+    table = records(ctx)
+    current = table.get(name)
+    changes: dict[str, Any] = {"updated": ctx.now_ms}
+    if ctx.input.get("roleArn") is not None:
+        changes["roleArn"] = _role_arn(ctx.input["roleArn"])
+    if ctx.input.get("credentialDurationSeconds") is not None:
+        changes["duration"] = ctx.input["credentialDurationSeconds"]
+    table.replace(name, {**current, **changes})
     return {"roleAlias": name, "roleAliasArn": arn(ctx, name)}
 
 
 def delete(ctx: Context) -> dict[str, Any]:
-    Records(ctx.tenant, KIND).delete(ctx.input["roleAlias"])
+    records(ctx).delete(ctx.input["roleAlias"])
     return {}
+
+
+def listing(ctx: Context) -> dict[str, Any]:
+    table = records(ctx).table
+    chunk, marker = paging.page(
+        list(table),
+        key=lambda n: [table[n].get("created", 0), n],
+        token=ctx.input.get("marker"),
+        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
+        field="marker",
+        descending=not ctx.input.get("ascendingOrder", False),
+    )
+    return {"roleAliases": chunk, "nextMarker": marker}

@@ -43,6 +43,7 @@ ACCOUNT_KEYS = (
     "thingTypes",
     "billingGroups",
     "roleAliases",
+    "topicRules",
     "things",
     "shadows",
     "thingGroups",
@@ -54,7 +55,11 @@ ACCOUNT_KEYS = (
 )
 #: fixtures keys whose items are exactly their Create operation's request: validated against the
 #: model and loaded through the operation's own handler (a new kind adds one line here)
-BY_OPERATION = {"billingGroups": "CreateBillingGroup", "roleAliases": "CreateRoleAlias"}
+BY_OPERATION = {
+    "billingGroups": "CreateBillingGroup",
+    "roleAliases": "CreateRoleAlias",
+    "topicRules": "CreateTopicRule",
+}
 ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
 
 

@@ -78,16 +78,29 @@ def invalid(message: str) -> AwsError:
 def body_members(operation: str) -> dict[str, dict[str, Any]]:
     """The input members the JSON body carries (none when the body is a raw payload)."""
     shape = SHAPES.get(OPERATIONS[operation]["input"] or "")
-    if shape is None or "payload" in shape:
+    if shape is None or payload_member(operation) is not None:  # a raw body is no JSON object
         return {}
     return {n: m for n, m in shape["members"].items() if "location" not in m}
 
 
 @cache
 def payload_member(operation: str, side: str = "input") -> str | None:
-    """The member that is the whole body, raw (iot-data's shadow documents and messages)."""
+    """The blob member that is the whole body, raw bytes (iot-data's shadow documents and messages)."""
     shape = SHAPES.get(OPERATIONS[operation][side] or "")
-    return None if shape is None else shape.get("payload")
+    name = shape.get("payload") if shape is not None else None
+    if name is None or SHAPES[shape["members"][name]["shape"]]["type"] != "blob":
+        return None
+    return name
+
+
+@cache
+def structure_payload(operation: str) -> str | None:
+    """The member a structure-typed ``payload`` names: the whole JSON body is its value."""
+    shape = SHAPES.get(OPERATIONS[operation]["input"] or "")
+    name = shape.get("payload") if shape is not None else None
+    if name is None or SHAPES[shape["members"][name]["shape"]]["type"] != "structure":
+        return None
+    return name
 
 
 @cache
@@ -118,7 +131,13 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
     request = call.request
     values: dict[str, Any] = {}
     body_fields = body_members(operation)
-    if body_fields:
+    wrapped = structure_payload(operation)
+    if wrapped is not None:
+        # the body IS this member (CreateTopicRule's topicRulePayload), not an object holding it
+        _body(call, {})  # refuses a body that is not a JSON object
+        if call.body is not None:
+            values[wrapped] = call.body
+    elif body_fields:
         values.update(_body(call, body_fields))
     for name, member in located_members(operation):
         raw = _located(request, call.route_args, member, shape_name=member["shape"])
