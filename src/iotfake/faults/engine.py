@@ -194,11 +194,13 @@ class FaultEngine:
         if rule.operation != "*" and targets and all(p.operations for p in targets):
             known = sorted({op for p in targets for op in p.operations})
             if not any(operation_matches(rule.operation, op) for op in known):
+                shown = sorted({op for p in targets for op in p.operations - p.hidden_operations})
                 raise DocumentError(
                     at(path, "operation"),
                     f"no {rule.provider if rule.provider != '*' else 'provider'} operation is "
-                    f"{rule.operation!r} ({_suggest(rule.operation, known)})",
+                    f"{rule.operation!r} ({_suggest(rule.operation, shown)})",
                 )
+        _check_match(rule, targets, path)
         code = rule.action.error
         if code is None or code in BY_NAME:
             return
@@ -342,15 +344,41 @@ class FaultEngine:
             self._next_id = next_id
 
 
-def _suggest(name: str, known: list[str]) -> str:
-    """The names to offer for a misspelt one: all of them when they are few (EnOS's 16), else the
-    closest (AWS has hundreds)."""
-    if len(known) <= MAX_LISTED:
-        return f"known: {', '.join(known)}"
+def _suggest(name: str, known: list[str], what: str = "operations") -> str:
+    """The names to offer for a misspelt one: the closest, and all of them when they are few
+    (EnOS's 16; AWS has hundreds)."""
     close = difflib.get_close_matches(name, known, n=3)
-    if close:
-        return f"did you mean {' or '.join(close)}?"
-    return f"none of the {len(known)} known operations is like it"
+    if not close:
+        close = [k for k in known if k.lower() == name.lower()]
+    guess = f"did you mean {' or '.join(close)}? " if close else ""
+    if len(known) <= MAX_LISTED:
+        return f"{guess}known: {', '.join(known)}"
+    return guess.rstrip() or f"none of the {len(known)} known {what} is like it"
+
+
+def _check_match(rule: Rule, targets: list[Provider], path: str) -> None:
+    """A ``match`` key no call of the rule's operations carries would never let the rule fire:
+    refuse it when added, naming the fields those calls do carry."""
+    if not rule.match:
+        return
+    fields: set[str] = {"tenant"}
+    for provider in targets:
+        operations = [op for op in provider.operations if operation_matches(rule.operation, op)]
+        if rule.operation == "*" or not provider.operations:
+            operations = sorted(provider.operations) or [rule.operation]
+        for operation in operations:
+            names = provider.match_fields(operation)
+            if names is None:
+                return  # a provider that does not say accepts any name
+            fields.update(names)
+    for name in rule.match:
+        if name.split(".", 1)[0] not in fields:
+            scope = f"{rule.provider if rule.provider != '*' else 'any'} {rule.operation}"
+            known = sorted(fields)
+            raise DocumentError(
+                at(at(path, "match"), name),
+                f"no {scope} call carries a field {name!r} ({_suggest(name, known, 'fields')})",
+            )
 
 
 def _domain_error(kind: type[DomainError], provider: Provider, call: Call) -> DomainError:

@@ -93,9 +93,19 @@ class Provider:
     #: every operation name ``bind`` can produce; fault rules naming another are refused when
     #: added (empty: not checked)
     operations: ClassVar[frozenset[str]] = frozenset()
+    #: operations ``bind`` names calls it does not serve by (``UnknownAction``): a rule may name
+    #: them, but a did-you-mean never offers them
+    hidden_operations: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, cloud: FakeCloud) -> None:
         self.cloud = cloud
+
+    @classmethod
+    def match_fields(cls, operation: str) -> frozenset[str] | None:
+        """The request fields ``bind`` puts in ``call.params`` for ``operation``: what a fault
+        rule's ``match`` can name (besides ``tenant``). None: the provider does not say, so any
+        name is accepted."""
+        return None
 
     @classmethod
     def rules(cls) -> list[Rule]:

@@ -11,6 +11,7 @@ NotImplementedException`` naming the operation, rather than a confusing 404.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,10 @@ class AwsIotProvider(Provider):
     #: every operation in botocore's model (those not served answer 501), so a fault rule naming a
     #: misspelt one is refused when it is added
     operations = frozenset(OPERATIONS)
+
+    @classmethod
+    def match_fields(cls, operation: str) -> frozenset[str] | None:
+        return _match_field_names(operation) if operation in OPERATIONS else None
 
     def __init__(self, cloud: FakeCloud) -> None:
         super().__init__(cloud)
@@ -242,6 +247,18 @@ def _literal_query_matches(operation: str, request: Request) -> bool:
         key in request.args and (not value or request.args[key] == value)
         for key, value in OPERATIONS[operation]["query"].items()
     )
+
+
+@cache
+def _match_field_names(operation: str) -> frozenset[str]:
+    """The names :func:`_match_fields` can fill for ``operation``, from the botocore model: URI
+    labels, query and body members, and what ``bind`` adds (account, region, principal)."""
+    labels = re.findall(r"<(?:[^:>]+:)?([^>]+)>", OPERATIONS[operation]["rule"])
+    body = set(wire.body_members(operation)) - UNJOURNALED
+    names = {*labels, *wire.query_members(operation), *body, "principal", "account", "region"}
+    if operation == "RegisterThing":
+        names.add("parameters")
+    return frozenset(names)
 
 
 def _match_fields(operation: str, call: Call) -> dict[str, Any]:

@@ -51,6 +51,13 @@ class EnosProvider(Provider):
     operations = frozenset(
         {*DEVICE_ACTIONS.values(), *PRODUCT_ACTIONS.values(), "GetToken", "RefreshToken", UNKNOWN}
     )
+    hidden_operations = frozenset({UNKNOWN})
+
+    @classmethod
+    def match_fields(cls, operation: str) -> frozenset[str]:
+        """What ``bind`` collects: ``orgId``, MATCH_FIELDS, and the token service's ``appKey``."""
+        token = ("appKey",) if operation in ("GetToken", "RefreshToken") else ()
+        return frozenset(("orgId", *MATCH_FIELDS, *token))
 
     def __init__(self, cloud: FakeCloud) -> None:
         super().__init__(cloud)

@@ -38,6 +38,12 @@ class ScriptrProvider(Provider):
     operations = frozenset(
         f"{module}.{function}" for module, functions in MODULES.items() for function in [*functions, UNKNOWN]
     )
+    hidden_operations = frozenset(f"{module}.{UNKNOWN}" for module in MODULES)
+
+    @classmethod
+    def match_fields(cls, operation: str) -> frozenset[str]:
+        """What ``bind`` and authentication put in ``call.params``: the body's ``id``, the account."""
+        return frozenset(("id", "account"))
 
     @classmethod
     def rules(cls) -> list[Rule]:
