@@ -183,6 +183,24 @@ BREAKING = {
         "bad name!",
         "thingIndexingConfiguration.filter.namedShadowNames.1.member",
     ),
+    # jobs
+    "[a-zA-Z0-9_-]+": (lambda iot: iot.describe_job(jobId="j:1"), "j:1", "jobId"),
+    "[^\\p{C}]+": (
+        lambda iot: iot.create_job(jobId="j", targets=["x"], document="{}", description="a\tb"),
+        "a\tb",
+        "description",
+    ),
+    "^arn:[!-~]+$": (
+        lambda iot: iot.create_job(jobId="j", targets=["x"], jobTemplateArn="tpl"),
+        "tpl",
+        "jobTemplateArn",
+    ),
+    "[\\p{Upper}\\p{Digit}_]+": (
+        lambda iot: iot.cancel_job(jobId="j", reasonCode="lower"),
+        "lower",
+        "reasonCode",
+    ),
+    "[a-zA-Z0-9\\-]+": (lambda iot: iot.list_jobs(thingGroupId="g_1"), "g_1", "thingGroupId"),
 }
 #: matches every string: there is nothing to send that breaks it
 UNBREAKABLE = {"[\\s\\S]*"}

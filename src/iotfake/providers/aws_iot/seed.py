@@ -52,7 +52,7 @@ ACCOUNT_KEYS = (
 )
 #: fixtures keys whose items are exactly their Create operation's request: validated against the
 #: model and loaded through the operation's own handler (a new kind adds one line here)
-BY_OPERATION = {"billingGroups": "CreateBillingGroup"}
+BY_OPERATION = {"billingGroups": "CreateBillingGroup", "jobTemplates": "CreateJobTemplate"}
 ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
 
 
