@@ -263,6 +263,23 @@ BREAKING = {
         "v1",
         "policyVersionId",
     ),
+    # jobs
+    "[^\\p{C}]+": (
+        lambda iot: iot.create_job(jobId="j", targets=["x"], document="{}", description="a\tb"),
+        "a\tb",
+        "description",
+    ),
+    "^arn:[!-~]+$": (
+        lambda iot: iot.create_job(jobId="j", targets=["x"], jobTemplateArn="tpl"),
+        "tpl",
+        "jobTemplateArn",
+    ),
+    "[\\p{Upper}\\p{Digit}_]+": (
+        lambda iot: iot.cancel_job(jobId="j", reasonCode="lower"),
+        "lower",
+        "reasonCode",
+    ),
+    "[a-zA-Z0-9\\-]+": (lambda iot: iot.list_jobs(thingGroupId="g_1"), "g_1", "thingGroupId"),
 }
 ROLE = "arn:aws:iam::123456789012:role/iot"
 

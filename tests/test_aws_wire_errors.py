@@ -79,10 +79,10 @@ def test_query_values_of_the_wrong_type_are_invalid_requests(aws_server, iot) ->
 
 def test_unserved_operation_of_the_model_answers_not_implemented(iot) -> None:
     with pytest.raises(ClientError) as caught:
-        iot.list_jobs()
+        iot.list_fleet_metrics()
     error = caught.value.response["Error"]
     assert error["Code"] == "NotImplementedException"
-    assert error["Message"] == "iotfake does not implement ListJobs (GET /jobs) yet"
+    assert error["Message"] == "iotfake does not implement ListFleetMetrics (GET /fleet-metrics) yet"
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-from pathlib import Path
-
 import pytest
-from serve_process import run
 
 from iotfake import FakeCloud
 

@@ -52,6 +52,9 @@ TOPIC_RULES = "topicRules"
 AUTHORIZERS = "authorizers"
 DOMAIN_CONFIGURATIONS = "domainConfigurations"
 RULE_DESTINATIONS = "topicRuleDestinations"
+JOBS = "jobs"
+JOB_EXECUTIONS = "jobExecutions"
+JOB_TEMPLATES = "jobTemplates"
 
 CATALOG = Catalog(
     kinds=[
@@ -261,6 +264,60 @@ CATALOG = Catalog(
                 Field("qos", INT),
                 Field("lastModifiedTime", INT),
             ),
+        ),
+        Kind(
+            "job",
+            JOBS,
+            key="id",
+            fields=(
+                Field("id", TEXT, required=True),
+                Field("status", TEXT, required=True),
+                Field("targets", LIST, required=True),
+                Field("targetSelection", TEXT, required=True),
+                Field("created", INT, required=True),
+                Field("updated", INT),
+                Field("completed", OPTIONAL_INT),
+                Field("document", OPTIONAL_TEXT),
+                Field("documentSource", OPTIONAL_TEXT),
+                Field("config", MAP),
+                Field("executions", INT),
+            ),
+            nouns={"aws": "Job"},
+            labels=("jobId",),
+        ),
+        Kind(
+            "job execution",
+            JOB_EXECUTIONS,
+            key=None,
+            fields=(
+                Field("job", TEXT, required=True),
+                Field("thing", TEXT, required=True),
+                Field("status", TEXT, required=True),
+                Field("number", INT, required=True),
+                Field("version", INT, required=True),
+                Field("queued", INT, required=True),
+                Field("started", OPTIONAL_INT),
+                Field("updated", INT),
+                Field("statusDetails", OPTIONAL_MAP),
+            ),
+            # a job's executions go with it (DeleteJob refuses first unless forced); a deleted
+            # thing's executions go with the thing
+            references=(Reference("job", "job", CASCADE), Reference("thing", DEVICE, CASCADE)),
+            nouns={"aws": "Job execution"},
+        ),
+        Kind(
+            "job template",
+            JOB_TEMPLATES,
+            key="id",
+            fields=(
+                Field("id", TEXT, required=True),
+                Field("created", INT, required=True),
+                Field("document", OPTIONAL_TEXT),
+                Field("documentSource", OPTIONAL_TEXT),
+                Field("config", MAP),
+            ),
+            nouns={"aws": "Job template"},
+            labels=("jobTemplateId",),
         ),
     ],
     links=[

@@ -44,6 +44,7 @@ ACCOUNT_KEYS = (
     "billingGroups",
     "roleAliases",
     "topicRules",
+    "jobTemplates",
     "things",
     "shadows",
     "thingGroups",
@@ -59,6 +60,7 @@ BY_OPERATION = {
     "billingGroups": "CreateBillingGroup",
     "roleAliases": "CreateRoleAlias",
     "topicRules": "CreateTopicRule",
+    "jobTemplates": "CreateJobTemplate",
 }
 ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
 

@@ -1,0 +1,544 @@
+"""Jobs and job executions: CreateJob, DescribeJob, ListJobs, UpdateJob, CancelJob, DeleteJob,
+GetJobDocument; DescribeJobExecution, ListJobExecutionsForJob/ForThing, CancelJobExecution,
+DeleteJobExecution.
+
+Records are the catalog's ``job`` and ``job execution`` kinds. An execution is keyed
+``job|thing`` (neither a job id nor a thing name may hold ``|``) and refers to its job and its
+thing with CASCADE: deleting a thing drops its executions, deleting a job (which DeleteJob refuses
+first unless forced) drops the job's.
+
+Targets are thing ARNs and thing group ARNs; a group targets its members and the members of its
+descendants. A CONTINUOUS job also reaches things that join a target group later. That is done
+lazily ([I]): every jobs call first brings the tenant's CONTINUOUS jobs up to date with the
+groups (:func:`refresh`), so an execution appears for a new member as soon as anything looks, with
+``queuedAt`` the time it was first seen. Doing it at read time keeps thing-group code (another
+module, and the hot CreateThing path) free of jobs, and needs no listener that writes after the
+lock was released (the change log's outbox runs after commit, so a listener writing back would
+be a second, racing transaction).
+
+The same read-time pass applies execution timeouts against the fake clock: an IN_PROGRESS
+execution whose ``inProgressTimeoutInMinutes`` (the job's ``timeoutConfig``) has passed becomes
+TIMED_OUT, so ``cloud.clock.advance`` moves it; a SNAPSHOT job whose executions are all terminal
+becomes COMPLETED.
+
+Choices where AWS documents nothing ([I] in the README): DeleteJob deletes at once (no
+DELETION_IN_PROGRESS state is ever seen); CancelJob of a COMPLETED job is an
+InvalidRequestException, of a CANCELED one without ``force`` a no-op; things removed from a
+target group keep their executions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...registry.kinds import JOB_EXECUTIONS
+from ...registry.records import Records
+from . import arns, paging
+from .context import Context
+from .wire import AwsError, invalid
+
+JOB, EXECUTION = "job", "job execution"
+TERMINAL = frozenset({"SUCCEEDED", "FAILED", "REJECTED", "REMOVED", "CANCELED", "TIMED_OUT"})
+COUNTS = {
+    "CANCELED": "numberOfCanceledThings",
+    "SUCCEEDED": "numberOfSucceededThings",
+    "FAILED": "numberOfFailedThings",
+    "REJECTED": "numberOfRejectedThings",
+    "QUEUED": "numberOfQueuedThings",
+    "IN_PROGRESS": "numberOfInProgressThings",
+    "REMOVED": "numberOfRemovedThings",
+    "TIMED_OUT": "numberOfTimedOutThings",
+}
+#: request members stored as they came and echoed by DescribeJob (and copied by templates)
+CONFIG = (
+    "presignedUrlConfig",
+    "jobExecutionsRolloutConfig",
+    "abortConfig",
+    "timeoutConfig",
+    "jobExecutionsRetryConfig",
+    "documentParameters",
+    "schedulingConfig",
+    "destinationPackageVersions",
+    "description",
+    "namespaceId",
+    "jobTemplateArn",
+    "tags",
+)
+MAX_DOCUMENT = 32 * 1024  # the API reference: "The job document ... 32 kB"
+
+
+def job_arn(ctx: Context, job_id: str) -> str:
+    return ctx.arn("job", job_id)
+
+
+def jobs(ctx: Context) -> Records:
+    return Records(ctx.tenant, JOB)
+
+
+def executions(ctx: Context) -> Records:
+    return Records(ctx.tenant, EXECUTION)
+
+
+def execution_key(job_id: str, thing: str) -> str:
+    return f"{job_id}|{thing}"
+
+
+# -- jobs ------------------------------------------------------------------------------------------
+
+
+def create(ctx: Context) -> dict[str, Any]:
+    args = ctx.input
+    job_id = args["jobId"]
+    table = jobs(ctx)
+    if table.find(job_id) is not None:
+        raise AwsError("ResourceAlreadyExistsException", f"Job {job_id} already exists.",
+                       resourceId=job_id, resourceArn=job_arn(ctx, job_id))  # fmt: skip
+    config = {k: args[k] for k in CONFIG if k in args}
+    document, source = args.get("document"), args.get("documentSource")
+    template = args.get("jobTemplateArn")
+    if template is not None:
+        found = _template_of(ctx, template)
+        config = {**found.get("config", {}), **config, "jobTemplateArn": template}
+        if document is None and source is None:
+            document, source = found.get("document"), found.get("documentSource")
+    _check_document(document, source)
+    things = _target_things(ctx, args["targets"])
+    record = {
+        "id": job_id,
+        "status": "IN_PROGRESS",
+        "targets": list(args["targets"]),
+        "targetSelection": args.get("targetSelection") or "SNAPSHOT",
+        "created": ctx.now_ms,
+        "updated": ctx.now_ms,
+        "completed": None,
+        "document": document,
+        "documentSource": source,
+        "config": config,
+        "executions": 0,
+    }
+    table.create(job_id, record)
+    for thing in things:
+        _queue(ctx, job_id, thing)
+    out = {"jobArn": job_arn(ctx, job_id), "jobId": job_id}
+    if "description" in config:
+        out["description"] = config["description"]
+    return out
+
+
+def describe(ctx: Context) -> dict[str, Any]:
+    refresh(ctx)
+    record = jobs(ctx).get(ctx.input["jobId"])
+    job = {
+        "jobArn": job_arn(ctx, record["id"]),
+        "jobId": record["id"],
+        "targetSelection": record["targetSelection"],
+        "status": record["status"],
+        "targets": record["targets"],
+        "createdAt": record["created"] / 1000,
+        "lastUpdatedAt": record["updated"] / 1000,
+        "jobProcessDetails": _details(ctx, record["id"]),
+        "isConcurrent": False,
+    }
+    for name in ("forceCanceled", "reasonCode", "comment"):
+        if record.get(name) is not None:
+            job[name] = record[name]
+    if record.get("completed") is not None:
+        job["completedAt"] = record["completed"] / 1000
+    job.update({k: v for k, v in record["config"].items() if k != "tags"})
+    out: dict[str, Any] = {"job": job}
+    if record.get("documentSource") is not None:
+        out["documentSource"] = record["documentSource"]
+    return out
+
+
+def listing(ctx: Context) -> dict[str, Any]:
+    refresh(ctx)
+    args = ctx.input
+    group = args.get("thingGroupName")
+    group_arn = None
+    if group is None and args.get("thingGroupId") is not None:
+        group = next((n for n, g in ctx.groups.table.items() if g.get("id") == args["thingGroupId"]), None)
+        if group is None:
+            return {"jobs": []}
+    if group is not None:
+        group_arn = arns.thing_group(ctx.tenant.id, group)
+    found = []
+    for _, record in jobs(ctx).items():
+        if args.get("status") is not None and record["status"] != args["status"]:
+            continue
+        if args.get("targetSelection") is not None and record["targetSelection"] != args["targetSelection"]:
+            continue
+        if group_arn is not None and group_arn not in record["targets"]:
+            continue
+        found.append(record)
+    chunk, token = paging.page(found, key=lambda r: [r["id"]], token=args.get("nextToken"),
+                               size=args.get("maxResults", paging.DEFAULT_TOKEN_PAGE))  # fmt: skip
+    summaries = []
+    for record in chunk:
+        summary = {
+            "jobArn": job_arn(ctx, record["id"]),
+            "jobId": record["id"],
+            "targetSelection": record["targetSelection"],
+            "status": record["status"],
+            "createdAt": record["created"] / 1000,
+            "lastUpdatedAt": record["updated"] / 1000,
+            "isConcurrent": False,
+        }
+        group_id = _single_group_id(ctx, record["targets"])
+        if group_id is not None:
+            summary["thingGroupId"] = group_id
+        if record.get("completed") is not None:
+            summary["completedAt"] = record["completed"] / 1000
+        summaries.append(summary)
+    return {"jobs": summaries, "nextToken": token}
+
+
+def update(ctx: Context) -> dict[str, Any]:
+    args = ctx.input
+    record = jobs(ctx).get(args["jobId"])
+    config = {**record["config"], **{k: args[k] for k in CONFIG if k in args}}
+    jobs(ctx).replace(record["id"], {**record, "config": config, "updated": ctx.now_ms})
+    return {}
+
+
+def cancel(ctx: Context) -> dict[str, Any]:
+    refresh(ctx)
+    args = ctx.input
+    record = jobs(ctx).get(args["jobId"])
+    force = bool(args.get("force"))
+    if record["status"] == "COMPLETED":
+        raise invalid(f"Job {record['id']} is in status COMPLETED and cannot be canceled.")
+    if record["status"] == "CANCELED" and not force:
+        return _job_ref(ctx, record)
+    changed = {
+        "status": "CANCELED",
+        "updated": ctx.now_ms,
+        "forceCanceled": bool(force or record.get("forceCanceled")),
+    }
+    for name in ("comment", "reasonCode"):
+        if args.get(name) is not None:
+            changed[name] = args[name]
+    record = jobs(ctx).replace(record["id"], {**record, **changed})
+    cancelable = {"QUEUED", "IN_PROGRESS"} if force else {"QUEUED"}
+    for key, execution in _of_job(ctx, record["id"]):
+        if execution["status"] in cancelable:
+            _set(
+                ctx, key, execution, "CANCELED", forceCanceled=force and execution["status"] == "IN_PROGRESS"
+            )
+    return _job_ref(ctx, record)
+
+
+def delete(ctx: Context) -> dict[str, Any]:
+    refresh(ctx)
+    args = ctx.input
+    record = jobs(ctx).get(args["jobId"])
+    if record["status"] == "IN_PROGRESS" and not args.get("force"):
+        raise AwsError(
+            "InvalidStateTransitionException",
+            f"Cannot delete job {record['id']} in IN_PROGRESS status without force. Cancel the job "
+            "first, or delete it with force=true.",
+        )
+    jobs(ctx).delete(record["id"])  # its executions go with it (the catalog's CASCADE)
+    return {}
+
+
+def document(ctx: Context) -> dict[str, Any]:
+    record = jobs(ctx).get(ctx.input["jobId"])
+    return {"document": record.get("document") or ""}
+
+
+# -- executions ------------------------------------------------------------------------------------
+
+
+def describe_execution(ctx: Context) -> dict[str, Any]:
+    refresh(ctx)
+    args = ctx.input
+    _, execution = _execution(ctx, args["jobId"], args["thingName"], args.get("executionNumber"))
+    return {"execution": execution_view(ctx, execution)}
+
+
+def for_job(ctx: Context) -> dict[str, Any]:
+    refresh(ctx)
+    args = ctx.input
+    jobs(ctx).get(args["jobId"])
+    found = [e for _, e in _of_job(ctx, args["jobId"]) if args.get("status") in (None, e["status"])]
+    chunk, token = _page(ctx, found, lambda e: [e["thing"]])
+    return {
+        "executionSummaries": [
+            {"thingArn": arns.thing(ctx.tenant.id, e["thing"]), "jobExecutionSummary": _summary(e)}
+            for e in chunk
+        ],
+        "nextToken": token,
+    }
+
+
+def for_thing(ctx: Context) -> dict[str, Any]:
+    refresh(ctx)
+    args = ctx.input
+    ctx.tenant.device(key=args["thingName"])
+    found = [
+        e
+        for _, e in executions(ctx).items()
+        if e["thing"] == args["thingName"]
+        and args.get("status") in (None, e["status"])
+        and args.get("jobId") in (None, e["job"])
+    ]
+    chunk, token = _page(ctx, found, lambda e: [e["job"]])
+    return {
+        "executionSummaries": [{"jobId": e["job"], "jobExecutionSummary": _summary(e)} for e in chunk],
+        "nextToken": token,
+    }
+
+
+def cancel_execution(ctx: Context) -> dict[str, Any]:
+    refresh(ctx)
+    args = ctx.input
+    key, execution = _execution(ctx, args["jobId"], args["thingName"], None)
+    expected = args.get("expectedVersion")
+    if expected is not None and expected != execution["version"]:
+        raise AwsError(
+            "VersionConflictException",
+            f"The expected version {expected} does not match the current version "
+            f"{execution['version']} of the job execution.",
+        )
+    status = execution["status"]
+    if status == "IN_PROGRESS" and not args.get("force"):
+        raise AwsError(
+            "InvalidStateTransitionException",
+            "The job execution is IN_PROGRESS; set force=true to cancel it.",
+        )
+    if status not in ("QUEUED", "IN_PROGRESS"):
+        raise AwsError(
+            "InvalidStateTransitionException",
+            f"A job execution in status {status} cannot be canceled.",
+        )
+    details = args.get("statusDetails")
+    _set(ctx, key, execution, "CANCELED", forceCanceled=status == "IN_PROGRESS",
+         **({"statusDetails": dict(details)} if details is not None else {}))  # fmt: skip
+    _settle(ctx, execution["job"])
+    return {}
+
+
+def delete_execution(ctx: Context) -> dict[str, Any]:
+    refresh(ctx)
+    args = ctx.input
+    key, execution = _execution(ctx, args["jobId"], args["thingName"], args["executionNumber"])
+    if execution["status"] not in TERMINAL and not args.get("force"):
+        raise AwsError(
+            "InvalidStateTransitionException",
+            f"A job execution in status {execution['status']} can only be deleted with force=true.",
+        )
+    executions(ctx).delete(key)
+    return {}
+
+
+def execution_view(ctx: Context, execution: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "jobId": execution["job"],
+        "status": execution["status"],
+        "thingArn": arns.thing(ctx.tenant.id, execution["thing"]),
+        "queuedAt": execution["queued"] / 1000,
+        "lastUpdatedAt": execution["updated"] / 1000,
+        "executionNumber": execution["number"],
+        "versionNumber": execution["version"],
+        "forceCanceled": bool(execution.get("forceCanceled")),
+        "statusDetails": {"detailsMap": execution.get("statusDetails") or {}},
+    }
+    if execution.get("started") is not None:
+        out["startedAt"] = execution["started"] / 1000
+    deadline = _deadline(ctx, execution)
+    if deadline is not None and execution["status"] == "IN_PROGRESS":
+        out["approximateSecondsBeforeTimedOut"] = max(0, (deadline - ctx.now_ms) // 1000)
+    return out
+
+
+# -- the read-time pass ----------------------------------------------------------------------------
+
+
+def refresh(ctx: Context) -> None:
+    """Bring CONTINUOUS jobs up to date with their groups, time out overdue executions and
+    complete SNAPSHOT jobs whose executions have all ended (see the module docstring)."""
+    if JOB_EXECUTIONS not in ctx.tenant.tables and "jobs" not in ctx.tenant.tables:
+        return
+    touched: set[str] = set()
+    for job_id, record in jobs(ctx).items():
+        if record["targetSelection"] == "CONTINUOUS" and record["status"] == "IN_PROGRESS":
+            for thing in _target_things(ctx, record["targets"], strict=False):
+                if executions(ctx).find(execution_key(job_id, thing)) is None:
+                    _queue(ctx, job_id, thing)
+    for key, execution in executions(ctx).items():
+        if execution["status"] != "IN_PROGRESS":
+            continue
+        deadline = _deadline(ctx, execution)
+        if deadline is not None and ctx.now_ms >= deadline:
+            _set(ctx, key, execution, "TIMED_OUT", at=deadline)
+            touched.add(execution["job"])
+    for job_id in touched:
+        _settle(ctx, job_id)
+
+
+def _settle(ctx: Context, job_id: str) -> None:
+    """A SNAPSHOT job in progress whose executions have all ended is COMPLETED."""
+    record = jobs(ctx).find(job_id)
+    if record is None or record["status"] != "IN_PROGRESS" or record["targetSelection"] != "SNAPSHOT":
+        return
+    if all(e["status"] in TERMINAL for _, e in _of_job(ctx, job_id)):
+        jobs(ctx).replace(
+            job_id, {**record, "status": "COMPLETED", "completed": ctx.now_ms, "updated": ctx.now_ms}
+        )
+
+
+def settle(ctx: Context, job_id: str) -> None:
+    _settle(ctx, job_id)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _queue(ctx: Context, job_id: str, thing: str) -> None:
+    record = jobs(ctx).get(job_id)
+    number = record.get("executions", 0) + 1
+    jobs(ctx).replace(job_id, {**record, "executions": number})
+    executions(ctx).create(
+        execution_key(job_id, thing),
+        {
+            "job": job_id,
+            "thing": thing,
+            "status": "QUEUED",
+            "number": number,
+            "version": 1,
+            "queued": ctx.now_ms,
+            "started": None,
+            "updated": ctx.now_ms,
+            "statusDetails": None,
+        },
+    )
+
+
+def _set(
+    ctx: Context, key: str, execution: dict[str, Any], status: str, at: int | None = None, **more: Any
+) -> dict:
+    record = {**execution, **more, "status": status, "version": execution["version"] + 1,
+              "updated": ctx.now_ms if at is None else at}  # fmt: skip
+    return executions(ctx).replace(key, record)
+
+
+def _deadline(ctx: Context, execution: dict[str, Any]) -> int | None:
+    if execution.get("started") is None:
+        return None
+    if execution.get("timeout") is not None:  # the device's stepTimeoutInMinutes
+        return execution["timeout"]
+    job = jobs(ctx).find(execution["job"])
+    minutes = ((job or {}).get("config", {}).get("timeoutConfig") or {}).get("inProgressTimeoutInMinutes")
+    return None if minutes is None else execution["started"] + minutes * 60_000
+
+
+def _execution(ctx: Context, job_id: str, thing: str, number: int | None) -> tuple[str, dict[str, Any]]:
+    key = execution_key(job_id, thing)
+    found = executions(ctx).find(key)
+    if found is None or (number is not None and found["number"] != number):
+        suffix = "" if number is None else f" with execution number {number}"
+        raise AwsError(
+            "ResourceNotFoundException", f"Job execution {job_id} for thing {thing}{suffix} cannot be found."
+        )
+    return key, found
+
+
+def _of_job(ctx: Context, job_id: str) -> list[tuple[str, dict[str, Any]]]:
+    return [(k, e) for k, e in executions(ctx).items() if e["job"] == job_id]
+
+
+def _details(ctx: Context, job_id: str) -> dict[str, int]:
+    counts = dict.fromkeys(COUNTS.values(), 0)
+    processing: list[str] = []
+    for _, execution in _of_job(ctx, job_id):
+        counts[COUNTS[execution["status"]]] += 1
+        if execution["status"] in ("QUEUED", "IN_PROGRESS"):
+            processing.append(arns.thing(ctx.tenant.id, execution["thing"]))
+    return {"processingTargets": processing, **counts}
+
+
+def _summary(execution: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        "status": execution["status"],
+        "queuedAt": execution["queued"] / 1000,
+        "lastUpdatedAt": execution["updated"] / 1000,
+        "executionNumber": execution["number"],
+        "retryAttempt": 0,
+    }
+    if execution.get("started") is not None:
+        out["startedAt"] = execution["started"] / 1000
+    return out
+
+
+def _page(ctx: Context, items: list[dict[str, Any]], key: Any) -> tuple[list[dict[str, Any]], str | None]:
+    return paging.page(items, key=key, token=ctx.input.get("nextToken"),
+                       size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE))  # fmt: skip
+
+
+def _job_ref(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
+    out = {"jobArn": job_arn(ctx, record["id"]), "jobId": record["id"]}
+    if record["config"].get("description") is not None:
+        out["description"] = record["config"]["description"]
+    return out
+
+
+def _target_things(ctx: Context, targets: list[str], *, strict: bool = True) -> list[str]:
+    """The things ``targets`` name, in order, once each: thing ARNs and thing group ARNs (a
+    group's members and its descendants' members). ``strict``: a missing target is an error."""
+    tenant = ctx.tenant
+    found: dict[str, None] = {}
+    for target in targets:
+        thing = arns.resource_of(tenant.id, target, "thing")
+        if thing is not None:
+            if thing in tenant.keys:
+                found[thing] = None
+            elif strict:
+                raise AwsError("ResourceNotFoundException", f"Thing {thing} cannot be found.")
+            continue
+        group = arns.resource_of(tenant.id, target, "thinggroup")
+        if group is None:
+            if strict:
+                raise invalid(f"{target} is not a thing or thing group ARN of this account and region")
+            continue
+        if ctx.groups.find(group) is None:
+            if strict:
+                raise AwsError("ResourceNotFoundException", f"Thing group {group} cannot be found.")
+            continue
+        for name in (group, *ctx.groups.descendants(group)):
+            for member in ctx.groups.things_in(name):
+                found[member] = None
+    return list(found)
+
+
+def _single_group_id(ctx: Context, targets: list[str]) -> str | None:
+    for target in targets:
+        group = arns.resource_of(ctx.tenant.id, target, "thinggroup")
+        if group is not None:
+            record = ctx.groups.find(group)
+            if record is not None and record.get("id") is not None:
+                return record["id"]
+    return None
+
+
+def _check_document(document: str | None, source: str | None) -> None:
+    if document is None and source is None:
+        raise invalid("Either document or documentSource must be specified.")
+    if document is not None and source is not None:
+        raise invalid("Specify either document or documentSource, not both.")
+    if document is not None:
+        if len(document.encode()) > MAX_DOCUMENT:
+            raise invalid(f"The job document is larger than {MAX_DOCUMENT} bytes.")
+        try:
+            json.loads(document)
+        except ValueError:
+            raise invalid("The job document is not valid JSON.") from None
+
+
+def _template_of(ctx: Context, template_arn: str) -> dict[str, Any]:
+    template = arns.resource_of(ctx.tenant.id, template_arn, "jobtemplate")
+    found = None if template is None else Records(ctx.tenant, "job template").find(template)
+    if found is None:
+        raise AwsError("ResourceNotFoundException", f"Job template {template_arn} cannot be found.")
+    return found
