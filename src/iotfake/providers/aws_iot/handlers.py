@@ -17,6 +17,7 @@ from . import (
     endpoints,
     job_templates,
     jobs,
+    jobs_data,
     policies,
     principals,
     register,
@@ -115,6 +116,10 @@ _HANDLERS: dict[str, Handler] = {
     "DescribeJobTemplate": job_templates.describe,
     "ListJobTemplates": job_templates.listing,
     "DeleteJobTemplate": job_templates.delete,
+    "jobsdata:GetPendingJobExecutions": jobs_data.pending,
+    "jobsdata:StartNextPendingJobExecution": jobs_data.start_next,
+    "jobsdata:DescribeJobExecution": jobs_data.describe,
+    "jobsdata:UpdateJobExecution": jobs_data.update,
 }
 
 HANDLERS: dict[str, Handler] = {
