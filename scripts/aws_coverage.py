@@ -19,7 +19,7 @@ from iotfake.providers.aws_iot.handlers import HANDLERS
 from iotfake.providers.aws_iot.model import OPERATIONS
 
 TARGET = Path(__file__).resolve().parents[1] / "docs/aws-coverage.md"
-SERVICES = {"iot": "iot", "iotdata": "iot-data"}
+SERVICES = {"iot": "iot", "iotdata": "iot-data", "iot-jobs-data": "iot-jobs-data"}
 
 
 def moto_operations() -> tuple[str, set[str]]:
@@ -28,7 +28,11 @@ def moto_operations() -> tuple[str, set[str]]:
     from moto.iotdata.responses import IoTDataPlaneResponse
 
     names = set(vars(IoTResponse)) | set(vars(IoTDataPlaneResponse))
-    return moto.__version__, {op for op in OPERATIONS if xform_name(op) in names}
+    return moto.__version__, {
+        op
+        for op in OPERATIONS
+        if ":" not in op and xform_name(op) in names and OPERATIONS[op]["service"] != "iot-jobs-data"
+    }
 
 
 def render(moto_version: str, by_moto: set[str]) -> str:

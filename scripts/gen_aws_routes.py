@@ -25,6 +25,7 @@ from typing import Any
 SERVICES: dict[str, tuple[str, str, str]] = {
     "iot": ("2015-05-28", "routes_generated.py", ""),
     "iot-data": ("2015-05-28", "routes_generated_data.py", "iotdata."),
+    "iot-jobs-data": ("2017-09-29", "routes_generated_jobsdata.py", "jobsdata."),
 }
 TARGET_DIR = Path(__file__).resolve().parents[1] / "src/iotfake/providers/aws_iot"
 

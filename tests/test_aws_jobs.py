@@ -294,3 +294,42 @@ def test_snapshot_round_trips_jobs(iot, aws_cloud) -> None:
     aws_cloud.restore(saved)
     assert iot.describe_job_execution(jobId="j", thingName="t")["execution"] == before
     assert iot.describe_job_template(jobTemplateId="tpl")["description"] == "d"
+
+
+def test_fixtures_load_job_templates_through_create() -> None:
+    from iotfake import FakeCloud
+
+    cloud = FakeCloud(seed=3)
+    cloud.seed(
+        {
+            "aws": {
+                "accounts": [
+                    {
+                        "accountId": "123456789012",
+                        "jobTemplates": [{"jobTemplateId": "tpl", "document": DOC, "description": "d"}],
+                    }
+                ]
+            }
+        }
+    )
+    copy = FakeCloud.from_snapshot(cloud.snapshot())
+    for each in (cloud, copy):
+        tenant = each.registry.tenant("aws", "123456789012/us-east-1")
+        record = tenant.table("jobTemplates")["tpl"]
+        assert (record["document"], record["config"]["description"]) == (DOC, "d")
+
+
+def test_fixtures_refuse_a_template_without_a_document() -> None:
+    from iotfake import FakeCloud
+    from iotfake.documents import DocumentError
+
+    cloud = FakeCloud(seed=3)
+    bad = {
+        "aws": {
+            "accounts": [
+                {"accountId": "123456789012", "jobTemplates": [{"jobTemplateId": "tpl", "description": "d"}]}
+            ]
+        }
+    }
+    with pytest.raises(DocumentError, match="document"):
+        cloud.seed(bad)

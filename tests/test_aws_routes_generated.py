@@ -116,6 +116,26 @@ def _iot():
     return route_botocore(client, FakeCloud(seed=1))
 
 
+def _jobs_data_describe(iot, **args: object) -> None:
+    """DescribeJobExecution through an ``iot-jobs-data`` client on a fake of its own; its
+    refusal re-raised as the ``iot`` client's class, which the checks below expect."""
+    client = route_botocore(
+        boto3.client(
+            "iot-jobs-data",
+            endpoint_url="http://iotfake",
+            region_name="us-east-1",
+            aws_access_key_id="AKIAEXAMPLE000000000",
+            aws_secret_access_key="x",
+            config=Config(retries={"total_max_attempts": 1}),
+        ),
+        FakeCloud(seed=1),
+    )
+    try:
+        client.describe_job_execution(**args)
+    except client.exceptions.InvalidRequestException as exc:
+        raise iot.exceptions.InvalidRequestException(exc.response, exc.operation_name) from exc
+
+
 #: for every pattern a served request can carry: a call whose one member breaks it (botocore
 #: checks no pattern itself), and where AWS's message puts that member
 SALESFORCE = (
@@ -280,6 +300,12 @@ BREAKING = {
         "reasonCode",
     ),
     "[a-zA-Z0-9\\-]+": (lambda iot: iot.list_jobs(thingGroupId="g_1"), "g_1", "thingGroupId"),
+    # iot-jobs-data
+    "[a-zA-Z0-9_-]+|^\\$next": (
+        lambda iot: _jobs_data_describe(iot, jobId="j:1", thingName="t"),
+        "j:1",
+        "jobId",
+    ),
 }
 ROLE = "arn:aws:iam::123456789012:role/iot"
 

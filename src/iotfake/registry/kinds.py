@@ -299,6 +299,7 @@ CATALOG = Catalog(
                 Field("started", OPTIONAL_INT),
                 Field("updated", INT),
                 Field("statusDetails", OPTIONAL_MAP),
+                Field("timeout", OPTIONAL_INT),
             ),
             # a job's executions go with it (DeleteJob refuses first unless forced); a deleted
             # thing's executions go with the thing

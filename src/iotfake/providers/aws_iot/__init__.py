@@ -26,7 +26,16 @@ from ...reply import Reply
 from ..base import Call, Provider, ProviderError, decode_json_body
 from . import arns, auth, wire
 from .context import Context
-from .model import CONTROL, OPERATIONS, is_error
+from .model import (
+    CONTROL,
+    JOBS_PREFIX,
+    JOBS_SERVICE,
+    OPERATIONS,
+    PUBLIC_NAMES,
+    is_error,
+    model_key,
+    public_name,
+)
 from .wire import AwsError
 
 if TYPE_CHECKING:
@@ -79,11 +88,17 @@ class AwsIotProvider(Provider):
     name = "aws"
     #: every operation in botocore's model (those not served answer 501), so a fault rule naming a
     #: misspelt one is refused when it is added
-    operations = frozenset(OPERATIONS)
+    operations = PUBLIC_NAMES
 
     @classmethod
     def match_fields(cls, operation: str) -> frozenset[str] | None:
-        return _match_field_names(operation) if operation in OPERATIONS else None
+        """The fields calls of ``operation`` carry, under either service that has that name (the
+        device side's DescribeJobExecution also carries ``service``)."""
+        keys = [k for k in (operation, JOBS_PREFIX + operation) if k in OPERATIONS]
+        if not keys:
+            return None
+        names = frozenset().union(*(_match_field_names(k) for k in keys))
+        return names | {"service"} if any(k.startswith(JOBS_PREFIX) for k in keys) else names
 
     def __init__(self, cloud: FakeCloud) -> None:
         super().__init__(cloud)
@@ -106,11 +121,14 @@ class AwsIotProvider(Provider):
             else pick(candidates, CONTROL if signature is None else signature.service, request)
         )
         account, region = auth.identify(self.cloud.registry, signature)
-        call = Call("aws", operation, request, args, tenant=arns.tenant_id(account, region))
+        # outside the provider a call carries the plain name; iot-jobs-data's say so in a param
+        call = Call("aws", public_name(operation), request, args, tenant=arns.tenant_id(account, region))
         call.principal = signature
         if operation in served() and wire.body_members(operation):
             decode_json_body(call)
         call.params = _match_fields(operation, call)
+        if service_of(operation) == JOBS_SERVICE:
+            call.params["service"] = JOBS_SERVICE
         # the tenant's parts, so fault rules and journal filters can pick an account or a region
         call.params["account"], call.params["region"] = account, region
         return call
@@ -131,22 +149,23 @@ class AwsIotProvider(Provider):
                 raise AwsError(
                     "UnrecognizedClientException", "The security token included in the request is invalid."
                 )
-            auth.verify(call.request, signature, seeded.secret, service_of(call.operation))
+            auth.verify(call.request, signature, seeded.secret, service_of(_key(call)))
 
     def handle(self, call: Call) -> Reply:
         from .handlers import HANDLERS
 
-        handler = HANDLERS.get(call.operation)
+        key = _key(call)
+        handler = HANDLERS.get(key)
         if handler is None:
-            op = OPERATIONS[call.operation]
+            op = OPERATIONS[key]
             raise AwsError(
                 "NotImplementedException",
                 f"iotfake does not implement {call.operation} ({op['method']} {op['uri']}) yet",
             )
-        values = wire.parse_input(call.operation, call)
+        values = wire.parse_input(key, call)
         ctx = Context(self, call, self.tenant(call), values)
         output = handler(ctx)
-        return wire.response(call.operation, output or {}, self.cloud.ids.request_id())
+        return wire.response(key, output or {}, self.cloud.ids.request_id())
 
     def tenant(self, call: Call) -> Tenant:
         assert call.tenant is not None
@@ -164,7 +183,7 @@ class AwsIotProvider(Provider):
 
     # -- errors -------------------------------------------------------------------------------------
     def from_domain(self, call: Call, error: domain.DomainError) -> ProviderError:
-        return from_domain(call.operation, error)
+        return from_domain(_key(call), error)
 
     def from_code(self, call: Call, code: str) -> ProviderError:
         """An AWS error shape named by a fault rule; an unknown name raises ValueError so the
@@ -177,7 +196,7 @@ class AwsIotProvider(Provider):
 
     def render(self, call: Call, error: ProviderError) -> Reply:
         call.code = str(error.code)
-        return wire.error_response(error, self.cloud.ids.request_id(), service_of(call.operation))
+        return wire.error_response(error, self.cloud.ids.request_id(), service_of(_key(call)))
 
     def subject(self, call: Call) -> tuple[str, str] | None:
         """The resource the URI names (``/things/{thingName}`` -> a thing)."""
@@ -239,6 +258,11 @@ def from_domain(operation: str, error: domain.DomainError) -> AwsError:
     if isinstance(error, domain.Unavailable):
         return AwsError("ServiceUnavailableException", "Service Unavailable")
     return AwsError("InternalFailureException", "Internal Failure")
+
+
+def _key(call: Call) -> str:
+    """The model's key of a call (``jobsdata:...`` for iot-jobs-data, see ``model``)."""
+    return model_key(call.operation, call.params)
 
 
 def _literal_query_matches(operation: str, request: Request) -> bool:

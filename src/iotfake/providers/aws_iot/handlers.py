@@ -19,6 +19,7 @@ from . import (
     endpoints,
     job_templates,
     jobs,
+    jobs_data,
     messages,
     policies,
     policy_versions,
@@ -177,6 +178,10 @@ _HANDLERS: dict[str, Handler] = {
     "DescribeJobTemplate": job_templates.describe,
     "ListJobTemplates": job_templates.listing,
     "DeleteJobTemplate": job_templates.delete,
+    "jobsdata:GetPendingJobExecutions": jobs_data.pending,
+    "jobsdata:StartNextPendingJobExecution": jobs_data.start_next,
+    "jobsdata:DescribeJobExecution": jobs_data.describe,
+    "jobsdata:UpdateJobExecution": jobs_data.update,
 }
 
 HANDLERS: dict[str, Handler] = {

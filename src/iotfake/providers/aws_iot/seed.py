@@ -53,6 +53,7 @@ ACCOUNT_KEYS = (
     "keyAlgorithm",
     "thingTypeDeletionWaitSeconds",
     "indexingConfiguration",
+    "jobTemplates",
 )
 #: fixtures keys whose items are exactly their Create operation's request: validated against the
 #: model and loaded through the operation's own handler (a new kind adds one line here)

@@ -1,0 +1,163 @@
+"""The device side of jobs (``iot-jobs-data``): GetPendingJobExecutions,
+StartNextPendingJobExecution, DescribeJobExecution (``$next`` too), UpdateJobExecution.
+
+They act on the same ``job execution`` records as the ``iot`` operations (``jobs``): a device
+moves its execution QUEUED -> IN_PROGRESS -> SUCCEEDED / FAILED / REJECTED, with
+``expectedVersion`` checks, ``statusDetails`` and ``stepTimeoutInMinutes`` (which replaces the
+job's in-progress timeout for this step, on the fake's clock). Times are epoch seconds (the
+model's ``long``).
+
+Choices where AWS documents nothing for HTTP ([I] in the README): a stale ``expectedVersion``
+answers ``InvalidStateTransitionException`` (409) whose message starts ``VersionMismatch`` (the
+name MQTT's error response uses; the HTTP model has no version error); updating an execution in
+a terminal state is ``InvalidStateTransitionException`` too; "next" is the oldest IN_PROGRESS
+execution, else the oldest QUEUED (by ``queuedAt``, then job id).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import jobs
+from .context import Context
+from .wire import AwsError
+
+NEXT = "$next"
+#: where a device may move its execution from each status
+MOVES = {
+    "QUEUED": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED", "REMOVED"},
+    "IN_PROGRESS": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED", "REMOVED"},
+}
+
+
+def pending(ctx: Context) -> dict[str, Any]:
+    jobs.refresh(ctx)
+    thing = ctx.input["thingName"]
+    ctx.tenant.device(key=thing)
+    mine = _of_thing(ctx, thing)
+    return {
+        "inProgressJobs": [_summary(e) for e in mine if e["status"] == "IN_PROGRESS"],
+        "queuedJobs": [_summary(e) for e in mine if e["status"] == "QUEUED"],
+    }
+
+
+def start_next(ctx: Context) -> dict[str, Any]:
+    jobs.refresh(ctx)
+    thing = ctx.input["thingName"]
+    ctx.tenant.device(key=thing)
+    execution = _next(ctx, thing)
+    if execution is None:
+        return {}
+    if execution["status"] == "QUEUED":
+        changes: dict[str, Any] = {"started": ctx.now_ms}
+        if ctx.input.get("statusDetails") is not None:
+            changes["statusDetails"] = dict(ctx.input["statusDetails"])
+        _step_timeout(ctx, changes)
+        key = jobs.execution_key(execution["job"], thing)
+        execution = jobs._set(ctx, key, execution, "IN_PROGRESS", **changes)
+    return {"execution": _view(ctx, execution, with_document=True)}
+
+
+def describe(ctx: Context) -> dict[str, Any]:
+    jobs.refresh(ctx)
+    args = ctx.input
+    thing = args["thingName"]
+    if args["jobId"] == NEXT:
+        ctx.tenant.device(key=thing)
+        execution = _next(ctx, thing)
+        if execution is None:
+            return {}
+    else:
+        _, execution = jobs._execution(ctx, args["jobId"], thing, args.get("executionNumber"))
+    return {"execution": _view(ctx, execution, with_document=bool(args.get("includeJobDocument", True)))}
+
+
+def update(ctx: Context) -> dict[str, Any]:
+    jobs.refresh(ctx)
+    args = ctx.input
+    key, execution = jobs._execution(ctx, args["jobId"], args["thingName"], args.get("executionNumber"))
+    expected = args.get("expectedVersion")
+    if expected is not None and expected != execution["version"]:
+        raise AwsError(
+            "InvalidStateTransitionException",
+            f"VersionMismatch: the expected version {expected} does not match the current version "
+            f"{execution['version']} of the job execution.",
+        )
+    status = args["status"]
+    if status not in MOVES.get(execution["status"], ()):
+        raise AwsError(
+            "InvalidStateTransitionException",
+            f"A job execution in status {execution['status']} cannot be updated to {status}.",
+        )
+    changes: dict[str, Any] = {}
+    if args.get("statusDetails") is not None:
+        changes["statusDetails"] = dict(args["statusDetails"])
+    if status == "IN_PROGRESS" and execution.get("started") is None:
+        changes["started"] = ctx.now_ms
+    if status == "IN_PROGRESS":
+        _step_timeout(ctx, changes)
+    execution = jobs._set(ctx, key, execution, status, **changes)
+    jobs.settle(ctx, execution["job"])
+    out: dict[str, Any] = {}
+    if args.get("includeJobExecutionState"):
+        out["executionState"] = {
+            "status": execution["status"],
+            "statusDetails": execution.get("statusDetails") or {},
+            "versionNumber": execution["version"],
+        }
+    if args.get("includeJobDocument"):
+        out["jobDocument"] = _document(ctx, execution["job"])
+    return out
+
+
+def _step_timeout(ctx: Context, changes: dict[str, Any]) -> None:
+    minutes = ctx.input.get("stepTimeoutInMinutes")
+    if minutes is not None:
+        changes["timeout"] = ctx.now_ms + minutes * 60_000
+
+
+def _of_thing(ctx: Context, thing: str) -> list[dict[str, Any]]:
+    found = [e for _, e in jobs.executions(ctx).items() if e["thing"] == thing]
+    return sorted(found, key=lambda e: (e["queued"], e["job"]))
+
+
+def _next(ctx: Context, thing: str) -> dict[str, Any] | None:
+    mine = _of_thing(ctx, thing)
+    for status in ("IN_PROGRESS", "QUEUED"):
+        for execution in mine:
+            if execution["status"] == status:
+                return execution
+    return None
+
+
+def _document(ctx: Context, job_id: str) -> str:
+    job = jobs.jobs(ctx).find(job_id)
+    return (job or {}).get("document") or ""
+
+
+def _summary(execution: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        "jobId": execution["job"],
+        "queuedAt": execution["queued"] // 1000,
+        "lastUpdatedAt": execution["updated"] // 1000,
+        "versionNumber": execution["version"],
+        "executionNumber": execution["number"],
+    }
+    if execution.get("started") is not None:
+        out["startedAt"] = execution["started"] // 1000
+    return out
+
+
+def _view(ctx: Context, execution: dict[str, Any], *, with_document: bool) -> dict[str, Any]:
+    out = {
+        **_summary(execution),
+        "thingName": execution["thing"],
+        "status": execution["status"],
+        "statusDetails": execution.get("statusDetails") or {},
+    }
+    deadline = jobs._deadline(ctx, execution)
+    if deadline is not None and execution["status"] == "IN_PROGRESS":
+        out["approximateSecondsBeforeTimedOut"] = max(0, (deadline - ctx.now_ms) // 1000)
+    if with_document:
+        out["jobDocument"] = _document(ctx, execution["job"])
+    return out
