@@ -182,6 +182,8 @@ _HANDLERS: dict[str, Handler] = {
     "jobsdata:StartNextPendingJobExecution": jobs_data.start_next,
     "jobsdata:DescribeJobExecution": jobs_data.describe,
     "jobsdata:UpdateJobExecution": jobs_data.update,
+    "UpdateThingGroup": thing_groups.update,
+    "UpdateThingGroupsForThing": thing_groups.update_for_thing,
 }
 
 HANDLERS: dict[str, Handler] = {

@@ -2,7 +2,17 @@
 
 CreateThingGroup (with a parent), DescribeThingGroup, ListThingGroups, DeleteThingGroup,
 AddThingToThingGroup / RemoveThingFromThingGroup, ListThingsInThingGroup (``recursive``),
-ListThingGroupsForThing. Records and membership rules live in ``registry/groups.py``.
+ListThingGroupsForThing, UpdateThingGroup, UpdateThingGroupsForThing. Records and membership
+rules live in ``registry/groups.py``.
+
+ListThingGroups with ``parentGroup`` lists every descendant of the group unless ``recursive`` is
+false (then its children only): the API reference gives the parameter no default, and AWS answers
+grandchildren for ``parentGroup`` alone (see the boto3 output quoted in getmoto/moto#2961).
+UpdateThingGroup replaces the description when one is given and keeps it otherwise [I];
+``attributePayload`` replaces the attributes, or with ``merge: true`` merges them (an empty value
+removes an attribute), as UpdateThing does; the version moves on by one and ``expectedVersion``
+is checked. UpdateThingGroupsForThing applies its add and remove lists all or nothing;
+``overrideDynamicGroups`` has nothing to override while no dynamic groups exist [I].
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from typing import Any
 
 from ...registry import Tenant
 from ...registry.groups import Groups
+from ...registry.records import Records
 from . import arns, paging
 from .context import Context
 from .wire import AwsError, invalid
@@ -82,7 +93,7 @@ def listing(ctx: Context) -> dict[str, Any]:
     parent, recursive = args.get("parentGroup"), args.get("recursive")
     if parent is not None:
         groups.get(parent)
-        names = groups.descendants(parent) if recursive else groups.children(parent)
+        names = groups.children(parent) if recursive is False else groups.descendants(parent)
     elif recursive is False:
         names = [n for n, r in groups.table().items() if r.get("parent") is None]
     else:
@@ -171,3 +182,50 @@ def groups_for_thing(ctx: Context) -> dict[str, Any]:
         size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
     return {"thingGroups": [name_and_arn(ctx.tenant, n) for n in chunk], "nextToken": token}
+
+
+def _attributes(current: dict[str, Any], payload: dict[str, Any]) -> dict[str, str]:
+    given = payload.get("attributes") or {}
+    if not payload.get("merge"):
+        return {k: v for k, v in given.items() if v != ""}
+    merged = {**current, **given}
+    return {k: v for k, v in merged.items() if v != ""}
+
+
+def update(ctx: Context) -> dict[str, Any]:
+    name, given = ctx.input["thingGroupName"], ctx.input.get("thingGroupProperties") or {}
+    with ctx.tenant.lock:
+        record = ctx.groups.get(name)
+        properties = dict(record.get("properties") or {})
+        if "thingGroupDescription" in given:
+            properties["thingGroupDescription"] = given["thingGroupDescription"]
+        if "attributePayload" in given:
+            current = (properties.get("attributePayload") or {}).get("attributes") or {}
+            properties["attributePayload"] = {"attributes": _attributes(current, given["attributePayload"])}
+        updated = Records(ctx.tenant, "thing group").update(
+            name,
+            {"properties": properties},
+            expected_version=ctx.input.get("expectedVersion"),
+            now=ctx.now_ms,
+        )
+    return {"version": updated["version"]}
+
+
+def _group_names(ctx: Context, names: list[str]) -> list[str]:
+    for group in names:
+        ctx.groups.get(group)
+    return names
+
+
+def update_for_thing(ctx: Context) -> dict[str, Any]:
+    tenant, args = ctx.tenant, ctx.input
+    name = args.get("thingName")
+    if name is None:
+        raise invalid("thingName is required")
+    with tenant.changes.transaction(tenant.lock):
+        thing = tenant.device(key=name).key
+        for group in _group_names(ctx, args.get("thingGroupsToRemove") or []):
+            ctx.groups.remove_member(group, thing)
+        for group in _group_names(ctx, args.get("thingGroupsToAdd") or []):
+            ctx.groups.add_member(group, thing)
+    return {}
