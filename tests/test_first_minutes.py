@@ -67,3 +67,65 @@ def test_operation_typos_get_a_did_you_mean_without_internal_names(
     with pytest.raises(DocumentError, match=suggested) as raised:
         FakeCloud().faults.add(provider=provider, operation=operation, drop=True)
     assert hidden not in str(raised.value)
+
+
+def test_an_unknown_serve_argument_prints_serves_usage(capsys) -> None:
+    from iotfake.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--prot", "1"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: iotfake serve ")
+    assert "iotfake serve: error: unrecognized arguments: --prot 1" in err
+
+
+def test_assert_fault_fired_on_a_rule_that_does_not_exist_says_so() -> None:
+    cloud = FakeCloud()
+    cloud.faults.add(id="flaky", provider="enos", operation="CreateDevice", error="11714")
+    with pytest.raises(AssertionError, match=r"no fault rule 'nope' exists \(the cloud's rules: 'flaky'\)"):
+        cloud.journal.assert_fault_fired("nope")
+    with pytest.raises(AssertionError, match="expected fault rule 'flaky' to fire"):
+        cloud.journal.assert_fault_fired("flaky")
+
+
+def test_load_takes_a_document_in_hand_as_seed_does() -> None:
+    cloud = FakeCloud(seed=1).load({"enos": {"orgs": [{"orgId": "o1"}]}})
+    assert cloud.snapshot() == FakeCloud(seed=1).seed({"enos": {"orgs": [{"orgId": "o1"}]}}).snapshot()
+
+
+def test_a_missing_optional_client_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from iotfake import transports
+
+    monkeypatch.setitem(sys.modules, "httpx", None)  # import httpx now raises ModuleNotFoundError
+    transports._httpx_transport_class.cache_clear()
+    with pytest.raises(ModuleNotFoundError, match=r"httpx_client needs httpx: pip install 'iotfake\[test\]'"):
+        transports.httpx_client(FakeCloud())
+    transports._httpx_transport_class.cache_clear()
+
+
+MARKER_MISUSE = """
+import pytest
+
+@pytest.mark.iotfake(seed=1)
+def test_without_fixture():
+    pass
+
+@pytest.mark.iotfake(faults="flaky.json")
+def test_faults_file(iotfake):
+    pass
+"""
+
+
+def test_marker_misuse_is_reported(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(MARKER_MISUSE)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*faults[[]0[]]: 'flaky.json' is a file name*fixtures='flaky.json'*",
+            "*@pytest.mark.iotfake has no effect here: the test uses no iotfake fixture*",
+        ]
+    )

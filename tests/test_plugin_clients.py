@@ -113,5 +113,5 @@ def test_a_missing_client_library_fails_with_the_install_line(
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        [f"the {fixture} fixture needs {module}: pip install {module} (or iotfake?test?)"]
+        [f"the {fixture} fixture needs {module}: pip install 'iotfake?test?' (or just {module})"]
     )

@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         "(default $IOTFAKE_ADMIN_TOKEN; without it the admin API answers loopback clients only)",
     )
     serve.add_argument("--quiet", action="store_true", help="no access log on stderr")
+    serve.set_defaults(command_parser=serve)  # its own usage for arguments it does not know
     return parser
 
 
@@ -213,7 +214,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "serve":
         return serve(args)
     return 2  # pragma: no cover - argparse rejects unknown commands

@@ -74,6 +74,7 @@ class FakeCloud:
         self.registry = Registry(self.clock, self.ids, self.changes)
         self.journal = Journal(journal_size)
         self.faults = FaultEngine(self)
+        self.journal.rule_ids = lambda: [rule.id for rule in self.faults]
         self.providers: dict[str, Provider] = {cls.name: cls(self) for cls in provider_classes()}
         self._app: App | None = None
         self._namespaces: CloudSet | None = None
@@ -119,10 +120,14 @@ class FakeCloud:
         documents.apply(self, document)
         return self
 
-    def load(self, path: str | Path) -> FakeCloud:
+    def load(self, path: str | Path | dict[str, Any]) -> FakeCloud:
         """Load a fixtures document from a JSON file: a path (relative to the working directory),
-        or the name of a scenario iotfake ships (``"flaky_key_allocation"``)."""
+        or the name of a scenario iotfake ships (``"flaky_key_allocation"``). A document already
+        in hand (a dict) is loaded as :meth:`seed` loads it."""
         from .fixture_files import resolve
+
+        if isinstance(path, dict):
+            return self.seed(path)
 
         try:
             found = resolve(path, near=Path.cwd())

@@ -10,7 +10,10 @@ import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: provider result codes that mean success (EnOS 0, scriptr "success"; AWS sends none)
 OK_CODES = (None, "0", "success", "OK")
@@ -84,6 +87,8 @@ class Journal:
         self._lock = threading.Lock()
         self._seq = 0
         self.dropped = 0
+        #: the ids of the cloud's fault rules, so an assertion can tell a typo from a quiet rule
+        self.rule_ids: Callable[[], list[str]] | None = None
 
     def record(self, entry: Entry) -> Entry:
         entry.params = _bounded_params(entry.params)
@@ -162,6 +167,10 @@ class Journal:
         if (times is None and found) or len(found) == times:
             return found
         expected = "at least once" if times is None else f"{times} time{'s' * (times != 1)}"
+        known = self.rule_ids() if self.rule_ids is not None else None
+        if not found and known is not None and rule not in known and not self.calls(rule=rule):
+            listed = ", ".join(map(repr, known)) if known else "none"
+            raise AssertionError(f"no fault rule {rule!r} exists (the cloud's rules: {listed})")
         where = f" on calls {_describe(filters)}" if filters else ""
         raise AssertionError(
             f"expected fault rule {rule!r} to fire {expected}{where}, it fired {len(found)}"

@@ -13,12 +13,15 @@ import functools
 import importlib
 import zlib
 from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .cloud import FakeCloud
+from .documents import DocumentError
 from .fixture_files import resolve
+from .optional import install_hint
 
 if TYPE_CHECKING:
     from .clients import ServiceSession
@@ -159,6 +162,13 @@ def configure(cloud: FakeCloud, options: dict[str, Any], near: Any = None) -> Fa
     for name in _as_list(options.get("fixtures")):
         cloud.load(resolve(name, near))
     rules = _as_list(options.get("faults"))
+    for index, rule in enumerate(rules):
+        if isinstance(rule, str | Path):
+            raise DocumentError(
+                f"faults[{index}]",
+                f"{str(rule)!r} is a file name, and faults= takes rules (dicts); a fixtures "
+                f"document, faults included, goes in fixtures={str(rule)!r}",
+            )
     if rules:
         cloud.faults.load(rules, "faults")
     profile = options.get("throttle_profile")
@@ -221,7 +231,7 @@ def _require(module: str, fixture: str) -> None:
     try:
         importlib.import_module(module)
     except ImportError:
-        problem = f"the {fixture} fixture needs {module}: pip install {module} (or iotfake[test])"
+        problem = f"the {fixture} fixture needs {module}: {install_hint(module)}"
     else:
         return
     pytest.fail(problem, pytrace=False)
@@ -309,6 +319,19 @@ def describe(cloud: FakeCloud, tail: int) -> str:
         else:
             lines.append("no call reached the fake")
     return "\n".join(lines)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A marker on a test that uses no iotfake fixture does nothing: say so instead of ignoring it."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if item.get_closest_marker("iotfake") is not None and "iotfake" not in fixtures:
+            item.warn(
+                pytest.PytestWarning(
+                    "@pytest.mark.iotfake has no effect here: the test uses no iotfake fixture "
+                    "(iotfake, iotfake_server, iotfake_boto3, iotfake_enos, iotfake_scriptr)"
+                )
+            )
 
 
 @pytest.hookimpl(wrapper=True)

@@ -28,6 +28,7 @@ from werkzeug.urls import iri_to_uri
 
 from .faults.drop import SOCKET_KEY  # where a server keeps the socket that a drop fault shuts
 from .httphead import wsgi_text
+from .optional import require
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -226,6 +227,7 @@ class WSGIAdapter:
 
 def requests_session(target: FakeCloud | WSGIApplication, base_url: str = BASE_URL) -> ServiceSession:
     """A session whose requests to ``base_url`` (relative paths included) never leave the process."""
+    require("requests", "requests_session")
     from .clients import ServiceSession
 
     session = ServiceSession(base_url)
@@ -241,7 +243,7 @@ def httpx_transport(target: FakeCloud | WSGIApplication) -> httpx.WSGITransport:
 
 @functools.cache
 def _httpx_transport_class() -> type[httpx.WSGITransport]:
-    import httpx
+    httpx = require("httpx", "httpx_transport")
 
     class WSGITransport(httpx.WSGITransport):
         """httpx's WSGI transport, raising a dropped connection as httpx does over a socket."""
@@ -260,7 +262,7 @@ def httpx_client(
     target: FakeCloud | WSGIApplication, base_url: str = BASE_URL, **options: Any
 ) -> httpx.Client:
     """An ``httpx.Client`` wired to the fake in process; relative URLs go to ``base_url``."""
-    import httpx
+    httpx = require("httpx", "httpx_client")
 
     return httpx.Client(transport=httpx_transport(target), base_url=base_url, **options)
 
