@@ -129,3 +129,34 @@ def test_marker_misuse_is_reported(pytester: pytest.Pytester) -> None:
             "*@pytest.mark.iotfake has no effect here: the test uses no iotfake fixture*",
         ]
     )
+
+
+def test_scriptr_json_posted_as_a_form_is_read_as_a_form_and_the_answer_says_why() -> None:
+    import json
+
+    import requests
+
+    cloud = FakeCloud(seed=1)
+    token = cloud.scriptr("acme").token
+    body = json.dumps({"id": "d1", "name": "Meter", "password": "pw"})
+    with cloud.serve() as server:
+        # what curl -d sends: the JSON text as a form body
+        response = requests.post(
+            f"{server.url}/scriptr/device/create",
+            data=body,
+            headers={"Authorization": f"bearer {token}", "Content-Type": "application/x-www-form-urlencoded"},
+            timeout=10,
+        )
+        metadata = response.json()["response"]["result"]["metadata"]
+        assert metadata["errorCode"] == "MISSING_PARAMETERS"
+        assert metadata["errorDetail"].startswith("Missing required parameter [")
+        assert "send it with Content-Type: application/json" in metadata["errorDetail"]
+        # a real form that misses a parameter gets no such hint
+        response = requests.post(
+            f"{server.url}/scriptr/device/create",
+            data={"id": "d1"},
+            headers={"Authorization": f"bearer {token}"},
+            timeout=10,
+        )
+        detail = response.json()["response"]["result"]["metadata"]["errorDetail"]
+        assert detail.startswith("Missing required parameter [") and "Content-Type" not in detail

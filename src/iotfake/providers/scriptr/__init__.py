@@ -77,7 +77,15 @@ class ScriptrProvider(Provider):
             raise ScriptrError(INVALID_PARAMETER, f"Invalid request: {call.body_error}.", platform=True)
         assert call.tenant is not None and isinstance(call.principal, str)
         context = Context(self.cloud, accounts.directory(self.cloud, call.tenant), call.principal)
-        answer = handler(context, call.body)
+        try:
+            answer = handler(context, call.body)
+        except ScriptrError as exc:
+            if exc.code == errors.MISSING_PARAMETERS and params.json_sent_as_form(call.request):
+                exc.message += (
+                    " The body is JSON sent as application/x-www-form-urlencoded, so scriptr read it"
+                    " as form parameters: send it with Content-Type: application/json."
+                )
+            raise
         call.code = "success"
         return self._envelope(answer)
 
