@@ -160,3 +160,21 @@ def test_scriptr_json_posted_as_a_form_is_read_as_a_form_and_the_answer_says_why
         )
         detail = response.json()["response"]["result"]["metadata"]["errorDetail"]
         assert detail.startswith("Missing required parameter [") and "Content-Type" not in detail
+
+
+SCRIPTR_UNDER_EACH_AUTH = """
+import pytest
+
+@pytest.mark.iotfake(auth="strict")
+def test_strict(iotfake_scriptr):
+    answer = iotfake_scriptr.post(
+        iotfake_scriptr.url("/scriptr/device/create"), json={"id": "d1", "name": "M", "password": "pw"}
+    ).json()
+    assert answer["response"]["metadata"]["status"] == "success", answer
+    assert answer["response"]["result"]["result"]["device"]["id"] == "d1", answer
+"""
+
+
+def test_the_scriptr_fixture_works_under_strict_auth(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(SCRIPTR_UNDER_EACH_AUTH)
+    pytester.runpytest().assert_outcomes(passed=1)
