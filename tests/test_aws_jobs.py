@@ -333,3 +333,10 @@ def test_fixtures_refuse_a_template_without_a_document() -> None:
     }
     with pytest.raises(DocumentError, match="document"):
         cloud.seed(bad)
+
+
+def test_list_jobs_by_thing_group_id(iot) -> None:
+    """Found by the AWS fuzzer: the thingGroupId filter read the group table wrongly (a 500)."""
+    group = iot.create_thing_group(thingGroupName="fleet")
+    assert iot.list_jobs(thingGroupId=group["thingGroupId"])["jobs"] == []
+    assert iot.list_jobs(thingGroupId="no-such-id")["jobs"] == []

@@ -118,3 +118,16 @@ def test_journal_names_provider_operation_tenant_and_code(aws_cloud: FakeCloud, 
         "ResourceNotFoundException",
         404,
     )
+
+
+def test_a_json_null_member_is_an_absent_member() -> None:
+    """Found by the AWS fuzzer: ``"serviceType": null`` was stored as None and DescribeDomainConfiguration
+    then answered 500; AWS reads a null as the member not given (here: the default, DATA)."""
+    from werkzeug.test import Client
+
+    from iotfake import FakeCloud
+
+    client = Client(FakeCloud(auth="off").wsgi_app)
+    assert client.post("/domainConfigurations/d1", json={"serviceType": None}).status_code == 200
+    described = client.get("/domainConfigurations/d1")
+    assert described.status_code == 200 and described.json["serviceType"] == "DATA"

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from hostile import fuzz_settings
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from reliability_helpers import assert_consistent
 from werkzeug.test import Client
@@ -83,7 +83,9 @@ def test_hostile_aws_requests_get_modelled_answers(examples: int) -> None:
     cloud.seed({"aws": {"accounts": [account]}})
     client = Client(cloud.wsgi_app)
 
-    @fuzz_settings(examples)
+    # the same requests every run (CI must not turn on a random draw); to explore afresh, run it
+    # with derandomize off (that is how a JSON null stored as a member's value was found)
+    @settings(fuzz_settings(examples), derandomize=True)
     @given(request=aws_requests())
     def hostile(request: dict[str, Any]) -> None:
         answer = client.open(request["path"], method=request["method"], data=request["data"],

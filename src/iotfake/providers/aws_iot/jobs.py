@@ -158,7 +158,7 @@ def listing(ctx: Context) -> dict[str, Any]:
     group = args.get("thingGroupName")
     group_arn = None
     if group is None and args.get("thingGroupId") is not None:
-        group = next((n for n, g in ctx.groups.table.items() if g.get("id") == args["thingGroupId"]), None)
+        group = next((n for n, g in ctx.groups.table().items() if g.get("id") == args["thingGroupId"]), None)
         if group is None:
             return {"jobs": []}
     if group is not None:

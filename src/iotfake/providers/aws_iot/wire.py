@@ -163,7 +163,9 @@ def _body(call: Call, members: dict[str, dict[str, Any]]) -> dict[str, Any]:
         return {}
     if not isinstance(call.body, dict):
         raise invalid("Could not parse request body into json: the body must be a JSON object")
-    return {name: call.body[name] for name in members if name in call.body}
+    # a JSON null is an absent member, as AWS reads it (botocore never sends one; handlers must
+    # not meet a None where the model promises a value or its default)
+    return {name: call.body[name] for name in members if call.body.get(name) is not None}
 
 
 def _located(request: Request, route_args: dict[str, Any], member: dict[str, Any], shape_name: str) -> Any:
