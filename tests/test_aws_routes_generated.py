@@ -306,8 +306,36 @@ BREAKING = {
         "j:1",
         "jobId",
     ),
+    # provisioning templates
+    "^[0-9A-Za-z_-]+$": (
+        lambda iot: _provisioning_template(iot, templateName="bad name!"),
+        "bad name!",
+        "templateName",
+    ),
+    "[^\\p{C}]*": (
+        lambda iot: _provisioning_template(iot, templateName="t", description="tab\there"),
+        "tab\there",
+        "description",
+    ),
+    "^[0-9-]+$": (
+        lambda iot: _provisioning_template(
+            iot,
+            templateName="t",
+            preProvisioningHook={
+                "targetArn": "arn:aws:lambda:us-east-1:123456789012:function:hook",
+                "payloadVersion": "2020/04/01",
+            },
+        ),
+        "2020/04/01",
+        "preProvisioningHook.payloadVersion",
+    ),
 }
 ROLE = "arn:aws:iam::123456789012:role/iot"
+
+
+def _provisioning_template(iot, **args):
+    body = json.dumps({"Resources": {"t": {"Type": "AWS::IoT::Thing", "Properties": {"ThingName": "t"}}}})
+    return iot.create_provisioning_template(templateBody=body, provisioningRoleArn=ROLE, **args)
 
 
 def rule(iot, action: dict, name: str = "r1") -> None:

@@ -40,11 +40,13 @@ class Field:
 @dataclass(frozen=True, slots=True)
 class Reference:
     """``field`` (or :data:`KEY`, :data:`VALUE`) names a record of ``target``; deleting that
-    record applies ``on_delete`` to this one."""
+    record applies ``on_delete`` to this one. ``limit``: at most this many records of the kind
+    may name one ``target`` record this way (a provisioning template keeps five versions)."""
 
     field: str
     target: str
     on_delete: str = RESTRICT
+    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

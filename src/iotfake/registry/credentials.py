@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .errors import InUse, InvalidArgument, InvalidState, KeyCollision, NotFound, QuotaExceeded
-from .records import Records
+from .records import Records, cascade
 from .relations import Relation
 
 if TYPE_CHECKING:
@@ -84,8 +84,10 @@ class Credentials:
                         reason="policies",
                     )
                 self.targets.drop_right(principal)
-            self.tenant.table(EXCLUSIVE).pop(principal, None)
-            del self.certificates()[certificate_id]
+            with self.tenant.changes.transaction(self.tenant.lock):
+                cascade(self.tenant, "certificate", certificate_id)  # the catalog's rules (a claim)
+                self.tenant.table(EXCLUSIVE).pop(principal, None)
+                del self.certificates()[certificate_id]
             return record
 
     # -- policies ----------------------------------------------------------------------------------

@@ -144,6 +144,7 @@ def check_tenant(raw: Any, path: str) -> None:
 def _check_kind(
     kind: Kind, rows: dict[str, Any], tables: dict[str, Any], known: dict[str, Any], path: str
 ) -> None:
+    counts: dict[Any, dict[str, int]] = {}  # reference -> target -> records naming it (limits)
     for key, record in rows.items():
         where = f"{path}.{key}"
         if not kind.objects:
@@ -156,9 +157,16 @@ def _check_kind(
             target = key if ref.field == KEY else record if ref.field == VALUE else record.get(ref.field)
             if target is None:
                 continue
+            at = where if ref.field in (KEY, VALUE) else f"{where}.{ref.field}"
             if not _exists(ref.target, target, tables, known):
-                at = where if ref.field in (KEY, VALUE) else f"{where}.{ref.field}"
                 raise SnapshotError(at, f"no {ref.target} {target!r}")
+            if ref.limit is not None:
+                counted = counts.setdefault(ref, {})
+                counted[target] = counted.get(target, 0) + 1
+                if counted[target] > ref.limit:
+                    raise SnapshotError(
+                        at, f"more than {ref.limit} {kind.name}s name the {ref.target} {target!r}"
+                    )
     if kind.acyclic is not None:
         _check_acyclic(kind, rows, path)
 

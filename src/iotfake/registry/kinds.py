@@ -55,6 +55,12 @@ RULE_DESTINATIONS = "topicRuleDestinations"
 JOBS = "jobs"
 JOB_EXECUTIONS = "jobExecutions"
 JOB_TEMPLATES = "jobTemplates"
+PROVISIONING_TEMPLATES = "provisioningTemplates"
+PROVISIONING_TEMPLATE_VERSIONS = "provisioningTemplateVersions"
+PROVISIONING_CLAIMS = "provisioningClaims"
+CA_REGISTRATION_CONFIGS = "caRegistrationConfigs"
+#: AWS IoT keeps at most five versions of a provisioning template
+MAX_TEMPLATE_VERSIONS = 5
 
 CATALOG = Catalog(
     kinds=[
@@ -319,6 +325,75 @@ CATALOG = Catalog(
             ),
             nouns={"aws": "Job template"},
             labels=("jobTemplateId",),
+        ),
+        Kind(
+            "provisioning template",
+            PROVISIONING_TEMPLATES,
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("type", TEXT, required=True),
+                Field("enabled", (bool,), required=True),
+                Field("roleArn", TEXT, required=True),
+                Field("description", OPTIONAL_TEXT),
+                Field("hook", OPTIONAL_MAP),
+                # the key of the default version's record: that version cannot be deleted
+                Field("default", OPTIONAL_TEXT),
+                Field("lastVersion", INT),
+                Field("created", INT),
+                Field("updated", INT),
+                Field("tags", LIST),
+            ),
+            references=(Reference("default", "provisioning template version", RESTRICT),),
+            nouns={"aws": "Provisioning template"},
+            labels=("templateName",),
+            in_use="{kind} {key} is the default version of its template and cannot be deleted",
+        ),
+        Kind(
+            "provisioning template version",
+            PROVISIONING_TEMPLATE_VERSIONS,
+            key=None,  # "<template>:<versionId>"
+            fields=(
+                Field("template", TEXT, required=True),
+                Field("versionId", INT, required=True),
+                Field("body", TEXT, required=True),
+                Field("created", INT),
+            ),
+            references=(
+                Reference("template", "provisioning template", CASCADE, limit=MAX_TEMPLATE_VERSIONS),
+            ),
+            nouns={"aws": "Provisioning template version"},
+        ),
+        # a claim certificate (CreateProvisioningClaim) is a certificate record plus this one:
+        # which template it may provision with, and until when
+        Kind(
+            "provisioning claim",
+            PROVISIONING_CLAIMS,
+            key="certificateId",
+            fields=(
+                Field("certificateId", TEXT, required=True),
+                Field("template", TEXT, required=True),
+                Field("expires", INT, required=True),
+                Field("created", INT),
+            ),
+            references=(
+                Reference(KEY, "certificate", CASCADE),
+                Reference("template", "provisioning template", CASCADE),
+            ),
+        ),
+        # a CA certificate's registrationConfig (JITP), keyed by the CA certificate's id; the CA
+        # certificate kind is not in the catalog yet, so only the template is a checked reference
+        Kind(
+            "ca registration config",
+            CA_REGISTRATION_CONFIGS,
+            key="caCertificateId",
+            fields=(
+                Field("caCertificateId", TEXT, required=True),
+                Field("templateName", OPTIONAL_TEXT),
+                Field("templateBody", OPTIONAL_TEXT),
+                Field("roleArn", OPTIONAL_TEXT),
+            ),
+            references=(Reference("templateName", "provisioning template", RESTRICT),),
+            in_use="{kind} {key} cannot be deleted: a CA certificate's registration config uses it",
         ),
     ],
     links=[

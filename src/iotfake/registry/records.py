@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .catalog import CASCADE, DEVICE, KEY, NULLIFY, PRODUCT, RESTRICT, VALUE, Kind
-from .errors import InUse, InvalidArgument, KeyCollision, NotFound
+from .errors import InUse, InvalidArgument, KeyCollision, NotFound, QuotaExceeded
 from .kinds import CATALOG
 from .relations import Relation
 from .versions import check_version
@@ -107,8 +107,21 @@ class Records:
     def _check_references(self, key: str, record: Any) -> None:
         for ref in self.kind.references:
             target = _referenced(ref.field, key, record)
-            if target is not None and not exists(self.tenant, ref.target, target):
+            if target is None:
+                continue
+            if not exists(self.tenant, ref.target, target):
                 raise NotFound(kind=ref.target, key=target)
+            if ref.limit is not None:
+                others = sum(
+                    1 for k, v in self.table.items() if k != key and _referenced(ref.field, k, v) == target
+                )
+                if others >= ref.limit:
+                    raise QuotaExceeded(
+                        f"{_noun(ref.target)} {target} already has {ref.limit} {self.kind.name}s, "
+                        "the most it can have",
+                        limit=ref.limit,
+                        kind=self.kind.name,
+                    )
 
 
 def exists(tenant: Tenant, kind: str, key: str) -> bool:

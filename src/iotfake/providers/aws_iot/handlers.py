@@ -24,6 +24,7 @@ from . import (
     policies,
     policy_versions,
     principals,
+    provisioning_templates,
     register,
     role_aliases,
     rule_destinations,
@@ -184,6 +185,15 @@ _HANDLERS: dict[str, Handler] = {
     "jobsdata:UpdateJobExecution": jobs_data.update,
     "UpdateThingGroup": thing_groups.update,
     "UpdateThingGroupsForThing": thing_groups.update_for_thing,
+    "CreateProvisioningTemplate": provisioning_templates.create,
+    "DescribeProvisioningTemplate": provisioning_templates.describe,
+    "ListProvisioningTemplates": provisioning_templates.listing,
+    "UpdateProvisioningTemplate": provisioning_templates.update,
+    "DeleteProvisioningTemplate": provisioning_templates.delete,
+    "CreateProvisioningTemplateVersion": provisioning_templates.create_version,
+    "DescribeProvisioningTemplateVersion": provisioning_templates.describe_version,
+    "ListProvisioningTemplateVersions": provisioning_templates.list_versions,
+    "DeleteProvisioningTemplateVersion": provisioning_templates.delete_version,
 }
 
 HANDLERS: dict[str, Handler] = {

@@ -54,6 +54,7 @@ ACCOUNT_KEYS = (
     "thingTypeDeletionWaitSeconds",
     "indexingConfiguration",
     "jobTemplates",
+    "provisioningTemplates",
 )
 #: fixtures keys whose items are exactly their Create operation's request: validated against the
 #: model and loaded through the operation's own handler (a new kind adds one line here)
@@ -62,6 +63,7 @@ BY_OPERATION = {
     "roleAliases": "CreateRoleAlias",
     "topicRules": "CreateTopicRule",
     "jobTemplates": "CreateJobTemplate",
+    "provisioningTemplates": "CreateProvisioningTemplate",
 }
 ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
 

@@ -31,6 +31,7 @@ RESOURCE_TYPES = {
     "rolealias": "role alias",
     "rule": "topic rule",
     "authorizer": "authorizer",
+    "provisioningtemplate": "provisioning template",
 }
 
 

@@ -129,9 +129,15 @@ def parse(body: str) -> dict[str, Any]:
 
 
 # -- evaluation ------------------------------------------------------------------------------------
-def evaluate(body: str, parameters: dict[str, str]) -> Template:
+def evaluate(body: str, parameters: dict[str, str], builtins: dict[str, str] | None = None) -> Template:
+    """The template with ``parameters`` substituted. ``builtins`` are the values AWS IoT supplies
+    itself (``AWS::IoT::Certificate::Id`` in fleet provisioning, the certificate's subject fields
+    in JITP): they win over a parameter of the same name and need no declaration."""
     document = parse(body)
-    values = _parameters(document.get("Parameters"), parameters)
+    given = {**parameters, **(builtins or {})}
+    values = _parameters(document.get("Parameters"), given)
+    if builtins:
+        values = {**builtins, **values}
     mappings = _mappings(document.get("Mappings"))
     resources = document.get("Resources")
     if not isinstance(resources, dict) or not resources:
@@ -167,6 +173,82 @@ def evaluate(body: str, parameters: dict[str, str]) -> Template:
         config = scope.resolve(document["DeviceConfiguration"], "DeviceConfiguration")
         template.device_configuration = config if isinstance(config, dict) else None
     return template
+
+
+def check(body: str) -> None:
+    """What a stored template (CreateProvisioningTemplate, a new version) can be checked for
+    before any device sends its parameters: JSON, the Parameters and Mappings sections, each
+    resource's type, property names and OverrideSettings, one thing and one certificate at most,
+    intrinsic function names, and ``Ref`` naming a declared parameter (or one AWS IoT supplies,
+    ``AWS::...``). Values that come from parameters are checked when the template is used."""
+    document = parse(body)
+    section = document.get("Parameters")
+    declared = list(section) if isinstance(section, dict) else []
+    _parameters(section, {name: "" for name in declared})
+    for name in declared:
+        default = section[name].get("Default", "")  # type: ignore[index]
+        if not isinstance(default, str):
+            raise bad(f"Parameters.{name}.Default must be a string")
+    _mappings(document.get("Mappings"))
+    resources = document.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        raise bad("Template format error: the Resources section is required and must be a non-empty object")
+    seen: dict[str, str] = {}
+    for logical_id, raw in resources.items():
+        path = f"Resources.{logical_id}"
+        if not isinstance(raw, dict):
+            raise bad(f"{path} must be an object with Type and Properties")
+        kind = raw.get("Type")
+        if kind not in RESOURCE_TYPES:
+            raise bad(f"{path}.Type {kind!r} is not supported; use one of {', '.join(RESOURCE_TYPES)}")
+        if kind != POLICY and kind in seen:
+            raise bad(f"{path}: a template can declare only one {kind} resource")
+        seen[kind] = logical_id
+        properties = raw.get("Properties", {})
+        if not isinstance(properties, dict):
+            raise bad(f"{path}.Properties must be an object")
+        known = {THING: THING_PROPERTIES, CERTIFICATE: CERTIFICATE_PROPERTIES, POLICY: POLICY_PROPERTIES}
+        _unknown(properties, known[kind], path)
+        _check_overrides(kind, raw.get("OverrideSettings", {}), path)
+    sections = {"Resources": resources, "DeviceConfiguration": document.get("DeviceConfiguration")}
+    _check_intrinsics(sections, set(declared), "")
+
+
+def _check_overrides(kind: str, overrides: Any, path: str) -> None:
+    if not isinstance(overrides, dict):
+        raise bad(f"{path}.OverrideSettings must be an object")
+    if overrides and kind == POLICY:
+        raise bad(f"{path}: OverrideSettings are not available for policy resources")
+    for key, action in overrides.items():
+        if kind == THING and key not in THING_OVERRIDE_KEYS:
+            raise bad(
+                f"{path}.OverrideSettings: {key} cannot be overridden; "
+                "use AttributePayload, ThingTypeName or ThingGroups"
+            )
+        if kind == CERTIFICATE and key != "Status":
+            raise bad(f"{path}.OverrideSettings: only Status can be overridden on a certificate, not {key}")
+        if isinstance(action, str) and action not in OVERRIDES:
+            raise bad(f"{path}.OverrideSettings.{key} must be one of {', '.join(OVERRIDES)}")
+
+
+def _check_intrinsics(node: Any, declared: set[str], path: str) -> None:
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            _check_intrinsics(item, declared, f"{path}[{index}]")
+        return
+    if not isinstance(node, dict):
+        return
+    if len(node) == 1:
+        ((key, argument),) = node.items()
+        if key.startswith("Fn::") and key not in INTRINSICS:
+            raise bad(
+                f"{path}: intrinsic function {key} is not supported; use one of {', '.join(INTRINSICS)}"
+            )
+        pseudo = isinstance(argument, str) and argument.startswith("AWS::")
+        if key == "Ref" and isinstance(argument, str) and argument not in declared and not pseudo:
+            raise bad(f"{path}.Ref: {argument} is not declared in the Parameters section")
+    for key, value in node.items():
+        _check_intrinsics(value, declared, f"{path}.{key}" if path else key)
 
 
 def _parameters(section: Any, given: dict[str, str]) -> dict[str, str]:
