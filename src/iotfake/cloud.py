@@ -20,6 +20,7 @@ from .registry.copying import copy_json, paused_gc
 if TYPE_CHECKING:
     from .app import App
     from .namespaces import CloudSet
+    from .providers.aws_iot import AwsIotProvider
     from .providers.base import Provider
     from .providers.scriptr import Account as ScriptrAccount
     from .server import Server
@@ -110,6 +111,11 @@ class FakeCloud:
     def namespaces(self, cloud_set: CloudSet) -> None:
         self._namespaces = cloud_set
 
+    @property
+    def aws(self) -> AwsIotProvider:
+        """AWS IoT's Python side: ``pre_provisioning_hook``, ``fleet_provision``, ``ca_certificate_pem``."""
+        return self.providers["aws"]  # type: ignore[return-value]
+
     def scriptr(self, account: str = "default") -> ScriptrAccount:
         """A scriptr.io account as scriptr's own modules: ``.device.create({...})``, ``.user``, ``.token``."""
         return self.providers["scriptr"].account(account)  # type: ignore[attr-defined]
@@ -155,6 +161,8 @@ class FakeCloud:
             self.journal.clear()
             self.faults.reset()
             self.clock.reset()
+            for provider in self.providers.values():
+                provider.reset()
 
     @property
     def generation(self) -> int:

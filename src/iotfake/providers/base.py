@@ -100,6 +100,9 @@ class Provider:
     def __init__(self, cloud: FakeCloud) -> None:
         self.cloud = cloud
 
+    def reset(self) -> None:
+        """Forget what tests configured on the provider that is not state (``cloud.reset``)."""
+
     @classmethod
     def match_fields(cls, operation: str) -> frozenset[str] | None:
         """The request fields ``bind`` puts in ``call.params`` for ``operation``: what a fault

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -98,11 +99,22 @@ class AwsIotProvider(Provider):
         if not keys:
             return None
         names = frozenset().union(*(_match_field_names(k) for k in keys))
+        if operation == "RegisterThing":  # fleet provisioning's device side carries these too
+            from .fleet_provisioning import FIELDS
+
+            names |= FIELDS
         return names | {"service"} if any(k.startswith(JOBS_PREFIX) for k in keys) else names
 
     def __init__(self, cloud: FakeCloud) -> None:
         super().__init__(cloud)
         cloud.registry.keys.source(self.name, auth.seeded_keys)
+        from .fleet_provisioning import Hooks
+
+        #: pre-provisioning hooks (Python callables), see ``pre_provisioning_hook``
+        self.provisioning_hooks = Hooks()
+
+    def reset(self) -> None:
+        self.provisioning_hooks.clear()
 
     @classmethod
     def rules(cls) -> list[Rule]:
@@ -219,6 +231,57 @@ class AwsIotProvider(Provider):
         from . import pki
 
         return pki.ca_pem(self.account(account, region), self.cloud.ids, self.cloud.clock.time())
+
+    # -- fleet provisioning ---------------------------------------------------------------------
+    def pre_provisioning_hook(self, target: str, hook: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+        """Run ``hook`` where AWS would invoke a template's pre-provisioning Lambda. ``target`` is
+        the template's name, or the hook's ``targetArn`` (every template naming that Lambda); it
+        runs only while the template has a ``preProvisioningHook``. The hook gets AWS's input
+        (``claimCertificateId``, ``certificateId``, ``certificatePem``, ``templateArn``,
+        ``clientId``, ``parameters``) and answers ``{"allowProvisioning": bool,
+        "parameterOverrides": {name: value}}``. ``hook=None`` removes it; without ``hook`` this
+        returns a decorator. ``cloud.reset()`` forgets every hook."""
+        if hook is None:
+
+            def register(fn: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+                self.provisioning_hooks.set(target, fn)
+                return fn
+
+            return register
+        self.provisioning_hooks.set(target, hook)
+        return hook
+
+    def remove_pre_provisioning_hook(self, target: str) -> None:
+        self.provisioning_hooks.set(target, None)
+
+    def fleet_provision(
+        self,
+        template_name: str,
+        parameters: dict[str, str] | None = None,
+        *,
+        certificate_id: str,
+        claim_certificate_id: str | None = None,
+        client_id: str | None = None,
+        account: str = arns.DEFAULT_ACCOUNT,
+        region: str = arns.DEFAULT_REGION,
+    ) -> dict[str, Any]:
+        """Fleet provisioning's device-side RegisterThing (the MQTT topic
+        ``$aws/provisioning-templates/<template_name>/provision/json``): ``certificate_id`` is the
+        device's new certificate (what its ownership token names), ``claim_certificate_id`` the
+        certificate it is connected with. Returns the accepted payload (``thingName``,
+        ``deviceConfiguration``); raises ``fleet_provisioning.ProvisioningRejected`` whose
+        ``payload()`` is the rejected one."""
+        from .fleet_provisioning import register_thing
+
+        return register_thing(
+            self,
+            self.account(account, region),
+            template_name,
+            parameters,
+            certificate_id=certificate_id,
+            claim_certificate_id=claim_certificate_id,
+            client_id=client_id,
+        )
 
 
 #: request labels naming the resource an operation acts on -> its registry kind, and the kind's

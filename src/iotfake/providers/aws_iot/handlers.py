@@ -24,6 +24,7 @@ from . import (
     policies,
     policy_versions,
     principals,
+    provisioning_claims,
     provisioning_templates,
     register,
     role_aliases,
@@ -45,7 +46,14 @@ Handler = Callable[[Context], dict[str, Any] | None]
 #: generate keys or sign, and the ones that walk a whole fleet (they copy what they read under
 #: the lock and work outside it, so no hold grows with the state: bench/locks.py)
 UNLOCKED = frozenset(
-    {"CreateKeysAndCertificate", "CreateCertificateFromCsr", "RegisterThing", "ListThings", "SearchIndex"}
+    {
+        "CreateKeysAndCertificate",
+        "CreateCertificateFromCsr",
+        "RegisterThing",
+        "ListThings",
+        "SearchIndex",
+        "CreateProvisioningClaim",
+    }
 )
 
 
@@ -194,6 +202,7 @@ _HANDLERS: dict[str, Handler] = {
     "DescribeProvisioningTemplateVersion": provisioning_templates.describe_version,
     "ListProvisioningTemplateVersions": provisioning_templates.list_versions,
     "DeleteProvisioningTemplateVersion": provisioning_templates.delete_version,
+    "CreateProvisioningClaim": provisioning_claims.create,
 }
 
 HANDLERS: dict[str, Handler] = {

@@ -149,11 +149,20 @@ def _serial(ids: Ids) -> int:
 
 
 # -- issuing ---------------------------------------------------------------------------------------
-def issue(tenant: Tenant, ids: Ids, now: float, public_key: Any, subject: x509.Name | None = None) -> Issued:
-    """A device certificate for ``public_key``, signed by the tenant's CA."""
+def issue(
+    tenant: Tenant,
+    ids: Ids,
+    now: float,
+    public_key: Any,
+    subject: x509.Name | None = None,
+    *,
+    valid_for: float | None = None,
+) -> Issued:
+    """A device certificate for ``public_key``, signed by the tenant's CA; ``valid_for`` seconds
+    from now (a provisioning claim's five minutes) instead of AWS's usual end."""
     ca_key, ca_cert = ca(tenant, ids, now)
     start = dt.datetime.fromtimestamp(int(now), dt.UTC)
-    end = not_after(start)
+    end = not_after(start) if valid_for is None else start + dt.timedelta(seconds=valid_for)
     usage_ec = isinstance(public_key, ec.EllipticCurvePublicKey)
     cert = (
         x509.CertificateBuilder()

@@ -56,6 +56,12 @@ def register(ctx: Context) -> dict[str, Any]:
         template = evaluate(ctx.input["templateBody"], dict(ctx.input.get("parameters") or {}))
     except TemplateError as exc:
         raise AwsError(exc.code, exc.message) from exc
+    return provision(ctx, template)
+
+
+def provision(ctx: Context, template: Template) -> dict[str, Any]:
+    """Plan an evaluated template against the registry and commit it, all or nothing (RegisterThing,
+    and fleet provisioning's device-side RegisterThing); ``resourceArns`` and ``certificatePem``."""
     issued = _prepare_certificate(ctx, template.certificate)
     with ctx.tenant.lock:
         plan = Plan()
