@@ -283,6 +283,51 @@ class AwsIotProvider(Provider):
             client_id=client_id,
         )
 
+    # -- just-in-time provisioning ----------------------------------------------------------------
+    def set_registration_config(
+        self,
+        ca_certificate_id: str,
+        registration: dict[str, Any] | None,
+        *,
+        account: str = arns.DEFAULT_ACCOUNT,
+        region: str = arns.DEFAULT_REGION,
+    ) -> None:
+        """Give a CA certificate its JITP ``registrationConfig`` (``templateName`` of a JITP
+        template, or ``templateBody``, and ``roleArn``), as RegisterCACertificate and
+        UpdateCACertificate take it; None removes it."""
+        from . import jitp
+
+        jitp.set_config(self.account(account, region), ca_certificate_id, registration)
+
+    def registration_config(
+        self,
+        ca_certificate_id: str,
+        *,
+        account: str = arns.DEFAULT_ACCOUNT,
+        region: str = arns.DEFAULT_REGION,
+    ) -> dict[str, Any] | None:
+        """A CA certificate's ``registrationConfig`` (None: it has none)."""
+        from . import jitp
+
+        return jitp.config(self.account(account, region), ca_certificate_id)
+
+    def jitp_provision(
+        self,
+        ca_certificate_id: str,
+        certificate_pem: str,
+        *,
+        account: str = arns.DEFAULT_ACCOUNT,
+        region: str = arns.DEFAULT_REGION,
+    ) -> dict[str, Any]:
+        """What a device certificate signed by the CA triggers on its first connection: the
+        certificate is registered and the CA's JITP template applied, all or nothing. Returns
+        RegisterThing's answer (``resourceArns``, ``certificatePem``)."""
+        from . import jitp
+
+        return jitp.provision(
+            Context(self, None, self.account(account, region), {}), ca_certificate_id, certificate_pem
+        )
+
 
 #: request labels naming the resource an operation acts on -> its registry kind, and the kind's
 #: noun in AWS's answers (``Thing group tg1 cannot be found.``): from the registry's catalog

@@ -62,7 +62,8 @@ def default_body(ctx: Context, record: dict[str, Any]) -> str:
     return Records(ctx.tenant, VERSION).get(record["default"])["body"]
 
 
-def _check_body(body: str) -> None:
+def check_body(body: str) -> None:
+    """The template engine's checks of a stored body, as InvalidRequestException."""
     try:
         templates.check(body)
     except templates.TemplateError as exc:
@@ -105,7 +106,7 @@ def _new_version(ctx: Context, template: dict[str, Any], body: str) -> tuple[dic
 def create(ctx: Context) -> dict[str, Any]:
     args = ctx.input
     name, kind = args["templateName"], args.get("type") or FLEET
-    _check_body(args["templateBody"])
+    check_body(args["templateBody"])
     role = _role(args["provisioningRoleArn"])
     hook = _hook(args.get("preProvisioningHook"), kind)
     table = records(ctx)
@@ -225,7 +226,7 @@ def create_version(ctx: Context) -> dict[str, Any]:
     table = records(ctx)
     with ctx.tenant.changes.transaction(ctx.tenant.lock):
         template = table.get(name)
-        _check_body(body)
+        check_body(body)
         version, template = _new_version(ctx, template, body)
         key = version_key(name, version["versionId"])
         default = bool(ctx.input.get("setAsDefault"))
