@@ -284,3 +284,21 @@ def test_the_device_cannot_name_its_certificate_id(iot, aws_cloud: FakeCloud, fl
     other = iot.create_keys_and_certificate(setAsActive=False)
     provision(aws_cloud, fleet, {"SerialNumber": "42", "AWS::IoT::Certificate::Id": other["certificateId"]})
     assert iot.list_thing_principals(thingName="dev-42")["principals"] == [device["certificateArn"]]
+
+
+def test_the_readme_block_runs_as_written() -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "fleet_provision(" in b]
+    namespace: dict = {}
+    exec(compile(block, "README.md fleet provisioning block", "exec"), namespace)
+    cloud = namespace["cloud"]
+    with pytest.raises(ProvisioningRejected):  # the block's hook refuses other serials
+        cloud.aws.fleet_provision(
+            "widgets",
+            {"Serial": "X-1"},
+            certificate_id=namespace["device"]["certificateId"],
+            claim_certificate_id=namespace["claim"]["certificateId"],
+        )
