@@ -14,7 +14,8 @@ Choices where AWS documents nothing ([I] in the README): ``enabled`` defaults to
 ``type`` to FLEET_PROVISIONING; a hook's ``payloadVersion`` defaults to ``2020-04-01`` and its
 ``targetArn`` must be a Lambda function ARN; ``preProvisioningHook`` with
 ``removePreProvisioningHook`` in one update is refused; UpdateProvisioningTemplate naming a
-``defaultVersionId`` the template does not have answers ResourceNotFoundException; templates list
+``defaultVersionId`` the template does not have answers ResourceNotFoundException;
+DeleteProvisioningTemplate deletes the other versions with it (none need deleting first); templates list
 in name order, versions in id order.
 """
 
