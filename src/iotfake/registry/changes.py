@@ -272,9 +272,15 @@ def reinsert(table: dict[Any, Any], key: Any, value: Any, index: int) -> None:
 
 def removal_undo(table: dict[Any, Any], key: Any) -> Undo:
     """The undo step of deleting ``key`` from ``table`` (call it before the delete)."""
-    value = table[key]
-    index = list(table).index(key) if next(reversed(table)) != key else len(table) - 1
+    value, index = table[key], position(table, key)
     return lambda: reinsert(table, key, value, index)
+
+
+def position(table: dict[Any, Any], key: Any) -> int:
+    """The index of ``key`` in ``table``'s order (free for the newest key, a scan otherwise)."""
+    if table and next(reversed(table)) == key:
+        return len(table) - 1
+    return list(table).index(key)
 
 
 def _owned(lock: Any) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from ..clock import Clock
 from ..ids import Ids
 from .catalog import DEVICE
-from .changes import MISSING, Changes, Table, reinsert
+from .changes import MISSING, Changes, Table, position, reinsert, removal_undo
 from .copying import copy_json
 from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded
 from .models import DEVICE_FIELDS, NESTED_FIELDS, Device, Product, device_values
@@ -135,13 +135,7 @@ class Tenant:
             product = self.product(key)
             if product.devices:
                 raise InUse(f"product {key!r} still has {len(product.devices)} devices")
-            undo = None
-            if self.changes.in_transaction:
-                index = _position(self.products, key)
-
-                def undo() -> None:
-                    reinsert(self.products, key, product, index)
-
+            undo = removal_undo(self.products, key) if self.changes.in_transaction else None
             del self.products[key]
             self._recorded(undo, "products", key, product, MISSING)
             return product
@@ -426,8 +420,7 @@ class Tenant:
         self, undo: Callable[[], None] | None, kind: str, key: str, before: Any, after: Any
     ) -> None:
         """Record a write of a device or product (``undo`` is dropped outside a transaction)."""
-        changes = self.changes
-        changes.record(undo, self.scope, kind, key, before, after)
+        self.changes.record(undo, self.scope, kind, key, before, after)
 
     def _undo_add(self, device: Device) -> Callable[[], None] | None:
         if not self.changes.in_transaction:
@@ -448,7 +441,7 @@ class Tenant:
         places = [(self.devices, device.id), (self.keys, device.key)]
         if device.product is not None:
             places.append((self.products[device.product].devices, device.key))
-        positions = [(table, key, _position(table, key)) for table, key in places]
+        positions = [(table, key, position(table, key)) for table, key in places]
         uncounted = device.key in self.uncounted
 
         def undo() -> None:
@@ -465,7 +458,7 @@ class Tenant:
         if not self.changes.in_transaction:
             return None
         before = device.product
-        index = _position(source.devices, device.key) if source is not None else 0
+        index = position(source.devices, device.key) if source is not None else 0
 
         def undo() -> None:
             if target is not None:
@@ -482,7 +475,7 @@ class Tenant:
         old_key, version, updated = device.key, device.version, device.updated
         product = self.products[device.product] if device.product is not None else None
         order = dict(product.devices) if product is not None else None
-        index = _position(self.keys, old_key)
+        index = position(self.keys, old_key)
         uncounted = old_key in self.uncounted
 
         def undo() -> None:
@@ -583,13 +576,6 @@ class Tenant:
             for name, rows in (data.get("tables") or {}).items()
         }
         self.changes.bump()
-
-
-def _position(table: dict[Any, Any], key: Any) -> int:
-    """The index of ``key`` in ``table``'s order (free for the newest key, a scan otherwise)."""
-    if table and next(reversed(table)) == key:
-        return len(table) - 1
-    return list(table).index(key)
 
 
 @dataclass(frozen=True, slots=True)
