@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import pytest
 from aws_helpers import conforms, csr_pem
@@ -43,7 +44,8 @@ def test_keys_and_certificate_are_real_and_chain_to_the_account_ca(aws_cloud: Fa
     assert answer["certificateArn"] == f"arn:aws:iot:us-east-1:123456789012:cert/{answer['certificateId']}"
     private = serialization.load_pem_private_key(answer["keyPair"]["PrivateKey"].encode(), password=None)
     public = serialization.load_pem_public_key(answer["keyPair"]["PublicKey"].encode())
-    assert isinstance(private, ec.EllipticCurvePrivateKey)
+    assert isinstance(private, rsa.RSAPrivateKey) and private.key_size == 2048  # as AWS issues them
+    assert answer["keyPair"]["PrivateKey"].startswith("-----BEGIN RSA PRIVATE KEY-----")
     assert (
         private.public_key().public_numbers() == public.public_numbers() == cert.public_key().public_numbers()
     )
@@ -98,13 +100,27 @@ def test_a_fresh_cloud_makes_no_ca_until_one_is_needed() -> None:
     assert [t.id for t in cloud.registry.tenants("aws") if "ca" in t.settings] == ["123456789012/us-east-1"]
 
 
-def test_rsa_keys_for_accounts_that_ask_for_them(aws_cloud: FakeCloud, iot) -> None:
-    aws_cloud.seed({"aws": {"accounts": [{"keyAlgorithm": "RSA_2048"}]}})
+def test_ec_keys_for_accounts_that_ask_for_them(aws_cloud: FakeCloud, iot) -> None:
+    aws_cloud.seed({"aws": {"accounts": [{"keyAlgorithm": "EC_P256"}]}})
     answer = iot.create_keys_and_certificate()
-    assert answer["keyPair"]["PrivateKey"].startswith("-----BEGIN RSA PRIVATE KEY-----")
+    assert answer["keyPair"]["PrivateKey"].startswith("-----BEGIN EC PRIVATE KEY-----")
     private = serialization.load_pem_private_key(answer["keyPair"]["PrivateKey"].encode(), password=None)
-    assert isinstance(private, rsa.RSAPrivateKey) and private.key_size == 2048
+    assert isinstance(private, ec.EllipticCurvePrivateKey)
     verify_chain(x509.load_pem_x509_certificate(answer["certificatePem"].encode()), ca_of(aws_cloud))
+
+
+def test_every_rsa_key_is_new(iot) -> None:
+    """The pool makes keys ahead of need; it never hands one out twice."""
+    keys = {iot.create_keys_and_certificate()["keyPair"]["PublicKey"] for _ in range(12)}
+    assert len(keys) == 12
+
+
+def test_a_sha1_csr_is_refused_saying_why(iot) -> None:
+    csr = (Path(__file__).parent / "data" / "sha1.csr").read_text()  # openssl req -sha1
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="signed with SHA-1") as caught:
+        iot.create_certificate_from_csr(certificateSigningRequest=csr)
+    assert "SHA-256" in caught.value.response["Error"]["Message"]
+    assert iot.list_certificates()["certificates"] == []
 
 
 def test_describe_certificate(iot) -> None:

@@ -62,3 +62,42 @@ def test_principal_listings_page(iot) -> None:
         iot.get_paginator("list_principal_things").paginate(principal=arn, PaginationConfig={"PageSize": 2})
     )
     assert [t for p in pages for t in p["things"]] == [f"t{i}" for i in range(5)]
+
+
+def test_v2_listings_say_how_each_principal_is_attached(iot) -> None:
+    for name in ("t1", "t2", "t3"):
+        iot.create_thing(thingName=name)
+    shared = iot.create_keys_and_certificate()["certificateArn"]
+    own = iot.create_keys_and_certificate()["certificateArn"]
+    iot.attach_thing_principal(thingName="t1", principal=shared)
+    iot.attach_thing_principal(thingName="t2", principal=shared)
+    iot.attach_thing_principal(thingName="t1", principal=own, thingPrincipalType="EXCLUSIVE_THING")
+    listed = conforms("ListThingPrincipalsV2", iot.list_thing_principals_v2(thingName="t1"))
+    assert sorted(listed["thingPrincipalObjects"], key=lambda o: o["principal"]) == sorted(
+        [
+            {"principal": shared, "thingPrincipalType": "NON_EXCLUSIVE_THING"},
+            {"principal": own, "thingPrincipalType": "EXCLUSIVE_THING"},
+        ],
+        key=lambda o: o["principal"],
+    )
+    exclusive = iot.list_thing_principals_v2(thingName="t1", thingPrincipalType="EXCLUSIVE_THING")
+    assert exclusive["thingPrincipalObjects"] == [{"principal": own, "thingPrincipalType": "EXCLUSIVE_THING"}]
+    things = conforms("ListPrincipalThingsV2", iot.list_principal_things_v2(principal=shared))
+    assert things["principalThingObjects"] == [
+        {"thingName": "t1", "thingPrincipalType": "NON_EXCLUSIVE_THING"},
+        {"thingName": "t2", "thingPrincipalType": "NON_EXCLUSIVE_THING"},
+    ]
+    assert (
+        iot.list_principal_things_v2(principal=own, thingPrincipalType="NON_EXCLUSIVE_THING")[
+            "principalThingObjects"
+        ]
+        == []
+    )
+    pages = iot.get_paginator("list_principal_things_v2").paginate(
+        principal=shared, PaginationConfig={"PageSize": 1}
+    )
+    assert [o["thingName"] for page in pages for o in page["principalThingObjects"]] == ["t1", "t2"]
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.list_thing_principals_v2(thingName="ghost")
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.list_principal_things_v2(principal=own[:-4] + "0000")

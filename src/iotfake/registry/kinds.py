@@ -38,6 +38,7 @@ GROUP_MEMBERS = "groupMembers"
 BILLING_GROUPS = "billingGroups"
 BILLING_MEMBERS = "billingGroupMembers"
 CERTIFICATES = "certificates"
+CA_CERTIFICATES = "caCertificates"
 POLICIES = "policies"
 EXCLUSIVE_PRINCIPALS = "exclusivePrincipals"
 THING_PRINCIPALS = "thingPrincipals"
@@ -139,6 +140,24 @@ CATALOG = Catalog(
             ),
             nouns={"aws": "Certificate"},
             labels=("certificateId",),
+        ),
+        # a CA certificate registered by its owner (RegisterCACertificate); device certificates
+        # registered under it keep its id (``caCertificateId``) even once it is gone, as a
+        # certificate's ``caCertificateId`` is history, not a live link ([I] in the README)
+        Kind(
+            "ca certificate",
+            CA_CERTIFICATES,
+            key="id",
+            fields=(
+                Field("id", TEXT, required=True),
+                Field("pem", TEXT, required=True),
+                Field("status", TEXT, required=True),
+                Field("autoRegistrationStatus", TEXT, required=True),
+                Field("certificateMode", TEXT, required=True),
+                Field("subject", TEXT, required=True),
+            ),
+            nouns={"aws": "CA certificate"},
+            labels=("caCertificateId",),
         ),
         Kind(
             "policy",
@@ -380,8 +399,8 @@ CATALOG = Catalog(
                 Reference("template", "provisioning template", CASCADE),
             ),
         ),
-        # a CA certificate's registrationConfig (JITP), keyed by the CA certificate's id; the CA
-        # certificate kind is not in the catalog yet, so only the template is a checked reference
+        # a CA certificate's registrationConfig (JITP), keyed by the CA certificate's id: it goes
+        # with its CA; the template it names cannot go while it does
         Kind(
             "ca registration config",
             CA_REGISTRATION_CONFIGS,
@@ -392,7 +411,10 @@ CATALOG = Catalog(
                 Field("templateBody", OPTIONAL_TEXT),
                 Field("roleArn", OPTIONAL_TEXT),
             ),
-            references=(Reference("templateName", "provisioning template", RESTRICT),),
+            references=(
+                Reference(KEY, "ca certificate", CASCADE),
+                Reference("templateName", "provisioning template", RESTRICT),
+            ),
             in_use="{kind} {key} cannot be deleted: a CA certificate's registration config uses it",
         ),
     ],

@@ -1,18 +1,31 @@
-"""Certificates: CreateKeysAndCertificate, CreateCertificateFromCsr, Describe, List, Update, Delete.
+"""Certificates: CreateKeysAndCertificate, CreateCertificateFromCsr, RegisterCertificate,
+RegisterCertificateWithoutCA, Describe, List, ListCertificatesByCA, Update, Delete.
 
-Certificates are real (see ``pki.py``); records live in the registry's credential tables.
+Certificates are real (see ``pki.py``); records live in the registry's credential tables. A
+certificate registered under a CA keeps that CA's id and certificate mode; one registered without
+a CA is in SNI_ONLY mode, as AWS describes it.
+
+Choices where AWS documents nothing ([I] in the README): RegisterCertificate names the CA it
+expects in CertificateValidationException when no registered CA signed the certificate, and
+refuses a certificate outside its validity on the fake's clock; RegisterCertificate takes
+``status`` ACTIVE, INACTIVE or REVOKED (the API reference's list), else InvalidRequestException;
+ListCertificatesByCA of a CA that is not registered lists nothing (the model lists no
+ResourceNotFoundException for it).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ...registry.errors import KeyCollision
 from . import arns, paging, pki
 from .context import Context
-from .wire import invalid
+from .wire import AwsError, invalid
 
 #: statuses AWS uses internally and refuses in UpdateCertificate
 INTERNAL_STATUSES = ("PENDING_TRANSFER", "PENDING_ACTIVATION")
+#: statuses a registered certificate may start in (RegisterCertificate's ``status``)
+REGISTER_STATUSES = ("ACTIVE", "INACTIVE", "REVOKED")
 
 
 def record(ctx: Context, issued: pki.Issued, status: str) -> dict[str, Any]:
@@ -40,7 +53,7 @@ def created(ctx: Context, rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_keys(ctx: Context) -> dict[str, Any]:
-    key = pki.new_key(ctx.tenant.settings.get("keyAlgorithm", "EC_P256"))
+    key = pki.new_key(ctx.tenant.settings.get("keyAlgorithm", pki.DEFAULT_KEY_ALGORITHM))
     issued = pki.issue(ctx.tenant, ctx.ids, ctx.now, key.public_key())
     rec = ctx.credentials.add_certificate(
         record(ctx, issued, "ACTIVE" if ctx.input.get("setAsActive") else "INACTIVE")
@@ -58,6 +71,65 @@ def create_from_csr(ctx: Context) -> dict[str, Any]:
         record(ctx, issued, "ACTIVE" if ctx.input.get("setAsActive") else "INACTIVE")
     )
     return created(ctx, rec)
+
+
+def _registering(ctx: Context) -> tuple[Any, str]:
+    """The certificate to register, checked as AWS checks it, and the status it starts in."""
+    pem = ctx.input["certificatePem"]
+    try:
+        cert = pki.load_certificate(pem)
+        pki.check_signature_hash(cert, "certificate")
+    except pki.CertificateError as exc:
+        raise AwsError("CertificateValidationException", str(exc)) from exc
+    now = ctx.now
+    if not cert.not_valid_before_utc.timestamp() <= now <= cert.not_valid_after_utc.timestamp():
+        raise AwsError(
+            "CertificateValidationException",
+            f"The certificate is not valid now: it is valid from {cert.not_valid_before_utc.isoformat()} "
+            f"to {cert.not_valid_after_utc.isoformat()}",
+        )
+    status = ctx.input.get("status") or ("ACTIVE" if ctx.input.get("setAsActive") else "INACTIVE")
+    if status not in REGISTER_STATUSES:
+        raise invalid(f"A certificate can be registered {', '.join(REGISTER_STATUSES)}, not {status}")
+    return cert, status
+
+
+def _store(ctx: Context, cert: Any, status: str, **extra: Any) -> dict[str, Any]:
+    issued = pki.Issued(
+        pem=ctx.input["certificatePem"],
+        certificate_id=pki.certificate_id(cert),
+        not_before=cert.not_valid_before_utc.timestamp(),
+        not_after=cert.not_valid_after_utc.timestamp(),
+    )
+    try:
+        rec = ctx.credentials.add_certificate({**record(ctx, issued, status), **extra})
+    except KeyCollision as exc:
+        raise AwsError(
+            "ResourceAlreadyExistsException",
+            "The certificate is already registered",
+            resourceId=issued.certificate_id,
+            resourceArn=arns.certificate(ctx.tenant.id, issued.certificate_id),
+        ) from exc
+    return {"certificateArn": arns.certificate(ctx.tenant.id, rec["id"]), "certificateId": rec["id"]}
+
+
+def register(ctx: Context) -> dict[str, Any]:
+    from .ca_certificates import signer
+
+    cert, status = _registering(ctx)
+    ca = signer(ctx.tenant, cert, ctx.input.get("caCertificatePem"))
+    if ca is None:
+        raise AwsError(
+            "CertificateValidationException",
+            f"The certificate is not signed by a CA certificate registered in this account (issuer "
+            f"{cert.issuer.rfc4514_string()}): register the CA first (RegisterCACertificate)",
+        )
+    return _store(ctx, cert, status, caCertificateId=ca["id"], certificateMode=ca["certificateMode"])
+
+
+def register_without_ca(ctx: Context) -> dict[str, Any]:
+    cert, status = _registering(ctx)
+    return _store(ctx, cert, status, certificateMode="SNI_ONLY")
 
 
 def certificate_id(value: str) -> str:
@@ -79,13 +151,22 @@ def describe(ctx: Context) -> dict[str, Any]:
             "customerVersion": rec["customerVersion"],
             "generationId": rec["generationId"],
             "validity": {"notBefore": rec["notBefore"], "notAfter": rec["notAfter"]},
-            "certificateMode": "DEFAULT",
+            "certificateMode": rec.get("certificateMode", "DEFAULT"),
+            **({"caCertificateId": rec["caCertificateId"]} if rec.get("caCertificateId") else {}),
         }
     }
 
 
 def listing(ctx: Context) -> dict[str, Any]:
-    pool = list(ctx.credentials.certificates().values())
+    return _page(ctx, list(ctx.credentials.certificates().values()))
+
+
+def listing_by_ca(ctx: Context) -> dict[str, Any]:
+    ca = certificate_id(ctx.input["caCertificateId"])
+    return _page(ctx, [r for r in ctx.credentials.certificates().values() if r.get("caCertificateId") == ca])
+
+
+def _page(ctx: Context, pool: list[dict[str, Any]]) -> dict[str, Any]:
     chunk, marker = paging.page(
         pool,
         key=lambda r: [r["created"], r["id"]],
@@ -99,7 +180,7 @@ def listing(ctx: Context) -> dict[str, Any]:
             "certificateArn": arns.certificate(ctx.tenant.id, r["id"]),
             "certificateId": r["id"],
             "status": r["status"],
-            "certificateMode": "DEFAULT",
+            "certificateMode": r.get("certificateMode", "DEFAULT"),
             "creationDate": r["created"] / 1000,
         }
         for r in chunk

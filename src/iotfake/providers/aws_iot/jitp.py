@@ -2,12 +2,13 @@
 it runs when a device certificate that CA signed first connects.
 
 AWS keeps ``registrationConfig`` (``templateName`` | ``templateBody``, ``roleArn``) on the CA
-certificate (RegisterCACertificate, UpdateCACertificate). The CA certificate kind is being added
-separately; until it is in the catalog, the config is a record of its own
-(``ca registration config``) keyed by the CA certificate's id, whose ``templateName`` is a
-checked RESTRICT reference (a template a CA uses cannot be deleted: DeleteConflictException).
-:func:`set_config` takes the wire's ``registrationConfig`` as RegisterCACertificate would pass
-it; :func:`provision` is what the MQTT side runs on a device's first connection.
+certificate (RegisterCACertificate, UpdateCACertificate). Here it is a record of its own
+(``ca registration config``) keyed by the registered CA certificate's id: it goes with its CA
+(CASCADE), and its ``templateName`` is a RESTRICT reference (a template a CA uses cannot be
+deleted: DeleteConflictException). :func:`set_config` takes the wire's ``registrationConfig``;
+:func:`provision` is what the MQTT side runs on a device's first connection: the CA must be
+registered, ACTIVE, with auto-registration enabled (the developer guide's JITP set-up), and must
+have signed the device certificate.
 
 Provisioning registers the device certificate (PENDING_ACTIVATION, as AWS does before it applies
 the template), evaluates the template with the parameters AWS fills from the certificate
@@ -18,8 +19,7 @@ planning, all or nothing.
 
 Choices where AWS documents nothing ([I] in the README): a ``templateName`` must name a template
 of type JITP (InvalidRequestException otherwise), and a disabled one does not provision; giving
-both ``templateName`` and ``templateBody`` is refused; the caller (the MQTT side) has checked that
-the CA signed the device certificate, since the CA's own record is not here yet.
+both ``templateName`` and ``templateBody`` is refused.
 """
 
 from __future__ import annotations
@@ -90,7 +90,16 @@ def set_config(tenant: Tenant, ca_certificate_id: str, registration: dict[str, A
 def provision(ctx: Context, ca_certificate_id: str, certificate_pem: str) -> dict[str, Any]:
     """JITP for a device certificate the CA signed, on its first connection: its certificate is
     registered and the CA's template applied, all or nothing. Returns RegisterThing's answer."""
-    record = Records(ctx.tenant, KIND).find(ca_certificate_id)
+    from .ca_certificates import get as ca_record
+
+    ca = ca_record(ctx.tenant, ca_certificate_id)
+    if ca["status"] != "ACTIVE" or ca["autoRegistrationStatus"] != "ENABLE":
+        raise AwsError(
+            "CertificateStateException",
+            f"CA certificate {ca['id']} must be ACTIVE with auto-registration enabled to provision "
+            f"devices just in time (it is {ca['status']}, auto-registration {ca['autoRegistrationStatus']})",
+        )
+    record = Records(ctx.tenant, KIND).find(ca["id"])
     if record is None:
         raise invalid(f"CA certificate {ca_certificate_id} has no registration config for JITP")
     body = record.get("templateBody")
@@ -105,6 +114,11 @@ def provision(ctx: Context, ca_certificate_id: str, certificate_pem: str) -> dic
         cert = pki.load_certificate(certificate_pem)
     except pki.CertificateError as exc:
         raise invalid(str(exc)) from exc
+    if not pki.issued_by(cert, pki.load_certificate(ca["pem"])):
+        raise AwsError(
+            "CertificateValidationException",
+            f"The device certificate is not signed by CA certificate {ca['id']}",
+        )
     certificate_id = pki.certificate_id(cert)
     builtins = {"AWS::IoT::Certificate::Id": certificate_id}
     for name, oid in SUBJECT_PARAMETERS.items():
@@ -124,5 +138,6 @@ def provision(ctx: Context, ca_certificate_id: str, certificate_pem: str) -> dic
     with ctx.provider.cloud.registry.transaction():
         if certificate_id not in ctx.credentials.certificates():
             made = certificates.record(ctx, issued, "PENDING_ACTIVATION")
-            ctx.credentials.add_certificate({**made, "caCertificateId": ca_certificate_id})
+            made.update(caCertificateId=ca["id"], certificateMode=ca["certificateMode"])
+            ctx.credentials.add_certificate(made)
         return register.provision(ctx, template_spec)

@@ -1,9 +1,13 @@
 """Real X.509 for the fake: one CA per tenant (account + region), device keys, CSR signing.
 
 The CA is made on first use and kept in the tenant's settings as PEM, so snapshots carry it and a
-fresh FakeCloud pays nothing for it. Keys are EC P-256 by default: generating one takes tens of
-microseconds where RSA-2048 takes tens of milliseconds. AWS hands out RSA-2048 keys; an account
-seeded with ``"keyAlgorithm": "RSA_2048"`` gets those instead, for clients that insist on RSA.
+fresh FakeCloud pays nothing for it. Keys are RSA-2048, as AWS issues them; generating one takes
+tens of milliseconds, so a background pool keeps a few ready (``keypool``). An account seeded with
+``"keyAlgorithm": "EC_P256"`` gets EC P-256 keys instead (tens of microseconds each), for suites
+that create thousands.
+
+Certificates a customer brings (a CSR, RegisterCertificate, a CA) must be signed with one of the
+algorithms AWS IoT accepts: SHA-256 or stronger (SHA-1 and MD5 are refused, saying so).
 
 ``certificateId`` is the SHA-256 of the certificate's DER, in hex, as AWS computes it.
 """
@@ -17,16 +21,19 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
 
 if TYPE_CHECKING:
     from ...ids import Ids
     from ...registry import Tenant
 
-KEY_ALGORITHMS = ("EC_P256", "RSA_2048")
+KEY_ALGORITHMS = ("RSA_2048", "EC_P256")
+DEFAULT_KEY_ALGORITHM = "RSA_2048"
+#: signature hashes AWS IoT accepts in certificates and CSRs
+ACCEPTED_HASHES = ("sha256", "sha384", "sha512")
 #: AWS-issued device certificates are valid until the end of 2049
 NOT_AFTER = dt.datetime(2049, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 #: ... which is only a real end near today: once the fake's clock (moved ahead by a test) comes
@@ -52,9 +59,11 @@ class Issued:
     not_after: float
 
 
-def new_key(algorithm: str = "EC_P256") -> PrivateKey:
+def new_key(algorithm: str = DEFAULT_KEY_ALGORITHM) -> PrivateKey:
     if algorithm == "RSA_2048":
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        from .keypool import RSA_POOL
+
+        return RSA_POOL.take()
     return ec.generate_private_key(ec.SECP256R1())
 
 
@@ -103,7 +112,7 @@ def _load_ca(key_pem: str, cert_pem: str) -> tuple[PrivateKey, x509.Certificate]
 
 
 def _new_ca(tenant_id: str, ids: Ids, now: float) -> dict[str, str]:
-    key = new_key("EC_P256")
+    key = ec.generate_private_key(ec.SECP256R1())
     account, _, region = tenant_id.partition("/")
     name = x509.Name(
         [
@@ -220,6 +229,7 @@ def sign_csr(tenant: Tenant, ids: Ids, now: float, csr_pem: str) -> Issued:
         public_key = csr.public_key()
     except (ValueError, InvalidSignature, NotImplementedError) as exc:
         raise CertificateError(f"The certificate signing request cannot be used: {exc}") from exc
+    check_signature_hash(csr, "certificate signing request")
     if not valid:
         raise CertificateError("The certificate signing request's signature does not verify")
     if not isinstance(public_key, ec.EllipticCurvePublicKey | rsa.RSAPublicKey):
@@ -240,3 +250,24 @@ def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     except (ValueError, TypeError, InvalidSignature):
         return False
     return True
+
+
+def check_signature_hash(signed: x509.Certificate | x509.CertificateSigningRequest, what: str) -> None:
+    """Refuse SHA-1, MD5 and other weak signatures by name (OpenSSL would only say that the
+    signature does not verify, which is not the reason)."""
+    oid = signed.signature_algorithm_oid
+    if oid in (SignatureAlgorithmOID.ED25519, SignatureAlgorithmOID.ED448):
+        return
+    try:
+        algorithm = signed.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        algorithm = None
+    name = algorithm.name if algorithm is not None else ""
+    if name in ACCEPTED_HASHES:
+        return
+    label = getattr(oid, "_name", "") or oid.dotted_string
+    shown = {"sha1": "SHA-1", "md5": "MD5"}.get(name, name.upper() or label)
+    raise CertificateError(
+        f"The {what} is signed with {shown} ({label}), which AWS IoT does not accept: "
+        "sign it with SHA-256, SHA-384 or SHA-512"
+    )

@@ -1,4 +1,6 @@
-"""Thing principals: AttachThingPrincipal, DetachThingPrincipal, ListThingPrincipals, ListPrincipalThings.
+"""Thing principals: AttachThingPrincipal, DetachThingPrincipal, ListThingPrincipals(V2),
+ListPrincipalThings(V2). The V2 lists say how each principal is attached (EXCLUSIVE_THING or
+NON_EXCLUSIVE_THING) and filter by it.
 
 The principal travels in the ``x-amzn-principal`` header: a certificate ARN of this account and
 region (which must exist) or a Cognito identity id.
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...registry.errors import NotFound
+from ...registry.kinds import EXCLUSIVE_PRINCIPALS
 from . import arns, paging
 from .context import Context
 from .policies import COGNITO_IDENTITY
@@ -49,28 +52,66 @@ def detach(ctx: Context) -> dict[str, Any]:
     return {}
 
 
+def _kind(ctx: Context, thing: str, principal: str) -> str:
+    owner = ctx.tenant.table(EXCLUSIVE_PRINCIPALS).get(principal)
+    return "EXCLUSIVE_THING" if owner == thing else "NON_EXCLUSIVE_THING"
+
+
 def of_thing(ctx: Context) -> dict[str, Any]:
     name = ctx.input["thingName"]
+    _require_thing(ctx, name)
+    return _page(ctx, "principals", ctx.credentials.principals.rights(name), lambda p: [p])
+
+
+def of_thing_v2(ctx: Context) -> dict[str, Any]:
+    name = ctx.input["thingName"]
+    _require_thing(ctx, name)
+    wanted = ctx.input.get("thingPrincipalType")
+    pool = [
+        {"principal": p, "thingPrincipalType": _kind(ctx, name, p)}
+        for p in ctx.credentials.principals.rights(name)
+    ]
+    return _page(
+        ctx,
+        "thingPrincipalObjects",
+        [o for o in pool if wanted is None or o["thingPrincipalType"] == wanted],
+        lambda o: [o["principal"]],
+    )
+
+
+def things_of_v2(ctx: Context) -> dict[str, Any]:
+    principal = resolve(ctx, ctx.input["principal"])
+    wanted = ctx.input.get("thingPrincipalType")
+    pool = [
+        {"thingName": t, "thingPrincipalType": _kind(ctx, t, principal)}
+        for t in ctx.credentials.principals.lefts(principal)
+    ]
+    return _page(
+        ctx,
+        "principalThingObjects",
+        [o for o in pool if wanted is None or o["thingPrincipalType"] == wanted],
+        lambda o: [o["thingName"]],
+    )
+
+
+def _require_thing(ctx: Context, name: str) -> None:
     if name not in ctx.tenant.keys:
         raise AwsError(
             "ResourceNotFoundException",
             f"Failed to list principals for thing {name} because the thing does not exist in your account",
         )
-    chunk, token = paging.page(
-        ctx.credentials.principals.rights(name),
-        key=lambda p: [p],
-        token=ctx.input.get("nextToken"),
-        size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
-    )
-    return {"principals": chunk, "nextToken": token}
 
 
 def things_of(ctx: Context) -> dict[str, Any]:
     principal = resolve(ctx, ctx.input["principal"])
+    return _page(ctx, "things", ctx.credentials.principals.lefts(principal), lambda t: [t])
+
+
+def _page(ctx: Context, field: str, items: list[Any], key: Any) -> dict[str, Any]:
     chunk, token = paging.page(
-        ctx.credentials.principals.lefts(principal),
-        key=lambda t: [t],
+        items,
+        key=key,
         token=ctx.input.get("nextToken"),
         size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
-    return {"things": chunk, "nextToken": token}
+    return {field: chunk, "nextToken": token}

@@ -10,8 +10,8 @@ Deleting the template or the certificate drops the claim record (the catalog's C
 
 Choices where AWS documents nothing ([I] in the README): a claim for a JITP template is refused
 (InvalidRequestException: claims are for fleet provisioning); a claim for a disabled template is
-issued (provisioning then refuses it); the key is EC P-256 unless the account's
-``keyAlgorithm`` says RSA_2048, as for CreateKeysAndCertificate; an expired claim certificate
+issued (provisioning then refuses it); the key is RSA-2048 unless the account's
+``keyAlgorithm`` says EC_P256, as for CreateKeysAndCertificate; an expired claim certificate
 stays ACTIVE in the registry (AWS documents no clean-up), but cannot provision.
 """
 
@@ -37,7 +37,7 @@ def create(ctx: Context) -> dict[str, Any]:
         raise invalid(
             f"Provisioning template {name} is of type {template['type']}: claims are for fleet provisioning"
         )
-    key = pki.new_key(ctx.tenant.settings.get("keyAlgorithm", "EC_P256"))
+    key = pki.new_key(ctx.tenant.settings.get("keyAlgorithm", pki.DEFAULT_KEY_ALGORITHM))
     issued = pki.issue(ctx.tenant, ctx.ids, ctx.now, key.public_key(), valid_for=CLAIM_SECONDS)
     expires = int(issued.not_after * 1000)
     with ctx.tenant.changes.transaction(ctx.tenant.lock):

@@ -7,7 +7,7 @@
                            "things": [{"thingName": "t1", "thingTypeName": "sensor", "attributes": {}}],
                            "thingGroups": [{"thingGroupName": "g1", "things": ["t1"]}],
                            "policies": [{"policyName": "p1", "policyDocument": {...}}],
-                           "maxThings": null, "keyAlgorithm": "EC_P256",
+                           "maxThings": null, "keyAlgorithm": "RSA_2048",
                            "thingTypeDeletionWaitSeconds": 300,
                            "indexingConfiguration": {"thingIndexingConfiguration":
                                                      {"thingIndexingMode": "REGISTRY"}}}]}}
@@ -53,8 +53,8 @@ ACCOUNT_KEYS = (
     "keyAlgorithm",
     "thingTypeDeletionWaitSeconds",
     "indexingConfiguration",
-    "jobTemplates",
     "provisioningTemplates",
+    "caCertificates",
 )
 #: fixtures keys whose items are exactly their Create operation's request: validated against the
 #: model and loaded through the operation's own handler (a new kind adds one line here)
@@ -64,6 +64,7 @@ BY_OPERATION = {
     "topicRules": "CreateTopicRule",
     "jobTemplates": "CreateJobTemplate",
     "provisioningTemplates": "CreateProvisioningTemplate",
+    "caCertificates": "RegisterCACertificate",  # after the templates a registrationConfig names
 }
 ACCESS_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
 

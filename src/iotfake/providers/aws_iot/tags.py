@@ -32,6 +32,7 @@ RESOURCE_TYPES = {
     "rule": "topic rule",
     "authorizer": "authorizer",
     "provisioningtemplate": "provisioning template",
+    "cacert": "ca certificate",
 }
 
 
