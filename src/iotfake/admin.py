@@ -39,6 +39,7 @@ def rules() -> list[Rule]:
         rule("faults", "faults", ["GET", "POST", "DELETE"]),
         rule("faults/<rule_id>", "fault", ["GET", "DELETE"]),
         rule("openapi/<name>", "openapi", ["GET"]),
+        rule("ca.pem", "ca_pem", ["GET"]),
     ]
 
 
@@ -260,6 +261,11 @@ def openapi(cloud: FakeCloud, request: Request, name: str) -> dict[str, Any]:
         raise AdminError(f"no OpenAPI document {name!r} (there are: {', '.join(specs.NAMES)})", 404) from None
 
 
+def ca_pem(cloud: FakeCloud, request: Request) -> Reply:
+    """The root CA the fake's TLS endpoints chain to (what a device or client should trust)."""
+    return Reply(cloud.ca_pem, content_type="application/x-pem-file")
+
+
 HANDLERS = {
     "health": health,
     "reset": reset,
@@ -270,6 +276,7 @@ HANDLERS = {
     "faults": faults,
     "fault": fault,
     "openapi": openapi,
+    "ca_pem": ca_pem,
 }
 
 

@@ -19,6 +19,7 @@ from .registry.copying import copy_json, paused_gc
 
 if TYPE_CHECKING:
     from .app import App
+    from .authority import Authority
     from .namespaces import CloudSet
     from .providers.aws_iot import AwsIotProvider
     from .providers.base import Provider
@@ -85,6 +86,29 @@ class FakeCloud:
         #: set when the state was saved for the last time (``iotfake serve`` stopping): calls still
         #: running then are answered 503, since what they change is saved nowhere
         self.sealed = False
+        self._authority: Authority | None = None
+
+    # -- the root CA ----------------------------------------------------------------------------------
+    @property
+    def authority(self) -> Authority:
+        """The cloud's root CA (see ``authority``): made on first use, kept through ``reset()``."""
+        if self._authority is None:
+            with self.registry.lock:
+                if self._authority is None:
+                    from .authority import Authority
+
+                    self._authority = Authority.create()
+                    self.changes.bump()  # part of the state: the next save keeps it
+        return self._authority
+
+    @authority.setter
+    def authority(self, value: Authority) -> None:
+        self._authority = value
+
+    @property
+    def ca_pem(self) -> str:
+        """The PEM of the root CA that the fake's TLS endpoints chain to: what clients trust."""
+        return self.authority.pem
 
     @property
     def wsgi_app(self) -> App:
@@ -190,7 +214,7 @@ class FakeCloud:
             faults = self.faults.snapshot()
             parts = (self.clock.snapshot(), self.ids.snapshot(), self.registry.capture())
         clock, ids, registry = parts
-        return {
+        state = {
             "format": STATE_FORMAT,
             "version": STATE_VERSION,
             "settings": self._settings(),
@@ -199,6 +223,9 @@ class FakeCloud:
             "registry": registry.snapshot(copy=copy),
             "faults": copy_json(faults) if copy else faults,
         }
+        if self._authority is not None:
+            state["authority"] = self._authority.to_json()
+        return state
 
     def restore(self, snapshot: dict[str, Any]) -> None:
         """Replace the whole state with a snapshot taken by :meth:`snapshot`, or change nothing.
@@ -210,6 +237,11 @@ class FakeCloud:
             raise ValueError("not an iotfake state snapshot (missing format marker)")
         if snapshot.get("version") != STATE_VERSION:
             snapshot = migrations.migrate(copy_json(snapshot))
+        authority = None
+        if snapshot.get("authority") is not None:
+            from .authority import Authority
+
+            authority = Authority.from_json(snapshot["authority"])
         with paused_gc():
             # built and checked without the lock (seconds at 100k devices); swapped in under it
             prepared = self.registry.prepare(snapshot.get("registry", {}))
@@ -221,6 +253,8 @@ class FakeCloud:
                     self.ids.restore(snapshot.get("ids", {}))
                     self.faults.restore(copy_json(snapshot.get("faults", [])))
                     old = self.registry.install(prepared)
+                    if authority is not None:  # a snapshot without one keeps this cloud's
+                        self._authority = authority
                 except BaseException:
                     self.clock.restore(before["clock"])
                     self.ids.restore(before["ids"])

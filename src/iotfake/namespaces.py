@@ -66,7 +66,9 @@ class CloudSet:
         from .cloud import FakeCloud
 
         settings = self.default._settings()
-        return FakeCloud(**settings, admin_token=self.default.admin_token)
+        cloud = FakeCloud(**settings, admin_token=self.default.admin_token)
+        cloud.authority = self.default.authority  # one server, one identity for every namespace
+        return cloud
 
     # -- the set ------------------------------------------------------------------------------------
     def get(self, name: str | None, *, create: bool = True) -> FakeCloud | None:
