@@ -24,3 +24,16 @@ def test_endpoints_per_type(iot, aws_clients) -> None:
 def test_unknown_endpoint_type(iot) -> None:
     with pytest.raises(iot.exceptions.InvalidRequestException):
         iot.describe_endpoint(endpointType="iot:Shadow")
+
+
+def test_the_data_endpoints_can_name_a_host_that_reaches_the_fake(iot, aws_cloud) -> None:
+    aws_cloud.aws.endpoint_host = "localhost"
+    try:
+        assert iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"] == "localhost"
+        assert iot.describe_endpoint()["endpointAddress"] == "localhost"
+        jobs = iot.describe_endpoint(endpointType="iot:Jobs")["endpointAddress"]
+        assert jobs.endswith(".jobs.iot.us-east-1.amazonaws.com")  # HTTPS-only endpoints keep AWS's name
+        aws_cloud.reset()
+        assert iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"] == "localhost"
+    finally:
+        aws_cloud.aws.endpoint_host = None

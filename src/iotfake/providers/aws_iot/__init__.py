@@ -112,6 +112,10 @@ class AwsIotProvider(Provider):
 
         #: pre-provisioning hooks (Python callables), see ``pre_provisioning_hook``
         self.provisioning_hooks = Hooks()
+        #: what DescribeEndpoint answers for ``iot:Data`` and ``iot:Data-ATS`` instead of AWS's
+        #: account-specific name: a host that reaches the fake's MQTT endpoint ("localhost"), set
+        #: by whoever runs the broker or by a test. Configuration, so ``reset()`` keeps it.
+        self.endpoint_host: str | None = None
 
     def reset(self) -> None:
         self.provisioning_hooks.clear()
