@@ -176,6 +176,14 @@ class FakeCloud:
 
         return populate(self, provider, devices, **options)
 
+    def invoke(self, provider: str, operation: str, values: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """Run an operation without HTTP, as the MQTT side does: ``values`` is its input, the
+        answer its output; faults, validation and the journal apply (``transport="MQTT"``,
+        ``path=topic`` name how it came). Raises the provider's error (``AwsError``)."""
+        from .operations import invoke
+
+        return invoke(self, provider, operation, values, **options)
+
     # -- lifecycle ----------------------------------------------------------------------------------
     def reset(self) -> None:
         """Back to a fresh cloud with the same seed: same ids again, no state, no faults."""

@@ -24,6 +24,7 @@ from ..reply import Reply
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
+    from ..operations import Declared
 
 
 @dataclass(slots=True)
@@ -139,6 +140,23 @@ class Provider:
     def render(self, call: Call, error: ProviderError) -> Reply:
         """The wire form of an error; must set ``call.code``."""
         raise NotImplementedError
+
+    # -- transport-free operations (see ``operations``) -------------------------------------------
+    def declared(self, operation: str) -> Declared | None:
+        """How ``operation`` runs without HTTP, or None when this provider cannot run it so."""
+        return None
+
+    def prepare(self, call: Call) -> None:
+        """Complete a transport-free call before faults see it (its tenant, derived params)."""
+
+    def run(self, call: Call, values: dict[str, Any]) -> dict[str, Any]:
+        """Validate ``values`` as the operation's input and run its handler; the output as a dict.
+        Raises ProviderError or DomainError as ``handle`` does."""
+        raise NotImplementedError
+
+    def status_of(self, call: Call, error: ProviderError) -> int:
+        """The HTTP status ``error`` carries for ``call`` (what a transport-free caller reports)."""
+        return error.status
 
     def subject(self, call: Call) -> tuple[str, str] | None:
         """The record the call is about, as ``(kind, key)`` with the registry's kinds

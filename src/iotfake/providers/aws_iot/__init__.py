@@ -37,10 +37,12 @@ from .model import (
     model_key,
     public_name,
 )
-from .wire import AwsError
+from .validation import Problems, validate
+from .wire import AwsError, invalid
 
 if TYPE_CHECKING:
     from ...cloud import FakeCloud
+    from ...operations import Declared
 
 #: request members that are too large or too secret to journal or match on
 UNJOURNALED = frozenset({"templateBody", "policyDocument", "certificateSigningRequest", "certificatePem"})
@@ -182,6 +184,43 @@ class AwsIotProvider(Provider):
         ctx = Context(self, call, self.tenant(call), values)
         output = handler(ctx)
         return wire.response(key, output or {}, self.cloud.ids.request_id())
+
+    # -- transport-free operations (the MQTT side, Python callers) -----------------------------
+    def declared(self, operation: str) -> Declared | None:
+        key = operation if operation in OPERATIONS else model_key(operation, {})
+        from .handlers import HANDLERS, UNLOCKED
+
+        if key not in HANDLERS:
+            return None
+        return _declared(key, key in UNLOCKED)
+
+    def prepare(self, call: Call) -> None:
+        if call.operation.startswith(JOBS_PREFIX):  # "jobsdata:Name": the device side's twin
+            call.operation = public_name(call.operation)
+            call.params["service"] = JOBS_SERVICE
+        if call.tenant is None:
+            call.tenant = arns.tenant_id(arns.DEFAULT_ACCOUNT, arns.DEFAULT_REGION)
+        call.params["account"], call.params["region"] = arns.split_tenant(call.tenant)
+
+    def run(self, call: Call, values: dict[str, Any]) -> dict[str, Any]:
+        from .handlers import HANDLERS
+
+        key = _key(call)
+        values = dict(values)
+        payload = wire.payload_member(key)
+        raw = values.pop(payload, b"") if payload is not None else None
+        shape = OPERATIONS[key]["input"]
+        if shape is not None:
+            problems = Problems()
+            validate(shape, {**values, **({payload: ""} if payload is not None else {})}, "", problems)
+            if problems:
+                raise invalid(problems.message())
+        if payload is not None:
+            values[payload] = raw if isinstance(raw, bytes) else str(raw).encode()
+        return HANDLERS[key](Context(self, call, self.tenant(call), values)) or {}
+
+    def status_of(self, call: Call, error: ProviderError) -> int:
+        return wire.status_for(error, service_of(_key(call)))
 
     def tenant(self, call: Call) -> Tenant:
         assert call.tenant is not None
@@ -420,3 +459,19 @@ def _match_fields(operation: str, call: Call) -> dict[str, Any]:
             k: v for k, v in body["parameters"].items() if isinstance(v, str) and len(v) < 256
         }
     return params
+
+
+@cache
+def _declared(key: str, self_locking: bool) -> Declared:
+    from ...operations import Declared
+
+    members = set(_match_field_names(key))
+    subject = next(((label, kind) for label, kind in SUBJECTS.items() if label in members), None)
+    return Declared(
+        provider="aws",
+        name=public_name(key),
+        service=service_of(key),
+        self_locking=self_locking,
+        subject=subject,
+        match_fields=frozenset(members),
+    )

@@ -42,7 +42,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ...journal import Entry
+from ... import operations
+from ...operations import journal
 from ...registry import Tenant
 from ...registry.errors import DomainError
 from ...registry.records import Records
@@ -79,12 +80,12 @@ class ProvisioningRejected(Exception):
         }
 
 
-class AnswerLost(Exception):
+class AnswerLost(operations.AnswerLost):
     """A fault rule's ``lost_response``: the thing was provisioned, the answer never arrives."""
 
-    def __init__(self, accepted: dict[str, Any], rule: str | None) -> None:
-        super().__init__(f"the answer was lost by iotfake fault rule {rule!r}")
-        self.accepted = accepted
+    @property
+    def accepted(self) -> dict[str, Any]:
+        return self.output
 
 
 class Hooks:
@@ -276,20 +277,6 @@ def _ask(hook: Hook, payload: dict[str, Any], template: dict[str, Any]) -> dict[
 
 
 def _journal(provider: AwsIotProvider, call: Call, name: str, status: int, started: float) -> None:
-    provider.cloud.journal.record(
-        Entry(
-            seq=0,
-            time=provider.cloud.clock.time(),
-            provider="aws",
-            operation="RegisterThing",
-            tenant=call.tenant,
-            params=call.params,
-            method="MQTT",
-            path=f"$aws/provisioning-templates/{name}/provision/json",
-            status=status,
-            code=call.code,
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            rule=call.fault,
-            action=call.fault_action,
-        )
+    journal(
+        provider.cloud, call, "MQTT", f"$aws/provisioning-templates/{name}/provision/json", status, started
     )
