@@ -138,7 +138,22 @@ def certificate_id(value: str) -> str:
 
 
 def describe(ctx: Context) -> dict[str, Any]:
-    rec = ctx.credentials.certificate(certificate_id(ctx.input["certificateId"]))
+    from .certificate_transfers import incoming
+
+    cert_id = certificate_id(ctx.input["certificateId"])
+    rec = ctx.credentials.certificates().get(cert_id)
+    if rec is None:  # a certificate another account is transferring to this one
+        rec = next((r for _, r in incoming(ctx) if r["id"] == cert_id), None) or ctx.credentials.certificate(
+            cert_id
+        )
+    optional = {key: rec[key] for key in ("caCertificateId", "previousOwnedBy") if rec.get(key)}
+    transfer = rec.get("transferData") or (
+        {k: v for k, v in rec["transfer"].items() if k != "to" and v is not None}
+        if "transfer" in rec
+        else None
+    )
+    if transfer:
+        optional["transferData"] = {k: v / 1000 if k.endswith("Date") else v for k, v in transfer.items()}
     return {
         "certificateDescription": {
             "certificateArn": arns.certificate(ctx.tenant.id, rec["id"]),
@@ -152,13 +167,16 @@ def describe(ctx: Context) -> dict[str, Any]:
             "generationId": rec["generationId"],
             "validity": {"notBefore": rec["notBefore"], "notAfter": rec["notAfter"]},
             "certificateMode": rec.get("certificateMode", "DEFAULT"),
-            **({"caCertificateId": rec["caCertificateId"]} if rec.get("caCertificateId") else {}),
+            **optional,
         }
     }
 
 
 def listing(ctx: Context) -> dict[str, Any]:
-    return _page(ctx, list(ctx.credentials.certificates().values()))
+    from .certificate_transfers import incoming
+
+    # certificates other accounts are transferring here are listed too, as the API reference says
+    return _page(ctx, [*ctx.credentials.certificates().values(), *(r for _, r in incoming(ctx))])
 
 
 def listing_by_ca(ctx: Context) -> dict[str, Any]:
@@ -192,11 +210,22 @@ def update(ctx: Context) -> dict[str, Any]:
     status = ctx.input["newStatus"]
     if status in INTERNAL_STATUSES:
         raise invalid(f"The certificate status cannot be set to {status}: AWS IoT uses it internally")
+    _not_in_transfer(ctx)
     ctx.credentials.set_certificate_status(certificate_id(ctx.input["certificateId"]), status, ctx.now_ms)
     return {}
 
 
+def _not_in_transfer(ctx: Context) -> None:
+    record = ctx.credentials.certificates().get(certificate_id(ctx.input["certificateId"]))
+    if record is not None and record["status"] == "PENDING_TRANSFER":
+        raise AwsError(
+            "CertificateStateException",
+            f"Certificate {record['id']} is being transferred: cancel the transfer first",
+        )
+
+
 def delete(ctx: Context) -> dict[str, Any]:
+    _not_in_transfer(ctx)
     cert_id = certificate_id(ctx.input["certificateId"])
     ctx.credentials.remove_certificate(
         cert_id, arns.certificate(ctx.tenant.id, cert_id), force=bool(ctx.input.get("forceDelete"))
