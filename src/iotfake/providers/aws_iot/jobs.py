@@ -36,6 +36,7 @@ from ...registry.kinds import JOB_EXECUTIONS
 from ...registry.records import Records
 from . import arns, paging
 from .context import Context
+from .dynamic_groups import members
 from .wire import AwsError, invalid
 
 JOB, EXECUTION = "job", "job execution"
@@ -507,7 +508,7 @@ def _target_things(ctx: Context, targets: list[str], *, strict: bool = True) -> 
                 raise AwsError("ResourceNotFoundException", f"Thing group {group} cannot be found.")
             continue
         for name in (group, *ctx.groups.descendants(group)):
-            for member in ctx.groups.things_in(name):
+            for member in members(ctx, name):
                 found[member] = None
     return list(found)
 

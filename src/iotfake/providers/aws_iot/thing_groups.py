@@ -3,7 +3,7 @@
 CreateThingGroup (with a parent), DescribeThingGroup, ListThingGroups, DeleteThingGroup,
 AddThingToThingGroup / RemoveThingFromThingGroup, ListThingsInThingGroup (``recursive``),
 ListThingGroupsForThing, UpdateThingGroup, UpdateThingGroupsForThing. Records and membership
-rules live in ``registry/groups.py``.
+rules live in ``registry/groups.py``; dynamic groups' members come from ``dynamic_groups``.
 
 ListThingGroups with ``parentGroup`` lists every descendant of the group unless ``recursive`` is
 false (then its children only): the API reference gives the parameter no default, and AWS answers
@@ -11,8 +11,8 @@ grandchildren for ``parentGroup`` alone (see the boto3 output quoted in getmoto/
 UpdateThingGroup replaces the description when one is given and keeps it otherwise [I];
 ``attributePayload`` replaces the attributes, or with ``merge: true`` merges them (an empty value
 removes an attribute), as UpdateThing does; the version moves on by one and ``expectedVersion``
-is checked. UpdateThingGroupsForThing applies its add and remove lists all or nothing;
-``overrideDynamicGroups`` has nothing to override while no dynamic groups exist [I].
+is checked. UpdateThingGroupsForThing applies its add and remove lists all or nothing; a dynamic
+group in them is refused, so ``overrideDynamicGroups`` has nothing to override [I].
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from ...registry.groups import Groups
 from ...registry.records import Records
 from . import arns, paging
 from .context import Context
+from .dynamic_groups import groups_of as dynamic_groups_of
+from .dynamic_groups import is_dynamic, members, refuse_manual
 from .wire import AwsError, invalid
 
 
@@ -51,6 +53,8 @@ def create(ctx: Context) -> dict[str, Any]:
         else:
             if parent is not None and groups.find(parent) is None:
                 raise AwsError("ResourceNotFoundException", f"Parent thing group {parent} cannot be found.")
+            if is_dynamic(groups.find(parent)):
+                raise invalid(f"Thing group {parent} is a dynamic thing group and cannot be a parent")
             record = groups.add(
                 {
                     "name": name,
@@ -78,6 +82,7 @@ def describe(ctx: Context) -> dict[str, Any]:
     }
     if record.get("parent") is not None:
         metadata["parentGroupName"] = record["parent"]
+    dynamic = {**record["dynamic"], "status": "ACTIVE"} if is_dynamic(record) else {}
     return {
         "thingGroupName": record["name"],
         "thingGroupId": record["id"],
@@ -85,6 +90,7 @@ def describe(ctx: Context) -> dict[str, Any]:
         "version": record["version"],
         "thingGroupProperties": record.get("properties") or {},
         "thingGroupMetadata": metadata,
+        **dynamic,
     }
 
 
@@ -147,6 +153,7 @@ def _targets(ctx: Context) -> tuple[str, str]:
 def add_thing(ctx: Context) -> dict[str, Any]:
     with ctx.tenant.lock:
         group, thing = _targets(ctx)
+        refuse_manual(ctx, group)
         ctx.groups.add_member(group, thing)
     return {}
 
@@ -154,6 +161,7 @@ def add_thing(ctx: Context) -> dict[str, Any]:
 def remove_thing(ctx: Context) -> dict[str, Any]:
     with ctx.tenant.lock:
         group, thing = _targets(ctx)
+        refuse_manual(ctx, group)
         ctx.groups.remove_member(group, thing)
     return {}
 
@@ -162,7 +170,7 @@ def things_in(ctx: Context) -> dict[str, Any]:
     groups, name = ctx.groups, ctx.input["thingGroupName"]
     groups.get(name)
     names = [name, *groups.descendants(name)] if ctx.input.get("recursive") else [name]
-    things = sorted({thing for group in names for thing in groups.things_in(group)})
+    things = sorted({thing for group in names for thing in members(ctx, group)})
     chunk, token = paging.page(
         things,
         key=lambda n: [n],
@@ -176,7 +184,7 @@ def groups_for_thing(ctx: Context) -> dict[str, Any]:
     name = ctx.input["thingName"]
     ctx.tenant.device(key=name)
     chunk, token = paging.page(
-        Groups(ctx.tenant).groups_of(name),
+        [*Groups(ctx.tenant).groups_of(name), *dynamic_groups_of(ctx, name)],
         key=lambda n: [n],
         token=ctx.input.get("nextToken"),
         size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
@@ -214,6 +222,7 @@ def update(ctx: Context) -> dict[str, Any]:
 def _group_names(ctx: Context, names: list[str]) -> list[str]:
     for group in names:
         ctx.groups.get(group)
+        refuse_manual(ctx, group)
     return names
 
 

@@ -123,3 +123,29 @@ def list_indices(ctx: Context) -> dict[str, Any]:
     if configuration.groups_on(config):
         names.append(GROUPS)
     return {"indexNames": names}
+
+
+def matching_things(ctx: Context, query: Node) -> list[str]:
+    """Every thing the query matches, in name order (a dynamic thing group's members)."""
+    tenant, groups = ctx.tenant, ctx.groups
+    view = configuration.view(configuration.current(tenant))
+    with tenant.lock:
+        things = dict(tenant.keys)
+        table = dict(tenant.table(SHADOWS_TABLE))
+    return [
+        name
+        for name in sorted(things)
+        if matches(query, thing_document(Thing(things[name], groups.groups_of, table), view))
+    ]
+
+
+def thing_matches(ctx: Context, name: str, query: Node) -> bool:
+    """Whether one thing matches the query (which dynamic groups a thing is in)."""
+    tenant = ctx.tenant
+    view = configuration.view(configuration.current(tenant))
+    with tenant.lock:
+        device = tenant.keys.get(name)
+        table = tenant.table(SHADOWS_TABLE)
+        if device is None:
+            return False
+        return matches(query, thing_document(Thing(device, ctx.groups.groups_of, table), view))

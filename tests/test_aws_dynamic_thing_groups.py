@@ -1,0 +1,98 @@
+"""Dynamic thing groups: members are what the fleet-index query matches when they are read."""
+
+from __future__ import annotations
+
+import pytest
+from aws_helpers import conforms
+
+QUERY = "attributes.floor:3"
+
+
+@pytest.fixture
+def indexed(iot):
+    iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
+    for name, floor in (("lamp-1", "3"), ("lamp-2", "3"), ("lamp-3", "4")):
+        iot.create_thing(thingName=name, attributePayload={"attributes": {"floor": floor}})
+    return iot
+
+
+def test_members_follow_the_query(indexed) -> None:
+    iot = indexed
+    made = conforms(
+        "CreateDynamicThingGroup", iot.create_dynamic_thing_group(thingGroupName="floor3", queryString=QUERY)
+    )
+    assert (made["indexName"], made["queryString"], made["queryVersion"]) == (
+        "AWS_Things",
+        QUERY,
+        "2017-09-30",
+    )
+    assert iot.list_things_in_thing_group(thingGroupName="floor3")["things"] == ["lamp-1", "lamp-2"]
+    iot.update_thing(thingName="lamp-3", attributePayload={"attributes": {"floor": "3"}})
+    assert iot.list_things_in_thing_group(thingGroupName="floor3")["things"] == ["lamp-1", "lamp-2", "lamp-3"]
+    groups = iot.list_thing_groups_for_thing(thingName="lamp-3")["thingGroups"]
+    assert [g["groupName"] for g in groups] == ["floor3"]
+    described = iot.describe_thing_group(thingGroupName="floor3")
+    assert (described["queryString"], described["status"], described["indexName"]) == (
+        QUERY,
+        "ACTIVE",
+        "AWS_Things",
+    )
+    version = conforms(
+        "UpdateDynamicThingGroup",
+        iot.update_dynamic_thing_group(
+            thingGroupName="floor3",
+            thingGroupProperties={},
+            queryString="attributes.floor:4",
+            expectedVersion=1,
+        ),
+    )["version"]
+    assert version == 2
+    assert iot.list_things_in_thing_group(thingGroupName="floor3")["things"] == []
+    with pytest.raises(iot.exceptions.VersionConflictException):
+        iot.update_dynamic_thing_group(
+            thingGroupName="floor3", thingGroupProperties={}, queryString=QUERY, expectedVersion=1
+        )
+    iot.delete_dynamic_thing_group(thingGroupName="floor3")
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.describe_thing_group(thingGroupName="floor3")
+    iot.delete_dynamic_thing_group(thingGroupName="floor3")  # gone already: no error
+
+
+def test_members_cannot_be_added_by_hand(indexed) -> None:
+    iot = indexed
+    iot.create_dynamic_thing_group(thingGroupName="floor3", queryString=QUERY)
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="dynamic thing group"):
+        iot.add_thing_to_thing_group(thingGroupName="floor3", thingName="lamp-3")
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="dynamic thing group"):
+        iot.update_thing_groups_for_thing(thingName="lamp-3", thingGroupsToAdd=["floor3"])
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="cannot be a parent"):
+        iot.create_thing_group(thingGroupName="child", parentGroupName="floor3")
+    iot.create_thing_group(thingGroupName="static")
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="static thing group"):
+        iot.update_dynamic_thing_group(thingGroupName="static", thingGroupProperties={}, queryString=QUERY)
+    with pytest.raises(iot.exceptions.ResourceAlreadyExistsException):
+        iot.create_dynamic_thing_group(thingGroupName="static", queryString=QUERY)
+
+
+def test_a_bad_query_or_no_index_is_refused(iot) -> None:
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="Fleet indexing of things is off"):
+        iot.create_dynamic_thing_group(thingGroupName="g", queryString=QUERY)
+    iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
+    with pytest.raises(iot.exceptions.InvalidQueryException):
+        iot.create_dynamic_thing_group(thingGroupName="g", queryString="attributes.floor:(3")
+    assert iot.list_thing_groups()["thingGroups"] == []
+
+
+def test_a_job_on_a_dynamic_group_reaches_its_members(indexed) -> None:
+    iot = indexed
+    arn = iot.create_dynamic_thing_group(thingGroupName="floor3", queryString=QUERY)["thingGroupArn"]
+    iot.create_job(jobId="j1", targets=[arn], document='{"op": "dim"}')
+    executions = iot.list_job_executions_for_job(jobId="j1")["executionSummaries"]
+    assert sorted(e["thingArn"].rsplit("/", 1)[1] for e in executions) == ["lamp-1", "lamp-2"]
+
+
+def test_dynamic_groups_survive_a_snapshot(aws_cloud, indexed) -> None:
+    iot = indexed
+    iot.create_dynamic_thing_group(thingGroupName="floor3", queryString=QUERY)
+    aws_cloud.restore(aws_cloud.snapshot())
+    assert iot.list_things_in_thing_group(thingGroupName="floor3")["things"] == ["lamp-1", "lamp-2"]
