@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .registry.changes import MISSING, Change
+from .registry.changes import MISSING, Change, Event
 from .registry.models import Device, Product
 from .registry.tokens import TOKEN_FIELDS, Token
 
@@ -132,7 +132,7 @@ class WriteAheadLog:
 
 def encode(change: Change) -> dict[str, Any] | None:
     """A change as a log entry: the whole record after it (``a``), or its deletion (``d``)."""
-    if change.kind in SKIPPED:
+    if change.kind in SKIPPED or isinstance(change.after, Event):
         return None
     entry: dict[str, Any] = {"k": change.kind, "key": change.key}
     if change.scope is not None:

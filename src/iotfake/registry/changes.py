@@ -60,6 +60,13 @@ class Change:
     after: Any
 
 
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A change's ``after`` that is no state, only news (see :meth:`Changes.emit`): logs skip it."""
+
+    data: Any
+
+
 class _Transaction:
     __slots__ = ("changes", "owner", "undo")
 
@@ -110,6 +117,16 @@ class Changes:
         if self._listeners:
             change = Change(scope, kind, key, before, after)
             (tx.changes if mine else self._outbox).append(change)  # type: ignore[union-attr]
+
+    def emit(self, scope: tuple[str, str] | None, kind: str, key: Any, data: Any) -> None:
+        """Hand listeners an :class:`Event` that changes no state (a published message): no undo,
+        no new generation; inside a transaction it waits for the commit, and a rollback drops it."""
+        if not self._listeners:
+            return
+        tx = self._tx
+        mine = tx is not None and tx.owner == threading.get_ident()
+        change = Change(scope, kind, key, MISSING, Event(data))
+        (tx.changes if mine else self._outbox).append(change)  # type: ignore[union-attr]
 
     @property
     def watched(self) -> bool:

@@ -1,9 +1,10 @@
 """iot-data messages: Publish (with ``retain``), GetRetainedMessage, ListRetainedMessages.
 
 A published message with ``retain=true`` is kept per topic (the catalog's ``retained message``
-kind), as the broker keeps it; an empty retained payload clears the topic, as MQTT says. The
-MQTT side delivers published messages to subscribers once it exists; until then a publish is
-accepted, journaled and retained.
+kind), as the broker keeps it; an empty retained payload clears the topic, as MQTT says. Every
+published message is handed to the change listeners as a ``published`` event (the MQTT broker
+delivers it to subscribers); a message on a shadow topic acts on the shadow and the service's
+answers (``accepted``/``rejected``, ``delta``, ``documents``) are published too (``shadow_topics``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from typing import Any
 
 from ...registry.kinds import RETAINED
 from ...registry.records import Records
-from . import paging
+from . import paging, shadow_topics
 from .context import Context
 from .wire import AwsError, invalid
 
 #: AWS IoT Core's message size limit (quotas: 128 KB per publish)
 MAX_PAYLOAD = 128 * 1024
 KIND = "retained message"
+#: the change listeners' event for a published message (see ``registry.changes.Changes.emit``)
+PUBLISHED = "published"
 
 
 def publish(ctx: Context) -> dict[str, Any]:
@@ -27,6 +30,9 @@ def publish(ctx: Context) -> dict[str, Any]:
     qos = ctx.input.get("qos", 0)  # the model allows 0 and 1
     if len(payload) > MAX_PAYLOAD:
         raise invalid(f"The payload is {len(payload)} bytes; a message is at most {MAX_PAYLOAD} bytes")
+    deliver(ctx, topic, payload, qos=qos, retain=bool(ctx.input.get("retain")))
+    for answer_topic, answer in shadow_topics.respond(ctx, topic, payload):
+        deliver(ctx, answer_topic, answer, qos=0, retain=False)
     if not ctx.input.get("retain"):
         return {}
     if topic.startswith("$"):
@@ -48,6 +54,12 @@ def publish(ctx: Context) -> dict[str, Any]:
         else:
             records.replace(topic, record)
     return {}
+
+
+def deliver(ctx: Context, topic: str, payload: bytes, *, qos: int, retain: bool) -> None:
+    """Hand a message to whoever listens for published messages (the broker's subscribers)."""
+    event = {"topic": topic, "payload": payload, "qos": qos, "retain": retain}
+    ctx.tenant.changes.emit(ctx.tenant.scope, PUBLISHED, topic, event)
 
 
 def get_retained(ctx: Context) -> dict[str, Any]:

@@ -1,0 +1,117 @@
+"""The Device Shadow service's MQTT topics: a message on ``$aws/things/<thing>/shadow[/name/<name>]/
+get|update|delete`` acts on the shadow, and the service answers on that topic's ``accepted`` or
+``rejected`` topic, plus ``update/delta`` and ``update/documents`` after an update (the developer
+guide's "Device Shadow MQTT topics").
+
+Transport-free: iot-data's Publish (HTTP) and the MQTT broker both hand a message here and
+publish what comes back, so a device and a back end see the same shadow store as
+Get/UpdateThingShadow. The documents are the iot-data handlers' own; only the envelopes differ
+(``rejected``: ``{"code", "message", "timestamp", "clientToken"}``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ...registry.kinds import SHADOWS
+from . import shadows
+from .context import Context
+from .shadow_document import compute_delta, view
+from .wire import AwsError
+
+TOPIC = re.compile(
+    r"\$aws/things/(?P<thing>[^/#+]+)/shadow(?:/name/(?P<name>[^/#+]+))?/(?P<action>get|update|delete)"
+)
+#: the iot-data error shapes -> the status code a ``rejected`` payload carries
+CODES = {shape: status for status, shape in shadows.ERRORS.items()}
+
+Message = tuple[str, bytes]
+
+
+def parse(topic: str) -> tuple[str, str, str] | None:
+    """``(thing, shadow name or "", action)`` for a shadow request topic, else None."""
+    found = TOPIC.fullmatch(topic)
+    if found is None:
+        return None
+    return found["thing"], found["name"] or "", found["action"]
+
+
+def respond(ctx: Context, topic: str, payload: bytes) -> list[Message]:
+    """What the shadow service publishes in answer to ``payload`` on ``topic`` (nothing for a
+    topic that is not a shadow request)."""
+    parsed = parse(topic)
+    if parsed is None:
+        return []
+    thing, name, action = parsed
+    token = _client_token(payload)
+    request = Context(
+        ctx.provider,
+        ctx.call,
+        ctx.tenant,
+        {"thingName": thing, "shadowName": name or None, "payload": payload},
+    )
+    now = int(ctx.now)
+    try:
+        with ctx.tenant.lock:
+            previous = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
+            answer = {"get": shadows.get, "update": shadows.update, "delete": shadows.delete}[action](request)
+            current = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
+    except AwsError as exc:
+        rejected = {"code": CODES.get(str(exc.code), 400), "message": exc.message, "timestamp": now}
+        return [(f"{topic}/rejected", _dump(_with_token(rejected, token)))]
+    accepted = json.loads(answer["payload"])
+    messages = [(f"{topic}/accepted", _dump(_with_token(accepted, token)))]
+    if action == "update" and current is not None:
+        messages.extend(_after_update(topic, previous, current, accepted, token, now))
+    return messages
+
+
+def _after_update(
+    topic: str,
+    previous: dict[str, Any] | None,
+    current: dict[str, Any],
+    accepted: dict[str, Any],
+    token: str | None,
+    now: int,
+) -> list[Message]:
+    out: list[Message] = []
+    desired = (current.get("state") or {}).get("desired") or {}
+    delta = compute_delta(desired, (current.get("state") or {}).get("reported") or {})
+    if delta and "desired" in (accepted.get("state") or {}):
+        metadata = (current.get("metadata") or {}).get("desired") or {}
+        event = {
+            "version": current["version"],
+            "timestamp": now,
+            "state": delta,
+            "metadata": {k: metadata[k] for k in delta if k in metadata},
+        }
+        out.append((f"{topic}/delta", _dump(_with_token(event, token))))
+    documents: dict[str, Any] = {"current": _document(current), "timestamp": now}
+    if previous is not None:
+        documents["previous"] = _document(previous)
+    out.append((f"{topic}/documents", _dump(_with_token(documents, token))))
+    return out
+
+
+def _document(stored: dict[str, Any]) -> dict[str, Any]:
+    shown = view(stored, stored.get("timestamp", 0))
+    state = {k: v for k, v in shown["state"].items() if k != "delta"}
+    return {"state": state, "metadata": shown["metadata"], "version": shown["version"]}
+
+
+def _client_token(payload: bytes) -> str | None:
+    try:
+        token = json.loads(payload).get("clientToken")
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return None
+    return token if isinstance(token, str) else None
+
+
+def _with_token(document: dict[str, Any], token: str | None) -> dict[str, Any]:
+    return {**document, "clientToken": token} if token is not None else document
+
+
+def _dump(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode()

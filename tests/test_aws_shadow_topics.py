@@ -1,0 +1,121 @@
+"""Messages on shadow topics act on the shadow (the Device Shadow service's MQTT topics), here
+driven by iot-data's Publish: the answers are published as events the broker delivers."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from iotfake import FakeCloud
+from iotfake.transports import route_botocore
+
+BASE = "$aws/things/lamp/shadow"
+
+
+@pytest.fixture
+def cloud() -> FakeCloud:
+    return FakeCloud(seed=5)
+
+
+@pytest.fixture
+def published(cloud: FakeCloud) -> list[tuple[str, dict]]:
+    """(topic, payload as JSON) of every message published, in order."""
+    seen: list[tuple[str, dict]] = []
+
+    def listen(batch) -> None:
+        for change in batch:
+            if change.kind == "published":
+                event = change.after.data
+                try:
+                    seen.append((event["topic"], json.loads(event["payload"] or b"null")))
+                except ValueError:
+                    seen.append((event["topic"], {"raw": event["payload"].decode()}))
+
+    cloud.changes.subscribe(listen)
+    return seen
+
+
+@pytest.fixture
+def data(cloud: FakeCloud):
+    client = boto3.client(
+        "iot-data",
+        endpoint_url="http://iotfake",
+        region_name="us-east-1",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="x",
+    )
+    return route_botocore(client, cloud)
+
+
+def publish(data, topic: str, document: dict) -> None:
+    data.publish(topic=topic, qos=1, payload=json.dumps(document).encode())
+
+
+def test_an_update_on_the_topic_updates_the_shadow_and_answers(data, published) -> None:
+    publish(data, f"{BASE}/update", {"state": {"desired": {"on": True}}, "clientToken": "t-1"})
+    topics = [t for t, _ in published]
+    assert topics == [
+        f"{BASE}/update",
+        f"{BASE}/update/accepted",
+        f"{BASE}/update/delta",
+        f"{BASE}/update/documents",
+    ]
+    accepted = published[1][1]
+    assert accepted["state"] == {"desired": {"on": True}} and accepted["version"] == 1
+    assert accepted["clientToken"] == "t-1"
+    delta = published[2][1]
+    assert delta["state"] == {"on": True} and delta["version"] == 1 and "timestamp" in delta["metadata"]["on"]
+    documents = published[3][1]
+    assert "previous" not in documents and documents["current"]["state"] == {"desired": {"on": True}}
+    shadow = json.loads(data.get_thing_shadow(thingName="lamp")["payload"].read())
+    assert shadow["state"]["delta"] == {"on": True}  # the same store iot-data reads
+    published.clear()
+    publish(data, f"{BASE}/update", {"state": {"reported": {"on": True}}})
+    assert [t for t, _ in published] == [
+        f"{BASE}/update",
+        f"{BASE}/update/accepted",
+        f"{BASE}/update/documents",
+    ]
+    assert published[2][1]["previous"]["version"] == 1 and published[2][1]["current"]["version"] == 2
+
+
+def test_get_and_delete_on_their_topics(data, published) -> None:
+    publish(data, f"{BASE}/get", {"clientToken": "g"})
+    assert published[-1] == (
+        f"{BASE}/get/rejected",
+        {
+            "code": 404,
+            "message": "No shadow exists with name: 'lamp'",
+            "timestamp": published[-1][1]["timestamp"],
+            "clientToken": "g",
+        },
+    )
+    publish(data, f"{BASE}/update", {"state": {"reported": {"level": 3}}})
+    publish(data, f"{BASE}/get", {})
+    topic, document = published[-1]
+    assert topic == f"{BASE}/get/accepted" and document["state"] == {"reported": {"level": 3}}
+    publish(data, f"{BASE}/delete", {})
+    assert published[-1][0] == f"{BASE}/delete/accepted" and published[-1][1]["version"] == 1
+
+
+def test_named_shadows_and_rejections(data, published) -> None:
+    named = "$aws/things/lamp/shadow/name/config"
+    publish(data, f"{named}/update", {"state": {"desired": {"mode": "eco"}}})
+    assert published[1][0] == f"{named}/update/accepted"
+    assert (
+        json.loads(data.get_thing_shadow(thingName="lamp", shadowName="config")["payload"].read())["version"]
+        == 1
+    )
+    publish(data, f"{named}/update", {"state": {"desired": {"mode": "x"}}, "version": 7})
+    assert published[-1][0] == f"{named}/update/rejected"
+    assert (published[-1][1]["code"], published[-1][1]["message"]) == (409, "Version conflict")
+    data.publish(topic=f"{named}/update", payload=b"{not json")
+    assert published[-1][0] == f"{named}/update/rejected" and published[-1][1]["code"] == 400
+
+
+def test_other_topics_are_only_delivered(data, published) -> None:
+    publish(data, "sensors/lamp/temperature", {"t": 21})
+    publish(data, f"{BASE}/update/accepted", {"forged": True})  # a response topic is not a request
+    assert [t for t, _ in published] == ["sensors/lamp/temperature", f"{BASE}/update/accepted"]
