@@ -219,3 +219,21 @@ def test_strict_refuses_a_signature_scoped_to_another_service(strict_cloud) -> N
     assert answer.headers["x-amzn-ErrorType"] == "InvalidSignatureException:"
     # AWS's wording ("Troubleshoot signed requests for AWS APIs"), naming the service it expects
     assert answer.json()["message"] == "Credential should be scoped to correct service: 'iot'."
+
+
+def test_the_data_plane_takes_requests_signed_for_iotdevicegateway(strict_cloud) -> None:
+    """curl --aws-sigv4 "aws:amz:<region>:iotdevicegateway" and the WebSocket endpoint sign for the
+    device gateway's name: the data plane routes and verifies them as iot-data's."""
+    _, url = strict_cloud
+    body = b'{"state":{"reported":{"on":true}}}'
+    request = AWSRequest(method="POST", url=f"{url}/things/lamp/shadow", data=body)
+    SigV4Auth(Credentials(KEY, SECRET), "iotdevicegateway", "eu-central-1").add_auth(request)
+    prepared = request.prepare()
+    answer = requests.post(prepared.url, data=body, headers=dict(prepared.headers), timeout=5)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["state"] == {"reported": {"on": True}}
+    request = AWSRequest(method="GET", url=f"{url}/things/lamp/shadow")
+    SigV4Auth(Credentials(KEY, SECRET), "iotdevicegateway", "eu-central-1").add_auth(request)
+    prepared = request.prepare()
+    read = requests.get(prepared.url, headers=dict(prepared.headers), timeout=5)
+    assert read.status_code == 200 and read.json()["version"] == 1

@@ -136,7 +136,11 @@ class AwsIotProvider(Provider):
         operation = (
             candidates[0]
             if len(candidates) == 1
-            else pick(candidates, CONTROL if signature is None else signature.service, request)
+            else pick(
+                candidates,
+                CONTROL if signature is None else auth.canonical_service(signature.service),
+                request,
+            )
         )
         account, region = auth.identify(self.cloud.registry, signature)
         # outside the provider a call carries the plain name; iot-jobs-data's say so in a param

@@ -99,10 +99,20 @@ def incomplete() -> AwsError:
     )
 
 
+#: other names a service's requests may be signed for: the data plane's HTTPS and WebSocket
+#: endpoints take ``iotdevicegateway`` (curl's ``--aws-sigv4 aws:amz:<region>:iotdevicegateway``)
+SIGNING_ALIASES = {"iotdevicegateway": "iotdata"}
+
+
+def canonical_service(name: str) -> str:
+    """The model's signing name for the name a request was signed for."""
+    return SIGNING_ALIASES.get(name, name)
+
+
 def verify(request: Request, signature: Signature, secret: str, service: str = SERVICE) -> None:
     """Raise InvalidSignatureException unless the request carries this exact signature, scoped to
-    ``service`` (the signing name of the operation's service: ``iot``, ``iotdata``)."""
-    if signature.service != service:
+    ``service`` (the signing name of the operation's service: ``iot``, ``iotdata``) or an alias."""
+    if canonical_service(signature.service) != service:
         raise AwsError(
             "InvalidSignatureException", f"Credential should be scoped to correct service: '{service}'."
         )
