@@ -59,6 +59,7 @@ JOB_TEMPLATES = "jobTemplates"
 PROVISIONING_TEMPLATES = "provisioningTemplates"
 PROVISIONING_TEMPLATE_VERSIONS = "provisioningTemplateVersions"
 PROVISIONING_CLAIMS = "provisioningClaims"
+OWNERSHIP_TOKENS = "ownershipTokens"
 CA_REGISTRATION_CONFIGS = "caRegistrationConfigs"
 #: AWS IoT keeps at most five versions of a provisioning template
 MAX_TEMPLATE_VERSIONS = 5
@@ -398,6 +399,19 @@ CATALOG = Catalog(
                 Reference(KEY, "certificate", CASCADE),
                 Reference("template", "provisioning template", CASCADE),
             ),
+        ),
+        # fleet provisioning's certificateOwnershipToken: which new certificate a device may
+        # register (RegisterThing over MQTT), until when
+        Kind(
+            "ownership token",
+            OWNERSHIP_TOKENS,
+            key="token",
+            fields=(
+                Field("token", TEXT, required=True),
+                Field("certificateId", TEXT, required=True),
+                Field("expires", INT, required=True),
+            ),
+            references=(Reference("certificateId", "certificate", CASCADE),),
         ),
         # a CA certificate's registrationConfig (JITP), keyed by the CA certificate's id: it goes
         # with its CA; the template it names cannot go while it does
