@@ -78,3 +78,19 @@ def string_params(*names: str, **defaults: str) -> dict[str, Any]:
     params: dict[str, Any] = {name: {"Type": "String"} for name in names}
     params.update({name: {"Type": "String", "Default": value} for name, value in defaults.items()})
     return params
+
+
+def in_process(cloud: Any, service: str = "iot", region: str = "us-east-1") -> Any:
+    """A boto3 client answered by ``cloud`` in process (no server, no socket)."""
+    import boto3
+
+    from iotfake.transports import route_botocore
+
+    client = boto3.client(
+        service,
+        endpoint_url="http://iotfake",
+        region_name=region,
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="x",
+    )
+    return route_botocore(client, cloud)

@@ -7,13 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import boto3
 import pytest
-from aws_helpers import conforms, template
+from aws_helpers import conforms, in_process, template
 from aws_pki import NOW, customer_ca, register_ca
 
 from iotfake import FakeCloud
-from iotfake.transports import route_botocore
 
 ROLE = "arn:aws:iam::123456789012:role/JITPRole"
 CN = "AWS::IoT::Certificate::CommonName"
@@ -33,15 +31,7 @@ def test_the_registration_code_is_stable_until_deleted(iot) -> None:
 def test_a_seeded_cloud_hands_out_the_same_code_every_run() -> None:
     codes = []
     for _ in range(2):
-        client = boto3.client(
-            "iot",
-            endpoint_url="http://iotfake",
-            region_name="us-east-1",
-            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-            aws_secret_access_key="x",
-        )
-        route_botocore(client, FakeCloud(seed=11))
-        codes.append(client.get_registration_code()["registrationCode"])
+        codes.append(in_process(FakeCloud(seed=11)).get_registration_code()["registrationCode"])
     assert codes[0] == codes[1]
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
+from aws_helpers import in_process
 
 from iotfake import FakeCloud
-from iotfake.transports import route_botocore
 
 BASE = "$aws/things/lamp/shadow"
 
@@ -39,14 +38,7 @@ def published(cloud: FakeCloud) -> list[tuple[str, dict]]:
 
 @pytest.fixture
 def data(cloud: FakeCloud):
-    client = boto3.client(
-        "iot-data",
-        endpoint_url="http://iotfake",
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="x",
-    )
-    return route_botocore(client, cloud)
+    return in_process(cloud, "iot-data")
 
 
 def publish(data, topic: str, document: dict) -> None:

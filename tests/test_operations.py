@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
+from aws_helpers import in_process
 
 from iotfake import FakeCloud
 from iotfake.operations import AnswerLost, Invocation
 from iotfake.providers.aws_iot.wire import AwsError
-from iotfake.transports import route_botocore
 
 TOPIC = "$aws/things/lamp/shadow/update"
 
@@ -22,14 +21,7 @@ def cloud() -> FakeCloud:
 
 
 def client(cloud: FakeCloud, service: str):
-    made = boto3.client(
-        service,
-        endpoint_url="http://iotfake",
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="x",
-    )
-    return route_botocore(made, cloud)
+    return in_process(cloud, service)
 
 
 def shadow_update(cloud: FakeCloud, state: dict, **options) -> dict:

@@ -168,26 +168,15 @@ def test_a_call_that_outlives_the_final_save_is_not_acknowledged(tmp_path: Path)
 def test_the_newer_aws_kinds_replay_too(tmp_path: Path) -> None:
     """CA certificates, the registration code, dynamic groups, transfers: catalog kinds and
     settings the log replays like the older ones."""
-    import boto3
+    from aws_helpers import in_process
     from aws_pki import customer_ca, register_ca
-
-    from iotfake.transports import route_botocore
 
     state = tmp_path / "state.json"
     cloud = FakeCloud(seed=1)
     keeper = StateKeeper(cloud, state, interval=3600, fsync="no")
     keeper.load()
     keeper.start()
-    iot = route_botocore(
-        boto3.client(
-            "iot",
-            endpoint_url="http://iotfake",
-            region_name="us-east-1",
-            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-            aws_secret_access_key="x",
-        ),
-        cloud,
-    )
+    iot = in_process(cloud)
     ca = customer_ca()
     register_ca(iot, ca, allowAutoRegistration=True)
     iot.register_certificate(certificatePem=ca.device("d1"), status="ACTIVE")

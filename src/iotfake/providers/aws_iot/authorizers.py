@@ -121,14 +121,7 @@ def listing(ctx: Context) -> dict[str, Any]:
     table = records(ctx).table
     status = ctx.input.get("status")
     names = [n for n, r in table.items() if status is None or r["status"] == status]
-    chunk, marker = paging.page(
-        names,
-        key=lambda n: [table[n].get("created", 0), n],
-        token=ctx.input.get("marker"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
-        field="marker",
-        descending=not ctx.input.get("ascendingOrder", False),
-    )
+    chunk, marker = paging.by_marker(ctx.input, names, key=lambda n: [table[n].get("created", 0), n])
     return {
         "authorizers": [{"authorizerName": n, "authorizerArn": arn(ctx, n)} for n in chunk],
         "nextMarker": marker,

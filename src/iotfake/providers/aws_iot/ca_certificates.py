@@ -198,14 +198,7 @@ def listing(ctx: Context) -> dict[str, Any]:
     template = ctx.input.get("templateName")
     if template is not None:
         pool = [r for r in pool if (jitp.config(ctx.tenant, r["id"]) or {}).get("templateName") == template]
-    chunk, marker = paging.page(
-        pool,
-        key=lambda r: [r["created"], r["id"]],
-        token=ctx.input.get("marker"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
-        field="marker",
-        descending=not ctx.input.get("ascendingOrder", False),
-    )
+    chunk, marker = paging.by_marker(ctx.input, pool, key=lambda r: [r["created"], r["id"]])
     items = [
         {
             "certificateArn": arn(ctx.tenant, r["id"]),

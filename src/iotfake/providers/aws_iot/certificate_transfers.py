@@ -161,14 +161,7 @@ def _store(tenant: Tenant, record: dict[str, Any]) -> None:
 
 def outgoing(ctx: Context) -> dict[str, Any]:
     pool = [r for r in ctx.credentials.certificates().values() if r["status"] == PENDING]
-    chunk, marker = paging.page(
-        pool,
-        key=lambda r: [r["transfer"]["transferDate"], r["id"]],
-        token=ctx.input.get("marker"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
-        field="marker",
-        descending=not ctx.input.get("ascendingOrder", False),
-    )
+    chunk, marker = paging.by_marker(ctx.input, pool, key=lambda r: [r["transfer"]["transferDate"], r["id"]])
     items = [
         {
             "certificateArn": arns.certificate(ctx.tenant.id, r["id"]),

@@ -185,14 +185,7 @@ def listing_by_ca(ctx: Context) -> dict[str, Any]:
 
 
 def _page(ctx: Context, pool: list[dict[str, Any]]) -> dict[str, Any]:
-    chunk, marker = paging.page(
-        pool,
-        key=lambda r: [r["created"], r["id"]],
-        token=ctx.input.get("marker"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
-        field="marker",
-        descending=not ctx.input.get("ascendingOrder", False),
-    )
+    chunk, marker = paging.by_marker(ctx.input, pool, key=lambda r: [r["created"], r["id"]])
     items = [
         {
             "certificateArn": arns.certificate(ctx.tenant.id, r["id"]),

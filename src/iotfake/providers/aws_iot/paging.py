@@ -60,3 +60,18 @@ def page(
     chunk = ordered[:size]
     more = len(ordered) > size
     return chunk, encode(key(chunk[-1])) if more and chunk else None
+
+
+def by_marker(
+    args: dict[str, Any], items: list[T], key: Callable[[T], list[Any]]
+) -> tuple[list[T], str | None]:
+    """One page of a ``marker`` list (``pageSize``, 25 by default), newest first unless the
+    request says ``ascendingOrder``, as AWS's certificate, policy and alias lists order."""
+    return page(
+        items,
+        key=key,
+        token=args.get("marker"),
+        size=args.get("pageSize", DEFAULT_MARKER_PAGE),
+        field="marker",
+        descending=not args.get("ascendingOrder", False),
+    )

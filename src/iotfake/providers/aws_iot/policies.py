@@ -113,13 +113,8 @@ def _summary(ctx: Context, name: str) -> dict[str, str]:
 
 
 def listing(ctx: Context) -> dict[str, Any]:
-    chunk, marker = paging.page(
-        list(ctx.credentials.policies().values()),
-        key=lambda r: [r["created"], r["name"]],
-        token=ctx.input.get("marker"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
-        field="marker",
-        descending=not ctx.input.get("ascendingOrder", False),
+    chunk, marker = paging.by_marker(
+        ctx.input, list(ctx.credentials.policies().values()), key=lambda r: [r["created"], r["name"]]
     )
     return {"policies": [_summary(ctx, r["name"]) for r in chunk], "nextMarker": marker}
 

@@ -95,12 +95,5 @@ def delete(ctx: Context) -> dict[str, Any]:
 
 def listing(ctx: Context) -> dict[str, Any]:
     table = records(ctx).table
-    chunk, marker = paging.page(
-        list(table),
-        key=lambda n: [table[n].get("created", 0), n],
-        token=ctx.input.get("marker"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
-        field="marker",
-        descending=not ctx.input.get("ascendingOrder", False),
-    )
+    chunk, marker = paging.by_marker(ctx.input, list(table), key=lambda n: [table[n].get("created", 0), n])
     return {"roleAliases": chunk, "nextMarker": marker}
