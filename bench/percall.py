@@ -1,0 +1,339 @@
+"""The fake's own share of a call, per in-process transport and provider (issue: the cheapest fake
+per call).
+
+    python -m bench percall [--pairs 400] [--rounds 7] [--profile]
+
+Each row is one client library talking to one provider in process, create then get/describe of
+a new record, timed three ways in interleaved rounds:
+
+* **floor**: the same client answered at its own transport hook by canned bytes (boto3's
+  ``before-send``, a ``requests`` adapter, an ``httpx.MockTransport``): what the client costs when
+  the server costs nothing;
+* **iotfake**: the client through iotfake's transport (``route_botocore``, ``WSGIAdapter``,
+  ``httpx_transport``) to a fresh ``FakeCloud``;
+* **moto** (boto3 only): the same client under ``mock_aws``.
+
+The fake's share is iotfake minus floor, per call (a pair is two calls), with the per-round
+spread; the goal is at most 120 µs per call and at most 20% of the floor. ``--profile`` adds a
+cProfile of the fake's part (the transport and the app, without the client) for each row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import itertools
+import json
+import pstats
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from iotfake import FakeCloud
+
+from . import common
+
+_names = itertools.count()
+ENOS_TOKEN = {"apim-accesstoken": "bench"}
+PRODUCT = {
+    "productName": {"defaultValue": "Meter"},
+    "productType": "Device",
+    "dataFormat": "Json",
+    "modelId": "meter",
+    "biDirectionalAuth": False,
+}
+Pair = Callable[[str], None]
+
+
+# -- clients ------------------------------------------------------------------------------------------
+def _boto3(target: Any | None) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    from iotfake.transports import route_botocore
+
+    client = boto3.client(
+        "iot",
+        region_name="us-east-1",
+        endpoint_url=None if target is None else "http://iotfake",
+        aws_access_key_id="AKIDBENCHMARK",
+        aws_secret_access_key="bench-secret",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    if target == "canned":
+        from botocore.awsrequest import AWSResponse
+
+        def send(request: Any, **_: Any) -> AWSResponse:
+            name = request.url.rsplit("/", 1)[1]
+            body = {
+                "thingName": name,
+                "thingArn": f"arn:aws:iot:us-east-1:123456789012:thing/{name}",
+                "thingId": "0",
+            }
+            if request.method == "GET":
+                body.update(attributes={}, version=1, defaultClientId=name)
+            return AWSResponse(
+                request.url, 200, {"Content-Type": "application/json"}, _Raw(json.dumps(body).encode())
+            )
+
+        client.meta.events.register("before-send", send)
+    elif target is not None:
+        route_botocore(client, target)
+    return client
+
+
+class _Raw(io.BytesIO):
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.getvalue()
+
+
+def aws_pair(client: Any) -> Pair:
+    def pair(name: str) -> None:
+        client.create_thing(thingName=name)
+        assert client.describe_thing(thingName=name)["thingName"] == name
+
+    return pair
+
+
+def _canned_answer(path: str) -> dict[str, Any]:
+    if "/connect-service/" in path:
+        if "action=get" in path:
+            return {"code": 0, "msg": "OK", "requestId": "r", "data": {"deviceKey": "k", "assetId": "a"}}
+        return {
+            "code": 0,
+            "msg": "OK",
+            "requestId": "r",
+            "data": {"deviceKey": "k", "assetId": "a", "productKey": "p"},
+        }
+    result = {"metadata": {"status": "success"}, "result": {"id": "d", "name": "n"}}
+    return {
+        "response": {
+            "metadata": {"requestId": "r", "status": "success", "statusCode": "200"},
+            "result": result,
+        }
+    }
+
+
+def _requests(target: Any) -> Any:
+    import requests
+
+    from iotfake.transports import WSGIAdapter
+
+    session = requests.Session()
+    if target == "canned":
+        from requests.adapters import BaseAdapter
+        from requests.models import Response
+
+        class Canned(BaseAdapter):
+            def send(self, request: Any, **_: Any) -> Response:
+                response = Response()
+                response.status_code = 200
+                response.headers["Content-Type"] = "application/json"
+                response._content = json.dumps(_canned_answer(request.url)).encode()
+                response.url, response.request = request.url, request
+                return response
+
+            def close(self) -> None:
+                pass
+
+        session.mount("http://iotfake", Canned())
+    else:
+        session.mount("http://iotfake", WSGIAdapter(target))
+    return session
+
+
+def _httpx(target: Any) -> Any:
+    import httpx
+
+    from iotfake.transports import httpx_transport
+
+    if target == "canned":
+        transport: Any = httpx.MockTransport(
+            lambda request: httpx.Response(200, json=_canned_answer(str(request.url)))
+        )
+    else:
+        transport = httpx_transport(target)
+    return httpx.Client(transport=transport, base_url="http://iotfake")
+
+
+def enos_pair(http: Any, product_key: str) -> Pair:
+    base = "http://iotfake/connect-service/v2.1/devices"
+
+    def pair(name: str) -> None:
+        body = {
+            "productKey": product_key,
+            "deviceKey": name,
+            "timezone": "+08:00",
+            "deviceName": {"defaultValue": name},
+        }
+        made = http.post(f"{base}?action=create&orgId=o1", json=body, headers=ENOS_TOKEN).json()
+        assert made["code"] == 0, made
+        got = http.get(
+            f"{base}?action=get&orgId=o1&productKey={product_key}&deviceKey={name}", headers=ENOS_TOKEN
+        )
+        assert got.json()["code"] == 0
+
+    return pair
+
+
+def scriptr_pair(http: Any, token: str) -> Pair:
+    headers = {"Authorization": f"bearer {token}"}
+
+    def pair(name: str) -> None:
+        made = http.post(
+            "http://iotfake/scriptr/device/create",
+            json={"id": name, "name": name, "password": "pw-123456"},
+            headers=headers,
+        )
+        assert made.json()["response"]["metadata"]["status"] == "success", made.text
+        got = http.post("http://iotfake/scriptr/device/get", json={"id": name}, headers=headers)
+        assert got.json()["response"]["metadata"]["status"] == "success"
+
+    return pair
+
+
+# -- rows ---------------------------------------------------------------------------------------------
+def _enos_cloud() -> tuple[FakeCloud, str]:
+    from iotfake.transports import requests_session
+
+    cloud = FakeCloud(seed=1)
+    answer = (
+        requests_session(cloud)
+        .post("/connect-service/v2.1/products?action=create&orgId=o1", json=PRODUCT, headers=ENOS_TOKEN)
+        .json()
+    )
+    return cloud, answer["data"]
+
+
+def _scriptr_cloud() -> tuple[FakeCloud, str]:
+    cloud = FakeCloud(seed=1)
+    return cloud, cloud.scriptr("acme").token
+
+
+@contextmanager
+def rows(stack: ExitStack) -> Iterator[dict[str, dict[str, Pair]]]:
+    """Row name -> contender name -> the pair it runs."""
+    table: dict[str, dict[str, Pair]] = {}
+    aws_cloud = FakeCloud(seed=1)
+    table["boto3 -> AWS"] = {"floor": aws_pair(_boto3("canned")), "iotfake": aws_pair(_boto3(aws_cloud))}
+    try:
+        from moto import mock_aws
+
+        stack.enter_context(mock_aws())
+        table["boto3 -> AWS"]["moto"] = aws_pair(_boto3(None))
+    except ImportError:
+        pass
+    for label, make in (("requests", _requests), ("httpx", _httpx)):
+        cloud, product = _enos_cloud()
+        table[f"{label} -> EnOS"] = {
+            "floor": enos_pair(make("canned"), product),
+            "iotfake": enos_pair(make(cloud), product),
+        }
+        cloud, token = _scriptr_cloud()
+        table[f"{label} -> scriptr"] = {
+            "floor": scriptr_pair(make("canned"), token),
+            "iotfake": scriptr_pair(make(cloud), token),
+        }
+    yield table
+
+
+def _timed(pair: Pair, pairs: int) -> Callable[[], float]:
+    def run() -> float:
+        names = [f"b{next(_names)}" for _ in range(pairs)]
+        started = time.perf_counter()
+        for name in names:
+            pair(name)
+        return pairs / (time.perf_counter() - started)
+
+    return run
+
+
+def measure(pairs: int, rounds: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    with ExitStack() as stack, rows(stack) as table:
+        for row, contenders in table.items():
+            runs = {name: _timed(pair, pairs) for name, pair in contenders.items()}
+            for run in runs.values():
+                run()  # warm up
+            series = common.interleaved(runs, rounds)
+            per_call = {name: [1e6 / rate / 2 for rate in s.rates] for name, s in series.items()}
+            shares = [f - c for f, c in zip(per_call["iotfake"], per_call["floor"], strict=True)]
+            entry = {
+                "floor_us": statistics.median(per_call["floor"]),
+                "iotfake_us": statistics.median(per_call["iotfake"]),
+                "share_us": statistics.median(shares),
+                "share_rounds": [min(shares), max(shares)],
+                "share_of_floor": statistics.median(
+                    s / f for s, f in zip(shares, per_call["floor"], strict=True)
+                ),
+            }
+            if "moto" in per_call:
+                moto = [m - c for m, c in zip(per_call["moto"], per_call["floor"], strict=True)]
+                entry["moto_share_us"] = statistics.median(moto)
+                entry["moto_over_iotfake"] = statistics.median(
+                    m / s for m, s in zip(moto, shares, strict=True)
+                )
+            out[row] = entry
+    return out
+
+
+def profile(pairs: int) -> dict[str, str]:
+    """cProfile of each row's iotfake contender, the fake's own functions first."""
+    texts = {}
+    with ExitStack() as stack, rows(stack) as table:
+        for row, contenders in table.items():
+            pair = contenders["iotfake"]
+            _timed(pair, 50)()
+            profiler = cProfile.Profile()
+            profiler.enable()
+            _timed(pair, pairs)()
+            profiler.disable()
+            buffer = io.StringIO()
+            pstats.Stats(profiler, stream=buffer).sort_stats("tottime").print_stats("iotfake|werkzeug", 25)
+            texts[row] = buffer.getvalue()
+    return texts
+
+
+def report(data: dict[str, Any]) -> str:
+    lines = [
+        "| transport -> provider | floor µs/call | iotfake µs/call | fake's share µs/call (rounds) "
+        "| share / floor | moto's share |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row, e in data.items():
+        moto = (
+            f"{e['moto_share_us']:.0f} µs ({e['moto_over_iotfake']:.1f}x iotfake's)"
+            if "moto_share_us" in e
+            else "-"
+        )
+        lines.append(
+            f"| {row} | {e['floor_us']:.0f} | {e['iotfake_us']:.0f} | {e['share_us']:.0f} "
+            f"({e['share_rounds'][0]:.0f}-{e['share_rounds'][1]:.0f}) | {e['share_of_floor']:.0%} | {moto} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench percall", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--profile", action="store_true", help="also write a profile of each row")
+    args = parser.parse_args(argv)
+    data = measure(args.pairs, args.rounds)
+    text = report(data)
+    print(text)
+    common.RESULTS.mkdir(exist_ok=True)
+    (common.RESULTS / "percall.json").write_text(
+        json.dumps({"machine": common.machine(), "rows": data}, indent=2)
+    )
+    (common.RESULTS / "percall.md").write_text(
+        f"# The fake's own share per call\n\n"
+        f"`python -m bench percall --pairs {args.pairs} --rounds {args.rounds}`\n\n{text}\n"
+    )
+    if args.profile:
+        for row, body in profile(args.pairs).items():
+            slug = row.replace(" -> ", "_").replace(" ", "").lower()
+            (common.RESULTS / f"percall_profile_{slug}.txt").write_text(body)
