@@ -8,6 +8,7 @@ import json
 
 import pytest
 from aws_helpers import POLICY, string_params, template, thing_resource
+from freezegun import freeze_time
 
 from iotfake import FakeCloud
 from iotfake.providers.aws_iot.fleet_provisioning import AnswerLost, ProvisioningRejected
@@ -109,15 +110,17 @@ def test_the_default_version_is_the_one_used(iot, aws_cloud: FakeCloud, fleet) -
 
 
 def test_a_claim_expires_after_five_minutes(iot, aws_cloud: FakeCloud, fleet) -> None:
-    aws_cloud.clock.advance(299)
-    aws_cloud.aws.fleet_provision(
-        "widgets",
-        {"SerialNumber": "1"},
-        certificate_id=fleet[1]["certificateId"],
-        claim_certificate_id=fleet[0],
-    )
-    aws_cloud.clock.advance(2)
-    answer = rejected(aws_cloud, fleet, {"SerialNumber": "2"})
+    with freeze_time("2030-01-01 00:00:00") as frozen:  # to the second: the claim's five minutes
+        claim = iot.create_provisioning_claim(templateName="widgets")["certificateId"]
+        frozen.tick(299)
+        aws_cloud.aws.fleet_provision(
+            "widgets",
+            {"SerialNumber": "1"},
+            certificate_id=fleet[1]["certificateId"],
+            claim_certificate_id=claim,
+        )
+        frozen.tick(2)
+        answer = rejected(aws_cloud, (claim, fleet[1]), {"SerialNumber": "2"})
     assert (answer["statusCode"], answer["errorCode"]) == (403, "AccessDenied")
     assert "expired" in answer["errorMessage"]
     assert [t["thingName"] for t in iot.list_things()["things"]] == ["dev-1"]

@@ -90,6 +90,19 @@ def _parser() -> argparse.ArgumentParser:
         help="let clients off the loopback use /_iotfake/ with Authorization: Bearer TOKEN "
         "(default $IOTFAKE_ADMIN_TOKEN; without it the admin API answers loopback clients only)",
     )
+    serve.add_argument(
+        "--mqtt-port",
+        type=_port,
+        default=1883,
+        help="MQTT port (EnOS's secret-based login; 0 picks a free one; default 1883)",
+    )
+    serve.add_argument(
+        "--mqtt-tls-port",
+        type=_port,
+        default=8883,
+        help="MQTT over TLS port (AWS IoT's mutual TLS; CA: GET /_iotfake/ca.pem; default 8883)",
+    )
+    serve.add_argument("--no-mqtt", action="store_true", help="serve HTTP only")
     serve.add_argument("--quiet", action="store_true", help="no access log on stderr")
     serve.set_defaults(command_parser=serve)  # its own usage for arguments it does not know
     return parser
@@ -191,14 +204,35 @@ def serve(args: argparse.Namespace) -> int:
             return 2
     try:
         server = cloud.serve(
-            args.host, args.port, access_log=not args.quiet, max_connections=args.max_connections
+            args.host,
+            args.port,
+            access_log=not args.quiet,
+            max_connections=args.max_connections,
+            mqtt=None if not args.no_mqtt else False,
+            mqtt_port=args.mqtt_port,
+            mqtt_tls_port=args.mqtt_tls_port,
         ).start()
     except OSError as exc:
         if keeper is not None:
             keeper.stop()
-        print(f"iotfake: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        port = getattr(exc, "port", args.port)
+        hint = (
+            " (--mqtt-port / --mqtt-tls-port pick others, --no-mqtt serves HTTP only)"
+            if port != args.port
+            else ""
+        )
+        print(f"iotfake: cannot listen on {args.host}:{port}: {exc.strerror or exc}{hint}", file=sys.stderr)
         return 2
     print(f"iotfake listening on {server.url}", flush=True)
+    broker = server.mqtt
+    if broker is not None:
+        print(
+            f"iotfake mqtt on mqtt://{args.host}:{broker.port} and mqtts://{args.host}:{broker.tls_port} "
+            f"(trust {server.url}/_iotfake/ca.pem)",
+            flush=True,
+        )
+    elif not args.no_mqtt:
+        print("iotfake: no MQTT broker (pip install 'iotfake[mqtt]' adds one)", flush=True)
     try:
         while not stop.wait(0.5):
             pass

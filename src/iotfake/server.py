@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
     from .cloud import FakeCloud
+    from .mqtt.broker import Broker
 
 #: how long a stopping server waits for the requests it is serving
 DRAIN_TIMEOUT = 5.0
@@ -160,8 +161,16 @@ class Server:
         *,
         access_log: bool = False,
         max_connections: int = MAX_CONNECTIONS,
+        mqtt: bool | None = None,
+        mqtt_port: int | None = 0,
+        mqtt_tls_port: int | None = 0,
     ):
         self._server: BaseWSGIServer | None = None
+        #: the MQTT broker (``mqtt.broker``) when one runs: None asks for one if the ``mqtt``
+        #: extra is installed; ``mqtt_port`` / ``mqtt_tls_port`` None leave that listener out
+        self.want_mqtt = mqtt
+        self.mqtt_ports = (mqtt_port, mqtt_tls_port)
+        self.mqtt: Broker | None = None
         #: connections served at once; more are answered 503 at once and closed (see CappedServer)
         self.max_connections = max_connections
         self.cloud = cloud
@@ -177,7 +186,11 @@ class Server:
 
     @cloud.setter
     def cloud(self, cloud: FakeCloud) -> None:
+        previous = getattr(self, "_cloud", None)
         self._cloud = cloud
+        broker = getattr(self, "mqtt", None)
+        if broker is not None and previous is not cloud:
+            broker.rebind(cloud)
         if self._server is not None:
             self._server.max_body = cloud.max_body  # type: ignore[attr-defined]
             self._server.max_admin_body = cloud.max_admin_body  # type: ignore[attr-defined]
@@ -210,7 +223,31 @@ class Server:
             daemon=True,
         )
         self._thread.start()
+        try:
+            self._start_mqtt()
+        except BaseException:
+            self.stop()
+            raise
         return self
+
+    def _start_mqtt(self) -> None:
+        if self.want_mqtt is False or self.mqtt_ports == (None, None):
+            return
+        try:
+            from .mqtt.broker import Broker
+        except ImportError as exc:  # the optional extra is missing
+            if self.want_mqtt:
+                raise ModuleNotFoundError(
+                    f"the MQTT broker needs amqtt: pip install 'iotfake[mqtt]' ({exc})", name="amqtt"
+                ) from exc
+            return
+        plain, tls = self.mqtt_ports
+        try:
+            self.mqtt = Broker(self._cloud, host=self.host, port=plain, tls_port=tls).start()
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise AddressInUse(self.host, getattr(error, "port", plain or tls or 0)) from error
+            raise
 
     def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         # the namespace router: the default namespace is this cloud (see ``namespaces``)
@@ -218,6 +255,9 @@ class Server:
 
     def stop(self) -> None:
         """Stop accepting, let the requests inside finish, refuse the rest; then close."""
+        if self.mqtt is not None:
+            self.mqtt.stop()
+            self.mqtt = None
         if self._server is not None:
             assert self._gate is not None
             self._gate.close()

@@ -5,7 +5,8 @@ A transfer is a certificate record of the source account in status PENDING_TRANS
 ``transfer`` (target account, message, date). The target sees it before accepting (the API
 reference: "To check for pending certificate transfers, call ListCertificates"): its
 ListCertificates and DescribeCertificate include certificates transferred to it from accounts of
-the same region. Accepting moves the record into the target account (``ownedBy`` the target,
+the same region (found through the target's own index, never by walking every account).
+Accepting moves the record into the target account (``ownedBy`` the target,
 ``previousOwnedBy`` the source, INACTIVE unless ``setAsActive``); rejecting or cancelling returns
 it to the source INACTIVE, ``transferData`` saying what happened. The source remembers accepted
 transfers (tenant setting ``transferredOut``), so a late cancel answers
@@ -28,6 +29,8 @@ from .context import Context
 from .wire import AwsError, invalid
 
 PENDING = "PENDING_TRANSFER"
+#: the target account's index of transfers to it
+INCOMING = "incomingTransfers"
 
 
 def _done() -> AwsError:
@@ -41,16 +44,26 @@ def _account(tenant: Tenant) -> str:
 
 
 def incoming(ctx: Context) -> list[tuple[Tenant, dict[str, Any]]]:
-    """Certificates other accounts of this region are transferring to this one: (source, record)."""
-    account, region = arns.split_tenant(ctx.tenant.id)
+    """Certificates other accounts of this region are transferring to this one: (source, record).
+
+    The target keeps an index of them (setting ``incomingTransfers``: certificate id -> source
+    account), so its listings never walk every account."""
     found = []
-    for tenant in ctx.provider.cloud.registry.tenants("aws"):
-        if tenant is ctx.tenant or arns.split_tenant(tenant.id)[1] != region:
-            continue
-        for record in tenant.table("certificates").values():
-            if record["status"] == PENDING and record.get("transfer", {}).get("to") == account:
-                found.append((tenant, record))
+    for cert_id, source_id in dict(ctx.tenant.settings.get(INCOMING) or {}).items():
+        source = ctx.provider.cloud.registry.find_tenant("aws", source_id)
+        record = source.table("certificates").get(cert_id) if source is not None else None
+        if record is not None and record["status"] == PENDING:
+            found.append((source, record))
     return found
+
+
+def _index(tenant: Tenant, cert_id: str, source: str | None) -> None:
+    pending = dict(tenant.settings.get(INCOMING) or {})
+    if source is None:
+        pending.pop(cert_id, None)
+    else:
+        pending[cert_id] = source
+    tenant.settings[INCOMING] = pending
 
 
 def _incoming(ctx: Context, cert_id: str) -> tuple[Tenant, dict[str, Any]]:
@@ -81,11 +94,13 @@ def transfer(ctx: Context) -> dict[str, Any]:
     if ctx.credentials.principals.lefts(principal):
         raise AwsError("TransferConflictException", f"Certificate {cert_id} is still attached to things")
     transfer_data = {"transferMessage": ctx.input.get("transferMessage"), "transferDate": ctx.now_ms}
-    _store(
-        ctx.tenant,
-        {**record, "status": PENDING, "updated": ctx.now_ms, "transfer": {"to": target, **transfer_data}},
-    )
     region = arns.split_tenant(ctx.tenant.id)[1]
+    with ctx.provider.cloud.registry.transaction():
+        _store(
+            ctx.tenant,
+            {**record, "status": PENDING, "updated": ctx.now_ms, "transfer": {"to": target, **transfer_data}},
+        )
+        _index(ctx.provider.account(target, region), cert_id, ctx.tenant.id)
     return {"transferredCertificateArn": arns.certificate(arns.tenant_id(target, region), cert_id)}
 
 
@@ -108,6 +123,7 @@ def accept(ctx: Context) -> dict[str, Any]:
         )
         cascade(source, "certificate", cert_id)  # the catalog's rules (a claim goes with it)
         del source.table("certificates")[cert_id]
+        _index(ctx.tenant, cert_id, None)
         source.settings["transferredOut"] = {
             **source.settings.get("transferredOut", {}),
             cert_id: moved["ownedBy"],
@@ -121,6 +137,7 @@ def reject(ctx: Context) -> dict[str, Any]:
     with ctx.provider.cloud.registry.transaction():
         source, record = _incoming(ctx, cert_id)
         _return(source, record, ctx.now_ms, rejectReason=ctx.input.get("rejectReason"), rejectDate=ctx.now_ms)
+        _index(ctx.tenant, cert_id, None)
     return {}
 
 
@@ -136,7 +153,10 @@ def cancel(ctx: Context) -> dict[str, Any]:
             if record.get("transferData", {}).get("rejectDate") is not None:
                 raise _done()
             raise invalid(f"Certificate {cert_id} is not being transferred")
-        _return(ctx.tenant, record, ctx.now_ms)
+        target = ctx.provider.account(record["transfer"]["to"], arns.split_tenant(ctx.tenant.id)[1])
+        with ctx.provider.cloud.registry.transaction():
+            _return(ctx.tenant, record, ctx.now_ms)
+            _index(target, cert_id, None)
     return {}
 
 

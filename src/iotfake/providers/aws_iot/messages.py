@@ -30,19 +30,24 @@ def publish(ctx: Context) -> dict[str, Any]:
     qos = ctx.input.get("qos", 0)  # the model allows 0 and 1
     if len(payload) > MAX_PAYLOAD:
         raise invalid(f"The payload is {len(payload)} bytes; a message is at most {MAX_PAYLOAD} bytes")
+    if ctx.input.get("retain") and topic.startswith("$"):
+        raise invalid(f"Messages on reserved topics cannot be retained: {topic}")
     deliver(ctx, topic, payload, qos=qos, retain=bool(ctx.input.get("retain")))
     for answer_topic, answer in shadow_topics.respond(ctx, topic, payload):
         deliver(ctx, answer_topic, answer, qos=0, retain=False)
-    if not ctx.input.get("retain"):
-        return {}
-    if topic.startswith("$"):
-        raise invalid(f"Messages on reserved topics cannot be retained: {topic}")
+    if ctx.input.get("retain"):
+        retain(ctx, topic, payload, qos)
+    return {}
+
+
+def retain(ctx: Context, topic: str, payload: bytes, qos: int) -> None:
+    """Keep (or, for an empty payload, clear) a topic's retained message, as the broker does."""
     records = Records(ctx.tenant, KIND)
     with ctx.tenant.lock:
         if not payload:
             if records.find(topic) is not None:
                 records.delete(topic)
-            return {}
+            return
         record = {
             "topic": topic,
             "payload": base64.b64encode(payload).decode(),
@@ -53,7 +58,6 @@ def publish(ctx: Context) -> dict[str, Any]:
             records.create(topic, record)
         else:
             records.replace(topic, record)
-    return {}
 
 
 def deliver(ctx: Context, topic: str, payload: bytes, *, qos: int, retain: bool) -> None:

@@ -66,7 +66,7 @@ def wire(device: Device, org: Tenant) -> dict[str, Any]:
         "activeTime": extra.get("activeTime", 0),
         "lastOnlineTime": extra.get("lastOnlineTime", 0),
         "lastOfflineTime": extra.get("lastOfflineTime", 0),
-        "measurepointLastUpdate": None,
+        "measurepointLastUpdate": extra.get("measurepointLastUpdate"),
         "eventLastUpdate": None,
         "attributeLastUpdate": None,
         "featureLastUpdate": None,

@@ -1,0 +1,142 @@
+"""AWS IoT's device side: mutual TLS, IoT policies, shadows, fleet provisioning, presence.
+
+A device connects with the certificate the registry issued (or registered); ``device_auth``
+admits it (registered, ACTIVE, valid, CA active, ``iot:Connect`` allowed; JITR/JITP on a first
+connection) and ``policy_eval`` decides every subscription, publish and delivery. A message on a
+shadow topic goes to the shadow service (``shadow_topics``: the same store as iot-data), one on
+fleet provisioning's topics to ``fleet_topics``; a retained message is kept where iot-data's
+GetRetainedMessage reads it. Connecting and disconnecting set the thing's connectivity (fleet
+indexing's ``connectivity.connected``) and publish the lifecycle events on
+``$aws/events/presence/connected|disconnected/<clientId>``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..providers.aws_iot import arns, device_auth, fleet_topics, messages, shadow_topics
+from ..providers.aws_iot.context import Context
+from ..providers.aws_iot.policy_eval import authorize
+from ..registry.records import Records
+from . import topics
+from .packets import NOT_AUTHORIZED, Publish
+from .sides import Admitted, DeviceSide, Hello, Refused
+
+if TYPE_CHECKING:
+    from ..providers.aws_iot import AwsIotProvider
+    from .broker import Session
+
+
+class AwsDeviceSide(DeviceSide):
+    name = "aws-mqtt"
+    extra_fields: ClassVar[frozenset[str]] = frozenset({"thingName", "certificateId"})
+
+    @property
+    def aws(self) -> AwsIotProvider:
+        return self.cloud.providers["aws"]  # type: ignore[return-value]
+
+    def admit(self, hello: Hello) -> Admitted:
+        if hello.peer_certificate is None:
+            raise Refused(
+                NOT_AUTHORIZED,
+                "AWS IoT admits devices by client certificate (mutual TLS): none was presented",
+            )
+        try:
+            admission = device_auth.admit(self.aws, hello.peer_certificate, hello.client_id)
+        except device_auth.Refused as exc:
+            raise Refused(exc.code, exc.reason) from exc
+        tenant = admission.tenant
+        account, region = arns.split_tenant(tenant.id)
+        params: dict[str, Any] = {
+            "certificateId": admission.certificate_id,
+            "account": account,
+            "region": region,
+        }
+        if admission.connection.thing is not None:
+            params["thingName"] = admission.connection.thing
+        return Admitted(realm=("aws", tenant.id), tenant=tenant.id, params=params, principal=admission)
+
+    def _allowed(self, session: Session, action: str, target: str) -> bool:
+        return authorize(session.admitted.principal.connection, action, target).allowed
+
+    def may_subscribe(self, session: Session, topic_filter: str) -> bool:
+        return self._allowed(session, "iot:Subscribe", topic_filter)
+
+    def may_publish(self, session: Session, topic: str) -> bool:
+        return self._allowed(session, "iot:Publish", topic)
+
+    def may_receive(self, session: Session, topic: str) -> bool:
+        return self._allowed(session, "iot:Receive", topic)
+
+    def _context(self, session: Session) -> Context:
+        return Context(self.aws, None, session.admitted.principal.tenant, {})
+
+    def published(self, session: Session, message: Publish) -> list[Publish]:
+        ctx = self._context(session)
+        admission = session.admitted.principal
+        if fleet_topics.is_request(message.topic):
+            answers = fleet_topics.respond(
+                self.aws,
+                admission.tenant,
+                message.topic,
+                message.payload,
+                certificate_id=admission.certificate_id,
+                client_id=session.client_id,
+            )
+        else:
+            answers = shadow_topics.respond(ctx, message.topic, message.payload)
+        if message.retain and not message.topic.startswith("$"):
+            messages.retain(ctx, message.topic, message.payload, message.qos)
+        return [Publish(topic, payload, 0, False) for topic, payload in answers]
+
+    def retained(self, session: Session, filters: list[str]) -> list[Publish]:
+        table = Records(session.admitted.principal.tenant, messages.KIND)
+        out = []
+        for topic, record in table.items():
+            if any(topics.matches(f, topic) for f in filters) and self.may_receive(session, topic):
+                out.append(Publish(topic, base64.b64decode(record["payload"]), record.get("qos", 0), True))
+        return out
+
+    # -- presence ------------------------------------------------------------------------------------
+    def connected(self, session: Session) -> list[Publish]:
+        self._connectivity(session, {"connected": True})
+        return [self._presence(session, "connected", {})]
+
+    def disconnected(self, session: Session, reason: str) -> list[Publish]:
+        self._connectivity(session, {"connected": False, "disconnectReason": reason})
+        extra = {
+            "clientInitiatedDisconnect": reason == "CLIENT_INITIATED_DISCONNECT",
+            "disconnectReason": reason,
+        }
+        return [self._presence(session, "disconnected", extra)]
+
+    def _connectivity(self, session: Session, state: dict[str, Any]) -> None:
+        admission = session.admitted.principal
+        thing = admission.connection.thing
+        tenant = admission.tenant
+        if thing is None:
+            return
+        with tenant.lock:
+            device = tenant.keys.get(thing)
+            if device is None:
+                return
+            recorded = {**state, "timestamp": tenant.clock.ms()}
+            tenant.replace_extra(device, {**(device.extra or {}), "connectivity": recorded})
+
+    def _presence(self, session: Session, kind: str, extra: dict[str, Any]) -> Publish:
+        admission = session.admitted.principal
+        tenant = admission.tenant
+        event = {
+            "clientId": session.client_id,
+            "timestamp": tenant.clock.ms(),
+            "eventType": kind,
+            "sessionIdentifier": session.admitted.params.setdefault("sessionIdentifier", tenant.ids.uuid()),
+            "principalIdentifier": admission.certificate_id,
+            "ipAddress": session.hello.address,
+            "versionNumber": 0,
+            **extra,
+        }
+        topic = f"$aws/events/presence/{kind}/{session.client_id}"
+        return Publish(topic, json.dumps(event, separators=(",", ":")).encode(), 1, False)

@@ -1,0 +1,468 @@
+"""The MQTT broker: asyncio, in a thread of its own, routing messages the registry allows.
+
+One event loop serves every connection. The loop never touches the registry: whatever needs it
+(admitting a device, checking a policy, a shadow update, a status change) runs on a small thread
+pool (``_work``), so a slow registry call delays one client, never the loop, and the registry
+lock is never taken on the loop. What the registry publishes by itself (iot-data's Publish, the
+shadow service's answers, JITR events) reaches the broker as ``published`` events of the change
+log and is routed like a device's message.
+
+Each connection belongs to a *device side* (``aws.py``, ``enos.py``: chosen by what the client
+presents) that admits it and decides what it may publish, subscribe and receive; messages route
+within a *realm* (an AWS account and region, an EnOS organisation), never across. Fault rules
+apply per connection, subscription and message (provider ``aws-mqtt`` / ``enos-mqtt``, operations
+``Connect``, ``Subscribe``, ``Publish``), and the journal records each of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..operations import journal
+from ..providers.base import Call
+from . import codec, packets, topics
+from .sides import Admitted, DeviceSide, Hello, Refused
+
+if TYPE_CHECKING:
+    from ..cloud import FakeCloud
+    from ..faults.engine import Decision
+
+log = logging.getLogger("iotfake")
+T = TypeVar("T")
+
+#: AWS IoT Core's largest message (quotas: 128 KB), and room for the topic and header
+MAX_PAYLOAD = 128 * 1024
+MAX_PACKET = MAX_PAYLOAD + 64 * 1024
+#: how long a new connection may take to send CONNECT (AWS closes idle handshakes too)
+CONNECT_TIMEOUT = 10.0
+
+
+@dataclass(eq=False)
+class Session:
+    """One connected client."""
+
+    writer: asyncio.StreamWriter
+    side: DeviceSide
+    hello: Hello
+    admitted: Admitted
+    subscriptions: dict[str, int] = field(default_factory=dict)
+    published: int = 0
+    closed: bool = False
+    _ids: Any = field(default_factory=lambda: itertools.cycle(range(1, 65536)))
+
+    @property
+    def client_id(self) -> str:
+        return self.hello.client_id
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def send(self, data: bytes) -> None:
+        if not self.closed and not self.writer.is_closing():
+            self.writer.write(data)
+
+
+class Broker:
+    def __init__(
+        self,
+        cloud: FakeCloud,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = 0,
+        tls_port: int | None = 0,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> None:
+        self.cloud = cloud
+        self.host = host
+        self._ports = {"plain": port, "tls": tls_port}
+        self.connect_timeout = connect_timeout
+        self.port: int | None = None
+        self.tls_port: int | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._servers: list[asyncio.AbstractServer] = []
+        self._sessions: set[Session] = set()
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="iotfake-mqtt")
+        self._unsubscribe: Callable[[], None] | None = None
+        self._ready = threading.Event()
+        self._tls: Any = None
+        self._error: BaseException | None = None
+        from .sides import sides_for
+
+        self.sides = sides_for(cloud)
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def start(self) -> Broker:
+        self._thread = threading.Thread(target=self._run, name="iotfake-mqtt", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
+        self._unsubscribe = self.cloud.changes.subscribe(self._hear)
+        return self
+
+    def _run(self) -> None:
+        loop = self.loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(self._listen())
+        except BaseException as exc:
+            self._error = exc
+            self._ready.set()
+            loop.close()
+            return
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    async def _listen(self) -> None:
+        if self._ports["plain"] is not None:
+            server = await self._bind(self._serve_plain, self._ports["plain"], None)
+            self.port = server.sockets[0].getsockname()[1]
+        if self._ports["tls"] is not None:
+            from .tls import server_context
+
+            self._tls = server_context(self.cloud, self.host)
+            server = await self._bind(self._serve_tls, self._ports["tls"], self._tls.context)
+            self.tls_port = server.sockets[0].getsockname()[1]
+
+    async def _bind(
+        self, serve: Callable[..., Any], port: int, context: ssl.SSLContext | None
+    ) -> asyncio.Server:
+        try:
+            server = await asyncio.start_server(serve, self.host, port, ssl=context)
+        except OSError as exc:
+            error = OSError(exc.errno, f"cannot listen on {self.host}:{port}: {exc.strerror}")
+            error.port = port  # type: ignore[attr-defined]
+            raise error from exc
+        self._servers.append(server)
+        return server
+
+    def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        loop = self.loop
+        if loop is None or not loop.is_running():
+            return
+        asyncio.run_coroutine_threadsafe(self._close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _close(self) -> None:
+        for server in self._servers:
+            server.close()
+        await self._drop_all("SERVER_INITIATED_DISCONNECT")
+        for server in self._servers:
+            with contextlib.suppress(Exception):
+                await server.wait_closed()
+
+    def __enter__(self) -> Broker:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def _work(self, fn: Callable[..., T], *args: Any) -> T:
+        """Registry work, off the loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, fn, *args)
+
+    # -- connections ----------------------------------------------------------------------------------
+    async def _serve_plain(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await self._serve(reader, writer, "plain")
+
+    async def _serve_tls(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await self._serve(reader, writer, "tls")
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener: str) -> None:
+        session: Session | None = None
+        reason = "CLIENT_INITIATED_DISCONNECT"
+        try:
+            session = await self._connect(reader, writer, listener)
+            if session is None:
+                return
+            reason = await self._session_loop(reader, session)
+        except (packets.ProtocolError, asyncio.IncompleteReadError, ConnectionError, ssl.SSLError) as exc:
+            reason = "MQTT_KEEP_ALIVE_TIMEOUT" if isinstance(exc, TimeoutError) else "CLIENT_ERROR"
+            log.debug("iotfake mqtt: closing a connection: %s", exc)
+        except Exception:
+            log.exception("iotfake mqtt: a connection failed")
+            reason = "SERVER_ERROR"
+        finally:
+            if session is not None:
+                await self._drop(session, reason)
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _connect(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener: str
+    ) -> Session | None:
+        try:
+            packet = await asyncio.wait_for(codec.read(reader, MAX_PACKET), self.connect_timeout)
+        except TimeoutError:
+            return None  # no CONNECT in time: 3.1.1 says close the connection
+        if not isinstance(packet, packets.Connect):
+            return None  # the first packet must be CONNECT (3.1.0-1)
+        hello = Hello(
+            client_id=packet.client_id,
+            username=packet.username,
+            password=packet.password,
+            listener=listener,
+            peer_certificate=_peer_certificate(writer),
+            address=(writer.get_extra_info("peername") or ("", 0))[0],
+            keep_alive=packet.keep_alive,
+        )
+        side = self.sides.pick(hello)
+        started = time.perf_counter()
+        call = side.call("Connect", hello)
+        if packet.protocol_level != 4:
+            return self._refuse(
+                writer, side, call, started, packets.BAD_PROTOCOL, "only MQTT 3.1.1 is served"
+            )
+        decision = self.cloud.faults.decide(call)
+        if decision is not None:
+            refusal = await self._apply(decision, side, call)
+            if refusal is not None:
+                return self._refuse(writer, side, call, started, refusal.code, refusal.reason)
+        try:
+            admitted = await self._work(side.admit, hello)
+        except Refused as exc:
+            return self._refuse(writer, side, call, started, exc.code, exc.reason)
+        call.tenant = admitted.tenant
+        call.params.update(admitted.params)
+        session = Session(writer, side, hello, admitted)
+        for other in [
+            s for s in self._sessions if s.client_id == hello.client_id and s.admitted.realm == admitted.realm
+        ]:
+            await self._drop(other, "DUPLICATE_CLIENTID")  # a client id connects once (AWS's rule)
+        self._sessions.add(session)
+        writer.write(codec.connack(packets.ACCEPTED))
+        call.code = "OK"
+        journal(self.cloud, call, "MQTT", "", 0, started)
+        for message in await self._work(side.connected, session):
+            await self._route(session.admitted.realm, message, origin=None)
+        for message in admitted.pushes:
+            self._deliver(session, message)
+        return session
+
+    def _refuse(
+        self,
+        writer: asyncio.StreamWriter,
+        side: DeviceSide,
+        call: Call,
+        started: float,
+        code: int,
+        reason: str,
+    ) -> None:
+        writer.write(codec.connack(code))
+        call.code = f"CONNACK {code}"
+        call.params["reason"] = reason[:256]
+        journal(self.cloud, call, "MQTT", "", code, started)
+        return None
+
+    async def _apply(self, decision: Decision, side: DeviceSide, call: Call) -> Refused | None:
+        """Wait a fault's delay on the loop; what its error means for this packet (None: go on)."""
+        if decision.delay > 0:
+            await asyncio.sleep(decision.delay)
+        if decision.kind == "drop":
+            raise ConnectionAbortedError(f"dropped by fault rule {decision.rule}")
+        failure = self.cloud.faults.failure(side, call, decision)
+        if failure is None:
+            return None
+        return Refused(side.connack_code(failure), f"fault rule {decision.rule}: {failure.message}")
+
+    async def _session_loop(self, reader: asyncio.StreamReader, session: Session) -> str:
+        keep_alive = session.hello.keep_alive
+        timeout = keep_alive * 1.5 if keep_alive else None
+        while not session.closed:
+            try:
+                packet = await asyncio.wait_for(codec.read(reader, MAX_PACKET), timeout)
+            except TimeoutError:
+                return "MQTT_KEEP_ALIVE_TIMEOUT"
+            if packet is None:
+                return "CONNECTION_LOST"
+            if isinstance(packet, packets.Simple):
+                if packet.kind == packets.DISCONNECT:
+                    return "CLIENT_INITIATED_DISCONNECT"
+                session.send(codec.pingresp())
+            elif isinstance(packet, packets.Publish):
+                if not await self._publish(session, packet):
+                    return "CLIENT_ERROR"
+            elif isinstance(packet, packets.Subscribe):
+                await self._subscribe(session, packet)
+            elif isinstance(packet, packets.Unsubscribe):
+                for topic_filter in packet.filters:
+                    session.subscriptions.pop(topic_filter, None)
+                session.send(codec.unsuback(packet.packet_id))
+            elif isinstance(packet, packets.Ack) and packet.kind != packets.PUBACK:
+                return "CLIENT_ERROR"  # QoS 2 flows: AWS IoT does not support QoS 2
+            elif isinstance(packet, packets.Connect):
+                return "CLIENT_ERROR"  # a second CONNECT is a protocol violation (3.1.0-2)
+        return "SERVER_INITIATED_DISCONNECT"
+
+    async def _drop(self, session: Session, reason: str) -> None:
+        if session.closed:
+            return
+        session.closed = True
+        self._sessions.discard(session)
+        with contextlib.suppress(Exception):
+            session.writer.close()
+        call = session.side.call("Disconnect", session.hello)
+        call.tenant = session.admitted.tenant
+        call.params.update(session.admitted.params, reason=reason)
+        call.code = "OK"
+        journal(self.cloud, call, "MQTT", "", 0, time.perf_counter())
+        messages = await self._work(session.side.disconnected, session, reason)
+        for message in messages:
+            await self._route(session.admitted.realm, message, origin=None)
+
+    # -- packets --------------------------------------------------------------------------------------
+    async def _subscribe(self, session: Session, packet: packets.Subscribe) -> None:
+        codes = []
+        for topic_filter, qos in packet.filters:
+            started = time.perf_counter()
+            call = self._call(session, "Subscribe", topic=topic_filter)
+            granted = packets.SUBSCRIBE_FAILED
+            decision = self.cloud.faults.decide(call)
+            refusal = await self._apply(decision, session.side, call) if decision is not None else None
+            wanted = refusal is None and topics.valid_filter(topic_filter) and qos in (0, 1, 2)
+            if wanted and await self._work(session.side.may_subscribe, session, topic_filter):
+                granted = min(qos, 1)  # AWS IoT grants QoS 0 or 1
+                session.subscriptions[topic_filter] = granted
+            call.code = "OK" if granted != packets.SUBSCRIBE_FAILED else "REFUSED"
+            journal(self.cloud, call, "MQTT", topic_filter, granted, started)
+            codes.append(granted)
+        session.send(codec.suback(packet.packet_id, codes))
+        retained = await self._work(
+            session.side.retained, session, [f for f, _ in packet.filters if f in session.subscriptions]
+        )
+        for message in retained:
+            self._deliver(session, message)
+
+    async def _publish(self, session: Session, message: packets.Publish) -> bool:
+        """Handle a client's PUBLISH; False: the connection must close."""
+        started = time.perf_counter()
+        call = self._call(session, "Publish", topic=message.topic, qos=message.qos, retain=message.retain)
+        session.published += 1
+        if message.qos == 2 or not topics.valid_name(message.topic) or len(message.payload) > MAX_PAYLOAD:
+            call.code = "REFUSED"
+            journal(self.cloud, call, "MQTT", message.topic, 0, started)
+            return False  # AWS IoT disconnects clients that publish what it does not accept
+        decision = self.cloud.faults.decide(call)
+        if decision is not None:
+            refusal = await self._apply(decision, session.side, call)
+            if refusal is not None:
+                call.code = "REFUSED"
+                journal(self.cloud, call, "MQTT", message.topic, 0, started)
+                return False
+        if not await self._work(session.side.may_publish, session, message.topic):
+            call.code = "NOT_AUTHORIZED"
+            journal(self.cloud, call, "MQTT", message.topic, 0, started)
+            return False
+        answers = await self._work(session.side.published, session, message)
+        call.code = "OK"
+        journal(self.cloud, call, "MQTT", message.topic, 0, started)
+        if message.qos == 1 and message.packet_id is not None and call.fault_action != "lost_response":
+            session.send(codec.puback(message.packet_id))
+        await self._route(session.admitted.realm, message, origin=session)
+        for answer in answers:
+            await self._route(session.admitted.realm, answer, origin=None)
+        return True
+
+    def _call(self, session: Session, operation: str, **params: Any) -> Call:
+        call = session.side.call(operation, session.hello)
+        call.tenant = session.admitted.tenant
+        call.params.update(session.admitted.params, **params)
+        return call
+
+    # -- routing --------------------------------------------------------------------------------------
+    async def _route(self, realm: tuple[str, str], message: packets.Publish, origin: Session | None) -> None:
+        """Deliver a message to every subscriber of its realm that may receive it."""
+        candidates = [
+            (s, max(q for f, q in s.subscriptions.items() if topics.matches(f, message.topic)))
+            for s in list(self._sessions)
+            if s.admitted.realm == realm and any(topics.matches(f, message.topic) for f in s.subscriptions)
+        ]
+        if not candidates:
+            return
+        allowed = await self._work(_receivers, candidates, message.topic)
+        for session, qos in allowed:
+            self._deliver(
+                session, packets.Publish(message.topic, message.payload, min(qos, message.qos), False)
+            )
+
+    def _deliver(self, session: Session, message: packets.Publish) -> None:
+        packet_id = session.next_id() if message.qos else None
+        session.send(
+            codec.publish(
+                packets.Publish(message.topic, message.payload, message.qos, message.retain, packet_id)
+            )
+        )
+
+    def _hear(self, batch: list[Any]) -> None:
+        """Change listener (any thread): route what the registry published, on the loop."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        if self._tls is not None:
+            self._tls.hear(batch)
+        for change in batch:
+            if change.kind != "published" or change.scope is None:
+                continue
+            event = change.after.data
+            message = packets.Publish(
+                event["topic"], bytes(event["payload"]), int(event.get("qos", 0)), False
+            )
+            with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
+                asyncio.run_coroutine_threadsafe(self._route(tuple(change.scope), message, None), loop)
+
+    def rebind(self, cloud: FakeCloud) -> None:
+        """Serve another cloud (the pytest plugin's fresh cloud per test): the old one's clients go."""
+        loop = self.loop
+        if loop is not None and loop.is_running():
+            future = asyncio.run_coroutine_threadsafe(self._drop_all("SERVER_INITIATED_DISCONNECT"), loop)
+            future.result(timeout=10)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.cloud = cloud
+        from .sides import sides_for
+
+        self.sides = sides_for(cloud)
+        self._unsubscribe = cloud.changes.subscribe(self._hear)
+        if self._tls is not None:
+            self._tls.cloud = cloud
+            self._tls.refresh()
+
+    async def _drop_all(self, reason: str) -> None:
+        for session in list(self._sessions):
+            await self._drop(session, reason)
+
+    # -- for tests and the console ----------------------------------------------------------------------
+    def clients(self) -> list[str]:
+        return sorted(s.client_id for s in self._sessions)
+
+
+def _receivers(candidates: list[tuple[Session, int]], topic: str) -> list[tuple[Session, int]]:
+    return [(s, qos) for s, qos in candidates if s.side.may_receive(s, topic)]
+
+
+def _peer_certificate(writer: asyncio.StreamWriter) -> str | None:
+    ssl_object = writer.get_extra_info("ssl_object")
+    if ssl_object is None:
+        return None
+    der = ssl_object.getpeercert(binary_form=True)
+    return None if der is None else ssl.DER_cert_to_PEM_cert(der)

@@ -1,0 +1,136 @@
+"""MQTT 3.1.1 packets on the wire, by amqtt's codec: what the broker reads and writes.
+
+The broker never parses bytes itself: amqtt's packet classes decode and encode, and this module
+turns them into plain records (:class:`Connect`, :class:`Publish` ...) so the rest of the broker
+does not depend on amqtt's classes. Two guards come first, before amqtt reads a byte of the body:
+the packet's declared length (a client announcing a gigabyte is cut off at the header, not after
+the fake has buffered it) and the packet type (a server-only packet from a client, or a reserved
+type, is a protocol violation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from amqtt.adapters import BufferReader, StreamReaderAdapter
+from amqtt.mqtt import packet_class
+from amqtt.mqtt.connack import ConnackPacket
+from amqtt.mqtt.constants import QOS_0
+from amqtt.mqtt.packet import MQTTFixedHeader
+from amqtt.mqtt.pingresp import PingRespPacket
+from amqtt.mqtt.puback import PubackPacket
+from amqtt.mqtt.publish import PublishPacket
+from amqtt.mqtt.suback import SubackPacket
+from amqtt.mqtt.unsuback import UnsubackPacket
+
+from .packets import (
+    CONNECT,
+    FROM_CLIENT,
+    PUBACK,
+    PUBCOMP,
+    PUBLISH,
+    PUBREC,
+    PUBREL,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    Ack,
+    Connect,
+    Oversized,
+    Packet,
+    ProtocolError,
+    Publish,
+    Simple,
+    Subscribe,
+    Unsubscribe,
+)
+
+
+async def read(reader: asyncio.StreamReader, max_length: int) -> Packet | None:
+    """The next packet (None: the client closed the connection between packets)."""
+    try:
+        header = await MQTTFixedHeader.from_stream(StreamReaderAdapter(reader))
+    except Exception as exc:  # amqtt raises its own errors for a malformed length
+        raise ProtocolError(f"malformed fixed header: {exc}") from exc
+    if header is None:
+        return None
+    if header.packet_type not in FROM_CLIENT:
+        raise ProtocolError(f"packet type {header.packet_type} may not come from a client")
+    if header.remaining_length > max_length:
+        raise Oversized(f"a {header.remaining_length}-byte packet is over the {max_length}-byte limit")
+    body = await reader.readexactly(header.remaining_length)
+    try:
+        packet = await packet_class(header).from_stream(BufferReader(body), fixed_header=header)
+        return _plain(header.packet_type, packet)
+    except ProtocolError:
+        raise
+    except Exception as exc:  # a body that does not decode: amqtt's errors, struct's, UTF-8's
+        raise ProtocolError(f"malformed packet of type {header.packet_type}: {exc}") from exc
+
+
+def _plain(kind: int, packet: object) -> Packet:
+    if kind == CONNECT:
+        vh, payload = packet.variable_header, packet.payload  # type: ignore[attr-defined]
+        will = None
+        if vh.will_flag:
+            will = Publish(
+                payload.will_topic or "", bytes(payload.will_message or b""), vh.will_qos, vh.will_retain_flag
+            )
+        return Connect(
+            client_id=payload.client_id or "",
+            username=payload.username,
+            password=payload.password,
+            clean_session=vh.clean_session_flag,
+            keep_alive=vh.keep_alive,
+            protocol_level=vh.proto_level,
+            will=will,
+        )
+    if kind == PUBLISH:
+        qos = packet.qos or QOS_0  # type: ignore[attr-defined]
+        if qos > 2:
+            raise ProtocolError("QoS 3 is not a QoS level")
+        return Publish(
+            topic=packet.topic_name or "",  # type: ignore[attr-defined]
+            payload=bytes(packet.data or b""),  # type: ignore[attr-defined]
+            qos=qos,
+            retain=packet.retain_flag,  # type: ignore[attr-defined]
+            packet_id=packet.packet_id if qos else None,  # type: ignore[attr-defined]
+            dup=packet.dup_flag,  # type: ignore[attr-defined]
+        )
+    if kind == SUBSCRIBE:
+        filters = tuple((topic, qos) for topic, qos in packet.payload.topics)  # type: ignore[attr-defined]
+        if not filters:
+            raise ProtocolError("a SUBSCRIBE must name at least one topic filter")
+        return Subscribe(packet.variable_header.packet_id, filters)  # type: ignore[attr-defined]
+    if kind == UNSUBSCRIBE:
+        topics = tuple(packet.payload.topics)  # type: ignore[attr-defined]
+        return Unsubscribe(packet.variable_header.packet_id, topics)  # type: ignore[attr-defined]
+    if kind in (PUBACK, PUBREC, PUBREL, PUBCOMP):
+        return Ack(kind, packet.variable_header.packet_id)  # type: ignore[attr-defined]
+    return Simple(kind)
+
+
+# -- what the broker sends ------------------------------------------------------------------------
+def connack(code: int, session_present: bool = False) -> bytes:
+    return ConnackPacket.build(1 if session_present else 0, code).to_bytes()
+
+
+def suback(packet_id: int, codes: list[int]) -> bytes:
+    return SubackPacket.build(packet_id, codes).to_bytes()
+
+
+def unsuback(packet_id: int) -> bytes:
+    return UnsubackPacket.build(packet_id).to_bytes()
+
+
+def puback(packet_id: int) -> bytes:
+    return PubackPacket.build(packet_id).to_bytes()
+
+
+def pingresp() -> bytes:
+    return PingRespPacket.build().to_bytes()
+
+
+def publish(message: Publish) -> bytes:
+    return PublishPacket.build(
+        message.topic, message.payload, message.packet_id, message.dup, message.qos, message.retain
+    ).to_bytes()

@@ -1,0 +1,191 @@
+"""EnOS's device side: secret-based login, dynamic activation, status, measure points.
+
+What the ``enos-mqtt-sdk-python`` client sends (its ``Profile``): the client id
+``<deviceKey>|securemode=<2|3>,signmethod=<hmacsha256|hmacsha1|hmacmd5>,timestamp=<ms>|``, the
+user name ``<deviceKey>&<productKey>``, and as password the digest of the sorted parameters
+``clientId``, ``deviceKey``, ``productKey``, ``timestamp`` (name and value concatenated) followed
+by the secret: the device secret (``securemode=2``, static login) or the product secret
+(``securemode=3``, dynamic activation, only where the product has ``dynamicActivateEnabled``).
+Dynamic activation pushes the device secret on ``/ext/session/<pk>/<dk>/thing/activate/info``.
+
+A login moves the device ``inactive`` → ``online`` (``activeTime`` set once, ``lastOnlineTime``
+every time); a disconnect makes it ``offline`` (``lastOfflineTime``), all through the registry,
+so the Connect API's GetDevice shows it. A measure point post on
+``/sys/<pk>/<dk>/thing/measurepoint/post`` is answered on ``…/post_reply`` and sets
+``measurepointLastUpdate``.
+
+Choices where EnOS documents nothing ([I] in the README): a wrong signature or an unknown device
+is CONNACK 4 (bad user name or password), a disabled device or a product without dynamic
+activation CONNACK 5 (not authorised), as MQTT 3.1.1 defines the two; dynamic activation of a
+device that was ever active is refused (5); a device may publish and subscribe only on topics
+that name its own product and device key; a post whose payload is not a JSON object is answered
+with code 1000 and nothing stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..registry import Tenant
+from ..registry.models import Device
+from .packets import BAD_CREDENTIALS, NOT_AUTHORIZED, Publish
+from .sides import Admitted, DeviceSide, Hello, Refused
+
+if TYPE_CHECKING:
+    from .broker import Session
+
+CLIENT_ID = re.compile(
+    r"(?P<id>[^|]+)\|securemode=(?P<mode>\d+),signmethod=(?P<method>\w+),timestamp=(?P<timestamp>[^|,]+)\|"
+)
+STATIC, DYNAMIC = 2, 3
+MEASUREPOINT_POST = re.compile(r"/sys/(?P<pk>[^/]+)/(?P<dk>[^/]+)/thing/measurepoint/post")
+SUCCESS = 200
+BAD_REQUEST = 1000
+
+
+def signature(secret: str, params: dict[str, str], method: str) -> str | None:
+    """The SDK's ``SignUtil.sign``: sorted ``name + value`` pairs, then the secret, digested."""
+    content = "".join(k + str(params[k]) for k in sorted(params)) + secret
+    if method == "hmacsha256":
+        return hashlib.sha256(content.encode()).hexdigest()
+    if method == "hmacsha1":
+        return hashlib.sha1(content.encode()).hexdigest().upper()
+    if method == "hmacmd5":
+        return hashlib.md5(content.encode()).hexdigest()
+    return None
+
+
+class EnosDeviceSide(DeviceSide):
+    name = "enos-mqtt"
+    extra_fields: ClassVar[frozenset[str]] = frozenset({"deviceKey", "productKey", "orgId", "secureMode"})
+
+    def _find(self, product_key: str, device_key: str) -> tuple[Tenant, Device] | None:
+        for org in self.cloud.registry.tenants("enos"):
+            device = org.keys.get(device_key)
+            if device is not None and device.product == product_key:
+                return org, device
+        return None
+
+    def admit(self, hello: Hello) -> Admitted:
+        device_key, _, product_key = (hello.username or "").partition("&")
+        parsed = CLIENT_ID.fullmatch(hello.client_id)
+        if not device_key or not product_key or parsed is None:
+            raise Refused(
+                BAD_CREDENTIALS, "EnOS logins use the user name deviceKey&productKey and the SDK's client id"
+            )
+        mode = int(parsed["mode"])
+        found = self._find(product_key, device_key)
+        if found is None:
+            raise Refused(BAD_CREDENTIALS, f"no device {device_key} of product {product_key}")
+        org, device = found
+        product = org.products.get(product_key)
+        attrs = product.attributes if product is not None else {}
+        if mode == STATIC:
+            secret = device.secret or ""
+        elif mode == DYNAMIC:
+            if not attrs.get("dynamicActivateEnabled"):
+                raise Refused(NOT_AUTHORIZED, f"product {product_key} does not allow dynamic activation")
+            if (device.extra or {}).get("activeTime"):
+                raise Refused(
+                    NOT_AUTHORIZED, f"device {device_key} was activated before: log in with its secret"
+                )
+            secret = attrs.get("productSecret") or ""
+        else:
+            raise Refused(NOT_AUTHORIZED, f"securemode={mode} is not a device login (2: static, 3: dynamic)")
+        params = {
+            "productKey": product_key,
+            "deviceKey": device_key,
+            "clientId": parsed["id"],
+            "timestamp": parsed["timestamp"],
+        }
+        expected = signature(secret, params, parsed["method"])
+        if expected is None or expected != hello.password:
+            raise Refused(BAD_CREDENTIALS, "the password is not the signature of the login parameters")
+        if device.status == "disable":
+            raise Refused(NOT_AUTHORIZED, f"device {device_key} is disabled")
+        pushes = []
+        if mode == DYNAMIC:
+            info = {
+                "id": str(org.ids.uuid()),
+                "method": "thing.activate.info",
+                "version": "1.0",
+                "params": {"productKey": product_key, "deviceKey": device_key, "deviceSecret": device.secret},
+            }
+            topic = f"/ext/session/{product_key}/{device_key}/thing/activate/info"
+            pushes.append(Publish(topic, json.dumps(info).encode(), 0, False))
+        return Admitted(
+            realm=("enos", org.id),
+            tenant=org.id,
+            params={"deviceKey": device_key, "productKey": product_key, "orgId": org.id, "secureMode": mode},
+            pushes=pushes,
+            principal=(org, device.id),
+        )
+
+    # -- topics: a device's own only -------------------------------------------------------------
+    def _own(self, session: Session, topic: str) -> bool:
+        params = session.admitted.params
+        return f"/{params['productKey']}/{params['deviceKey']}/" in topic
+
+    def may_subscribe(self, session: Session, topic_filter: str) -> bool:
+        return self._own(session, topic_filter)
+
+    def may_publish(self, session: Session, topic: str) -> bool:
+        return self._own(session, topic)
+
+    def may_receive(self, session: Session, topic: str) -> bool:
+        return self._own(session, topic)
+
+    # -- status and measure points ---------------------------------------------------------------
+    def _device(self, session: Session) -> tuple[Tenant, Device] | None:
+        org, asset = session.admitted.principal
+        device = org.devices.get(asset)
+        return (org, device) if device is not None else None
+
+    def connected(self, session: Session) -> list[Publish]:
+        found = self._device(session)
+        if found is not None:
+            org, device = found
+            with org.lock:
+                now = org.clock.ms()
+                extra = {**(device.extra or {}), "lastOnlineTime": now}
+                extra.setdefault("activeTime", now)
+                if device.status != "disable":
+                    org.update_device(device, {"status": "online", "extra": extra})
+        return []
+
+    def disconnected(self, session: Session, reason: str) -> list[Publish]:
+        found = self._device(session)
+        if found is not None:
+            org, device = found
+            with org.lock:
+                if device.status == "online":
+                    extra = {**(device.extra or {}), "lastOfflineTime": org.clock.ms()}
+                    org.update_device(device, {"status": "offline", "extra": extra})
+        return []
+
+    def published(self, session: Session, message: Publish) -> list[Publish]:
+        if MEASUREPOINT_POST.fullmatch(message.topic) is None:
+            return []
+        try:
+            request: Any = json.loads(message.payload)
+        except (ValueError, UnicodeDecodeError):
+            request = None
+        if not isinstance(request, dict):
+            reply = {
+                "id": None,
+                "code": BAD_REQUEST,
+                "data": None,
+                "message": "the payload is not a JSON object",
+            }
+        else:
+            found = self._device(session)
+            if found is not None:
+                org, device = found
+                with org.lock:
+                    extra = {**(device.extra or {}), "measurepointLastUpdate": org.clock.ms()}
+                    org.replace_extra(device, extra)
+            reply = {"id": request.get("id"), "code": SUCCESS, "data": {}, "message": ""}
+        return [Publish(message.topic + "_reply", json.dumps(reply).encode(), 0, False)]

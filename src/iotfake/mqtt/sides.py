@@ -1,0 +1,161 @@
+"""What a provider's device side is to the broker, and how a connection finds its side.
+
+A device side is a :class:`~iotfake.providers.base.Provider` without HTTP routes (``aws-mqtt``,
+``enos-mqtt``), so fault rules name it like any provider (``{"provider": "enos-mqtt",
+"operation": "Connect", "action": {"error": "NOT_AUTHORIZED"}}``), the engine checks their
+operations and codes when they are added, and the journal groups their entries. Besides the
+Provider hooks it answers the broker's questions, each run off the event loop (they read the
+registry): may this client connect (``admit``), subscribe, publish, receive; what does a message
+it publishes trigger (``published``: the shadow service's answers, a measure point reply).
+
+A side's error codes are CONNACK return codes, by name (``NOT_AUTHORIZED``) or number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from werkzeug.routing import Rule
+
+from ..providers.base import Call, Provider, ProviderError
+from ..registry import errors as domain
+from .packets import BAD_CREDENTIALS, CONNACK_NAMES, NOT_AUTHORIZED, SERVER_UNAVAILABLE, Publish
+
+if TYPE_CHECKING:
+    from ..cloud import FakeCloud
+    from .broker import Session
+
+FIELDS = frozenset(
+    {"clientId", "username", "listener", "address", "topic", "qos", "retain", "reason", "account", "region"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    """What a client presents: its CONNECT and, over TLS, its certificate."""
+
+    client_id: str
+    username: str | None
+    password: str | None
+    listener: str
+    peer_certificate: str | None
+    address: str
+    keep_alive: int = 0
+
+
+@dataclass
+class Admitted:
+    """An admitted connection: where its messages route and what it is."""
+
+    #: the routing domain: messages never cross realms (``("aws", "<account>/<region>")``)
+    realm: tuple[str, str]
+    #: the journal's tenant
+    tenant: str
+    #: what the journal records and fault rules match on besides the client id
+    params: dict[str, Any] = field(default_factory=dict)
+    #: messages for this client right after its CONNACK (EnOS's activation info)
+    pushes: list[Publish] = field(default_factory=list)
+    #: the side's own state for this connection (an AWS policy connection, an EnOS device)
+    principal: Any = None
+
+
+class Refused(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class DeviceSide(Provider):
+    operations: ClassVar[frozenset[str]] = frozenset({"Connect", "Disconnect", "Subscribe", "Publish"})
+    #: extra fields this side's calls carry (a thing name, a device key)
+    extra_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def rules(cls) -> list[Rule]:
+        return []  # no HTTP: the broker drives it
+
+    @classmethod
+    def match_fields(cls, operation: str) -> frozenset[str] | None:
+        return FIELDS | cls.extra_fields
+
+    def call(self, operation: str, hello: Hello) -> Call:
+        params: dict[str, Any] = {
+            "clientId": hello.client_id,
+            "listener": hello.listener,
+            "address": hello.address,
+        }
+        if hello.username is not None:
+            params["username"] = hello.username
+        return Call(self.name, operation, None, params=params)
+
+    # -- errors: CONNACK codes ---------------------------------------------------------------------
+    def from_code(self, call: Call, code: str) -> ProviderError:
+        value = CONNACK_NAMES.get(code.upper()) if not code.isdigit() else int(code)
+        if value is None or not 1 <= value <= 5:
+            names = ", ".join(n for n in CONNACK_NAMES if n != "ACCEPTED")
+            raise ValueError(f"{code!r} is not a CONNACK refusal ({names}, or 1-5)")
+        name = next(n for n, v in CONNACK_NAMES.items() if v == value)
+        return ProviderError(name, f"refused with CONNACK {value} ({name})", status=value)
+
+    def from_domain(self, call: Call, error: domain.DomainError) -> ProviderError:
+        if isinstance(error, domain.Throttled | domain.Unavailable | domain.Internal):
+            code = SERVER_UNAVAILABLE
+        elif isinstance(error, domain.InvalidArgument | domain.TokenExpired):
+            code = BAD_CREDENTIALS
+        else:
+            code = NOT_AUTHORIZED
+        name = next(n for n, v in CONNACK_NAMES.items() if v == code)
+        return ProviderError(name, error.message or name, status=code)
+
+    def connack_code(self, error: ProviderError) -> int:
+        return int(error.status) if 1 <= int(error.status) <= 5 else NOT_AUTHORIZED
+
+    # -- the broker's questions (run off the loop) ------------------------------------------------
+    def admit(self, hello: Hello) -> Admitted:
+        raise Refused(NOT_AUTHORIZED, f"{self.name} admits no one")
+
+    def may_subscribe(self, session: Session, topic_filter: str) -> bool:
+        return True
+
+    def may_publish(self, session: Session, topic: str) -> bool:
+        return True
+
+    def may_receive(self, session: Session, topic: str) -> bool:
+        return True
+
+    def published(self, session: Session, message: Publish) -> list[Publish]:
+        """What a client's message triggers, to be published in its realm (answers, replies)."""
+        return []
+
+    def connected(self, session: Session) -> list[Publish]:
+        return []
+
+    def disconnected(self, session: Session, reason: str) -> list[Publish]:
+        return []
+
+    def retained(self, session: Session, filters: list[str]) -> list[Publish]:
+        """Retained messages a new subscription receives."""
+        return []
+
+
+class Sides:
+    """Which device side a connection belongs to, from what it presents."""
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        self.aws: DeviceSide = cloud.providers["aws-mqtt"]  # type: ignore[assignment]
+        self.enos: DeviceSide = cloud.providers["enos-mqtt"]  # type: ignore[assignment]
+
+    def pick(self, hello: Hello) -> DeviceSide:
+        """A client certificate is AWS IoT's mutual TLS; a ``deviceKey&productKey`` user is EnOS's
+        login; a TLS client with neither is AWS's (refused: it presented no certificate)."""
+        if hello.peer_certificate is not None:
+            return self.aws
+        if hello.username and "&" in hello.username:
+            return self.enos
+        return self.aws if hello.listener == "tls" else self.enos
+
+
+def sides_for(cloud: FakeCloud) -> Sides:
+    return Sides(cloud)
