@@ -45,7 +45,7 @@ def respond(ctx: Context, topic: str, payload: bytes) -> list[Message]:
     if parsed is None:
         return []
     thing, name, action = parsed
-    token = _client_token(payload)
+    token = client_token(payload)
     request = Context(
         ctx.provider,
         ctx.call,
@@ -56,11 +56,30 @@ def respond(ctx: Context, topic: str, payload: bytes) -> list[Message]:
     try:
         with ctx.tenant.lock:
             previous = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
-            answer = {"get": shadows.get, "update": shadows.update, "delete": shadows.delete}[action](request)
+            handler = {"get": shadows.get, "update": shadows.apply, "delete": shadows.remove}[action]
+            answer = handler(request)
             current = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
     except AwsError as exc:
         rejected = {"code": CODES.get(str(exc.code), 400), "message": exc.message, "timestamp": now}
         return [(f"{topic}/rejected", _dump(_with_token(rejected, token)))]
+    return answers(topic, action, answer, previous, current, token, now)
+
+
+def base_topic(thing: str, name: str) -> str:
+    return f"$aws/things/{thing}/shadow" + (f"/name/{name}" if name else "")
+
+
+def answers(
+    topic: str,
+    action: str,
+    answer: dict[str, Any],
+    previous: dict[str, Any] | None,
+    current: dict[str, Any] | None,
+    token: str | None,
+    now: int,
+) -> list[Message]:
+    """What the service publishes after an accepted get/update/delete on ``topic`` (also when
+    iot-data's HTTP calls made it: AWS publishes those on the same topics)."""
     accepted = json.loads(answer["payload"])
     messages = [(f"{topic}/accepted", _dump(_with_token(accepted, token)))]
     if action == "update" and current is not None:
@@ -101,7 +120,7 @@ def _document(stored: dict[str, Any]) -> dict[str, Any]:
     return {"state": state, "metadata": shown["metadata"], "version": shown["version"]}
 
 
-def _client_token(payload: bytes) -> str | None:
+def client_token(payload: bytes) -> str | None:
     try:
         token = json.loads(payload).get("clientToken")
     except (ValueError, AttributeError, UnicodeDecodeError):

@@ -49,6 +49,33 @@ def get(ctx: Context) -> dict[str, Any]:
 
 
 def update(ctx: Context) -> dict[str, Any]:
+    """UpdateThingShadow: the update, then what the shadow service publishes about it."""
+    return _published(ctx, "update", apply)
+
+
+def delete(ctx: Context) -> dict[str, Any]:
+    """DeleteThingShadow: the delete, then ``delete/accepted`` for the device."""
+    return _published(ctx, "delete", remove)
+
+
+def _published(ctx: Context, action: str, run: Any) -> dict[str, Any]:
+    from . import messages, shadow_topics
+
+    thing, name = _names(ctx)
+    with ctx.tenant.lock:
+        previous = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
+        answer = run(ctx)
+        current = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
+    topic = f"{shadow_topics.base_topic(thing, name)}/{action}"
+    token = shadow_topics.client_token(ctx.input.get("payload") or b"")
+    for out_topic, payload in shadow_topics.answers(
+        topic, action, answer, previous, current, token, int(ctx.now)
+    ):
+        messages.deliver(ctx, out_topic, payload, qos=0, retain=False)
+    return answer
+
+
+def apply(ctx: Context) -> dict[str, Any]:
     thing, name = _names(ctx)
     try:
         request = parse_update(ctx.input.get("payload") or b"")
@@ -67,7 +94,7 @@ def update(ctx: Context) -> dict[str, Any]:
     return {"payload": _dump(accepted(request, document))}
 
 
-def delete(ctx: Context) -> dict[str, Any]:
+def remove(ctx: Context) -> dict[str, Any]:
     thing, name = _names(ctx)
     with ctx.tenant.lock:
         shadows = ctx.tenant.table(SHADOWS)

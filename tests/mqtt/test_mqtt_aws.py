@@ -1,0 +1,108 @@
+"""AWS IoT's device side through paho-mqtt over mutual TLS: who gets in, what policies allow,
+shadows and iot-data over the same store, retained messages, presence and connectivity."""
+
+from __future__ import annotations
+
+import json
+
+EVERYTHING_BUT_ADMIN = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "iot:Connect",
+                "Resource": "arn:aws:iot:*:*:client/${iot:Connection.Thing.ThingName}",
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["iot:Publish", "iot:Receive"],
+                "Resource": "arn:aws:iot:*:*:topic/lamps/*",
+            },
+            {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": "arn:aws:iot:*:*:topicfilter/lamps/*"},
+        ],
+    }
+)
+
+
+def test_an_active_certificate_with_a_policy_connects(cloud, thing, devices) -> None:
+    devices("lamp", thing("lamp"))
+    entry = cloud.journal.last(provider="aws-mqtt", operation="Connect")
+    assert (entry.code, entry.params["thingName"], entry.params["clientId"]) == ("OK", "lamp", "lamp")
+
+
+def test_the_registry_decides_who_gets_in(cloud, iot, thing, devices) -> None:
+    cert = thing("lamp", EVERYTHING_BUT_ADMIN)
+    devices("someone-else", cert, expect=5)  # the policy allows only the thing's own client id
+    assert "no policy allows iot:Connect" in cloud.journal.last(operation="Connect").params["reason"]
+    iot.update_certificate(certificateId=cert["certificateId"], newStatus="INACTIVE")
+    devices("lamp", cert, expect=5)
+    assert "INACTIVE" in cloud.journal.last(operation="Connect").params["reason"]
+    iot.update_certificate(certificateId=cert["certificateId"], newStatus="ACTIVE")
+    devices("lamp", cert)
+
+
+def test_policies_decide_every_subscription_and_publish(thing, devices) -> None:
+    device = devices("lamp", thing("lamp", EVERYTHING_BUT_ADMIN))
+    assert device.subscribe("lamps/#") == (1,)
+    assert device.subscribe("admin/#") == (0x80,)  # SUBACK failure
+    device.publish("lamps/lamp/state", {"on": True})
+    assert device.receive("lamps/lamp/state") == {"on": True}
+    device.client.publish("admin/reboot", "now", 1)
+    assert device.disconnected.wait(5)  # AWS IoT disconnects a client that publishes where it may not
+
+
+def test_shadow_topics_and_iot_data_share_one_store(thing, devices, iot_data) -> None:
+    device = devices("lamp", thing("lamp"))
+    device.subscribe("$aws/things/lamp/shadow/update/#")
+    device.publish(
+        "$aws/things/lamp/shadow/update", {"state": {"reported": {"on": False}}, "clientToken": "c1"}
+    )
+    accepted = device.receive("$aws/things/lamp/shadow/update/accepted")
+    assert accepted["state"] == {"reported": {"on": False}} and accepted["clientToken"] == "c1"
+    stored = json.loads(iot_data.get_thing_shadow(thingName="lamp")["payload"].read())
+    assert stored["state"]["reported"] == {"on": False}
+    iot_data.update_thing_shadow(thingName="lamp", payload=json.dumps({"state": {"desired": {"on": True}}}))
+    assert device.receive("$aws/things/lamp/shadow/update/delta")["state"] == {"on": True}
+
+
+def test_iot_data_publish_reaches_subscribers_and_retained_messages_wait(thing, devices, iot_data) -> None:
+    device = devices("lamp", thing("lamp"))
+    device.subscribe("news/#")
+    iot_data.publish(topic="news/today", payload=b'{"headline": "fake"}', qos=1)
+    assert device.receive("news/today") == {"headline": "fake"}
+    device.publish("status/lamp", "on", qos=1)  # not retained
+    device.publish("config/lamp", json.dumps({"level": 3}), retain=True)
+    assert iot_data.get_retained_message(topic="config/lamp")["payload"] == b'{"level": 3}'
+    other = devices("lamp-2", thing("lamp-2"))
+    other.subscribe("config/#")
+    assert other.receive("config/lamp") == {"level": 3}
+
+
+def test_presence_events_and_connectivity_follow_connections(iot, thing, devices) -> None:
+    iot.update_indexing_configuration(
+        thingIndexingConfiguration={
+            "thingIndexingMode": "REGISTRY",
+            "thingConnectivityIndexingMode": "STATUS",
+        }
+    )
+    watcher = devices("watcher", thing("watcher"))
+    watcher.subscribe("$aws/events/presence/+/lamp")
+    lamp = devices("lamp", thing("lamp"))
+    event = watcher.receive("$aws/events/presence/connected/lamp")
+    assert event["eventType"] == "connected" and event["clientId"] == "lamp"
+    found = iot.search_index(queryString="connectivity.connected:true")["things"]
+    assert sorted(t["thingName"] for t in found) == ["lamp", "watcher"]
+    lamp.close()
+    gone = watcher.receive("$aws/events/presence/disconnected/lamp")
+    assert gone["disconnectReason"] == "CLIENT_INITIATED_DISCONNECT" and gone["clientInitiatedDisconnect"]
+    assert [
+        t["thingName"] for t in iot.search_index(queryString="connectivity.connected:false")["things"]
+    ] == ["lamp"]
+
+
+def test_a_second_connection_with_the_same_client_id_takes_over(thing, devices) -> None:
+    cert = thing("lamp")
+    first = devices("lamp", cert)
+    devices("lamp", cert)
+    assert first.disconnected.wait(5)
