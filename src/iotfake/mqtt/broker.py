@@ -250,10 +250,13 @@ class Broker:
         ]:
             await self._drop(other, "DUPLICATE_CLIENTID")  # a client id connects once (AWS's rule)
         self._sessions.add(session)
+        # the registry knows the device is connected before the device hears it is (a test that
+        # reads the status right after CONNACK sees it online)
+        events = await self._work(side.connected, session)
         writer.write(codec.connack(packets.ACCEPTED))
         call.code = "OK"
         journal(self.cloud, call, "MQTT", "", 0, started)
-        for message in await self._work(side.connected, session):
+        for message in events:
             await self._route(session.admitted.realm, message, origin=None)
         for message in admitted.pushes:
             self._deliver(session, message)

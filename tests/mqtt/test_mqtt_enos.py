@@ -1,0 +1,162 @@
+"""EnOS's device side: static login and dynamic activation by the SDK's signature, status through
+the Connect API, measure point replies; and the enos-mqtt-sdk-python client itself."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from _enos import Enos
+
+from iotfake.mqtt.enos import signature
+from iotfake.transports import requests_session
+
+from ._device import Device
+
+
+@pytest.fixture
+def enos(cloud):
+    session = requests_session(cloud)
+
+    def send(method, path, body, headers):
+        return session.request(method, path, json=body, headers=headers).json()
+
+    return Enos(send)
+
+
+@pytest.fixture
+def meters(served):
+    made: list[Device] = []
+
+    def login(
+        device_key: str,
+        product_key: str,
+        secret: str,
+        *,
+        mode: int = 2,
+        expect: int | None = 0,
+        sign: str | None = None,
+    ) -> Device:
+        timestamp = str(int(time.time() * 1000))
+        client_id = f"{device_key}|securemode={mode},signmethod=hmacsha256,timestamp={timestamp}|"
+        params = {
+            "productKey": product_key,
+            "deviceKey": device_key,
+            "clientId": device_key,
+            "timestamp": timestamp,
+        }
+        password = sign or signature(secret, params, "hmacsha256")
+        device = Device(client_id, username=f"{device_key}&{product_key}", password=password)
+        made.append(device)
+        code = device.connect(served.mqtt.port, host="127.0.0.1")
+        if expect is not None:
+            assert code == expect, f"CONNACK {code}, expected {expect}"
+        return device
+
+    yield login
+    for device in made:
+        device.close()
+
+
+def status(enos: Enos, product_key: str, device_key: str) -> dict:
+    answer = enos.get(productKey=product_key, deviceKey=device_key)
+    assert answer["code"] == 0, answer
+    return answer["data"]
+
+
+def wait_for(predicate, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never held")
+        time.sleep(0.02)
+
+
+def test_static_login_brings_the_device_online_and_back_offline(enos, meters) -> None:
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    assert status(enos, pk, "meter-1")["status"] == "inactive"
+    meter = meters("meter-1", pk, made["deviceSecret"])
+    seen = status(enos, pk, "meter-1")
+    assert seen["status"] == "online" and seen["activeTime"] > 0
+    meter.close()
+    wait_for(lambda: status(enos, pk, "meter-1")["status"] == "offline")
+    assert status(enos, pk, "meter-1")["lastOfflineTime"] >= seen["activeTime"]
+
+
+def test_wrong_secrets_and_disabled_devices_are_refused(cloud, enos, meters) -> None:
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    meters("meter-1", pk, "not-the-secret", expect=4)
+    meters("ghost", pk, "x", expect=4)
+    assert enos.call("devices", "disable", None, productKey=pk, deviceKey="meter-1")["code"] == 0
+    meters("meter-1", pk, made["deviceSecret"], expect=5)
+    entry = cloud.journal.last(provider="enos-mqtt", operation="Connect")
+    assert entry.code == "CONNACK 5" and "disabled" in entry.params["reason"]
+
+
+def test_a_measure_point_post_is_acknowledged(enos, meters) -> None:
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    meter = meters("meter-1", pk, made["deviceSecret"])
+    topic = f"/sys/{pk}/meter-1/thing/measurepoint/post"
+    meter.subscribe(topic + "_reply")
+    meter.publish(
+        topic,
+        {
+            "id": "7",
+            "version": "1.0",
+            "method": "thing.measurepoint.post",
+            "params": {"measurepoints": {"power": 3.2}},
+        },
+    )
+    assert meter.receive(topic + "_reply") == {"id": "7", "code": 200, "data": {}, "message": ""}
+    assert status(enos, pk, "meter-1")["measurepointLastUpdate"] > 0
+    assert meter.subscribe(f"/sys/{pk}/other-meter/thing/measurepoint/post_reply") == (0x80,)
+
+
+def test_dynamic_activation_pushes_the_secret(enos, meters) -> None:
+    pk = enos.product(dynamicActivateEnabled=True)
+    product_secret = enos.call("products", "get", productKey=pk)["data"]["productSecret"]
+    made = enos.device(pk, deviceKey="meter-2")
+    meter = meters("meter-2", pk, product_secret, mode=3)
+    info = meter.receive(f"/ext/session/{pk}/meter-2/thing/activate/info")
+    assert info["params"] == {"productKey": pk, "deviceKey": "meter-2", "deviceSecret": made["deviceSecret"]}
+    meter.close()
+    meters("meter-2", pk, product_secret, mode=3, expect=5)  # activated once: log in with the secret now
+    closed = enos.product()
+    enos.device(closed, deviceKey="meter-3")
+    secret = enos.call("products", "get", productKey=closed)["data"]["productSecret"]
+    meters("meter-3", closed, secret, mode=3, expect=5)
+
+
+def test_the_enos_sdk_logs_in_and_activates(served, enos) -> None:
+    from enos.core.MqttClient import MqttClient
+
+    pk = enos.product(dynamicActivateEnabled=True)
+    made = enos.device(pk, deviceKey="sdk-1")
+    url = f"tcp://127.0.0.1:{served.mqtt.port}"
+    client = MqttClient(url, pk, "sdk-1", made["deviceSecret"])
+    client.get_profile().set_auto_reconnect(False)
+    client.connect()
+    try:
+        assert client.is_connected()
+        assert status(enos, pk, "sdk-1")["status"] == "online"
+    finally:
+        client.close()
+    enos.device(pk, deviceKey="sdk-2")
+    product_secret = enos.call("products", "get", productKey=pk)["data"]["productSecret"]
+    from enos.core.internal.Profile import Profile
+    from enos.core.login.DynamicActivationLogin import DynamicActivationLogin
+
+    secrets: list[str] = []
+    profile = Profile.create_instance(DynamicActivationLogin(url, pk, product_secret, "sdk-2"))
+    profile.set_auto_reconnect(False)
+    dynamic = MqttClient(profile=profile)
+    dynamic.on_device_dynamic_active = secrets.append
+    dynamic.connect()
+    try:
+        wait_for(lambda: bool(secrets))
+        assert secrets == [status(enos, pk, "sdk-2")["deviceSecret"]]
+    finally:
+        dynamic.close()
