@@ -1,0 +1,111 @@
+"""Fault rules on the device side, and bad input that must never crash the broker."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+import requests
+
+from iotfake import FakeCloud
+from iotfake.mqtt.broker import Broker
+
+from ._device import Device
+
+
+def test_a_rule_refuses_connections_with_a_chosen_connack_code(cloud, thing, devices) -> None:
+    rule = cloud.faults.add(provider="aws-mqtt", operation="Connect", error="SERVER_UNAVAILABLE", times=1)
+    cert = thing("lamp")
+    devices("lamp", cert, expect=3)
+    entry = cloud.journal.last(provider="aws-mqtt", operation="Connect")
+    assert (entry.code, entry.rule) == ("CONNACK 3", rule.id)
+    devices("lamp", cert)  # the rule fired once
+
+
+def test_rules_are_checked_when_added(cloud) -> None:
+    with pytest.raises(Exception, match="CONNACK refusal"):
+        cloud.faults.add(provider="enos-mqtt", operation="Connect", error="NOPE")
+    with pytest.raises(Exception, match="Conect"):
+        cloud.faults.add(provider="aws-mqtt", operation="Conect", error="NOT_AUTHORIZED")
+
+
+def test_a_rule_drops_the_connection_after_n_messages(cloud, thing, devices) -> None:
+    cloud.faults.add(provider="aws-mqtt", operation="Publish", after=2, drop=True)
+    device = devices("lamp", thing("lamp"))
+    device.publish("lamps/1", "a")
+    device.publish("lamps/1", "b")
+    device.client.publish("lamps/1", "c", 1)
+    assert device.disconnected.wait(5)
+    assert cloud.journal.last(provider="aws-mqtt", operation="Disconnect").params["reason"] == "CLIENT_ERROR"
+
+
+def test_a_latency_rule_delays_without_blocking_other_clients(cloud, thing, devices) -> None:
+    cloud.faults.add(provider="aws-mqtt", operation="Publish", match={"clientId": "slow"}, latency_ms=800)
+    slow, fast = devices("slow", thing("slow")), devices("fast", thing("fast"))
+    slow.client.publish("lamps/slow", "x", 1)
+    started = time.monotonic()
+    fast.publish("lamps/fast", "y")  # answered while the slow one waits
+    assert time.monotonic() - started < 0.6
+
+
+@pytest.fixture
+def broker():
+    cloud = FakeCloud()
+    with Broker(cloud, port=0, tls_port=None, connect_timeout=0.5) as running:
+        yield running
+
+
+def raw(broker: Broker, data: bytes) -> bytes:
+    """Send bytes, read until the broker closes (or a second passes)."""
+    with socket.create_connection(("127.0.0.1", broker.port), timeout=2) as conn:
+        conn.sendall(data)
+        conn.settimeout(2)
+        received = b""
+        try:
+            while chunk := conn.recv(4096):
+                received += chunk
+        except TimeoutError:
+            received += b"<open>"
+        return received
+
+
+CONNECT = bytes.fromhex("101000044d5154540402003c000474657374")  # clean session, client id "test"
+
+
+def test_malformed_packets_close_the_connection(broker) -> None:
+    assert raw(broker, b"\xff\xff\xff\xff\xff") == b""  # a reserved type, a broken length
+    assert raw(broker, b"\x10\x05garbage") == b""  # a CONNECT whose body does not decode
+    assert raw(broker, CONNECT[:-2]) == b""  # a cut CONNECT: closed when the connect time is up
+    assert raw(broker, b"\x30\x02\x00\x00") == b""  # a PUBLISH before CONNECT
+
+
+def test_a_client_that_never_connects_is_closed(broker) -> None:
+    with socket.create_connection(("127.0.0.1", broker.port), timeout=3) as conn:
+        started = time.monotonic()
+        assert conn.recv(10) == b""
+        assert time.monotonic() - started < 2.5
+
+
+def test_an_oversized_packet_is_cut_off_at_its_header(broker) -> None:
+    with socket.create_connection(("127.0.0.1", broker.port), timeout=3) as conn:
+        conn.sendall(CONNECT)
+        assert conn.recv(4)[:1] == b"\x20"  # CONNACK (refused: no such device, but answered)
+    # a PUBLISH announcing 200 MB: refused from the header, nothing buffered
+    assert raw(broker, b"\x30\xff\xff\xff\x7f") == b""
+
+
+def test_the_broker_survives_and_http_keeps_serving(served, thing, devices) -> None:
+    for junk in (b"\x00", b"\x10\xff\xff\xff\xff\x0f", b"\x10\x00", bytes(range(256))):
+        with socket.create_connection(("127.0.0.1", served.mqtt.port), timeout=2) as conn:
+            conn.sendall(junk)
+    assert requests.get(f"{served.url}/_iotfake/health", timeout=5).status_code == 200
+    devices("lamp", thing("lamp"))
+
+
+def test_an_unauthenticated_tls_client_is_refused(served) -> None:
+    device = Device("anyone").tls(served.cloud.ca_pem)
+    try:
+        assert device.connect(served.mqtt.tls_port) == 5
+    finally:
+        device.close()
