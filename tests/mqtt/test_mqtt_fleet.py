@@ -1,0 +1,164 @@
+"""Fleet provisioning by claim over MQTT, end to end: with paho, and with the AWS IoT Device SDK
+v2 (awsiotsdk: AWS CRT, mutual TLS): claim certificate -> new certificate -> RegisterThing by
+template -> connect as the new thing -> a shadow update iot-data reads."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from concurrent.futures import Future
+from pathlib import Path
+
+import pytest
+from aws_helpers import POLICY
+
+ROLE = "arn:aws:iam::123456789012:role/Provisioning"
+TEMPLATE = json.dumps(
+    {
+        "Parameters": {"SerialNumber": {"Type": "String"}},
+        "Resources": {
+            "thing": {"Type": "AWS::IoT::Thing", "Properties": {"ThingName": {"Ref": "SerialNumber"}}},
+            "certificate": {
+                "Type": "AWS::IoT::Certificate",
+                "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "ACTIVE"},
+            },
+            "policy": {"Type": "AWS::IoT::Policy", "Properties": {"PolicyName": "device"}},
+        },
+    }
+)
+CLAIM_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": ["iot:Publish", "iot:Receive"],
+                "Resource": [
+                    "arn:aws:iot:*:*:topic/$aws/certificates/create/*",
+                    "arn:aws:iot:*:*:topic/$aws/provisioning-templates/widgets/provision/*",
+                ],
+            },
+            {
+                "Effect": "Allow",
+                "Action": "iot:Subscribe",
+                "Resource": [
+                    "arn:aws:iot:*:*:topicfilter/$aws/certificates/create/*",
+                    "arn:aws:iot:*:*:topicfilter/$aws/provisioning-templates/widgets/provision/*",
+                ],
+            },
+        ],
+    }
+)
+
+
+@pytest.fixture
+def claim(iot):
+    """A fleet template and a claim certificate allowed to use fleet provisioning's topics."""
+    iot.create_policy(
+        policyName="device",
+        policyDocument=json.dumps(
+            {**POLICY, "Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]}
+        ),
+    )
+    iot.create_provisioning_template(
+        templateName="widgets", templateBody=TEMPLATE, provisioningRoleArn=ROLE, enabled=True
+    )
+    made = iot.create_provisioning_claim(templateName="widgets")
+    arn = iot.describe_certificate(certificateId=made["certificateId"])["certificateDescription"][
+        "certificateArn"
+    ]
+    iot.create_policy(policyName="claim", policyDocument=CLAIM_POLICY)
+    iot.attach_policy(policyName="claim", target=arn)
+    return {"certificatePem": made["certificatePem"], "keyPair": made["keyPair"]}
+
+
+def test_fleet_provisioning_by_claim_with_paho(iot, iot_data, claim, devices) -> None:
+    device = devices("factory-1", claim)
+    device.subscribe("$aws/certificates/create/json/+")
+    device.subscribe("$aws/provisioning-templates/widgets/provision/json/+")
+    device.publish("$aws/certificates/create/json", {})
+    created = device.receive("$aws/certificates/create/json/accepted")
+    device.publish(
+        "$aws/provisioning-templates/widgets/provision/json",
+        {
+            "certificateOwnershipToken": created["certificateOwnershipToken"],
+            "parameters": {"SerialNumber": "W-1"},
+        },
+    )
+    assert device.receive("$aws/provisioning-templates/widgets/provision/json/accepted")["thingName"] == "W-1"
+    own = {"certificatePem": created["certificatePem"], "keyPair": {"PrivateKey": created["privateKey"]}}
+    thing = devices("W-1", own)
+    thing.publish("$aws/things/W-1/shadow/update", {"state": {"reported": {"firmware": "1.0"}}})
+    assert json.loads(iot_data.get_thing_shadow(thingName="W-1")["payload"].read())["state"]["reported"] == {
+        "firmware": "1.0"
+    }
+
+
+def test_fleet_provisioning_by_claim_with_the_aws_iot_device_sdk(served, iot, iot_data, claim) -> None:
+    from awscrt import mqtt
+    from awsiot import iotidentity, iotshadow, mqtt_connection_builder
+
+    folder = Path(tempfile.mkdtemp(prefix="iotfake-sdk-"))
+    (folder / "ca.pem").write_text(served.cloud.ca_pem)
+
+    def connect(client_id: str, certificate_pem: str, key_pem: str) -> mqtt.Connection:
+        (folder / f"{client_id}.crt").write_text(certificate_pem)
+        (folder / f"{client_id}.key").write_text(key_pem)
+        connection = mqtt_connection_builder.mtls_from_path(
+            endpoint="localhost",
+            port=served.mqtt.tls_port,
+            cert_filepath=str(folder / f"{client_id}.crt"),
+            pri_key_filepath=str(folder / f"{client_id}.key"),
+            ca_filepath=str(folder / "ca.pem"),
+            client_id=client_id,
+            clean_session=True,
+            keep_alive_secs=30,
+        )
+        connection.connect().result(10)
+        return connection
+
+    factory = connect("factory-2", claim["certificatePem"], claim["keyPair"]["PrivateKey"])
+    identity = iotidentity.IotIdentityClient(factory)
+    created: Future = Future()
+    registered: Future = Future()
+    subscribed, _ = identity.subscribe_to_create_keys_and_certificate_accepted(
+        iotidentity.CreateKeysAndCertificateSubscriptionRequest(), mqtt.QoS.AT_LEAST_ONCE, created.set_result
+    )
+    subscribed.result(10)
+    subscribed, _ = identity.subscribe_to_register_thing_accepted(
+        iotidentity.RegisterThingSubscriptionRequest(template_name="widgets"),
+        mqtt.QoS.AT_LEAST_ONCE,
+        registered.set_result,
+    )
+    subscribed.result(10)
+    identity.publish_create_keys_and_certificate(
+        iotidentity.CreateKeysAndCertificateRequest(), mqtt.QoS.AT_LEAST_ONCE
+    ).result(10)
+    keys = created.result(10)
+    identity.publish_register_thing(
+        iotidentity.RegisterThingRequest(
+            template_name="widgets",
+            certificate_ownership_token=keys.certificate_ownership_token,
+            parameters={"SerialNumber": "W-2"},
+        ),
+        mqtt.QoS.AT_LEAST_ONCE,
+    ).result(10)
+    assert registered.result(10).thing_name == "W-2"
+    factory.disconnect().result(10)
+
+    device = connect("W-2", keys.certificate_pem, keys.private_key)
+    shadow = iotshadow.IotShadowClient(device)
+    shadow.publish_update_shadow(
+        iotshadow.UpdateShadowRequest(
+            thing_name="W-2", state=iotshadow.ShadowState(reported={"firmware": "2.0"})
+        ),
+        mqtt.QoS.AT_LEAST_ONCE,
+    ).result(10)
+    device.disconnect().result(10)
+    stored = json.loads(iot_data.get_thing_shadow(thingName="W-2")["payload"].read())
+    assert stored["state"]["reported"] == {"firmware": "2.0"}
+    described = iot.describe_certificate(
+        certificateId=iot.list_thing_principals(thingName="W-2")["principals"][0].rsplit("/", 1)[1]
+    )
+    assert described["certificateDescription"]["status"] == "ACTIVE"
