@@ -93,19 +93,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--mqtt-port",
         type=_port,
-        default=1883,
-        help="MQTT port (EnOS's secret-based login; 0 picks a free one; default 1883)",
+        help="MQTT port (EnOS's secret-based login; 0 picks a free one; default 1883, or a free one "
+        "with --port 0)",
     )
     serve.add_argument(
         "--mqtt-tls-port",
         type=_port,
-        default=8883,
-        help="MQTT over TLS port (AWS IoT's mutual TLS; CA: GET /_iotfake/ca.pem; default 8883)",
+        help="MQTT over TLS port (AWS IoT's mutual TLS; CA: GET /_iotfake/ca.pem; default 8883, or a "
+        "free one with --port 0)",
     )
     serve.add_argument("--no-mqtt", action="store_true", help="serve HTTP only")
     serve.add_argument("--quiet", action="store_true", help="no access log on stderr")
     serve.set_defaults(command_parser=serve)  # its own usage for arguments it does not know
     return parser
+
+
+def _mqtt_port(given: int | None, default: int, http_port: int) -> int:
+    """An MQTT port: the one given; else the standard one, or a free one when ``--port 0`` says
+    any port will do (parallel test servers must not fight over 1883)."""
+    if given is not None:
+        return given
+    return 0 if http_port == 0 else default
 
 
 def _positive(text: str) -> float:
@@ -209,8 +217,8 @@ def serve(args: argparse.Namespace) -> int:
             access_log=not args.quiet,
             max_connections=args.max_connections,
             mqtt=None if not args.no_mqtt else False,
-            mqtt_port=args.mqtt_port,
-            mqtt_tls_port=args.mqtt_tls_port,
+            mqtt_port=_mqtt_port(args.mqtt_port, 1883, args.port),
+            mqtt_tls_port=_mqtt_port(args.mqtt_tls_port, 8883, args.port),
         ).start()
     except OSError as exc:
         if keeper is not None:
@@ -226,6 +234,9 @@ def serve(args: argparse.Namespace) -> int:
     print(f"iotfake listening on {server.url}", flush=True)
     broker = server.mqtt
     if broker is not None:
+        # DescribeEndpoint names a host that reaches this broker (device code connects where it says)
+        loopback = args.host in ("127.0.0.1", "::1", "localhost", "0.0.0.0", "::")
+        cloud.providers["aws"].endpoint_host = "localhost" if loopback else args.host  # type: ignore[attr-defined]
         print(
             f"iotfake mqtt on mqtt://{args.host}:{broker.port} and mqtts://{args.host}:{broker.tls_port} "
             f"(trust {server.url}/_iotfake/ca.pem)",

@@ -26,6 +26,7 @@ from .optional import install_hint
 if TYPE_CHECKING:
     from .clients import ServiceSession
     from .journal import Entry
+    from .mqtt.clients import MqttEndpoint
     from .server import Server
 
 MARKER_KEYWORDS = ("fixtures", "faults", "seed", "auth", "throttle_profile")
@@ -223,6 +224,20 @@ def iotfake_server(iotfake: FakeCloud, iotfake_session_server: Server) -> Iterat
             yield server
     finally:
         server.cloud = idle
+
+
+@pytest.fixture
+def iotfake_mqtt(iotfake_server: Server) -> Iterator[MqttEndpoint]:
+    """The live server's MQTT broker: ``host``, ``port`` (EnOS's login), ``tls_port`` (AWS's
+    mutual TLS), ``ca_file`` to trust, and ``aws_client(...)`` / ``enos_client(...)`` that return
+    connected paho clients from registry credentials (disconnected after the test)."""
+    from .mqtt.clients import MqttEndpoint
+
+    if iotfake_server.mqtt is None:
+        pytest.fail("the iotfake_mqtt fixture needs the broker: pip install 'iotfake[mqtt]'", pytrace=False)
+    endpoint = MqttEndpoint.of(iotfake_server)
+    yield endpoint
+    endpoint.close()
 
 
 # -- ready-made clients ------------------------------------------------------------------------------

@@ -441,6 +441,8 @@ class Broker:
             future.result(timeout=10)
         if self._unsubscribe is not None:
             self._unsubscribe()
+        # the listener's certificate chains to the first cloud's root: one server, one identity
+        cloud.authority = self.cloud.authority
         self.cloud = cloud
         from .sides import sides_for
 
