@@ -54,6 +54,24 @@ class CustomerCA:
         )
         return pem(cert)
 
+    def issue(self, common_name: str) -> tuple[str, str]:
+        """A device certificate and its private key (PEM, PKCS#8), for a device that connects."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name(CN=common_name))
+            .issuer_name(self.cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1))
+            .not_valid_after(NOW + dt.timedelta(days=365))
+            .sign(self.key, hashes.SHA256())
+        )
+        private = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        return pem(cert), private
+
     def verification(self, registration_code: str) -> str:
         """The certificate that proves this CA's owner holds its key (AWS's DEFAULT mode)."""
         return self.sign(_name(CN=registration_code))

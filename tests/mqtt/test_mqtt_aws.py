@@ -5,6 +5,24 @@ from __future__ import annotations
 
 import json
 
+from aws_helpers import POLICY, template
+from aws_pki import customer_ca, register_ca
+
+from ._device import Device
+
+CN = "AWS::IoT::Certificate::CommonName"
+JITP_BODY = template(
+    {
+        "thing": {"Type": "AWS::IoT::Thing", "Properties": {"ThingName": {"Ref": CN}}},
+        "certificate": {
+            "Type": "AWS::IoT::Certificate",
+            "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "ACTIVE"},
+        },
+        "policy": {"Type": "AWS::IoT::Policy", "Properties": {"PolicyDocument": json.dumps(POLICY)}},
+    },
+    {CN: {"Type": "String"}},
+)
+
 EVERYTHING_BUT_ADMIN = json.dumps(
     {
         "Version": "2012-10-17",
@@ -106,3 +124,18 @@ def test_a_second_connection_with_the_same_client_id_takes_over(thing, devices) 
     first = devices("lamp", cert)
     devices("lamp", cert)
     assert first.disconnected.wait(5)
+
+
+def test_jitp_on_a_first_tls_connection(served, iot) -> None:
+    """A certificate a registered, auto-registering CA signed: the first connection provisions the
+    thing by the CA's template and is refused; the device reconnects and gets in."""
+    ca = customer_ca()
+    register_ca(iot, ca, allowAutoRegistration=True, registrationConfig={"templateBody": JITP_BODY})
+    pem, key = ca.issue("sensor-9")
+    for expected in (5, 0):
+        device = Device("sensor-9").tls(served.cloud.ca_pem, pem, key)
+        try:
+            assert device.connect(served.mqtt.tls_port) == expected
+        finally:
+            device.close()
+    assert iot.describe_thing(thingName="sensor-9")["thingName"] == "sensor-9"

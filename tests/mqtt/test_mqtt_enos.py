@@ -130,6 +130,7 @@ def test_dynamic_activation_pushes_the_secret(enos, meters) -> None:
     meters("meter-3", closed, secret, mode=3, expect=5)
 
 
+@pytest.mark.e2e  # a real SDK with its own threads and timeouts: the README command runs it
 def test_the_enos_sdk_logs_in_and_activates(served, enos) -> None:
     from enos.core.MqttClient import MqttClient
 

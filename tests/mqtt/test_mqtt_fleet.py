@@ -95,6 +95,7 @@ def test_fleet_provisioning_by_claim_with_paho(iot, iot_data, claim, devices) ->
     }
 
 
+@pytest.mark.e2e  # a real SDK with its own threads and timeouts: the README command runs it
 def test_fleet_provisioning_by_claim_with_the_aws_iot_device_sdk(served, iot, iot_data, claim) -> None:
     from awscrt import mqtt
     from awsiot import iotidentity, iotshadow, mqtt_connection_builder

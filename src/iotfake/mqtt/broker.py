@@ -253,9 +253,9 @@ class Broker:
         # the registry knows the device is connected before the device hears it is (a test that
         # reads the status right after CONNACK sees it online)
         events = await self._work(side.connected, session)
-        writer.write(codec.connack(packets.ACCEPTED))
         call.code = "OK"
-        journal(self.cloud, call, "MQTT", "", 0, started)
+        journal(self.cloud, call, "MQTT", "", 0, started)  # journaled before the device hears
+        writer.write(codec.connack(packets.ACCEPTED))
         for message in events:
             await self._route(session.admitted.realm, message, origin=None)
         for message in admitted.pushes:
@@ -271,10 +271,10 @@ class Broker:
         code: int,
         reason: str,
     ) -> None:
-        writer.write(codec.connack(code))
         call.code = f"CONNACK {code}"
         call.params["reason"] = reason[:256]
         journal(self.cloud, call, "MQTT", "", code, started)
+        writer.write(codec.connack(code))
         return None
 
     async def _apply(self, decision: Decision, side: DeviceSide, call: Call) -> Refused | None:
@@ -322,14 +322,15 @@ class Broker:
             return
         session.closed = True
         self._sessions.discard(session)
-        with contextlib.suppress(Exception):
-            session.writer.close()
         call = session.side.call("Disconnect", session.hello)
         call.tenant = session.admitted.tenant
         call.params.update(session.admitted.params, reason=reason)
         call.code = "OK"
+        # journaled and in the registry (offline, not connected) before the client sees the close
         journal(self.cloud, call, "MQTT", "", 0, time.perf_counter())
         messages = await self._work(session.side.disconnected, session, reason)
+        with contextlib.suppress(Exception):
+            session.writer.close()
         for message in messages:
             await self._route(session.admitted.realm, message, origin=None)
 

@@ -132,6 +132,8 @@ class DeviceClient:
     # -- paho callbacks --------------------------------------------------------------------------------
     def _on_connect(self, client: Any, userdata: Any, flags: Any, rc: int) -> None:
         self.connack = rc
+        if rc != 0:
+            client.disconnect()  # refused: no reconnect attempts behind the test's back
         self._connected.set()
 
     def _on_subscribe(self, client: Any, userdata: Any, mid: int, granted: tuple[int, ...]) -> None:
