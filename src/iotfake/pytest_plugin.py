@@ -9,8 +9,10 @@ conftest; the marker tunes one test, class or module and wins over them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
+import os
 import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -50,13 +52,26 @@ AWS_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_IGNO
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    # an ini value, not a command-line option: declaring it twice (installed plugin plus the
-    # source-checkout shim) must not be an error
+    # ini values rather than options where possible: declaring one twice (installed plugin plus
+    # the source-checkout shim) must not be an error
     parser.addini(
         "iotfake_journal_tail",
         "how many of the fake's last calls a failing test's report shows (0: none)",
         default="10",
     )
+    parser.addini("iotfake_url", "an external iotfake serve to run the tests against (see --iotfake-url)")
+    with contextlib.suppress(ValueError):  # already added by the other copy of the plugin
+        parser.addoption(
+            "--iotfake-url",
+            default=None,
+            help="run the iotfake fixtures against this external iotfake serve: each test process "
+            "gets a namespace of its own, reset before each test",
+        )
+
+
+def remote_url(config: pytest.Config) -> str | None:
+    """The external server the fixtures use, if any (``--iotfake-url`` or the ``iotfake_url`` ini)."""
+    return config.getoption("--iotfake-url", default=None) or config.getini("iotfake_url") or None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -183,6 +198,9 @@ def configure(cloud: FakeCloud, options: dict[str, Any], near: Any = None) -> Fa
 def iotfake(request: pytest.FixtureRequest, iotfake_seed: int | str | None, iotfake_auth: str) -> FakeCloud:
     """A fresh ``FakeCloud`` for this test, seeded from the test id so that a failure reproduces."""
     options = marker_options(request.node)
+    url = remote_url(request.config)
+    if url is not None:
+        return _remote_cloud(request, url, options)
     seed = options.get("seed", iotfake_seed)
     if seed is FROM_TEST_ID:
         seed = seed_for(request.node.nodeid)
@@ -196,13 +214,43 @@ def iotfake(request: pytest.FixtureRequest, iotfake_seed: int | str | None, iotf
     pytest.fail(f"@pytest.mark.iotfake: {problem}", pytrace=False)
 
 
+def _remote_cloud(request: pytest.FixtureRequest, url: str, options: dict[str, Any]) -> Any:
+    """This process's namespace of the external server, reset, with the markers applied."""
+    from .pytest_remote import RemoteCloud, namespace_name
+
+    for keyword in ("seed", "auth"):
+        if keyword in options:
+            pytest.fail(
+                f"@pytest.mark.iotfake({keyword}=...) cannot apply with --iotfake-url: a namespace "
+                "takes the external server's seed and auth mode",
+                pytrace=False,
+            )
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    cloud = RemoteCloud(url, namespace_name(worker), os.environ.get("IOTFAKE_ADMIN_TOKEN"))
+    cloud.reset()
+    try:
+        for name in _as_list(options.get("fixtures")):
+            cloud.load(resolve(name, request.path.parent))
+        rules = _as_list(options.get("faults"))
+        cloud.faults.load(rules)
+        if options.get("throttle_profile") is not None:
+            cloud.faults.apply_profile(options["throttle_profile"])
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        pytest.fail(f"@pytest.mark.iotfake: {exc}", pytrace=False)
+    request.node.stash[CLOUD] = cloud
+    return cloud
+
+
 # -- the live server ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def iotfake_session_server(iotfake_host: str) -> Iterator[Server]:
+def iotfake_session_server(request: pytest.FixtureRequest, iotfake_host: str) -> Iterator[Server | None]:
     """This process's one live server (port 0: never clashes, xdist workers included).
 
     Between tests it serves an idle cloud of its own; ``iotfake_server`` rebinds it per test.
     """
+    if remote_url(request.config) is not None:
+        yield None  # the external server serves (see ``pytest_remote``)
+        return
     with FakeCloud(auth="off").serve(host=iotfake_host, port=0) as server:
         yield server
 
@@ -211,8 +259,14 @@ def iotfake_session_server(iotfake_host: str) -> Iterator[Server]:
 def iotfake_server(iotfake: FakeCloud, iotfake_session_server: Server) -> Iterator[Server]:
     """The live server, serving this test's cloud; ``IOTFAKE_URL``, ``AWS_ENDPOINT_URL_IOT`` and
     dummy AWS credentials point unmodified client code at it for the test."""
-    server = iotfake_session_server
-    idle, server.cloud = server.cloud, iotfake
+    if iotfake_session_server is None:  # --iotfake-url: the test's namespace of that server
+        from .pytest_remote import RemoteServer
+
+        server: Any = RemoteServer(iotfake)
+        idle = iotfake
+    else:
+        server = iotfake_session_server
+        idle, server.cloud = server.cloud, iotfake
     try:
         with pytest.MonkeyPatch.context() as env:
             for name in AWS_UNSET:

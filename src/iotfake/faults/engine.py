@@ -94,25 +94,19 @@ class FaultEngine:
         if rule is not None:
             data = rule.to_dict() if isinstance(rule, Rule) else rule
             return self.add_rule(data)
-        if action is None:
-            action = {}
-            if error is not None:
-                action["error"] = error
-            if throttle is not None:
-                action["throttle"] = throttle
-            if latency_ms is not None:
-                action["latency_ms"] = list(latency_ms) if isinstance(latency_ms, tuple) else latency_ms
-            if drop:
-                action["drop"] = True
-            if lost_response:
-                action["lost_response"] = True
-        elif error is not None or throttle is not None or latency_ms is not None or drop or lost_response:
-            raise DocumentError(
-                "action", "give either action={...} or error=/throttle=/latency_ms=/..., not both"
+        return self.add_rule(
+            rule_document(
+                provider=provider,
+                operation=operation,
+                error=error,
+                throttle=throttle,
+                latency_ms=latency_ms,
+                drop=drop,
+                lost_response=lost_response,
+                action=action,
+                **fields,
             )
-        if "from_" in fields:
-            fields["from"] = fields.pop("from_")
-        return self.add_rule({"provider": provider, "operation": operation, "action": action, **fields})
+        )
 
     def add_rule(self, data: dict[str, Any], path: str = "") -> Rule:
         """Add one rule given in its JSON shape."""
@@ -390,6 +384,40 @@ def _domain_error(kind: type[DomainError], provider: Provider, call: Call) -> Do
             noun, key = subject
             return kind(kind=noun, key=key)  # the provider words it as for a real one
     return kind(f"{kind.name} (injected by iotfake fault rule {call.fault!r})")
+
+
+def rule_document(
+    *,
+    provider: str = "*",
+    operation: str = "*",
+    error: str | None = None,
+    throttle: dict[str, float] | float | None = None,
+    latency_ms: float | tuple[float, float] | list[float] | None = None,
+    drop: bool = False,
+    lost_response: bool = False,
+    action: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """The rule document ``FaultEngine.add``'s keywords stand for (what the admin API takes too)."""
+    if action is None:
+        action = {}
+        if error is not None:
+            action["error"] = error
+        if throttle is not None:
+            action["throttle"] = throttle
+        if latency_ms is not None:
+            action["latency_ms"] = list(latency_ms) if isinstance(latency_ms, tuple) else latency_ms
+        if drop:
+            action["drop"] = True
+        if lost_response:
+            action["lost_response"] = True
+    elif error is not None or throttle is not None or latency_ms is not None or drop or lost_response:
+        raise DocumentError(
+            "action", "give either action={...} or error=/throttle=/latency_ms=/..., not both"
+        )
+    if "from_" in fields:
+        fields["from"] = fields.pop("from_")
+    return {"provider": provider, "operation": operation, "action": action, **fields}
 
 
 @dataclass(frozen=True, slots=True)
