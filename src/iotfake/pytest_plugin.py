@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib
 import os
 import zlib
@@ -41,6 +42,8 @@ REPORT_SECTION = "iotfake"
 
 #: credentials the ready-made clients send; lenient auth takes unknown credentials as the owner's
 ENOS_TOKEN = "iotfake-enos-token"
+#: the app iotfake_enos seeds and signs with under strict auth (appKey, appSecret)
+ENOS_APP = ("iotfake-app", "iotfake-app-secret")
 SCRIPTR_TOKEN = "iotfake-scriptr-token"
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "iotfake-access-key",
@@ -338,10 +341,47 @@ def _session(base_url: str, headers: dict[str, str], fixture: str) -> Iterator[S
         yield session
 
 
+@pytest.fixture(scope="session")
+def iotfake_enos_orgs() -> list[str]:
+    """The EnOS orgs ``iotfake_enos``'s app is granted under strict auth (override in a conftest)."""
+    return ["o1"]
+
+
 @pytest.fixture
-def iotfake_enos(iotfake_server: Server) -> Iterator[ServiceSession]:
-    """A ``requests.Session`` for EnOS: base URL set, ``apim-accesstoken`` sent, ``url(path)``."""
-    yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN}, "iotfake_enos")
+def iotfake_enos(iotfake_server: Server, iotfake_enos_orgs: list[str]) -> Iterator[ServiceSession]:
+    """A ``requests.Session`` for EnOS: base URL set, ``apim-accesstoken`` sent, ``url(path)``.
+
+    Under ``strict`` auth the token must be one the gateway issued to a seeded app, and every call
+    signed: the fixture seeds the app ``iotfake-app`` into the orgs of ``iotfake_enos_orgs``
+    (``["o1"]``, what the README's examples use), takes a token from the fake's token service and
+    signs each request as enos-poseidon does, so the same test passes in every auth mode (the
+    token call is cleared from the journal: it is set-up, not the test's)."""
+    cloud = iotfake_server.cloud
+    if getattr(cloud, "auth", None) != "strict" or not isinstance(cloud, FakeCloud):
+        yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN}, "iotfake_enos")
+        return
+    _require("requests", "iotfake_enos")
+    from .clients import EnosGatewaySigner, ServiceSession
+
+    orgs = [
+        {"orgId": org, "apps": [{"appKey": ENOS_APP[0], "appSecret": ENOS_APP[1]}]}
+        for org in iotfake_enos_orgs
+    ]
+    cloud.seed({"enos": {"orgs": orgs}})
+    with ServiceSession(iotfake_server.url) as session:
+        stamp = str(int(cloud.clock.time() * 1000))
+        encryption = hashlib.sha256(f"{ENOS_APP[0]}{stamp}{ENOS_APP[1]}".encode()).hexdigest()
+        answer = session.post(
+            "/apim-token-service/v2.0/token/get",
+            json={"appKey": ENOS_APP[0], "timestamp": int(stamp), "encryption": encryption},
+        ).json()
+        if answer.get("status") != 0:
+            pytest.fail(
+                f"iotfake_enos: the fake's token service refused the test app: {answer}", pytrace=False
+            )
+        session.auth = EnosGatewaySigner(answer["data"]["accessToken"], ENOS_APP[1], cloud.clock.time)
+        cloud.journal.clear()  # the journal starts with the test's own calls, not this set-up
+        yield session
 
 
 @pytest.fixture

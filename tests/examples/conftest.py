@@ -7,6 +7,12 @@ from pathlib import Path
 
 import pytest
 
+# imported here, outside pytester's in-process runs: those forget the modules an inner run
+# imported, and cryptography's Rust bindings refuse classes from a second import of its modules
+import iotfake.authority
+import iotfake.mqtt.broker  # noqa: F401
+from iotfake.providers.aws_iot import keypool  # noqa: F401
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 

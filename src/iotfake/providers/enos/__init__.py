@@ -130,7 +130,8 @@ class EnosProvider(Provider):
         if isinstance(error, TokenExpired):
             if gateway_op:
                 return tokens.TokenError(tokens.TOKEN_EXPIRED, "The accessToken has expired")
-            token = call.request.headers.get("apim-accesstoken", "")
+            # the fault engine asks with a stand-in call (no request) when a rule is added
+            token = call.request.headers.get("apim-accesstoken", "") if call.request is not None else ""
             return auth.GatewayError(
                 auth.TOKEN_EXPIRED, "the access token has expired", apim_refreshtoken=token
             )
