@@ -66,32 +66,22 @@ def of_thing(ctx: Context) -> dict[str, Any]:
 def of_thing_v2(ctx: Context) -> dict[str, Any]:
     name = ctx.input["thingName"]
     _require_thing(ctx, name)
-    wanted = ctx.input.get("thingPrincipalType")
-    pool = [
-        {"principal": p, "thingPrincipalType": _kind(ctx, name, p)}
-        for p in ctx.credentials.principals.rights(name)
-    ]
-    return _page(
-        ctx,
-        "thingPrincipalObjects",
-        [o for o in pool if wanted is None or o["thingPrincipalType"] == wanted],
-        lambda o: [o["principal"]],
-    )
+    pairs = [(name, p) for p in ctx.credentials.principals.rights(name)]
+    return _v2(ctx, "thingPrincipalObjects", "principal", pairs, lambda pair: pair[1])
 
 
 def things_of_v2(ctx: Context) -> dict[str, Any]:
     principal = resolve(ctx, ctx.input["principal"])
+    pairs = [(t, principal) for t in ctx.credentials.principals.lefts(principal)]
+    return _v2(ctx, "principalThingObjects", "thingName", pairs, lambda pair: pair[0])
+
+
+def _v2(ctx: Context, field: str, label: str, pairs: list[tuple[str, str]], named: Any) -> dict[str, Any]:
+    """A V2 listing: each (thing, principal) pair with how it is attached, filtered by the type."""
     wanted = ctx.input.get("thingPrincipalType")
-    pool = [
-        {"thingName": t, "thingPrincipalType": _kind(ctx, t, principal)}
-        for t in ctx.credentials.principals.lefts(principal)
-    ]
-    return _page(
-        ctx,
-        "principalThingObjects",
-        [o for o in pool if wanted is None or o["thingPrincipalType"] == wanted],
-        lambda o: [o["thingName"]],
-    )
+    objects = [{label: named(pair), "thingPrincipalType": _kind(ctx, *pair)} for pair in pairs]
+    chosen = [o for o in objects if wanted is None or o["thingPrincipalType"] == wanted]
+    return _page(ctx, field, chosen, lambda o: [o[label]])
 
 
 def _require_thing(ctx: Context, name: str) -> None:
