@@ -130,7 +130,7 @@ class EnosProvider(Provider):
         if isinstance(error, TokenExpired):
             if gateway_op:
                 return tokens.TokenError(tokens.TOKEN_EXPIRED, "The accessToken has expired")
-            token = call.request.headers.get("apim-accesstoken", "")
+            token = self._refresh_token(call)
             return auth.GatewayError(
                 auth.TOKEN_EXPIRED, "the access token has expired", apim_refreshtoken=token
             )
@@ -139,6 +139,17 @@ class EnosProvider(Provider):
                 return tokens.TokenError(tokens.REFRESH_FAILED, "Refresh failed")
             return auth.GatewayError(auth.TOKEN_INVALID, "the access token was refreshed or revoked")
         return from_domain(error, device_op=call.operation.endswith("Device"))
+
+    def _refresh_token(self, call: Call) -> str:
+        """What a 4011 hands back to refresh with: a token the fake issued is its own refresh
+        token. Any other credential (poseidon's RSA blob, which only the real gateway can open and
+        whose refresh token it would return) gets a 64-hex stand-in derived from it, the length of
+        poseidon's own refresh tokens: poseidon packs the value into its next RSA-OAEP blob, and the
+        blob itself would not fit. No request at all when a rule's code is checked."""
+        token = "" if call.request is None else call.request.headers.get("apim-accesstoken", "")
+        if not token or self.cloud.registry.tokens.find(token) is not None:
+            return token
+        return tokens.sha256_hex(token)
 
     def subject(self, call: Call) -> tuple[str, str] | None:
         """The product a product call names, else the device (by deviceKey or assetId)."""
