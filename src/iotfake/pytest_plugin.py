@@ -39,10 +39,24 @@ REPORT_SECTION = "iotfake"
 #: credentials the ready-made clients send; lenient auth takes unknown credentials as the owner's
 ENOS_TOKEN = "iotfake-enos-token"
 SCRIPTR_TOKEN = "iotfake-scriptr-token"
+#: under ``strict`` auth, the app ``iotfake_enos`` is (seeded into ENOS_ORG and the cloud's orgs)
+ENOS_APP = {"appKey": "iotfake-app", "appSecret": "iotfake-app-secret"}
+ENOS_ORG = "o1"
 AWS_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "iotfake-access-key",
+    "AWS_ACCESS_KEY_ID": "AKIAIOTFAKEEXAMPLE01",  # AWS-shaped: strict auth seeds it
     "AWS_SECRET_ACCESS_KEY": "iotfake-secret-key",
     "AWS_DEFAULT_REGION": "us-east-1",
+}
+#: under ``strict`` auth, the account that key is seeded into
+AWS_ACCOUNT = {
+    "accountId": "123456789012",
+    "region": AWS_ENVIRONMENT["AWS_DEFAULT_REGION"],
+    "accessKeys": [
+        {
+            "accessKeyId": AWS_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+            "secretAccessKey": AWS_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+        }
+    ],
 }
 #: variables that would steer boto3 away from the fake (a profile, a real session, ignored endpoints)
 AWS_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
@@ -209,8 +223,11 @@ def iotfake_session_server(iotfake_host: str) -> Iterator[Server]:
 @pytest.fixture
 def iotfake_server(iotfake: FakeCloud, iotfake_session_server: Server) -> Iterator[Server]:
     """The live server, serving this test's cloud; ``IOTFAKE_URL``, ``AWS_ENDPOINT_URL_IOT`` and
-    dummy AWS credentials point unmodified client code at it for the test."""
+    dummy AWS credentials point unmodified client code at it for the test (under ``strict`` auth
+    that key is seeded into account 123456789012, so it verifies)."""
     server = iotfake_session_server
+    if iotfake.auth == "strict":  # the dummy key below must be one the fake knows
+        iotfake.seed({"aws": {"accounts": [AWS_ACCOUNT]}})
     idle, server.cloud = server.cloud, iotfake
     try:
         with pytest.MonkeyPatch.context() as env:
@@ -261,18 +278,41 @@ def iotfake_boto3(iotfake_server: Server, iotfake_boto3_config: Any) -> Iterator
     client.close()
 
 
-def _session(base_url: str, headers: dict[str, str], fixture: str) -> Iterator[ServiceSession]:
+def _session(
+    base_url: str, headers: dict[str, str], fixture: str, auth: Any = None
+) -> Iterator[ServiceSession]:
     _require("requests", fixture)
     from .clients import ServiceSession
 
     with ServiceSession(base_url, headers) as session:
+        session.auth = auth
         yield session
 
 
 @pytest.fixture
 def iotfake_enos(iotfake_server: Server) -> Iterator[ServiceSession]:
-    """A ``requests.Session`` for EnOS: base URL set, ``apim-accesstoken`` sent, ``url(path)``."""
-    yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN}, "iotfake_enos")
+    """A ``requests.Session`` for EnOS: base URL set, ``apim-accesstoken`` sent, ``url(path)``.
+
+    Under ``strict`` auth the session is a real app: ``ENOS_APP`` is seeded into org ``o1`` and
+    every org the cloud has, and each request carries the app's live token from the fake's token
+    service and its ``apim-signature``, so the same test passes in every mode.
+    """
+    _require("requests", "iotfake_enos")
+    cloud = iotfake_server.cloud
+    auth = _enos_app(cloud) if cloud.auth == "strict" else None
+    yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN}, "iotfake_enos", auth)
+
+
+def _enos_app(cloud: FakeCloud) -> Any:
+    """Seed ``ENOS_APP`` and sign with its tokens, asked of the token service in process: the
+    fixture's own credentials show in no journal and meet no fault rule."""
+    from .clients import EnosGatewayAuth
+    from .providers.enos.tokens import live_token
+
+    orgs = {tenant.id for tenant in cloud.registry.tenants("enos")} | {ENOS_ORG}
+    cloud.seed({"enos": {"orgs": [{"orgId": org, "apps": [ENOS_APP]} for org in sorted(orgs)]}})
+    provider = cloud.providers["enos"]
+    return EnosGatewayAuth(lambda: live_token(provider, ENOS_APP["appKey"]).value, ENOS_APP["appSecret"])
 
 
 @pytest.fixture
