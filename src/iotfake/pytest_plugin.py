@@ -9,6 +9,7 @@ conftest; the marker tunes one test, class or module and wins over them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import zlib
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import pytest_remote
 from .cloud import FakeCloud
 from .documents import DocumentError
 from .fixture_files import resolve
@@ -63,6 +65,7 @@ AWS_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_IGNO
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    pytest_remote.add_options(parser)
     # an ini value, not a command-line option: declaring it twice (installed plugin plus the
     # source-checkout shim) must not be an error
     parser.addini(
@@ -192,10 +195,38 @@ def configure(cloud: FakeCloud, options: dict[str, Any], near: Any = None) -> Fa
     return cloud
 
 
+@pytest.fixture(scope="session")
+def iotfake_remote(pytestconfig: pytest.Config) -> Iterator[pytest_remote.Remote | None]:
+    """This process's namespace of the ``--iotfake-url`` server, or None (clouds in process)."""
+    url = pytest_remote.configured_url(pytestconfig)
+    if url is None:
+        yield None
+        return
+    remote = pytest_remote.Remote(url, pytest_remote.namespace_name())
+    try:
+        yield remote
+    finally:
+        remote.close()
+
+
 @pytest.fixture
-def iotfake(request: pytest.FixtureRequest, iotfake_seed: int | str | None, iotfake_auth: str) -> FakeCloud:
-    """A fresh ``FakeCloud`` for this test, seeded from the test id so that a failure reproduces."""
+def iotfake(
+    request: pytest.FixtureRequest,
+    iotfake_seed: int | str | None,
+    iotfake_auth: str,
+    iotfake_remote: pytest_remote.Remote | None,
+) -> FakeCloud:
+    """A fresh ``FakeCloud`` for this test, seeded from the test id so that a failure reproduces
+    (with ``--iotfake-url``: this process's namespace of that server, reset)."""
     options = marker_options(request.node)
+    if iotfake_remote is not None:
+        try:
+            remote = pytest_remote.cloud_for(iotfake_remote, options)
+            request.node.stash[CLOUD] = remote  # type: ignore[assignment]
+            return configure(remote, options, request.path.parent)  # type: ignore[arg-type, return-value]
+        except (ValueError, FileNotFoundError, pytest_remote.RemoteError) as exc:
+            problem = str(exc)
+        pytest.fail(f"@pytest.mark.iotfake (--iotfake-url): {problem}", pytrace=False)
     seed = options.get("seed", iotfake_seed)
     if seed is FROM_TEST_ID:
         seed = seed_for(request.node.nodeid)
@@ -221,25 +252,35 @@ def iotfake_session_server(iotfake_host: str) -> Iterator[Server]:
 
 
 @pytest.fixture
-def iotfake_server(iotfake: FakeCloud, iotfake_session_server: Server) -> Iterator[Server]:
+def iotfake_server(iotfake: FakeCloud, request: pytest.FixtureRequest) -> Iterator[Server]:
     """The live server, serving this test's cloud; ``IOTFAKE_URL``, ``AWS_ENDPOINT_URL_IOT`` and
     dummy AWS credentials point unmodified client code at it for the test (under ``strict`` auth
     that key is seeded into account 123456789012, so it verifies)."""
-    server = iotfake_session_server
     if iotfake.auth == "strict":  # the dummy key below must be one the fake knows
         iotfake.seed({"aws": {"accounts": [AWS_ACCOUNT]}})
+    if isinstance(iotfake, pytest_remote.RemoteCloud):
+        with _client_environment(iotfake.remote.url):
+            yield pytest_remote.RemoteServer(iotfake.remote.url, iotfake)  # type: ignore[misc]
+        return
+    server: Server = request.getfixturevalue("iotfake_session_server")
     idle, server.cloud = server.cloud, iotfake
     try:
-        with pytest.MonkeyPatch.context() as env:
-            for name in AWS_UNSET:
-                env.delenv(name, raising=False)
-            for name, value in AWS_ENVIRONMENT.items():
-                env.setenv(name, value)
-            env.setenv("IOTFAKE_URL", server.url)
-            env.setenv("AWS_ENDPOINT_URL_IOT", server.url)
+        with _client_environment(server.url):
             yield server
     finally:
         server.cloud = idle
+
+
+@contextlib.contextmanager
+def _client_environment(url: str) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as env:
+        for name in AWS_UNSET:
+            env.delenv(name, raising=False)
+        for name, value in AWS_ENVIRONMENT.items():
+            env.setenv(name, value)
+        env.setenv("IOTFAKE_URL", url)
+        env.setenv("AWS_ENDPOINT_URL_IOT", url)
+        yield
 
 
 # -- ready-made clients ------------------------------------------------------------------------------
@@ -299,8 +340,19 @@ def iotfake_enos(iotfake_server: Server) -> Iterator[ServiceSession]:
     """
     _require("requests", "iotfake_enos")
     cloud = iotfake_server.cloud
-    auth = _enos_app(cloud) if cloud.auth == "strict" else None
+    auth = _enos_app(_local(cloud, "iotfake_enos")) if cloud.auth == "strict" else None
     yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN}, "iotfake_enos", auth)
+
+
+def _local(cloud: Any, fixture: str) -> FakeCloud:
+    """Strict credentials come from the cloud in process; an external server's are the suite's."""
+    if isinstance(cloud, pytest_remote.RemoteCloud):
+        pytest.fail(
+            f"{fixture} under --auth strict needs credentials the server issued, and with "
+            "--iotfake-url they are yours to seed and send (the in-process fixtures ask the cloud)",
+            pytrace=False,
+        )
+    return cloud
 
 
 def _enos_app(cloud: FakeCloud) -> Any:
@@ -323,7 +375,9 @@ def iotfake_scriptr(iotfake_server: Server) -> Iterator[ServiceSession]:
     token stands for in the laxer modes), so the same test passes in every mode.
     """
     cloud = iotfake_server.cloud
-    token = cloud.scriptr("default").token if cloud.auth == "strict" else SCRIPTR_TOKEN
+    token = (
+        _local(cloud, "iotfake_scriptr").scriptr("default").token if cloud.auth == "strict" else SCRIPTR_TOKEN
+    )
     yield from _session(iotfake_server.url, {"Authorization": f"bearer {token}"}, "iotfake_scriptr")
 
 

@@ -1,0 +1,234 @@
+"""``--iotfake-url``: the pytest plugin's fixtures against an external ``iotfake serve``.
+
+Suites that share one server started elsewhere (a container, another machine, a CI service) set
+``--iotfake-url URL`` (or the ini key ``iotfake_url``, or the environment variable
+``IOTFAKE_URL``). Each pytest process - each xdist worker - then works in a namespace of its own
+on that server, ``pytest-<worker>-<pid>``: one namespace per process rather than per test, so a
+long run leaves one cloud per worker on the server, not thousands. Before every test it is reset
+through the admin API, and it is deleted when the session ends.
+
+``iotfake`` is then a :class:`RemoteCloud`: the parts of ``FakeCloud`` a test uses (``journal``,
+``faults``, ``clock``, ``seed``/``load``, ``reset``, ``snapshot``), each an admin API call on the
+namespace. The server's settings rule: its ``--seed`` and ``--auth`` are every namespace's, so a
+marker asking for another seed or auth mode fails the test saying so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .faults import profiles
+from .journal import Entry, Journal
+
+INI = "iotfake_url"
+ENV = "IOTFAKE_URL"
+HELP = "run iotfake's fixtures against this external `iotfake serve` (one namespace per process)"
+ENTRY_FIELDS = {f.name for f in fields(Entry)}
+
+
+def add_options(parser: pytest.Parser) -> None:
+    try:
+        parser.addoption("--iotfake-url", dest=INI, default=None, metavar="URL", help=HELP)
+    except ValueError:  # declared already: the installed plugin and the source-checkout shim
+        return
+    parser.addini(INI, HELP, default="")
+
+
+def configured_url(config: pytest.Config) -> str | None:
+    """The server to use: ``--iotfake-url``, else the ini key, else ``IOTFAKE_URL``; None: in process."""
+    url = config.getoption(INI, None) or config.getini(INI) or os.environ.get(ENV) or None
+    return url.rstrip("/") if url else None
+
+
+class RemoteError(AssertionError):
+    """The server refused an admin call: its own message, with what was asked."""
+
+
+class Remote:
+    """One namespace of an external server, through its admin API."""
+
+    def __init__(self, base_url: str, name: str) -> None:
+        import requests
+
+        self.base_url = base_url
+        self.name = name
+        self.url = f"{base_url}/_ns/{name}"
+        self.http = requests.Session()
+        token = os.environ.get("IOTFAKE_ADMIN_TOKEN")
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        import requests
+
+        url = f"{self.url}/_iotfake/{path}"
+        try:
+            answer = self.http.request(method, url, json=body, timeout=60)
+        except requests.RequestException as exc:
+            raise RemoteError(
+                f"iotfake at {self.base_url} cannot be reached ({method} {url}): {exc}"
+            ) from None
+        if answer.status_code >= 400:
+            raise RemoteError(f"{method} {url} answered {answer.status_code}: {answer.text.strip()}")
+        return answer.json()
+
+    def close(self) -> None:
+        """Drop the namespace (the server keeps nothing of this run) and the connection."""
+        with contextlib.suppress(Exception):  # the server may be gone already: nothing to keep
+            self.http.delete(f"{self.base_url}/_iotfake/namespaces/{self.name}", timeout=10)
+        self.http.close()
+
+
+class RemoteFaults:
+    """``cloud.faults`` over ``/_iotfake/faults``: rules are checked locally first (the same
+    checks, the same messages), then added on the server."""
+
+    def __init__(self, remote: Remote) -> None:
+        self.remote = remote
+
+    def add(self, rule: dict[str, Any] | None = None, /, **kwargs: Any) -> Any:
+        from .cloud import FakeCloud
+
+        checked = (
+            FakeCloud().faults.add(rule, **kwargs) if rule is not None else FakeCloud().faults.add(**kwargs)
+        )
+        data = checked.to_dict()
+        if "id" not in (rule or kwargs):
+            data.pop("id", None)  # the server names it
+        return self._post([data])[0]
+
+    def add_rule(self, data: dict[str, Any], path: str = "") -> Any:
+        return self.add(data)
+
+    def load(self, rules: Any, path: str = "faults") -> list[Any]:
+        return self._post(rules if isinstance(rules, list) else [rules])
+
+    def apply_profile(self, name: str | Path) -> list[Any]:
+        return self._post(profiles.read(name))
+
+    def _post(self, rules: list[dict[str, Any]]) -> list[Any]:
+        from .faults.rules import Rule
+
+        ids = self.remote.admin("POST", "faults", rules)["ids"]
+        return [Rule.from_dict({**rule, "id": rule_id}) for rule, rule_id in zip(rules, ids, strict=True)]
+
+    @property
+    def rules(self) -> list[dict[str, Any]]:
+        return self.remote.admin("GET", "faults")["rules"]
+
+    def remove(self, rule_id: str) -> Any:
+        return self.remote.admin("DELETE", f"faults/{rule_id}")
+
+    def clear(self) -> Any:
+        return self.remote.admin("DELETE", "faults")
+
+    def __iter__(self) -> Any:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+@dataclass
+class RemoteClock:
+    """``cloud.clock`` over ``/_iotfake/clock``: read and move forward (freezegun cannot reach
+    another process; move the server's clock instead)."""
+
+    remote: Remote
+
+    def time(self) -> float:
+        return float(self.remote.admin("GET", "clock")["time"])
+
+    def advance(self, seconds: float) -> None:
+        self.remote.admin("POST", "clock", {"advance": seconds})
+
+    @property
+    def offset(self) -> float:
+        return float(self.remote.admin("GET", "clock")["offset"])
+
+
+class RemoteCloud:
+    """What a test uses of ``FakeCloud``, on a namespace of an external server."""
+
+    def __init__(self, remote: Remote, health: dict[str, Any]) -> None:
+        self.remote = remote
+        self.auth: str = health["auth"]
+        self.seed_value: int | str | None = health.get("seed")
+        self.faults = RemoteFaults(remote)
+        self.clock = RemoteClock(remote)
+
+    def __repr__(self) -> str:
+        return f"RemoteCloud({self.remote.url!r}, seed={self.seed_value!r}, auth={self.auth!r})"
+
+    @property
+    def journal(self) -> Journal:
+        """The namespace's journal now, as a local :class:`Journal` (every assertion works on it)."""
+        answer = self.remote.admin("GET", "journal")
+        journal = Journal(size=max(1, int(answer.get("size", 1))))
+        journal._entries.extend(_entries(answer["entries"]))
+        journal._seq = journal._entries[-1].seq if journal._entries else 0
+        journal.dropped = int(answer.get("dropped", 0))
+        journal.rule_ids = lambda: [rule["id"] for rule in self.faults.rules]
+        return journal
+
+    def seed(self, document: dict[str, Any]) -> RemoteCloud:
+        self.remote.admin("POST", "seed", document)
+        return self
+
+    def load(self, path: str | Path | dict[str, Any]) -> RemoteCloud:
+        if isinstance(path, dict):
+            return self.seed(path)
+        from .fixture_files import resolve
+
+        return self.seed(json.loads(resolve(path).read_text(encoding="utf-8")))
+
+    def reset(self) -> RemoteCloud:
+        self.remote.admin("POST", "reset")
+        return self
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.remote.admin("GET", "state")
+
+
+def _entries(rows: Iterable[dict[str, Any]]) -> list[Entry]:
+    return [Entry(**{k: v for k, v in row.items() if k in ENTRY_FIELDS}) for row in rows]
+
+
+@dataclass
+class RemoteServer:
+    """``iotfake_server`` in remote mode: the namespace's URL and its cloud."""
+
+    url: str
+    cloud: RemoteCloud
+
+
+def namespace_name() -> str:
+    """This process's namespace: the xdist worker id (``gw0``) or ``main``, and the pid, so two
+    runs against one server never meet."""
+    return f"pytest-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+
+
+def cloud_for(remote: Remote, options: dict[str, Any]) -> RemoteCloud:
+    """A fresh cloud for one test: the namespace reset, the test's wishes checked against what
+    the server can give."""
+    health = remote.admin("GET", "health")
+    if "seed" in options:
+        raise ValueError(
+            f"seed={options['seed']!r} cannot be set on the server at {remote.base_url}: every namespace "
+            f"has the server's seed ({health.get('seed')!r}; iotfake serve --seed N)"
+        )
+    auth = options.get("auth", health["auth"])  # the iotfake_auth fixture yields to the server
+    if auth != health["auth"]:
+        raise ValueError(
+            f"auth={auth!r}, and the server at {remote.base_url} runs --auth {health['auth']}: start it "
+            f"with --auth {auth}, or ask for {health['auth']!r}"
+        )
+    return RemoteCloud(remote, health).reset()
