@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 AUTH_MODES = ("off", "lenient", "strict")
 DEFAULT_ADMIN_BODY = 512 * 1024 * 1024
 STATE_FORMAT = "iotfake-state"
+#: held while a cloud makes its namespace set (once per cloud, on first use)
+_NAMESPACES_MADE = threading.Lock()
 STATE_VERSION = migrations.CURRENT
 
 
@@ -103,7 +106,11 @@ class FakeCloud:
         if self._namespaces is None:
             from .namespaces import CloudSet
 
-            CloudSet(self)  # it registers itself as this cloud's set
+            # a server's first requests arrive together: two sets would each hold a half of
+            # every namespace made meanwhile (a rule added in one, the calls served by the other)
+            with _NAMESPACES_MADE:
+                if self._namespaces is None:
+                    CloudSet(self)  # it registers itself as this cloud's set
         assert self._namespaces is not None
         return self._namespaces
 
