@@ -95,6 +95,7 @@ def test_the_ini_key_and_the_environment_name_the_server_too(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     test = "def test_it(iotfake_server):\n    assert '/_ns/pytest-main-' in iotfake_server.url\n"
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # the inner run is no xdist worker
     with serving() as served:
         pytester.makepyfile(test_remote=test)
         pytester.makeini(f"[pytest]\niotfake_url = {served.url}\n")

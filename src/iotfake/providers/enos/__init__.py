@@ -18,6 +18,9 @@ from ..base import Call, Provider, ProviderError, decode_json_body, json_respons
 from . import auth, batch, devices, products, queries, tokens
 from .errors import INTERNAL, INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
 
+#: the longest credential a 4011 echoes as its refresh token (poseidon's are 64 hex digits)
+REFRESH_TOKEN_CHARS = 64
+
 if TYPE_CHECKING:
     from ...cloud import FakeCloud
 
@@ -141,13 +144,14 @@ class EnosProvider(Provider):
         return from_domain(error, device_op=call.operation.endswith("Device"))
 
     def _refresh_token(self, call: Call) -> str:
-        """What a 4011 hands back to refresh with: a token the fake issued is its own refresh
-        token. Any other credential (poseidon's RSA blob, which only the real gateway can open and
-        whose refresh token it would return) gets a 64-hex stand-in derived from it, the length of
-        poseidon's own refresh tokens: poseidon packs the value into its next RSA-OAEP blob, and the
-        blob itself would not fit. No request at all when a rule's code is checked."""
+        """What a 4011 hands back to refresh with: the token itself, as for the tokens the fake
+        issues. A credential longer than a refresh token (poseidon's 344-character RSA blob, which
+        only the real gateway can open, and whose refresh token it would return) gets a 64-hex
+        stand-in derived from it, the length of poseidon's own refresh tokens: poseidon packs the
+        value into its next RSA-OAEP blob, and the blob itself would not fit. No request at all
+        when a rule's code is checked."""
         token = "" if call.request is None else call.request.headers.get("apim-accesstoken", "")
-        if not token or self.cloud.registry.tokens.find(token) is not None:
+        if len(token) <= REFRESH_TOKEN_CHARS or self.cloud.registry.tokens.find(token) is not None:
             return token
         return tokens.sha256_hex(token)
 
