@@ -99,14 +99,14 @@ def test_the_ini_key_and_the_environment_name_the_server_too(
     with serving() as served:
         pytester.makepyfile(test_remote=test)
         pytester.makeini(f"[pytest]\niotfake_url = {served.url}\n")
-        pytester.runpytest_subprocess().assert_outcomes(passed=1)
+        pytester.runpytest().assert_outcomes(passed=1)
         pytester.makeini("[pytest]\n")
         monkeypatch.setenv("IOTFAKE_URL", served.url)
-        pytester.runpytest_subprocess().assert_outcomes(passed=1)
+        pytester.runpytest().assert_outcomes(passed=1)
 
 
 def test_an_unreachable_server_fails_each_test_in_one_line(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_remote="def test_it(iotfake):\n    pass\n")
-    result = pytester.runpytest_subprocess("--iotfake-url=http://127.0.0.1:9")
+    result = pytester.runpytest("--iotfake-url=http://127.0.0.1:9")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*iotfake at http://127.0.0.1:9 cannot be reached*"])
