@@ -69,7 +69,20 @@ def test_python_faults_and_the_clock_go_through_the_admin_api(iotfake_boto3, iot
 
 
 @pytest.mark.iotfake(seed=5)
-def test_a_seed_the_server_cannot_give_fails_saying_so(iotfake):
+def test_the_test_seed_reaches_the_namespace(iotfake_enos, iotfake):
+    from werkzeug.test import Client
+
+    from iotfake import FakeCloud
+
+    assert iotfake.seed_value == 5
+    url = "/connect-service/v2.1/products?action=create&orgId=o1"
+    remote = iotfake_enos.post(url, json=PRODUCT).json()["data"]
+    local = Client(FakeCloud(seed=5).wsgi_app).post(url, json=PRODUCT, headers={"apim-accesstoken": "t"})
+    assert remote == local.json["data"]  # the same generated productKey
+
+
+@pytest.mark.iotfake(auth="strict")
+def test_an_auth_mode_the_server_does_not_run_fails_saying_so(iotfake):
     pass
 """
 
@@ -78,10 +91,8 @@ def test_xdist_workers_share_one_server_in_namespaces_of_their_own(pytester: pyt
     with serving("--seed", "1") as served:
         pytester.makepyfile(test_remote=COLLIDING)
         result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", f"--iotfake-url={served.url}")
-        result.assert_outcomes(passed=8, errors=1)
-        result.stdout.fnmatch_lines(
-            ["*seed=5 cannot be set on the server at*every namespace has the server's seed*"]
-        )
+        result.assert_outcomes(passed=9, errors=1)
+        result.stdout.fnmatch_lines(["*auth='strict', and the server at * runs --auth lenient*"])
         names = [
             n["name"]
             for n in requests.get(f"{served.url}/_iotfake/namespaces", timeout=10).json()["namespaces"]

@@ -219,17 +219,17 @@ def iotfake(
     """A fresh ``FakeCloud`` for this test, seeded from the test id so that a failure reproduces
     (with ``--iotfake-url``: this process's namespace of that server, reset)."""
     options = marker_options(request.node)
+    seed = options.get("seed", iotfake_seed)
+    if seed is FROM_TEST_ID:
+        seed = seed_for(request.node.nodeid)
     if iotfake_remote is not None:
         try:
-            remote = pytest_remote.cloud_for(iotfake_remote, options)
+            remote = pytest_remote.cloud_for(iotfake_remote, options, seed)
             request.node.stash[CLOUD] = remote  # type: ignore[assignment]
             return configure(remote, options, request.path.parent)  # type: ignore[arg-type, return-value]
         except (ValueError, FileNotFoundError, pytest_remote.RemoteError) as exc:
             problem = str(exc)
         pytest.fail(f"@pytest.mark.iotfake (--iotfake-url): {problem}", pytrace=False)
-    seed = options.get("seed", iotfake_seed)
-    if seed is FROM_TEST_ID:
-        seed = seed_for(request.node.nodeid)
     try:
         cloud = FakeCloud(seed=seed, auth=options.get("auth", iotfake_auth))
         request.node.stash[CLOUD] = cloud

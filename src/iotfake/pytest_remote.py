@@ -9,8 +9,8 @@ through the admin API, and it is deleted when the session ends.
 
 ``iotfake`` is then a :class:`RemoteCloud`: the parts of ``FakeCloud`` a test uses (``journal``,
 ``faults``, ``clock``, ``seed``/``load``, ``reset``, ``snapshot``), each an admin API call on the
-namespace. The server's settings rule: its ``--seed`` and ``--auth`` are every namespace's, so a
-marker asking for another seed or auth mode fails the test saying so.
+namespace. Each test's reset gives the namespace the test's seed (``POST reset {"seed": N}``), as
+in process; the auth mode is the server's, so a marker asking for another fails the test saying so.
 """
 
 from __future__ import annotations
@@ -216,19 +216,15 @@ def namespace_name() -> str:
     return f"pytest-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 
 
-def cloud_for(remote: Remote, options: dict[str, Any]) -> RemoteCloud:
-    """A fresh cloud for one test: the namespace reset, the test's wishes checked against what
-    the server can give."""
+def cloud_for(remote: Remote, options: dict[str, Any], seed: int | str | None) -> RemoteCloud:
+    """A fresh cloud for one test: the namespace reset to the test's seed, the test's auth mode
+    checked against the server's (a namespace has the server's)."""
     health = remote.admin("GET", "health")
-    if "seed" in options:
-        raise ValueError(
-            f"seed={options['seed']!r} cannot be set on the server at {remote.base_url}: every namespace "
-            f"has the server's seed ({health.get('seed')!r}; iotfake serve --seed N)"
-        )
     auth = options.get("auth", health["auth"])  # the iotfake_auth fixture yields to the server
     if auth != health["auth"]:
         raise ValueError(
             f"auth={auth!r}, and the server at {remote.base_url} runs --auth {health['auth']}: start it "
             f"with --auth {auth}, or ask for {health['auth']!r}"
         )
-    return RemoteCloud(remote, health).reset()
+    remote.admin("POST", "reset", {"seed": seed})
+    return RemoteCloud(remote, {**health, "seed": seed})
