@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import requests
 from serve_process import serving
+from test_readme_blocks import blocks
 
 pytestmark = pytest.mark.e2e
 
@@ -89,9 +90,11 @@ def test_an_auth_mode_the_server_does_not_run_fails_saying_so(iotfake):
 
 def test_xdist_workers_share_one_server_in_namespaces_of_their_own(pytester: pytest.Pytester) -> None:
     with serving("--seed", "1") as served:
-        pytester.makepyfile(test_remote=COLLIDING)
+        readme = {f"test_readme_{b.line}": b.text for b in blocks() if "def test_" in b.text}
+        assert len(readme) == 2  # the README's quickstart and marker examples run remotely too
+        pytester.makepyfile(test_remote=COLLIDING, **readme)
         result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", f"--iotfake-url={served.url}")
-        result.assert_outcomes(passed=9, errors=1)
+        result.assert_outcomes(passed=11, errors=1)
         result.stdout.fnmatch_lines(["*auth='strict', and the server at * runs --auth lenient*"])
         names = [
             n["name"]
@@ -121,3 +124,11 @@ def test_an_unreachable_server_fails_each_test_in_one_line(pytester: pytest.Pyte
     result = pytester.runpytest("--iotfake-url=http://127.0.0.1:9")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*iotfake at http://127.0.0.1:9 cannot be reached*"])
+
+
+def test_strict_server_clients_say_the_credentials_are_the_suites(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_remote="def test_it(iotfake_enos):\n    pass\n")
+    with serving("--auth", "strict") as served:
+        result = pytester.runpytest(f"--iotfake-url={served.url}")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*iotfake_enos under --auth strict needs credentials the server issued*"])
