@@ -7,9 +7,11 @@ which lenient mode takes as the org's owner. It returns the parsed JSON body.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
+import requests
 from poseidon import poseidon
 
 from iotfake import FakeCloud
@@ -65,37 +67,75 @@ def test_business_errors_reach_poseidon_as_answers(url: str) -> None:
     assert answer["code"] == 11611 and answer["data"] is None
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[FakeCloud, str, str]]:
+# -- the gateway's 4011/4012 retry path, driven by fault rules (issue 13) ------------------------------
+PRODUCT = {
+    "productName": {"defaultValue": "Meter"},
+    "productType": "Device",
+    "dataFormat": "Json",
+    "modelId": "meter",
+    "biDirectionalAuth": False,
+}
+
+
+@pytest.mark.parametrize("code", ["4011", "4012"])
+def test_a_token_refusal_once_is_ridden_out_by_poseidons_own_retry(code: str) -> None:
     cloud = FakeCloud(seed=1)
     with cloud.serve() as server:
         url = f"{server.url}/connect-service/v2.1"
-        product = {
-            "productName": {"defaultValue": "M"},
-            "productType": "Device",
-            "dataFormat": "Json",
-            "modelId": "m",
-            "biDirectionalAuth": False,
-        }
-        yield cloud, url, call(f"{url}/products?action=create&orgId=o1", product)["data"]
+        pk = call(f"{url}/products?action=create&orgId=o1", PRODUCT)["data"]
+        rule = cloud.faults.add(provider="enos", operation="GetProduct", error=code, times=1)
+        answer = poseidon.urlopen(APP_KEY, APP_SECRET, f"{url}/products?action=get&orgId=o1&productKey={pk}")
+    # poseidon hands back the retried answer's text unparsed
+    assert isinstance(answer, str) and json.loads(answer)["data"]["productKey"] == pk
+    cloud.journal.assert_fault_fired(rule.id, times=1)
+    assert [(e.code, e.outcome) for e in cloud.journal.calls(operation="GetProduct")] == [
+        (code, "fault"),
+        ("0", "ok"),
+    ]
+    refused = cloud.journal.calls(operation="GetProduct")[0]
+    assert refused.status == 200
 
 
-def test_a_4012_fault_drives_poseidons_token_retry(served) -> None:
-    """poseidon rebuilds its token on apim_status 4012 and retries once: a rule answering 4012
-    once shows the retry work (poseidon 0.2.0 hands back the retried body as a JSON string)."""
-    cloud, url, pk = served
-    rule = cloud.faults.add(provider="enos", operation="GetProduct", error="4012", times=1)
-    answer = poseidon.urlopen(APP_KEY, APP_SECRET, f"{url}/products?action=get&orgId=o1&productKey={pk}")
-    assert json.loads(answer)["data"]["productKey"] == pk
-    calls = cloud.journal.calls(operation="GetProduct")
-    assert [(c.rule, c.code) for c in calls] == [(rule.id, "4012"), (None, "0")]
-
-
-def test_a_4011_fault_shows_poseidons_refresh_giving_up(served) -> None:
-    """On 4011 (expired, with apim_refreshtoken) poseidon 0.2.0's refresh path fails inside and
-    it returns the 4011 body without a retry: what a test of a poseidon caller must expect."""
-    cloud, url, pk = served
+def test_a_4011_carries_a_refresh_token_poseidon_can_pack() -> None:
+    """poseidon RSA-OAEP-encrypts the refresh token into its next credential (214 bytes at most):
+    echoing its own 344-character blob back would make the retry fail before it is sent."""
+    cloud = FakeCloud(seed=1)
     cloud.faults.add(provider="enos", operation="GetProduct", error="4011", times=1)
-    answer = call(f"{url}/products?action=get&orgId=o1&productKey={pk}")
-    assert answer["apim_status"] == 4011 and answer["apim_refreshtoken"]
-    assert [c.code for c in cloud.journal.calls(operation="GetProduct")] == ["4011"]
+    with cloud.serve() as server:
+        got = requests.get(
+            f"{server.url}/connect-service/v2.1/products?action=get&orgId=o1&productKey=p",
+            headers={"apim-accesstoken": "x" * 344},
+            timeout=10,
+        ).json()
+    assert got["apim_status"] == 4011
+    assert re.fullmatch(r"[0-9a-f]{64}", got["apim_refreshtoken"])
+
+
+def test_poseidons_retry_of_a_call_with_a_body_gives_up_on_the_first_answer() -> None:
+    """poseidon's retry json-encodes the already encoded body, fails and returns the refusal: a
+    4011/4012 on a create or search reaches the caller (what the real gateway would cause too)."""
+    cloud = FakeCloud(seed=1)
+    cloud.faults.add(provider="enos", operation="SearchProduct", error="4012", times=1)
+    with cloud.serve() as server:
+        answer = call(f"{server.url}/connect-service/v2.1/products?action=search&orgId=o1", {})
+    assert answer["apim_status"] == 4012
+    assert len(cloud.journal.calls(operation="SearchProduct")) == 1  # no second request was sent
+
+
+@pytest.mark.parametrize(("auth", "works"), [("off", True), ("lenient", True), ("strict", False)])
+def test_which_auth_modes_poseidon_works_with(auth: str, works: bool) -> None:
+    """poseidon builds its token on the client side; only the real gateway can open it. ``strict``
+    accepts only tokens the fake issued, so poseidon gets 4012 (twice: it retries once)."""
+    cloud = FakeCloud(seed=1, auth=auth).seed({"enos": {"orgs": [{"orgId": "o1"}]}})
+    with cloud.serve() as server:
+        answer = poseidon.urlopen(
+            APP_KEY,
+            APP_SECRET,
+            f"{server.url}/connect-service/v2.1/products?action=get&orgId=o1&productKey=p",
+        )
+    answer = json.loads(answer) if isinstance(answer, str) else answer
+    if works:
+        assert answer["code"] == 11611  # Connect answered: no such product
+    else:
+        assert answer["apim_status"] == 4012
+        assert len(cloud.journal.calls()) == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import multiprocessing
 from collections.abc import Iterator
 
@@ -137,30 +139,66 @@ def test_the_router_leaves_the_default_path_alone() -> None:
     assert answer.json["namespaces"] == 1
 
 
-def _worker(args: tuple[str, str, int]) -> tuple[int, str, int]:
-    """One test process of another language's kind: raw HTTP, its own namespace, its own rules."""
-    url, name, count = args
-    session = requests.Session()
-    session.headers.update({"X-Iotfake-Namespace": name, "Authorization": "Bearer t"})
-    rule = {"provider": "scriptr", "operation": "device.get", "action": {"error": "NotFound"}}
-    session.post(f"{url}/_iotfake/faults", json=rule)
+def _worker(args: tuple[str, str, int, bool]) -> tuple[int, str, list[str], list[str]]:
+    """One test process of another language's kind: raw HTTP (http.client, what curl sends), its
+    own namespace by header, its own rules; even processes add a rule, odd ones must not see it."""
+    url, name, count, flaky = args
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    headers = {"X-Iotfake-Namespace": name, "Authorization": "Bearer t", "Content-Type": "application/json"}
+
+    def send(method: str, path: str, body: object = None) -> dict:
+        connection.request(method, path, None if body is None else json.dumps(body), headers)
+        return json.loads(connection.getresponse().read())
+
+    if flaky:
+        rule = {"provider": "scriptr", "operation": "device.get", "action": {"error": "NotFound"}}
+        send("POST", "/_iotfake/faults", rule)
     for i in range(count):
-        device = {"id": f"{name}-{i}", "name": f"d{i}", "password": "pw-123456"}
-        session.post(f"{url}/scriptr/device/create", json=device)
-    query = {"query": 'name like "d%"', "count": True}
-    listed = session.post(f"{url}/scriptr/device/query", json=query).json()["response"]["result"]
-    got = session.post(f"{url}/scriptr/device/get", json={"id": f"{name}-0"}).json()["response"]["result"]
-    journal = session.get(f"{url}/_iotfake/journal").json()["entries"]
-    return listed["result"]["count"], got["metadata"]["status"], len(journal)
+        send("POST", "/scriptr/device/create", {"id": f"dev-{i}", "name": f"d{i}", "password": "pw-123456"})
+    listed = send("POST", "/scriptr/device/query", {"query": 'name like "d%"', "count": True})
+    got = send("POST", "/scriptr/device/get", {"id": "dev-0"})["response"]["result"]
+    journal = send("GET", "/_iotfake/journal")["entries"]
+    rules = send("GET", "/_iotfake/faults")["rules"]
+    connection.close()
+    seen = listed["response"]["result"]["result"]["count"]
+    return seen, got["metadata"]["status"], [e["operation"] for e in journal], [r["operation"] for r in rules]
 
 
 @pytest.mark.e2e
 def test_several_processes_share_one_server_without_sharing_state(served) -> None:
-    _, server = served
-    names = [f"proc-{i}" for i in range(4)]
+    """The same device ids in every namespace at once: no collision, no one else's calls in a
+    journal, a fault rule only where it was added. The server's first requests all arrive
+    together, which is how two namespace sets were once made for one cloud."""
+    cloud, server = served
+    jobs = [(server.url, f"proc-{i}", 15, i % 2 == 0) for i in range(4)]
     with multiprocessing.get_context("spawn").Pool(4) as pool:
-        results = pool.map(_worker, [(server.url, name, 15) for name in names])
-    for count, status, journal in results:
-        assert count == 15
-        assert status == "failure"  # each process's own fault rule fired for it
-        assert journal == 17  # 15 creates, the query and the get: nobody else's calls
+        results = pool.map(_worker, jobs)
+    for (_, _, _, flaky), (count, status, journal, rules) in zip(jobs, results, strict=True):
+        assert count == 15  # dev-0..dev-14 in every namespace, none refused as a duplicate
+        assert status == ("failure" if flaky else "success")  # the rule fired only where it lives
+        assert rules == (["device.get"] if flaky else [])
+        assert journal == ["device.create"] * 15 + ["device.query", "device.get"]
+    assert len(cloud.journal) == 0  # the default namespace saw none of it
+
+
+def test_two_threads_asking_for_the_namespace_set_get_the_same_one() -> None:
+    import threading
+
+    for _ in range(50):
+        cloud = FakeCloud()
+        seen: list[object] = []
+        barrier = threading.Barrier(4)
+
+        def ask(
+            cloud: FakeCloud = cloud, seen: list[object] = seen, barrier: threading.Barrier = barrier
+        ) -> None:
+            barrier.wait()
+            seen.append(cloud.namespaces)
+
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len({id(s) for s in seen}) == 1

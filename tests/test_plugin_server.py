@@ -63,7 +63,7 @@ import os
 def test_env(iotfake_server):
     assert os.environ["IOTFAKE_URL"] == iotfake_server.url
     assert os.environ["AWS_ENDPOINT_URL_IOT"] == iotfake_server.url
-    assert os.environ["AWS_ACCESS_KEY_ID"] == "iotfake-access-key"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAIOTFAKEEXAMPLE01"
     assert os.environ["AWS_SECRET_ACCESS_KEY"] == "iotfake-secret-key"
     assert os.environ["AWS_DEFAULT_REGION"] == "us-east-1"
     assert "AWS_PROFILE" not in os.environ
@@ -86,7 +86,7 @@ def test_env_client(iotfake_server):
     client = boto3.client("iot")
     assert client.meta.endpoint_url == iotfake_server.url
     assert client.meta.region_name == "us-east-1"
-    assert client._request_signer._credentials.access_key == "iotfake-access-key"
+    assert client._request_signer._credentials.access_key == "AKIAIOTFAKEEXAMPLE01"
 """
     )
     pytester.runpytest().assert_outcomes(passed=1)

@@ -165,8 +165,18 @@ def health(cloud: FakeCloud, request: Request) -> dict[str, Any]:
 
 
 def reset(cloud: FakeCloud, request: Request) -> dict[str, Any]:
-    cloud.reset()
-    return {"status": "reset"}
+    """``POST reset``; an optional ``{"seed": N}`` body reseeds the cloud (null: unseeded)."""
+    if not request.get_data(cache=True).strip():
+        cloud.reset()
+        return {"status": "reset"}
+    body = _body(request)
+    if not isinstance(body, dict) or set(body) != {"seed"}:
+        raise AdminError('expected no body, or {"seed": N} (a whole number, a string or null)')
+    try:
+        cloud.reset(seed=body["seed"])
+    except ValueError as exc:
+        raise AdminError(str(exc), path="seed") from None
+    return {"status": "reset", "seed": cloud.seed_value}
 
 
 def state(cloud: FakeCloud, request: Request) -> Any:

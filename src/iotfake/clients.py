@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
+import requests.auth
 
 
 class ServiceSession(requests.Session):
@@ -30,29 +34,28 @@ class ServiceSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-class EnosGatewaySigner(requests.auth.AuthBase):
-    """What EnOS's API gateway asks of every call under strict auth: the app's access token and
-    ``apim-signature = sha256(accessToken + paramsData + timestamp + appSecret)``, where paramsData
-    is the query parameters sorted by name (``name + value``) followed by the raw body."""
+class EnosGatewayAuth(requests.auth.AuthBase):
+    """What an EnOS app sends through the API gateway under ``strict`` auth: its access token
+    and ``apim-signature = sha256_hex(token + sorted query k+v + raw body + apim-timestamp +
+    appSecret)`` over the request as it is actually sent.
 
-    def __init__(self, token: str, secret: str, clock: Any = None) -> None:
-        self.token, self.secret = token, secret
-        self.clock = clock
+    ``token`` is asked for every request, so a token that expired or was refreshed in between (the
+    test moved the fake's clock) is replaced rather than answered 4011.
+    """
+
+    def __init__(self, token: Callable[[], str], secret: str) -> None:
+        self.token = token
+        self.secret = secret
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        import hashlib
-        import time
-        from urllib.parse import parse_qsl, urlsplit
-
-        query = sorted(
-            parse_qsl(urlsplit(request.url or "").query, keep_blank_values=True), key=lambda kv: kv[0]
-        )
+        token = self.token()
+        timestamp = str(int(time.time() * 1000))
+        query = parse_qsl(urlsplit(request.url or "").query, keep_blank_values=True)
         body = request.body or b""
         text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else str(body)
-        stamp = str(int((self.clock() if self.clock else time.time()) * 1000))
-        params = "".join(k + v for k, v in query) + text
-        digest = hashlib.sha256((self.token + params + stamp + self.secret).encode("utf-8")).hexdigest()
+        params = "".join(k + v for k, v in sorted(query, key=lambda kv: kv[0])) + text
+        signed = hashlib.sha256((token + params + timestamp + self.secret).encode("utf-8")).hexdigest()
         request.headers.update(
-            {"apim-accesstoken": self.token, "apim-timestamp": stamp, "apim-signature": digest}
+            {"apim-accesstoken": token, "apim-timestamp": timestamp, "apim-signature": signed}
         )
         return request

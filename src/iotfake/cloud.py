@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 AUTH_MODES = ("off", "lenient", "strict")
 DEFAULT_ADMIN_BODY = 512 * 1024 * 1024
 STATE_FORMAT = "iotfake-state"
+#: ``reset()``'s default: keep the cloud's seed
+KEEP_SEED: Any = object()
+#: held while a cloud makes its namespace set (once per cloud, on first use)
+_NAMESPACES_MADE = threading.Lock()
 STATE_VERSION = migrations.CURRENT
 
 
@@ -127,7 +132,11 @@ class FakeCloud:
         if self._namespaces is None:
             from .namespaces import CloudSet
 
-            CloudSet(self)  # it registers itself as this cloud's set
+            # a server's first requests arrive together: two sets would each hold a half of
+            # every namespace made meanwhile (a rule added in one, the calls served by the other)
+            with _NAMESPACES_MADE:
+                if self._namespaces is None:
+                    CloudSet(self)  # it registers itself as this cloud's set
         assert self._namespaces is not None
         return self._namespaces
 
@@ -185,9 +194,17 @@ class FakeCloud:
         return invoke(self, provider, operation, values, **options)
 
     # -- lifecycle ----------------------------------------------------------------------------------
-    def reset(self) -> None:
-        """Back to a fresh cloud with the same seed: same ids again, no state, no faults."""
+    def reset(self, seed: Any = KEEP_SEED) -> None:
+        """Back to a fresh cloud with the same seed: same ids again, no state, no faults. A
+        ``seed`` given (``None``: unseeded) replaces the cloud's, as if it had been made with it:
+        how a namespace of a shared server starts each test of a remote pytest run afresh."""
+        if seed is not KEEP_SEED and not (
+            seed is None or (isinstance(seed, int | str) and not isinstance(seed, bool))
+        ):
+            raise ValueError(f"a seed is a whole number, a string or None, not {seed!r}")
         with self.registry.lock:
+            if seed is not KEEP_SEED:
+                self.seed_value = self.ids.seed = seed
             self.registry.clear()
             self.ids.reset()
             self.journal.clear()

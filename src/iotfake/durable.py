@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import jsonio, wal
+from .durable_namespaces import NamespaceFiles
 from .wal import WriteAheadLog
 
 if TYPE_CHECKING:
@@ -113,9 +114,16 @@ class StateKeeper:
         self._thread: threading.Thread | None = None
         #: the last error the background writer reported, so that it says each one once
         self._problem: str | None = None
+        #: the named namespaces' files (``durable_namespaces``)
+        self.named = NamespaceFiles(self.path)
 
     def load(self) -> bool:
-        """Restore the cloud from the file; False when there is none yet. Raises StateFileError."""
+        """Restore the cloud and its named namespaces; False when there is nothing saved yet.
+        Raises StateFileError."""
+        named = self.named.load(self.cloud.namespaces)
+        return self._load_default() or bool(named)
+
+    def _load_default(self) -> bool:
         data = read_state(self.path)
         segments = self.wal.segments() if self.wal is not None else []
         if data is None and not segments:
@@ -142,14 +150,14 @@ class StateKeeper:
         """Write the state if it changed since the last write (or always, with ``force``)."""
         with self._lock:
             generation = self.cloud.generation  # read before the snapshot: nothing newer is lost
-            if not force and generation == self._saved:
-                return False
-            # a new log segment first: the snapshot then holds everything the older ones do
-            older = self.wal.rotate() if self.wal is not None and self.wal.is_open else []
-            write_atomic(self.path, self.cloud.state_json().encode())
-            self._saved = generation
-            wal.remove(older)
-            return True
+            wrote = force or generation != self._saved
+            if wrote:
+                # a new log segment first: the snapshot then holds everything the older ones do
+                older = self.wal.rotate() if self.wal is not None and self.wal.is_open else []
+                write_atomic(self.path, self.cloud.state_json().encode())
+                self._saved = generation
+                wal.remove(older)
+            return self.named.save(self.cloud.namespaces, force=force) or wrote
 
     def start(self) -> StateKeeper:
         # what start-up made (fixtures, throttle profiles) is in no log: into the file first, which

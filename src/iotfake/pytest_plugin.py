@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import importlib
-import os
 import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import pytest_remote
 from .cloud import FakeCloud
 from .documents import DocumentError
 from .fixture_files import resolve
@@ -42,39 +41,39 @@ REPORT_SECTION = "iotfake"
 
 #: credentials the ready-made clients send; lenient auth takes unknown credentials as the owner's
 ENOS_TOKEN = "iotfake-enos-token"
-#: the app iotfake_enos seeds and signs with under strict auth (appKey, appSecret)
-ENOS_APP = ("iotfake-app", "iotfake-app-secret")
 SCRIPTR_TOKEN = "iotfake-scriptr-token"
+#: under ``strict`` auth, the app ``iotfake_enos`` is (seeded into ENOS_ORG and the cloud's orgs)
+ENOS_APP = {"appKey": "iotfake-app", "appSecret": "iotfake-app-secret"}
+ENOS_ORG = "o1"
 AWS_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "iotfake-access-key",
+    "AWS_ACCESS_KEY_ID": "AKIAIOTFAKEEXAMPLE01",  # AWS-shaped: strict auth seeds it
     "AWS_SECRET_ACCESS_KEY": "iotfake-secret-key",
     "AWS_DEFAULT_REGION": "us-east-1",
+}
+#: under ``strict`` auth, the account that key is seeded into
+AWS_ACCOUNT = {
+    "accountId": "123456789012",
+    "region": AWS_ENVIRONMENT["AWS_DEFAULT_REGION"],
+    "accessKeys": [
+        {
+            "accessKeyId": AWS_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+            "secretAccessKey": AWS_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+        }
+    ],
 }
 #: variables that would steer boto3 away from the fake (a profile, a real session, ignored endpoints)
 AWS_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    # ini values rather than options where possible: declaring one twice (installed plugin plus
-    # the source-checkout shim) must not be an error
+    pytest_remote.add_options(parser)
+    # an ini value, not a command-line option: declaring it twice (installed plugin plus the
+    # source-checkout shim) must not be an error
     parser.addini(
         "iotfake_journal_tail",
         "how many of the fake's last calls a failing test's report shows (0: none)",
         default="10",
     )
-    parser.addini("iotfake_url", "an external iotfake serve to run the tests against (see --iotfake-url)")
-    with contextlib.suppress(ValueError):  # already added by the other copy of the plugin
-        parser.addoption(
-            "--iotfake-url",
-            default=None,
-            help="run the iotfake fixtures against this external iotfake serve: each test process "
-            "gets a namespace of its own, reset before each test",
-        )
-
-
-def remote_url(config: pytest.Config) -> str | None:
-    """The external server the fixtures use, if any (``--iotfake-url`` or the ``iotfake_url`` ini)."""
-    return config.getoption("--iotfake-url", default=None) or config.getini("iotfake_url") or None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -197,16 +196,41 @@ def configure(cloud: FakeCloud, options: dict[str, Any], near: Any = None) -> Fa
     return cloud
 
 
+@pytest.fixture(scope="session")
+def iotfake_remote(pytestconfig: pytest.Config) -> Iterator[pytest_remote.Remote | None]:
+    """This process's namespace of the ``--iotfake-url`` server, or None (clouds in process)."""
+    url = pytest_remote.configured_url(pytestconfig)
+    if url is None:
+        yield None
+        return
+    remote = pytest_remote.Remote(url, pytest_remote.namespace_name())
+    try:
+        yield remote
+    finally:
+        remote.close()
+
+
 @pytest.fixture
-def iotfake(request: pytest.FixtureRequest, iotfake_seed: int | str | None, iotfake_auth: str) -> FakeCloud:
-    """A fresh ``FakeCloud`` for this test, seeded from the test id so that a failure reproduces."""
+def iotfake(
+    request: pytest.FixtureRequest,
+    iotfake_seed: int | str | None,
+    iotfake_auth: str,
+    iotfake_remote: pytest_remote.Remote | None,
+) -> FakeCloud:
+    """A fresh ``FakeCloud`` for this test, seeded from the test id so that a failure reproduces
+    (with ``--iotfake-url``: this process's namespace of that server, reset)."""
     options = marker_options(request.node)
-    url = remote_url(request.config)
-    if url is not None:
-        return _remote_cloud(request, url, options)
     seed = options.get("seed", iotfake_seed)
     if seed is FROM_TEST_ID:
         seed = seed_for(request.node.nodeid)
+    if iotfake_remote is not None:
+        try:
+            remote = pytest_remote.cloud_for(iotfake_remote, options, seed)
+            request.node.stash[CLOUD] = remote  # type: ignore[assignment]
+            return configure(remote, options, request.path.parent)  # type: ignore[arg-type, return-value]
+        except (ValueError, FileNotFoundError, pytest_remote.RemoteError) as exc:
+            problem = str(exc)
+        pytest.fail(f"@pytest.mark.iotfake (--iotfake-url): {problem}", pytrace=False)
     try:
         cloud = FakeCloud(seed=seed, auth=options.get("auth", iotfake_auth))
         request.node.stash[CLOUD] = cloud
@@ -217,67 +241,32 @@ def iotfake(request: pytest.FixtureRequest, iotfake_seed: int | str | None, iotf
     pytest.fail(f"@pytest.mark.iotfake: {problem}", pytrace=False)
 
 
-def _remote_cloud(request: pytest.FixtureRequest, url: str, options: dict[str, Any]) -> Any:
-    """This process's namespace of the external server, reset, with the markers applied."""
-    from .pytest_remote import RemoteCloud, namespace_name
-
-    for keyword in ("seed", "auth"):
-        if keyword in options:
-            pytest.fail(
-                f"@pytest.mark.iotfake({keyword}=...) cannot apply with --iotfake-url: a namespace "
-                "takes the external server's seed and auth mode",
-                pytrace=False,
-            )
-    worker = getattr(request.config, "workerinput", {}).get("workerid")
-    cloud = RemoteCloud(url, namespace_name(worker), os.environ.get("IOTFAKE_ADMIN_TOKEN"))
-    cloud.reset()
-    try:
-        for name in _as_list(options.get("fixtures")):
-            cloud.load(resolve(name, request.path.parent))
-        rules = _as_list(options.get("faults"))
-        cloud.faults.load(rules)
-        if options.get("throttle_profile") is not None:
-            cloud.faults.apply_profile(options["throttle_profile"])
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
-        pytest.fail(f"@pytest.mark.iotfake: {exc}", pytrace=False)
-    request.node.stash[CLOUD] = cloud
-    return cloud
-
-
 # -- the live server ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def iotfake_session_server(request: pytest.FixtureRequest, iotfake_host: str) -> Iterator[Server | None]:
+def iotfake_session_server(iotfake_host: str) -> Iterator[Server]:
     """This process's one live server (port 0: never clashes, xdist workers included).
 
     Between tests it serves an idle cloud of its own; ``iotfake_server`` rebinds it per test.
     """
-    if remote_url(request.config) is not None:
-        yield None  # the external server serves (see ``pytest_remote``)
-        return
     with FakeCloud(auth="off").serve(host=iotfake_host, port=0) as server:
         yield server
 
 
 @pytest.fixture
-def iotfake_server(iotfake: FakeCloud, iotfake_session_server: Server) -> Iterator[Server]:
+def iotfake_server(iotfake: FakeCloud, request: pytest.FixtureRequest) -> Iterator[Server]:
     """The live server, serving this test's cloud; ``IOTFAKE_URL``, ``AWS_ENDPOINT_URL_IOT`` and
-    dummy AWS credentials point unmodified client code at it for the test."""
-    if iotfake_session_server is None:  # --iotfake-url: the test's namespace of that server
-        from .pytest_remote import RemoteServer
-
-        server: Any = RemoteServer(iotfake)
-        idle = iotfake
-    else:
-        server = iotfake_session_server
-        idle, server.cloud = server.cloud, iotfake
+    dummy AWS credentials point unmodified client code at it for the test (under ``strict`` auth
+    that key is seeded into account 123456789012, so it verifies)."""
+    if iotfake.auth == "strict":  # the dummy key below must be one the fake knows
+        iotfake.seed({"aws": {"accounts": [AWS_ACCOUNT]}})
+    if isinstance(iotfake, pytest_remote.RemoteCloud):
+        with _client_environment(iotfake.remote.url):
+            yield pytest_remote.RemoteServer(iotfake.remote.url, iotfake)  # type: ignore[misc]
+        return
+    server: Server = request.getfixturevalue("iotfake_session_server")
+    idle, server.cloud = server.cloud, iotfake
     try:
-        with pytest.MonkeyPatch.context() as env:
-            for name in AWS_UNSET:
-                env.delenv(name, raising=False)
-            for name, value in AWS_ENVIRONMENT.items():
-                env.setenv(name, value)
-            env.setenv("IOTFAKE_URL", server.url)
-            env.setenv("AWS_ENDPOINT_URL_IOT", server.url)
+        with _client_environment(server.url):
             yield server
     finally:
         server.cloud = idle
@@ -287,14 +276,28 @@ def iotfake_server(iotfake: FakeCloud, iotfake_session_server: Server) -> Iterat
 def iotfake_mqtt(iotfake_server: Server) -> Iterator[MqttEndpoint]:
     """The live server's MQTT broker: ``host``, ``port`` (EnOS's login), ``tls_port`` (AWS's
     mutual TLS), ``ca_file`` to trust, and ``aws_client(...)`` / ``enos_client(...)`` that return
-    connected paho clients from registry credentials (disconnected after the test)."""
+    connected device clients from registry credentials (disconnected after the test)."""
     from .mqtt.clients import MqttEndpoint
 
-    if iotfake_server.mqtt is None:
-        pytest.fail("the iotfake_mqtt fixture needs the broker: pip install 'iotfake[mqtt]'", pytrace=False)
+    if getattr(iotfake_server, "mqtt", None) is None:
+        pytest.fail(
+            "the iotfake_mqtt fixture needs an in-process broker: pip install 'iotfake[mqtt]'", pytrace=False
+        )
     endpoint = MqttEndpoint.of(iotfake_server)
     yield endpoint
     endpoint.close()
+
+
+@contextlib.contextmanager
+def _client_environment(url: str) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as env:
+        for name in AWS_UNSET:
+            env.delenv(name, raising=False)
+        for name, value in AWS_ENVIRONMENT.items():
+            env.setenv(name, value)
+        env.setenv("IOTFAKE_URL", url)
+        env.setenv("AWS_ENDPOINT_URL_IOT", url)
+        yield
 
 
 # -- ready-made clients ------------------------------------------------------------------------------
@@ -333,55 +336,52 @@ def iotfake_boto3(iotfake_server: Server, iotfake_boto3_config: Any) -> Iterator
     client.close()
 
 
-def _session(base_url: str, headers: dict[str, str], fixture: str) -> Iterator[ServiceSession]:
+def _session(
+    base_url: str, headers: dict[str, str], fixture: str, auth: Any = None
+) -> Iterator[ServiceSession]:
     _require("requests", fixture)
     from .clients import ServiceSession
 
     with ServiceSession(base_url, headers) as session:
+        session.auth = auth
         yield session
-
-
-@pytest.fixture(scope="session")
-def iotfake_enos_orgs() -> list[str]:
-    """The EnOS orgs ``iotfake_enos``'s app is granted under strict auth (override in a conftest)."""
-    return ["o1"]
 
 
 @pytest.fixture
-def iotfake_enos(iotfake_server: Server, iotfake_enos_orgs: list[str]) -> Iterator[ServiceSession]:
+def iotfake_enos(iotfake_server: Server) -> Iterator[ServiceSession]:
     """A ``requests.Session`` for EnOS: base URL set, ``apim-accesstoken`` sent, ``url(path)``.
 
-    Under ``strict`` auth the token must be one the gateway issued to a seeded app, and every call
-    signed: the fixture seeds the app ``iotfake-app`` into the orgs of ``iotfake_enos_orgs``
-    (``["o1"]``, what the README's examples use), takes a token from the fake's token service and
-    signs each request as enos-poseidon does, so the same test passes in every auth mode (the
-    token call is cleared from the journal: it is set-up, not the test's)."""
-    cloud = iotfake_server.cloud
-    if getattr(cloud, "auth", None) != "strict" or not isinstance(cloud, FakeCloud):
-        yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN}, "iotfake_enos")
-        return
+    Under ``strict`` auth the session is a real app: ``ENOS_APP`` is seeded into org ``o1`` and
+    every org the cloud has, and each request carries the app's live token from the fake's token
+    service and its ``apim-signature``, so the same test passes in every mode.
+    """
     _require("requests", "iotfake_enos")
-    from .clients import EnosGatewaySigner, ServiceSession
+    cloud = iotfake_server.cloud
+    auth = _enos_app(_local(cloud, "iotfake_enos")) if cloud.auth == "strict" else None
+    yield from _session(iotfake_server.url, {"apim-accesstoken": ENOS_TOKEN}, "iotfake_enos", auth)
 
-    orgs = [
-        {"orgId": org, "apps": [{"appKey": ENOS_APP[0], "appSecret": ENOS_APP[1]}]}
-        for org in iotfake_enos_orgs
-    ]
-    cloud.seed({"enos": {"orgs": orgs}})
-    with ServiceSession(iotfake_server.url) as session:
-        stamp = str(int(cloud.clock.time() * 1000))
-        encryption = hashlib.sha256(f"{ENOS_APP[0]}{stamp}{ENOS_APP[1]}".encode()).hexdigest()
-        answer = session.post(
-            "/apim-token-service/v2.0/token/get",
-            json={"appKey": ENOS_APP[0], "timestamp": int(stamp), "encryption": encryption},
-        ).json()
-        if answer.get("status") != 0:
-            pytest.fail(
-                f"iotfake_enos: the fake's token service refused the test app: {answer}", pytrace=False
-            )
-        session.auth = EnosGatewaySigner(answer["data"]["accessToken"], ENOS_APP[1], cloud.clock.time)
-        cloud.journal.clear()  # the journal starts with the test's own calls, not this set-up
-        yield session
+
+def _local(cloud: Any, fixture: str) -> FakeCloud:
+    """Strict credentials come from the cloud in process; an external server's are the suite's."""
+    if isinstance(cloud, pytest_remote.RemoteCloud):
+        pytest.fail(
+            f"{fixture} under --auth strict needs credentials the server issued, and with "
+            "--iotfake-url they are yours to seed and send (the in-process fixtures ask the cloud)",
+            pytrace=False,
+        )
+    return cloud
+
+
+def _enos_app(cloud: FakeCloud) -> Any:
+    """Seed ``ENOS_APP`` and sign with its tokens, asked of the token service in process: the
+    fixture's own credentials show in no journal and meet no fault rule."""
+    from .clients import EnosGatewayAuth
+    from .providers.enos.tokens import live_token
+
+    orgs = {tenant.id for tenant in cloud.registry.tenants("enos")} | {ENOS_ORG}
+    cloud.seed({"enos": {"orgs": [{"orgId": org, "apps": [ENOS_APP]} for org in sorted(orgs)]}})
+    provider = cloud.providers["enos"]
+    return EnosGatewayAuth(lambda: live_token(provider, ENOS_APP["appKey"]).value, ENOS_APP["appSecret"])
 
 
 @pytest.fixture
@@ -392,7 +392,9 @@ def iotfake_scriptr(iotfake_server: Server) -> Iterator[ServiceSession]:
     token stands for in the laxer modes), so the same test passes in every mode.
     """
     cloud = iotfake_server.cloud
-    token = cloud.scriptr("default").token if cloud.auth == "strict" else SCRIPTR_TOKEN
+    token = (
+        _local(cloud, "iotfake_scriptr").scriptr("default").token if cloud.auth == "strict" else SCRIPTR_TOKEN
+    )
     yield from _session(iotfake_server.url, {"Authorization": f"bearer {token}"}, "iotfake_scriptr")
 
 

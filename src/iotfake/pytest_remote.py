@@ -1,178 +1,230 @@
-"""The pytest plugin against an external ``iotfake serve`` (``--iotfake-url URL``).
+"""``--iotfake-url``: the pytest plugin's fixtures against an external ``iotfake serve``.
 
-A suite that runs beside a fake started elsewhere (a container, a CI service, another machine)
-points the plugin at it. Each test process (each xdist worker) gets a namespace of that server of
-its own (``pytest-<worker>-<pid>``), reset through the admin API before every test, so parallel
-workers and parallel suites never see each other's devices, faults or journal. The fixtures work
-as in process: ``iotfake_server.url`` is the namespace's URL (``<URL>/_ns/<name>``), the
-ready-made clients and ``AWS_ENDPOINT_URL_IOT`` point there, markers' ``fixtures`` and ``faults``
-are sent through the admin API, and ``iotfake`` is a :class:`RemoteCloud` that offers the calls
-tests make most (``seed``, ``load``, ``faults.add``, ``journal.calls``, ``clock.advance``,
-``reset``) over HTTP.
+Suites that share one server started elsewhere (a container, another machine, a CI service) set
+``--iotfake-url URL`` (or the ini key ``iotfake_url``, or the environment variable
+``IOTFAKE_URL``). Each pytest process - each xdist worker - then works in a namespace of its own
+on that server, ``pytest-<worker>-<pid>``: one namespace per process rather than per test, so a
+long run leaves one cloud per worker on the server, not thousands. Before every test it is reset
+through the admin API, and it is deleted when the session ends.
 
-What cannot cross the wire: a namespace takes the server's seed and auth mode (``seed=`` and
-``auth=`` markers are refused rather than silently ignored), and Python-only hooks (pre-
-provisioning callables) need an in-process cloud.
+``iotfake`` is then a :class:`RemoteCloud`: the parts of ``FakeCloud`` a test uses (``journal``,
+``faults``, ``clock``, ``seed``/``load``, ``reset``, ``snapshot``), each an admin API call on the
+namespace. Each test's reset gives the namespace the test's seed (``POST reset {"seed": N}``), as
+in process; the auth mode is the server's, so a marker asking for another fails the test saying so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-from . import documents
-from .faults.engine import rule_document
-from .journal import Entry
+import pytest
+
+from .faults import profiles
+from .journal import Entry, Journal
+
+INI = "iotfake_url"
+ENV = "IOTFAKE_URL"
+HELP = "run iotfake's fixtures against this external `iotfake serve` (one namespace per process)"
+ENTRY_FIELDS = {f.name for f in fields(Entry)}
 
 
-class RemoteError(RuntimeError):
-    """The external server refused an admin call; the message is its answer."""
+def add_options(parser: pytest.Parser) -> None:
+    try:
+        parser.addoption("--iotfake-url", dest=INI, default=None, metavar="URL", help=HELP)
+    except ValueError:  # declared already: the installed plugin and the source-checkout shim
+        return
+    parser.addini(INI, HELP, default="")
 
 
-class _Admin:
-    def __init__(self, base_url: str, namespace: str, token: str | None = None) -> None:
+def configured_url(config: pytest.Config) -> str | None:
+    """The server to use: ``--iotfake-url``, else the ini key, else ``IOTFAKE_URL``; None: in process."""
+    url = config.getoption(INI, None) or config.getini(INI) or os.environ.get(ENV) or None
+    return url.rstrip("/") if url else None
+
+
+class RemoteError(AssertionError):
+    """The server refused an admin call: its own message, with what was asked."""
+
+
+class Remote:
+    """One namespace of an external server, through its admin API."""
+
+    def __init__(self, base_url: str, name: str) -> None:
         import requests
 
-        self.base = base_url.rstrip("/")
-        self.namespace = namespace
-        self.session = requests.Session()
+        self.base_url = base_url
+        self.name = name
+        self.url = f"{base_url}/_ns/{name}"
+        self.http = requests.Session()
+        token = os.environ.get("IOTFAKE_ADMIN_TOKEN")
         if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
+            self.http.headers["Authorization"] = f"Bearer {token}"
 
-    @property
-    def url(self) -> str:
-        return f"{self.base}/_ns/{self.namespace}"
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        import requests
 
-    def call(self, method: str, path: str, body: Any = None, **query: Any) -> Any:
         url = f"{self.url}/_iotfake/{path}"
-        params = {k: v for k, v in query.items() if v is not None}
-        if params:
-            url += "?" + urlencode(params)
-        answer = self.session.request(method, url, json=body, timeout=60)
+        try:
+            answer = self.http.request(method, url, json=body, timeout=60)
+        except requests.RequestException as exc:
+            raise RemoteError(
+                f"iotfake at {self.base_url} cannot be reached ({method} {url}): {exc}"
+            ) from None
         if answer.status_code >= 400:
-            raise RemoteError(f"{method} {url}: {answer.status_code} {answer.text}")
+            raise RemoteError(f"{method} {url} answered {answer.status_code}: {answer.text.strip()}")
         return answer.json()
+
+    def close(self) -> None:
+        """Drop the namespace (the server keeps nothing of this run) and the connection."""
+        with contextlib.suppress(Exception):  # the server may be gone already: nothing to keep
+            self.http.delete(f"{self.base_url}/_iotfake/namespaces/{self.name}", timeout=10)
+        self.http.close()
 
 
 class RemoteFaults:
-    def __init__(self, admin: _Admin) -> None:
-        self._admin = admin
+    """``cloud.faults`` over ``/_iotfake/faults``: rules are checked locally first (the same
+    checks, the same messages), then added on the server."""
 
-    def add(self, rule: dict[str, Any] | None = None, /, **options: Any) -> str:
-        """Add a rule (a document, or ``FaultEngine.add``'s keywords); its id."""
-        document = rule if rule is not None else rule_document(**options)
-        return self._admin.call("POST", "faults", document)["ids"][0]
+    def __init__(self, remote: Remote) -> None:
+        self.remote = remote
 
-    def load(self, rules: list[dict[str, Any]]) -> list[str]:
-        return self._admin.call("POST", "faults", rules)["ids"] if rules else []
+    def add(self, rule: dict[str, Any] | None = None, /, **kwargs: Any) -> Any:
+        from .cloud import FakeCloud
 
-    def apply_profile(self, name: str) -> list[str]:
-        return self._admin.call("POST", "faults", {"profile": name})["ids"]
+        checked = (
+            FakeCloud().faults.add(rule, **kwargs) if rule is not None else FakeCloud().faults.add(**kwargs)
+        )
+        data = checked.to_dict()
+        if "id" not in (rule or kwargs):
+            data.pop("id", None)  # the server names it
+        return self._post([data])[0]
 
-    def clear(self) -> None:
-        self._admin.call("DELETE", "faults")
+    def add_rule(self, data: dict[str, Any], path: str = "") -> Any:
+        return self.add(data)
 
-    def __iter__(self) -> Any:
-        return iter(self._admin.call("GET", "faults")["rules"])
+    def load(self, rules: Any, path: str = "faults") -> list[Any]:
+        return self._post(rules if isinstance(rules, list) else [rules])
 
+    def apply_profile(self, name: str | Path) -> list[Any]:
+        return self._post(profiles.read(name))
 
-class RemoteJournal:
-    def __init__(self, admin: _Admin) -> None:
-        self._admin = admin
+    def _post(self, rules: list[dict[str, Any]]) -> list[Any]:
+        from .faults.rules import Rule
 
-    def calls(self, **filters: Any) -> list[Entry]:
-        answer = self._admin.call("GET", "journal", **filters)
-        return [
-            Entry(**{k: v for k, v in e.items() if k in Entry.__dataclass_fields__})
-            for e in answer["entries"]
-        ]
-
-    def last(self, **filters: Any) -> Entry:
-        found = self.calls(**filters)
-        if not found:
-            raise AssertionError(
-                f"no call matching {filters} in the journal of namespace {self._admin.namespace}"
-            )
-        return found[-1]
-
-    def clear(self) -> None:
-        self._admin.call("DELETE", "journal")
+        ids = self.remote.admin("POST", "faults", rules)["ids"]
+        return [Rule.from_dict({**rule, "id": rule_id}) for rule, rule_id in zip(rules, ids, strict=True)]
 
     @property
-    def dropped(self) -> int:
-        return int(self._admin.call("GET", "journal", limit=0)["dropped"])
+    def rules(self) -> list[dict[str, Any]]:
+        return self.remote.admin("GET", "faults")["rules"]
+
+    def remove(self, rule_id: str) -> Any:
+        return self.remote.admin("DELETE", f"faults/{rule_id}")
+
+    def clear(self) -> Any:
+        return self.remote.admin("DELETE", "faults")
+
+    def __iter__(self) -> Any:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
 
 
+@dataclass
 class RemoteClock:
-    def __init__(self, admin: _Admin) -> None:
-        self._admin = admin
+    """``cloud.clock`` over ``/_iotfake/clock``: read and move forward (freezegun cannot reach
+    another process; move the server's clock instead)."""
 
-    def advance(self, seconds: float) -> None:
-        self._admin.call("POST", "clock", {"advance": seconds})
+    remote: Remote
 
     def time(self) -> float:
-        return float(self._admin.call("GET", "clock")["time"])
+        return float(self.remote.admin("GET", "clock")["time"])
+
+    def advance(self, seconds: float) -> None:
+        self.remote.admin("POST", "clock", {"advance": seconds})
+
+    @property
+    def offset(self) -> float:
+        return float(self.remote.admin("GET", "clock")["offset"])
 
 
 class RemoteCloud:
-    """A namespace of an external server, seen as the in-process ``FakeCloud`` is (the subset of
-    its API that works over HTTP)."""
+    """What a test uses of ``FakeCloud``, on a namespace of an external server."""
 
-    def __init__(self, base_url: str, namespace: str, token: str | None = None) -> None:
-        self._admin = _Admin(base_url, namespace, token)
-        self.url = self._admin.url
-        self.namespace = namespace
-        self.faults = RemoteFaults(self._admin)
-        self.journal = RemoteJournal(self._admin)
-        self.clock = RemoteClock(self._admin)
+    def __init__(self, remote: Remote, health: dict[str, Any]) -> None:
+        self.remote = remote
+        self.auth: str = health["auth"]
+        self.seed_value: int | str | None = health.get("seed")
+        self.faults = RemoteFaults(remote)
+        self.clock = RemoteClock(remote)
 
-    def reset(self) -> None:
-        self._admin.call("POST", "reset")
+    def __repr__(self) -> str:
+        return f"RemoteCloud({self.remote.url!r}, seed={self.seed_value!r}, auth={self.auth!r})"
+
+    @property
+    def journal(self) -> Journal:
+        """The namespace's journal now, as a local :class:`Journal` (every assertion works on it)."""
+        answer = self.remote.admin("GET", "journal")
+        journal = Journal(size=max(1, int(answer.get("size", 1))))
+        journal._entries.extend(_entries(answer["entries"]))
+        journal._seq = journal._entries[-1].seq if journal._entries else 0
+        journal.dropped = int(answer.get("dropped", 0))
+        journal.rule_ids = lambda: [rule["id"] for rule in self.faults.rules]
+        return journal
 
     def seed(self, document: dict[str, Any]) -> RemoteCloud:
-        self._admin.call("POST", "seed", document)
+        self.remote.admin("POST", "seed", document)
         return self
 
     def load(self, path: str | Path | dict[str, Any]) -> RemoteCloud:
-        """A fixtures document (a path, a bundled scenario's name, or a dict), sent to the server."""
         if isinstance(path, dict):
             return self.seed(path)
         from .fixture_files import resolve
 
-        try:
-            found = resolve(path, near=Path.cwd())
-        except FileNotFoundError as exc:
-            raise documents.DocumentError("", str(exc)) from None
-        return self.seed(json.loads(Path(found).read_text(encoding="utf-8")))
+        return self.seed(json.loads(resolve(path).read_text(encoding="utf-8")))
 
-    def health(self) -> dict[str, Any]:
-        return self._admin.call("GET", "health")
+    def reset(self) -> RemoteCloud:
+        self.remote.admin("POST", "reset")
+        return self
 
-    @property
-    def seed_value(self) -> Any:
-        return self.health().get("seed")
-
-    @property
-    def auth(self) -> str:
-        return str(self.health().get("auth"))
+    def snapshot(self) -> dict[str, Any]:
+        return self.remote.admin("GET", "state")
 
 
+def _entries(rows: Iterable[dict[str, Any]]) -> list[Entry]:
+    return [Entry(**{k: v for k, v in row.items() if k in ENTRY_FIELDS}) for row in rows]
+
+
+@dataclass
 class RemoteServer:
-    """What ``iotfake_session_server`` is in remote mode: the namespace's URL; its ``cloud`` is
-    the test's :class:`RemoteCloud`."""
+    """``iotfake_server`` in remote mode: the namespace's URL and its cloud."""
 
-    mqtt = None
-
-    def __init__(self, cloud: RemoteCloud) -> None:
-        self.cloud = cloud
-        self.url = cloud.url
-        self.host = self.url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
+    url: str
+    cloud: RemoteCloud
 
 
-def namespace_name(worker: str | None) -> str:
-    """This test process's namespace: one per xdist worker (and per process, so two suites that
-    share a server never share a namespace)."""
-    return f"pytest-{worker or 'main'}-{os.getpid()}"
+def namespace_name() -> str:
+    """This process's namespace: the xdist worker id (``gw0``) or ``main``, and the pid, so two
+    runs against one server never meet."""
+    return f"pytest-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+
+
+def cloud_for(remote: Remote, options: dict[str, Any], seed: int | str | None) -> RemoteCloud:
+    """A fresh cloud for one test: the namespace reset to the test's seed, the test's auth mode
+    checked against the server's (a namespace has the server's)."""
+    health = remote.admin("GET", "health")
+    auth = options.get("auth", health["auth"])  # the iotfake_auth fixture yields to the server
+    if auth != health["auth"]:
+        raise ValueError(
+            f"auth={auth!r}, and the server at {remote.base_url} runs --auth {health['auth']}: start it "
+            f"with --auth {auth}, or ask for {health['auth']!r}"
+        )
+    remote.admin("POST", "reset", {"seed": seed})
+    return RemoteCloud(remote, {**health, "seed": seed})

@@ -18,6 +18,9 @@ from ..base import Call, Provider, ProviderError, decode_json_body, json_respons
 from . import auth, batch, devices, products, queries, tokens
 from .errors import INTERNAL, INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
 
+#: the longest credential a 4011 echoes as its refresh token (poseidon's are 64 hex digits)
+REFRESH_TOKEN_CHARS = 64
+
 if TYPE_CHECKING:
     from ...cloud import FakeCloud
 
@@ -130,8 +133,7 @@ class EnosProvider(Provider):
         if isinstance(error, TokenExpired):
             if gateway_op:
                 return tokens.TokenError(tokens.TOKEN_EXPIRED, "The accessToken has expired")
-            # the fault engine asks with a stand-in call (no request) when a rule is added
-            token = call.request.headers.get("apim-accesstoken", "") if call.request is not None else ""
+            token = self._refresh_token(call)
             return auth.GatewayError(
                 auth.TOKEN_EXPIRED, "the access token has expired", apim_refreshtoken=token
             )
@@ -140,6 +142,18 @@ class EnosProvider(Provider):
                 return tokens.TokenError(tokens.REFRESH_FAILED, "Refresh failed")
             return auth.GatewayError(auth.TOKEN_INVALID, "the access token was refreshed or revoked")
         return from_domain(error, device_op=call.operation.endswith("Device"))
+
+    def _refresh_token(self, call: Call) -> str:
+        """What a 4011 hands back to refresh with: the token itself, as for the tokens the fake
+        issues. A credential longer than a refresh token (poseidon's 344-character RSA blob, which
+        only the real gateway can open, and whose refresh token it would return) gets a 64-hex
+        stand-in derived from it, the length of poseidon's own refresh tokens: poseidon packs the
+        value into its next RSA-OAEP blob, and the blob itself would not fit. No request at all
+        when a rule's code is checked."""
+        token = "" if call.request is None else call.request.headers.get("apim-accesstoken", "")
+        if len(token) <= REFRESH_TOKEN_CHARS or self.cloud.registry.tokens.find(token) is not None:
+            return token
+        return tokens.sha256_hex(token)
 
     def subject(self, call: Call) -> tuple[str, str] | None:
         """The product a product call names, else the device (by deviceKey or assetId)."""

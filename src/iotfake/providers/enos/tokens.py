@@ -134,15 +134,20 @@ def _answer(provider: EnosProvider, call: Call, token: Token) -> Reply:
 def get(provider: EnosProvider, call: Call) -> Reply:
     fields = _fields(call, ("appKey", "encryption", "timestamp"))
     _check_app(provider, fields)
+    return _answer(provider, call, live_token(provider, fields["appKey"]))
+
+
+def live_token(provider: EnosProvider, app_key: str) -> Token:
+    """The app's live token, issued now if it has none: what ``token/get`` answers (the pytest
+    plugin asks here directly, so its credentials show in no journal and meet no fault rule)."""
     registry = provider.cloud.registry
     with registry.lock:
         live = [
             t
-            for t in registry.tokens.tokens_for("enos", "", fields["appKey"])
+            for t in registry.tokens.tokens_for("enos", "", app_key)
             if t.state == "active" and not registry.tokens.is_expired(t)
         ]
-        token = live[-1] if live else _issue(provider, fields["appKey"])
-    return _answer(provider, call, token)
+        return live[-1] if live else _issue(provider, app_key)
 
 
 def refresh(provider: EnosProvider, call: Call) -> Reply:
