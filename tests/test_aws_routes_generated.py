@@ -104,6 +104,24 @@ def test_every_operation_routes_back_to_itself() -> None:
         assert all(v.startswith("x-") for v in args.values()), name
 
 
+def data_call(iot, call):
+    """An iot-data call, its validation error raised as the iot client's (the tests catch those)."""
+    data = route_botocore(
+        boto3.client(
+            "iot-data",
+            endpoint_url="http://iotfake",
+            region_name="us-east-1",
+            aws_access_key_id="AKIAEXAMPLE000000000",
+            aws_secret_access_key="x",
+        ),
+        FakeCloud(seed=1),
+    )
+    try:
+        call(data)
+    except data.exceptions.InvalidRequestException as exc:
+        raise iot.exceptions.InvalidRequestException(exc.response, exc.operation_name) from exc
+
+
 def _iot():
     client = boto3.client(
         "iot",
@@ -243,6 +261,11 @@ BREAKING = {
         lambda iot: rule(iot, influx(databaseName="_db")),
         "_db",
         "topicRulePayload.actions.1.member.influxDB.databaseName",
+    ),
+    "^[^$].*": (
+        lambda iot: data_call(iot, lambda data: data.get_connection(clientId="$bad")),
+        "$bad",
+        "clientId",
     ),
     "^[^_].*$": (
         lambda iot: rule(iot, influx(tableName="_table")),

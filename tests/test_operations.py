@@ -101,7 +101,7 @@ def test_operations_are_declared(cloud: FakeCloud) -> None:
     assert thing.service == "iot" and thing.subject == ("thingName", "device") and not thing.self_locking
     assert aws.declared("CreateKeysAndCertificate").self_locking
     assert aws.declared("jobsdata:DescribeJobExecution").service == "iot-jobs-data"
-    assert aws.declared("GetConnection") is None  # modelled, not served
+    assert aws.declared("StartAuditMitigationActionsTask") is None  # modelled, not served
     assert cloud.providers["enos"].declared("CreateDevice") is None
     with pytest.raises(LookupError, match="cannot run"):
         cloud.invoke("enos", "CreateDevice", {})

@@ -21,6 +21,7 @@ from .registry.copying import copy_json, paused_gc
 if TYPE_CHECKING:
     from .app import App
     from .authority import Authority
+    from .mqtt.broker import Broker
     from .namespaces import CloudSet
     from .providers.aws_iot import AwsIotProvider
     from .providers.base import Provider
@@ -92,6 +93,8 @@ class FakeCloud:
         #: running then are answered 503, since what they change is saved nowhere
         self.sealed = False
         self._authority: Authority | None = None
+        #: the MQTT broker serving this cloud, while one does (``mqtt.broker``; set by the broker)
+        self.broker: Broker | None = None
 
     # -- the root CA ----------------------------------------------------------------------------------
     @property

@@ -58,6 +58,10 @@ class Session:
     subscriptions: dict[str, int] = field(default_factory=dict)
     published: int = 0
     closed: bool = False
+    #: when it connected (ms on the fake's clock)
+    since: int = 0
+    #: deliveries waiting for the client's PUBACK (SendDirectMessage with confirmation)
+    waiting: dict[int, asyncio.Future[None]] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.cycle(range(1, 65536)))
 
     @property
@@ -92,6 +96,8 @@ class Broker:
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._sessions: set[Session] = set()
+        #: the last disconnect of each (realm, client id), for iot-data's GetConnection
+        self._gone: dict[tuple[tuple[str, str], str], dict[str, Any]] = {}
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="iotfake-mqtt")
         self._unsubscribe: Callable[[], None] | None = None
         self._ready = threading.Event()
@@ -109,6 +115,7 @@ class Broker:
         if self._error is not None:
             raise self._error
         self._unsubscribe = self.cloud.changes.subscribe(self._hear)
+        self.cloud.broker = self  # iot-data's connection operations reach it
         return self
 
     def _run(self) -> None:
@@ -153,6 +160,8 @@ class Broker:
     def stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if getattr(self.cloud, "broker", None) is self:
+            self.cloud.broker = None
         loop = self.loop
         if loop is None or not loop.is_running():
             return
@@ -244,7 +253,7 @@ class Broker:
             return self._refuse(writer, side, call, started, exc.code, exc.reason)
         call.tenant = admitted.tenant
         call.params.update(admitted.params)
-        session = Session(writer, side, hello, admitted)
+        session = Session(writer, side, hello, admitted, since=int(self.cloud.clock.time() * 1000))
         for other in [
             s for s in self._sessions if s.client_id == hello.client_id and s.admitted.realm == admitted.realm
         ]:
@@ -311,7 +320,11 @@ class Broker:
                 for topic_filter in packet.filters:
                     session.subscriptions.pop(topic_filter, None)
                 session.send(codec.unsuback(packet.packet_id))
-            elif isinstance(packet, packets.Ack) and packet.kind != packets.PUBACK:
+            elif isinstance(packet, packets.Ack) and packet.kind == packets.PUBACK:
+                waiter = session.waiting.pop(packet.packet_id, None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(None)
+            elif isinstance(packet, packets.Ack):
                 return "CLIENT_ERROR"  # QoS 2 flows: AWS IoT does not support QoS 2
             elif isinstance(packet, packets.Connect):
                 return "CLIENT_ERROR"  # a second CONNECT is a protocol violation (3.1.0-2)
@@ -322,6 +335,14 @@ class Broker:
             return
         session.closed = True
         self._sessions.discard(session)
+        self._gone[(session.admitted.realm, session.client_id)] = {
+            "disconnectedSince": int(self.cloud.clock.time() * 1000),
+            "disconnectReason": reason,
+            "thingName": session.admitted.params.get("thingName"),
+        }
+        for waiter in session.waiting.values():
+            if not waiter.done():
+                waiter.cancel()
         call = session.side.call("Disconnect", session.hello)
         call.tenant = session.admitted.tenant
         call.params.update(session.admitted.params, reason=reason)
@@ -409,13 +430,14 @@ class Broker:
                 session, packets.Publish(message.topic, message.payload, min(qos, message.qos), False)
             )
 
-    def _deliver(self, session: Session, message: packets.Publish) -> None:
+    def _deliver(self, session: Session, message: packets.Publish) -> int | None:
         packet_id = session.next_id() if message.qos else None
         session.send(
             codec.publish(
                 packets.Publish(message.topic, message.payload, message.qos, message.retain, packet_id)
             )
         )
+        return packet_id
 
     def _hear(self, batch: list[Any]) -> None:
         """Change listener (any thread): route what the registry published, on the loop."""
@@ -444,7 +466,9 @@ class Broker:
             self._unsubscribe()
         # the listener's certificate chains to the first cloud's root: one server, one identity
         cloud.authority = self.cloud.authority
+        self.cloud.broker = None
         self.cloud = cloud
+        cloud.broker = self
         from .sides import sides_for
 
         self.sides = sides_for(cloud)
@@ -456,6 +480,80 @@ class Broker:
     async def _drop_all(self, reason: str) -> None:
         for session in list(self._sessions):
             await self._drop(session, reason)
+
+    # -- the connection API (iot-data's GetConnection ...; from any thread but the loop's) --------
+    def _on_loop(self, coroutine: Any, timeout: float = 30) -> Any:
+        loop = self.loop
+        if loop is None or not loop.is_running():
+            raise RuntimeError("the broker is not running")
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout)
+
+    def _session(self, realm: tuple[str, str], client_id: str) -> Session | None:
+        return next(
+            (s for s in self._sessions if s.admitted.realm == realm and s.client_id == client_id), None
+        )
+
+    def connection(self, realm: tuple[str, str], client_id: str) -> dict[str, Any] | None:
+        """A client's connection as GetConnection describes it (None: the broker never saw it)."""
+
+        async def read() -> dict[str, Any] | None:
+            session = self._session(realm, client_id)
+            if session is None:
+                gone = self._gone.get((realm, client_id))
+                return None if gone is None else {"connected": False, **gone}
+            peer = session.writer.get_extra_info("peername") or ("", 0)
+            local = session.writer.get_extra_info("sockname") or ("", 0)
+            return {
+                "connected": True,
+                "thingName": session.admitted.params.get("thingName"),
+                "cleanSession": True,
+                "keepAliveDuration": session.hello.keep_alive,
+                "connectedSince": session.since,
+                "sourceIp": peer[0],
+                "sourcePort": peer[1],
+                "targetIp": local[0],
+                "targetPort": local[1],
+                "subscriptions": sorted(session.subscriptions.items()),
+            }
+
+        return self._on_loop(read())
+
+    def disconnect(self, realm: tuple[str, str], client_id: str) -> bool:
+        """Close a client's connection as DeleteConnection does; False: it is not connected."""
+
+        async def close() -> bool:
+            session = self._session(realm, client_id)
+            if session is None:
+                return False
+            await self._drop(session, "API_INITIATED_DISCONNECT")
+            return True
+
+        return self._on_loop(close())
+
+    def send_direct(
+        self, realm: tuple[str, str], client_id: str, message: packets.Publish, confirm_within: float | None
+    ) -> str:
+        """Deliver to one client, subscribed or not, if its policy allows ``iot:Receive``:
+        ``"sent"``, ``"confirmed"``, ``"not connected"``, ``"not authorized"`` or ``"timed out"``."""
+
+        async def send() -> str:
+            session = self._session(realm, client_id)
+            if session is None:
+                return "not connected"
+            if not await self._work(session.side.may_receive, session, message.topic):
+                return "not authorized"
+            packet_id = self._deliver(session, message)
+            if confirm_within is None or packet_id is None:
+                return "sent"
+            waiter = session.waiting[packet_id] = asyncio.get_running_loop().create_future()
+            try:
+                await asyncio.wait_for(waiter, confirm_within)
+            except (TimeoutError, asyncio.CancelledError):
+                session.waiting.pop(packet_id, None)
+                return "timed out"
+            return "confirmed"
+
+        return self._on_loop(send(), timeout=(confirm_within or 0) + 30)
 
     # -- for tests and the console ----------------------------------------------------------------------
     def clients(self) -> list[str]:

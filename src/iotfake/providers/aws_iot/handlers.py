@@ -17,6 +17,7 @@ from . import (
     ca_certificates,
     certificate_transfers,
     certificates,
+    connections,
     domain_configurations,
     dynamic_groups,
     endpoints,
@@ -56,6 +57,11 @@ UNLOCKED = frozenset(
         "ListThings",
         "SearchIndex",
         "CreateProvisioningClaim",
+        # they wait on the MQTT broker's loop, which may need the registry meanwhile
+        "GetConnection",
+        "DeleteConnection",
+        "ListSubscriptions",
+        "SendDirectMessage",
     }
 )
 
@@ -141,6 +147,10 @@ _HANDLERS: dict[str, Handler] = {
     "Publish": messages.publish,
     "GetRetainedMessage": messages.get_retained,
     "ListRetainedMessages": messages.list_retained,
+    "GetConnection": connections.get,
+    "DeleteConnection": connections.delete,
+    "ListSubscriptions": connections.subscriptions,
+    "SendDirectMessage": connections.send,
     "CreateBillingGroup": billing_groups.create,
     "DescribeBillingGroup": billing_groups.describe,
     "UpdateBillingGroup": billing_groups.update,

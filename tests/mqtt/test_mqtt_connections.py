@@ -1,0 +1,80 @@
+"""iot-data's connection operations against live MQTT clients: GetConnection, DeleteConnection,
+ListSubscriptions, SendDirectMessage."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_helpers import conforms
+
+from iotfake import FakeCloud
+from iotfake.transports import route_botocore
+
+RECEIVE_LAMPS_ONLY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["iot:Connect", "iot:Subscribe"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "iot:Receive", "Resource": "arn:aws:iot:*:*:topic/lamps/*"},
+        ],
+    }
+)
+
+
+def test_get_connection_follows_the_client(thing, devices, iot_data) -> None:
+    lamp = devices("lamp", thing("lamp"))
+    lamp.subscribe("lamps/#")
+    described = conforms(
+        "GetConnection", iot_data.get_connection(clientId="lamp", includeSocketInformation=True)
+    )
+    assert (described["connected"], described["thingName"], described["keepAliveDuration"]) == (
+        True,
+        "lamp",
+        30,
+    )
+    assert described["sourceIp"] == "127.0.0.1" and described["targetPort"] > 0
+    listed = conforms("ListSubscriptions", iot_data.list_subscriptions(clientId="lamp"))["subscriptions"]
+    assert listed == [{"topicFilter": "lamps/#", "qos": 1}]
+    iot_data.delete_connection(clientId="lamp")
+    assert lamp.disconnected.wait(5)
+    gone = iot_data.get_connection(clientId="lamp")
+    assert (gone["connected"], gone["disconnectReason"]) == (False, "API_INITIATED_DISCONNECT")
+    assert iot_data.list_subscriptions(clientId="lamp")["subscriptions"] == []
+    with pytest.raises(iot_data.exceptions.ResourceNotFoundException, match="No connection found"):
+        iot_data.get_connection(clientId="never-seen")
+    with pytest.raises(iot_data.exceptions.ResourceNotFoundException):
+        iot_data.delete_connection(clientId="lamp")
+
+
+def test_send_direct_message_reaches_one_client_its_policy_allows(thing, devices, iot_data) -> None:
+    lamp = devices("lamp", thing("lamp", RECEIVE_LAMPS_ONLY))
+    sent = conforms(
+        "SendDirectMessage",
+        iot_data.send_direct_message(clientId="lamp", topic="lamps/cmd", payload=b'{"on": true}'),
+    )
+    assert sent["message"] == "Message sent"
+    assert lamp.receive("lamps/cmd") == {"on": True}  # delivered though it never subscribed
+    confirmed = iot_data.send_direct_message(
+        clientId="lamp", topic="lamps/cmd", payload=b"{}", confirmation=True
+    )
+    assert confirmed["message"] == "Message delivered"  # paho acknowledged the QoS 1 delivery
+    with pytest.raises(iot_data.exceptions.ForbiddenException, match="iot:Receive"):
+        iot_data.send_direct_message(clientId="lamp", topic="admin/cmd", payload=b"{}")
+    with pytest.raises(iot_data.exceptions.ResourceNotFoundException):
+        iot_data.send_direct_message(clientId="nobody", topic="lamps/cmd", payload=b"{}")
+
+
+def test_without_a_broker_nothing_is_connected() -> None:
+    import boto3
+
+    client = boto3.client(
+        "iot-data",
+        endpoint_url="http://iotfake",
+        region_name="us-east-1",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="x",
+    )
+    data = route_botocore(client, FakeCloud())
+    with pytest.raises(data.exceptions.ResourceNotFoundException):
+        data.get_connection(clientId="lamp")
