@@ -33,7 +33,7 @@ class Reply:
     content type, which goes straight to the WSGI header list.
     """
 
-    __slots__ = ("_headers", "body", "content_type", "status_code")
+    __slots__ = ("_headers", "_plain", "body", "content_type", "status_code")
 
     def __init__(
         self,
@@ -45,8 +45,15 @@ class Reply:
         self.body = body.encode() if isinstance(body, str) else body
         self.status_code = status
         self._headers: Headers | None = None
+        #: headers given as a plain dict of clean text (no CR/LF): kept as they are until someone
+        #: asks for ``headers``; werkzeug's ``Headers`` would check each again, on every call
+        self._plain: list[tuple[str, str]] | None = None
         self.content_type = content_type
         if headers:
+            plain = type(headers) is dict and all(_clean(k) and _clean(v) for k, v in headers.items())
+            if plain and not (content_type is not None and any(k.lower() == "content-type" for k in headers)):
+                self._plain = list(headers.items())
+                return
             self._headers = Headers(headers)
             if content_type is not None:
                 self._headers["Content-Type"] = content_type  # the argument wins, as in werkzeug
@@ -55,7 +62,8 @@ class Reply:
     @property
     def headers(self) -> Headers:
         if self._headers is None:
-            self._headers = Headers()
+            self._headers = Headers(self._plain or ())
+            self._plain = None
             if self.content_type is not None:
                 self._headers["Content-Type"] = self.content_type
                 self.content_type = None
@@ -73,7 +81,9 @@ class Reply:
         if self._headers is not None:
             headers = self._headers.to_wsgi_list()
         else:
-            headers = [] if self.content_type is None else [("Content-Type", self.content_type)]
+            headers = list(self._plain) if self._plain else []
+            if self.content_type is not None:
+                headers.append(("Content-Type", self.content_type))
         # no body for 1xx, 204 and 304 (RFC 9110 6.4.1); a HEAD answer announces the GET body's length
         bodiless = status < 200 or status in (204, 304)
         if not bodiless:
@@ -85,3 +95,7 @@ class Reply:
 
     def __repr__(self) -> str:
         return f"<Reply {self.status} {len(self.body)} bytes>"
+
+
+def _clean(text: object) -> bool:
+    return type(text) is str and "\n" not in text and "\r" not in text

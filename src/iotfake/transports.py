@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -134,7 +135,7 @@ def wsgi_environ(
     environ: WSGIEnvironment = {
         "REQUEST_METHOD": method.upper(),
         "SCRIPT_NAME": "",
-        "PATH_INFO": wsgi_text(unquote(iri_to_uri(path))),
+        "PATH_INFO": wsgi_text(unquote(path if _plain_path(path) else iri_to_uri(path))),
         "QUERY_STRING": wsgi_text(query),
         "REQUEST_URI": wsgi_text(path),
         "RAW_URI": wsgi_text(path),
@@ -165,6 +166,15 @@ def wsgi_environ(
     for key, values in combined.items():
         environ[key] = ", ".join(values)
     return environ
+
+
+#: what ``iri_to_uri`` leaves as it is (RFC 3986's unreserved and sub-delims, ``:@/%``): a path of
+#: only these needs no call to it (a tenth of an in-process call's cost); ``//`` starts an authority
+_PLAIN = re.compile(r"/(?!/)[A-Za-z0-9\-._~/%!$&'()*+,;=:@]*")
+
+
+def _plain_path(path: str) -> bool:
+    return _PLAIN.fullmatch(path) is not None
 
 
 # -- requests ---------------------------------------------------------------------------------------
