@@ -2,7 +2,7 @@
 
 python -m bench                         # all of them, the scale curve up to 100,000 devices
 python -m bench all --scale-max 1000000 # what bench/results/ holds (a few minutes more)
-python -m bench aws|enos|scale|state|locks|namespaces|percall|mqtt|profile|compare  # one; --help
+python -m bench aws|enos|scale|state|locks|namespaces|percall|mqtt|console|profile|compare  # one; --help
 """
 
 from __future__ import annotations
@@ -11,7 +11,20 @@ import argparse
 import subprocess
 import sys
 
-from . import aws, compare, enos, locks, mqtt, namespaces, percall, profile, scale, state_write, summary
+from . import (
+    aws,
+    compare,
+    console,
+    enos,
+    locks,
+    mqtt,
+    namespaces,
+    percall,
+    profile,
+    scale,
+    state_write,
+    summary,
+)
 
 SECTIONS = {
     "aws": aws.main,
@@ -24,6 +37,7 @@ SECTIONS = {
     "namespaces": namespaces.main,
     "percall": percall.main,
     "mqtt": mqtt.main,
+    "console": console.main,
 }
 
 

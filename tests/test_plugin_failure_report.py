@@ -120,3 +120,25 @@ def test_the_section_survives_xdist(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("-n", "1", "-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(["*- iotfake -*", "seed=*", "last 3 of 3 calls the fake saw:"])
+
+
+def test_a_test_that_used_a_live_server_names_its_console(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+import requests
+
+def test_fails(iotfake_server):
+    requests.get(iotfake_server.url + "/_iotfake/health", timeout=10)
+    assert False
+
+def test_in_process_fails(iotfake):
+    assert False
+"""
+    )
+    found = sections(pytester)
+    [(_, text)] = found["test_fails"]
+    console = text.splitlines()[1]
+    assert console.startswith("console (while the server runs): http://127.0.0.1:")
+    assert console.endswith("/_iotfake/console")
+    [(_, text)] = found["test_in_process_fails"]
+    assert "console" not in text  # no server, no console to name

@@ -40,6 +40,10 @@ def rules() -> list[Rule]:
         rule("faults/<rule_id>", "fault", ["GET", "DELETE"]),
         rule("openapi/<name>", "openapi", ["GET"]),
         rule("ca.pem", "ca_pem", ["GET"]),
+        rule("console", "console", ["GET"]),
+        rule("console/tenant", "console_tenant", ["GET"]),
+        rule("console/static/<name>", "console_static", ["GET"]),
+        rule("console/action", "console_action", ["POST"]),
     ]
 
 
@@ -276,6 +280,30 @@ def ca_pem(cloud: FakeCloud, request: Request) -> Reply:
     return Reply(cloud.ca_pem, content_type="application/x-pem-file")
 
 
+def console(cloud: FakeCloud, request: Request) -> Reply:
+    from .console import views
+
+    return views.home(cloud, request)
+
+
+def console_tenant(cloud: FakeCloud, request: Request) -> Reply:
+    from .console import views
+
+    return views.tenant(cloud, request)
+
+
+def console_static(cloud: FakeCloud, request: Request, name: str) -> Reply:
+    from .console import views
+
+    return views.static(cloud, request, name)
+
+
+def console_action(cloud: FakeCloud, request: Request) -> Reply:
+    from .console import views
+
+    return views.action(cloud, request)
+
+
 HANDLERS = {
     "health": health,
     "reset": reset,
@@ -287,6 +315,10 @@ HANDLERS = {
     "fault": fault,
     "openapi": openapi,
     "ca_pem": ca_pem,
+    "console": console,
+    "console_tenant": console_tenant,
+    "console_static": console_static,
+    "console_action": console_action,
 }
 
 

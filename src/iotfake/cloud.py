@@ -95,6 +95,9 @@ class FakeCloud:
         self._authority: Authority | None = None
         #: the MQTT broker serving this cloud, while one does (``mqtt.broker``; set by the broker)
         self.broker: Broker | None = None
+        #: the URL of the HTTP server serving this cloud, while one does (set by ``server.Server``):
+        #: a failing test's report names its console there
+        self.served_url: str | None = None
 
     # -- the root CA ----------------------------------------------------------------------------------
     @property

@@ -419,6 +419,13 @@ def format_calls(entries: list[Entry]) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
+def console_url(cloud: FakeCloud) -> str | None:
+    """The web console of the server the test used, if one was live (in process: none)."""
+    remote = getattr(cloud, "remote", None)  # a namespace of an --iotfake-url server
+    base = remote.url if remote is not None else getattr(cloud, "served_url", None)
+    return None if base is None else f"{base}/_iotfake/console"
+
+
 def describe(cloud: FakeCloud, tail: int) -> str:
     seed = cloud.seed_value
     again = (
@@ -427,6 +434,9 @@ def describe(cloud: FakeCloud, tail: int) -> str:
         else f"FakeCloud(seed={seed!r}) generates the same ids, keys and secrets"
     )
     lines = [f"seed={seed!r} auth={cloud.auth} ({again})"]
+    console = console_url(cloud)
+    if console is not None:
+        lines.append(f"console (while the server runs): {console}")
     if tail > 0:
         entries = cloud.journal.calls()
         shown = entries[-tail:]

@@ -188,10 +188,13 @@ class Server:
     def cloud(self, cloud: FakeCloud) -> None:
         previous = getattr(self, "_cloud", None)
         self._cloud = cloud
+        if previous is not None and previous is not cloud:
+            previous.served_url = None
         broker = getattr(self, "mqtt", None)
         if broker is not None and previous is not cloud:
             broker.rebind(cloud)
         if self._server is not None:
+            cloud.served_url = self.url
             self._server.max_body = cloud.max_body  # type: ignore[attr-defined]
             self._server.max_admin_body = cloud.max_admin_body  # type: ignore[attr-defined]
 
@@ -255,6 +258,7 @@ class Server:
 
     def stop(self) -> None:
         """Stop accepting, let the requests inside finish, refuse the rest; then close."""
+        self._cloud.served_url = None
         if self.mqtt is not None:
             self.mqtt.stop()
             self.mqtt = None

@@ -133,6 +133,14 @@ class FaultEngine:
             self.cloud.mark_dirty()
             return rule
 
+    def pause(self, rule_id: str, paused: bool = True) -> Rule:
+        """Pause (or resume) one rule: a paused rule sees no call. KeyError if there is none."""
+        with self._lock:
+            rule = self.get(rule_id)
+            rule.paused = paused
+            self.cloud.mark_dirty()
+            return rule
+
     def clear(self) -> int:
         """Remove every rule; returns how many there were. Generated ids keep counting up."""
         with self._lock:

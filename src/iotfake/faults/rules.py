@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 RULE_KEYS = (
     "id",
     "description",
+    "paused",
     "provider",
     "operation",
     "match",
@@ -114,6 +115,8 @@ class Rule:
     start: float | None = None
     until: float | None = None
     description: str | None = None
+    #: a paused rule sees no call (counters stand still) until resumed (the console's toggle)
+    paused: bool = False
     matched: int = 0
     fired: int = 0
     #: the rule's own seeded generator (probability, latency ranges); set by the engine
@@ -137,6 +140,8 @@ class Rule:
     # -- evaluation (under the engine's lock) ----------------------------------------------------
     def applies(self, call: Call, now: float) -> bool:
         """Does the call fall under this rule (provider, operation, fields, clock window)?"""
+        if self.paused:
+            return False
         if self.provider != "*" and self.provider != call.provider:
             return False
         if self.operation != "*" and not operation_matches(self.operation, call.operation):
@@ -178,6 +183,8 @@ class Rule:
         data: dict[str, Any] = {"id": self.id}
         if self.description is not None:
             data["description"] = self.description
+        if self.paused:
+            data["paused"] = True
         data.update(
             provider=self.provider,
             operation=self.operation,
@@ -227,6 +234,9 @@ class Rule:
         description = data.get("description")
         if description is not None and not isinstance(description, str):
             raise DocumentError(at(path, "description"), "expected a string")
+        paused = data.get("paused", False)
+        if not isinstance(paused, bool):
+            raise DocumentError(at(path, "paused"), "expected true or false")
         seed = data.get("seed")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
             raise DocumentError(at(path, "seed"), "expected an integer or a string")
@@ -247,6 +257,7 @@ class Rule:
             start=start,
             until=until,
             description=description,
+            paused=paused,
             matched=_count(data.get("matched"), at(path, "matched"), minimum=0) or 0,
             fired=_count(data.get("fired"), at(path, "fired"), minimum=0) or 0,
         )

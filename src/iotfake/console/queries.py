@@ -1,0 +1,100 @@
+"""What the console shows, read so that the registry lock is held only to copy."""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..registry.copying import copy_json
+
+if TYPE_CHECKING:
+    from ..cloud import FakeCloud
+    from ..registry import Tenant
+
+PAGE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class TenantRow:
+    provider: str
+    id: str
+    devices: int
+    products: int
+
+
+def tenants(cloud: FakeCloud) -> list[TenantRow]:
+    rows = [
+        TenantRow(t.provider, t.id, len(t.keys), len(t.products))
+        for t in cloud.registry.tenants()
+        if t.provider in ("enos", "aws", "scriptr")
+    ]
+    return sorted(rows, key=lambda r: (r.provider, r.id))
+
+
+def products(tenant: Tenant) -> list[dict[str, Any]]:
+    """Products (EnOS products, AWS thing types) with their quota gauge."""
+    with tenant.lock:
+        found = [(key, len(p.devices), p.quota) for key, p in tenant.products.items()]
+    out = []
+    for key, used, quota in sorted(found):
+        percent = None if not quota else min(100, round(100 * used / quota))
+        out.append({"key": key, "used": used, "quota": quota, "percent": percent})
+    return out
+
+
+#: tenant -> (the registry's change count when sorted, its keys in order); paging through a big
+#: fleet sorts it once, not once per page
+_SORTED: weakref.WeakKeyDictionary[Tenant, tuple[int, list[str]]] = weakref.WeakKeyDictionary()
+
+
+def sorted_keys(tenant: Tenant) -> list[str]:
+    with tenant.lock:
+        version = tenant.changes.value
+        cached = _SORTED.get(tenant)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        keys = list(tenant.keys)  # a C-speed copy; the sort happens after the lock
+    keys.sort()
+    _SORTED[tenant] = (version, keys)
+    return keys
+
+
+def devices(tenant: Tenant, search: str = "", page: int = 1) -> dict[str, Any]:
+    """One page of devices (things) whose key contains ``search``, in key order."""
+    keys = sorted_keys(tenant)
+    if search:
+        needle = search.lower()
+        keys = [k for k in keys if needle in k.lower()]
+    pages = max(1, -(-len(keys) // PAGE))
+    page = min(max(1, page), pages)
+    chosen = keys[(page - 1) * PAGE : page * PAGE]
+    rows = []
+    for key in chosen:
+        device = tenant.keys.get(key)
+        if device is not None:
+            rows.append({"key": key, "id": device.id, "product": device.product, "status": device.status})
+    return {"rows": rows, "total": len(keys), "page": page, "pages": pages, "search": search}
+
+
+def records(tenant: Tenant, table: str, limit: int = 100) -> list[tuple[str, Any]]:
+    """The first records of a catalog table (certificates, policies, shadows ...)."""
+    with tenant.lock:  # copied, not shared: the page renders them after the lock is released
+        items = [
+            (key, copy_json(record)) for key, record in itertools.islice(tenant.table(table).items(), limit)
+        ]
+    return sorted(items, key=lambda kv: str(kv[0]))
+
+
+def shadows(tenant: Tenant, limit: int = 100) -> list[tuple[str, Any]]:
+    """Shadows one per row: ``thing`` for the classic one, ``thing · name`` for a named one."""
+    rows = []
+    for thing, documents in records(tenant, "shadows", limit):
+        for name, document in sorted(documents.items()):
+            rows.append((f"{thing} · {name}" if name else thing, document))
+    return rows[:limit]
+
+
+def tenant(cloud: FakeCloud, provider: str, tenant_id: str) -> Tenant | None:
+    return cloud.registry.find_tenant(provider, tenant_id)

@@ -1,0 +1,133 @@
+"""The console's pages and its one change endpoint (routes in ``admin.rules``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import jsonio
+from ..journal import Entry
+from ..providers.base import json_response
+from ..reply import Reply
+from . import actions, queries
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from werkzeug.wrappers import Request
+
+    from ..cloud import FakeCloud
+
+HERE = Path(__file__).parent
+STATIC = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
+#: what each provider's tenant page lists besides products and devices: (title, table)
+TABLES = {
+    "aws": (
+        ("Certificates", "certificates"),
+        ("CA certificates", "caCertificates"),
+        ("Policies", "policies"),
+        ("Shadows", "shadows"),
+    ),
+    "enos": (),
+    "scriptr": (),
+}
+
+
+@cache
+def environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["iso"] = lambda t: datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds")
+    return env
+
+
+def _page(template: str, cloud: FakeCloud, request: Request, status: int = 200, **values: Any) -> Reply:
+    base = request.script_root + "/_iotfake"
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            base=base,
+            console=base + "/console",
+            token=actions.token(cloud),
+            clock=cloud.clock.time(),
+            namespace=request.script_root.rsplit("/", 1)[-1] if request.script_root else "default",
+            **values,
+        )
+    )
+    return Reply(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def home(cloud: FakeCloud, request: Request) -> Reply:
+    namespaces = cloud._namespaces.names() if getattr(cloud, "_namespaces", None) is not None else ["default"]
+    return _page(
+        "home.html",
+        cloud,
+        request,
+        namespaces=namespaces,
+        tenants=queries.tenants(cloud),
+        rules=[rule.to_dict() for rule in cloud.faults],
+        scenarios=actions.scenarios(),
+    )
+
+
+def tenant(cloud: FakeCloud, request: Request) -> Reply:
+    provider, tenant_id = request.args.get("provider", ""), request.args.get("tenant", "")
+    found = queries.tenant(cloud, provider, tenant_id)
+    if found is None:
+        return _page("missing.html", cloud, request, 404, provider=provider, tenant_id=tenant_id)
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    tables = [
+        (title, queries.shadows(found) if table == "shadows" else queries.records(found, table))
+        for title, table in TABLES.get(provider, ())
+    ]
+    return _page(
+        "tenant.html",
+        cloud,
+        request,
+        provider=provider,
+        tenant_id=tenant_id,
+        products=queries.products(found),
+        devices=queries.devices(found, request.args.get("q", ""), page),
+        tables=tables,
+    )
+
+
+def static(cloud: FakeCloud, request: Request, name: str) -> Reply:
+    kind = STATIC.get(name)
+    if kind is None:
+        return json_response({"error": f"no console file {name!r}"}, status=404)
+    return Reply((HERE / "static" / name).read_bytes(), content_type=kind)
+
+
+def action(cloud: FakeCloud, request: Request) -> Reply:
+    """One change; journalled (provider ``console``) so the tail shows who steered the fake."""
+    body: Any = None
+    try:
+        try:
+            body = jsonio.loads(request.get_data(cache=True) or b"null")
+        except jsonio.JSONInputError as exc:
+            raise actions.ActionError(str(exc)) from None
+        actions.check_token(cloud, request.headers.get("X-Iotfake-Console"))
+        reply = json_response(actions.run(cloud, body))
+    except actions.ActionError as exc:
+        reply = json_response({"error": str(exc)}, status=400)
+    cloud.journal.record(
+        Entry(
+            seq=0,
+            time=cloud.clock.time(),
+            provider="console",
+            operation=actions.operation_name(body),
+            tenant=None,
+            params={k: v for k, v in body.items() if k != "action"} if isinstance(body, dict) else {},
+            method=request.method,
+            path=request.path,
+            status=reply.status_code,
+        )
+    )
+    return reply
