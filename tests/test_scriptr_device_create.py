@@ -216,3 +216,14 @@ def test_seeded_groups_restrict_group_names(acme) -> None:
     )
     code, detail = failure(acme.device.create({"id": "b", "name": "M", "password": "pw", "groups": "sales"}))
     assert code == "INVALID_FIELD_VALUE" and "does not exist" in detail
+
+
+def test_a_password_hashed_with_another_round_count_still_verifies() -> None:
+    """State files from before the count changed keep their devices' passwords working."""
+    import hashlib
+
+    from iotfake.registry.passwords import ITERATIONS, hash_password, verify_password
+
+    old = "pbkdf2_sha256$100$salt$" + hashlib.pbkdf2_hmac("sha256", b"hunter2", b"salt", 100).hex()
+    assert verify_password("hunter2", old) and not verify_password("hunter3", old)
+    assert hash_password("hunter2", "salt").startswith(f"pbkdf2_sha256${ITERATIONS}$salt$")

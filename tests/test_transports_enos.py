@@ -203,3 +203,19 @@ def test_a_session_on_a_server_follows_the_cloud_it_is_rebound_to() -> None:
         assert session.get("http://iotfake/_iotfake/health").json()["seed"] == 1
         server.cloud = second
         assert session.get("http://iotfake/_iotfake/health").json()["seed"] == 2
+
+
+def test_the_requests_raw_response_is_readable_as_urllib3_s(cloud: FakeCloud) -> None:
+    """``response.raw`` is made only when read, and then is urllib3's own, body and headers."""
+    from urllib3 import HTTPResponse
+
+    session = requests_session(cloud)
+    answer = session.get("/_iotfake/health")
+    assert answer.raw._original_response is None  # what requests' cookie hook asks, nothing made
+    assert answer.raw.status == 200
+    assert answer.raw.headers["Content-Type"] == answer.headers["Content-Type"]
+    assert json.loads(answer.raw.read()) == answer.json()
+    assert isinstance(answer.raw._made(), HTTPResponse)
+    answer.close()
+    with session.get("/_iotfake/health") as untouched:  # close() with the raw never made
+        assert untouched.ok

@@ -21,6 +21,7 @@ from .providers.base import Call, Provider, ProviderError, json_response
 from .registry.errors import DomainError, Internal
 from .reply import Reply
 from .request import Request
+from .routing import PatternRoutes
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -67,14 +68,24 @@ def _static_routes() -> dict[tuple[str, str], Any]:
     return routes
 
 
+@cache
+def _pattern_routes() -> PatternRoutes:
+    """The rules with converters, decided by a regex each where werkzeug would agree."""
+    return PatternRoutes(url_map().iter_rules())
+
+
 def match(request: Request) -> tuple[Any, dict[str, Any]]:
     """``(endpoint, args)`` for a request, or werkzeug's NotFound / MethodNotAllowed."""
     if "HTTP_UPGRADE" in request.environ:  # websocket upgrades: werkzeug's full environ rules
         return url_map().bind_to_environ(request.environ).match()
-    endpoint = _static_routes().get((request.path, request.method))
+    path, method = request.path, request.method
+    endpoint = _static_routes().get((path, method))
     if endpoint is not None:
         return endpoint, {}
-    return _adapter().match(request.path, request.method)
+    found = _pattern_routes().match(path, method)
+    if found is not None:
+        return found
+    return _adapter().match(path, method)
 
 
 class App:

@@ -92,6 +92,19 @@ def call_wsgi(
 
     Raises ConnectionDropped where a server would close the connection without an answer.
     """
+    status, response_headers, content = _exchange(app, method, url, headers, body)
+    return status, Headers(response_headers), content
+
+
+def _exchange(
+    app: WSGIApplication,
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    body: bytes | str | None = None,
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """:func:`call_wsgi` with the answer's headers as the app gave them (the transports build
+    their client's own header maps from the list; a werkzeug ``Headers`` first cost 5 µs)."""
     if isinstance(body, str):
         body = body.encode("utf-8")
     environ = wsgi_environ(method, url, headers, body)
@@ -112,7 +125,7 @@ def call_wsgi(
         if close is not None:
             close()
     status, response_headers = answer
-    return int(status.split(" ", 1)[0]), Headers(response_headers), b"".join(parts)
+    return int(status.split(" ", 1)[0]), response_headers, b"".join(parts)
 
 
 def wsgi_environ(
@@ -192,7 +205,6 @@ class WSGIAdapter:
         from requests import Response
         from requests.structures import CaseInsensitiveDict
         from requests.utils import get_encoding_from_headers
-        from urllib3 import HTTPResponse
         from werkzeug.http import HTTP_STATUS_CODES
 
         body = request.body
@@ -201,7 +213,7 @@ class WSGIAdapter:
         elif body is not None and not isinstance(body, bytes | str):
             body = b"".join(body)  # a generator body (chunked upload)
         try:
-            status, headers, content = call_wsgi(
+            status, headers, content = _exchange(
                 _app(self.target), request.method or "GET", request.url or "/", request.headers, body
             )
         except ConnectionDropped as exc:
@@ -217,15 +229,9 @@ class WSGIAdapter:
         response = Response()
         response.status_code = status
         response.reason = HTTP_STATUS_CODES.get(status, "")
-        response.headers = CaseInsensitiveDict(headers.items())
+        response.headers = CaseInsensitiveDict(headers)
         response.encoding = get_encoding_from_headers(response.headers)
-        response.raw = HTTPResponse(
-            body=io.BytesIO(content),
-            headers=list(headers.items()),
-            status=status,
-            preload_content=False,
-            decode_content=False,
-        )
+        response.raw = _LazyRaw(content, headers, status)
         # the body is in memory already: hand it over as read, rather than have requests stream
         # it back out of ``raw`` through urllib3 (a third of the adapter's cost); ``raw`` still
         # holds it for code that reads the raw response
@@ -238,6 +244,48 @@ class WSGIAdapter:
 
     def close(self) -> None:
         """Nothing to release (part of the adapter interface ``requests`` calls)."""
+
+
+class _LazyRaw:
+    """A response's ``raw``: urllib3's ``HTTPResponse``, made only if someone reads it.
+
+    ``requests`` itself only asks it for ``_original_response`` (the cookie jar's hook: there is
+    no http.client response in process, so None, as urllib3's own says here); making the urllib3
+    object for every call cost about a tenth of an in-process call.
+    """
+
+    _original_response = None
+
+    def __init__(self, content: bytes, headers: list[tuple[str, str]], status: int) -> None:
+        self._parts: tuple[bytes, list[tuple[str, str]], int] | None = (content, headers, status)
+        self._real: Any = None
+
+    def _made(self) -> Any:
+        if self._real is None:
+            from urllib3 import HTTPResponse
+
+            assert self._parts is not None
+            content, headers, status = self._parts
+            self._real = HTTPResponse(
+                body=io.BytesIO(content),
+                headers=headers,
+                status=status,
+                preload_content=False,
+                decode_content=False,
+            )
+            self._parts = None
+        return self._real
+
+    def release_conn(self) -> None:
+        """What ``Response.close()`` calls: nothing to release unless the real one was made."""
+        if self._real is not None:
+            self._real.release_conn()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._made())
 
 
 def requests_session(target: FakeCloud | WSGIApplication, base_url: str = BASE_URL) -> ServiceSession:
@@ -290,6 +338,15 @@ class _RawBody(io.BytesIO):
         yield self.getvalue()
 
 
+def _header_items(headers: Any) -> list[tuple[str, str]]:
+    """A botocore ``HeadersDict`` as pairs, read from its dict of ``_HeaderKey``s when it has
+    one (its ``items()`` makes a key object per lookup); any other mapping through ``items()``."""
+    inner = getattr(headers, "_dict", None)
+    if type(inner) is dict:
+        return [(str(key), value) for key, value in inner.items()]
+    return list(headers.items())
+
+
 def route_botocore(client: Any, target: FakeCloud | WSGIApplication) -> Any:
     """Answer every request of a boto3/botocore ``client`` from the fake, with no socket.
 
@@ -306,12 +363,12 @@ def route_botocore(client: Any, target: FakeCloud | WSGIApplication) -> Any:
         if hasattr(body, "read"):
             body = body.read()
         try:
-            status, headers, content = call_wsgi(
-                _app(target), request.method, request.url, list(request.headers.items()), body
+            status, headers, content = _exchange(
+                _app(target), request.method, request.url, _header_items(request.headers), body
             )
         except ConnectionDropped as exc:
             raise ConnectionClosedError(endpoint_url=request.url, request=request, error=exc) from exc
-        return AWSResponse(request.url, status, dict(headers.items()), _RawBody(content))
+        return AWSResponse(request.url, status, dict(headers), _RawBody(content))
 
     client.meta.events.register("before-send", send, unique_id="iotfake-in-process")
     return client

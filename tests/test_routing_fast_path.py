@@ -1,0 +1,84 @@
+"""The fast path for converter rules gives werkzeug's answer, or steps aside."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
+from iotfake.app import _adapter, url_map
+from iotfake.routing import PatternRoutes
+
+ROUTES = PatternRoutes(url_map().iter_rules())
+RULES = [rule for rule in url_map().iter_rules() if rule.arguments]
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+VALUES = ["t1", "a-b_c.d", "x:y@z", "caf\u00e9", "a b", "a/b", "shadow", "1"]
+
+
+def werkzeug(path: str, method: str) -> tuple[object, dict] | None:
+    try:
+        return _adapter().match(path, method)
+    except HTTPException:
+        return None
+
+
+def sample(rule: Rule, value: str) -> str:
+    return re.sub(
+        r"<(?:[^>:]+:)?(\w+)>", lambda part: "device" if "any(" in part.group(0) else value, rule.rule
+    )
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_every_served_rule_matches_as_werkzeug_does(value: str) -> None:
+    decided = 0
+    for rule in RULES:
+        path = sample(rule, value)
+        for method in sorted(rule.methods or ()):
+            fast = ROUTES.match(path, method)
+            if fast is not None:
+                decided += 1
+                assert fast == werkzeug(path, method), (rule.rule, path, method)
+    if "/" not in value:
+        assert decided > len(RULES) // 2  # the fast path really decides most calls
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["things", "t1", "shadow", "scriptr", "device", "user", "create", "", "jobs", "x"]),
+        max_size=5,
+    ),
+    st.sampled_from(METHODS),
+)
+def test_arbitrary_paths_never_disagree(parts: list[str], method: str) -> None:
+    path = "/" + "/".join(parts)
+    fast = ROUTES.match(path, method)
+    if fast is not None:
+        assert fast == werkzeug(path, method)
+
+
+def test_ambiguous_slashed_and_unknown_paths_go_to_werkzeug() -> None:
+    # DescribeThing's <path:thingName> and the shadow route both fit: werkzeug's priorities decide
+    assert ROUTES.match("/things/t1/shadow", "GET") is None
+    assert ROUTES.match("/things/t1/", "GET") is None
+    assert ROUTES.match("/things//t1", "GET") is None
+    assert ROUTES.match("/no-such-api/x", "GET") is None
+    assert ROUTES.match("/scriptr/device/create", "POST") == (
+        ("scriptr", "script"),
+        {"module": "device", "function": "create"},
+    )
+
+
+def test_rules_beyond_the_fast_path_leave_their_segment_to_werkzeug() -> None:
+    rules = Map(
+        [Rule("/a/<int:n>", endpoint="int"), Rule("/a/<name>", endpoint="name"), Rule("/b/<x>", endpoint="b")]
+    )
+    routes = PatternRoutes(rules.iter_rules())
+    assert routes.match("/a/7", "GET") is None
+    assert routes.match("/b/7", "GET") == ("b", {"x": "7"})
+    slashed = PatternRoutes(Map([Rule("/c/", endpoint="c"), Rule("/<x>", endpoint="x")]).iter_rules())
+    assert slashed.match("/c", "GET") is None
