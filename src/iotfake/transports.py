@@ -164,20 +164,21 @@ def wsgi_environ(
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
     }
-    combined: dict[str, list[str]] = {}
+    seen: set[str] = set()  # headers given so far: a repeated one is joined with ", "
     for header, value in headers.items() if isinstance(headers, Mapping) else headers:
         text = value.decode("latin-1") if isinstance(value, bytes) else value
         key = header.upper().replace("-", "_")
         if key == "CONTENT_TYPE":
             environ.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
-        elif key == "CONTENT_LENGTH":
-            continue
-        else:
-            combined.setdefault(f"HTTP_{key}", []).append(text)
+        elif key != "CONTENT_LENGTH":
+            key = "HTTP_" + key
+            if key in seen:
+                environ[key] += ", " + text
+            else:
+                seen.add(key)
+                environ[key] = text
     if body:  # the body's own length, whatever a header said; none without a body
         environ["CONTENT_LENGTH"] = str(len(body))
-    for key, values in combined.items():
-        environ[key] = ", ".join(values)
     return environ
 
 

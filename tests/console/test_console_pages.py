@@ -36,6 +36,10 @@ def test_home_lists_tenants_rules_scenarios_and_the_clock(cloud: FakeCloud, clie
     assert "<td>rule-1</td><td>enos</td><td>CreateDevice</td>" in html
     assert 'data-action="pause_fault" data-id="rule-1"' in html
     assert "<option>flaky_key_allocation</option>" in html
+    cloud.faults.add_rule(
+        {"description": "<b>lost</b> creates", "provider": "enos", "action": {"drop": True}}
+    )
+    assert "<td>rule-2<br><small>&lt;b&gt;lost&lt;/b&gt; creates</small></td>" in text(client.get(CONSOLE))
     assert 'href="/_iotfake/state" download' in html  # the snapshot download
     cloud.clock.advance(90)
     assert ">2026-12-05T10:01:30+00:00</b>" in text(client.get(CONSOLE))

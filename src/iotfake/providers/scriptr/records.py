@@ -12,6 +12,7 @@ back as ``"groups": "g"`` and two as ``"groups": ["g", "h"]``. Query predicates 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from ...registry import Device
@@ -31,8 +32,10 @@ DEFAULT_TYPES = {
 FIRST, LAST = datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
+@lru_cache(maxsize=4096)
 def date(ms: int) -> str:
-    """scriptr's date format: ISO 8601 with a ``+0000`` offset."""
+    """scriptr's date format: ISO 8601 with a ``+0000`` offset (remembered: a device's dates are
+    shown on every read, and formatting one cost more than the rest of a ``get``'s view)."""
     try:
         moment = datetime.fromtimestamp(ms / 1000, UTC)
     except (OverflowError, OSError, ValueError):  # past what datetime (or the platform) can hold
