@@ -6,9 +6,10 @@ per call).
 Each row is one client library talking to one provider in process, create then get/describe of
 a new record, timed three ways in interleaved rounds:
 
-* **floor**: the same client answered at its own transport hook by canned bytes (boto3's
-  ``before-send``, a ``requests`` adapter, an ``httpx.MockTransport``): what the client costs when
-  the server costs nothing;
+* **floor**: the same client answered at its own transport hook (boto3's ``before-send``, a
+  ``requests`` adapter, an ``httpx.MockTransport``) with the fake's own answer to that call, its
+  status, headers and body recorded once from a fresh cloud: what the client costs when the
+  server costs nothing;
 * **iotfake**: the client through iotfake's transport (``route_botocore``, ``WSGIAdapter``,
   ``httpx_transport``) to a fresh ``FakeCloud``;
 * **moto** (boto3 only): the same client under ``mock_aws``.
@@ -48,6 +49,54 @@ PRODUCT = {
 Pair = Callable[[str], None]
 
 
+# -- recorded answers -----------------------------------------------------------------------------
+#: the name a pair is recorded with; the floor's AWS answers carry the asked name in its place
+RECORDED = "recorded-0"
+
+
+class Recording:
+    """The fake's own answers to one pair (create, then get), recorded once from a fresh cloud.
+
+    The floor answers with these bytes, so the client parses the very status, headers and body
+    the fake sends: what it costs to read them is the client's, not the fake's.
+    """
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        self.cloud = cloud
+        self.answers: list[tuple[int, list[tuple[str, str]], bytes]] = []
+        self._next = 0
+
+    def app(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        body = b"".join(self.cloud.wsgi_app(environ, capture))
+        self.answers.append((int(seen["status"].split(" ", 1)[0]), list(seen["headers"]), body))
+        return [body]
+
+    def answer(self, name: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        """The next recorded answer (create, get, create, ...), naming ``name`` where it named
+        the recorded one."""
+        status, headers, body = self.answers[self._next % len(self.answers)]
+        self._next += 1
+        if name is not None:
+            body = body.replace(RECORDED.encode(), name.encode())
+        fields = {k: v for k, v in headers if k.lower() != "content-length"}
+        fields["Content-Length"] = str(len(body))
+        return status, fields, body
+
+
+def recorded(make: Callable[[Any], Any], pair_of: Callable[[Any], Pair], cloud: FakeCloud) -> Recording:
+    """Run one pair named RECORDED through ``make``'s transport against ``cloud``, recording."""
+    recording = Recording(cloud)
+    pair_of(make(recording.app))(RECORDED)
+    assert len(recording.answers) == 2, recording.answers
+    return recording
+
+
 # -- clients ------------------------------------------------------------------------------------------
 def _boto3(target: Any | None) -> Any:
     import boto3
@@ -63,21 +112,12 @@ def _boto3(target: Any | None) -> Any:
         aws_secret_access_key="bench-secret",
         config=Config(retries={"total_max_attempts": 1}),
     )
-    if target == "canned":
+    if isinstance(target, Recording):
         from botocore.awsrequest import AWSResponse
 
         def send(request: Any, **_: Any) -> AWSResponse:
-            name = request.url.rsplit("/", 1)[1]
-            body = {
-                "thingName": name,
-                "thingArn": f"arn:aws:iot:us-east-1:123456789012:thing/{name}",
-                "thingId": "0",
-            }
-            if request.method == "GET":
-                body.update(attributes={}, version=1, defaultClientId=name)
-            return AWSResponse(
-                request.url, 200, {"Content-Type": "application/json"}, _Raw(json.dumps(body).encode())
-            )
+            status, headers, body = target.answer(request.url.rsplit("/", 1)[1])
+            return AWSResponse(request.url, status, headers, _Raw(body))
 
         client.meta.events.register("before-send", send)
     elif target is not None:
@@ -98,41 +138,26 @@ def aws_pair(client: Any) -> Pair:
     return pair
 
 
-def _canned_answer(path: str) -> dict[str, Any]:
-    if "/connect-service/" in path:
-        if "action=get" in path:
-            return {"code": 0, "msg": "OK", "requestId": "r", "data": {"deviceKey": "k", "assetId": "a"}}
-        return {
-            "code": 0,
-            "msg": "OK",
-            "requestId": "r",
-            "data": {"deviceKey": "k", "assetId": "a", "productKey": "p"},
-        }
-    result = {"metadata": {"status": "success"}, "result": {"id": "d", "name": "n"}}
-    return {
-        "response": {
-            "metadata": {"requestId": "r", "status": "success", "statusCode": "200"},
-            "result": result,
-        }
-    }
-
-
 def _requests(target: Any) -> Any:
     import requests
 
     from iotfake.transports import WSGIAdapter
 
     session = requests.Session()
-    if target == "canned":
+    if isinstance(target, Recording):
         from requests.adapters import BaseAdapter
         from requests.models import Response
+        from requests.structures import CaseInsensitiveDict
+        from requests.utils import get_encoding_from_headers
 
         class Canned(BaseAdapter):
             def send(self, request: Any, **_: Any) -> Response:
+                status, headers, body = target.answer()
                 response = Response()
-                response.status_code = 200
-                response.headers["Content-Type"] = "application/json"
-                response._content = json.dumps(_canned_answer(request.url)).encode()
+                response.status_code = status
+                response.headers = CaseInsensitiveDict(headers)
+                response.encoding = get_encoding_from_headers(response.headers)
+                response._content = body
                 response.url, response.request = request.url, request
                 return response
 
@@ -150,10 +175,13 @@ def _httpx(target: Any) -> Any:
 
     from iotfake.transports import httpx_transport
 
-    if target == "canned":
-        transport: Any = httpx.MockTransport(
-            lambda request: httpx.Response(200, json=_canned_answer(str(request.url)))
-        )
+    if isinstance(target, Recording):
+
+        def canned(request: httpx.Request) -> httpx.Response:
+            status, headers, body = target.answer()
+            return httpx.Response(status, headers=headers, content=body)
+
+        transport: Any = httpx.MockTransport(canned)
     else:
         transport = httpx_transport(target)
     return httpx.Client(transport=transport, base_url="http://iotfake")
@@ -218,7 +246,8 @@ def rows(stack: ExitStack) -> Iterator[dict[str, dict[str, Pair]]]:
     """Row name -> contender name -> the pair it runs."""
     table: dict[str, dict[str, Pair]] = {}
     aws_cloud = FakeCloud(seed=1)
-    table["boto3 -> AWS"] = {"floor": aws_pair(_boto3("canned")), "iotfake": aws_pair(_boto3(aws_cloud))}
+    floor = recorded(_boto3, aws_pair, FakeCloud(seed=1))
+    table["boto3 -> AWS"] = {"floor": aws_pair(_boto3(floor)), "iotfake": aws_pair(_boto3(aws_cloud))}
     try:
         from moto import mock_aws
 
@@ -229,15 +258,23 @@ def rows(stack: ExitStack) -> Iterator[dict[str, dict[str, Pair]]]:
     for label, make in (("requests", _requests), ("httpx", _httpx)):
         cloud, product = _enos_cloud()
         table[f"{label} -> EnOS"] = {
-            "floor": enos_pair(make("canned"), product),
+            "floor": enos_pair(make(recorded(make, _enos_pair_of(product), _enos_cloud()[0])), product),
             "iotfake": enos_pair(make(cloud), product),
         }
         cloud, token = _scriptr_cloud()
         table[f"{label} -> scriptr"] = {
-            "floor": scriptr_pair(make("canned"), token),
+            "floor": scriptr_pair(make(recorded(make, _scriptr_pair_of(token), _scriptr_cloud()[0])), token),
             "iotfake": scriptr_pair(make(cloud), token),
         }
     yield table
+
+
+def _enos_pair_of(product: str) -> Callable[[Any], Pair]:
+    return lambda http: enos_pair(http, product)
+
+
+def _scriptr_pair_of(token: str) -> Callable[[Any], Pair]:
+    return lambda http: scriptr_pair(http, token)
 
 
 def _timed(pair: Pair, pairs: int) -> Callable[[], float]:
@@ -311,7 +348,8 @@ def report(data: dict[str, Any]) -> str:
         )
         lines.append(
             f"| {row} | {e['floor_us']:.0f} | {e['iotfake_us']:.0f} | {e['share_us']:.0f} "
-            f"({e['share_rounds'][0]:.0f}-{e['share_rounds'][1]:.0f}) | {e['share_of_floor']:.0%} | {moto} |"
+            f"({e['share_rounds'][0]:.0f} to {e['share_rounds'][1]:.0f}) "
+            f"| {e['share_of_floor']:.0%} | {moto} |"
         )
     return "\n".join(lines)
 

@@ -146,3 +146,20 @@ def test_args_get_matches_werkzeug(query: str, name: str) -> None:
     assert ours.get(name, "default") == theirs.get(name, "default")
     assert ours.get(name, -1, type=int) == theirs.get(name, -1, type=int)
     assert ours.getlist(name) == theirs.getlist(name)
+
+
+@given(st.one_of(st.none(), st.text(' \t;="a/Bx-+.,é', max_size=24)))
+def test_mimetype_matches_werkzeug(value: str | None) -> None:
+    extra = {} if value is None else {"CONTENT_TYPE": value}
+    env = environ()
+    env.pop("CONTENT_TYPE", None)
+    env.update(extra)
+    ours, theirs = Request(dict(env)), WerkzeugRequest(dict(env))
+    assert ours.mimetype == theirs.mimetype
+    assert ours.mimetype_params == theirs.mimetype_params  # werkzeug's own parse still serves these
+
+
+def test_no_content_length_header_means_none_without_werkzeug() -> None:
+    env = environ()
+    env.pop("CONTENT_LENGTH", None)
+    assert Request(env).content_length is None is WerkzeugRequest(env).content_length

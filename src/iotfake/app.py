@@ -96,16 +96,18 @@ class App:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
         request = Request(environ, populate_request=False)  # no environ <-> request cycle for the GC
-        request.max_content_length = self.limit(request)
+        admin_call = request.path.startswith(ADMIN_PREFIX)
+        request.max_content_length = self.cloud.max_admin_body if admin_call else self.cloud.max_body
         response = self.dispatch(request)
+        cloud = self.cloud
         # what the call changed reaches the change listeners (a write-ahead log) before the answer
-        self.cloud.changes.dispatch()
-        if self.cloud.sealed:
+        cloud.changes.dispatch()
+        if cloud.sealed:
             # the final state was saved while this call ran (a latency fault outlasted the stop's
             # drain): whatever it did is not in the file, so it must not be acknowledged
             response = _plain_error(503, "iotfake is stopping: this call was not saved; retry elsewhere")
-        hook = self.cloud.on_admin_write
-        if hook is not None and request.method != "GET" and request.path.startswith(ADMIN_PREFIX):
+        hook = cloud.on_admin_write
+        if hook is not None and admin_call and request.method != "GET":
             hook()
         if isinstance(response, Dropped) and over_socket(environ):
             drop_connection(environ)
@@ -119,7 +121,9 @@ class App:
 
     def dispatch(self, request: Request) -> Reply:
         length = request.content_length
-        limit = self.limit(request)
+        limit = request.max_content_length
+        if limit is None:  # a request made outside __call__
+            limit = request.max_content_length = self.limit(request)
         if length is not None and length > limit:
             return _plain_error(413, f"request body over the {limit}-byte limit")
         try:

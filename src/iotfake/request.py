@@ -81,9 +81,18 @@ class Request(_WerkzeugRequest):
     def content_length(self) -> int | None:  # type: ignore[override]
         environ = self.environ
         value = environ.get("CONTENT_LENGTH")
-        if value and value.isdigit() and value.isascii() and "HTTP_TRANSFER_ENCODING" not in environ:
-            return int(value)
+        if "HTTP_TRANSFER_ENCODING" not in environ:
+            if value is None:  # a GET: no header, no length (werkzeug's answer, without its calls)
+                return None
+            if value and value.isdigit() and value.isascii():
+                return int(value)
         return _werkzeug_content_length(self)
+
+    @cached_property
+    def mimetype(self) -> str:  # type: ignore[override]
+        """werkzeug's value (the part before any ``;``, stripped, lowercased) without parsing
+        the parameters, which only ``mimetype_params`` needs."""
+        return self.environ.get("CONTENT_TYPE", "").partition(";")[0].strip(" \t").lower()
 
     def get_data(  # type: ignore[override]
         self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from werkzeug.datastructures import Headers
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.urls import iri_to_uri
 
 from .faults.drop import SOCKET_KEY  # where a server keeps the socket that a drop fault shuts
@@ -61,18 +62,26 @@ def _app(target: FakeCloud | Server | WSGIApplication) -> WSGIApplication:
 
     A Server's cloud may be rebound between tests (the plugin does), so its app is read per request.
     """
-    from .server import Server
-
-    if isinstance(target, Server):
+    if isinstance(target, _server_class()):
         return lambda environ, start_response: target.cloud.wsgi_app(environ, start_response)
     return getattr(target, "wsgi_app", target)
+
+
+@functools.cache
+def _server_class() -> type[Server]:
+    from .server import Server  # the server module imports this one
+
+    return Server
+
+
+_CONNECTION = _Connection()
 
 
 def connected(app: WSGIApplication) -> WSGIApplication:
     """``app`` run as a server runs it: with a connection that a fault can drop (ConnectionDropped)."""
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        environ.setdefault(SOCKET_KEY, _Connection())
+        environ.setdefault(SOCKET_KEY, _CONNECTION)
         try:
             return app(environ, start_response)
         except ConnectionAbortedError as exc:
@@ -117,7 +126,11 @@ def _exchange(
         answer[:] = [status, response_headers]
         return parts.append  # the legacy write(): its bytes come before the iterable's
 
-    app_iter = connected(app)(environ, start_response)
+    environ[SOCKET_KEY] = _CONNECTION  # what connected() does, without a wrapper per call
+    try:
+        app_iter = app(environ, start_response)
+    except ConnectionAbortedError as exc:
+        raise ConnectionDropped(str(exc)) from exc
     try:
         parts.extend(app_iter)
     finally:
@@ -203,11 +216,7 @@ class WSGIAdapter:
         self.target = target
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        from requests import Response
-        from requests.structures import CaseInsensitiveDict
-        from requests.utils import get_encoding_from_headers
-        from werkzeug.http import HTTP_STATUS_CODES
-
+        Response, CaseInsensitiveDict, get_encoding_from_headers = _requests_parts()
         body = request.body
         if hasattr(body, "read"):
             body = body.read()  # type: ignore[union-attr]
@@ -245,6 +254,17 @@ class WSGIAdapter:
 
     def close(self) -> None:
         """Nothing to release (part of the adapter interface ``requests`` calls)."""
+
+
+@functools.cache
+def _requests_parts() -> tuple[Any, Any, Any]:
+    """requests' classes, imported once (requests is optional; three imports per call cost more
+    than a microsecond)."""
+    from requests import Response
+    from requests.structures import CaseInsensitiveDict
+    from requests.utils import get_encoding_from_headers
+
+    return Response, CaseInsensitiveDict, get_encoding_from_headers
 
 
 class _LazyRaw:

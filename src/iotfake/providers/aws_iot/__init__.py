@@ -60,11 +60,18 @@ def routes() -> dict[str, list[str]]:
 
 
 @cache
-def served() -> frozenset[str]:
-    """The operations with a handler (the rest answer 501)."""
+def handler_map() -> dict[str, Callable[[Context], dict[str, Any] | None]]:
+    """Operation -> handler, imported on first use (the handlers import this package) and then
+    kept: an import statement on every call cost a microsecond."""
     from .handlers import HANDLERS
 
-    return frozenset(HANDLERS)
+    return HANDLERS
+
+
+@cache
+def served() -> frozenset[str]:
+    """The operations with a handler (the rest answer 501)."""
+    return frozenset(handler_map())
 
 
 def service_of(operation: str) -> str:
@@ -174,10 +181,8 @@ class AwsIotProvider(Provider):
             auth.verify(call.request, signature, seeded.secret, service_of(_key(call)))
 
     def handle(self, call: Call) -> Reply:
-        from .handlers import HANDLERS
-
         key = _key(call)
-        handler = HANDLERS.get(key)
+        handler = handler_map().get(key)
         if handler is None:
             op = OPERATIONS[key]
             raise AwsError(

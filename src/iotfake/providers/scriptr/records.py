@@ -40,7 +40,16 @@ def date(ms: int) -> str:
         moment = datetime.fromtimestamp(ms / 1000, UTC)
     except (OverflowError, OSError, ValueError):  # past what datetime (or the platform) can hold
         moment = LAST if ms > 0 else FIRST
-    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}+0000"  # %Y does not pad years before 1000
+    # printf-style: strftime (whose %Y does not pad years before 1000) and f-string specs were
+    # two to four times slower
+    return "%04d-%02d-%02dT%02d:%02d:%02d+0000" % (  # noqa: UP031
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
 
 
 # -- devices ----------------------------------------------------------------------------------
