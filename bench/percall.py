@@ -288,10 +288,12 @@ def _timed(pair: Pair, pairs: int) -> Callable[[], float]:
     return run
 
 
-def measure(pairs: int, rounds: int) -> dict[str, Any]:
+def measure(pairs: int, rounds: int, only: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     with ExitStack() as stack, rows(stack) as table:
         for row, contenders in table.items():
+            if only not in row:
+                continue
             runs = {name: _timed(pair, pairs) for name, pair in contenders.items()}
             for run in runs.values():
                 run()  # warm up
@@ -359,10 +361,13 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--pairs", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="also write a profile of each row")
+    parser.add_argument("--only", default="", help="the rows whose name holds this text (not saved)")
     args = parser.parse_args(argv)
-    data = measure(args.pairs, args.rounds)
+    data = measure(args.pairs, args.rounds, args.only)
     text = report(data)
     print(text)
+    if args.only:  # a partial table is for a quick look, not the results
+        return
     common.RESULTS.mkdir(exist_ok=True)
     (common.RESULTS / "percall.json").write_text(
         json.dumps({"machine": common.machine(), "rows": data}, indent=2)

@@ -38,6 +38,9 @@ class Args(ImmutableMultiDict):
         return values[0] if values else default
 
 
+_NO_ARGS = Args()
+
+
 class Request(_WerkzeugRequest):
     parameter_storage_class = Args
 
@@ -68,6 +71,8 @@ class Request(_WerkzeugRequest):
     @cached_property
     def args(self) -> Args:  # type: ignore[override]
         query = self.environ.get("QUERY_STRING", "")
+        if not query:
+            return _NO_ARGS  # immutable, so one empty instance serves every request without a query
         if not query.isascii() or "%" in query or "+" in query:
             return _werkzeug_args(self)
         pairs = []
