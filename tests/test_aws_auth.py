@@ -10,9 +10,12 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from freezegun import freeze_time
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
+from iotfake.providers.aws_iot import auth
 
 KEY, SECRET = "AKIAFAKESTRICT000001", "strict-secret"
 ACCOUNT = {
@@ -237,3 +240,24 @@ def test_the_data_plane_takes_requests_signed_for_iotdevicegateway(strict_cloud)
     prepared = request.prepare()
     read = requests.get(prepared.url, headers=dict(prepared.headers), timeout=5)
     assert read.status_code == 200 and read.json()["version"] == 1
+
+
+@given(
+    st.lists(
+        st.sampled_from(["AKID", "/", ",", " ", "=", ";", "aws4_request", "iot", "x", "\t", "Signature"]),
+        max_size=8,
+    ).map("".join),
+    st.sampled_from(
+        [
+            "AWS4-HMAC-SHA256 Credential={}/20261205/us-east-1/iot/aws4_request, "
+            "SignedHeaders=host;x-amz-date, Signature=abc{}",
+            "AWS4-HMAC-SHA256 Credential=AKID/{}/us-east-1/iot/aws4_request, SignedHeaders={}, Signature=ff",
+            "AWS4-HMAC-SHA256 Credential=AKID/20261205/{}/iot/aws4_request,SignedHeaders=h, Signature={}",
+            "AWS4-HMAC-SHA256 {}Credential=A/d/r/s/aws4_request, SignedHeaders=h, Signature=s{}",
+        ]
+    ),
+)
+def test_the_canonical_fast_path_reads_what_the_general_parse_reads(part: str, template: str) -> None:
+    header = template.format(part, part)
+    general = auth._parse_fields(header)
+    assert auth.parse(header) == general

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -53,10 +54,29 @@ class Signature:
     signature: str
 
 
+#: the header exactly as SigV4 signers write it (botocore, the CRT, the SDKs): one match instead
+#: of the general parse below, which gives the same parts for it (a property test holds the two
+#: together); every class stops at the next separator, so matching is linear
+_CANONICAL = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([^/,\s]+)/([^/,\s]+)/([^/,\s]+)/([^/,\s]+)/aws4_request, "
+    r"SignedHeaders=([^,\s]+), Signature=([^,\s]+)"
+)
+
+
 def parse(header: str | None) -> Signature | None:
     """The Authorization header's parts, or None if it is not a well-formed SigV4 header."""
     if not header or not header.startswith(ALGORITHM + " ") or len(header) > MAX_HEADER:
         return None
+    canonical = _CANONICAL.fullmatch(header)
+    if canonical is not None:
+        key, date, region, service, signed, signature = canonical.groups()
+        return Signature(key, date, region, service, tuple(signed.split(";")), signature)
+    return _parse_fields(header)
+
+
+def _parse_fields(header: str) -> Signature | None:
+    """The general parse of a header that starts with the algorithm: parts in any order and
+    spacing, unknown ones ignored."""
     fields = _fields(header[len(ALGORITHM) :])
     scope = fields.get("Credential", "").split("/")
     if len(scope) != 5 or scope[4] != "aws4_request" or not fields.get("Signature"):
