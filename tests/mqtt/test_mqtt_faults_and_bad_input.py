@@ -49,6 +49,42 @@ def test_a_latency_rule_delays_without_blocking_other_clients(cloud, thing, devi
     assert time.monotonic() - started < 0.6
 
 
+def test_a_throttled_publish_is_discarded_and_the_connection_kept(cloud, thing, devices) -> None:
+    # AWS IoT Core drops publishes over a rate and keeps the client connected; a QoS 1 one gets no
+    # PUBACK, so the client's own retry or timeout decides (AWS support, "MQTT messages when
+    # throttling occurs")
+    rule = cloud.faults.add(
+        provider="aws-mqtt",
+        operation="Publish",
+        match={"clientId": "chatty"},
+        throttle={"rate": 0.01, "burst": 1},
+    )
+    listener, chatty = devices("listener", thing("listener")), devices("chatty", thing("chatty"))
+    listener.subscribe("chatty/#")
+    chatty.publish("chatty/1", "first")  # the bucket's one token
+    late = chatty.client.publish("chatty/1", "second", 1)
+    chatty.client.publish("chatty/1", "third", 0)
+    assert not late.wait_for_publish(timeout=1)  # no PUBACK for the throttled QoS 1 message
+    assert listener.topics() == ["chatty/1"]  # only the first got through
+    assert not chatty.disconnected.is_set()
+    throttled = cloud.journal.calls(operation="Publish", rule=rule.id, params={"clientId": "chatty"})
+    assert [(e.code, e.action) for e in throttled] == [("THROTTLED", "throttle")] * 2
+    assert chatty.subscribe("chatty/2") == (1,)  # still connected and answered
+
+
+def test_a_throttled_subscribe_fails_in_its_suback(cloud, thing, devices) -> None:
+    cloud.faults.add(
+        provider="aws-mqtt",
+        operation="Subscribe",
+        match={"clientId": "subs"},
+        throttle={"rate": 0.01, "burst": 1},
+    )
+    device = devices("subs", thing("subs"))
+    assert device.subscribe("subs/1") == (1,)
+    assert device.subscribe("subs/2") == (0x80,)  # the SUBACK's failure code
+    assert not device.disconnected.is_set()
+
+
 @pytest.fixture
 def broker():
     cloud = FakeCloud()

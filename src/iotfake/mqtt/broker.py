@@ -388,6 +388,12 @@ class Broker:
             journal(self.cloud, call, "MQTT", message.topic, 0, started)
             return False  # AWS IoT disconnects clients that publish what it does not accept
         decision = self.cloud.faults.decide(call)
+        if decision is not None and decision.kind == "throttle":
+            # over the rate: AWS IoT discards the message and keeps the client connected; a QoS 1
+            # one gets no PUBACK, so the client's own retry or timeout takes over
+            call.code = "THROTTLED"
+            journal(self.cloud, call, "MQTT", message.topic, 0, started)
+            return True
         if decision is not None:
             refusal = await self._apply(decision, session.side, call)
             if refusal is not None:
