@@ -32,6 +32,10 @@ class _Pattern:
     endpoint: Any
     #: None: any method (a rule made without ``methods``)
     methods: frozenset[str] | None
+    #: the slashes a matching path has: exactly this many, or (``exact`` False, a ``path``
+    #: converter) at least this many; a path with another count is skipped without its regex
+    slashes: int
+    exact: bool
 
 
 class PatternRoutes:
@@ -56,12 +60,14 @@ class PatternRoutes:
             if "<" in first:
                 self._anywhere = True
                 continue
-            regex = _compile(rule.rule)
-            if regex is None:
+            compiled = _compile(rule.rule)
+            if compiled is None:
                 self._unsure.add(first)
                 continue
+            regex, exact = compiled
+            methods = None if rule.methods is None else frozenset(rule.methods)
             self._buckets.setdefault(first, []).append(
-                _Pattern(regex, rule.endpoint, None if rule.methods is None else frozenset(rule.methods))
+                _Pattern(regex, rule.endpoint, methods, _PART.sub("x", rule.rule).count("/"), exact)
             )
 
     def match(self, path: str, method: str) -> tuple[Any, dict[str, str]] | None:
@@ -72,7 +78,10 @@ class PatternRoutes:
         if first in self._unsure:
             return None
         found = None
+        slashes = path.count("/")
         for pattern in self._buckets.get(first, ()):
+            if pattern.slashes != slashes and (pattern.exact or slashes < pattern.slashes):
+                continue  # the regex could not match: no rule fits a path of this depth
             if pattern.methods is None or method in pattern.methods:
                 hit = pattern.regex.fullmatch(path)
                 if hit is not None:
@@ -82,18 +91,22 @@ class PatternRoutes:
         return found
 
 
-def _compile(rule: str) -> re.Pattern[str] | None:
-    out, position = [], 0
+def _compile(rule: str) -> tuple[re.Pattern[str], bool] | None:
+    """The rule's regex, and whether its paths have exactly the rule's own slashes (no ``path``
+    converter, no ``any`` choice holding one); None for a rule beyond the fast path."""
+    out, position, exact = [], 0, True
     for part in _PART.finditer(rule):
         out.append(re.escape(rule[position : part.start()]))
         converter, args, name = part.group("converter") or "default", part.group("args"), part.group("name")
         if converter == "any" and args:
             choices = [choice.strip().strip("'\"") for choice in args.split(",")]
             out.append(f"(?P<{name}>{'|'.join(re.escape(c) for c in choices)})")
+            exact = exact and not any("/" in choice for choice in choices)
         elif converter in _CONVERTERS and not args:
             out.append(f"(?P<{name}>{_CONVERTERS[converter]})")
+            exact = exact and converter != "path"
         else:
             return None
         position = part.end()
     out.append(re.escape(rule[position:]))
-    return re.compile("".join(out))
+    return re.compile("".join(out)), exact

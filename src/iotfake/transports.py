@@ -180,7 +180,11 @@ def wsgi_environ(
     seen: set[str] = set()  # headers given so far: a repeated one is joined with ", "
     for header, value in headers.items() if isinstance(headers, Mapping) else headers:
         text = value.decode("latin-1") if isinstance(value, bytes) else value
-        key = header.upper().replace("-", "_")
+        key = _ENVIRON_KEYS.get(header)
+        if key is None:
+            key = header.upper().replace("-", "_")
+            if len(_ENVIRON_KEYS) < 512:  # clients send the same few names; a bound all the same
+                _ENVIRON_KEYS[header] = key
         if key == "CONTENT_TYPE":
             environ.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
         elif key != "CONTENT_LENGTH":
@@ -194,6 +198,9 @@ def wsgi_environ(
         environ["CONTENT_LENGTH"] = str(len(body))
     return environ
 
+
+#: header name -> its environ spelling without the ``HTTP_`` prefix (``X-Amz-Date`` -> ``X_AMZ_DATE``)
+_ENVIRON_KEYS: dict[str, str] = {}
 
 #: what ``iri_to_uri`` leaves as it is (RFC 3986's unreserved and sub-delims, ``:@/%``): a path of
 #: only these needs no call to it (a tenth of an in-process call's cost); ``//`` starts an authority

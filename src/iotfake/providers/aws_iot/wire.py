@@ -204,23 +204,34 @@ def response(operation: str, output: dict[str, Any], request_id: str) -> Reply:
         return Reply(
             output.get(payload) or b"", status=status, headers=headers, content_type="application/json"
         )
-    for name, value in output.items():
-        if value is None:
-            continue
-        member = members.get(name, {})
-        location = member.get("location")
-        if location == "header":
-            headers[member["locationName"]] = _header_text(value)
-        elif location == "statusCode":
-            status = int(value)
-        else:
-            body[name] = value
+    if not _located_output(operation):  # most outputs are all body: no member to look up
+        body = {name: value for name, value in output.items() if value is not None}
+    else:
+        for name, value in output.items():
+            if value is None:
+                continue
+            member = members.get(name, {})
+            location = member.get("location")
+            if location == "header":
+                headers[member["locationName"]] = _header_text(value)
+            elif location == "statusCode":
+                status = int(value)
+            else:
+                body[name] = value
     return Reply(
         jsonio.encode(body),
         status=status,
         headers=headers,
         content_type="application/json",
     )
+
+
+@cache
+def _located_output(operation: str) -> bool:
+    """Does the operation's output have members outside the body (headers, the status code)?"""
+    output = OPERATIONS[operation]["output"]
+    members = SHAPES[output]["members"] if output else {}
+    return any(member.get("location") in ("header", "statusCode") for member in members.values())
 
 
 def _header_text(value: Any) -> str:
