@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from .cloud import FakeCloud
 
 HEADER = "HTTP_X_IOTFAKE_NAMESPACE"
+#: the environ key naming the namespace a request was routed to (absent: the default one), for
+#: pages that must link back into it however it was named (header or path prefix)
+ENVIRON_NAME = "iotfake.namespace"
 PREFIX = "/_ns/"
 DEFAULT = "default"
 #: a namespace name: short, and safe in a URL path segment and a file name
@@ -116,6 +119,8 @@ class CloudSet:
             if name is None and environ.get("PATH_INFO", "").startswith(ADMIN):
                 return self._admin(environ, start_response)
             cloud = self.get(name)
+            if name is not None:
+                environ[ENVIRON_NAME] = name
         except NamespaceError as exc:
             return json_response({"message": str(exc), "code": 400}, status=400)(environ, start_response)
         assert cloud is not None

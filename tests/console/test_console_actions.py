@@ -143,3 +143,41 @@ def test_each_namespace_has_its_own_token(cloud: FakeCloud) -> None:
     assert refused.status_code == 400
     assert act(client, {"action": "add_fault", "rule": ENOS_RULE}, prefix="/_ns/a").status_code == 200
     assert len(cloud.namespaces.get("a").faults) == 1 and len(cloud.faults) == 0
+
+
+def test_a_token_of_any_characters_is_refused_not_a_500(cloud: FakeCloud, client: Client) -> None:
+    # header values arrive as latin-1 text; hmac.compare_digest raises on non-ASCII str
+    refused = client.post(
+        f"{CONSOLE}/action", json={"action": "reset"}, headers={"X-Iotfake-Console": "é" * 32}
+    )
+    assert refused.status_code == 400 and "did not come from a console page" in refused.json["error"]
+    assert cloud.journal.calls(provider="console")[-1].status == 400
+
+
+def test_simultaneous_first_pages_get_one_token(cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    import secrets
+    import threading
+    import time
+
+    from iotfake.console import actions
+
+    made = secrets.token_hex
+
+    def slow(n: int) -> str:  # widens the window between "no token yet" and "token set"
+        time.sleep(0.01)
+        return made(n)
+
+    monkeypatch.setattr(secrets, "token_hex", slow)
+    seen: list[str] = []
+    start = threading.Barrier(8)
+
+    def render() -> None:
+        start.wait()
+        seen.append(actions.token(cloud))
+
+    threads = [threading.Thread(target=render) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(seen)) == 1 and seen[0] == actions.token(cloud)

@@ -167,3 +167,48 @@ def test_pages_take_the_admin_token_off_the_loopback() -> None:
         CONSOLE, environ_base={"REMOTE_ADDR": "10.0.0.9"}, headers={"Authorization": "Bearer s3cret"}
     )
     assert page.status_code == 200
+
+
+def test_a_namespace_named_by_header_keeps_its_name_and_links(cloud: FakeCloud) -> None:
+    client = Client(cloud.namespaces)
+    page = client.get(CONSOLE, headers={"X-Iotfake-Namespace": "teamb"}).get_data(as_text=True)
+    assert "namespace <b>teamb</b>" in page
+    # a browser following the page's links sends no header: they carry the namespace in the path
+    assert 'data-base="/_ns/teamb/_iotfake"' in page
+    prefixed = client.get(f"/_ns/teamb{CONSOLE}").get_data(as_text=True)
+    assert "namespace <b>teamb</b>" in prefixed and 'data-base="/_ns/teamb/_iotfake"' in prefixed
+
+
+def test_pages_may_not_be_framed(client: Client) -> None:
+    answer = client.get(CONSOLE)
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+
+
+def test_the_sorted_fleet_survives_changes_elsewhere(cloud: FakeCloud) -> None:
+    from iotfake.console import queries
+    from iotfake.registry.models import Device
+
+    def org(org_id: str, keys: list[str]) -> dict:
+        devices = [{"productKey": "p1", "deviceKey": key} for key in keys]
+        return {"enos": {"orgs": [{"orgId": org_id, "products": [{"productKey": "p1"}], "devices": devices}]}}
+
+    cloud.seed(org("o1", [f"dev{n:02d}" for n in range(30)]))
+    tenant = queries.tenant(cloud, "enos", "o1")
+    first = queries.sorted_keys(tenant)
+    cloud.seed(org("o2", ["x100"]))  # another tenant
+    cloud.clock.advance(5)
+    cloud.faults.add(provider="enos", operation="CreateDevice", error="11714")
+    device = tenant.keys["dev01"]
+    tenant.update_device(device, {"status": "online"})  # a field, not the key set
+    assert queries.sorted_keys(tenant) is first  # nothing in o1's key set moved: no new sort
+    tenant.add_device(key="a-new-one", product="p1", build=lambda id_, key: Device(id_, key, "p1"))
+    again = queries.sorted_keys(tenant)
+    assert again is not first and again[0] == "a-new-one" and len(again) == 31
+    removed = tenant.keys["dev05"]
+    tenant.remove_device(removed)
+    assert "dev05" not in queries.sorted_keys(tenant)
+    tenant.rekey_device(tenant.keys["dev06"], "zzzz")
+    assert queries.sorted_keys(tenant)[-1] == "zzzz"
+    cloud.restore(cloud.snapshot())  # a restore swaps the tables in: the cache must not outlive them
+    assert queries.sorted_keys(queries.tenant(cloud, "enos", "o1"))[-1] == "zzzz"

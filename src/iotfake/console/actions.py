@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import hmac
+import secrets
+import threading
 from typing import TYPE_CHECKING, Any
 
 from .. import documents
 from ..clock import LIMIT_TEXT, MAX_OFFSET
 from ..fixture_files import bundled_dir, resolve
 from ..numbers import real
+from ..signatures import matches
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
@@ -18,18 +20,24 @@ class ActionError(ValueError):
     """Refused: the message is what the page shows (the admin API's wording where it has one)."""
 
 
+_TOKEN_LOCK = threading.Lock()
+
+
 def token(cloud: FakeCloud) -> str:
-    """The page token a change must carry: per cloud, random, never sent to another origin."""
+    """The page token a change must carry: per cloud, random, never sent to another origin.
+    Made once under a lock: two first pages rendered at once must not hand out two tokens."""
     value = getattr(cloud, "_console_token", None)
     if value is None:
-        import secrets
-
-        value = cloud._console_token = secrets.token_hex(16)  # type: ignore[attr-defined]
+        with _TOKEN_LOCK:
+            value = getattr(cloud, "_console_token", None)
+            if value is None:
+                value = cloud._console_token = secrets.token_hex(16)  # type: ignore[attr-defined]
     return value
 
 
 def check_token(cloud: FakeCloud, given: str | None) -> None:
-    if not given or not hmac.compare_digest(given, token(cloud)):
+    # compared as bytes: a header is latin-1 text, and compare_digest refuses non-ASCII str
+    if not given or not matches(token(cloud), given):
         raise ActionError(
             "this change did not come from a console page this server rendered (reload the page)"
         )

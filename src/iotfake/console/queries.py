@@ -44,14 +44,17 @@ def products(tenant: Tenant) -> list[dict[str, Any]]:
     return out
 
 
-#: tenant -> (the registry's change count when sorted, its keys in order); paging through a big
-#: fleet sorts it once, not once per page
-_SORTED: weakref.WeakKeyDictionary[Tenant, tuple[int, list[str]]] = weakref.WeakKeyDictionary()
+#: tenant -> (its key-set count and keys dict when sorted, its keys in order); paging through a big
+#: fleet sorts it once, not once per page, and changes elsewhere in the cloud leave it be
+_SORTED: weakref.WeakKeyDictionary[Tenant, tuple[tuple[int, int], list[str]]] = weakref.WeakKeyDictionary()
+#: tenant -> (the sorted list it was made from, the search, its matches): turning the pages of one
+#: search scans the fleet once
+_FOUND: weakref.WeakKeyDictionary[Tenant, tuple[list[str], str, list[str]]] = weakref.WeakKeyDictionary()
 
 
 def sorted_keys(tenant: Tenant) -> list[str]:
     with tenant.lock:
-        version = tenant.changes.value
+        version = (tenant.key_writes, id(tenant.keys))
         cached = _SORTED.get(tenant)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -61,12 +64,23 @@ def sorted_keys(tenant: Tenant) -> list[str]:
     return keys
 
 
+def matching(tenant: Tenant, search: str) -> list[str]:
+    """The sorted keys holding ``search`` (any case)."""
+    keys = sorted_keys(tenant)
+    if not search:
+        return keys
+    needle = search.lower()
+    found = _FOUND.get(tenant)
+    if found is not None and found[0] is keys and found[1] == needle:
+        return found[2]
+    matches = [k for k in keys if needle in k.lower()]
+    _FOUND[tenant] = (keys, needle, matches)
+    return matches
+
+
 def devices(tenant: Tenant, search: str = "", page: int = 1) -> dict[str, Any]:
     """One page of devices (things) whose key contains ``search``, in key order."""
-    keys = sorted_keys(tenant)
-    if search:
-        needle = search.lower()
-        keys = [k for k in keys if needle in k.lower()]
+    keys = matching(tenant, search)
     pages = max(1, -(-len(keys) // PAGE))
     page = min(max(1, page), pages)
     chosen = keys[(page - 1) * PAGE : page * PAGE]

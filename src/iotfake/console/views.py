@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import jsonio
 from ..journal import Entry
+from ..namespaces import ENVIRON_NAME
 from ..providers.base import json_response
 from ..reply import Reply
 from . import actions, queries
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from ..cloud import FakeCloud
 
 HERE = Path(__file__).parent
+#: a control surface is not to be framed by another page (clickjacking); browsers that send
+#: Sec-Fetch-Site are refused cross-site anyway, these cover the rest
+FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 STATIC = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
 #: what each provider's tenant page lists besides products and devices: (title, table)
 TABLES = {
@@ -44,7 +48,11 @@ def environment() -> Environment:
 
 
 def _page(template: str, cloud: FakeCloud, request: Request, status: int = 200, **values: Any) -> Reply:
-    base = request.script_root + "/_iotfake"
+    namespace = request.environ.get(ENVIRON_NAME)
+    root = request.script_root
+    if namespace is not None and not root.endswith(f"/_ns/{namespace}"):
+        root += f"/_ns/{namespace}"  # named by header: a browser following the links sends none
+    base = root + "/_iotfake"
     html = (
         environment()
         .get_template(template)
@@ -53,11 +61,11 @@ def _page(template: str, cloud: FakeCloud, request: Request, status: int = 200, 
             console=base + "/console",
             token=actions.token(cloud),
             clock=cloud.clock.time(),
-            namespace=request.script_root.rsplit("/", 1)[-1] if request.script_root else "default",
+            namespace=namespace or "default",
             **values,
         )
     )
-    return Reply(html, status=status, content_type="text/html; charset=utf-8")
+    return Reply(html, status=status, headers=FRAMING, content_type="text/html; charset=utf-8")
 
 
 def home(cloud: FakeCloud, request: Request) -> Reply:

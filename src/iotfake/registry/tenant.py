@@ -88,6 +88,10 @@ class Tenant:
         self.devices: dict[str, Device] = {}
         #: key -> device
         self.keys: dict[str, Device] = {}
+        #: moves whenever the set of keys may have changed (a device added, removed, renamed, the
+        #: tenant restored): readers that keep something derived from the keys (the console's
+        #: sorted fleet) know when it is stale without the cloud-wide change count
+        self.key_writes = 0
         #: keys of devices that do not count against ``quota``: records every account has (scriptr's
         #: built-in device), which the account's own limit leaves out
         self.uncounted: set[str] = set()
@@ -420,6 +424,10 @@ class Tenant:
         self, undo: Callable[[], None] | None, kind: str, key: str, before: Any, after: Any
     ) -> None:
         """Record a write of a device or product (``undo`` is dropped outside a transaction)."""
+        if kind == "devices" and (
+            before is MISSING or after is MISSING or (isinstance(before, dict) and "key" in before)
+        ):
+            self.key_writes += 1  # an undo puts a key set back: the count only has to move
         self.changes.record(undo, self.scope, kind, key, before, after)
 
     def _undo_add(self, device: Device) -> Callable[[], None] | None:
@@ -564,6 +572,7 @@ class Tenant:
         )
         self.products = {p["key"]: Product.from_dict(p) for p in data.get("products", ())}
         self.devices, self.keys = {}, {}
+        self.key_writes += 1
         for raw in data.get("devices", ()):
             device = Device.from_dict(raw)
             self.devices[device.id] = device
