@@ -32,14 +32,22 @@ def served() -> Iterator[tuple[FakeCloud, str]]:
 
 
 def wait_for(browser, condition, timeout: float = 10):
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    # the live tail redraws its rows when new calls arrive: a row read mid-redraw is tried again
-    wait = WebDriverWait(
-        browser, timeout, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)
-    )
-    return wait.until(condition)
+    def settled(b):
+        # the live tail redraws its rows when new calls arrive, and an action reloads the page: an
+        # element read mid-redraw, or from the document being replaced, is tried again
+        try:
+            return condition(b)
+        except StaleElementReferenceException:
+            return False
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return False
+            raise
+
+    return WebDriverWait(browser, timeout, poll_frequency=0.05).until(settled)
 
 
 def test_find_a_device_fault_the_next_create_see_it_fail_then_reset(browser, served) -> None:
