@@ -15,11 +15,12 @@ from typing import Any
 
 from ..clock import Clock
 from ..ids import Ids
+from .captured import Captured
 from .catalog import DEVICE
 from .changes import MISSING, Changes, Table, position, reinsert, removal_undo
 from .copying import copy_json
 from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded
-from .models import DEVICE_FIELDS, NESTED_FIELDS, Device, Product, device_values
+from .models import Device, Product, device_values
 from .records import cascade
 from .versions import check_version
 
@@ -39,10 +40,6 @@ class _Keep:
 
 
 KEEP = _Keep()
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,43 +582,3 @@ class Tenant:
             for name, rows in (data.get("tables") or {}).items()
         }
         self.changes.bump()
-
-
-@dataclass(frozen=True, slots=True)
-class Captured:
-    """A tenant's state as :meth:`Tenant.capture` took it; ``snapshot`` builds the JSON-able form."""
-
-    provider: str
-    id: str
-    quota: int | None
-    uncounted: list[str]
-    settings: dict[str, Any]
-    products: list[dict[str, Any]]
-    devices: list[Device]
-    tables: dict[str, dict[str, Any]]
-    tenant: Tenant
-    kept: dict[int, tuple[Any, ...]]
-
-    def snapshot(self, *, copy: bool = True) -> dict[str, Any]:
-        """The JSON-able tenant (call it once: it ends the capture)."""
-        same = copy_json if copy else _same
-        values = self.tenant.read_captured(self.devices, self.kept)
-        devices = [dict(zip(DEVICE_FIELDS, row, strict=True)) for row in values]
-        if copy:
-            for device in devices:
-                for name in NESTED_FIELDS:
-                    value = device[name]
-                    if value is not None and type(value) is not str:
-                        device[name] = copy_json(value)
-            for product in self.products:
-                product["attributes"] = copy_json(product["attributes"])
-        return {
-            "provider": self.provider,
-            "id": self.id,
-            "quota": self.quota,
-            "uncounted": self.uncounted,
-            "settings": same(self.settings),
-            "products": self.products,
-            "devices": devices,
-            "tables": {name: same(rows) for name, rows in self.tables.items()},
-        }
