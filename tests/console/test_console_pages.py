@@ -212,3 +212,19 @@ def test_the_sorted_fleet_survives_changes_elsewhere(cloud: FakeCloud) -> None:
     assert queries.sorted_keys(tenant)[-1] == "zzzz"
     cloud.restore(cloud.snapshot())  # a restore swaps the tables in: the cache must not outlive them
     assert queries.sorted_keys(queries.tenant(cloud, "enos", "o1"))[-1] == "zzzz"
+
+
+def test_home_pages_and_filters_many_tenants(cloud: FakeCloud, client: Client) -> None:
+    from iotfake.console.queries import TENANT_PAGE
+
+    orgs = [{"orgId": f"org{n:04d}"} for n in range(TENANT_PAGE + 30)]
+    cloud.seed({"enos": {"orgs": orgs}})
+    first = text(client.get(CONSOLE))
+    assert f"<small>({TENANT_PAGE + 30})</small>" in first and "tenants page 1 of 2" in first
+    assert ">org0000</a>" in first and f">org{TENANT_PAGE:04d}</a>" not in first
+    second = text(client.get(CONSOLE, query_string={"tpage": "2"}))
+    assert f">org{TENANT_PAGE:04d}</a>" in second and ">org0000</a>" not in second
+    found = text(client.get(CONSOLE, query_string={"tq": "ORG0042"}))
+    assert ">org0042</a>" in found and "<small>(1)</small>" in found and ">org0041</a>" not in found
+    odd = text(client.get(CONSOLE, query_string={"tpage": "x", "tq": "<b>"}))
+    assert "no tenant matches" in odd and "&lt;b&gt;" in odd

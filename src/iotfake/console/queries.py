@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from ..registry import Tenant
 
 PAGE = 50
+#: tenants on one page of the home page (a fleet of accounts must not make it megabytes)
+TENANT_PAGE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +26,21 @@ class TenantRow:
     products: int
 
 
-def tenants(cloud: FakeCloud) -> list[TenantRow]:
-    rows = [
-        TenantRow(t.provider, t.id, len(t.keys), len(t.products))
-        for t in cloud.registry.tenants()
-        if t.provider in ("enos", "aws", "scriptr")
-    ]
-    return sorted(rows, key=lambda r: (r.provider, r.id))
+def tenants(cloud: FakeCloud, search: str = "", page: int = 1) -> dict[str, Any]:
+    """One page of the tenants whose id contains ``search`` (any case), by provider and id."""
+    needle = search.lower()
+    rows = sorted(
+        (
+            TenantRow(t.provider, t.id, len(t.keys), len(t.products))
+            for t in cloud.registry.tenants()
+            if t.provider in ("enos", "aws", "scriptr") and needle in t.id.lower()
+        ),
+        key=lambda r: (r.provider, r.id),
+    )
+    pages = max(1, -(-len(rows) // TENANT_PAGE))
+    page = min(max(1, page), pages)
+    chosen = rows[(page - 1) * TENANT_PAGE : page * TENANT_PAGE]
+    return {"rows": chosen, "total": len(rows), "page": page, "pages": pages, "search": search}
 
 
 def products(tenant: Tenant) -> list[dict[str, Any]]:

@@ -75,7 +75,7 @@ def home(cloud: FakeCloud, request: Request) -> Reply:
         cloud,
         request,
         namespaces=namespaces,
-        tenants=queries.tenants(cloud),
+        tenants=queries.tenants(cloud, request.args.get("tq", ""), _number(request.args.get("tpage"))),
         rules=[rule.to_dict() for rule in cloud.faults],
         scenarios=actions.scenarios(),
     )
@@ -86,10 +86,7 @@ def tenant(cloud: FakeCloud, request: Request) -> Reply:
     found = queries.tenant(cloud, provider, tenant_id)
     if found is None:
         return _page("missing.html", cloud, request, 404, provider=provider, tenant_id=tenant_id)
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
+    page = _number(request.args.get("page"))
     tables = [
         (title, queries.shadows(found) if table == "shadows" else queries.records(found, table))
         for title, table in TABLES.get(provider, ())
@@ -104,6 +101,14 @@ def tenant(cloud: FakeCloud, request: Request) -> Reply:
         devices=queries.devices(found, request.args.get("q", ""), page),
         tables=tables,
     )
+
+
+def _number(text: str | None) -> int:
+    """A page number from a query: anything that is not one is the first page."""
+    try:
+        return int(text or "1")
+    except ValueError:
+        return 1
 
 
 def static(cloud: FakeCloud, request: Request, name: str) -> Reply:
