@@ -208,6 +208,9 @@ class FakeCloud:
             seed is None or (isinstance(seed, int | str) and not isinstance(seed, bool))
         ):
             raise ValueError(f"a seed is a whole number, a string or None, not {seed!r}")
+        broker = getattr(self, "broker", None)
+        if broker is not None:  # before the lock: the broker's disconnects write to the registry
+            broker.reset()
         with self.registry.lock:
             if seed is not KEEP_SEED:
                 self.seed_value = self.ids.seed = seed

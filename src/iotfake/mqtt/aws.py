@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..providers.aws_iot import arns, device_auth, fleet_topics, messages, shadow_topics
@@ -27,6 +28,19 @@ from .sides import Admitted, DeviceSide, Hello, Refused
 if TYPE_CHECKING:
     from ..providers.aws_iot import AwsIotProvider
     from .broker import Session
+
+
+#: the reserved (``$``) topics a device may publish on: requests to the shadow, jobs, fleet
+#: provisioning, Basic Ingest and Device Defender services. Every other ``$`` topic - lifecycle
+#: events, the services' answers - is subscribe-only, and AWS disconnects a client publishing there.
+DEVICE_PUBLISHES = re.compile(
+    r"\$aws/things/[^/#+]+/shadow(?:/name/[^/#+]+)?/(?:get|update|delete)"
+    r"|\$aws/things/[^/#+]+/jobs/(?:get|start-next|[^/#+]+/(?:get|update))"
+    r"|\$aws/certificates/create(?:-from-csr)?/(?:json|cbor)"
+    r"|\$aws/provisioning-templates/[^/#+]+/provision/(?:json|cbor)"
+    r"|\$aws/rules/[^/#+]+(?:/.*)?"
+    r"|\$aws/things/[^/#+]+/defender/metrics/(?:json|cbor)"
+)
 
 
 class AwsDeviceSide(DeviceSide):
@@ -64,7 +78,11 @@ class AwsDeviceSide(DeviceSide):
     def may_subscribe(self, session: Session, topic_filter: str) -> bool:
         return self._allowed(session, "iot:Subscribe", topic_filter)
 
-    def may_publish(self, session: Session, topic: str) -> bool:
+    def may_publish(self, session: Session, topic: str, retain: bool = False) -> bool:
+        if topic.startswith("$") and not DEVICE_PUBLISHES.fullmatch(topic):
+            return False  # reserved topics a device may not publish on (AWS: "Reserved topics")
+        if retain and not self._allowed(session, "iot:RetainPublish", topic):
+            return False  # a retained message needs both actions (AWS: retained message policies)
         return self._allowed(session, "iot:Publish", topic)
 
     def may_receive(self, session: Session, topic: str) -> bool:

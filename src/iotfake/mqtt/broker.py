@@ -45,6 +45,12 @@ MAX_PAYLOAD = 128 * 1024
 MAX_PACKET = MAX_PAYLOAD + 64 * 1024
 #: how long a new connection may take to send CONNECT (AWS closes idle handshakes too)
 CONNECT_TIMEOUT = 10.0
+#: what a client that does not read may leave unsent before deliveries to it are dropped ([I]:
+#: AWS throttles slow clients; a fake must not grow without bound for one)
+MAX_BACKLOG = 8 * 1024 * 1024
+#: disconnect reasons after which a client's last will is not published: it said goodbye, or the
+#: fake itself is stopping or starting afresh (a will must not leak into the next test's state)
+NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT"})
 
 
 @dataclass(eq=False)
@@ -62,6 +68,10 @@ class Session:
     since: int = 0
     #: deliveries waiting for the client's PUBACK (SendDirectMessage with confirmation)
     waiting: dict[int, asyncio.Future[None]] = field(default_factory=dict)
+    #: the last will from its CONNECT, published if the connection ends without a DISCONNECT
+    will: packets.Publish | None = None
+    #: deliveries dropped because the client left too much unread (MAX_BACKLOG)
+    dropped: int = 0
     _ids: Any = field(default_factory=lambda: itertools.cycle(range(1, 65536)))
 
     @property
@@ -74,6 +84,11 @@ class Session:
     def send(self, data: bytes) -> None:
         if not self.closed and not self.writer.is_closing():
             self.writer.write(data)
+
+    def backlogged(self) -> bool:
+        """Has the client left more than MAX_BACKLOG unread?"""
+        transport = self.writer.transport
+        return transport is not None and transport.get_write_buffer_size() > MAX_BACKLOG
 
 
 class Broker:
@@ -254,11 +269,17 @@ class Broker:
         call.tenant = admitted.tenant
         call.params.update(admitted.params)
         session = Session(writer, side, hello, admitted, since=int(self.cloud.clock.time() * 1000))
-        for other in [
+        session.will = packet.will
+        # a client id connects once (AWS's rule): claimed before anything is awaited, so that two
+        # connections arriving together cannot both find no one to replace and both stay
+        others = [
             s for s in self._sessions if s.client_id == hello.client_id and s.admitted.realm == admitted.realm
-        ]:
-            await self._drop(other, "DUPLICATE_CLIENTID")  # a client id connects once (AWS's rule)
+        ]
         self._sessions.add(session)
+        for other in others:
+            await self._drop(other, "DUPLICATE_CLIENTID")
+        if session.closed:  # itself replaced by a newer connection meanwhile
+            return None
         # the registry knows the device is connected before the device hears it is (a test that
         # reads the status right after CONNACK sees it online)
         events = await self._work(side.connected, session)
@@ -352,8 +373,33 @@ class Broker:
         messages = await self._work(session.side.disconnected, session, reason)
         with contextlib.suppress(Exception):
             session.writer.close()
+        if session.will is not None and reason not in NO_WILL:
+            await self._publish_will(session)
         for message in messages:
             await self._route(session.admitted.realm, message, origin=None)
+
+    async def _publish_will(self, session: Session) -> None:
+        """The last will, published as the client would have published it (MQTT 3.1.1 3.1.2.5):
+        checked against its policy, journaled, answered by the cloud where the topic asks."""
+        will = session.will
+        assert will is not None
+        started = time.perf_counter()
+        call = self._call(session, "Publish", topic=will.topic, qos=will.qos, retain=will.retain, will=True)
+        allowed = (
+            topics.valid_name(will.topic)
+            and len(will.payload) <= MAX_PAYLOAD
+            and await self._work(session.side.may_publish, session, will.topic, will.retain)
+        )
+        if not allowed:
+            call.code = "NOT_AUTHORIZED"
+            journal(self.cloud, call, "MQTT", will.topic, 0, started)
+            return
+        answers = await self._work(session.side.published, session, will)
+        call.code = "OK"
+        journal(self.cloud, call, "MQTT", will.topic, 0, started)
+        await self._route(session.admitted.realm, will, origin=session)
+        for answer in answers:
+            await self._route(session.admitted.realm, answer, origin=None)
 
     # -- packets --------------------------------------------------------------------------------------
     async def _subscribe(self, session: Session, packet: packets.Subscribe) -> None:
@@ -400,7 +446,7 @@ class Broker:
                 call.code = "REFUSED"
                 journal(self.cloud, call, "MQTT", message.topic, 0, started)
                 return False
-        if not await self._work(session.side.may_publish, session, message.topic):
+        if not await self._work(session.side.may_publish, session, message.topic, message.retain):
             call.code = "NOT_AUTHORIZED"
             journal(self.cloud, call, "MQTT", message.topic, 0, started)
             return False
@@ -437,6 +483,9 @@ class Broker:
             )
 
     def _deliver(self, session: Session, message: packets.Publish) -> int | None:
+        if session.backlogged():
+            session.dropped += 1  # a client that does not read is not buffered for without end
+            return None
         packet_id = session.next_id() if message.qos else None
         session.send(
             codec.publish(
@@ -468,6 +517,7 @@ class Broker:
         if loop is not None and loop.is_running():
             future = asyncio.run_coroutine_threadsafe(self._drop_all("SERVER_INITIATED_DISCONNECT"), loop)
             future.result(timeout=10)
+        self._gone.clear()  # the old cloud's disconnects are not the new one's
         if self._unsubscribe is not None:
             self._unsubscribe()
         # the listener's certificate chains to the first cloud's root: one server, one identity
@@ -486,6 +536,22 @@ class Broker:
     async def _drop_all(self, reason: str) -> None:
         for session in list(self._sessions):
             await self._drop(session, reason)
+
+    def reset(self) -> None:
+        """The cloud starts afresh (``cloud.reset``): its clients go and their disconnects are
+        forgotten, so nothing of one test's devices reaches the next test's state."""
+        loop = self.loop
+        if loop is None or not loop.is_running():
+            self._gone.clear()
+            return
+
+        async def clear() -> None:
+            await self._drop_all("SERVER_INITIATED_DISCONNECT")
+            self._gone.clear()
+
+        future = asyncio.run_coroutine_threadsafe(clear(), loop)
+        if threading.current_thread() is not self._thread:  # the loop's own thread cannot wait
+            future.result(timeout=10)
 
     # -- the connection API (iot-data's GetConnection ...; from any thread but the loop's) --------
     def _on_loop(self, coroutine: Any, timeout: float = 30) -> Any:

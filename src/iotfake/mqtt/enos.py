@@ -126,13 +126,23 @@ class EnosDeviceSide(DeviceSide):
 
     # -- topics: a device's own only -------------------------------------------------------------
     def _own(self, session: Session, topic: str) -> bool:
+        """``/sys/{productKey}/{deviceKey}/…`` or ``/ext/session/{productKey}/{deviceKey}/…`` of
+        this device: its keys in the place EnOS's topics put them, not merely somewhere."""
         params = session.admitted.params
-        return f"/{params['productKey']}/{params['deviceKey']}/" in topic
+        levels = topic.split("/")
+        if levels[:2] == ["", "sys"]:
+            start = 2
+        elif levels[:3] == ["", "ext", "session"]:
+            start = 3
+        else:
+            return False
+        keys, rest = levels[start : start + 2], levels[start + 2 :]
+        return keys == [params["productKey"], params["deviceKey"]] and bool(rest)
 
     def may_subscribe(self, session: Session, topic_filter: str) -> bool:
         return self._own(session, topic_filter)
 
-    def may_publish(self, session: Session, topic: str) -> bool:
+    def may_publish(self, session: Session, topic: str, retain: bool = False) -> bool:
         return self._own(session, topic)
 
     def may_receive(self, session: Session, topic: str) -> bool:

@@ -119,7 +119,7 @@ class DeviceSide(Provider):
     def may_subscribe(self, session: Session, topic_filter: str) -> bool:
         return True
 
-    def may_publish(self, session: Session, topic: str) -> bool:
+    def may_publish(self, session: Session, topic: str, retain: bool = False) -> bool:
         return True
 
     def may_receive(self, session: Session, topic: str) -> bool:

@@ -1,0 +1,203 @@
+"""Who may publish where, what a connection may hold, and what outlives it: one client id per
+connection, a device's own topics only, reserved topics, retained messages, slow readers, last
+wills, and a reset that leaves no connection behind."""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+
+import pytest
+from _enos import Enos
+
+from iotfake.mqtt import broker as broker_module
+from iotfake.mqtt.enos import signature
+
+from ._device import Device
+from .conftest import EVERYTHING
+
+
+def _string(text: str) -> bytes:
+    data = text.encode()
+    return struct.pack("!H", len(data)) + data
+
+
+def _packet(first: int, body: bytes) -> bytes:
+    length, encoded = len(body), b""
+    while True:
+        digit, length = length % 128, length // 128
+        encoded += bytes([digit | (0x80 if length else 0)])
+        if not length:
+            return bytes([first]) + encoded + body
+
+
+def enos_login(device_key: str, product_key: str, secret: str, timestamp: str) -> tuple[str, str, str]:
+    client_id = f"{device_key}|securemode=2,signmethod=hmacsha256,timestamp={timestamp}|"
+    params = {
+        "productKey": product_key,
+        "deviceKey": device_key,
+        "clientId": device_key,
+        "timestamp": timestamp,
+    }
+    return client_id, f"{device_key}&{product_key}", signature(secret, params, "hmacsha256")
+
+
+def connect_packet(client_id: str, username: str, password: str) -> bytes:
+    body = _string("MQTT") + bytes([4, 0x80 | 0x40 | 0x02]) + struct.pack("!H", 0)
+    return _packet(0x10, body + _string(client_id) + _string(username) + _string(password))
+
+
+@pytest.fixture
+def fleet(cloud):
+    """An EnOS product with two devices: (product key, {device key: secret})."""
+    enos = Enos.wsgi(cloud)
+    product = enos.product()
+    return product, {key: enos.device(product, deviceKey=key)["deviceSecret"] for key in ("dev0", "dev1")}
+
+
+@pytest.fixture
+def meters(served):
+    made: list[Device] = []
+
+    def login(device_key: str, product_key: str, secret: str) -> Device:
+        client_id, username, password = enos_login(
+            device_key, product_key, secret, str(int(time.time() * 1000))
+        )
+        device = Device(client_id, username=username, password=password)
+        made.append(device)
+        assert device.connect(served.mqtt.port, host="127.0.0.1") == 0
+        return device
+
+    yield login
+    for device in made:
+        device.close()
+
+
+def test_a_client_id_holds_one_connection_even_when_two_arrive_together(served, fleet) -> None:
+    product, secrets = fleet
+    client_id, username, password = enos_login("dev0", product, secrets["dev0"], "777")
+    hello = connect_packet(client_id, username, password)
+    for _ in range(8):
+        first = socket.create_connection(("127.0.0.1", served.mqtt.port))
+        first.sendall(hello)
+        first.recv(4)
+        racers = [socket.create_connection(("127.0.0.1", served.mqtt.port)) for _ in range(2)]
+        start = threading.Barrier(2)
+
+        def go(conn: socket.socket, start: threading.Barrier = start) -> None:
+            start.wait()
+            conn.sendall(hello)
+
+        threads = [threading.Thread(target=go, args=(conn,)) for conn in racers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        time.sleep(0.3)
+        assert served.mqtt.clients().count(client_id) == 1
+        for conn in (first, *racers):
+            conn.close()
+        time.sleep(0.1)
+
+
+def test_an_enos_device_publishes_only_on_its_own_topics(fleet, meters) -> None:
+    product, secrets = fleet
+    victim, spoofer = meters("dev1", product, secrets["dev1"]), meters("dev0", product, secrets["dev0"])
+    assert victim.subscribe(f"/sys/{product}/dev1/#") == (1,)
+    # dev1's keys appear in the topic, but not where EnOS's topics put the device's own
+    spoofer.client.publish(f"/sys/{product}/dev1/thing/service/invoke/x/{product}/dev0/", "spoofed", 1)
+    assert spoofer.disconnected.wait(5)
+    assert victim.topics() == []
+    assert victim.subscribe(f"/ext/{product}/dev1/x/{product}/dev1/") == (0x80,)
+
+
+def test_devices_cannot_publish_lifecycle_events_or_service_answers(cloud, thing, devices) -> None:
+    watcher, spoofer = devices("watcher", thing("watcher")), devices("spoofer", thing("spoofer"))
+    watcher.subscribe("$aws/events/presence/connected/+")
+    watcher.topics()  # the spoofer's own connect event, if it came late
+    spoofer.client.publish(
+        "$aws/events/presence/connected/someone-else", json.dumps({"eventType": "connected"}), 1
+    )
+    assert spoofer.disconnected.wait(5)
+    assert "$aws/events/presence/connected/someone-else" not in watcher.topics()
+    entry = cloud.journal.last(operation="Publish", params={"clientId": "spoofer"})
+    assert entry.code == "NOT_AUTHORIZED"
+    # the requests a device does send on $aws topics still reach their services
+    lamp = devices("lamp", thing("lamp"))
+    assert (
+        lamp.request("$aws/things/lamp/shadow/update", {"state": {"reported": {"on": True}}})["version"] == 1
+    )
+
+
+def test_a_retained_publish_needs_iot_retain_publish(cloud, thing, devices, iot_data) -> None:
+    no_retain = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["iot:Connect", "iot:Publish", "iot:Subscribe", "iot:Receive"],
+                    "Resource": "*",
+                }
+            ],
+        }
+    )
+    device = devices("keeper", thing("keeper", no_retain))
+    device.publish("lamps/state", "plain")  # a plain publish is fine
+    device.client.publish("lamps/state", "kept", 1, retain=True)
+    assert device.disconnected.wait(5)
+    assert iot_data.list_retained_messages()["retainedTopics"] == []
+    allowed = devices("retainer", thing("retainer", EVERYTHING))
+    allowed.publish("lamps/state", "kept", retain=True)
+    assert iot_data.get_retained_message(topic="lamps/state")["payload"] == b"kept"
+
+
+def test_a_client_that_does_not_read_is_not_buffered_for_without_end(
+    served, thing, devices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(broker_module, "MAX_BACKLOG", 256 * 1024)
+    listener = devices("sleepy", thing("sleepy"))
+    listener.subscribe("flood/#", qos=0)
+    listener.client.loop_stop()  # stops reading: the broker's writes pile up
+    talker = devices("talker", thing("talker"))
+    for n in range(60):
+        talker.client.publish(f"flood/{n}", b"x" * 100_000, 0)
+    talker.publish("flood/last", b"y")
+    session = next(s for s in served.mqtt._sessions if s.client_id == "sleepy")
+    deadline = time.monotonic() + 5
+    while not session.dropped and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session.dropped > 0
+    assert session.writer.transport.get_write_buffer_size() < 256 * 1024 + broker_module.MAX_PACKET
+
+
+def test_a_last_will_is_published_when_a_connection_breaks(served, thing, devices) -> None:
+    listener = devices("listener", thing("listener"))
+    listener.subscribe("wills/#")
+    cert = thing("mortal")
+    for ending, expected in (("break", ["wills/mortal"]), ("disconnect", [])):
+        mortal = Device("mortal")
+        mortal.client.will_set("wills/mortal", "gone", qos=1)
+        mortal.tls(served.cloud.ca_pem, cert["certificatePem"], cert["keyPair"]["PrivateKey"])
+        assert mortal.connect(served.mqtt.tls_port) == 0
+        if ending == "break":
+            mortal.client.socket().close()  # no DISCONNECT: the will goes out
+            mortal.client.loop_stop()
+        else:
+            mortal.close()
+        assert listener.topics(settle=0.5) == expected, ending
+    entry = served.cloud.journal.calls(operation="Publish", params={"clientId": "mortal", "will": True})
+    assert [e.code for e in entry] == ["OK"]
+
+
+def test_a_reset_ends_every_connection_and_forgets_them(served, cloud, thing, devices) -> None:
+    old = devices("old-lamp", thing("old-lamp"))
+    realm = ("aws", cloud.aws.account("123456789012", "us-east-1").id)
+    assert served.mqtt.connection(realm, "old-lamp")["connected"] is True
+    cloud.reset()
+    assert old.disconnected.wait(5)
+    assert served.mqtt.connection(realm, "old-lamp") is None
+    assert served.mqtt.clients() == []
