@@ -201,3 +201,35 @@ def test_a_reset_ends_every_connection_and_forgets_them(served, cloud, thing, de
     assert old.disconnected.wait(5)
     assert served.mqtt.connection(realm, "old-lamp") is None
     assert served.mqtt.clients() == []
+
+
+def test_a_retained_message_arrives_at_the_subscriptions_qos(thing, devices) -> None:
+    keeper = devices("keeper", thing("keeper"))
+    keeper.publish("lamps/kept", "on", qos=1, retain=True)
+    late = devices("late", thing("late"))
+    got: list[int] = []
+    late.client.on_message = lambda client, userdata, message: got.append(message.qos)
+    late.subscribe("lamps/kept", qos=0)
+    deadline = time.monotonic() + 5
+    while not got and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert got == [0]  # the lower of the message's QoS 1 and the subscription's 0 (3.8.4)
+
+
+def test_disconnects_are_remembered_within_a_bound(served, fleet, meters, monkeypatch) -> None:
+    monkeypatch.setattr(broker_module, "MAX_GONE", 3)
+    product, secrets = fleet
+    for _ in range(5):  # EnOS client ids carry a timestamp: each login is a new id
+        meters("dev0", product, secrets["dev0"]).close()
+        time.sleep(0.01)
+    deadline = time.monotonic() + 5
+    while len(served.mqtt._gone) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    assert len(served.mqtt._gone) == 3
+
+
+def test_a_device_clients_receive_says_what_it_waited_for(thing, devices) -> None:
+    device = devices("quiet", thing("quiet"))
+    with pytest.raises(AssertionError, match=r"no message on nothing/here within 0\.2 s"):
+        device.receive("nothing/here", timeout=0.2)

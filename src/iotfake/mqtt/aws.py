@@ -113,8 +113,11 @@ class AwsDeviceSide(DeviceSide):
         table = Records(session.admitted.principal.tenant, messages.KIND)
         out = []
         for topic, record in table.items():
-            if any(topics.matches(f, topic) for f in filters) and self.may_receive(session, topic):
-                out.append(Publish(topic, base64.b64decode(record["payload"]), record.get("qos", 0), True))
+            granted = [session.subscriptions.get(f, 0) for f in filters if topics.matches(f, topic)]
+            if granted and self.may_receive(session, topic):
+                # the lower of the message's QoS and the subscription's (MQTT 3.1.1, 3.8.4)
+                qos = min(record.get("qos", 0), max(granted))
+                out.append(Publish(topic, base64.b64decode(record["payload"]), qos, True))
         return out
 
     # -- presence ------------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ CONNECT_TIMEOUT = 10.0
 #: what a client that does not read may leave unsent before deliveries to it are dropped ([I]:
 #: AWS throttles slow clients; a fake must not grow without bound for one)
 MAX_BACKLOG = 8 * 1024 * 1024
+#: how many disconnected clients GetConnection still describes (the oldest are forgotten first)
+MAX_GONE = 10_000
 #: disconnect reasons after which a client's last will is not published: it said goodbye, or the
 #: fake itself is stopping or starting afresh (a will must not leak into the next test's state)
 NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT"})
@@ -356,11 +358,15 @@ class Broker:
             return
         session.closed = True
         self._sessions.discard(session)
-        self._gone[(session.admitted.realm, session.client_id)] = {
+        gone = (session.admitted.realm, session.client_id)
+        self._gone.pop(gone, None)  # the newest last, so the oldest go first past the bound
+        self._gone[gone] = {
             "disconnectedSince": int(self.cloud.clock.time() * 1000),
             "disconnectReason": reason,
             "thingName": session.admitted.params.get("thingName"),
         }
+        while len(self._gone) > MAX_GONE:  # client ids may be new on every connection (EnOS's are)
+            del self._gone[next(iter(self._gone))]
         for waiter in session.waiting.values():
             if not waiter.done():
                 waiter.cancel()

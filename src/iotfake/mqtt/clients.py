@@ -96,7 +96,10 @@ class DeviceClient:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"no message on {topic} within {timeout} s")
-            got, payload = self.messages.get(timeout=left)
+            try:
+                got, payload = self.messages.get(timeout=left)
+            except queue.Empty:
+                raise AssertionError(f"no message on {topic} within {timeout} s") from None
             if got == topic:
                 try:
                     return json.loads(payload)
