@@ -233,3 +233,37 @@ def test_a_device_clients_receive_says_what_it_waited_for(thing, devices) -> Non
     device = devices("quiet", thing("quiet"))
     with pytest.raises(AssertionError, match=r"no message on nothing/here within 0\.2 s"):
         device.receive("nothing/here", timeout=0.2)
+
+
+def _own(pk: str) -> bytes:
+    return _string(f"/sys/{pk}/dev0/x")
+
+
+MALFORMED = {
+    "SUBSCRIBE asking QoS 3 (3.8.3-4)": lambda pk: _packet(0x82, b"\x00\x01" + _own(pk) + b"\x03"),
+    "SUBSCRIBE with reserved flags (3.8.1-1)": lambda pk: _packet(0x80, b"\x00\x01" + _own(pk) + b"\x00"),
+    "UNSUBSCRIBE naming nothing (3.10.3-2)": lambda pk: _packet(0xA2, b"\x00\x01"),
+    "PUBLISH QoS 1 with packet id 0 (2.3.1-1)": lambda pk: _packet(0x32, _own(pk) + b"\x00\x00x"),
+    "PUBLISH to a topic that is not UTF-8 (1.5.3-1)": lambda pk: _packet(0x30, b"\x00\x02\xff\xfex"),
+    "PUBLISH to a topic holding U+0000 (1.5.3-2)": lambda pk: _packet(
+        0x30, _string(f"/sys/{pk}/dev0/\x00") + b"x"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_packets_of_a_connected_client_close_its_connection(served, fleet, case: str) -> None:
+    product, secrets = fleet
+    now = str(int(time.time() * 1000))
+    client_id, username, password = enos_login("dev0", product, secrets["dev0"], now)
+    with socket.create_connection(("127.0.0.1", served.mqtt.port), timeout=3) as conn:
+        conn.sendall(connect_packet(client_id, username, password))
+        assert conn.recv(4) == b"\x20\x02\x00\x00"
+        conn.sendall(MALFORMED[case](product))
+        received = b""
+        try:
+            while chunk := conn.recv(4096):
+                received += chunk
+        except TimeoutError:
+            pytest.fail(f"{case}: the connection stayed open (answered {received!r})")
+    assert received == b"", f"{case}: answered {received!r} before closing"

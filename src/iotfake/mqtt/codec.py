@@ -58,6 +58,7 @@ async def read(reader: asyncio.StreamReader, max_length: int) -> Packet | None:
     if header.remaining_length > max_length:
         raise Oversized(f"a {header.remaining_length}-byte packet is over the {max_length}-byte limit")
     body = await reader.readexactly(header.remaining_length)
+    _check(header.packet_type, header.flags, body)
     try:
         packet = await packet_class(header).from_stream(BufferReader(body), fixed_header=header)
         return _plain(header.packet_type, packet)
@@ -65,6 +66,52 @@ async def read(reader: asyncio.StreamReader, max_length: int) -> Packet | None:
         raise
     except Exception as exc:  # a body that does not decode: amqtt's errors, struct's, UTF-8's
         raise ProtocolError(f"malformed packet of type {header.packet_type}: {exc}") from exc
+
+
+#: the fixed-header flags each packet type must carry (MQTT 3.1.1, 2.2.2); PUBLISH's are its own
+_FLAGS = {SUBSCRIBE: 0b0010, UNSUBSCRIBE: 0b0010, PUBREL: 0b0010}
+
+
+def _check(kind: int, flags: int, body: bytes) -> None:
+    """What amqtt lets through and the protocol says must close the connection: reserved flags,
+    topic strings that are not UTF-8 (or hold U+0000), a missing packet identifier, a SUBSCRIBE's
+    QoS 3, an UNSUBSCRIBE naming nothing."""
+    if kind != PUBLISH and flags != _FLAGS.get(kind, 0):
+        raise ProtocolError(f"packet type {kind} with reserved flags {flags:#06b} (2.2.2)")
+    try:
+        if kind == PUBLISH:
+            _string(body, 0)
+            if flags & 0b0110 and len(body) >= 2:  # QoS 1 or 2: a packet identifier follows
+                end = 2 + int.from_bytes(body[:2], "big")
+                if body[end : end + 2] == b"\0\0":
+                    raise ProtocolError("a packet identifier of 0 (2.3.1-1)")
+        elif kind in (SUBSCRIBE, UNSUBSCRIBE):
+            if body[:2] == b"\0\0":
+                raise ProtocolError("a packet identifier of 0 (2.3.1-1)")
+            position, count = 2, 0
+            while position < len(body):
+                position = _string(body, position)
+                count += 1
+                if kind == SUBSCRIBE:
+                    if position >= len(body) or body[position] > 2:
+                        raise ProtocolError("a SUBSCRIBE asks for a QoS that is not 0, 1 or 2 (3.8.3-4)")
+                    position += 1
+            if kind == UNSUBSCRIBE and not count:
+                raise ProtocolError("an UNSUBSCRIBE must name at least one topic filter (3.10.3-2)")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"a topic that is not UTF-8 ({exc.reason}) (1.5.3-1)") from None
+
+
+def _string(body: bytes, position: int) -> int:
+    """Check the length-prefixed UTF-8 string at ``position``; where the next field starts."""
+    if position + 2 > len(body):
+        raise ProtocolError("a string runs past the end of its packet")
+    end = position + 2 + int.from_bytes(body[position : position + 2], "big")
+    if end > len(body):
+        raise ProtocolError("a string runs past the end of its packet")
+    if "\0" in body[position + 2 : end].decode("utf-8"):
+        raise ProtocolError("a topic holding U+0000 (1.5.3-2)")
+    return end
 
 
 def _plain(kind: int, packet: object) -> Packet:
