@@ -124,3 +124,25 @@ def test_certificate_variables(device) -> None:
         "subject", policy(allow("iot:Connect", f"{ARN}:client/${{iot:Certificate.Subject.CommonName}}"))
     )
     assert authorize(device("AWS IoT Certificate"), "iot:Connect", "AWS IoT Certificate").allowed
+
+
+@pytest.mark.parametrize("star", ["${*}", "$(*)"])
+def test_special_characters_stand_for_themselves(device, star: str) -> None:
+    # AWS IoT's policy-variables page: "$(*), $(?), and $($)" represent the characters; IAM writes ${*}
+    question, dollar = star.replace("*", "?"), star.replace("*", "$")
+    device.attach(
+        "literal",
+        policy(
+            allow("iot:Connect", "*"),
+            allow("iot:Publish", f"{ARN}:topic/a/{star}"),
+            allow("iot:Subscribe", f"{ARN}:topicfilter/b/{question}/{dollar}x"),
+            allow("iot:Receive", "*", Condition={"StringEquals": {"iot:ClientId": f"lamp{star}"}}),
+        ),
+    )
+    connection = device()
+    assert authorize(connection, "iot:Publish", "a/*").allowed
+    assert not authorize(connection, "iot:Publish", "a/anything").allowed  # not a wildcard
+    assert authorize(connection, "iot:Subscribe", "b/?/$x").allowed
+    assert not authorize(connection, "iot:Subscribe", "b/c/$x").allowed
+    assert authorize(device("lamp*"), "iot:Receive", "t").allowed
+    assert not authorize(device("lamp-1"), "iot:Receive", "t").allowed

@@ -231,10 +231,21 @@ def _matches(pattern: str, value: str, variables: dict[str, str]) -> bool:
     return _glob(pattern).fullmatch(value) is not None
 
 
+#: the special characters a policy writes to mean a literal ``*``, ``?`` or ``$`` (IAM's ``${*}``
+#: form, and ``$(*)`` as AWS IoT's policy-variables page writes them), held as private-use
+#: characters until matching so that they never act as wildcards
+SPECIAL = re.compile(r"\$\{([*?$])\}|\$\(([*?$])\)")
+_LITERAL = {"*": "\ue000", "?": "\ue001", "$": "\ue002"}
+_PLAIN = {held: char for char, held in _LITERAL.items()}
+
+
 @lru_cache(maxsize=4096)
 def _glob(pattern: str) -> re.Pattern[str]:
-    """``*`` and ``?`` as wildcards, everything else (``+``, ``#``, ``[``) literal."""
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
+    """``*`` and ``?`` as wildcards, everything else (``+``, ``#``, ``[``, a special character)
+    literal."""
+    return re.compile(
+        "".join(".*" if c == "*" else "." if c == "?" else re.escape(_PLAIN.get(c, c)) for c in pattern), re.S
+    )
 
 
 def _substitute(text: str, variables: dict[str, str]) -> str:
@@ -244,7 +255,13 @@ def _substitute(text: str, variables: dict[str, str]) -> str:
             raise Unresolved(name)
         return variables[name]
 
+    text = SPECIAL.sub(lambda found: _LITERAL[found.group(1) or found.group(2)], text)
     return VARIABLE.sub(value, text)
+
+
+def _plain(text: str) -> str:
+    """A substituted value with its special characters as the characters they stand for."""
+    return "".join(_PLAIN.get(c, c) for c in text) if any(c in _PLAIN for c in text) else text
 
 
 def _conditions(block: Any, variables: dict[str, str], skipped: list[str]) -> bool:
@@ -271,9 +288,9 @@ def _condition(operator: str, actual: str | None, values: list[str], variables: 
     except Unresolved:
         return False
     if operator in ("StringEquals", "StringNotEquals", "ArnEquals"):
-        hit = actual in resolved
+        hit = actual in (_plain(v) for v in resolved)
     elif operator in ("StringEqualsIgnoreCase", "Bool"):
-        hit = actual.lower() in (v.lower() for v in resolved)
+        hit = actual.lower() in (_plain(v).lower() for v in resolved)
     else:  # StringLike, StringNotLike, ArnLike
         hit = any(_glob(v).fullmatch(actual) for v in resolved)
     return not hit if negated else hit
