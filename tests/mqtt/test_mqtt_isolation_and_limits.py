@@ -14,7 +14,7 @@ import pytest
 from _enos import Enos
 
 from iotfake.mqtt import broker as broker_module
-from iotfake.mqtt.enos import signature
+from iotfake.mqtt.enos import static_login as enos_login
 
 from ._device import Device
 from .conftest import EVERYTHING
@@ -32,17 +32,6 @@ def _packet(first: int, body: bytes) -> bytes:
         encoded += bytes([digit | (0x80 if length else 0)])
         if not length:
             return bytes([first]) + encoded + body
-
-
-def enos_login(device_key: str, product_key: str, secret: str, timestamp: str) -> tuple[str, str, str]:
-    client_id = f"{device_key}|securemode=2,signmethod=hmacsha256,timestamp={timestamp}|"
-    params = {
-        "productKey": product_key,
-        "deviceKey": device_key,
-        "clientId": device_key,
-        "timestamp": timestamp,
-    }
-    return client_id, f"{device_key}&{product_key}", signature(secret, params, "hmacsha256")
 
 
 def connect_packet(client_id: str, username: str, password: str) -> bytes:

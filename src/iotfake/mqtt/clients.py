@@ -179,18 +179,10 @@ class MqttEndpoint:
 
     def enos_client(self, device_key: str, product_key: str, device_secret: str) -> DeviceClient:
         """A device logged in by secret (``securemode=2``), as enos-mqtt-sdk-python logs in."""
-        from .enos import signature
+        from .enos import static_login
 
-        timestamp = str(int(time.time() * 1000))
-        client_id = f"{device_key}|securemode=2,signmethod=hmacsha256,timestamp={timestamp}|"
-        params = {
-            "productKey": product_key,
-            "deviceKey": device_key,
-            "clientId": device_key,
-            "timestamp": timestamp,
-        }
-        password = signature(device_secret, params, "hmacsha256")
-        device = DeviceClient(client_id, username=f"{device_key}&{product_key}", password=password)
+        client_id, username, password = static_login(device_key, product_key, device_secret)
+        device = DeviceClient(client_id, username=username, password=password)
         return self._connect(device, self.port)
 
     def _connect(self, device: DeviceClient, port: int | None) -> DeviceClient:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..registry import Tenant
@@ -44,6 +45,24 @@ STATIC, DYNAMIC = 2, 3
 MEASUREPOINT_POST = re.compile(r"/sys/(?P<pk>[^/]+)/(?P<dk>[^/]+)/thing/measurepoint/post")
 SUCCESS = 200
 BAD_REQUEST = 1000
+
+
+def static_login(
+    device_key: str, product_key: str, device_secret: str, timestamp: str | None = None
+) -> tuple[str, str, str]:
+    """``(client id, username, password)`` of a static login (``securemode=2``), signed as
+    enos-mqtt-sdk-python signs it: what a test device presents to the broker."""
+    timestamp = timestamp or str(int(time.time() * 1000))
+    client_id = f"{device_key}|securemode=2,signmethod=hmacsha256,timestamp={timestamp}|"
+    params = {
+        "productKey": product_key,
+        "deviceKey": device_key,
+        "clientId": device_key,
+        "timestamp": timestamp,
+    }
+    password = signature(device_secret, params, "hmacsha256")
+    assert password is not None  # hmacsha256 is a method signature() knows
+    return client_id, f"{device_key}&{product_key}", password
 
 
 def signature(secret: str, params: dict[str, str], method: str) -> str | None:
