@@ -96,18 +96,16 @@ class App:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
         request = Request(environ, populate_request=False)  # no environ <-> request cycle for the GC
-        admin_call = request.path.startswith(ADMIN_PREFIX)
-        request.max_content_length = self.cloud.max_admin_body if admin_call else self.cloud.max_body
+        request.max_content_length = self.limit(request)
         response = self.dispatch(request)
-        cloud = self.cloud
         # what the call changed reaches the change listeners (a write-ahead log) before the answer
-        cloud.changes.dispatch()
-        if cloud.sealed:
+        self.cloud.changes.dispatch()
+        if self.cloud.sealed:
             # the final state was saved while this call ran (a latency fault outlasted the stop's
             # drain): whatever it did is not in the file, so it must not be acknowledged
             response = _plain_error(503, "iotfake is stopping: this call was not saved; retry elsewhere")
-        hook = cloud.on_admin_write
-        if hook is not None and admin_call and request.method != "GET":
+        hook = self.cloud.on_admin_write
+        if hook is not None and request.method != "GET" and request.path.startswith(ADMIN_PREFIX):
             hook()
         if isinstance(response, Dropped) and over_socket(environ):
             drop_connection(environ)
@@ -142,7 +140,7 @@ class App:
                 return admin.dispatch(self.cloud, request, route, args)
             return self.serve_call(self.cloud.providers[owner], request, route, args)
         except RequestEntityTooLarge:
-            return _plain_error(413, f"request body over the {self.limit(request)}-byte limit")
+            return _plain_error(413, f"request body over the {limit}-byte limit")
 
     def serve_call(self, provider: Provider, request: Request, route: str, args: dict) -> Reply:
         started = time.perf_counter()

@@ -37,10 +37,16 @@ def tenants(cloud: FakeCloud, search: str = "", page: int = 1) -> dict[str, Any]
         ),
         key=lambda r: (r.provider, r.id),
     )
-    pages = max(1, -(-len(rows) // TENANT_PAGE))
+    return _paged(rows, page, TENANT_PAGE, search)
+
+
+def _paged(items: list[Any], page: int, size: int, search: str) -> dict[str, Any]:
+    """Page ``page`` of ``items`` (a page out of range shows the nearest one), with the counts a
+    page's links need."""
+    pages = max(1, -(-len(items) // size))
     page = min(max(1, page), pages)
-    chosen = rows[(page - 1) * TENANT_PAGE : page * TENANT_PAGE]
-    return {"rows": chosen, "total": len(rows), "page": page, "pages": pages, "search": search}
+    chosen = items[(page - 1) * size : page * size]
+    return {"rows": chosen, "total": len(items), "page": page, "pages": pages, "search": search}
 
 
 def products(tenant: Tenant) -> list[dict[str, Any]]:
@@ -54,9 +60,9 @@ def products(tenant: Tenant) -> list[dict[str, Any]]:
     return out
 
 
-#: tenant -> (its key-set count and keys dict when sorted, its keys in order); paging through a big
-#: fleet sorts it once, not once per page, and changes elsewhere in the cloud leave it be
-_SORTED: weakref.WeakKeyDictionary[Tenant, tuple[tuple[int, int], list[str]]] = weakref.WeakKeyDictionary()
+#: tenant -> (its key-set count when sorted, its keys in order); paging through a big fleet sorts
+#: it once, not once per page, and changes elsewhere in the cloud leave it be
+_SORTED: weakref.WeakKeyDictionary[Tenant, tuple[int, list[str]]] = weakref.WeakKeyDictionary()
 #: tenant -> (the sorted list it was made from, the search, its matches): turning the pages of one
 #: search scans the fleet once
 _FOUND: weakref.WeakKeyDictionary[Tenant, tuple[list[str], str, list[str]]] = weakref.WeakKeyDictionary()
@@ -64,7 +70,7 @@ _FOUND: weakref.WeakKeyDictionary[Tenant, tuple[list[str], str, list[str]]] = we
 
 def sorted_keys(tenant: Tenant) -> list[str]:
     with tenant.lock:
-        version = (tenant.key_writes, id(tenant.keys))
+        version = tenant.key_writes
         cached = _SORTED.get(tenant)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -90,16 +96,13 @@ def matching(tenant: Tenant, search: str) -> list[str]:
 
 def devices(tenant: Tenant, search: str = "", page: int = 1) -> dict[str, Any]:
     """One page of devices (things) whose key contains ``search``, in key order."""
-    keys = matching(tenant, search)
-    pages = max(1, -(-len(keys) // PAGE))
-    page = min(max(1, page), pages)
-    chosen = keys[(page - 1) * PAGE : page * PAGE]
+    listed = _paged(matching(tenant, search), page, PAGE, search)
     rows = []
-    for key in chosen:
+    for key in listed["rows"]:
         device = tenant.keys.get(key)
         if device is not None:
             rows.append({"key": key, "id": device.id, "product": device.product, "status": device.status})
-    return {"rows": rows, "total": len(keys), "page": page, "pages": pages, "search": search}
+    return {**listed, "rows": rows}
 
 
 def records(tenant: Tenant, table: str, limit: int = 100) -> list[tuple[str, Any]]:

@@ -391,21 +391,13 @@ class Broker:
         assert will is not None
         started = time.perf_counter()
         call = self._call(session, "Publish", topic=will.topic, qos=will.qos, retain=will.retain, will=True)
-        allowed = (
-            topics.valid_name(will.topic)
-            and len(will.payload) <= MAX_PAYLOAD
-            and await self._work(session.side.may_publish, session, will.topic, will.retain)
-        )
-        if not allowed:
+        if not topics.valid_name(will.topic) or len(will.payload) > MAX_PAYLOAD:
             call.code = "NOT_AUTHORIZED"
             journal(self.cloud, call, "MQTT", will.topic, 0, started)
             return
-        answers = await self._work(session.side.published, session, will)
-        call.code = "OK"
-        journal(self.cloud, call, "MQTT", will.topic, 0, started)
-        await self._route(session.admitted.realm, will, origin=session)
-        for answer in answers:
-            await self._route(session.admitted.realm, answer, origin=None)
+        answers = await self._accepted(session, will, call, started)
+        if answers is not None:
+            await self._spread(session, will, answers)
 
     # -- packets --------------------------------------------------------------------------------------
     async def _subscribe(self, session: Session, packet: packets.Subscribe) -> None:
@@ -452,19 +444,35 @@ class Broker:
                 call.code = "REFUSED"
                 journal(self.cloud, call, "MQTT", message.topic, 0, started)
                 return False
+        answers = await self._accepted(session, message, call, started)
+        if answers is None:
+            return False
+        if message.qos == 1 and message.packet_id is not None and call.fault_action != "lost_response":
+            session.send(codec.puback(message.packet_id))
+        await self._spread(session, message, answers)
+        return True
+
+    async def _accepted(
+        self, session: Session, message: packets.Publish, call: Call, started: float
+    ) -> list[packets.Publish] | None:
+        """What the cloud answers to a message its client may publish (None: its policy refuses
+        it); journaled either way."""
         if not await self._work(session.side.may_publish, session, message.topic, message.retain):
             call.code = "NOT_AUTHORIZED"
             journal(self.cloud, call, "MQTT", message.topic, 0, started)
-            return False
+            return None
         answers = await self._work(session.side.published, session, message)
         call.code = "OK"
         journal(self.cloud, call, "MQTT", message.topic, 0, started)
-        if message.qos == 1 and message.packet_id is not None and call.fault_action != "lost_response":
-            session.send(codec.puback(message.packet_id))
+        return answers
+
+    async def _spread(
+        self, session: Session, message: packets.Publish, answers: list[packets.Publish]
+    ) -> None:
+        """A client's message to its realm's subscribers, then the cloud's answers to it."""
         await self._route(session.admitted.realm, message, origin=session)
         for answer in answers:
             await self._route(session.admitted.realm, answer, origin=None)
-        return True
 
     def _call(self, session: Session, operation: str, **params: Any) -> Call:
         call = session.side.call(operation, session.hello)
