@@ -70,22 +70,124 @@ AWS_TPS = {
     "DetachThingPrincipal": 100,
     "ListPrincipalThings": 10,
 }
+#: the developer guide's "AWS IoT Limits" page (2019-2020): certificates, policies, authorizers,
+#: jobs (control plane), fleet indexing
+GUIDE_TPS = {
+    **dict.fromkeys(
+        [
+            "AcceptCertificateTransfer",
+            "AssociateTargetsWithJob",
+            "CancelCertificateTransfer",
+            "CancelJob",
+            "CancelJobExecution",
+            "ClearDefaultAuthorizer",
+            "CreateAuthorizer",
+            "CreateJob",
+            "CreatePolicy",
+            "CreatePolicyVersion",
+            "DeleteAuthorizer",
+            "DeleteCertificate",
+            "DeleteCACertificate",
+            "DeleteJob",
+            "DeleteJobExecution",
+            "DeletePolicy",
+            "DeletePolicyVersion",
+            "DeleteRegistrationCode",
+            "DescribeAuthorizer",
+            "DescribeCertificate",
+            "DescribeCACertificate",
+            "DescribeDefaultAuthorizer",
+            "DescribeJob",
+            "GetJobDocument",
+            "GetPolicy",
+            "GetRegistrationCode",
+            "ListAuthorizers",
+            "ListCACertificates",
+            "ListCertificates",
+            "ListCertificatesByCA",
+            "ListJobExecutionsForJob",
+            "ListJobExecutionsForThing",
+            "ListJobs",
+            "ListOutgoingCertificates",
+            "ListPolicies",
+            "ListPolicyPrincipals",
+            "ListPolicyVersions",
+            "ListTargetsForPolicy",
+            "RegisterCertificate",
+            "RegisterCACertificate",
+            "RejectCertificateTransfer",
+            "SetDefaultAuthorizer",
+            "SetDefaultPolicyVersion",
+            "TestAuthorization",
+            "TestInvokeAuthorizer",
+            "TransferCertificate",
+            "UpdateAuthorizer",
+            "UpdateCertificate",
+            "UpdateCACertificate",
+            "UpdateJob",
+            "DescribeIndex",
+        ],
+        10,
+    ),
+    **dict.fromkeys(
+        [
+            "AttachPrincipalPolicy",
+            "AttachPolicy",
+            "CreateCertificateFromCsr",
+            "DetachPrincipalPolicy",
+            "DetachPolicy",
+            "GetPolicyVersion",
+            "ListAttachedPolicies",
+            "ListPrincipalPolicies",
+            "SearchIndex",
+            "GetStatistics",
+            "GetCardinality",
+            "GetPercentiles",
+        ],
+        15,
+    ),
+    "GetEffectivePolicies": 50,
+    "UpdateIndexingConfiguration": 1,
+    "GetIndexingConfiguration": 20,
+    "ListIndices": 5,
+}
+#: rules over several operations: id -> (operation pattern, rate, per, match)
+SHARED = {
+    "jobs-data-reads": ("[DG]e*JobExecution*", 200, "tenant", {"service": "iot-jobs-data"}),
+    "jobs-data-writes": ("[SU]*JobExecution", 200, "tenant", {"service": "iot-jobs-data"}),
+    "shadow-per-thing": ("*Shadow*", 20, "thingName", {}),
+}
 OTHER_KEY = {"accessKeyId": "AKIAOTHERACCOUNT0001", "secretAccessKey": "other-secret"}
 
 
 def test_builtin_profiles_are_data_files() -> None:
     assert "aws-defaults" in profiles.available()
     rules = profiles.read("aws-defaults")
-    assert {r["operation"]: r["action"]["throttle"]["rate"] for r in rules} == AWS_TPS
+    single = [r for r in rules if r["id"].removeprefix("aws-defaults:") not in SHARED]
+    assert {r["operation"]: r["action"]["throttle"]["rate"] for r in single} == AWS_TPS | GUIDE_TPS
+    assert all(r["id"] == f"aws-defaults:{r['operation']}" for r in single)
+    shared = {
+        r["id"].removeprefix("aws-defaults:"): (
+            r["operation"],
+            r["action"]["throttle"]["rate"],
+            r["action"]["throttle"]["per"],
+            r.get("match", {}),
+        )
+        for r in rules
+        if r not in single
+    }
+    assert shared == SHARED
     assert all(r["provider"] == "aws" for r in rules)
 
 
 def test_apply_aws_defaults() -> None:
     cloud = FakeCloud(seed=1)
     added = cloud.faults.apply_profile("aws-defaults")
-    assert [r.id for r in added] == [f"aws-defaults:{op}" for op in AWS_TPS]
-    assert {r.operation: (r.action.rate, r.action.burst) for r in cloud.faults} == {
-        op: (float(tps), float(tps)) for op, tps in AWS_TPS.items()
+    expected = [f"aws-defaults:{op}" for op in [*AWS_TPS, *GUIDE_TPS]] + [f"aws-defaults:{i}" for i in SHARED]
+    assert sorted(r.id for r in added) == sorted(expected)
+    assert {r.id: (r.action.rate, r.action.burst) for r in cloud.faults} == {
+        **{f"aws-defaults:{op}": (float(tps), float(tps)) for op, tps in (AWS_TPS | GUIDE_TPS).items()},
+        **{f"aws-defaults:{i}": (float(tps), float(tps)) for i, (_, tps, _, _) in SHARED.items()},
     }
 
 
@@ -138,7 +240,7 @@ def test_applying_a_profile_twice_is_refused() -> None:
     cloud.faults.apply_profile("aws-defaults")
     with pytest.raises(DocumentError, match="'aws-defaults:DescribeThing' exists already"):
         cloud.faults.apply_profile("aws-defaults")
-    assert len(cloud.faults) == len(AWS_TPS)
+    assert len(cloud.faults) == len(AWS_TPS) + len(GUIDE_TPS) + len(SHARED)
 
 
 def test_a_profile_file_of_ones_own(tmp_path: Path) -> None:
@@ -192,3 +294,62 @@ def test_aws_defaults_covers_topic_rules_and_role_aliases(aws_cloud: FakeCloud, 
         with pytest.raises(iot.exceptions.ThrottlingException):
             iot.create_role_alias(roleAlias="a10", roleArn=role)
     aws_cloud.journal.assert_fault_fired("aws-defaults:CreateRoleAlias", times=1)
+
+
+def _client(cloud: FakeCloud, service: str):
+    import boto3
+    from botocore.config import Config
+
+    from iotfake.transports import route_botocore
+
+    client = boto3.client(
+        service,
+        endpoint_url="http://iotfake",
+        region_name="us-east-1",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    return route_botocore(client, cloud)
+
+
+def test_aws_defaults_limits_shadow_requests_per_thing_across_the_shadow_apis() -> None:
+    cloud = FakeCloud(seed=1)
+    iot, data = _client(cloud, "iot"), _client(cloud, "iot-data")
+    iot.create_thing(thingName="hot")
+    iot.create_thing(thingName="calm")
+    with freeze_time("2030-01-01 00:00:00"):
+        cloud.faults.apply_profile("aws-defaults")
+        for i in range(19):
+            data.update_thing_shadow(thingName="hot", payload=json.dumps({"state": {"reported": {"n": i}}}))
+        data.get_thing_shadow(thingName="hot")  # the 20th request on this thing, whatever the API
+        with pytest.raises(data.exceptions.ThrottlingException) as caught:
+            data.list_named_shadows_for_thing(thingName="hot")
+        headers = caught.value.response["ResponseMetadata"]["HTTPHeaders"]
+        assert headers["x-iotfake-fault"] == "aws-defaults:shadow-per-thing"
+        assert headers["x-amz-retry-after"] == "50"  # a token every 1/20 s
+        with pytest.raises(data.exceptions.ResourceNotFoundException):  # past the throttle: its own bucket
+            data.get_thing_shadow(thingName="calm")
+        cloud.clock.advance(0.05)
+        assert json.loads(data.get_thing_shadow(thingName="hot")["payload"].read())["version"] == 19
+
+
+def test_aws_defaults_shares_the_jobs_data_plane_read_quota_per_account() -> None:
+    cloud = FakeCloud(seed=1)
+    iot, jobs = _client(cloud, "iot"), _client(cloud, "iot-jobs-data")
+    iot.create_thing(thingName="dev")
+    iot.create_job(jobId="j1", targets=["arn:aws:iot:us-east-1:123456789012:thing/dev"], document="{}")
+    with freeze_time("2030-01-01 00:00:00"):
+        cloud.faults.apply_profile("aws-defaults")
+        for _ in range(100):
+            jobs.get_pending_job_executions(thingName="dev")
+            jobs.describe_job_execution(thingName="dev", jobId="j1")
+        with pytest.raises(jobs.exceptions.ThrottlingException) as caught:
+            jobs.get_pending_job_executions(thingName="dev")
+        assert caught.value.response["ResponseMetadata"]["HTTPHeaders"]["x-iotfake-fault"] == (
+            "aws-defaults:jobs-data-reads"
+        )
+        # writes have their own 200; the control plane's job calls are not in either bucket
+        jobs.start_next_pending_job_execution(thingName="dev")
+        assert iot.describe_job(jobId="j1")["job"]["jobId"] == "j1"
+    cloud.journal.assert_fault_fired("aws-defaults:jobs-data-reads", times=1)

@@ -96,3 +96,57 @@ def test_bucket_levels_survive_a_snapshot(cloud: FakeCloud, client: Client) -> N
     copy = FakeCloud.from_snapshot(cloud.snapshot())
     assert statuses(Client(copy.wsgi_app), pk, 2) == [200, 429]
     assert copy.faults.get("tps").fired == 1
+
+
+def test_per_tenant_one_bucket_serves_all_the_rules_operations(cloud: FakeCloud, client: Client) -> None:
+    pk = make_product(client)
+    cloud.faults.add(
+        id="org-wide", provider="enos", operation="*Device", throttle={"rate": 1, "burst": 3, "per": "tenant"}
+    )
+    key = create(client, pk).json["data"]["deviceKey"]
+    assert get(client, productKey=pk, deviceKey=key).status_code == 200
+    assert statuses(client, pk, 2) == [200, 429]  # the third token went to the get
+    assert get(client, productKey=pk, deviceKey=key).status_code == 429
+    assert statuses(client, pk, 1, org="o2") == [200]  # another org has a bucket of its own
+    cloud.clock.advance(1)
+    assert get(client, productKey=pk, deviceKey=key).status_code == 200
+    assert cloud.faults.get("org-wide").to_dict()["action"] == {
+        "throttle": {"rate": 1.0, "burst": 3.0, "per": "tenant"}
+    }
+
+
+def test_per_field_one_bucket_per_value(cloud: FakeCloud, client: Client) -> None:
+    pk = make_product(client)
+    first, second = (create(client, pk).json["data"]["deviceKey"] for _ in range(2))
+    per_device = {"rate": 1, "per": "deviceKey"}
+    cloud.faults.add(id="hot", provider="enos", operation="GetDevice", throttle=per_device)
+    assert [get(client, productKey=pk, deviceKey=first).status_code for _ in range(2)] == [200, 429]
+    assert get(client, productKey=pk, deviceKey=second).status_code == 200  # another device, its own
+    # a snapshot keeps each device's bucket where it was
+    copy = FakeCloud.from_snapshot(cloud.snapshot())
+    again = Client(copy.wsgi_app)
+    assert get(again, productKey=pk, deviceKey=first).status_code == 429
+    copy.clock.advance(1)
+    assert get(again, productKey=pk, deviceKey=first).status_code == 200
+
+
+def test_snapshots_from_before_per_keyed_buckets_still_load(cloud: FakeCloud, client: Client) -> None:
+    pk = make_product(client)
+    cloud.faults.add(id="tps", provider="enos", operation="CreateDevice", throttle={"rate": 1, "burst": 2})
+    assert statuses(client, pk, 2) == [200, 200]
+    state = cloud.snapshot()
+    rows = [row for rule in state["faults"]["rules"] for row in rule["state"]["buckets"]]
+    assert [row["key"] for row in rows] == ["CreateDevice"]
+    for row in rows:
+        row["operation"] = row.pop("key")  # how older snapshots name a bucket
+    copy = FakeCloud.from_snapshot(state)
+    assert statuses(Client(copy.wsgi_app), pk, 1) == [429]
+
+
+@pytest.mark.parametrize("per", ["", "two words", 3, None, "a" * 200])
+def test_a_bad_per_is_refused_with_its_path(cloud: FakeCloud, per: object) -> None:
+    from iotfake import DocumentError
+
+    with pytest.raises(DocumentError, match=r"action\.throttle\.per.*\"tenant\"") as caught:
+        cloud.faults.add(provider="enos", throttle={"rate": 1, "per": per})
+    assert caught.value.path == "action.throttle.per"

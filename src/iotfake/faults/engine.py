@@ -76,7 +76,7 @@ class FaultEngine:
         provider: str = "*",
         operation: str = "*",
         error: str | None = None,
-        throttle: dict[str, float] | float | None = None,
+        throttle: dict[str, Any] | float | None = None,
         latency_ms: float | tuple[float, float] | list[float] | None = None,
         drop: bool = False,
         lost_response: bool = False,
@@ -250,7 +250,7 @@ class FaultEngine:
                 if not rule.arm():
                     continue
                 if rule.buckets is not None:
-                    wait = rule.buckets.take(call.tenant, call.operation, now)
+                    wait = rule.buckets.take(call.tenant, rule.bucket_key(call), now)
                     if wait is None:  # a token was free: the throttle lets this one through
                         continue
                 rule.fired += 1
@@ -399,7 +399,7 @@ def rule_document(
     provider: str = "*",
     operation: str = "*",
     error: str | None = None,
-    throttle: dict[str, float] | float | None = None,
+    throttle: dict[str, Any] | float | None = None,
     latency_ms: float | tuple[float, float] | list[float] | None = None,
     drop: bool = False,
     lost_response: bool = False,

@@ -59,6 +59,8 @@ MAX_INSTANT = 253_402_300_799
 #: times, after, every and the counters: a Java long, far past any test
 MAX_COUNT = 2**63 - 1
 GLOB = re.compile(r"[*?\[]")
+#: a request field a throttle may keep its buckets by (dotted names reach into nested fields)
+FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,127}(\.[A-Za-z_][A-Za-z0-9_\-]{0,127}){0,7}")
 
 
 def at(path: str, name: str) -> str:
@@ -74,6 +76,10 @@ class Action:
     error: str | None = None
     rate: float | None = None
     burst: float | None = None
+    #: what a throttle keeps one bucket for, within a tenant: ``"operation"`` (each API its own
+    #: quota, the default), ``"tenant"`` (one quota shared by every operation the rule names) or
+    #: a request field (``"thingName"``: one quota per thing, across the rule's operations)
+    per: str = "operation"
     #: (low, high) in milliseconds; equal for a fixed latency
     latency: tuple[float, float] | None = None
 
@@ -83,6 +89,8 @@ class Action:
             data["error"] = self.error
         elif self.kind == "throttle":
             data["throttle"] = {"rate": self.rate, "burst": self.burst}
+            if self.per != "operation":
+                data["throttle"]["per"] = self.per
         elif self.kind in ("drop", "lost_response"):
             data[self.kind] = True
         if self.latency is not None:
@@ -127,6 +135,16 @@ class Rule:
         if self.action.kind == "throttle" and self.buckets is None:
             assert self.action.rate is not None and self.action.burst is not None
             self.buckets = Buckets(self.action.rate, self.action.burst)
+
+    def bucket_key(self, call: Call) -> str:
+        """The bucket a throttled call draws from, within its tenant (see ``Action.per``)."""
+        per = self.action.per
+        if per == "operation":
+            return call.operation
+        if per == "tenant":
+            return "*"
+        value = request_field(call.params, per)
+        return f"{per}={'' if value is None or isinstance(value, dict | list) else value}"
 
     @property
     def exhausted(self) -> bool:
@@ -324,22 +342,22 @@ def parse_action(data: Any, path: str) -> Action:
             raise DocumentError(at(path, "error"), "expected an error code or a domain error name")
         return Action("error", error=value.strip(), latency=latency)
     if kind == "throttle":
-        rate, burst = _throttle(value, at(path, "throttle"))
-        return Action("throttle", rate=rate, burst=burst, latency=latency)
+        rate, burst, per = _throttle(value, at(path, "throttle"))
+        return Action("throttle", rate=rate, burst=burst, per=per, latency=latency)
     if value is not True:
         raise DocumentError(at(path, kind), "expected true")
     return Action(kind, latency=latency)
 
 
-def _throttle(value: Any, path: str) -> tuple[float, float]:
-    """``{"rate": r, "burst": b}``, or a bare number for rate = burst."""
+def _throttle(value: Any, path: str) -> tuple[float, float, str]:
+    """``{"rate": r, "burst": b, "per": p}``, or a bare number for rate = burst."""
     if _is_number(value):
         value = {"rate": value}
     if not isinstance(value, dict):
         raise DocumentError(path, 'expected {"rate": calls per second, "burst": calls}')
     for key in value:
-        if key not in ("rate", "burst"):
-            raise DocumentError(at(path, str(key)), "unknown field (a throttle takes rate and burst)")
+        if key not in ("rate", "burst", "per"):
+            raise DocumentError(at(path, str(key)), "unknown field (a throttle takes rate, burst and per)")
     rate = real(value.get("rate"), MIN_RATE, MAX_RATE)
     if rate is None:
         raise DocumentError(
@@ -350,7 +368,14 @@ def _throttle(value: Any, path: str) -> tuple[float, float]:
     burst = real(value.get("burst", max(1.0, rate)), 1, MAX_BURST)
     if burst is None:
         raise DocumentError(at(path, "burst"), f"expected a number of calls >= 1 (at most {MAX_BURST})")
-    return rate, burst
+    per = value.get("per", "operation")
+    if not isinstance(per, str) or not FIELD_NAME.fullmatch(per):
+        raise DocumentError(
+            at(path, "per"),
+            'expected "operation" (a bucket per operation), "tenant" (one for all the rule\'s '
+            'operations) or a request field name such as "thingName" (one per value)',
+        )
+    return rate, burst, per
 
 
 def _latency(value: Any, path: str) -> tuple[float, float]:

@@ -43,7 +43,8 @@ class TokenBucket:
 
 
 class Buckets:
-    """One bucket per (tenant, operation): real quotas are per account and per API."""
+    """One bucket per tenant and key: real quotas are per account and, mostly, per API (the key is
+    the operation), sometimes shared by several APIs or kept per resource (see ``Action.per``)."""
 
     __slots__ = ("_buckets", "burst", "rate")
 
@@ -52,21 +53,22 @@ class Buckets:
         self.burst = burst
         self._buckets: dict[tuple[str | None, str], TokenBucket] = {}
 
-    def take(self, tenant: str | None, operation: str, now: float) -> float | None:
-        bucket = self._buckets.get((tenant, operation))
+    def take(self, tenant: str | None, key: str, now: float) -> float | None:
+        bucket = self._buckets.get((tenant, key))
         if bucket is None:
-            bucket = self._buckets[(tenant, operation)] = TokenBucket.full(self.rate, self.burst, now)
+            bucket = self._buckets[(tenant, key)] = TokenBucket.full(self.rate, self.burst, now)
         return bucket.take(now)
 
     def snapshot(self) -> list[dict[str, Any]]:
         return [
-            {"tenant": tenant, "operation": operation, **bucket.to_dict()}
-            for (tenant, operation), bucket in self._buckets.items()
+            {"tenant": tenant, "key": key, **bucket.to_dict()}
+            for (tenant, key), bucket in self._buckets.items()
         ]
 
     def restore(self, rows: list[dict[str, Any]]) -> None:
         self._buckets = {
-            (row["tenant"], row["operation"]): TokenBucket(
+            # snapshots before per-keyed buckets name the key "operation"
+            (row["tenant"], row["key"] if "key" in row else row["operation"]): TokenBucket(
                 self.rate, self.burst, float(row["tokens"]), float(row["stamp"])
             )
             for row in rows
