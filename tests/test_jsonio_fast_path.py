@@ -1,0 +1,126 @@
+"""jsonio reads and writes through orjson where it can: the results must be the standard library's,
+byte for byte and value for value, and every refusal must keep the standard library's message."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iotfake import jsonio
+
+STDLIB = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def stdlib_encode(value: Any) -> bytes:
+    """What jsonio answered before orjson (and still answers where orjson would differ)."""
+    try:
+        return STDLIB.encode(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def stdlib_loads(data: bytes | str) -> Any:
+    """jsonio's own slow path: the standard library's parser with jsonio's checks."""
+    return jsonio.loads(data if isinstance(data, str) else data.decode("utf-8"), what="the body")
+
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()  # past 64 bits too
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1e-5, -1.5e-7, 0.0001, 1e16, 1e22, 5e-324, -0.0, 1e-10, 123.456e-6])
+    | st.text(st.characters(codec="utf-8"))
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(documents)
+def test_encode_writes_the_standard_librarys_bytes(value: Any) -> None:
+    assert jsonio.encode(value) == stdlib_encode(value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(documents)
+def test_loads_reads_the_standard_librarys_values(value: Any) -> None:
+    for text in (json.dumps(value), json.dumps(value, ensure_ascii=False)):
+        fast = jsonio.loads(text.encode())
+        assert _same(fast, stdlib_loads(text.encode()))
+        assert _same(jsonio.loads(text), fast)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (1 and 1.0, and -0.0 and 0.0, differ)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float):
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    return bool(a == b)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"v": 1e-5}, b'{"v":1e-05}'),  # orjson would write 0.00001
+        ([1.5e-7], b"[1.5e-07]"),  # orjson: 1.5e-7
+        ({"n": 2**70}, b'{"n":1180591620717411303424}'),  # orjson refuses
+        ({1: "a"}, b'{"1":"a"}'),  # a key that is not text
+        ({"s": "\ud800"}, b'{"s":"\\ud800"}'),  # a lone surrogate set through the Python API
+    ],
+)
+def test_encode_where_orjson_would_differ(value: Any, expected: bytes) -> None:
+    assert jsonio.encode(value) == expected
+
+
+def test_encode_still_refuses_what_the_standard_library_refuses() -> None:
+    import datetime
+
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        jsonio.encode({"when": datetime.datetime(2030, 1, 1)})
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"18446744073709551616", 18446744073709551616),  # orjson would read a float
+        (b'{"n": -99999999999999999999}', {"n": -99999999999999999999}),
+        (b"\xef\xbb\xbf{}", {}),  # a UTF-8 byte-order mark, which orjson refuses
+        ('{"é": "\\ud83d\\ude00"}', {"é": "😀"}),
+        (bytearray(b"[1]"), [1]),
+    ],
+)
+def test_loads_where_orjson_would_differ(data: Any, expected: Any) -> None:
+    assert _same(jsonio.loads(data), expected)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the body is not valid JSON (Expecting value: line 1 column 1 (char 0))"),
+        (b"[1,]", "the body is not valid JSON (Expecting value: line 1 column 4 (char 3))"),
+        (b'"\\ud800"', "the body holds a lone surrogate at the top level"),
+        (b"[NaN]", "the body holds NaN, which is not a JSON number"),
+        (b"1e400", "the body holds the number 1e400, which is out of range"),
+        (b'"\xff"', "the body is not valid UTF-8 (byte 0xff at offset 1)"),
+        (b"[" * 101 + b"]" * 101, "the body is nested too deeply (more than 100 levels)"),
+        (b"[" * 2000 + b"]" * 2000, "the body is nested too deeply (more than 100 levels)"),
+    ],
+)
+def test_refusals_keep_their_messages(data: bytes, message: str) -> None:
+    with pytest.raises(jsonio.JSONInputError) as caught:
+        jsonio.loads(data)
+    assert str(caught.value).startswith(message)
