@@ -96,12 +96,17 @@ def _float(text: str) -> float:
 
 _DECODER = json.JSONDecoder(parse_constant=_constant, parse_float=_float)
 
-#: 19 digits in a row may be an integer orjson reads as a float (past 64 bits); Python keeps it
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
-_LONG_DIGITS_TEXT = re.compile(r"[0-9]{19}")
+#: 19 digits in a row may be an integer orjson reads as a float (past 64 bits); Python keeps it.
+#: Found by mapping every digit to "0" and every other byte to " " (a regex took longer than
+#: orjson's whole parse)
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_RUN = b"0" * 19
 #: a number orjson writes otherwise than Python: a float under 1e-4 (``0.00001``, ``1.5e-7``);
 #: numbers follow ``:``, ``,`` or ``[`` in compact JSON, so text inside strings rarely matches
-_SMALL_FLOAT = re.compile(rb"(?:^|[:,\[])-?(?:0\.0000|[0-9]+(?:\.[0-9]+)?e-[0-9](?:[,\]}]|$))")
+_SMALL_FLOAT = re.compile(rb"[:,\[]-?(?:0\.0000|[0-9]+(?:\.[0-9]+)?e-[0-9](?:[,\]}]|$))")
+#: a literal first (no alternation) lets the regex engine skip ahead: four times as fast
+_CANDIDATE = re.compile(rb"e-[0-9](?![0-9])")
+_NUMBER_START = frozenset(b"-0123456789")
 #: orjson writes datetimes and dataclasses, which the standard library refuses: so must we
 _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
@@ -116,7 +121,8 @@ def loads(data: bytes | bytearray | str, *, what: str = "the body", max_depth: i
         data = bytes(data)
     value = _fast_loads(data)
     if value is not _SLOW:  # orjson refuses lone surrogates: only the depth is left to check
-        if max_depth is not None:
+        # deeper than max_depth takes more than 2 * max_depth brackets
+        if max_depth is not None and len(data) > 2 * max_depth:
             opened = data.count(b"[") + data.count(b"{") if isinstance(data, bytes) else None
             if opened is None:
                 assert isinstance(data, str)
@@ -159,10 +165,13 @@ def _fast_loads(data: bytes | str) -> Any:
     which the digit check keeps away from it.
     """
     if isinstance(data, str):
-        if not data.isascii() or _LONG_DIGITS_TEXT.search(data):
+        if not data.isascii():
             return _SLOW  # non-ASCII text may hold lone surrogates, which orjson cannot take
-    elif _LONG_DIGITS.search(data) or data[:1] not in _PLAIN_START:
-        return _SLOW  # long numbers, and anything that may not be UTF-8 JSON
+        data = data.encode()
+    elif data[:1] not in _PLAIN_START:
+        return _SLOW  # anything that may not be UTF-8 JSON
+    if _LONG_RUN in data.translate(_DIGITS_AS_ZEROS):
+        return _SLOW
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -226,13 +235,21 @@ def encode(value: Any) -> bytes:
     except TypeError:  # 64-bit overflow, keys other than text, lone surrogates, unknown types
         pass
     else:
-        if _SMALL_FLOAT.search(out) is None:
+        if out[0] not in _NUMBER_START and not _may_differ(out):  # bare numbers: the slow way
             return out
     text = _COMPACT.encode(value)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         return _ESCAPED.encode(value).encode("ascii")
+
+
+def _may_differ(out: bytes) -> bool:
+    """Does orjson's text hold a float Python writes otherwise? Only ``e-`` and one digit, or
+    ``0.0000``, can start one; the full pattern (slow next to orjson) confirms the few."""
+    if _CANDIDATE.search(out) is None and b"0.0000" not in out:
+        return False
+    return _SMALL_FLOAT.search(out) is not None
 
 
 def dumps(value: Any) -> str:
