@@ -95,6 +95,12 @@ class App:
         self.cloud = cloud
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        return self.answer(environ)(environ, start_response)
+
+    def answer(self, environ: WSGIEnvironment) -> Reply:
+        """What ``__call__`` sends, as a :class:`Reply`: the in-process transports read it
+        without the WSGI calling convention. Raises ConnectionAbortedError where a fault drops
+        the connection."""
         request = Request(environ, populate_request=False)  # no environ <-> request cycle for the GC
         request.max_content_length = self.limit(request)
         response = self.dispatch(request)
@@ -109,7 +115,7 @@ class App:
             hook()
         if isinstance(response, Dropped) and over_socket(environ):
             drop_connection(environ)
-        return response(environ, start_response)
+        return response
 
     def limit(self, request: Request) -> int:
         """The body limit of a request: the admin API's own for admin calls (snapshots are big)."""

@@ -76,7 +76,8 @@ class Reply:
     def get_data(self, as_text: bool = False) -> bytes | str:
         return self.body.decode() if as_text else self.body
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+    def wire(self, method: str | None) -> tuple[int, list[tuple[str, str]], bytes]:
+        """The status, header list and body a server sends for this answer to ``method``."""
         status = self.status_code
         if self._headers is not None:
             headers = self._headers.to_wsgi_list()
@@ -88,10 +89,12 @@ class Reply:
         bodiless = status < 200 or status in (204, 304)
         if not bodiless:
             headers.append(("Content-Length", str(len(self.body))))
+        return status, headers, b"" if bodiless or method == "HEAD" else self.body
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        _, headers, body = self.wire(environ.get("REQUEST_METHOD"))
         start_response(self.status, headers)
-        if bodiless or environ.get("REQUEST_METHOD") == "HEAD":
-            return []
-        return [self.body]
+        return [body] if body else []
 
     def __repr__(self) -> str:
         return f"<Reply {self.status} {len(self.body)} bytes>"
