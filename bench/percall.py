@@ -12,10 +12,14 @@ a new record, timed three ways in interleaved rounds:
   server costs nothing;
 * **iotfake**: the client through iotfake's transport (``route_botocore``, ``WSGIAdapter``,
   ``httpx_transport``) to a fresh ``FakeCloud``;
-* **moto** (boto3 only): the same client under ``mock_aws``.
+* **moto** (boto3 only): the same client under ``mock_aws``;
+* **alone**: the requests the client sent, replayed straight into the fake's in-process entry
+  (``transports._exchange``: environ, app, answer) with no client code in between.
 
 The fake's share is iotfake minus floor, per call (a pair is two calls), with the per-round
-spread; the goal is at most 120 µs per call and at most 20% of the floor. ``--profile`` adds a
+spread; the goal is at most 120 µs per call and at most 20% of the floor. The share is about
+twice "alone": run between a client's calls, the fake's code and data fall out of the CPU's
+caches and the client's fall out in turn, so each side runs slower than it does alone. ``--profile`` adds a
 cProfile of the fake's part (the transport and the app, without the client) for each row.
 """
 
@@ -64,9 +68,19 @@ class Recording:
     def __init__(self, cloud: FakeCloud) -> None:
         self.cloud = cloud
         self.answers: list[tuple[int, list[tuple[str, str]], bytes]] = []
+        #: the requests as sent: method, URL, headers, body
+        self.requests: list[tuple[str, str, list[tuple[str, str]], bytes]] = []
         self._next = 0
 
     def app(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = environ["wsgi.input"].read()
+        environ["wsgi.input"] = io.BytesIO(body)
+        query = environ.get("QUERY_STRING", "")
+        url = "http://iotfake" + environ["PATH_INFO"] + (f"?{query}" if query else "")
+        headers = [(key[5:].replace("_", "-"), value) for key, value in environ.items() if key[:5] == "HTTP_"]
+        if "CONTENT_TYPE" in environ:
+            headers.append(("Content-Type", environ["CONTENT_TYPE"]))
+        self.requests.append((environ["REQUEST_METHOD"], url, headers, body))
         seen: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -87,6 +101,23 @@ class Recording:
         fields = {k: v for k, v in headers if k.lower() != "content-length"}
         fields["Content-Length"] = str(len(body))
         return status, fields, body
+
+
+def replayed(recording: Recording, cloud: FakeCloud) -> Pair:
+    """The recorded requests of a pair, renamed, sent to ``cloud`` with no client in between."""
+    from iotfake.transports import _exchange
+
+    app, old = cloud.wsgi_app, RECORDED.encode()
+
+    def pair(name: str) -> None:
+        new = name.encode()
+        for method, url, headers, body in recording.requests:
+            status, _, _ = _exchange(
+                app, method, url.replace(RECORDED, name), headers, body.replace(old, new)
+            )
+            assert status == 200, (method, url, status)
+
+    return pair
 
 
 def recorded(make: Callable[[Any], Any], pair_of: Callable[[Any], Pair], cloud: FakeCloud) -> Recording:
@@ -247,7 +278,11 @@ def rows(stack: ExitStack) -> Iterator[dict[str, dict[str, Pair]]]:
     table: dict[str, dict[str, Pair]] = {}
     aws_cloud = FakeCloud(seed=1)
     floor = recorded(_boto3, aws_pair, FakeCloud(seed=1))
-    table["boto3 -> AWS"] = {"floor": aws_pair(_boto3(floor)), "iotfake": aws_pair(_boto3(aws_cloud))}
+    table["boto3 -> AWS"] = {
+        "floor": aws_pair(_boto3(floor)),
+        "iotfake": aws_pair(_boto3(aws_cloud)),
+        "alone": replayed(floor, FakeCloud(seed=1)),
+    }
     try:
         from moto import mock_aws
 
@@ -257,14 +292,18 @@ def rows(stack: ExitStack) -> Iterator[dict[str, dict[str, Pair]]]:
         pass
     for label, make in (("requests", _requests), ("httpx", _httpx)):
         cloud, product = _enos_cloud()
+        answers = recorded(make, _enos_pair_of(product), _enos_cloud()[0])
         table[f"{label} -> EnOS"] = {
-            "floor": enos_pair(make(recorded(make, _enos_pair_of(product), _enos_cloud()[0])), product),
+            "floor": enos_pair(make(answers), product),
             "iotfake": enos_pair(make(cloud), product),
+            "alone": replayed(answers, _enos_cloud()[0]),  # seeded: the same product key
         }
         cloud, token = _scriptr_cloud()
+        answers = recorded(make, _scriptr_pair_of(token), _scriptr_cloud()[0])
         table[f"{label} -> scriptr"] = {
-            "floor": scriptr_pair(make(recorded(make, _scriptr_pair_of(token), _scriptr_cloud()[0])), token),
+            "floor": scriptr_pair(make(answers), token),
             "iotfake": scriptr_pair(make(cloud), token),
+            "alone": replayed(answers, _scriptr_cloud()[0]),  # seeded: the same token
         }
     yield table
 
@@ -301,6 +340,10 @@ def measure(pairs: int, rounds: int, only: str = "") -> dict[str, Any]:
             per_call = {name: [1e6 / rate / 2 for rate in s.rates] for name, s in series.items()}
             shares = [f - c for f, c in zip(per_call["iotfake"], per_call["floor"], strict=True)]
             entry = {
+                "alone_us": statistics.median(per_call["alone"]),
+                "share_over_alone": statistics.median(
+                    s / a for s, a in zip(shares, per_call["alone"], strict=True)
+                ),
                 "floor_us": statistics.median(per_call["floor"]),
                 "iotfake_us": statistics.median(per_call["iotfake"]),
                 "share_us": statistics.median(shares),
@@ -339,8 +382,8 @@ def profile(pairs: int) -> dict[str, str]:
 def report(data: dict[str, Any]) -> str:
     lines = [
         "| transport -> provider | floor µs/call | iotfake µs/call | fake's share µs/call (rounds) "
-        "| share / floor | moto's share |",
-        "|---|---|---|---|---|---|",
+        "| share / floor | alone µs/call (share / alone) | moto's share |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row, e in data.items():
         moto = (
@@ -351,7 +394,7 @@ def report(data: dict[str, Any]) -> str:
         lines.append(
             f"| {row} | {e['floor_us']:.0f} | {e['iotfake_us']:.0f} | {e['share_us']:.0f} "
             f"({e['share_rounds'][0]:.0f} to {e['share_rounds'][1]:.0f}) "
-            f"| {e['share_of_floor']:.0%} | {moto} |"
+            f"| {e['share_of_floor']:.0%} | {e['alone_us']:.0f} ({e['share_over_alone']:.1f}x) | {moto} |"
         )
     return "\n".join(lines)
 
