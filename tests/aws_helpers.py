@@ -80,9 +80,13 @@ def string_params(*names: str, **defaults: str) -> dict[str, Any]:
     return params
 
 
-def in_process(cloud: Any, service: str = "iot", region: str = "us-east-1") -> Any:
-    """A boto3 client answered by ``cloud`` in process (no server, no socket)."""
+def in_process(
+    cloud: Any, service: str = "iot", region: str = "us-east-1", attempts: int | None = None
+) -> Any:
+    """A boto3 client answered by ``cloud`` in process (no server, no socket); ``attempts``
+    bounds botocore's retries (1: none, so a throttled call fails at once)."""
     import boto3
+    from botocore.config import Config
 
     from iotfake.transports import route_botocore
 
@@ -92,5 +96,6 @@ def in_process(cloud: Any, service: str = "iot", region: str = "us-east-1") -> A
         region_name=region,
         aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
         aws_secret_access_key="x",
+        config=None if attempts is None else Config(retries={"total_max_attempts": attempts}),
     )
     return route_botocore(client, cloud)

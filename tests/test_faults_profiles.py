@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from aws_helpers import in_process
 from botocore.exceptions import ClientError
 from enos_calls import create, make_product
 from freezegun import freeze_time
@@ -14,7 +15,7 @@ from werkzeug.test import Client
 from iotfake import DocumentError, FakeCloud
 from iotfake.faults import profile_loader as profiles
 
-#: aws_iot.md, "Throttling and retries" (RegisterThing: value not published, 10 assumed)
+#: aws_iot.md, "Throttling and retries"; RegisterThing 10 is also in the developer guide's table below
 AWS_TPS = {
     "DescribeThing": 350,
     "CreateThing": 100,
@@ -297,20 +298,7 @@ def test_aws_defaults_covers_topic_rules_and_role_aliases(aws_cloud: FakeCloud, 
 
 
 def _client(cloud: FakeCloud, service: str):
-    import boto3
-    from botocore.config import Config
-
-    from iotfake.transports import route_botocore
-
-    client = boto3.client(
-        service,
-        endpoint_url="http://iotfake",
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="x",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-    return route_botocore(client, cloud)
+    return in_process(cloud, service, attempts=1)
 
 
 def test_aws_defaults_limits_shadow_requests_per_thing_across_the_shadow_apis() -> None:
