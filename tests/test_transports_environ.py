@@ -11,11 +11,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 
 from iotfake import FakeCloud
-from iotfake.transports import call_wsgi, wsgi_environ
+from iotfake.transports import call_wsgi, split_url, wsgi_environ
 
 CASES: list[tuple[str, str, list[tuple[str, str]], bytes | None]] = [
     (
@@ -96,3 +98,68 @@ def test_call_wsgi_answers_from_the_fake() -> None:
     status, headers, body = call_wsgi(FakeCloud().wsgi_app, "GET", "http://iotfake/_iotfake/health")
     assert status == 200 and headers["Content-Type"].startswith("application/json")
     assert body.startswith(b"{")
+
+
+URL_PARTS = st.sampled_from(
+    [
+        "http://",
+        "https://",
+        "HTTP://",
+        "ftp://",
+        "",
+        "/",
+        "//",
+        "?",
+        "#",
+        "[",
+        "]",
+        ":",
+        "@",
+        " ",
+        "\t",
+        "\n",
+        "\x00",
+        "%20",
+        "é",
+        "host",
+        "iotfake",
+        "127.0.0.1:8123",
+        "[::1]",
+        "a/b",
+        "x=1&y=2",
+        "\\",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(URL_PARTS, max_size=8).map("".join))
+def test_split_url_agrees_with_urlsplit(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        with pytest.raises(ValueError):
+            split_url(url)
+        return
+    assert split_url(url) == (parts.scheme, parts.netloc, parts.path, parts.query)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://iotfake/things/t1?x=1",
+        "https://h:8443/a/b?c=d?e",
+        "http://iotfake",
+        "http://iotfake?x=1",
+        "http://iotfake/p#frag",
+        "http://iotfake#frag",
+        "http://h?x#y",
+        "http://h\t/x",
+        "http://[::1]:8080/x",
+        "http://h/ a",
+        "HTTP://h/x",
+    ],
+)
+def test_split_url_examples(url: str) -> None:
+    parts = urlsplit(url)
+    assert split_url(url) == (parts.scheme, parts.netloc, parts.path, parts.query)
