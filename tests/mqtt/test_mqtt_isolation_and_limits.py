@@ -256,3 +256,28 @@ def test_malformed_packets_of_a_connected_client_close_its_connection(served, fl
         except TimeoutError:
             pytest.fail(f"{case}: the connection stayed open (answered {received!r})")
     assert received == b"", f"{case}: answered {received!r} before closing"
+
+
+def test_aws_closes_a_connection_that_asks_for_more_than_8_filters_at_once(cloud, thing, devices) -> None:
+    lamp = devices("lamp", thing("lamp"))
+    _, mid = lamp.client.subscribe([(f"lamp/{i}", 1) for i in range(8)])
+    lamp._wait(mid)
+    assert lamp.granted[mid] == (1,) * 8
+    lamp.client.subscribe([(f"more/{i}", 1) for i in range(9)])  # what a resubscribe-all sends
+    assert lamp.disconnected.wait(5)
+    entry = cloud.journal.last(operation="Subscribe", params={"clientId": "lamp"})
+    assert (entry.code, entry.params["filters"]) == ("TOO_MANY_FILTERS", 9)
+
+
+def test_aws_holds_at_most_50_subscriptions_per_connection(cloud, thing, devices) -> None:
+    lamp = devices("lamp", thing("lamp"))
+    for batch in range(6):  # 48
+        _, mid = lamp.client.subscribe([(f"t/{batch}/{i}", 1) for i in range(8)])
+        lamp._wait(mid)
+    assert lamp.subscribe("t/0/0") == (1,)  # one it holds already: still 48
+    assert lamp.subscribe("t/x") == (1,) and lamp.subscribe("t/y") == (1,)  # 50
+    lamp.client.subscribe("t/z", 1)
+    assert lamp.disconnected.wait(5)
+    assert cloud.journal.last(operation="Subscribe", params={"clientId": "lamp"}).code == (
+        "TOO_MANY_SUBSCRIPTIONS"
+    )

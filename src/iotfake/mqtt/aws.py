@@ -46,6 +46,11 @@ DEVICE_PUBLISHES = re.compile(
 class AwsDeviceSide(DeviceSide):
     name = "aws-mqtt"
     extra_fields: ClassVar[frozenset[str]] = frozenset({"thingName", "certificateId"})
+    # AWS IoT Core's message broker quotas ("Maximum subscriptions per subscribe request" 8,
+    # "Subscriptions per connection" 50): past either, the broker closes the connection with no
+    # SUBACK (what device SDKs report as an unexpected hang-up when they resubscribe at once)
+    max_filters_per_subscribe: ClassVar[int | None] = 8
+    max_subscriptions: ClassVar[int | None] = 50
 
     @property
     def aws(self) -> AwsIotProvider:

@@ -338,7 +338,8 @@ class Broker:
                 if not await self._publish(session, packet):
                     return "CLIENT_ERROR"
             elif isinstance(packet, packets.Subscribe):
-                await self._subscribe(session, packet)
+                if not await self._subscribe(session, packet):
+                    return "CLIENT_ERROR"
             elif isinstance(packet, packets.Unsubscribe):
                 for topic_filter in packet.filters:
                     session.subscriptions.pop(topic_filter, None)
@@ -400,7 +401,18 @@ class Broker:
             await self._spread(session, will, answers)
 
     # -- packets --------------------------------------------------------------------------------------
-    async def _subscribe(self, session: Session, packet: packets.Subscribe) -> None:
+    async def _subscribe(self, session: Session, packet: packets.Subscribe) -> bool:
+        """Handle a SUBSCRIBE; False: the connection must close (over the side's limits)."""
+        side = session.side
+        most, held = side.max_filters_per_subscribe, side.max_subscriptions
+        new = {f for f, _ in packet.filters} - session.subscriptions.keys()
+        too_many = most is not None and len(packet.filters) > most
+        if too_many or (held is not None and len(session.subscriptions) + len(new) > held):
+            started, first = time.perf_counter(), packet.filters[0][0]
+            call = self._call(session, "Subscribe", topic=first, filters=len(packet.filters))
+            call.code = "TOO_MANY_FILTERS" if too_many else "TOO_MANY_SUBSCRIPTIONS"
+            journal(self.cloud, call, "MQTT", first, packets.SUBSCRIBE_FAILED, started)
+            return False
         codes = []
         for topic_filter, qos in packet.filters:
             started = time.perf_counter()
@@ -421,6 +433,7 @@ class Broker:
         )
         for message in retained:
             self._deliver(session, message)
+        return True
 
     async def _publish(self, session: Session, message: packets.Publish) -> bool:
         """Handle a client's PUBLISH; False: the connection must close."""

@@ -71,6 +71,10 @@ class DeviceSide(Provider):
     operations: ClassVar[frozenset[str]] = frozenset({"Connect", "Disconnect", "Subscribe", "Publish"})
     #: extra fields this side's calls carry (a thing name, a device key)
     extra_fields: ClassVar[frozenset[str]] = frozenset()
+    #: the most topic filters one SUBSCRIBE may carry, and one connection may hold; a client
+    #: that asks for more is disconnected (None: no limit)
+    max_filters_per_subscribe: ClassVar[int | None] = None
+    max_subscriptions: ClassVar[int | None] = None
 
     @classmethod
     def rules(cls) -> list[Rule]:
