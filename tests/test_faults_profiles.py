@@ -157,6 +157,8 @@ SHARED = {
     "jobs-data-reads": ("[DG]e*JobExecution*", 200, "tenant", {"service": "iot-jobs-data"}),
     "jobs-data-writes": ("[SU]*JobExecution", 200, "tenant", {"service": "iot-jobs-data"}),
     "shadow-per-thing": ("*Shadow*", 20, "thingName", {}),
+    "mqtt-publish-per-connection": ("Publish", 100, "clientId", {}),
+    "mqtt-connect-per-client-id": ("Connect", 1, "clientId", {}),
 }
 OTHER_KEY = {"accessKeyId": "AKIAOTHERACCOUNT0001", "secretAccessKey": "other-secret"}
 
@@ -178,7 +180,8 @@ def test_builtin_profiles_are_data_files() -> None:
         if r not in single
     }
     assert shared == SHARED
-    assert all(r["provider"] == "aws" for r in rules)
+    assert {r["provider"] for r in rules} == {"aws", "aws-mqtt"}
+    assert all(r["provider"] == "aws-mqtt" for r in rules if r["id"].startswith("aws-defaults:mqtt-"))
 
 
 def test_apply_aws_defaults() -> None:

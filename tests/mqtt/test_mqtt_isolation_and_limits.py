@@ -12,6 +12,7 @@ import time
 
 import pytest
 from _enos import Enos
+from freezegun import freeze_time
 
 from iotfake.mqtt import broker as broker_module
 from iotfake.mqtt.enos import static_login as enos_login
@@ -281,3 +282,21 @@ def test_aws_holds_at_most_50_subscriptions_per_connection(cloud, thing, devices
     assert cloud.journal.last(operation="Subscribe", params={"clientId": "lamp"}).code == (
         "TOO_MANY_SUBSCRIPTIONS"
     )
+
+
+def test_aws_defaults_limit_connects_and_publishes_per_client_id(cloud, thing, devices) -> None:
+    cert = thing("lamp")
+    with freeze_time("2030-01-01 00:00:00"):
+        cloud.faults.apply_profile("aws-defaults")
+        lamp = devices("lamp", cert)
+        lamp.subscribe("lamp/echo")
+        for i in range(100):  # 100 inbound publishes a second on one connection
+            lamp.publish("lamp/echo", {"n": i}, qos=0)
+        lamp.publish("lamp/echo", {"n": 100}, qos=0)  # discarded: the connection stays up
+        assert [lamp.receive("lamp/echo")["n"] for _ in range(100)] == list(range(100))
+        lamp.close()
+        devices("lamp", cert, expect=3)  # a second CONNECT for the client id within the second
+        cloud.clock.advance(1)
+        assert devices("lamp", cert).subscribe("lamp/echo") == (1,)
+    assert cloud.journal.last(operation="Publish", params={"clientId": "lamp"}).code == "THROTTLED"
+    cloud.journal.assert_fault_fired("aws-defaults:mqtt-connect-per-client-id", times=1)
