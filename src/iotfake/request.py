@@ -75,12 +75,20 @@ class Request(_WerkzeugRequest):
             return _NO_ARGS  # immutable, so one empty instance serves every request without a query
         if not query.isascii() or "%" in query or "+" in query:
             return _werkzeug_args(self)
-        pairs = []
+        # MultiDict's own storage (name -> values), built in place: its constructor's isinstance
+        # checks against the collections ABCs cost more than the split
+        values: dict[str, list[str]] = {}
         for part in query.split("&"):
             if part:
                 name, _, value = part.partition("=")
-                pairs.append((name, value))
-        return Args(pairs)
+                found = values.get(name)
+                if found is None:
+                    values[name] = [value]
+                else:
+                    found.append(value)
+        args = Args()
+        dict.update(args, values)
+        return args
 
     @cached_property
     def content_length(self) -> int | None:  # type: ignore[override]

@@ -190,7 +190,9 @@ def wsgi_environ(
         "wsgi.run_once": False,
     }
     seen: set[str] = set()  # headers given so far: a repeated one is joined with ", "
-    for header, value in headers.items() if isinstance(headers, Mapping) else headers:
+    # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
+    pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
+    for header, value in pairs:
         text = value.decode("latin-1") if isinstance(value, bytes) else value
         key = _ENVIRON_KEYS.get(header)
         if key is None:
