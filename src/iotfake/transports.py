@@ -170,13 +170,18 @@ def wsgi_environ(
     name, colon, port = host.partition(":")
     if not (colon and port.isdigit()):
         port = "443" if scheme == "https" else "80"
+    if "%" not in path and _plain_path(path):  # ASCII with nothing to decode: every form the same
+        path_info = raw = path
+    else:
+        path_info = wsgi_text(unquote(path if _plain_path(path) else iri_to_uri(path)))
+        raw = wsgi_text(path)
     environ: WSGIEnvironment = {
         "REQUEST_METHOD": method.upper(),
         "SCRIPT_NAME": "",
-        "PATH_INFO": wsgi_text(unquote(path if _plain_path(path) else iri_to_uri(path))),
-        "QUERY_STRING": wsgi_text(query),
-        "REQUEST_URI": wsgi_text(path),
-        "RAW_URI": wsgi_text(path),
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query if query.isascii() else wsgi_text(query),
+        "REQUEST_URI": raw,
+        "RAW_URI": raw,
         "SERVER_NAME": name,
         "SERVER_PORT": str(int(port)),
         "HTTP_HOST": host,
@@ -193,16 +198,17 @@ def wsgi_environ(
     # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
     pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
     for header, value in pairs:
-        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        text = value if type(value) is str else value.decode("latin-1") if isinstance(value, bytes) else value
         key = _ENVIRON_KEYS.get(header)
         if key is None:
             key = header.upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
             if len(_ENVIRON_KEYS) < 512:  # clients send the same few names; a bound all the same
                 _ENVIRON_KEYS[header] = key
         if key == "CONTENT_TYPE":
             environ.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
         elif key != "CONTENT_LENGTH":
-            key = "HTTP_" + key
             if key in seen:
                 environ[key] += ", " + text
             else:
@@ -233,7 +239,8 @@ def split_url(url: str) -> tuple[str, str, str, str]:
 #: fragment, whitespace or control characters, no brackets, ``?`` only after the host's ``/``
 _PLAIN_URL = re.compile(r"[^/?#\[\]\s\x00-\x1f\x7f]*(?:/[^#\s\x00-\x1f\x7f]*)?")
 
-#: header name -> its environ spelling without the ``HTTP_`` prefix (``X-Amz-Date`` -> ``X_AMZ_DATE``)
+#: header name -> its environ key (``X-Amz-Date`` -> ``HTTP_X_AMZ_DATE``, ``Content-Type`` ->
+#: ``CONTENT_TYPE``)
 _ENVIRON_KEYS: dict[str, str] = {}
 
 #: what ``iri_to_uri`` leaves as it is (RFC 3986's unreserved and sub-delims, ``:@/%``): a path of
