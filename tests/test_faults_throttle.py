@@ -150,3 +150,30 @@ def test_a_bad_per_is_refused_with_its_path(cloud: FakeCloud, per: object) -> No
     with pytest.raises(DocumentError, match=r"action\.throttle\.per.*\"tenant\"") as caught:
         cloud.faults.add(provider="enos", throttle={"rate": 1, "per": per})
     assert caught.value.path == "action.throttle.per"
+
+
+def test_a_per_field_that_no_call_carries_is_refused(cloud: FakeCloud) -> None:
+    from iotfake import DocumentError
+
+    with pytest.raises(DocumentError, match="no enos GetDevice call carries a field 'devicekey'") as caught:
+        cloud.faults.add(provider="enos", operation="GetDevice", throttle={"rate": 1, "per": "devicekey"})
+    assert caught.value.path == "action.throttle.per"
+
+
+def test_refilled_buckets_are_forgotten_without_changing_an_answer(cloud: FakeCloud) -> None:
+    from iotfake.faults.throttle import PRUNE_AT, Buckets
+
+    buckets = Buckets(rate=1, burst=2)
+    assert buckets.take("t", "hot", 0.0) is None and buckets.take("t", "hot", 0.0) is None
+    for i in range(PRUNE_AT + 10):  # a new key a second: each has refilled a second later
+        assert buckets.take("t", f"k{i}", float(i)) is None
+    # the new bucket that found PRUNE_AT there found all of them refilled, "hot" among them
+    kept = {f"k{i}" for i in range(PRUNE_AT - 1, PRUNE_AT + 10)}
+    assert {row["key"] for row in buckets.snapshot()} == kept
+    now = float(PRUNE_AT + 10)
+    # "hot" answers as a fresh (full) bucket would: two at once, then a second's wait
+    assert buckets.take("t", "hot", now) is None and buckets.take("t", "hot", now) is None
+    assert buckets.take("t", "hot", now) == pytest.approx(1.0)
+    # one still draining is kept: one token left of its two
+    last = f"k{PRUNE_AT + 9}"
+    assert buckets.take("t", last, now - 1) is None and buckets.take("t", last, now - 1) == pytest.approx(1.0)

@@ -80,10 +80,17 @@ def _same(a: Any, b: Any) -> bool:
         ({"n": 2**70}, b'{"n":1180591620717411303424}'),  # orjson refuses
         ({1: "a"}, b'{"1":"a"}'),  # a key that is not text
         ({"s": "\ud800"}, b'{"s":"\\ud800"}'),  # a lone surrogate set through the Python API
+        ({"n": float("nan"), "i": float("-inf")}, b'{"n":NaN,"i":-Infinity}'),  # orjson: null
+        ({"e": 1e16, "n": None}, b'{"e":1e+16,"n":null}'),
     ],
 )
 def test_encode_where_orjson_would_differ(value: Any, expected: bytes) -> None:
     assert jsonio.encode(value) == expected
+
+
+def test_dumps_is_encode_as_text() -> None:
+    value = {"a": [1, 2.5, 1e-7, None, "é", "\ud800"]}
+    assert jsonio.dumps(value) == jsonio.encode(value).decode("utf-8")
 
 
 def test_encode_still_refuses_what_the_standard_library_refuses() -> None:

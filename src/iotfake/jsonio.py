@@ -22,8 +22,9 @@ surrogate (one set through the Python API), so an answer can always be sent.
 Both run on every call, so both go through orjson first (a tenth of the standard library's cost)
 and keep the standard library's results exactly: whatever orjson would read or write differently
 (integers past 64 bits, floats under 1e-4, which it spells ``0.00001`` and ``1e-7`` where Python
-spells ``1e-05`` and ``1e-07``, anything it refuses) takes the standard library's path, whose
-messages the answers quote.
+spells ``1e-05`` and ``1e-07``, NaN and infinities, which it writes as ``null``, anything it
+refuses) takes the standard library's path, whose messages the answers quote. Enums and UUIDs,
+which the standard library refuses, orjson writes as their values; no answer holds one.
 """
 
 from __future__ import annotations
@@ -235,7 +236,8 @@ def encode(value: Any) -> bytes:
     except TypeError:  # 64-bit overflow, keys other than text, lone surrogates, unknown types
         pass
     else:
-        if out[0] not in _NUMBER_START and not _may_differ(out):  # bare numbers: the slow way
+        # bare numbers, and any null (orjson writes NaN and infinities so), go the slow way
+        if out[0] not in _NUMBER_START and b"null" not in out and not _may_differ(out):
             return out
     text = _COMPACT.encode(value)
     try:
@@ -254,7 +256,4 @@ def _may_differ(out: bytes) -> bool:
 
 def dumps(value: Any) -> str:
     """:func:`encode` as text (always encodable as UTF-8)."""
-    text = _COMPACT.encode(value)
-    if text.isascii() or not _SURROGATE.search(text):
-        return text
-    return _ESCAPED.encode(value)
+    return encode(value).decode("utf-8")

@@ -300,3 +300,28 @@ def test_aws_defaults_limit_connects_and_publishes_per_client_id(cloud, thing, d
         assert devices("lamp", cert).subscribe("lamp/echo") == (1,)
     assert cloud.journal.last(operation="Publish", params={"clientId": "lamp"}).code == "THROTTLED"
     cloud.journal.assert_fault_fired("aws-defaults:mqtt-connect-per-client-id", times=1)
+
+
+def test_the_50_subscription_cap_counts_only_what_would_be_held(cloud, thing, devices) -> None:
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "iot:*", "Resource": "*"},
+                {
+                    "Effect": "Deny",
+                    "Action": "iot:Subscribe",
+                    "Resource": "arn:aws:iot:us-east-1:123456789012:topicfilter/denied/*",
+                },
+            ],
+        }
+    )
+    lamp = devices("lamp", thing("lamp", policy))
+    for batch in range(6):
+        _, mid = lamp.client.subscribe([(f"t/{batch}/{i}", 1) for i in range(8)])
+        lamp._wait(mid)
+    assert lamp.subscribe("t/x") == (1,)  # 49
+    _, mid = lamp.client.subscribe([("t/y", 1), ("denied/b", 1)])  # refused ones are not held
+    lamp._wait(mid)
+    assert lamp.granted[mid] == (1, 0x80)
+    assert not lamp.disconnected.is_set()

@@ -359,9 +359,14 @@ def _suggest(name: str, known: list[str], what: str = "operations") -> str:
 
 
 def _check_match(rule: Rule, targets: list[Provider], path: str) -> None:
-    """A ``match`` key no call of the rule's operations carries would never let the rule fire:
-    refuse it when added, naming the fields those calls do carry."""
-    if not rule.match:
+    """A ``match`` key no call of the rule's operations carries would never let the rule fire
+    (and a throttle ``per`` such a field would put every call in one bucket): refuse it when
+    added, naming the fields those calls do carry."""
+    per = rule.action.per if rule.action.kind == "throttle" else "operation"
+    named = [(at(path, "match"), name) for name in rule.match]
+    if per not in ("operation", "tenant"):
+        named.append((at(path, "action.throttle"), per))
+    if not named:
         return
     fields: set[str] = {"tenant"}
     for provider in targets:
@@ -373,12 +378,12 @@ def _check_match(rule: Rule, targets: list[Provider], path: str) -> None:
             if names is None:
                 return  # a provider that does not say accepts any name
             fields.update(names)
-    for name in rule.match:
+    for where, name in named:
         if name.split(".", 1)[0] not in fields:
             scope = f"{rule.provider if rule.provider != '*' else 'any'} {rule.operation}"
             known = sorted(fields)
             raise DocumentError(
-                at(at(path, "match"), name),
+                at(where, "per" if name == per and where.endswith("throttle") else name),
                 f"no {scope} call carries a field {name!r} ({_suggest(name, known, 'fields')})",
             )
 

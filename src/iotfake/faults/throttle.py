@@ -42,22 +42,39 @@ class TokenBucket:
         return {"tokens": self.tokens, "stamp": self.stamp}
 
 
+#: how many buckets a rule holds before the refilled ones are forgotten
+PRUNE_AT = 1024
+
+
 class Buckets:
     """One bucket per tenant and key: real quotas are per account and, mostly, per API (the key is
     the operation), sometimes shared by several APIs or kept per resource (see ``Action.per``)."""
 
-    __slots__ = ("_buckets", "burst", "rate")
+    __slots__ = ("_buckets", "_prune_at", "burst", "rate")
 
     def __init__(self, rate: float, burst: float) -> None:
         self.rate = rate
         self.burst = burst
         self._buckets: dict[tuple[str | None, str], TokenBucket] = {}
+        self._prune_at = PRUNE_AT
 
     def take(self, tenant: str | None, key: str, now: float) -> float | None:
         bucket = self._buckets.get((tenant, key))
         if bucket is None:
+            if len(self._buckets) >= self._prune_at:
+                self._prune(now)
             bucket = self._buckets[(tenant, key)] = TokenBucket.full(self.rate, self.burst, now)
         return bucket.take(now)
+
+    def _prune(self, now: float) -> None:
+        """Forget the buckets that have refilled: a full bucket and a missing one answer alike,
+        so buckets kept per client id or thing name stay bounded by the ones in use."""
+        self._buckets = {
+            where: bucket
+            for where, bucket in self._buckets.items()
+            if bucket.tokens + max(0.0, round(now - bucket.stamp, 6)) * bucket.rate < bucket.burst
+        }
+        self._prune_at = max(PRUNE_AT, 2 * len(self._buckets))
 
     def snapshot(self) -> list[dict[str, Any]]:
         return [

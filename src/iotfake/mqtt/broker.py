@@ -403,15 +403,9 @@ class Broker:
     # -- packets --------------------------------------------------------------------------------------
     async def _subscribe(self, session: Session, packet: packets.Subscribe) -> bool:
         """Handle a SUBSCRIBE; False: the connection must close (over the side's limits)."""
-        side = session.side
-        most, held = side.max_filters_per_subscribe, side.max_subscriptions
-        new = {f for f, _ in packet.filters} - session.subscriptions.keys()
-        too_many = most is not None and len(packet.filters) > most
-        if too_many or (held is not None and len(session.subscriptions) + len(new) > held):
-            started, first = time.perf_counter(), packet.filters[0][0]
-            call = self._call(session, "Subscribe", topic=first, filters=len(packet.filters))
-            call.code = "TOO_MANY_FILTERS" if too_many else "TOO_MANY_SUBSCRIPTIONS"
-            journal(self.cloud, call, "MQTT", first, packets.SUBSCRIBE_FAILED, started)
+        most, held = session.side.max_filters_per_subscribe, session.side.max_subscriptions
+        if most is not None and len(packet.filters) > most:
+            self._over_limit(session, packet, "TOO_MANY_FILTERS")
             return False
         codes = []
         for topic_filter, qos in packet.filters:
@@ -422,6 +416,10 @@ class Broker:
             refusal = await self._apply(decision, session.side, call) if decision is not None else None
             wanted = refusal is None and topics.valid_filter(topic_filter) and qos in (0, 1, 2)
             if wanted and await self._work(session.side.may_subscribe, session, topic_filter):
+                held_now = len(session.subscriptions)
+                if held is not None and topic_filter not in session.subscriptions and held_now >= held:
+                    self._over_limit(session, packet, "TOO_MANY_SUBSCRIPTIONS")
+                    return False  # the filters granted before it go with the connection
                 granted = min(qos, 1)  # AWS IoT grants QoS 0 or 1
                 session.subscriptions[topic_filter] = granted
             call.code = "OK" if granted != packets.SUBSCRIBE_FAILED else "REFUSED"
@@ -434,6 +432,13 @@ class Broker:
         for message in retained:
             self._deliver(session, message)
         return True
+
+    def _over_limit(self, session: Session, packet: packets.Subscribe, code: str) -> None:
+        """Journal a SUBSCRIBE past the side's limits (the caller closes the connection)."""
+        started, first = time.perf_counter(), packet.filters[0][0]
+        call = self._call(session, "Subscribe", topic=first, filters=len(packet.filters))
+        call.code = code
+        journal(self.cloud, call, "MQTT", first, packets.SUBSCRIBE_FAILED, started)
 
     async def _publish(self, session: Session, message: packets.Publish) -> bool:
         """Handle a client's PUBLISH; False: the connection must close."""
