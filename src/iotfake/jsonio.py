@@ -22,9 +22,11 @@ surrogate (one set through the Python API), so an answer can always be sent.
 Both run on every call, so both go through orjson first (a tenth of the standard library's cost)
 and keep the standard library's results exactly: whatever orjson would read or write differently
 (integers past 64 bits, floats under 1e-4, which it spells ``0.00001`` and ``1e-7`` where Python
-spells ``1e-05`` and ``1e-07``, NaN and infinities, which it writes as ``null``, anything it
-refuses) takes the standard library's path, whose messages the answers quote. Enums and UUIDs,
-which the standard library refuses, orjson writes as their values; no answer holds one.
+spells ``1e-05`` and ``1e-07``, anything it refuses) takes the standard library's path, whose
+messages the answers quote. Two differences are on purpose: NaN and infinities (which no request
+can store; only Python code can) go out as ``null``, as orjson writes them, where the standard
+library wrote ``NaN``, which is not JSON and which JavaScript clients cannot parse; and enums and
+UUIDs, which the standard library refused, go out as their values.
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 #: a JSON escape that may decode to a surrogate (a false positive only costs a walk)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-_ESCAPED = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_ESCAPED = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
 class JSONInputError(ValueError):
@@ -236,14 +238,28 @@ def encode(value: Any) -> bytes:
     except TypeError:  # 64-bit overflow, keys other than text, lone surrogates, unknown types
         pass
     else:
-        # bare numbers, and any null (orjson writes NaN and infinities so), go the slow way
-        if out[0] not in _NUMBER_START and b"null" not in out and not _may_differ(out):
+        if out[0] not in _NUMBER_START and not _may_differ(out):  # bare numbers: the slow way
             return out
-    text = _COMPACT.encode(value)
+    try:
+        text = _COMPACT.encode(value)
+    except ValueError:  # NaN or an infinity: null, as on the fast path
+        value = _finite(value)
+        text = _COMPACT.encode(value)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         return _ESCAPED.encode(value).encode("ascii")
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as None (the standard library cannot write them as null)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _may_differ(out: bytes) -> bool:
