@@ -15,6 +15,7 @@ from _enos import Enos
 from freezegun import freeze_time
 
 from iotfake.mqtt import broker as broker_module
+from iotfake.mqtt import session as session_module
 from iotfake.mqtt.enos import static_login as enos_login
 
 from ._device import Device
@@ -148,7 +149,7 @@ def test_a_retained_publish_needs_iot_retain_publish(cloud, thing, devices, iot_
 def test_a_client_that_does_not_read_is_not_buffered_for_without_end(
     served, thing, devices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(broker_module, "MAX_BACKLOG", 256 * 1024)
+    monkeypatch.setattr(session_module, "MAX_BACKLOG", 256 * 1024)
     listener = devices("sleepy", thing("sleepy"))
     listener.subscribe("flood/#", qos=0)
     listener.client.loop_stop()  # stops reading: the broker's writes pile up

@@ -27,7 +27,7 @@ from .sides import Admitted, DeviceSide, Hello, Refused
 
 if TYPE_CHECKING:
     from ..providers.aws_iot import AwsIotProvider
-    from .broker import Session
+    from .session import Session
 
 
 #: the reserved (``$``) topics a device may publish on: requests to the shadow, jobs, fleet

@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import ssl
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..operations import journal
 from ..providers.base import Call
 from . import codec, packets, topics
-from .sides import Admitted, DeviceSide, Hello, Refused
+from .connection_api import ConnectionApi
+from .session import Session
+from .sides import DeviceSide, Hello, Refused
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
@@ -45,9 +45,6 @@ MAX_PAYLOAD = 128 * 1024
 MAX_PACKET = MAX_PAYLOAD + 64 * 1024
 #: how long a new connection may take to send CONNECT (AWS closes idle handshakes too)
 CONNECT_TIMEOUT = 10.0
-#: what a client that does not read may leave unsent before deliveries to it are dropped ([I]:
-#: AWS throttles slow clients; a fake must not grow without bound for one)
-MAX_BACKLOG = 8 * 1024 * 1024
 #: how many disconnected clients GetConnection still describes (the oldest are forgotten first)
 MAX_GONE = 10_000
 #: disconnect reasons after which a client's last will is not published: it said goodbye, or the
@@ -55,45 +52,7 @@ MAX_GONE = 10_000
 NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT"})
 
 
-@dataclass(eq=False)
-class Session:
-    """One connected client."""
-
-    writer: asyncio.StreamWriter
-    side: DeviceSide
-    hello: Hello
-    admitted: Admitted
-    subscriptions: dict[str, int] = field(default_factory=dict)
-    published: int = 0
-    closed: bool = False
-    #: when it connected (ms on the fake's clock)
-    since: int = 0
-    #: deliveries waiting for the client's PUBACK (SendDirectMessage with confirmation)
-    waiting: dict[int, asyncio.Future[None]] = field(default_factory=dict)
-    #: the last will from its CONNECT, published if the connection ends without a DISCONNECT
-    will: packets.Publish | None = None
-    #: deliveries dropped because the client left too much unread (MAX_BACKLOG)
-    dropped: int = 0
-    _ids: Any = field(default_factory=lambda: itertools.cycle(range(1, 65536)))
-
-    @property
-    def client_id(self) -> str:
-        return self.hello.client_id
-
-    def next_id(self) -> int:
-        return next(self._ids)
-
-    def send(self, data: bytes) -> None:
-        if not self.closed and not self.writer.is_closing():
-            self.writer.write(data)
-
-    def backlogged(self) -> bool:
-        """Has the client left more than MAX_BACKLOG unread?"""
-        transport = self.writer.transport
-        return transport is not None and transport.get_write_buffer_size() > MAX_BACKLOG
-
-
-class Broker:
+class Broker(ConnectionApi):
     def __init__(
         self,
         cloud: FakeCloud,
@@ -584,84 +543,6 @@ class Broker:
         future = asyncio.run_coroutine_threadsafe(clear(), loop)
         if threading.current_thread() is not self._thread:  # the loop's own thread cannot wait
             future.result(timeout=10)
-
-    # -- the connection API (iot-data's GetConnection ...; from any thread but the loop's) --------
-    def _on_loop(self, coroutine: Any, timeout: float = 30) -> Any:
-        loop = self.loop
-        if loop is None or not loop.is_running():
-            raise RuntimeError("the broker is not running")
-        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout)
-
-    def _session(self, realm: tuple[str, str], client_id: str) -> Session | None:
-        return next(
-            (s for s in self._sessions if s.admitted.realm == realm and s.client_id == client_id), None
-        )
-
-    def connection(self, realm: tuple[str, str], client_id: str) -> dict[str, Any] | None:
-        """A client's connection as GetConnection describes it (None: the broker never saw it)."""
-
-        async def read() -> dict[str, Any] | None:
-            session = self._session(realm, client_id)
-            if session is None:
-                gone = self._gone.get((realm, client_id))
-                return None if gone is None else {"connected": False, **gone}
-            peer = session.writer.get_extra_info("peername") or ("", 0)
-            local = session.writer.get_extra_info("sockname") or ("", 0)
-            return {
-                "connected": True,
-                "thingName": session.admitted.params.get("thingName"),
-                "cleanSession": True,
-                "keepAliveDuration": session.hello.keep_alive,
-                "connectedSince": session.since,
-                "sourceIp": peer[0],
-                "sourcePort": peer[1],
-                "targetIp": local[0],
-                "targetPort": local[1],
-                "subscriptions": sorted(session.subscriptions.items()),
-            }
-
-        return self._on_loop(read())
-
-    def disconnect(self, realm: tuple[str, str], client_id: str) -> bool:
-        """Close a client's connection as DeleteConnection does; False: it is not connected."""
-
-        async def close() -> bool:
-            session = self._session(realm, client_id)
-            if session is None:
-                return False
-            await self._drop(session, "API_INITIATED_DISCONNECT")
-            return True
-
-        return self._on_loop(close())
-
-    def send_direct(
-        self, realm: tuple[str, str], client_id: str, message: packets.Publish, confirm_within: float | None
-    ) -> str:
-        """Deliver to one client, subscribed or not, if its policy allows ``iot:Receive``:
-        ``"sent"``, ``"confirmed"``, ``"not connected"``, ``"not authorized"`` or ``"timed out"``."""
-
-        async def send() -> str:
-            session = self._session(realm, client_id)
-            if session is None:
-                return "not connected"
-            if not await self._work(session.side.may_receive, session, message.topic):
-                return "not authorized"
-            packet_id = self._deliver(session, message)
-            if confirm_within is None or packet_id is None:
-                return "sent"
-            waiter = session.waiting[packet_id] = asyncio.get_running_loop().create_future()
-            try:
-                await asyncio.wait_for(waiter, confirm_within)
-            except (TimeoutError, asyncio.CancelledError):
-                session.waiting.pop(packet_id, None)
-                return "timed out"
-            return "confirmed"
-
-        return self._on_loop(send(), timeout=(confirm_within or 0) + 30)
-
-    # -- for tests and the console ----------------------------------------------------------------------
-    def clients(self) -> list[str]:
-        return sorted(s.client_id for s in self._sessions)
 
 
 def _receivers(candidates: list[tuple[Session, int]], topic: str) -> list[tuple[Session, int]]:

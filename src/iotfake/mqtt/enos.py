@@ -36,7 +36,7 @@ from .packets import BAD_CREDENTIALS, NOT_AUTHORIZED, Publish
 from .sides import Admitted, DeviceSide, Hello, Refused
 
 if TYPE_CHECKING:
-    from .broker import Session
+    from .session import Session
 
 CLIENT_ID = re.compile(
     r"(?P<id>[^|]+)\|securemode=(?P<mode>\d+),signmethod=(?P<method>\w+),timestamp=(?P<timestamp>[^|,]+)\|"

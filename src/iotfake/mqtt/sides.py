@@ -24,7 +24,7 @@ from .packets import BAD_CREDENTIALS, CONNACK_NAMES, NOT_AUTHORIZED, SERVER_UNAV
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
-    from .broker import Session
+    from .session import Session
 
 FIELDS = frozenset(
     {"clientId", "username", "listener", "address", "topic", "qos", "retain", "reason", "account", "region"}

@@ -1,0 +1,108 @@
+"""What the rest of the fake asks the broker about its clients, from any thread but the loop's:
+iot-data's GetConnection, DeleteConnection and SendDirectMessage, and the console's client list.
+
+A mixin of :class:`~.broker.Broker`: each question runs on the broker's loop, which owns the
+sessions, and waits for the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from . import packets
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .session import Session
+
+
+class ConnectionApi:
+    """The broker's connection questions (see the module's docstring)."""
+
+    loop: asyncio.AbstractEventLoop | None
+    _sessions: set[Session]
+    _gone: dict[tuple[tuple[str, str], str], dict[str, Any]]
+    if TYPE_CHECKING:
+
+        async def _drop(self, session: Session, reason: str) -> None: ...
+        async def _work(self, fn: Callable[..., Any], *args: Any) -> Any: ...
+        def _deliver(self, session: Session, message: packets.Publish) -> int | None: ...
+
+    def _on_loop(self, coroutine: Any, timeout: float = 30) -> Any:
+        loop = self.loop
+        if loop is None or not loop.is_running():
+            raise RuntimeError("the broker is not running")
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout)
+
+    def _session(self, realm: tuple[str, str], client_id: str) -> Session | None:
+        return next(
+            (s for s in self._sessions if s.admitted.realm == realm and s.client_id == client_id), None
+        )
+
+    def connection(self, realm: tuple[str, str], client_id: str) -> dict[str, Any] | None:
+        """A client's connection as GetConnection describes it (None: the broker never saw it)."""
+
+        async def read() -> dict[str, Any] | None:
+            session = self._session(realm, client_id)
+            if session is None:
+                gone = self._gone.get((realm, client_id))
+                return None if gone is None else {"connected": False, **gone}
+            peer = session.writer.get_extra_info("peername") or ("", 0)
+            local = session.writer.get_extra_info("sockname") or ("", 0)
+            return {
+                "connected": True,
+                "thingName": session.admitted.params.get("thingName"),
+                "cleanSession": True,
+                "keepAliveDuration": session.hello.keep_alive,
+                "connectedSince": session.since,
+                "sourceIp": peer[0],
+                "sourcePort": peer[1],
+                "targetIp": local[0],
+                "targetPort": local[1],
+                "subscriptions": sorted(session.subscriptions.items()),
+            }
+
+        return self._on_loop(read())
+
+    def disconnect(self, realm: tuple[str, str], client_id: str) -> bool:
+        """Close a client's connection as DeleteConnection does; False: it is not connected."""
+
+        async def close() -> bool:
+            session = self._session(realm, client_id)
+            if session is None:
+                return False
+            await self._drop(session, "API_INITIATED_DISCONNECT")
+            return True
+
+        return self._on_loop(close())
+
+    def send_direct(
+        self, realm: tuple[str, str], client_id: str, message: packets.Publish, confirm_within: float | None
+    ) -> str:
+        """Deliver to one client, subscribed or not, if its policy allows ``iot:Receive``:
+        ``"sent"``, ``"confirmed"``, ``"not connected"``, ``"not authorized"`` or ``"timed out"``."""
+
+        async def send() -> str:
+            session = self._session(realm, client_id)
+            if session is None:
+                return "not connected"
+            if not await self._work(session.side.may_receive, session, message.topic):
+                return "not authorized"
+            packet_id = self._deliver(session, message)
+            if confirm_within is None or packet_id is None:
+                return "sent"
+            waiter = session.waiting[packet_id] = asyncio.get_running_loop().create_future()
+            try:
+                await asyncio.wait_for(waiter, confirm_within)
+            except (TimeoutError, asyncio.CancelledError):
+                session.waiting.pop(packet_id, None)
+                return "timed out"
+            return "confirmed"
+
+        return self._on_loop(send(), timeout=(confirm_within or 0) + 30)
+
+    # -- for tests and the console ----------------------------------------------------------------------
+    def clients(self) -> list[str]:
+        return sorted(s.client_id for s in self._sessions)

@@ -1,0 +1,54 @@
+"""One connected MQTT client, as the broker holds it: what it presented, what it was admitted as,
+what it subscribed to, and the bytes it has yet to read."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import packets
+from .sides import Admitted, DeviceSide, Hello
+
+#: what a client that does not read may leave unsent before deliveries to it are dropped ([I]:
+#: AWS throttles slow clients; a fake must not grow without bound for one)
+MAX_BACKLOG = 8 * 1024 * 1024
+
+
+@dataclass(eq=False)
+class Session:
+    """One connected client."""
+
+    writer: asyncio.StreamWriter
+    side: DeviceSide
+    hello: Hello
+    admitted: Admitted
+    subscriptions: dict[str, int] = field(default_factory=dict)
+    published: int = 0
+    closed: bool = False
+    #: when it connected (ms on the fake's clock)
+    since: int = 0
+    #: deliveries waiting for the client's PUBACK (SendDirectMessage with confirmation)
+    waiting: dict[int, asyncio.Future[None]] = field(default_factory=dict)
+    #: the last will from its CONNECT, published if the connection ends without a DISCONNECT
+    will: packets.Publish | None = None
+    #: deliveries dropped because the client left too much unread (MAX_BACKLOG)
+    dropped: int = 0
+    _ids: Any = field(default_factory=lambda: itertools.cycle(range(1, 65536)))
+
+    @property
+    def client_id(self) -> str:
+        return self.hello.client_id
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def send(self, data: bytes) -> None:
+        if not self.closed and not self.writer.is_closing():
+            self.writer.write(data)
+
+    def backlogged(self) -> bool:
+        """Has the client left more than MAX_BACKLOG unread?"""
+        transport = self.writer.transport
+        return transport is not None and transport.get_write_buffer_size() > MAX_BACKLOG
