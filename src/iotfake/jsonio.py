@@ -124,17 +124,11 @@ def loads(data: bytes | bytearray | str, *, what: str = "the body", max_depth: i
         data = bytes(data)
     value = _fast_loads(data)
     if value is not _SLOW:  # orjson refuses lone surrogates: only the depth is left to check
-        # deeper than max_depth takes more than 2 * max_depth brackets
-        if max_depth is not None and len(data) > 2 * max_depth:
-            opened = data.count(b"[") + data.count(b"{") if isinstance(data, bytes) else None
-            if opened is None:
-                assert isinstance(data, str)
-                opened = data.count("[") + data.count("{")
-            if opened > max_depth:
-                _check(value, what, max_depth)
+        if _may_be_deep(data, max_depth):
+            _check(value, what, max_depth)
         return value
-    if isinstance(data, bytes | bytearray):
-        text = _decode(bytes(data), what)
+    if isinstance(data, bytes):
+        text = _decode(data, what)
     else:
         text = data
         if not text.isascii() and _SURROGATE.search(text):
@@ -150,10 +144,19 @@ def loads(data: bytes | bytearray | str, *, what: str = "the body", max_depth: i
         raise JSONInputError(what, f"holds an integer of more than {limit} digits") from None
     except RecursionError:
         raise JSONInputError(what, _too_deep(max_depth)) from None
-    deep = max_depth is not None and text.count("[") + text.count("{") > max_depth
-    if deep or ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
+    if _may_be_deep(text, max_depth) or ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
         _check(value, what, max_depth)
     return value
+
+
+def _may_be_deep(data: bytes | str, max_depth: int | None) -> bool:
+    """Could parsed JSON ``data`` nest deeper than ``max_depth``? Only if it opens more brackets
+    than that, so only if it is over twice as long (a count skipped for most bodies)."""
+    if max_depth is None or len(data) <= 2 * max_depth:
+        return False
+    if isinstance(data, bytes):
+        return data.count(b"[") + data.count(b"{") > max_depth
+    return data.count("[") + data.count("{") > max_depth
 
 
 #: "no answer from the fast path": the standard library's path decides

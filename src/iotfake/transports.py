@@ -125,11 +125,6 @@ def _exchange(
         body = body.encode("utf-8")
     environ = wsgi_environ(method, url, headers, body)
     environ[SOCKET_KEY] = _CONNECTION  # what connected() does, without a wrapper per call
-    if type(app) is _app_class():  # the fake itself: its answer without the WSGI calling convention
-        try:
-            return app.answer(environ).wire(environ["REQUEST_METHOD"])  # type: ignore[attr-defined]
-        except ConnectionAbortedError as exc:
-            raise ConnectionDropped(str(exc)) from exc
     answer: list[Any] = []
     parts: list[bytes] = []
 
@@ -140,6 +135,8 @@ def _exchange(
         return parts.append  # the legacy write(): its bytes come before the iterable's
 
     try:
+        if type(app) is _app_class():  # the fake itself: its answer without the WSGI convention
+            return app.answer(environ).wire(environ["REQUEST_METHOD"])  # type: ignore[attr-defined]
         app_iter = app(environ, start_response)
     except ConnectionAbortedError as exc:
         raise ConnectionDropped(str(exc)) from exc
@@ -170,10 +167,11 @@ def wsgi_environ(
     name, colon, port = host.partition(":")
     if not (colon and port.isdigit()):
         port = "443" if scheme == "https" else "80"
-    if "%" not in path and _plain_path(path):  # ASCII with nothing to decode: every form the same
+    plain = _plain_path(path)
+    if plain and "%" not in path:  # ASCII with nothing to decode: every form the same
         path_info = raw = path
     else:
-        path_info = wsgi_text(unquote(path if _plain_path(path) else iri_to_uri(path)))
+        path_info = wsgi_text(unquote(path if plain else iri_to_uri(path)))
         raw = wsgi_text(path)
     environ: WSGIEnvironment = {
         "REQUEST_METHOD": method.upper(),
@@ -198,7 +196,7 @@ def wsgi_environ(
     # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
     pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
     for header, value in pairs:
-        text = value if type(value) is str else value.decode("latin-1") if isinstance(value, bytes) else value
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
         key = _ENVIRON_KEYS.get(header)
         if key is None:
             key = header.upper().replace("-", "_")

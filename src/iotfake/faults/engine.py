@@ -362,10 +362,9 @@ def _check_match(rule: Rule, targets: list[Provider], path: str) -> None:
     """A ``match`` key no call of the rule's operations carries would never let the rule fire
     (and a throttle ``per`` such a field would put every call in one bucket): refuse it when
     added, naming the fields those calls do carry."""
-    per = rule.action.per if rule.action.kind == "throttle" else "operation"
-    named = [(at(path, "match"), name) for name in rule.match]
-    if per not in ("operation", "tenant"):
-        named.append((at(path, "action.throttle"), per))
+    named = [(at(at(path, "match"), name), name) for name in rule.match]  # (where, field)
+    if rule.action.per not in ("operation", "tenant"):
+        named.append((at(path, "action.throttle.per"), rule.action.per))
     if not named:
         return
     fields: set[str] = {"tenant"}
@@ -383,7 +382,7 @@ def _check_match(rule: Rule, targets: list[Provider], path: str) -> None:
             scope = f"{rule.provider if rule.provider != '*' else 'any'} {rule.operation}"
             known = sorted(fields)
             raise DocumentError(
-                at(where, "per" if name == per and where.endswith("throttle") else name),
+                where,
                 f"no {scope} call carries a field {name!r} ({_suggest(name, known, 'fields')})",
             )
 

@@ -375,8 +375,8 @@ class Broker(ConnectionApi):
             refusal = await self._apply(decision, session.side, call) if decision is not None else None
             wanted = refusal is None and topics.valid_filter(topic_filter) and qos in (0, 1, 2)
             if wanted and await self._work(session.side.may_subscribe, session, topic_filter):
-                held_now = len(session.subscriptions)
-                if held is not None and topic_filter not in session.subscriptions and held_now >= held:
+                new = topic_filter not in session.subscriptions
+                if held is not None and new and len(session.subscriptions) >= held:
                     self._over_limit(session, packet, "TOO_MANY_SUBSCRIPTIONS")
                     return False  # the filters granted before it go with the connection
                 granted = min(qos, 1)  # AWS IoT grants QoS 0 or 1
@@ -504,11 +504,7 @@ class Broker(ConnectionApi):
 
     def rebind(self, cloud: FakeCloud) -> None:
         """Serve another cloud (the pytest plugin's fresh cloud per test): the old one's clients go."""
-        loop = self.loop
-        if loop is not None and loop.is_running():
-            future = asyncio.run_coroutine_threadsafe(self._drop_all("SERVER_INITIATED_DISCONNECT"), loop)
-            future.result(timeout=10)
-        self._gone.clear()  # the old cloud's disconnects are not the new one's
+        self.reset()  # the old cloud's clients go, and its disconnects are not the new one's
         if self._unsubscribe is not None:
             self._unsubscribe()
         # the listener's certificate chains to the first cloud's root: one server, one identity
@@ -529,7 +525,7 @@ class Broker(ConnectionApi):
             await self._drop(session, reason)
 
     def reset(self) -> None:
-        """The cloud starts afresh (``cloud.reset``): its clients go and their disconnects are
+        """The cloud starts afresh (``cloud.reset``, or a rebind): its clients go and their disconnects are
         forgotten, so nothing of one test's devices reaches the next test's state."""
         loop = self.loop
         if loop is None or not loop.is_running():
