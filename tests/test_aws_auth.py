@@ -261,3 +261,13 @@ def test_the_canonical_fast_path_reads_what_the_general_parse_reads(part: str, t
     header = template.format(part, part)
     general = auth._parse_fields(header)
     assert auth.parse(header) == general
+
+
+def test_a_remembered_scope_still_reads_each_calls_own_signature() -> None:
+    head = "AWS4-HMAC-SHA256 Credential=AKID/20261205/eu-west-1/iot/aws4_request, SignedHeaders=host"
+    first, second = auth.parse(head + ", Signature=aa11"), auth.parse(head + ", Signature=bb22")
+    assert first is not None and second is not None
+    assert (first.signature, second.signature) == ("aa11", "bb22")
+    assert first[:5] == second[:5] == ("AKID", "20261205", "eu-west-1", "iot", ("host",))
+    odd = head + ", Signature=a+b"  # not hex: read by the regex, as before the scope was remembered
+    assert auth.parse(odd) == auth._parse_fields(odd)

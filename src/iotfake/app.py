@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map, MapAdapter
 
+from . import express
 from .faults.drop import Dropped, drop_connection, over_socket
 from .journal import Entry
 from .providers import provider_classes
@@ -103,18 +105,46 @@ class App:
         the connection."""
         request = Request(environ, populate_request=False)  # no environ <-> request cycle for the GC
         request.max_content_length = self.limit(request)
-        response = self.dispatch(request)
-        # what the call changed reaches the change listeners (a write-ahead log) before the answer
-        self.cloud.changes.dispatch()
-        if self.cloud.sealed:
-            # the final state was saved while this call ran (a latency fault outlasted the stop's
-            # drain): whatever it did is not in the file, so it must not be acknowledged
-            response = _plain_error(503, "iotfake is stopping: this call was not saved; retry elsewhere")
+        response = self._settled(self.dispatch(request))
         hook = self.cloud.on_admin_write
         if hook is not None and request.method != "GET" and request.path.startswith(ADMIN_PREFIX):
             hook()
         if isinstance(response, Dropped) and over_socket(environ):
             drop_connection(environ)
+        return response
+
+    def express(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes | None,
+    ) -> Reply | None:
+        """The answer to an in-process call on the express lane (see ``express``), or None when
+        the call must take the general path (``answer``). Raises ConnectionAbortedError where a
+        fault drops the connection, as ``answer`` does for a connected call."""
+        found = express.lane(self.cloud, method, url, headers, body, _static_routes(), _pattern_routes())
+        if found is None:
+            return None
+        provider, route, parts = found
+        started = time.perf_counter()
+        call = provider.express(route, parts)
+        if call is None:
+            return None
+        response = self._settled(
+            self._finish(call, parts.method, parts.path, self._answer(provider, call), started)
+        )
+        if isinstance(response, Dropped):  # a rule added while the call ran: in process, always connected
+            raise ConnectionAbortedError("iotfake: connection dropped by a fault rule")
+        return response
+
+    def _settled(self, response: Reply) -> Reply:
+        # what the call changed reaches the change listeners (a write-ahead log) before the answer
+        self.cloud.changes.dispatch()
+        if self.cloud.sealed:
+            # the final state was saved while this call ran (a latency fault outlasted the stop's
+            # drain): whatever it did is not in the file, so it must not be acknowledged
+            return _plain_error(503, "iotfake is stopping: this call was not saved; retry elsewhere")
         return response
 
     def limit(self, request: Request) -> int:
@@ -154,13 +184,26 @@ class App:
         call = Call(provider.name, route, request, args)
         try:
             call = provider.bind(request, route, args)
-            response = self._respond(provider, call)
-        except HTTPException as exc:  # werkzeug refusing the request itself (a form of 5000 parts)
-            response = _plain_error(exc.code or 400, exc.description or "bad request")
-        except Exception as exc:  # the last line of defence: a fake must never send a traceback
-            log.exception("iotfake: unhandled error in %s %s", call.provider, call.operation)
-            response = _internal(provider, call, exc)
-        dropped = isinstance(response, Dropped) and over_socket(request.environ)
+        except Exception as exc:
+            response = _failed(provider, call, exc)
+        else:
+            response = self._answer(provider, call)
+        return self._finish(
+            call, request.method, request.path, response, started, over_socket(request.environ)
+        )
+
+    def _answer(self, provider: Provider, call: Call) -> Reply:
+        """The reply to a bound call; never raises (a fake must never send a traceback)."""
+        try:
+            return self._respond(provider, call)
+        except Exception as exc:
+            return _failed(provider, call, exc)
+
+    def _finish(
+        self, call: Call, method: str, path: str, response: Reply, started: float, connected: bool = True
+    ) -> Reply:
+        """Journal the call: what the client got (nothing, when a rule dropped the connection)."""
+        dropped = connected and isinstance(response, Dropped)
         if dropped and call.fault_action == "drop":
             call.code = None  # nothing was answered: the fallback 5xx never left the server
         self.cloud.journal.record(
@@ -171,8 +214,8 @@ class App:
                 operation=call.operation,
                 tenant=call.tenant,
                 params=call.params,
-                method=request.method,
-                path=request.path,
+                method=method,
+                path=path,
                 status=None if dropped else response.status_code,
                 code=None if call.code is None else str(call.code),
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
@@ -197,6 +240,14 @@ class App:
             response = _render(provider, call, error)
         # a lost response loses whatever the handler answered, an error included
         return faults.after(provider, call, response)
+
+
+def _failed(provider: Provider, call: Call, exc: Exception) -> Reply:
+    if isinstance(exc, HTTPException):  # werkzeug refusing the request itself (a form of 5000 parts)
+        return _plain_error(exc.code or 400, exc.description or "bad request")
+    # the last line of defence: a fake must never send a traceback
+    log.exception("iotfake: unhandled error in %s %s", call.provider, call.operation, exc_info=exc)
+    return _internal(provider, call, exc)
 
 
 def _render(provider: Provider, call: Call, error: ProviderError | DomainError) -> Reply:

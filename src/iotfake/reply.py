@@ -59,6 +59,15 @@ class Reply:
                 self._headers["Content-Type"] = content_type  # the argument wins, as in werkzeug
                 self.content_type = None
 
+    @classmethod
+    def trusted(cls, body: bytes, status: int, headers: list[tuple[str, str]], content_type: str) -> Reply:
+        """A reply whose header names and values the caller made itself, clean text with no
+        Content-Type among them (the constructor checks each header given by others)."""
+        reply = cls.__new__(cls)
+        reply.body, reply.status_code, reply.content_type = body, status, content_type
+        reply._headers, reply._plain = None, headers
+        return reply
+
     @property
     def headers(self) -> Headers:
         if self._headers is None:

@@ -62,6 +62,11 @@ class FaultEngine:
     def __len__(self) -> int:
         return len(self._rules)
 
+    @property
+    def active(self) -> bool:
+        """Whether any rule is set (a call on the express lane needs none: see ``express``)."""
+        return bool(self._rules)
+
     def get(self, rule_id: str) -> Rule:
         for rule in self._rules:
             if rule.id == rule_id:

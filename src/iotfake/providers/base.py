@@ -24,6 +24,7 @@ from ..reply import Reply
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
+    from ..express import Parts
     from ..operations import Declared
 
 
@@ -76,7 +77,11 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 def decode_json_body(call: Call) -> None:
     """Decode the request body into ``call.body``; record, never raise, what is wrong with it."""
-    raw = call.request.get_data(cache=True)
+    decode_json(call, call.request.get_data(cache=True))
+
+
+def decode_json(call: Call, raw: bytes) -> None:
+    """``decode_json_body`` for a body already in hand."""
     if not raw.strip():
         call.body = None
         return
@@ -118,6 +123,15 @@ class Provider:
 
     def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
         raise NotImplementedError
+
+    #: whether ``express`` can bind some calls (the express lane asks only providers that can)
+    expresses: ClassVar[bool] = False
+
+    def express(self, route: str, parts: Parts) -> Call | None:
+        """``bind`` for an in-process call's parts, with no Request (see ``express``): the same
+        Call ``bind`` would make, with ``request`` None, or None to send the call to ``bind``.
+        Only for calls whose every later step reads nothing but the Call."""
+        return None
 
     def authenticate(self, call: Call) -> None:
         """Raise ProviderError (or a DomainError) to refuse the call; set ``call.principal``."""

@@ -42,6 +42,7 @@ from .wire import AwsError, invalid
 
 if TYPE_CHECKING:
     from ...cloud import FakeCloud
+    from ...express import Parts
     from ...operations import Declared
 
 #: request members that are too large or too secret to journal or match on
@@ -162,16 +163,21 @@ class AwsIotProvider(Provider):
         call.params["account"], call.params["region"] = account, region
         return call
 
+    expresses = True
+
+    def express(self, route: str, parts: Parts) -> Call | None:
+        from .express import bind
+
+        return bind(self, route, parts)
+
     def authenticate(self, call: Call) -> None:
         mode = self.cloud.auth
         if mode == "off":
             return
-        header = call.request.headers.get("Authorization")
-        if not header:
-            raise auth.missing()
         signature = call.principal
-        if signature is None:
-            raise auth.incomplete()
+        if signature is None:  # a parsed signature means a header: only its absence needs a look
+            header = call.request.headers.get("Authorization") if call.request is not None else None
+            raise auth.incomplete() if header else auth.missing()
         if mode == "strict":
             seeded = self.cloud.registry.keys.find(self.name, signature.access_key)
             if seeded is None:
@@ -445,6 +451,19 @@ def _match_field_names(operation: str) -> frozenset[str]:
     return frozenset(names)
 
 
+def body_fields(operation: str, body: dict[str, Any], params: dict[str, Any]) -> None:
+    """The body's small scalar members into ``params``: the model's only, never a client's junk."""
+    for key in _journaled_members(operation):
+        value = body.get(key)
+        if isinstance(value, str | int | float | bool):
+            params.setdefault(key, value)
+
+
+@cache
+def _journaled_members(operation: str) -> tuple[str, ...]:
+    return tuple(key for key in wire.body_members(operation) if key not in UNJOURNALED)
+
+
 def _match_fields(operation: str, call: Call) -> dict[str, Any]:
     """Request fields for fault matching and the journal: labels, query, headers, small body strings."""
     params: dict[str, Any] = dict(call.route_args)
@@ -459,10 +478,7 @@ def _match_fields(operation: str, call: Call) -> dict[str, Any]:
         params["principal"] = principal
     body = call.body if isinstance(call.body, dict) else None
     if body:
-        for key in wire.body_members(operation):  # the model's members only, never a client's junk
-            value = body.get(key)
-            if key not in UNJOURNALED and isinstance(value, str | int | float | bool):
-                params.setdefault(key, value)
+        body_fields(operation, body, params)
     if operation == "RegisterThing" and body and isinstance(body.get("parameters"), dict):
         params["parameters"] = {
             k: v for k, v in body["parameters"].items() if isinstance(v, str) and len(v) < 256

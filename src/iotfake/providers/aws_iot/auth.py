@@ -13,8 +13,7 @@ import hmac
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, unquote
 
 from werkzeug.wrappers import Request
@@ -44,8 +43,10 @@ def _fields(text: str) -> dict[str, str]:
     return fields
 
 
-@dataclass(frozen=True, slots=True)
-class Signature:
+class Signature(NamedTuple):
+    """A SigV4 header's parts (a tuple: one is made per signed call, and a frozen dataclass's
+    constructor cost a microsecond)."""
+
     access_key: str
     date: str
     region: str
@@ -67,11 +68,30 @@ def parse(header: str | None) -> Signature | None:
     """The Authorization header's parts, or None if it is not a well-formed SigV4 header."""
     if not header or not header.startswith(ALGORITHM + " ") or len(header) > MAX_HEADER:
         return None
+    # a client signs every call with the same credential scope and header list: only the
+    # signature differs, so the scope's parts are read once per distinct scope
+    head, sep, signature = header.rpartition(", Signature=")
+    if sep and signature.isalnum() and signature.isascii():
+        scope = _SCOPES.get(head)
+        if scope is None:
+            canonical = _CANONICAL.fullmatch(header)
+            if canonical is None:
+                return _parse_fields(header)
+            key, date, region, service, signed, _ = canonical.groups()
+            scope = (key, date, region, service, tuple(signed.split(";")))
+            if len(_SCOPES) >= 256:  # a day's new date, or many keys: start over
+                _SCOPES.clear()
+            _SCOPES[head] = scope
+        return Signature(*scope, signature)
     canonical = _CANONICAL.fullmatch(header)
     if canonical is not None:
         key, date, region, service, signed, signature = canonical.groups()
         return Signature(key, date, region, service, tuple(signed.split(";")), signature)
     return _parse_fields(header)
+
+
+#: the part of a canonical header before ``, Signature=`` -> its parts (see ``parse``)
+_SCOPES: dict[str, tuple[str, str, str, str, tuple[str, ...]]] = {}
 
 
 def _parse_fields(header: str) -> Signature | None:

@@ -8,6 +8,7 @@ in the body's ``message``, with the HTTP status the model gives the error shape.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -15,7 +16,7 @@ from werkzeug.wrappers import Request
 
 from ... import jsonio
 from ...faults import retry_after
-from ...reply import Reply
+from ...reply import JSON, Reply
 from ..base import Call, ProviderError
 from .model import CONTROL, OPERATIONS, SHAPES, error_status
 from .validation import Problems, coerce, validate
@@ -128,8 +129,16 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
     shape_name = OPERATIONS[operation]["input"]
     if shape_name is None:
         return {}
+    simple = _simple_input(operation)
+    if simple is not None:
+        values = _simple_values(call, *simple)
+        problems = Problems()
+        validate(shape_name, values, "", problems)
+        if problems:
+            raise invalid(problems.message())
+        return values
     request = call.request
-    values: dict[str, Any] = {}
+    values = {}
     body_fields = body_members(operation)
     wrapped = structure_payload(operation)
     if wrapped is not None:
@@ -156,7 +165,38 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
     return values
 
 
-def _body(call: Call, members: dict[str, dict[str, Any]]) -> dict[str, Any]:
+@cache
+def _simple_input(operation: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, str | None], ...]] | None:
+    """For an input of JSON body members and URI labels only (most operations): the body's member
+    names, and each label's member name, label and the shape to coerce it to (None: a string,
+    taken as it is). None for any other input, which ``parse_input`` reads in full."""
+    if structure_payload(operation) is not None or payload_member(operation) is not None:
+        return None
+    labels = []
+    for name, member in located_members(operation):
+        if member["location"] != "uri":
+            return None
+        shape = member["shape"]
+        labels.append(
+            (name, member.get("locationName", ""), None if SHAPES[shape]["type"] == "string" else shape)
+        )
+    return tuple(body_members(operation)), tuple(labels)
+
+
+def _simple_values(
+    call: Call, names: tuple[str, ...], labels: tuple[tuple[str, str, str | None], ...]
+) -> dict[str, Any]:
+    """``parse_input``'s values for a simple input (see ``_simple_input``), in the same order."""
+    values = _body(call, names) if names else {}
+    args = call.route_args
+    for name, label, shape in labels:
+        raw = args.get(label)
+        if raw is not None:
+            values[name] = raw if shape is None else coerce(shape, raw)
+    return values
+
+
+def _body(call: Call, members: Iterable[str]) -> dict[str, Any]:
     if call.body_error is not None:
         raise invalid(f"Could not parse request body into json: {call.body_error}")
     if call.body is None:
@@ -194,6 +234,10 @@ def _located(request: Request, route_args: dict[str, Any], member: dict[str, Any
 
 def response(operation: str, output: dict[str, Any], request_id: str) -> Reply:
     """Serialise an operation's output: header members to headers, the rest as the JSON body."""
+    status = _body_only_output(operation)
+    if status is not None:  # most outputs: every member in the JSON body
+        body = {name: value for name, value in output.items() if value is not None}
+        return Reply.trusted(jsonio.encode(body), status, [("x-amzn-RequestId", request_id)], JSON)
     op = OPERATIONS[operation]
     headers = {"x-amzn-RequestId": request_id}
     status = op["status"]
@@ -224,6 +268,15 @@ def response(operation: str, output: dict[str, Any], request_id: str) -> Reply:
         headers=headers,
         content_type="application/json",
     )
+
+
+@cache
+def _body_only_output(operation: str) -> int | None:
+    """The status of an operation whose output is all JSON body (no raw payload, no header or
+    status-code members); None for the others."""
+    if payload_member(operation, "output") is not None or _located_output(operation):
+        return None
+    return OPERATIONS[operation]["status"]
 
 
 @cache

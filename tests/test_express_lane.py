@@ -1,0 +1,244 @@
+"""The express lane (in-process calls bound without an environ) answers exactly as the general
+path does: the same bytes, the same journal, the same state, for well-formed calls and for every
+kind of bad one. Each scenario runs twice, on two clouds with the same seed and a frozen clock:
+once as the transports send it (the lane takes what it can) and once with the lane closed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
+
+import pytest
+from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iotfake import FakeCloud
+from iotfake.app import App
+from iotfake.providers.aws_iot import AwsIotProvider
+from iotfake.transports import call_wsgi, route_botocore
+
+SIGNED = (
+    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261205/us-east-1/iot/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=0123abcd"
+)
+HEADERS = [("Host", "iotfake"), ("X-Amz-Date", "20261205T000000Z"), ("Authorization", SIGNED)]
+
+
+@contextmanager
+def lane(open_: bool) -> Iterator[list[Any]]:
+    """Count the calls the lane answered; with ``open_`` False, close it for AWS."""
+    taken: list[Any] = []
+    real = App.express
+
+    def spy(self: App, *args: Any) -> Any:
+        reply = real(self, *args)
+        if reply is not None:
+            taken.append(args[:2])
+        return reply
+
+    with mock.patch.object(App, "express", spy), mock.patch.object(AwsIotProvider, "expresses", open_):
+        yield taken
+
+
+def journal(cloud: FakeCloud) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in dataclasses.asdict(e).items() if k != "duration_ms"} | {"outcome": e.outcome}
+        for e in cloud.journal.calls()
+    ]
+
+
+def both(scenario: Callable[[FakeCloud], list[Any]], auth: str = "lenient") -> tuple[list[Any], int]:
+    """Run ``scenario`` with the lane open and closed; assert everything observable is equal.
+    Returns the answers and how many calls the lane took."""
+    runs = []
+    for open_ in (True, False):
+        with freeze_time("2026-12-05 12:00:00"), lane(open_) as taken:
+            cloud = FakeCloud(seed=7, auth=auth)
+            answers = scenario(cloud)
+            runs.append((answers, journal(cloud), cloud.snapshot(), len(taken)))
+    (fast, fast_journal, fast_state, count), (slow, slow_journal, slow_state, closed) = runs
+    assert closed == 0
+    assert fast == slow
+    assert fast_journal == slow_journal
+    assert fast_state == slow_state
+    return fast, count
+
+
+def raw(
+    cloud: FakeCloud, method: str, path: str, body: bytes | str | None = None, headers: Any = None
+) -> Any:
+    status, answer_headers, content = call_wsgi(
+        cloud.wsgi_app, method, "http://iotfake" + path, HEADERS if headers is None else headers, body
+    )
+    return status, sorted(answer_headers.items()), content
+
+
+def boto3_calls(cloud: FakeCloud) -> list[Any]:
+    import boto3
+    from botocore.exceptions import ClientError
+
+    client = route_botocore(
+        boto3.client(
+            "iot",
+            endpoint_url="http://iotfake",
+            region_name="us-east-1",
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+            aws_secret_access_key="x",
+        ),
+        cloud,
+    )
+    out: list[Any] = []
+
+    def call(name: str, **kwargs: Any) -> None:
+        try:
+            answer = getattr(client, name)(**kwargs)
+            answer.pop("ResponseMetadata")["HTTPHeaders"]
+            out.append((name, answer))
+        except ClientError as exc:
+            out.append((name, exc.response["Error"], exc.response["ResponseMetadata"]["HTTPStatusCode"]))
+
+    call("create_thing_type", thingTypeName="meter", thingTypeProperties={"searchableAttributes": ["a"]})
+    call("create_thing", thingName="t1", thingTypeName="meter", attributePayload={"attributes": {"a": "1"}})
+    call("create_thing", thingName="t1")  # exists with other attributes
+    call("create_thing", thingName="t1", thingTypeName="meter", attributePayload={"attributes": {"a": "1"}})
+    call("create_thing", thingName="t2", thingTypeName="missing")
+    call("create_thing", thingName="bad name!")
+    call("describe_thing", thingName="t1")
+    call("describe_thing", thingName="nope")
+    call("update_thing", thingName="t1", attributePayload={"attributes": {"b": "2"}, "merge": True})
+    call("update_thing", thingName="t1", expectedVersion=1, attributePayload={"attributes": {}})
+    call("create_thing_group", thingGroupName="g1")
+    call("add_thing_to_thing_group", thingGroupName="g1", thingName="t1")
+    call("describe_thing_group", thingGroupName="g1")
+    call(
+        "create_policy",
+        policyName="p1",
+        policyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )
+    call("get_policy", policyName="p1")
+    call("create_billing_group", billingGroupName="b1")
+    call("create_thing", thingName="t3", billingGroupName="b1")
+    call("create_thing", thingName="t4", billingGroupName="no-such-group")
+    call("describe_thing", thingName="t3")
+    call("list_things")
+    call("delete_thing", thingName="t3")
+    call("delete_thing_type", thingTypeName="meter")
+    call("describe_endpoint", endpointType="iot:Data-ATS")
+    return out
+
+
+def test_boto3_calls_answer_the_same_on_both_paths() -> None:
+    answers, taken = both(boto3_calls)
+    assert taken >= 15, "the lane should take most of these calls"
+    assert ("describe_thing", {"Code": "ResourceNotFoundException"}) not in answers  # shapes are full
+
+
+@pytest.mark.parametrize("auth", ["off", "lenient", "strict"])
+def test_auth_modes_answer_the_same(auth: str) -> None:
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        return [
+            raw(cloud, "POST", "/things/a1", b"{}"),
+            raw(cloud, "GET", "/things/a1"),
+            raw(cloud, "POST", "/things/a2", b"{}", headers=[("Host", "iotfake")]),  # unsigned
+            raw(cloud, "POST", "/things/a3", b"{}", headers=[("Authorization", "AWS4-HMAC-SHA256 junk")]),
+        ]
+
+    _, taken = both(scenario, auth=auth)
+    assert taken == (0 if auth == "strict" else 2)
+
+
+BAD_BODIES = [
+    b"",
+    b"   ",
+    b"{",
+    b"[]",
+    b'"text"',
+    b"null",
+    b'{"thingTypeName": null}',
+    b'{"thingTypeName": 5}',
+    b'{"attributePayload": {"attributes": {"k": 1}}}',
+    b'{"attributePayload": {"attributes": {"k": "v"}, "merge": "yes"}}',
+    b'{"billingGroupName": ""}',
+    b"\xff\xfe",
+    '{"thingTypeName": "caf\u00e9"}'.encode(),
+    b'{"unknown": {"deep": [1, 2, 3]}}',
+]
+
+
+@pytest.mark.parametrize("body", BAD_BODIES, ids=range(len(BAD_BODIES)))
+def test_odd_bodies_answer_the_same(body: bytes) -> None:
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        return [raw(cloud, "POST", "/things/odd", body), raw(cloud, "GET", "/things/odd")]
+
+    both(scenario)
+
+
+def test_requests_that_the_lane_leaves_answer_the_same() -> None:
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        twice = [*HEADERS, ("authorization", SIGNED)]
+        return [
+            raw(cloud, "POST", "/things/q1?x=1", b"{}"),  # a query
+            raw(cloud, "POST", "/things/q%31", b"{}"),  # an escape to decode
+            raw(cloud, "POST", "/things/q2/", b"{}"),  # werkzeug's slash rules
+            raw(cloud, "POST", "/things/q3", b"{}", headers=twice),  # a repeated header
+            raw(cloud, "POST", "/things/q4", b"{}", headers=[*HEADERS, ("x-amzn-principal", "cert")]),
+            raw(cloud, "POST", "/things/q5", b"{}", headers=[*HEADERS, ("Transfer-Encoding", "chunked")]),
+            raw(cloud, "POST", "/things/q6", b"x" * (cloud.max_body + 1)),
+            raw(cloud, "GET", "/things"),  # ListThings reads the query
+            raw(cloud, "DELETE", "/no/such/route"),
+            raw(cloud, "PUT", "/things/q7", b"{}"),  # a method the route does not take
+        ]
+
+    both(scenario)
+
+
+def test_fault_rules_send_calls_to_the_general_path() -> None:
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        cloud.faults.add(
+            {"provider": "aws", "operation": "DescribeThing", "action": {"error": "ThrottlingException"}}
+        )
+        return [raw(cloud, "POST", "/things/f1", b"{}"), raw(cloud, "GET", "/things/f1")]
+
+    answers, taken = both(scenario)
+    assert taken == 0
+    assert b"ThrottlingException" in answers[1][2]
+
+
+def test_a_handler_crash_is_answered_and_journaled_the_same() -> None:
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        with mock.patch("iotfake.providers.aws_iot.things.wire", side_effect=RuntimeError("boom")):
+            return [raw(cloud, "POST", "/things/c1", b"{}"), raw(cloud, "GET", "/things/c1")]
+
+    answers, taken = both(scenario)
+    assert taken == 2
+    assert answers[1][0] == 500
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.text(alphabet=st.sampled_from("ab:_-9é!"), min_size=0, max_size=5),
+    body=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["thingTypeName", "attributePayload", "attributes", "merge", "x"]),
+                inner,
+                max_size=3,
+            )
+        ),
+        max_leaves=6,
+    ),
+)
+def test_any_create_answers_the_same(name: str, body: Any) -> None:
+    encoded = json.dumps(body).encode()
+
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        return [raw(cloud, "POST", f"/things/{name}", encoded), raw(cloud, "GET", f"/things/{name}")]
+
+    both(scenario)
