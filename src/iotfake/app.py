@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.routing import Map, MapAdapter
 
 from . import express
+from .environ import HeaderPairs
 from .faults.drop import Dropped, drop_connection, over_socket
 from .journal import Entry
 from .providers import provider_classes
@@ -114,26 +114,18 @@ class App:
         return response
 
     def express(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | Iterable[tuple[str, str]],
-        body: bytes | None,
+        self, method: str, url: str, headers: HeaderPairs, body: bytes | None, extra: dict[str, Any]
     ) -> Reply | None:
         """The answer to an in-process call on the express lane (see ``express``), or None when
-        the call must take the general path (``answer``). Raises ConnectionAbortedError where a
-        fault drops the connection, as ``answer`` does for a connected call."""
-        found = express.lane(self.cloud, method, url, headers, body, _static_routes(), _pattern_routes())
+        the call must take the general path (``answer``). ``extra`` is what the transport adds
+        to an environ (its connection). Raises ConnectionAbortedError where a fault drops the
+        connection, as ``answer`` does for a connected call."""
+        routes = (_static_routes(), _pattern_routes())
+        found = express.lane(self.cloud, method, url, headers, body, routes, extra)
         if found is None:
             return None
-        provider, route, parts = found
-        started = time.perf_counter()
-        call = provider.express(route, parts)
-        if call is None:
-            return None
-        response = self._settled(
-            self._finish(call, parts.method, parts.path, self._answer(provider, call), started)
-        )
+        provider, route, args, request = found
+        response = self._settled(self.serve_call(provider, request, route, args, connected=True))
         if isinstance(response, Dropped):  # a rule added while the call ran: in process, always connected
             raise ConnectionAbortedError("iotfake: connection dropped by a fault rule")
         return response
@@ -178,7 +170,9 @@ class App:
         except RequestEntityTooLarge:
             return _plain_error(413, f"request body over the {limit}-byte limit")
 
-    def serve_call(self, provider: Provider, request: Request, route: str, args: dict) -> Reply:
+    def serve_call(
+        self, provider: Provider, request: Request, route: str, args: dict, connected: bool | None = None
+    ) -> Reply:
         started = time.perf_counter()
         # a stand-in until bind names the operation, so even a failing bind is answered and journaled
         call = Call(provider.name, route, request, args)
@@ -188,9 +182,9 @@ class App:
             response = _failed(provider, call, exc)
         else:
             response = self._answer(provider, call)
-        return self._finish(
-            call, request.method, request.path, response, started, over_socket(request.environ)
-        )
+        if connected is None:
+            connected = over_socket(request.environ)
+        return self._finish(call, request.method, request.path, response, started, connected)
 
     def _answer(self, provider: Provider, call: Call) -> Reply:
         """The reply to a bound call; never raises (a fake must never send a traceback)."""

@@ -1,72 +1,59 @@
-"""The express lane: in-process calls bound without a WSGI environ or a werkzeug Request.
+"""The express lane: in-process calls served without building a WSGI environ first.
 
-An in-process transport holds a call's parts already (method, URL, header pairs, body). The
-general path turns them into a PEP 3333 environ, wraps that in a Request, and every layer reads
-the parts back out of it; measured between a client's calls, that round trip and the generic
-reading behind it were most of what the fake cost per call. A provider that can bind a call from
-the parts alone (``Provider.express``) answers on this lane, through the very same
-authenticate -> faults -> handle -> journal steps.
+An in-process transport holds a call as parts (method, URL, header pairs, body). The general
+path turns them into a PEP 3333 environ, wraps that in a Request, matches the route on it and
+binds the call from it; measured between a client's calls, that round trip was a fifth of what
+the fake cost per call. On the lane the call is matched from the parts and bound from a
+:class:`~iotfake.request.PartsRequest`, which builds the environ only if something reads it,
+then goes through the very same bind -> authenticate -> faults -> handle -> journal steps.
 
-The lane takes a call only when it is sure to bind it exactly as the general path would: a cloud
-without fault rules, a plain path (nothing to decode) without a query, a body within the limit,
-no repeated header and no header that changes how the body is read (``Transfer-Encoding``) or
-how the path is matched (``Upgrade``), a route the fast routes decide. Anything else, and any
-route or request the provider declines, takes the general path, so no answer changes.
+The lane takes a call only when the general path would route and read it the same way: a cloud
+without fault rules, a plain path (nothing to decode) with an ASCII query, a body within the
+limit, no ``Transfer-Encoding`` (werkzeug's own body reading) or ``Upgrade`` (werkzeug's own
+routing), a route the fast routes decide, and not the admin API. Anything else returns None and
+takes the general path, so no answer changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .transports import plain_path, split_url
+from .environ import HeaderPairs, plain_path, split_url
+from .request import PartsRequest
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
     from .providers.base import Provider
     from .routing import PatternRoutes
 
-#: headers that send a call to the general path: how werkzeug reads the body, or matches the path
-_GENERAL = frozenset({"transfer-encoding", "upgrade"})
-
-
-@dataclass(slots=True)
-class Parts:
-    """One in-process call as the transport holds it, with its route matched."""
-
-    method: str
-    #: the path as sent (plain: nothing to decode), which is what ``Request.path`` would give
-    path: str
-    #: the route's arguments (URI labels)
-    args: dict[str, str]
-    #: lowercased header name -> value (text; bytes values read as latin-1, as a server does)
-    headers: dict[str, str]
-    body: bytes
+#: environ keys that send a call to the general path: how werkzeug reads the body, or matches
+_GENERAL = ("HTTP_TRANSFER_ENCODING", "HTTP_UPGRADE")
 
 
 def lane(
     cloud: FakeCloud,
     method: str,
     url: str,
-    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    headers: HeaderPairs,
     body: bytes | None,
-    static: Mapping[tuple[str, str], Any],
-    patterns: PatternRoutes,
-) -> tuple[Provider, str, Parts] | None:
-    """The provider, route and parts of a call the express lane may take; None: the general path.
-
-    ``static`` and ``patterns`` are the app's fast routes: what they decide is what werkzeug would.
-    """
+    routes: tuple[Mapping[tuple[str, str], Any], PatternRoutes],
+    extra: dict[str, Any],
+) -> tuple[Provider, str, dict[str, str], PartsRequest] | None:
+    """The provider, route, route arguments and request of a call the lane may take; None: the
+    general path. ``routes`` are the app's fast routes (what they decide is what werkzeug would);
+    ``extra`` goes into the environ if one is built (the in-process connection)."""
     if cloud.faults.active or cloud.sealed:
         return None
-    scheme, _, path, query = split_url(url)
-    if query or (scheme != "http" and scheme != "https") or not plain_path(path):
+    parts = split_url(url)
+    scheme, _, path, query = parts
+    if (scheme != "http" and scheme != "https") or not plain_path(path) or not query.isascii():
         return None
     body = body or b""
     if len(body) > cloud.max_body:
         return None
     method = method.upper()
+    static, patterns = routes
     endpoint = static.get((path, method))
     args: dict[str, str] = {}
     if endpoint is None:
@@ -75,15 +62,11 @@ def lane(
             return None
         endpoint, args = found
     owner, route = endpoint
-    provider = cloud.providers.get(owner)
-    if provider is None or not provider.expresses:
+    if owner == "admin":  # its own body limit and write hook: the general path knows them
         return None
-    fields: dict[str, str] = {}
-    # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
-    pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
-    for name, value in pairs:
-        key = name.lower()
-        if key in fields or key in _GENERAL:
-            return None  # a repeated header is joined by a server: the general path does that
-        fields[key] = value.decode("latin-1") if isinstance(value, bytes) else value
-    return provider, route, Parts(method, path, args, fields, body)
+    request = PartsRequest(method, url, parts, headers, body, extra)
+    fields = request.fields
+    if _GENERAL[0] in fields or _GENERAL[1] in fields:
+        return None
+    request.max_content_length = cloud.max_body
+    return cloud.providers[owner], route, args, request

@@ -278,12 +278,11 @@ def _draw(rng: random.Random, length: int, alphabet: str) -> str:
     return "".join(rng.choices(alphabet, k=length))
 
 
-_VARIANT_CLEAR, _VARIANT = ~(0xC000 << 48), 0x8000 << 48
-_VERSION_CLEAR, _VERSION_4 = ~(0xF000 << 64), 4 << 76
+#: the bits a version-4 UUID fixes (version 4, RFC 4122 variant): cleared, then set
+_UUID4_KEEP, _UUID4_SET = 0xFFFFFFFFFFFF0FFF3FFFFFFFFFFFFFFF, 0x00000000000040008000000000000000
 
 
 def _uuid4(bits: int) -> str:
     """``str(uuid.UUID(int=bits, version=4))``, without building the UUID object."""
-    value = (((bits & _VARIANT_CLEAR) | _VARIANT) & _VERSION_CLEAR) | _VERSION_4
-    text = f"{value:032x}"
+    text = ((bits & _UUID4_KEEP) | _UUID4_SET).to_bytes(16, "big").hex()
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

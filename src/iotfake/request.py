@@ -16,6 +16,8 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _WerkzeugRequest
 
+from .environ import HeaderPairs, add_headers, environ_key, host_parts, wsgi_environ
+
 
 def _wsgi_str(value: str) -> str:
     """A WSGI string (bytes as latin-1) as text: UTF-8, undecodable bytes replaced, as werkzeug."""
@@ -41,6 +43,17 @@ class Args(ImmutableMultiDict):
 _NO_ARGS = Args()
 
 
+class Headers(EnvironHeaders):
+    """werkzeug's read-only environ headers, with ``get`` reading the header's environ key
+    straight away (werkzeug's goes through two calls, and a caught KeyError for every header a
+    request lacks; providers ask for several on every call)."""
+
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
+        if type is not None or not isinstance(key, str):
+            return super().get(key, default, type)
+        return self.environ.get(environ_key(key), default)
+
+
 class Request(_WerkzeugRequest):
     parameter_storage_class = Args
 
@@ -61,7 +74,7 @@ class Request(_WerkzeugRequest):
         self.root_path = _wsgi_str(get("SCRIPT_NAME") or "").rstrip("/")
         self.path = "/" + _wsgi_str(get("PATH_INFO") or "").lstrip("/")
         self.query_string = get("QUERY_STRING", "").encode("latin1")
-        self.headers = EnvironHeaders(environ)
+        self.headers = Headers(environ)
         self.remote_addr = get("REMOTE_ADDR")
         self.environ = environ
         self.shallow = shallow
@@ -70,7 +83,14 @@ class Request(_WerkzeugRequest):
 
     @cached_property
     def args(self) -> Args:  # type: ignore[override]
-        query = self.environ.get("QUERY_STRING", "")
+        return self._args_of(self.environ.get("QUERY_STRING", ""))
+
+    def server_value(self, key: str) -> Any:
+        """What the server or transport put in the environ beside the request (werkzeug's
+        socket, a test client's ``environ_overrides``), or None."""
+        return self.environ.get(key)
+
+    def _args_of(self, query: str) -> Args:
         if not query:
             return _NO_ARGS  # immutable, so one empty instance serves every request without a query
         if not query.isascii() or "%" in query or "+" in query:
@@ -136,3 +156,70 @@ class Request(_WerkzeugRequest):
         if len(data) < length:  # the client hung up mid-body, as werkzeug's LimitedStream reports it
             raise ClientDisconnected()
         return data
+
+
+class PartsRequest(Request):
+    """A Request made from an in-process call's parts (the express lane, see ``express``).
+
+    It holds the headers' environ keys, which is all ``headers`` reads, and answers ``args``,
+    ``get_data``, ``content_length`` and ``mimetype`` from the parts. The full environ is built,
+    exactly as the general path builds it, the first time anything reads ``environ`` (a form, a
+    strict signature check, werkzeug's other properties), so every attribute keeps its value.
+    The lane sends calls with ``Transfer-Encoding`` or ``Upgrade`` to the general path.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        parts: tuple[str, str, str, str],
+        headers: HeaderPairs,
+        body: bytes,
+        extra: dict[str, Any],
+    ) -> None:
+        scheme, netloc, path, query = parts
+        host, name, port = host_parts(scheme, netloc)
+        fields: dict[str, Any] = {"HTTP_HOST": host}  # the URL's, unless a Host header says otherwise
+        add_headers(fields, headers, body)
+        self.server = (name, int(port))
+        self.method = method
+        self.scheme = scheme
+        self.root_path = ""
+        self.path = path
+        self.query_string = query.encode("latin1")
+        self.headers = Headers(fields)
+        self.remote_addr = None
+        self.shallow = False
+        self.fields = fields
+        self._query = query
+        self._body = body
+        self._parts = (method, url, headers, body, extra)
+
+    @cached_property
+    def environ(self) -> dict[str, Any]:  # type: ignore[override]
+        method, url, headers, body, extra = self._parts
+        environ = wsgi_environ(method, url, headers, body)
+        environ.update(extra)
+        return environ
+
+    @cached_property
+    def args(self) -> Args:  # type: ignore[override]
+        return self._args_of(self._query)
+
+    def server_value(self, key: str) -> Any:
+        built = self.__dict__.get("environ")
+        return self._parts[4].get(key) if built is None else built.get(key)
+
+    @cached_property
+    def content_length(self) -> int | None:  # type: ignore[override]
+        return len(self._body) if self._body else None
+
+    @cached_property
+    def mimetype(self) -> str:  # type: ignore[override]
+        return self.fields.get("CONTENT_TYPE", "").partition(";")[0].strip(" \t").lower()
+
+    def _read_sized_body(self) -> bytes | None:
+        body = self._body
+        if self.max_content_length is not None and len(body) > self.max_content_length:
+            raise RequestEntityTooLarge()
+        return body

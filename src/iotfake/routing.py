@@ -19,6 +19,8 @@ from typing import Any
 
 from werkzeug.routing import Rule
 
+_INDEX_SIZE = 4096
+
 #: werkzeug's own converter regexes (UnicodeConverter, PathConverter)
 _CONVERTERS = {"default": "[^/]+", "string": "[^/]+", "path": "[^/].*?"}
 _PART = re.compile(
@@ -48,6 +50,8 @@ class PatternRoutes:
         #: static rules ending in a slash also match the path without it (strict_slashes=False)
         self._slashed: set[str] = set()
         self._anywhere = False  # a rule whose first segment is a converter: no index helps
+        #: (first segment, slashes, method) -> the rules worth a regex (see ``_candidates``)
+        self._index: dict[tuple[str, int, str], tuple[_Pattern, ...]] = {}
         for rule in rules:
             if rule.host or rule.subdomain:
                 self._anywhere = True
@@ -78,16 +82,28 @@ class PatternRoutes:
         if first in self._unsure:
             return None
         found = None
-        slashes = path.count("/")
-        for pattern in self._buckets.get(first, ()):
-            if pattern.slashes != slashes and (pattern.exact or slashes < pattern.slashes):
-                continue  # the regex could not match: no rule fits a path of this depth
-            if pattern.methods is None or method in pattern.methods:
-                hit = pattern.regex.fullmatch(path)
-                if hit is not None:
-                    if found is not None:
-                        return None  # two rules fit: werkzeug's priorities decide
-                    found = (pattern.endpoint, hit.groupdict())
+        for pattern in self._candidates(first, path.count("/"), method):
+            hit = pattern.regex.fullmatch(path)
+            if hit is not None:
+                if found is not None:
+                    return None  # two rules fit: werkzeug's priorities decide
+                found = (pattern.endpoint, hit.groupdict())
+        return found
+
+    def _candidates(self, first: str, slashes: int, method: str) -> tuple[_Pattern, ...]:
+        """The rules that could match a path of this first segment and depth for ``method``: the
+        others' regexes could not match (a bucket such as ``things`` holds 19 rules)."""
+        key = (first, slashes, method)
+        found = self._index.get(key)
+        if found is None:
+            found = tuple(
+                pattern
+                for pattern in self._buckets.get(first, ())
+                if (pattern.slashes == slashes or (not pattern.exact and slashes > pattern.slashes))
+                and (pattern.methods is None or method in pattern.methods)
+            )
+            if len(self._index) < _INDEX_SIZE:  # clients choose paths and methods: a bound
+                self._index[key] = found
         return found
 
 

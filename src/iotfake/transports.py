@@ -18,18 +18,14 @@ from __future__ import annotations
 
 import functools
 import io
-import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
 
 from werkzeug.datastructures import Headers
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.urls import iri_to_uri
 
+from .environ import plain_path, split_url, wsgi_environ  # noqa: F401 (what callers import from here)
 from .faults.drop import SOCKET_KEY  # where a server keeps the socket that a drop fault shuts
-from .httphead import wsgi_text
 from .optional import require
 
 if TYPE_CHECKING:
@@ -82,6 +78,8 @@ def _server_class() -> type[Server]:
 
 
 _CONNECTION = _Connection()
+#: what an in-process call's environ holds besides the request
+_IN_PROCESS = {SOCKET_KEY: _CONNECTION}
 
 
 def connected(app: WSGIApplication) -> WSGIApplication:
@@ -125,7 +123,7 @@ def _exchange(
         body = body.encode("utf-8")
     if type(app) is _app_class():  # the fake itself: the express lane first, if the call fits it
         try:
-            reply = app.express(method, url, headers, body)  # type: ignore[attr-defined]
+            reply = app.express(method, url, headers, body, _IN_PROCESS)  # type: ignore[attr-defined]
         except ConnectionAbortedError as exc:
             raise ConnectionDropped(str(exc)) from exc
         if reply is not None:
@@ -155,107 +153,6 @@ def _exchange(
             close()
     status, response_headers = answer
     return int(status.split(" ", 1)[0]), response_headers, b"".join(parts)
-
-
-def wsgi_environ(
-    method: str,
-    url: str,
-    headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
-    body: bytes | None = None,
-) -> WSGIEnvironment:
-    """The PEP 3333 environ a server would build for a request, the way werkzeug's
-    ``EnvironBuilder`` builds it (a test holds the two to the same keys and values).
-
-    Built directly because it runs on every in-process call: ``EnvironBuilder``, made for
-    forms, files and cookies, cost as much as the fake's own answer.
-    """
-    scheme, netloc, path, query = split_url(url)
-    scheme, host, path = scheme or "http", netloc or "iotfake", path or "/"
-    name, colon, port = host.partition(":")
-    if not (colon and port.isdigit()):
-        port = "443" if scheme == "https" else "80"
-    plain = _PLAIN.fullmatch(path) is not None
-    if plain and "%" not in path:  # ASCII with nothing to decode: every form the same
-        path_info = raw = path
-    else:
-        path_info = wsgi_text(unquote(path if plain else iri_to_uri(path)))
-        raw = wsgi_text(path)
-    environ: WSGIEnvironment = {
-        "REQUEST_METHOD": method.upper(),
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path_info,
-        "QUERY_STRING": query if query.isascii() else wsgi_text(query),
-        "REQUEST_URI": raw,
-        "RAW_URI": raw,
-        "SERVER_NAME": name,
-        "SERVER_PORT": str(int(port)),
-        "HTTP_HOST": host,
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(body or b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    seen: set[str] = set()  # headers given so far: a repeated one is joined with ", "
-    # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
-    pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
-    for header, value in pairs:
-        text = value.decode("latin-1") if isinstance(value, bytes) else value
-        key = _ENVIRON_KEYS.get(header)
-        if key is None:
-            key = header.upper().replace("-", "_")
-            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                key = "HTTP_" + key
-            if len(_ENVIRON_KEYS) < 512:  # clients send the same few names; a bound all the same
-                _ENVIRON_KEYS[header] = key
-        if key == "CONTENT_TYPE":
-            environ.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
-        elif key != "CONTENT_LENGTH":
-            if key in seen:
-                environ[key] += ", " + text
-            else:
-                seen.add(key)
-                environ[key] = text
-    if body:  # the body's own length, whatever a header said; none without a body
-        environ["CONTENT_LENGTH"] = str(len(body))
-    return environ
-
-
-def split_url(url: str) -> tuple[str, str, str, str]:
-    """``urlsplit``'s scheme, netloc, path and query.
-
-    A client's URL is new on every call (it names the record), so ``urlsplit``'s cache never
-    hits and a split cost a twentieth of the call. The URLs clients send (``http(s)://host/path
-    ?query``, nothing to strip or check) are split by hand; anything else goes to ``urlsplit``.
-    """
-    scheme, sep, rest = url.partition("://")
-    if sep and (scheme == "http" or scheme == "https") and rest.isascii() and _PLAIN_URL.fullmatch(rest):
-        netloc, slash, tail = rest.partition("/")
-        path, _, query = tail.partition("?")
-        return scheme, netloc, slash + path, query
-    parts = urlsplit(url)
-    return parts.scheme, parts.netloc, parts.path, parts.query
-
-
-#: the rest of a URL after ``scheme://`` with nothing urlsplit would treat specially: no
-#: fragment, whitespace or control characters, no brackets, ``?`` only after the host's ``/``
-_PLAIN_URL = re.compile(r"[^/?#\[\]\s\x00-\x1f\x7f]*(?:/[^#\s\x00-\x1f\x7f]*)?")
-
-#: header name -> its environ key (``X-Amz-Date`` -> ``HTTP_X_AMZ_DATE``, ``Content-Type`` ->
-#: ``CONTENT_TYPE``)
-_ENVIRON_KEYS: dict[str, str] = {}
-
-#: what ``iri_to_uri`` leaves as it is (RFC 3986's unreserved and sub-delims, ``:@/%``): a path of
-#: only these needs no call to it (a tenth of an in-process call's cost); ``//`` starts an authority
-_PLAIN = re.compile(r"/(?!/)[A-Za-z0-9\-._~/%!$&'()*+,;=:@]*")
-
-
-def plain_path(path: str) -> bool:
-    """Whether every form of ``path`` (as sent, IRI, decoded) is the same string."""
-    return "%" not in path and _PLAIN.fullmatch(path) is not None
 
 
 # -- requests ---------------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from ..reply import Reply
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
-    from ..express import Parts
     from ..operations import Declared
 
 
@@ -123,15 +122,6 @@ class Provider:
 
     def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
         raise NotImplementedError
-
-    #: whether ``express`` can bind some calls (the express lane asks only providers that can)
-    expresses: ClassVar[bool] = False
-
-    def express(self, route: str, parts: Parts) -> Call | None:
-        """``bind`` for an in-process call's parts, with no Request (see ``express``): the same
-        Call ``bind`` would make, with ``request`` None, or None to send the call to ``bind``.
-        Only for calls whose every later step reads nothing but the Call."""
-        return None
 
     def authenticate(self, call: Call) -> None:
         """Raise ProviderError (or a DomainError) to refuse the call; set ``call.principal``."""

@@ -42,7 +42,6 @@ from .wire import AwsError, invalid
 
 if TYPE_CHECKING:
     from ...cloud import FakeCloud
-    from ...express import Parts
     from ...operations import Declared
 
 #: request members that are too large or too secret to journal or match on
@@ -162,13 +161,6 @@ class AwsIotProvider(Provider):
         # the tenant's parts, so fault rules and journal filters can pick an account or a region
         call.params["account"], call.params["region"] = account, region
         return call
-
-    expresses = True
-
-    def express(self, route: str, parts: Parts) -> Call | None:
-        from .express import bind
-
-        return bind(self, route, parts)
 
     def authenticate(self, call: Call) -> None:
         mode = self.cloud.auth
@@ -468,7 +460,7 @@ def _match_fields(operation: str, call: Call) -> dict[str, Any]:
     """Request fields for fault matching and the journal: labels, query, headers, small body strings."""
     params: dict[str, Any] = dict(call.route_args)
     request = call.request
-    if request.environ.get("QUERY_STRING"):  # most calls have none: skip parsing an empty one
+    if request.query_string:  # most calls have none: skip parsing an empty one
         query = wire.query_members(operation)
         for key, value in request.args.items():
             if key in query:

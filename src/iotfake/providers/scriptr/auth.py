@@ -40,7 +40,7 @@ def token_of(call: Call) -> str | None:
 def authenticate(provider: ScriptrProvider, call: Call) -> None:
     cloud = provider.cloud
     value = token_of(call)
-    in_process = call.request.environ.get(ENVIRON_ACCOUNT)
+    in_process = call.request.server_value(ENVIRON_ACCOUNT)
     if isinstance(in_process, str):
         _act(call, in_process, accounts.BUILTIN)
         return

@@ -12,9 +12,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request
 
 from ...registry.directory import Directory
+from ...request import Request
 from . import accounts
 from .auth import ENVIRON_ACCOUNT
 from .errors import INTERNAL_ERROR, ScriptrError

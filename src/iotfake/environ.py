@@ -1,0 +1,146 @@
+"""A request's parts as a server gives them to a WSGI app: the environ, and the parts' checks.
+
+The in-process transports hold a call as parts (method, URL, header pairs, body). The general
+path turns them into the PEP 3333 environ werkzeug's ``EnvironBuilder`` would build; the express
+lane (``express``) builds only the headers' part of it (what ``EnvironHeaders`` reads) and the
+rest if someone asks. Both use the functions here, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from werkzeug.urls import iri_to_uri
+
+from .httphead import wsgi_text
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIEnvironment
+
+HeaderPairs = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+def wsgi_environ(
+    method: str,
+    url: str,
+    headers: HeaderPairs = (),
+    body: bytes | None = None,
+) -> WSGIEnvironment:
+    """The PEP 3333 environ a server would build for a request, the way werkzeug's
+    ``EnvironBuilder`` builds it (a test holds the two to the same keys and values).
+
+    Built directly because it runs on every in-process call: ``EnvironBuilder``, made for
+    forms, files and cookies, cost as much as the fake's own answer.
+    """
+    scheme, netloc, path, query = split_url(url)
+    scheme, path = scheme or "http", path or "/"
+    host, name, port = host_parts(scheme, netloc)
+    if plain_path(path):  # ASCII with nothing to decode: every form the same
+        path_info = raw = path
+    else:
+        plain = _PLAIN.fullmatch(path) is not None
+        path_info = wsgi_text(unquote(path if plain else iri_to_uri(path)))
+        raw = wsgi_text(path)
+    environ: WSGIEnvironment = {
+        "REQUEST_METHOD": method.upper(),
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query if query.isascii() else wsgi_text(query),
+        "REQUEST_URI": raw,
+        "RAW_URI": raw,
+        "SERVER_NAME": name,
+        "SERVER_PORT": str(int(port)),
+        "HTTP_HOST": host,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(body or b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    add_headers(environ, headers, body)
+    return environ
+
+
+def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | None) -> None:
+    """The headers' environ keys (``HTTP_X_AMZ_DATE``, ``CONTENT_TYPE``), a repeated header's
+    values joined with ", ", and the body's own length, whatever a header said."""
+    seen: set[str] = set()  # headers given so far: a repeated one is joined with ", "
+    # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
+    pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
+    for header, value in pairs:
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        key = _ENVIRON_KEYS.get(header) or environ_key(header)
+        if key == "CONTENT_TYPE":
+            environ.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
+        elif key != "CONTENT_LENGTH":
+            if key in seen:
+                environ[key] += ", " + text
+            else:
+                seen.add(key)
+                environ[key] = text
+    if body:  # the body's own length; none without a body
+        environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def environ_key(header: str) -> str:
+    """A header's environ key: ``X-Amz-Date`` -> ``HTTP_X_AMZ_DATE``, ``Content-Type`` ->
+    ``CONTENT_TYPE`` (werkzeug's ``EnvironHeaders`` reads the same keys)."""
+    key = _ENVIRON_KEYS.get(header)
+    if key is None:
+        key = header.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        if len(_ENVIRON_KEYS) < 512:  # clients send the same few names; a bound all the same
+            _ENVIRON_KEYS[header] = key
+    return key
+
+
+def host_parts(scheme: str, netloc: str) -> tuple[str, str, str]:
+    """The Host header, server name and port of a URL's parts, as a server fills them in."""
+    host = netloc or "iotfake"
+    name, colon, port = host.partition(":")
+    if not (colon and port.isdigit()):
+        port = "443" if scheme == "https" else "80"
+    return host, name, port
+
+
+def split_url(url: str) -> tuple[str, str, str, str]:
+    """``urlsplit``'s scheme, netloc, path and query.
+
+    A client's URL is new on every call (it names the record), so ``urlsplit``'s cache never
+    hits and a split cost a twentieth of the call. The URLs clients send (``http(s)://host/path
+    ?query``, nothing to strip or check) are split by hand; anything else goes to ``urlsplit``.
+    """
+    scheme, sep, rest = url.partition("://")
+    if sep and (scheme == "http" or scheme == "https") and rest.isascii() and _PLAIN_URL.fullmatch(rest):
+        netloc, slash, tail = rest.partition("/")
+        path, _, query = tail.partition("?")
+        return scheme, netloc, slash + path, query
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc, parts.path, parts.query
+
+
+def plain_path(path: str) -> bool:
+    """Whether every form of ``path`` (as sent, IRI, decoded) is the same string."""
+    return "%" not in path and _PLAIN.fullmatch(path) is not None
+
+
+#: the rest of a URL after ``scheme://`` with nothing urlsplit would treat specially: no
+#: fragment, whitespace or control characters, no brackets, ``?`` only after the host's ``/``
+_PLAIN_URL = re.compile(r"[^/?#\[\]\s\x00-\x1f\x7f]*(?:/[^#\s\x00-\x1f\x7f]*)?")
+
+#: header name -> its environ key (``X-Amz-Date`` -> ``HTTP_X_AMZ_DATE``, ``Content-Type`` ->
+#: ``CONTENT_TYPE``)
+_ENVIRON_KEYS: dict[str, str] = {}
+
+#: what ``iri_to_uri`` leaves as it is (RFC 3986's unreserved and sub-delims, ``:@/%``): a path of
+#: only these needs no call to it (a tenth of an in-process call's cost); ``//`` starts an authority
+_PLAIN = re.compile(r"/(?!/)[A-Za-z0-9\-._~/%!$&'()*+,;=:@]*")
