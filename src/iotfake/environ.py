@@ -72,20 +72,19 @@ def wsgi_environ(
 def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | None) -> None:
     """The headers' environ keys (``HTTP_X_AMZ_DATE``, ``CONTENT_TYPE``), a repeated header's
     values joined with ", ", and the body's own length, whatever a header said."""
-    seen: set[str] = set()  # headers given so far: a repeated one is joined with ", "
+    fields: dict[str, str] = {}
     # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
     pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
+    keys = _ENVIRON_KEYS
     for header, value in pairs:
-        text = value.decode("latin-1") if isinstance(value, bytes) else value
-        key = _ENVIRON_KEYS.get(header) or environ_key(header)
+        text = value if type(value) is str else value.decode("latin-1") if isinstance(value, bytes) else value
+        key = keys.get(header) or environ_key(header)
         if key == "CONTENT_TYPE":
-            environ.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
+            fields.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
         elif key != "CONTENT_LENGTH":
-            if key in seen:
-                environ[key] += ", " + text
-            else:
-                seen.add(key)
-                environ[key] = text
+            joined = fields.get(key)  # a repeated header's values are joined with ", "
+            fields[key] = text if joined is None else joined + ", " + text
+    environ.update(fields)  # a Host header replaces the URL's host where it stands
     if body:  # the body's own length; none without a body
         environ["CONTENT_LENGTH"] = str(len(body))
 
