@@ -2,7 +2,8 @@
 
 python -m bench                         # all of them, the scale curve up to 100,000 devices
 python -m bench all --scale-max 1000000 # what bench/results/ holds (a few minutes more)
-python -m bench aws|enos|scale|state|locks|namespaces|percall|mqtt|console|profile|compare  # one; --help
+python -m bench aws|enos|scale|state|locks|namespaces|percall|instructions|mqtt|console|profile|compare
+                                        # one of them; --help for its options
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from . import (
     compare,
     console,
     enos,
+    instructions,
     locks,
     mqtt,
     namespaces,
@@ -36,6 +38,7 @@ SECTIONS = {
     "locks": locks.main,
     "namespaces": namespaces.main,
     "percall": percall.main,
+    "instructions": instructions.main,
     "mqtt": mqtt.main,
     "console": console.main,
 }

@@ -9,11 +9,11 @@ or unsized bodies, form parsing) takes werkzeug's own path, so behaviour never d
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, overload
 
 from werkzeug.datastructures import EnvironHeaders, ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
-from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _WerkzeugRequest
 
 from .environ import HeaderPairs, add_headers, environ_key, host_parts, wsgi_environ
@@ -22,6 +22,33 @@ from .environ import HeaderPairs, add_headers, environ_key, host_parts, wsgi_env
 def _wsgi_str(value: str) -> str:
     """A WSGI string (bytes as latin-1) as text: UTF-8, undecodable bytes replaced, as werkzeug."""
     return value if value.isascii() else value.encode("latin1").decode(errors="replace")
+
+
+T = TypeVar("T")
+
+
+class once(Generic[T]):
+    """A property computed on first read and then kept in the instance: werkzeug's
+    ``cached_property`` is a data descriptor, so every later read still runs its Python
+    ``__get__``; this one steps aside once the instance holds the value."""
+
+    def __init__(self, fget: Callable[[Any], T]) -> None:
+        self.fget = fget
+        self.name = fget.__name__
+        self.__doc__ = fget.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> once[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | once[T]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fget(obj)
+        return value
 
 
 _werkzeug_args = _WerkzeugRequest.args.fget  # type: ignore[attr-defined]
@@ -81,7 +108,7 @@ class Request(_WerkzeugRequest):
         if populate_request and not shallow:
             environ["werkzeug.request"] = self
 
-    @cached_property
+    @once
     def args(self) -> Args:  # type: ignore[override]
         return self._args_of(self.environ.get("QUERY_STRING", ""))
 
@@ -110,7 +137,7 @@ class Request(_WerkzeugRequest):
         dict.update(args, values)
         return args
 
-    @cached_property
+    @once
     def content_length(self) -> int | None:  # type: ignore[override]
         environ = self.environ
         value = environ.get("CONTENT_LENGTH")
@@ -121,7 +148,7 @@ class Request(_WerkzeugRequest):
                 return int(value)
         return _werkzeug_content_length(self)
 
-    @cached_property
+    @once
     def mimetype(self) -> str:  # type: ignore[override]
         """werkzeug's value (the part before any ``;``, stripped, lowercased) without parsing
         the parameters, which only ``mimetype_params`` needs."""
@@ -195,14 +222,14 @@ class PartsRequest(Request):
         self._body = body
         self._parts = (method, url, headers, body, extra)
 
-    @cached_property
+    @once
     def environ(self) -> dict[str, Any]:  # type: ignore[override]
         method, url, headers, body, extra = self._parts
         environ = wsgi_environ(method, url, headers, body)
         environ.update(extra)
         return environ
 
-    @cached_property
+    @once
     def args(self) -> Args:  # type: ignore[override]
         return self._args_of(self._query)
 
@@ -210,11 +237,11 @@ class PartsRequest(Request):
         built = self.__dict__.get("environ")
         return self._parts[4].get(key) if built is None else built.get(key)
 
-    @cached_property
+    @once
     def content_length(self) -> int | None:  # type: ignore[override]
         return len(self._body) if self._body else None
 
-    @cached_property
+    @once
     def mimetype(self) -> str:  # type: ignore[override]
         return self.fields.get("CONTENT_TYPE", "").partition(";")[0].strip(" \t").lower()
 

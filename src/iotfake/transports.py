@@ -175,7 +175,7 @@ class WSGIAdapter:
             body = b"".join(body)  # a generator body (chunked upload)
         try:
             status, headers, content = _exchange(
-                _app(self.target), request.method or "GET", request.url or "/", request.headers, body
+                _app(self.target), request.method or "GET", request.url or "/", _pairs(request.headers), body
             )
         except ConnectionDropped as exc:
             from http.client import RemoteDisconnected
@@ -205,6 +205,15 @@ class WSGIAdapter:
 
     def close(self) -> None:
         """Nothing to release (part of the adapter interface ``requests`` calls)."""
+
+
+def _pairs(headers: Any) -> Any:
+    """A requests ``CaseInsensitiveDict`` as its (name, value) pairs, read from its store
+    (iterating the mapping looks each name up again, in Python); anything else as it is."""
+    store = getattr(headers, "_store", None)
+    if isinstance(store, dict):
+        return list(store.values())
+    return headers
 
 
 @functools.cache
