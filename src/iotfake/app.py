@@ -181,17 +181,10 @@ class App:
             call = Call(provider.name, route, request, args)
             response = _failed(provider, call, exc)
         else:
-            response = self._answer(provider, call)
+            response = self._respond(provider, call)
         if connected is None:
             connected = over_socket(request.environ)
         return self._finish(call, request.method, request.path, response, started, connected)
-
-    def _answer(self, provider: Provider, call: Call) -> Reply:
-        """The reply to a bound call; never raises (a fake must never send a traceback)."""
-        try:
-            return self._respond(provider, call)
-        except Exception as exc:
-            return _failed(provider, call, exc)
 
     def _finish(
         self, call: Call, method: str, path: str, response: Reply, started: float, connected: bool = True
@@ -224,23 +217,27 @@ class App:
         return response
 
     def _respond(self, provider: Provider, call: Call) -> Reply:
+        """The reply to a bound call; never raises (a fake must never send a traceback)."""
         faults = self.cloud.faults
         try:
-            provider.authenticate(call)
-            if faults.active:  # a cloud without rules pays nothing for them
-                injected = faults.before(provider, call)
-                if injected is not None:
-                    return injected
-        except (ProviderError, DomainError) as error:
-            return _render(provider, call, error)
-        try:
-            response = provider.handle(call)
-        except (ProviderError, DomainError) as error:
-            response = _render(provider, call, error)
-        if call.fault_action is None:  # no rule fired: nothing to lose
-            return response
-        # a lost response loses whatever the handler answered, an error included
-        return faults.after(provider, call, response)
+            try:
+                provider.authenticate(call)
+                if faults.active:  # a cloud without rules pays nothing for them
+                    injected = faults.before(provider, call)
+                    if injected is not None:
+                        return injected
+            except (ProviderError, DomainError) as error:
+                return _render(provider, call, error)
+            try:
+                response = provider.handle(call)
+            except (ProviderError, DomainError) as error:
+                response = _render(provider, call, error)
+            if call.fault_action is None:  # no rule fired: nothing to lose
+                return response
+            # a lost response loses whatever the handler answered, an error included
+            return faults.after(provider, call, response)
+        except Exception as exc:
+            return _failed(provider, call, exc)
 
 
 def _failed(provider: Provider, call: Call, exc: Exception) -> Reply:

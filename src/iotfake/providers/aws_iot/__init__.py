@@ -139,24 +139,19 @@ class AwsIotProvider(Provider):
     # -- pipeline -----------------------------------------------------------------------------------
     def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
         signature = auth.parse(request.headers.get("Authorization"))
-        candidates = routes()[route]
-        operation = (
-            candidates[0]
-            if len(candidates) == 1
-            else pick(
-                candidates,
-                CONTROL if signature is None else auth.canonical_service(signature.service),
-                request,
-            )
-        )
+        bound = _route_plan(route)
+        if bound is None:  # operations share the route: the signing service and query decide
+            service = CONTROL if signature is None else auth.canonical_service(signature.service)
+            bound = _plan(pick(routes()[route], service, request))
+        operation, name, has_body, jobs = bound
         account, region = auth.identify(self.cloud.registry, signature)
         # outside the provider a call carries the plain name; iot-jobs-data's say so in a param
-        call = Call("aws", public_name(operation), request, args, tenant=arns.tenant_id(account, region))
+        call = Call("aws", name, request, args, tenant=arns.tenant_id(account, region))
         call.principal = signature
-        if operation in served() and wire.body_members(operation):
+        if has_body:
             decode_json_body(call)
         call.params = _match_fields(operation, call)
-        if service_of(operation) == JOBS_SERVICE:
+        if jobs:
             call.params["service"] = JOBS_SERVICE
         # the tenant's parts, so fault rules and journal filters can pick an account or a region
         call.params["account"], call.params["region"] = account, region
@@ -421,6 +416,21 @@ def from_domain(operation: str, error: domain.DomainError) -> AwsError:
 def _key(call: Call) -> str:
     """The model's key of a call (``jobsdata:...`` for iot-jobs-data, see ``model``)."""
     return model_key(call.operation, call.params)
+
+
+@cache
+def _plan(operation: str) -> tuple[str, str, bool, bool]:
+    """What binding a call of ``operation`` needs: its model key, its plain name, whether its
+    body is decoded (served operations with body members), whether it is iot-jobs-data's."""
+    has_body = operation in served() and bool(wire.body_members(operation))
+    return operation, public_name(operation), has_body, service_of(operation) == JOBS_SERVICE
+
+
+@cache
+def _route_plan(route: str) -> tuple[str, str, bool, bool] | None:
+    """``_plan`` of a route's only operation; None where operations share the route."""
+    candidates = routes()[route]
+    return _plan(candidates[0]) if len(candidates) == 1 else None
 
 
 def _literal_query_matches(operation: str, request: Request) -> bool:
