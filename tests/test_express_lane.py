@@ -199,6 +199,13 @@ def test_odd_requests_answer_the_same() -> None:
             raw(cloud, "HEAD", "/things/q1"),
             raw(cloud, "GET", "/things/q1/shadow?name=x"),  # iot-data, signed for iot
             raw(cloud, "POST", "/topics/a%2Fb?qos=1", b"raw bytes"),  # a raw payload
+            # headers as an iterator, which the lane reads before it hands the call back
+            raw(
+                cloud, "POST", "/things/q8", b"{}", headers=iter([*HEADERS, ("Transfer-Encoding", "chunked")])
+            ),
+            raw(cloud, "POST", "/things/q9", b"{}", headers=iter(HEADERS)),
+            raw(cloud, "POST", "/things/q10", memoryview(b'{"thingTypeName": null}')),
+            raw(cloud, "POST", "/things/q11", bytearray(b"{}")),
         ]
 
     both(scenario)
@@ -325,3 +332,24 @@ def test_any_create_answers_the_same(name: str, body: Any) -> None:
         return [raw(cloud, "POST", f"/things/{name}", encoded), raw(cloud, "GET", f"/things/{name}")]
 
     both(scenario)
+
+
+def test_the_app_still_answers_a_plain_werkzeug_request() -> None:
+    """``App.dispatch`` is handed werkzeug's own Request by some callers: providers must not need
+    iotfake's (scriptr reads its in-process account through ``request.server_value``)."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    from iotfake.providers.scriptr.auth import ENVIRON_ACCOUNT
+
+    cloud = FakeCloud(seed=7)
+    cloud.scriptr("acme")
+    builder = EnvironBuilder(
+        path="/scriptr/device/create",
+        method="POST",
+        json={"id": "w1", "name": "w1", "password": "pw-123456"},
+        environ_overrides={ENVIRON_ACCOUNT: "acme"},
+    )
+    answer = cloud.wsgi_app.dispatch(WerkzeugRequest(builder.get_environ()))
+    assert answer.status_code == 200, answer.get_data()
+    assert json.loads(answer.get_data())["response"]["metadata"]["status"] == "success"

@@ -185,6 +185,13 @@ class Request(_WerkzeugRequest):
         return data
 
 
+def server_value(request: Any, key: str) -> Any:
+    """``request.server_value(key)`` for any werkzeug request (a caller may hand the app one)."""
+    if isinstance(request, Request):
+        return request.server_value(key)
+    return request.environ.get(key)
+
+
 class PartsRequest(Request):
     """A Request made from an in-process call's parts (the express lane, see ``express``).
 
@@ -221,12 +228,16 @@ class PartsRequest(Request):
         self._query = query
         self._body = body
         self._parts = (method, url, headers, body, extra)
+        #: the body was read from the parts: the environ's stream, if built, is read to its end
+        self._consumed = False
 
     @once
     def environ(self) -> dict[str, Any]:  # type: ignore[override]
         method, url, headers, body, extra = self._parts
         environ = wsgi_environ(method, url, headers, body)
         environ.update(extra)
+        if self._consumed:
+            environ["wsgi.input"].seek(0, 2)
         return environ
 
     @once
@@ -246,7 +257,12 @@ class PartsRequest(Request):
         return self.fields.get("CONTENT_TYPE", "").partition(";")[0].strip(" \t").lower()
 
     def _read_sized_body(self) -> bytes | None:
+        """The body from the parts, once: a second read, or one after the environ was built,
+        reads the environ's stream as the general path does (and finds it read)."""
+        if self._consumed or "environ" in self.__dict__:
+            return super()._read_sized_body()
         body = self._body
         if self.max_content_length is not None and len(body) > self.max_content_length:
             raise RequestEntityTooLarge()
+        self._consumed = bool(body)  # an empty body is answered without reading the stream
         return body

@@ -93,12 +93,15 @@ class PatternRoutes:
     def _candidates(self, first: str, slashes: int, method: str) -> tuple[_Pattern, ...]:
         """The rules that could match a path of this first segment and depth for ``method``: the
         others' regexes could not match (a bucket such as ``things`` holds 19 rules)."""
+        bucket = self._buckets.get(first)
+        if bucket is None:
+            return ()  # no rule starts so: nothing to remember for a made-up path
         key = (first, slashes, method)
         found = self._index.get(key)
         if found is None:
             found = tuple(
                 pattern
-                for pattern in self._buckets.get(first, ())
+                for pattern in bucket
                 if (pattern.slashes == slashes or (not pattern.exact and slashes > pattern.slashes))
                 and (pattern.methods is None or method in pattern.methods)
             )

@@ -121,6 +121,10 @@ def _exchange(
     their client's own header maps from the list; a werkzeug ``Headers`` first cost 5 µs)."""
     if isinstance(body, str):
         body = body.encode("utf-8")
+    elif body is not None and type(body) is not bytes:
+        body = bytes(body)  # a bytearray or memoryview: the bytes a server would read
+    if type(headers) is not list and not isinstance(headers, Mapping):
+        headers = list(headers)  # an iterator is read by the lane and again by the general path
     if type(app) is _app_class():  # the fake itself: the express lane first, if the call fits it
         try:
             reply = app.express(method, url, headers, body, _IN_PROCESS)  # type: ignore[attr-defined]

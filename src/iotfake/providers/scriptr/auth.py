@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...registry.errors import TokenExpired, Unauthorized
+from ...request import server_value
 from ..base import Call
 from . import accounts
 from .errors import INVALID_TOKEN, ScriptrError
@@ -40,7 +41,7 @@ def token_of(call: Call) -> str | None:
 def authenticate(provider: ScriptrProvider, call: Call) -> None:
     cloud = provider.cloud
     value = token_of(call)
-    in_process = call.request.server_value(ENVIRON_ACCOUNT)
+    in_process = server_value(call.request, ENVIRON_ACCOUNT)
     if isinstance(in_process, str):
         _act(call, in_process, accounts.BUILTIN)
         return
