@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from .providers.base import Provider
     from .routing import PatternRoutes
 
-#: environ keys that send a call to the general path: how werkzeug reads the body, or matches
+#: environ keys that send a call to the general path: werkzeug reads such a body, or matches
+#: such a route, its own way
 _GENERAL = ("HTTP_TRANSFER_ENCODING", "HTTP_UPGRADE")
 
 
