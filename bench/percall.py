@@ -320,7 +320,7 @@ def _scriptr_pair_of(token: str) -> Callable[[Any], Pair]:
 
 def _timed(pair: Pair, pairs: int) -> Callable[[], float]:
     def run() -> float:
-        names = [f"b{next(_names)}" for _ in range(pairs)]
+        names = [f"bench-{next(_names)}" for _ in range(pairs)]
         started = time.perf_counter()
         for name in names:
             pair(name)
