@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import Headers
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .environ import plain_path, split_url, wsgi_environ  # noqa: F401 (what callers import from here)
+from .environ import split_url, wsgi_environ  # noqa: F401 (what callers import from here)
 from .faults.drop import SOCKET_KEY  # where a server keeps the socket that a drop fault shuts
 from .optional import require
 
@@ -125,7 +125,8 @@ def _exchange(
         body = bytes(body)  # a bytearray or memoryview: the bytes a server would read
     if type(headers) is not list and not isinstance(headers, Mapping):
         headers = list(headers)  # an iterator is read by the lane and again by the general path
-    if type(app) is _app_class():  # the fake itself: the express lane first, if the call fits it
+    fake = type(app) is _app_class()  # the fake itself: its answers without the WSGI convention
+    if fake:  # the express lane first, if the call fits it
         try:
             reply = app.express(method, url, headers, body, _IN_PROCESS)  # type: ignore[attr-defined]
         except ConnectionAbortedError as exc:
@@ -144,7 +145,7 @@ def _exchange(
         return parts.append  # the legacy write(): its bytes come before the iterable's
 
     try:
-        if type(app) is _app_class():  # the fake itself: its answer without the WSGI convention
+        if fake:
             return app.answer(environ).wire(environ["REQUEST_METHOD"])  # type: ignore[attr-defined]
         app_iter = app(environ, start_response)
     except ConnectionAbortedError as exc:

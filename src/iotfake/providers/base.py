@@ -76,11 +76,7 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 def decode_json_body(call: Call) -> None:
     """Decode the request body into ``call.body``; record, never raise, what is wrong with it."""
-    decode_json(call, call.request.get_data(cache=True))
-
-
-def decode_json(call: Call, raw: bytes) -> None:
-    """``decode_json_body`` for a body already in hand."""
+    raw = call.request.get_data(cache=True)
     if not raw.strip():
         call.body = None
         return

@@ -163,8 +163,7 @@ class AwsIotProvider(Provider):
             return
         signature = call.principal
         if signature is None:  # a parsed signature means a header: only its absence needs a look
-            header = call.request.headers.get("Authorization") if call.request is not None else None
-            raise auth.incomplete() if header else auth.missing()
+            raise auth.incomplete() if call.request.headers.get("Authorization") else auth.missing()
         if mode == "strict":
             seeded = self.cloud.registry.keys.find(self.name, signature.access_key)
             if seeded is None:
@@ -453,16 +452,9 @@ def _match_field_names(operation: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def body_fields(operation: str, body: dict[str, Any], params: dict[str, Any]) -> None:
-    """The body's small scalar members into ``params``: the model's only, never a client's junk."""
-    for key in _journaled_members(operation):
-        value = body.get(key)
-        if isinstance(value, str | int | float | bool):
-            params.setdefault(key, value)
-
-
 @cache
 def _journaled_members(operation: str) -> tuple[str, ...]:
+    """The body members a call's params may carry: the model's, less the large or secret ones."""
     return tuple(key for key in wire.body_members(operation) if key not in UNJOURNALED)
 
 
@@ -480,7 +472,10 @@ def _match_fields(operation: str, call: Call) -> dict[str, Any]:
         params["principal"] = principal
     body = call.body if isinstance(call.body, dict) else None
     if body:
-        body_fields(operation, body, params)
+        for key in _journaled_members(operation):  # the model's members only, never a client's junk
+            value = body.get(key)
+            if isinstance(value, str | int | float | bool):
+                params.setdefault(key, value)
     if operation == "RegisterThing" and body and isinstance(body.get("parameters"), dict):
         params["parameters"] = {
             k: v for k, v in body["parameters"].items() if isinstance(v, str) and len(v) < 256

@@ -131,14 +131,23 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
         return {}
     simple = _simple_input(operation)
     if simple is not None:
-        values = _simple_values(call, *simple)
-        problems = Problems()
-        validate(shape_name, values, "", problems)
-        if problems:
-            raise invalid(problems.message())
-        return values
-    request = call.request
-    values = {}
+        values, payload = _simple_values(call, *simple), None
+    else:
+        values, payload = _all_values(operation, call)
+    problems = Problems()
+    validate(shape_name, values, "", problems)
+    if problems:
+        raise invalid(problems.message())
+    if payload is not None:
+        # raw bytes: neither a JSON field nor base64
+        values[payload] = call.request.get_data(cache=True) if call.request is not None else b""
+    return values
+
+
+def _all_values(operation: str, call: Call) -> tuple[dict[str, Any], str | None]:
+    """``parse_input``'s values for any input, and the raw-payload member, if there is one
+    (present as ``""`` for the model's checks; the raw body replaces it after them)."""
+    values: dict[str, Any] = {}
     body_fields = body_members(operation)
     wrapped = structure_payload(operation)
     if wrapped is not None:
@@ -149,20 +158,13 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
     elif body_fields:
         values.update(_body(call, body_fields))
     for name, member in located_members(operation):
-        raw = _located(request, call.route_args, member, shape_name=member["shape"])
+        raw = _located(call.request, call.route_args, member, shape_name=member["shape"])
         if raw is not None:
             values[name] = raw
     payload = payload_member(operation)
     if payload is not None:
-        values[payload] = ""  # present for the model's checks; the raw body replaces it below
-    problems = Problems()
-    validate(shape_name, values, "", problems)
-    if problems:
-        raise invalid(problems.message())
-    if payload is not None:
-        # raw bytes: neither a JSON field nor base64
-        values[payload] = request.get_data(cache=True) if request is not None else b""
-    return values
+        values[payload] = ""
+    return values, payload
 
 
 @cache
@@ -248,20 +250,17 @@ def response(operation: str, output: dict[str, Any], request_id: str) -> Reply:
         return Reply(
             output.get(payload) or b"", status=status, headers=headers, content_type="application/json"
         )
-    if not _located_output(operation):  # most outputs are all body: no member to look up
-        body = {name: value for name, value in output.items() if value is not None}
-    else:
-        for name, value in output.items():
-            if value is None:
-                continue
-            member = members.get(name, {})
-            location = member.get("location")
-            if location == "header":
-                headers[member["locationName"]] = _header_text(value)
-            elif location == "statusCode":
-                status = int(value)
-            else:
-                body[name] = value
+    for name, value in output.items():  # some members go to headers or the status (see above)
+        if value is None:
+            continue
+        member = members.get(name, {})
+        location = member.get("location")
+        if location == "header":
+            headers[member["locationName"]] = _header_text(value)
+        elif location == "statusCode":
+            status = int(value)
+        else:
+            body[name] = value
     return Reply(
         jsonio.encode(body),
         status=status,
