@@ -54,26 +54,15 @@ def record(path: Path) -> None:
 def replay(path: str, row: str, pairs: int) -> None:
     """Run under cachegrind: 200 warm-up pairs, then ``pairs`` counted ones."""
     from iotfake import FakeCloud
-    from iotfake.transports import _exchange
 
     from . import percall
 
-    requests = pickle.loads(Path(path).read_bytes())[row]
     cloud = {
         "aws": lambda: FakeCloud(seed=1),
         "enos": lambda: percall._enos_cloud()[0],
         "scriptr": lambda: percall._scriptr_cloud()[0],
     }[row]()
-    app, old = cloud.wsgi_app, percall.RECORDED.encode()
-
-    def pair(name: str) -> None:
-        new = name.encode()
-        for method, url, headers, body in requests:
-            status, _, _ = _exchange(
-                app, method, url.replace(percall.RECORDED, name), headers, body.replace(old, new)
-            )
-            assert status == 200, (method, url, status)
-
+    pair = percall.replayed(pickle.loads(Path(path).read_bytes())[row], cloud)
     for number in range(200 + pairs):
         pair(f"i{number}")
 

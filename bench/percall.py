@@ -105,15 +105,16 @@ class Recording:
         return status, fields, body
 
 
-def replayed(recording: Recording, cloud: FakeCloud) -> Pair:
-    """The recorded requests of a pair, renamed, sent to ``cloud`` with no client in between."""
+def replayed(requests: list[tuple[str, str, list[tuple[str, str]], bytes]], cloud: FakeCloud) -> Pair:
+    """A pair's recorded requests (``Recording.requests``), renamed, sent to ``cloud`` with no
+    client in between."""
     from iotfake.transports import _exchange
 
     app, old = cloud.wsgi_app, RECORDED.encode()
 
     def pair(name: str) -> None:
         new = name.encode()
-        for method, url, headers, body in recording.requests:
+        for method, url, headers, body in requests:
             status, _, _ = _exchange(
                 app, method, url.replace(RECORDED, name), headers, body.replace(old, new)
             )
@@ -283,7 +284,7 @@ def rows(stack: ExitStack) -> Iterator[dict[str, dict[str, Pair]]]:
     table["boto3 -> AWS"] = {
         "floor": aws_pair(_boto3(floor)),
         "iotfake": aws_pair(_boto3(aws_cloud)),
-        "alone": replayed(floor, FakeCloud(seed=1)),
+        "alone": replayed(floor.requests, FakeCloud(seed=1)),
     }
     try:
         from moto import mock_aws
@@ -298,14 +299,14 @@ def rows(stack: ExitStack) -> Iterator[dict[str, dict[str, Pair]]]:
         table[f"{label} -> EnOS"] = {
             "floor": enos_pair(make(answers), product),
             "iotfake": enos_pair(make(cloud), product),
-            "alone": replayed(answers, _enos_cloud()[0]),  # seeded: the same product key
+            "alone": replayed(answers.requests, _enos_cloud()[0]),  # seeded: the same product key
         }
         cloud, token = _scriptr_cloud()
         answers = recorded(make, _scriptr_pair_of(token), _scriptr_cloud()[0])
         table[f"{label} -> scriptr"] = {
             "floor": scriptr_pair(make(answers), token),
             "iotfake": scriptr_pair(make(cloud), token),
-            "alone": replayed(answers, _scriptr_cloud()[0]),  # seeded: the same token
+            "alone": replayed(answers.requests, _scriptr_cloud()[0]),  # seeded: the same token
         }
     yield table
 
@@ -370,7 +371,7 @@ def cold(pairs: int, rounds: int) -> dict[str, list[float]]:
     import hashlib
 
     recording = recorded(_boto3, aws_pair, FakeCloud(seed=1))
-    pair, names, flood = replayed(recording, FakeCloud(seed=1)), itertools.count(), bytes(8 << 20)
+    pair, names, flood = replayed(recording.requests, FakeCloud(seed=1)), itertools.count(), bytes(8 << 20)
     out: dict[str, list[float]] = {"alone_us": [], "after_flood_us": []}
     for _ in range(pairs):
         pair(f"w{next(names)}")
