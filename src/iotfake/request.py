@@ -210,11 +210,13 @@ class PartsRequest(Request):
         headers: HeaderPairs,
         body: bytes,
         extra: dict[str, Any],
+        fields: dict[str, Any] | None = None,
     ) -> None:
         scheme, netloc, path, query = parts
         host, name, port = host_parts(scheme, netloc)
-        fields: dict[str, Any] = {"HTTP_HOST": host}  # the URL's, unless a Host header says otherwise
-        add_headers(fields, headers, body)
+        if fields is None:  # the headers' environ keys, unless the caller made them already
+            fields = {"HTTP_HOST": host}  # the URL's, unless a Host header says otherwise
+            add_headers(fields, headers, body)
         self.server = (name, int(port))
         self.method = method
         self.scheme = scheme

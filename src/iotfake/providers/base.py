@@ -13,7 +13,7 @@ and the journal records, leaving validation to ``handle``. Errors travel as exce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request
@@ -24,6 +24,7 @@ from ..reply import Reply
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
+    from ..express import Ticket
     from ..operations import Declared
 
 
@@ -86,6 +87,27 @@ def decode_json_body(call: Call) -> None:
         call.body_error = str(exc)
 
 
+class Compiled(Protocol):
+    """One operation of a provider, compiled for the express lane's calls (``App.express``).
+
+    The general path binds a call from a Request, then runs it through the provider's generic
+    hooks (``bind``, ``authenticate``, ``handle``), each finding its operation's plan again. A
+    compiled operation knows its plan already and reads the call's parts directly; it answers
+    exactly as those hooks would (the express-lane tests hold the two together) and takes only
+    calls it can answer so: anything else it hands back, before any effect, to the general path.
+    """
+
+    def bind(self, provider: Any, ticket: Ticket) -> tuple[Call, Any] | None:
+        """The call and what ``run`` needs, with authentication and the input's checks done;
+        None for a call the general path must answer (a refusal, a bad input, an odd header).
+        No side effect: nothing stored, no id or request id drawn."""
+        ...
+
+    def run(self, provider: Any, call: Call, state: Any) -> Reply:
+        """The answer; raises ProviderError or DomainError as ``handle`` does."""
+        ...
+
+
 class Provider:
     """Base class: subclasses set ``name`` and implement the hooks."""
 
@@ -118,6 +140,11 @@ class Provider:
 
     def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
         raise NotImplementedError
+
+    def compiled(self, route: str) -> Compiled | None:
+        """The compiled operation serving ``route`` on the express lane, or None (the default):
+        its calls are bound from a Request and go through the hooks below."""
+        return None
 
     def authenticate(self, call: Call) -> None:
         """Raise ProviderError (or a DomainError) to refuse the call; set ``call.principal``."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -150,7 +150,9 @@ class AwsIotProvider(Provider):
         call.principal = signature
         if has_body:
             decode_json_body(call)
-        call.params = _match_fields(operation, call)
+        principal = request.headers.get("x-amzn-principal")
+        query = request.args.items() if request.query_string else None  # most calls have none
+        call.params = match_fields(operation, args, query, principal, call.body)
         if jobs:
             call.params["service"] = JOBS_SERVICE
         # the tenant's parts, so fault rules and journal filters can pick an account or a region
@@ -171,6 +173,11 @@ class AwsIotProvider(Provider):
                     "UnrecognizedClientException", "The security token included in the request is invalid."
                 )
             auth.verify(call.request, signature, seeded.secret, service_of(_key(call)))
+
+    def compiled(self, route: str) -> Any:
+        from .compiled import operation
+
+        return operation(route)
 
     def handle(self, call: Call) -> Reply:
         key = _key(call)
@@ -442,7 +449,7 @@ def _literal_query_matches(operation: str, request: Request) -> bool:
 
 @cache
 def _match_field_names(operation: str) -> frozenset[str]:
-    """The names :func:`_match_fields` can fill for ``operation``, from the botocore model: URI
+    """The names :func:`match_fields` can fill for ``operation``, from the botocore model: URI
     labels, query and body members, and what ``bind`` adds (account, region, principal)."""
     labels = re.findall(r"<(?:[^:>]+:)?([^>]+)>", OPERATIONS[operation]["rule"])
     body = set(wire.body_members(operation)) - UNJOURNALED
@@ -458,19 +465,24 @@ def _journaled_members(operation: str) -> tuple[str, ...]:
     return tuple(key for key in wire.body_members(operation) if key not in UNJOURNALED)
 
 
-def _match_fields(operation: str, call: Call) -> dict[str, Any]:
-    """Request fields for fault matching and the journal: labels, query, headers, small body strings."""
-    params: dict[str, Any] = dict(call.route_args)
-    request = call.request
-    if request.query_string:  # most calls have none: skip parsing an empty one
-        query = wire.query_members(operation)
-        for key, value in request.args.items():
-            if key in query:
+def match_fields(
+    operation: str,
+    route_args: dict[str, Any],
+    query: Iterable[tuple[str, str]] | None,
+    principal: str | None,
+    body: Any,
+) -> dict[str, Any]:
+    """Request fields for fault matching and the journal: labels, query, the principal header,
+    small body strings."""
+    params: dict[str, Any] = dict(route_args)
+    if query is not None:
+        members = wire.query_members(operation)
+        for key, value in query:
+            if key in members:
                 params.setdefault(key, value)
-    principal = request.headers.get("x-amzn-principal")
     if principal:
         params["principal"] = principal
-    body = call.body if isinstance(call.body, dict) else None
+    body = body if isinstance(body, dict) else None
     if body:
         for key in _journaled_members(operation):  # the model's members only, never a client's junk
             value = body.get(key)

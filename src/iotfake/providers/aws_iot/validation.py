@@ -89,7 +89,7 @@ def validate(shape_name: str, value: Any, path: str, problems: Problems) -> None
     elif kind == "timestamp":
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             problems.add(value, path, "Member must be a timestamp")
-    elif kind == "blob" and not (isinstance(value, str) and _is_base64(value)):
+    elif kind == "blob" and not (isinstance(value, str) and is_base64(value)):
         problems.add(value, path, "Member must be base64-encoded binary data")
 
 
@@ -171,7 +171,7 @@ def _integer(shape: dict[str, Any], kind: str, value: Any, path: str, problems: 
         problems.add(value, path, f"Member must have value less than or equal to {shape['max']}")
 
 
-def _is_base64(value: str) -> bool:
+def is_base64(value: str) -> bool:
     try:
         base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):

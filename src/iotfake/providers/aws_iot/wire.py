@@ -18,6 +18,7 @@ from ... import jsonio
 from ...faults import retry_after
 from ...reply import JSON, Reply
 from ..base import Call, ProviderError
+from .accepts import accepts
 from .model import CONTROL, OPERATIONS, SHAPES, error_status
 from .validation import Problems, coerce, validate
 
@@ -129,15 +130,18 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
     shape_name = OPERATIONS[operation]["input"]
     if shape_name is None:
         return {}
-    simple = _simple_input(operation)
+    simple = simple_input(operation)
     if simple is not None:
-        values, payload = _simple_values(call, *simple), None
+        names, labels = simple
+        body = _body(call, names) if names else None
+        values, payload = simple_values(body, call.route_args, names, labels), None
     else:
         values, payload = _all_values(operation, call)
-    problems = Problems()
-    validate(shape_name, values, "", problems)
-    if problems:
-        raise invalid(problems.message())
+    if not accepts(shape_name)(values):  # the walk words what is wrong; most inputs skip it
+        problems = Problems()
+        validate(shape_name, values, "", problems)
+        if problems:
+            raise invalid(problems.message())
     if payload is not None:
         # raw bytes: neither a JSON field nor base64
         values[payload] = call.request.get_data(cache=True) if call.request is not None else b""
@@ -168,7 +172,7 @@ def _all_values(operation: str, call: Call) -> tuple[dict[str, Any], str | None]
 
 
 @cache
-def _simple_input(operation: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, str | None], ...]] | None:
+def simple_input(operation: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, str | None], ...]] | None:
     """For an input of JSON body members and URI labels only (most operations): the body's member
     names, and each label's member name, label and the shape to coerce it to (None: a string,
     taken as it is). None for any other input, which ``parse_input`` reads in full."""
@@ -185,14 +189,17 @@ def _simple_input(operation: str) -> tuple[tuple[str, ...], tuple[tuple[str, str
     return tuple(body_members(operation)), tuple(labels)
 
 
-def _simple_values(
-    call: Call, names: tuple[str, ...], labels: tuple[tuple[str, str, str | None], ...]
+def simple_values(
+    body: dict[str, Any] | None,
+    route_args: dict[str, Any],
+    names: tuple[str, ...],
+    labels: tuple[tuple[str, str, str | None], ...],
 ) -> dict[str, Any]:
-    """``parse_input``'s values for a simple input (see ``_simple_input``), in the same order."""
-    values = _body(call, names) if names else {}
-    args = call.route_args
+    """``parse_input``'s values for a simple input (see ``simple_input``), in the same order,
+    from a body already checked to be a JSON object (or None)."""
+    values = _members(body, names) if body else {}
     for name, label, shape in labels:
-        raw = args.get(label)
+        raw = route_args.get(label)
         if raw is not None:
             values[name] = raw if shape is None else coerce(shape, raw)
     return values
@@ -205,9 +212,13 @@ def _body(call: Call, members: Iterable[str]) -> dict[str, Any]:
         return {}
     if not isinstance(call.body, dict):
         raise invalid("Could not parse request body into json: the body must be a JSON object")
+    return _members(call.body, members)
+
+
+def _members(body: dict[str, Any], members: Iterable[str]) -> dict[str, Any]:
     # a JSON null is an absent member, as AWS reads it (botocore never sends one; handlers must
     # not meet a None where the model promises a value or its default)
-    return {name: call.body[name] for name in members if call.body.get(name) is not None}
+    return {name: body[name] for name in members if body.get(name) is not None}
 
 
 def _located(request: Request, route_args: dict[str, Any], member: dict[str, Any], shape_name: str) -> Any:

@@ -1,0 +1,97 @@
+"""AWS operations compiled for the express lane (see ``providers.base.Compiled``).
+
+The general path finds an operation's plan piece by piece on every call: the route's
+candidates, the input's layout, the journaled members, the handler, the output's layout. A
+compiled operation holds them all, made once from the same model, and runs the same functions
+on the call's parts: ``auth.parse`` and ``identify``, ``match_fields``, ``accepts``, the
+handler and ``wire.response``. It takes the operations whose input is JSON body members and URI
+labels (most of the registry) and, of their calls, those that pass the checks the general path
+would make before anything happens: the signature is there (or not needed), the body is a JSON
+object, the input is valid. Every other call, an error answer included, takes the general path,
+so errors keep one source. ``call.request`` is None on a compiled call: no handler of these
+operations reads the request, only their input.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from ... import jsonio
+from ...reply import Reply
+from ..base import Call
+from . import arns, auth, wire
+from .accepts import accepts
+from .context import Context
+from .model import OPERATIONS
+
+if TYPE_CHECKING:
+    from ...express import Ticket
+    from . import AwsIotProvider
+
+
+class Operation:
+    """One operation's plan, made once (see the module's docstring)."""
+
+    __slots__ = ("accepts", "body_names", "handler", "key", "labels", "name")
+
+    def __init__(self, key: str, name: str, handler: Any, shape: str | None) -> None:
+        self.key, self.name, self.handler = key, name, handler
+        self.accepts = None if shape is None else accepts(shape)
+        names, labels = wire.simple_input(key)  # type: ignore[misc]
+        self.body_names = names
+        self.labels = labels
+
+    def bind(self, provider: AwsIotProvider, ticket: Ticket) -> tuple[Call, dict[str, Any]] | None:
+        cloud = provider.cloud
+        mode = cloud.auth
+        if mode == "strict" or ticket.query:  # a signature to verify, query members: the general path
+            return None
+        fields = ticket.fields
+        signature = auth.parse(fields.get("HTTP_AUTHORIZATION"))
+        if signature is None and mode != "off":  # refused: the general path says how
+            return None
+        body = None
+        if self.body_names:
+            raw = ticket.body
+            if raw.strip():
+                try:
+                    body = jsonio.loads(raw)
+                except jsonio.JSONInputError:
+                    return None
+                if type(body) is not dict:
+                    return None
+        args = ticket.args
+        values = wire.simple_values(body, args, self.body_names, self.labels)
+        if self.accepts is not None and not self.accepts(values):  # the general path words why
+            return None
+        from . import match_fields
+
+        account, region = auth.identify(cloud.registry, signature)
+        params = match_fields(self.key, args, None, fields.get("HTTP_X_AMZN_PRINCIPAL"), body)
+        params["account"], params["region"] = account, region
+        call = Call(
+            "aws", self.name, None, args, arns.tenant_id(account, region), params, body, None, signature
+        )
+        return call, values
+
+    def run(self, provider: AwsIotProvider, call: Call, values: dict[str, Any]) -> Reply:
+        output = self.handler(Context(provider, call, provider.tenant(call), values))
+        return wire.response(self.key, output or {}, provider.cloud.ids.request_id())
+
+
+@cache
+def operation(route: str) -> Operation | None:
+    """The compiled operation of a route, or None where the route's calls take the general path:
+    operations sharing the route, ones not served, iot-jobs-data's, and inputs read from the
+    query string, headers or a raw or structure payload."""
+    from . import _route_plan, handler_map
+
+    plan = _route_plan(route)
+    if plan is None:
+        return None
+    key, name, _, jobs = plan
+    handler = handler_map().get(key)
+    if handler is None or jobs or wire.simple_input(key) is None:
+        return None
+    return Operation(key, name, handler, OPERATIONS[key]["input"])
