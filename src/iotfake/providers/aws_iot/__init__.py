@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 #: request members that are too large or too secret to journal or match on
 UNJOURNALED = frozenset({"templateBody", "policyDocument", "certificateSigningRequest", "certificatePem"})
+#: the body values a call's params keep (a tuple: ``str | int`` makes a new union on every call)
+_SCALARS = (str, int, float, bool)
 
 
 @cache
@@ -486,7 +488,7 @@ def match_fields(
     if body:
         for key in _journaled_members(operation):  # the model's members only, never a client's junk
             value = body.get(key)
-            if isinstance(value, str | int | float | bool):
+            if isinstance(value, _SCALARS):
                 params.setdefault(key, value)
     if operation == "RegisterThing" and body and isinstance(body.get("parameters"), dict):
         params["parameters"] = {

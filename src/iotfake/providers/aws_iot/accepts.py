@@ -15,7 +15,7 @@ from typing import Any
 
 from .javaregex import compile_pattern
 from .model import SHAPES
-from .validation import INTEGER_TYPES, RANGES, is_base64, java_length
+from .validation import INTEGER_TYPES, NUMBERS, RANGES, TIMESTAMPS, is_base64, java_length
 
 Check = Callable[[Any], bool]
 
@@ -55,11 +55,11 @@ def _compile(shape_name: str, making: set[str]) -> Check:
     if kind in INTEGER_TYPES:
         return _integer(shape, kind)
     if kind in ("double", "float"):
-        return lambda value: not isinstance(value, bool) and isinstance(value, int | float)
+        return lambda value: not isinstance(value, bool) and isinstance(value, NUMBERS)
     if kind == "boolean":
         return lambda value: isinstance(value, bool)
     if kind == "timestamp":
-        return lambda value: not isinstance(value, bool) and isinstance(value, int | float | str)
+        return lambda value: not isinstance(value, bool) and isinstance(value, TIMESTAMPS)
     if kind == "blob":
         return lambda value: isinstance(value, str) and is_base64(value)
     return lambda value: True  # what ``validate`` does not check

@@ -42,7 +42,7 @@ class Operation:
         self.body_names = names
         self.labels = labels
 
-    def bind(self, provider: AwsIotProvider, ticket: Ticket) -> tuple[Call, dict[str, Any]] | None:
+    def bind(self, provider: AwsIotProvider, ticket: Ticket) -> tuple[Call, tuple[Any, ...]] | None:
         cloud = provider.cloud
         mode = cloud.auth
         if mode == "strict" or ticket.query:  # a signature to verify, query members: the general path
@@ -73,10 +73,11 @@ class Operation:
         call = Call(
             "aws", self.name, None, args, arns.tenant_id(account, region), params, body, None, signature
         )
-        return call, values
+        return call, (values, account, region)
 
-    def run(self, provider: AwsIotProvider, call: Call, values: dict[str, Any]) -> Reply:
-        output = self.handler(Context(provider, call, provider.tenant(call), values))
+    def run(self, provider: AwsIotProvider, call: Call, state: tuple[Any, ...]) -> Reply:
+        values, account, region = state
+        output = self.handler(Context(provider, call, provider.account(account, region), values))
         return wire.response(self.key, output or {}, provider.cloud.ids.request_id())
 
 

@@ -23,6 +23,10 @@ from .model import SHAPES
 INTEGER_TYPES = ("integer", "long")
 #: Java's limits for the model's integer types
 RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+#: what the model's number and timestamp members take (tuples: ``int | float`` makes a new
+#: union on every check)
+NUMBERS = (int, float)
+TIMESTAMPS = (int, float, str)
 
 
 class Problems(list[str]):
@@ -81,13 +85,13 @@ def validate(shape_name: str, value: Any, path: str, problems: Problems) -> None
     elif kind in INTEGER_TYPES:
         _integer(shape, kind, value, path, problems)
     elif kind in ("double", "float"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, NUMBERS):
             problems.add(value, path, "Member must be a number")
     elif kind == "boolean":
         if not isinstance(value, bool):
             problems.add(value, path, "Member must be a boolean")
     elif kind == "timestamp":
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
+        if isinstance(value, bool) or not isinstance(value, TIMESTAMPS):
             problems.add(value, path, "Member must be a timestamp")
     elif kind == "blob" and not (isinstance(value, str) and is_base64(value)):
         problems.add(value, path, "Member must be base64-encoded binary data")

@@ -31,6 +31,9 @@ CORE = ("name", "password", "description", "groups", "isSuspended")
 #: fields whose type ``meta.types`` cannot change
 UNTYPED = frozenset({"id", "password", "groups", "isSuspended", "auth_token", "tokens", *SYSTEM})
 RESERVED_PREFIXES = ("meta.", "apsdb.", "apsws.")
+#: a field's plain values (tuples: ``str | int`` makes a new union on every check)
+_SCALARS = (str, int, float, bool)
+_NUMBERS = (int, float)
 
 ACTIVE, SUSPENDED = "active", "suspended"
 
@@ -141,10 +144,10 @@ def _custom_value(name: str, value: Any) -> Any:
     if isinstance(value, dict):
         raise invalid_field(name, "nested objects are not supported")
     if isinstance(value, list):
-        if not all(isinstance(v, str | int | float | bool) for v in value):
+        if not all(isinstance(v, _SCALARS) for v in value):
             raise invalid_field(name, "a multi-value field holds strings, numbers or booleans")
         return list(value)
-    if not isinstance(value, str | int | float | bool):
+    if not isinstance(value, _SCALARS):
         raise invalid_field(name, "unsupported value")
     return value
 
@@ -229,7 +232,7 @@ def _fits(kind: str, value: Any) -> bool:
     if kind == "numeric":
         if isinstance(value, bool):
             return False
-        if isinstance(value, int | float):
+        if isinstance(value, _NUMBERS):
             return True
         try:
             float(str(value))
