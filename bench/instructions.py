@@ -67,8 +67,19 @@ def replay(path: str, row: str, pairs: int) -> None:
         pair(f"i{number}")
 
 
-def counted(recording: Path, row: str, pairs: int, out: Path) -> dict[str, int]:
-    """cachegrind's totals for one replay."""
+def in_situ(row: str, contender: str, pairs: int) -> None:
+    """Run under cachegrind: one of ``percall``'s rows through its client, 50 warm-up pairs, then
+    ``pairs`` counted ones."""
+    from . import percall
+
+    pair = percall.ROWS[row]()[contender]
+    for number in range(50 + pairs):
+        pair(f"bench-{number}")
+
+
+def counted(recording: Path, row: str, pairs: int, out: Path, contender: str | None = None) -> dict[str, int]:
+    """cachegrind's totals for one replay (``contender``: through the client, see ``in_situ``)."""
+    what = ["--replay", str(recording), row] if contender is None else ["--in-situ", row, contender]
     subprocess.run(
         [
             "valgrind",
@@ -79,9 +90,7 @@ def counted(recording: Path, row: str, pairs: int, out: Path) -> dict[str, int]:
             sys.executable,
             "-m",
             "bench.instructions",
-            "--replay",
-            str(recording),
-            row,
+            *what,
             str(pairs),
         ],
         check=True,
@@ -97,6 +106,16 @@ def counted(recording: Path, row: str, pairs: int, out: Path) -> dict[str, int]:
     raise RuntimeError(f"no summary in {out}")
 
 
+def _per_call(low: dict[str, int], high: dict[str, int], calls: int) -> dict[str, float]:
+    per = {name: (high[name] - low[name]) / calls for name in high}
+    return {
+        "instructions": per["Ir"],
+        "l1i_misses": per["I1mr"],
+        "l1d_misses": per["D1mr"] + per["D1mw"],
+        "ll_misses": per["ILmr"] + per["DLmr"] + per["DLmw"],
+    }
+
+
 def measure(pairs: int) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,14 +124,32 @@ def measure(pairs: int) -> dict[str, dict[str, float]]:
         for row in ROWS:
             low = counted(recording, row, pairs, Path(tmp) / f"{row}.low")
             high = counted(recording, row, 3 * pairs, Path(tmp) / f"{row}.high")
-            calls = 2 * (3 * pairs - pairs)
-            per = {name: (high[name] - low[name]) / calls for name in high}
-            out[row] = {
-                "instructions": per["Ir"],
-                "l1i_misses": per["I1mr"],
-                "l1d_misses": per["D1mr"] + per["D1mw"],
-                "ll_misses": per["ILmr"] + per["DLmr"] + per["DLmw"],
-            }
+            out[row] = _per_call(low, high, 2 * (3 * pairs - pairs))
+    return out
+
+
+#: the rows counted through their client (the httpx rows' floor is httpx's own MockTransport)
+IN_SITU_ROWS = ("boto3 -> AWS", "requests -> EnOS", "requests -> scriptr")
+
+
+def measure_in_situ(pairs: int, only: str = "") -> dict[str, dict[str, float]]:
+    """The fake's share counted between its client's calls: each row's iotfake contender less
+    its floor (``percall``'s), per call. Timed, that share moves by ±15 µs between runs; counted,
+    it does not, and the L1 misses say how much of the fake the client pushed out of the caches."""
+    out: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for row in IN_SITU_ROWS:
+            if only not in row:
+                continue
+            per = {}
+            for contender in ("floor", "iotfake"):
+                files = [Path(tmp) / f"{contender}.{n}" for n in (pairs, 3 * pairs)]
+                low, high = (
+                    counted(Path(), row, n, f, contender)
+                    for n, f in zip((pairs, 3 * pairs), files, strict=True)
+                )
+                per[contender] = _per_call(low, high, 2 * (3 * pairs - pairs))
+            out[row] = {name: per["iotfake"][name] - per["floor"][name] for name in per["iotfake"]}
     return out
 
 
@@ -134,13 +171,34 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--replay"]:
         replay(argv[1], argv[2], int(argv[3]))
         return
+    if argv[:1] == ["--in-situ"] and len(argv) == 4:  # the child run of ``measure_in_situ``
+        in_situ(argv[1], argv[2], int(argv[3]))
+        return
     parser = argparse.ArgumentParser(
         prog="python -m bench instructions", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--pairs", type=int, default=300)
+    parser.add_argument(
+        "--in-situ", action="store_true", help="count the fake's share between its client's calls instead"
+    )
+    parser.add_argument("--only", default="", help="with --in-situ: the rows whose name holds this text")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         raise SystemExit("bench instructions needs valgrind (apt-get install valgrind)")
+    if args.in_situ:
+        situ = measure_in_situ(args.pairs, args.only)
+        text = report(situ).replace("provider (replayed pair)", "transport -> provider (share)")
+        print(text)
+        if not args.only:
+            common.RESULTS.mkdir(exist_ok=True)
+            (common.RESULTS / "instructions_in_situ.json").write_text(
+                json.dumps({"machine": common.machine(), "pairs": args.pairs, "rows": situ}, indent=2)
+            )
+            (common.RESULTS / "instructions_in_situ.md").write_text(
+                "# The fake's share of a call between its client's calls, counted\n\n"
+                f"`python -m bench instructions --in-situ --pairs {args.pairs}`\n\n{text}\n"
+            )
+        return
     data = measure(args.pairs)
     text = report(data)
     print(text)

@@ -275,17 +275,49 @@ def _scriptr_cloud() -> tuple[FakeCloud, str]:
     return cloud, cloud.scriptr("acme").token
 
 
+def _aws_row() -> dict[str, Pair]:
+    floor = recorded(_boto3, aws_pair, FakeCloud(seed=1))
+    return {
+        "floor": aws_pair(_boto3(floor)),
+        "iotfake": aws_pair(_boto3(FakeCloud(seed=1))),
+        "alone": replayed(floor.requests, FakeCloud(seed=1)),
+    }
+
+
+def _enos_row(make: Callable[[Any], Any]) -> dict[str, Pair]:
+    cloud, product = _enos_cloud()
+    answers = recorded(make, _enos_pair_of(product), _enos_cloud()[0])
+    return {
+        "floor": enos_pair(make(answers), product),
+        "iotfake": enos_pair(make(cloud), product),
+        "alone": replayed(answers.requests, _enos_cloud()[0]),  # seeded: the same product key
+    }
+
+
+def _scriptr_row(make: Callable[[Any], Any]) -> dict[str, Pair]:
+    cloud, token = _scriptr_cloud()
+    answers = recorded(make, _scriptr_pair_of(token), _scriptr_cloud()[0])
+    return {
+        "floor": scriptr_pair(make(answers), token),
+        "iotfake": scriptr_pair(make(cloud), token),
+        "alone": replayed(answers.requests, _scriptr_cloud()[0]),  # seeded: the same token
+    }
+
+
+#: row name -> what makes its contenders (each row on its own, for ``bench instructions``)
+ROWS: dict[str, Callable[[], dict[str, Pair]]] = {
+    "boto3 -> AWS": _aws_row,
+    "requests -> EnOS": lambda: _enos_row(_requests),
+    "requests -> scriptr": lambda: _scriptr_row(_requests),
+    "httpx -> EnOS": lambda: _enos_row(_httpx),
+    "httpx -> scriptr": lambda: _scriptr_row(_httpx),
+}
+
+
 @contextmanager
 def rows(stack: ExitStack) -> Iterator[dict[str, dict[str, Pair]]]:
     """Row name -> contender name -> the pair it runs."""
-    table: dict[str, dict[str, Pair]] = {}
-    aws_cloud = FakeCloud(seed=1)
-    floor = recorded(_boto3, aws_pair, FakeCloud(seed=1))
-    table["boto3 -> AWS"] = {
-        "floor": aws_pair(_boto3(floor)),
-        "iotfake": aws_pair(_boto3(aws_cloud)),
-        "alone": replayed(floor.requests, FakeCloud(seed=1)),
-    }
+    table = {name: make() for name, make in ROWS.items()}
     try:
         from moto import mock_aws
 
@@ -293,21 +325,6 @@ def rows(stack: ExitStack) -> Iterator[dict[str, dict[str, Pair]]]:
         table["boto3 -> AWS"]["moto"] = aws_pair(_boto3(None))
     except ImportError:
         pass
-    for label, make in (("requests", _requests), ("httpx", _httpx)):
-        cloud, product = _enos_cloud()
-        answers = recorded(make, _enos_pair_of(product), _enos_cloud()[0])
-        table[f"{label} -> EnOS"] = {
-            "floor": enos_pair(make(answers), product),
-            "iotfake": enos_pair(make(cloud), product),
-            "alone": replayed(answers.requests, _enos_cloud()[0]),  # seeded: the same product key
-        }
-        cloud, token = _scriptr_cloud()
-        answers = recorded(make, _scriptr_pair_of(token), _scriptr_cloud()[0])
-        table[f"{label} -> scriptr"] = {
-            "floor": scriptr_pair(make(answers), token),
-            "iotfake": scriptr_pair(make(cloud), token),
-            "alone": replayed(answers.requests, _scriptr_cloud()[0]),  # seeded: the same token
-        }
     yield table
 
 
