@@ -163,3 +163,55 @@ def test_split_url_agrees_with_urlsplit(url: str) -> None:
 def test_split_url_examples(url: str) -> None:
     parts = urlsplit(url)
     assert split_url(url) == (parts.scheme, parts.netloc, parts.path, parts.query)
+
+
+PATH_PARTS = st.sampled_from(
+    [
+        "/",
+        "//",
+        "a",
+        "Z9",
+        "%",
+        "%41",
+        "-._~",
+        "!$&'()*+,;=:@",
+        " ",
+        "?",
+        "#",
+        "é",
+        "\udc80",
+        "\x7f",
+        "\\",
+        "[",
+        "",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PATH_PARTS, max_size=8).map("".join))
+def test_plain_path_is_the_plain_pattern_without_escapes(path: str) -> None:
+    """``plain_path`` checks with str and bytes methods what ``_PLAIN`` states (no ``%``)."""
+    from iotfake.environ import _PLAIN, plain_path
+
+    assert plain_path(path) == ("%" not in path and _PLAIN.fullmatch(path) is not None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(URL_PARTS, max_size=8).map("".join))
+def test_split_url_splits_by_hand_exactly_the_plain_urls(url: str) -> None:
+    """The hand split takes the URLs ``_PLAIN_URL`` describes and no others (urlsplit the rest)."""
+    from unittest import mock
+
+    from iotfake import environ
+
+    scheme, sep, rest = url.partition("://")
+    plain = bool(sep) and scheme in ("http", "https") and rest.isascii()
+    expected = plain and environ._PLAIN_URL.fullmatch(rest) is not None
+    with mock.patch.object(environ, "urlsplit", side_effect=AssertionError("not split by hand")):
+        try:
+            environ.split_url(url)
+            by_hand = True
+        except AssertionError:
+            by_hand = False
+    assert by_hand == expected

@@ -174,7 +174,8 @@ class WSGIAdapter:
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         Response, CaseInsensitiveDict, get_encoding_from_headers = _requests_parts()
         body = request.body
-        if hasattr(body, "read"):
+        # bytes first: hasattr on them raises, and formats, an AttributeError inside
+        if body is not None and type(body) is not bytes and hasattr(body, "read"):
             body = body.read()  # type: ignore[union-attr]
         elif body is not None and not isinstance(body, bytes | str):
             body = b"".join(body)  # a generator body (chunked upload)
@@ -346,7 +347,7 @@ def route_botocore(client: Any, target: FakeCloud | WSGIApplication) -> Any:
 
     def send(request: Any, **kwargs: Any) -> AWSResponse:
         body = request.body
-        if hasattr(body, "read"):
+        if body is not None and type(body) is not bytes and hasattr(body, "read"):  # see WSGIAdapter
             body = body.read()
         try:
             status, headers, content = _exchange(

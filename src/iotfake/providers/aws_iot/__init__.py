@@ -177,9 +177,7 @@ class AwsIotProvider(Provider):
             auth.verify(call.request, signature, seeded.secret, service_of(_key(call)))
 
     def compiled(self, route: str) -> Any:
-        from .compiled import operation
-
-        return operation(route)
+        return _compiled(route)
 
     def handle(self, call: Call) -> Reply:
         key = _key(call)
@@ -424,6 +422,15 @@ def from_domain(operation: str, error: domain.DomainError) -> AwsError:
 def _key(call: Call) -> str:
     """The model's key of a call (``jobsdata:...`` for iot-jobs-data, see ``model``)."""
     return model_key(call.operation, call.params)
+
+
+@cache
+def _compiled(route: str) -> Any:
+    """The route's compiled operation (see ``compiled``), imported and looked up once: an import
+    statement on every call costs more than the lookup."""
+    from .compiled import operation
+
+    return operation(route)
 
 
 @cache

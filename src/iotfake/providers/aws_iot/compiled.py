@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ... import jsonio
 from ...reply import Reply
 from ..base import Call
-from . import arns, auth, wire
+from . import _route_plan, arns, auth, handler_map, match_fields, wire
 from .accepts import accepts
 from .context import Context
 from .model import OPERATIONS
@@ -65,8 +65,6 @@ class Operation:
         values = wire.simple_values(body, args, self.body_names, self.labels)
         if self.accepts is not None and not self.accepts(values):  # the general path words why
             return None
-        from . import match_fields
-
         account, region = auth.identify(cloud.registry, signature)
         params = match_fields(self.key, args, None, fields.get("HTTP_X_AMZN_PRINCIPAL"), body)
         params["account"], params["region"] = account, region
@@ -86,8 +84,6 @@ def operation(route: str) -> Operation | None:
     """The compiled operation of a route, or None where the route's calls take the general path:
     operations sharing the route, ones not served, iot-jobs-data's, and inputs read from the
     query string, headers or a raw or structure payload."""
-    from . import _route_plan, handler_map
-
     plan = _route_plan(route)
     if plan is None:
         return None
