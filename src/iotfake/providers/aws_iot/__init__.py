@@ -71,6 +71,14 @@ def handler_map() -> dict[str, Callable[[Context], dict[str, Any] | None]]:
 
 
 @cache
+def _unlocked() -> frozenset[str]:
+    """The handlers that take the lock themselves (see ``handlers.UNLOCKED``), imported once."""
+    from .handlers import UNLOCKED
+
+    return UNLOCKED
+
+
+@cache
 def served() -> frozenset[str]:
     """The operations with a handler (the rest answer 501)."""
     return frozenset(handler_map())
@@ -196,11 +204,9 @@ class AwsIotProvider(Provider):
     # -- transport-free operations (the MQTT side, Python callers) -----------------------------
     def declared(self, operation: str) -> Declared | None:
         key = operation if operation in OPERATIONS else model_key(operation, {})
-        from .handlers import HANDLERS, UNLOCKED
-
-        if key not in HANDLERS:
+        if key not in handler_map():
             return None
-        return _declared(key, key in UNLOCKED)
+        return _declared(key, key in _unlocked())
 
     def prepare(self, call: Call) -> None:
         if call.operation.startswith(JOBS_PREFIX):  # "jobsdata:Name": the device side's twin
@@ -211,8 +217,6 @@ class AwsIotProvider(Provider):
         call.params["account"], call.params["region"] = arns.split_tenant(call.tenant)
 
     def run(self, call: Call, values: dict[str, Any]) -> dict[str, Any]:
-        from .handlers import HANDLERS
-
         key = _key(call)
         values = dict(values)
         payload = wire.payload_member(key)
@@ -225,7 +229,7 @@ class AwsIotProvider(Provider):
                 raise invalid(problems.message())
         if payload is not None:
             values[payload] = raw if isinstance(raw, bytes) else str(raw).encode()
-        return HANDLERS[key](Context(self, call, self.tenant(call), values)) or {}
+        return handler_map()[key](Context(self, call, self.tenant(call), values)) or {}
 
     def status_of(self, call: Call, error: ProviderError) -> int:
         return wire.status_for(error, service_of(_key(call)))
