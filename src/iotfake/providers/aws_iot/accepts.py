@@ -67,7 +67,7 @@ def _compile(shape_name: str, making: set[str]) -> Check:
 
 def _structure(shape: dict[str, Any], making: set[str]) -> Check:
     required = tuple(shape.get("required", ()))
-    members = tuple((name, _member(member["shape"], making)) for name, member in shape["members"].items())
+    members = {name: _member(member["shape"], making) for name, member in shape["members"].items()}
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
@@ -75,10 +75,13 @@ def _structure(shape: dict[str, Any], making: set[str]) -> Check:
         for name in required:
             if value.get(name) is None:
                 return False
-        for name, member in members:
-            item = value.get(name)
-            if item is not None and not member(item):
-                return False
+        # the value's own keys (an input names a few of its shape's many members); a key the
+        # shape does not name is not checked, nor is a null (an absent member)
+        for name, item in value.items():
+            if item is not None:
+                member = members.get(name)
+                if member is not None and not member(item):
+                    return False
         return True
 
     return check

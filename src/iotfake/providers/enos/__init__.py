@@ -80,7 +80,12 @@ class EnosProvider(Provider):
         ]
 
     def bind(self, request: Request, route: str, args: dict[str, Any]) -> Call:
-        action = request.args.get("action", "")
+        query = request.args
+        # the first value of each name, read from the MultiDict's own lists: a call reads six
+        # names, mostly absent, and MultiDict.get is a Python call for each
+        first = dict.get
+        given = first(query, "action")
+        action = given[0] if given else ""
         if route == "devices":
             operation = DEVICE_ACTIONS.get(action, UNKNOWN)
         elif route == "devices-v2.0":
@@ -89,16 +94,15 @@ class EnosProvider(Provider):
             operation = PRODUCT_ACTIONS.get(action, UNKNOWN)
         else:
             operation = "GetToken" if route == "token.get" else "RefreshToken"
-        call = Call("enos", operation, request, args, tenant=request.args.get("orgId") or None)
+        given = first(query, "orgId")
+        call = Call("enos", operation, request, args, tenant=(given[0] if given else None) or None)
         if request.method == "POST":
             decode_json_body(call)
         params: dict[str, Any] = {"orgId": call.tenant} if call.tenant else {}
         body = call.body if isinstance(call.body, dict) else {}
-        query = request.args
         for field in MATCH_FIELDS:
-            value = query.get(field, body)  # the query wins, even with an empty value
-            if value is body:
-                value = body.get(field)
+            given = first(query, field)
+            value = given[0] if given else body.get(field)  # the query wins, even when empty
             if isinstance(value, str):
                 params[field] = value
         if route.startswith("token") and isinstance(body.get("appKey"), str):
