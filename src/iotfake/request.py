@@ -219,11 +219,10 @@ class PartsRequest(Request):
         fields: dict[str, Any] | None = None,
     ) -> None:
         scheme, netloc, path, query = parts
-        host, name, port = host_parts(scheme, netloc)
         if fields is None:  # the headers' environ keys, unless the caller made them already
-            fields = {"HTTP_HOST": host}  # the URL's, unless a Host header says otherwise
+            fields = {"HTTP_HOST": host_parts(scheme, netloc)[0]}  # unless a Host header says otherwise
             add_headers(fields, headers, body)
-        self.server = (name, int(port))
+        self._netloc = netloc
         self.method = method
         self.scheme = scheme
         self.root_path = ""
@@ -251,6 +250,12 @@ class PartsRequest(Request):
     @once
     def args(self) -> Args:  # type: ignore[override]
         return self._args_of(self._query)
+
+    @once
+    def server(self) -> tuple[str, int]:  # type: ignore[override]
+        """The URL's host and port, as a server names itself (read by werkzeug's URL properties)."""
+        _, name, port = host_parts(self.scheme, self._netloc)
+        return name, int(port)
 
     def server_value(self, key: str) -> Any:
         built = self.__dict__.get("environ")
