@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import shutil
 import subprocess
@@ -80,6 +81,8 @@ def in_situ(row: str, contender: str, pairs: int) -> None:
 def counted(recording: Path, row: str, pairs: int, out: Path, contender: str | None = None) -> dict[str, int]:
     """cachegrind's totals for one replay (``contender``: through the client, see ``in_situ``)."""
     what = ["--replay", str(recording), row] if contender is None else ["--in-situ", row, contender]
+    # one string hash for every run: dict layouts, and so instruction counts, then repeat exactly
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
     subprocess.run(
         [
             "valgrind",
@@ -96,6 +99,7 @@ def counted(recording: Path, row: str, pairs: int, out: Path, contender: str | N
         check=True,
         capture_output=True,
         cwd=Path(__file__).resolve().parent.parent,
+        env=env,
     )
     events: list[str] = []
     for line in out.read_text().splitlines():

@@ -72,23 +72,10 @@ def wsgi_environ(
 def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | None) -> None:
     """The headers' environ keys (``HTTP_X_AMZ_DATE``, ``CONTENT_TYPE``), a repeated header's
     values joined with ", ", and the body's own length, whatever a header said."""
+    fields: dict[str, str] = {}
     # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
     pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
     keys = _ENVIRON_KEYS
-    if type(pairs) is list:  # the usual call: names seen before, each once, text values
-        try:
-            fields = {keys[header]: value for header, value in pairs}
-            "".join(fields.values())  # TypeError: a bytes value, to decode below
-        except (KeyError, TypeError):  # a name not seen yet (the loop learns it), bytes
-            pass
-        else:
-            if len(fields) == len(pairs):  # no repeated name (joined below) or twin spelling
-                fields.pop("CONTENT_LENGTH", None)
-                environ.update(fields)
-                if body:
-                    environ["CONTENT_LENGTH"] = str(len(body))
-                return
-    fields = {}
     for header, value in pairs:
         text = value if type(value) is str else value.decode("latin-1") if isinstance(value, bytes) else value
         key = keys.get(header) or environ_key(header)

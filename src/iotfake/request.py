@@ -124,13 +124,7 @@ class Request(_WerkzeugRequest):
             return _werkzeug_args(self)
         # MultiDict's own storage (name -> values), built in place: its constructor's isinstance
         # checks against the collections ABCs cost more than the split
-        parts = [part.partition("=") for part in query.split("&") if part]
-        values: dict[str, list[str]] = {name: [value] for name, _, value in parts}
-        if len(values) == len(parts):  # no name twice: every value in its own list already
-            args = Args()
-            dict.update(args, values)
-            return args
-        values = {}
+        values: dict[str, list[str]] = {}
         for part in query.split("&"):
             if part:
                 name, _, value = part.partition("=")
