@@ -69,6 +69,14 @@ def wsgi_environ(
     return environ
 
 
+def header_fields(scheme: str, netloc: str, headers: HeaderPairs, body: bytes | None) -> dict[str, str]:
+    """The environ keys a server makes of a call's headers: ``add_headers``' over the URL's
+    host, which a Host header replaces."""
+    fields = {"HTTP_HOST": host_parts(scheme, netloc)[0]}
+    add_headers(fields, headers, body)
+    return fields
+
+
 def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | None) -> None:
     """The headers' environ keys (``HTTP_X_AMZ_DATE``, ``CONTENT_TYPE``), a repeated header's
     values joined with ", ", and the body's own length, whatever a header said."""

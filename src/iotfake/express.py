@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .environ import HeaderPairs, add_headers, host_parts, plain_path, split_url
+from .environ import HeaderPairs, header_fields, plain_path, split_url
 from .request import PartsRequest
 
 if TYPE_CHECKING:
@@ -115,10 +115,7 @@ def lane(
     owner, route = endpoint
     if owner == "admin":  # its own body limit and write hook: the general path knows them
         return None
-    fields: dict[str, Any] = {
-        "HTTP_HOST": host_parts(scheme, netloc)[0]
-    }  # unless a Host header says otherwise
-    add_headers(fields, headers, body)
+    fields = header_fields(scheme, netloc, headers, body)
     if _GENERAL[0] in fields or _GENERAL[1] in fields:
         return None
     return Ticket(cloud.providers[owner], route, args, method, url, parts, headers, body, fields, extra)

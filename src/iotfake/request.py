@@ -16,7 +16,7 @@ from werkzeug.datastructures import EnvironHeaders, ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request as _WerkzeugRequest
 
-from .environ import HeaderPairs, add_headers, environ_key, host_parts, wsgi_environ
+from .environ import HeaderPairs, environ_key, header_fields, host_parts, wsgi_environ
 
 
 def _wsgi_str(value: str) -> str:
@@ -214,8 +214,7 @@ class PartsRequest(Request):
     ) -> None:
         scheme, netloc, path, query = parts
         if fields is None:  # the headers' environ keys, unless the caller made them already
-            fields = {"HTTP_HOST": host_parts(scheme, netloc)[0]}  # unless a Host header says otherwise
-            add_headers(fields, headers, body)
+            fields = header_fields(scheme, netloc, headers, body)
         self._netloc = netloc
         self.method = method
         self.scheme = scheme
