@@ -353,3 +353,73 @@ def test_the_app_still_answers_a_plain_werkzeug_request() -> None:
     answer = cloud.wsgi_app.dispatch(WerkzeugRequest(builder.get_environ()))
     assert answer.status_code == 200, answer.get_data()
     assert json.loads(answer.get_data())["response"]["metadata"]["status"] == "success"
+
+
+ENOS_ODD = [
+    ("POST", "/devices?action=create&orgId=o1", b""),
+    ("POST", "/devices?action=create&orgId=o1", b"{"),
+    ("POST", "/devices?action=create&orgId=o1", b"[]"),
+    ("POST", "/devices?action=create&orgId=o1", b'{"productKey": 5, "deviceKey": ["x"]}'),
+    ("POST", "/devices?action=create&orgId=o1", b"\xff\xfe"),
+    ("POST", "/devices?action=create&orgId=o1&deviceKey=q", b'{"deviceKey": "b"}'),  # the query wins
+    ("POST", "/devices?action=create&action=get&orgId=o1&orgId=o2", b"{}"),  # the first of each
+    ("POST", "/devices?action=create&orgId=", b"{}"),
+    ("POST", "/devices?action=&orgId=o1", b"{}"),
+    ("POST", "/devices?action=get&orgId=o%31&assetId=a%2Bb", b""),  # escapes: werkzeug's parsing
+    ("POST", "/devices?action=get&orgId=o1&assetId=a+b", b""),
+    ("GET", "/devices?action=get&orgId=o1&assetId=x", b'{"deviceKey": "in-a-get-body"}'),
+    ("GET", "/devices?action=search&orgId=o1", b""),
+    ("POST", "/products?action=get&orgId=o1&productKey=", b""),
+    ("POST", "/products?action=delete&orgId=o1&productKey=nope", b""),
+    ("POST", "/products?action=search&orgId=o1", b"{}"),
+]
+
+
+@pytest.mark.parametrize("auth", ["off", "lenient", "strict"])
+def test_odd_enos_calls_answer_the_same(auth: str) -> None:
+    """EnOS's compiled routes answer as its bind -> authenticate -> handle would, odd calls and
+    refused tokens included (``test_enos_compiled`` says which ones they take)."""
+
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        out = [
+            raw(cloud, method, f"{ENOS}{path}", body, headers=ENOS_TOKEN) for method, path, body in ENOS_ODD
+        ]
+        out += [raw(cloud, method, f"{ENOS}{path}", body, headers=[]) for method, path, body in ENOS_ODD[:3]]
+        return out
+
+    both(scenario, auth=auth)
+
+
+SCRIPTR_ODD = [
+    ("POST", "device/create", b'{"id": "o1", "name": "o1", "password": "pw-123456"}', "application/json"),
+    ("POST", "device/get", b'{"id": "o1"}', "text/plain"),  # not a form: read as JSON
+    ("POST", "device/get", b"{", "application/json"),
+    ("POST", "device/get", b"[1]", "application/json"),
+    ("POST", "device/get", b"", "application/json"),
+    ("POST", "device/get", b"id=o1", "application/x-www-form-urlencoded"),
+    ("POST", "device/create", b'{"id": "o2"}', "application/x-www-form-urlencoded"),  # JSON as a form
+    ("POST", "device/get?id=o1", b"", None),
+    ("POST", "device/get?id=o1&id=o2", b"", None),  # a repeated name: a list
+    ("POST", "device/get?id=q", b'{"id": "o1"}', "application/json"),  # the body wins
+    ("GET", "device/get?id=o%31", b"", None),  # an escape: werkzeug's parsing
+    ("GET", "device/get?id=o1&auth_token=nope", b"", None),
+    ("POST", "device/frobnicate", b"{}", "application/json"),
+    ("POST", "device/get", b'{"id": 5}', "application/json"),
+    ("POST", "device/query", b'{"query": "name=\\"o1\\""}', "application/json"),
+]
+
+
+@pytest.mark.parametrize("auth", ["off", "lenient", "strict"])
+def test_odd_scriptr_calls_answer_the_same(auth: str) -> None:
+    """scriptr's compiled route answers as its bind -> authenticate -> handle would."""
+
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        token = cloud.scriptr("acme").token
+        out = []
+        for method, path, body, content_type in SCRIPTR_ODD:
+            for headers in ([("Authorization", f"bearer {token}")], [], [("Authorization", "Bearer nope")]):
+                typed = headers + ([("Content-Type", content_type)] if content_type else [])
+                out.append(raw(cloud, method, f"/scriptr/{path}", body, headers=typed))
+        return out
+
+    both(scenario, auth=auth)

@@ -70,6 +70,34 @@ class Args(ImmutableMultiDict):
 _NO_ARGS = Args()
 
 
+def mimetype_of(fields: dict[str, Any]) -> str:
+    """werkzeug's ``mimetype`` of an environ's (or header fields') CONTENT_TYPE."""
+    return fields.get("CONTENT_TYPE", "").partition(";")[0].strip(" \t").lower()
+
+
+def plain_args(query: str) -> Args | None:
+    """werkzeug's ``args`` of a query with nothing to decode (ASCII, no ``%`` or ``+``), split
+    by hand; None for any other query, which werkzeug's own parsing reads."""
+    if not query:
+        return _NO_ARGS  # immutable, so one empty instance serves every request without a query
+    if not query.isascii() or "%" in query or "+" in query:
+        return None
+    # MultiDict's own storage (name -> values), built in place: its constructor's isinstance
+    # checks against the collections ABCs cost more than the split
+    values: dict[str, list[str]] = {}
+    for part in query.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            found = values.get(name)
+            if found is None:
+                values[name] = [value]
+            else:
+                found.append(value)
+    args = Args()
+    dict.update(args, values)
+    return args
+
+
 class Headers(EnvironHeaders):
     """werkzeug's read-only environ headers, with ``get`` reading the header's environ key
     straight away (werkzeug's goes through two calls, and a caught KeyError for every header a
@@ -118,24 +146,8 @@ class Request(_WerkzeugRequest):
         return self.environ.get(key)
 
     def _args_of(self, query: str) -> Args:
-        if not query:
-            return _NO_ARGS  # immutable, so one empty instance serves every request without a query
-        if not query.isascii() or "%" in query or "+" in query:
-            return _werkzeug_args(self)
-        # MultiDict's own storage (name -> values), built in place: its constructor's isinstance
-        # checks against the collections ABCs cost more than the split
-        values: dict[str, list[str]] = {}
-        for part in query.split("&"):
-            if part:
-                name, _, value = part.partition("=")
-                found = values.get(name)
-                if found is None:
-                    values[name] = [value]
-                else:
-                    found.append(value)
-        args = Args()
-        dict.update(args, values)
-        return args
+        args = plain_args(query)
+        return _werkzeug_args(self) if args is None else args
 
     @once
     def content_length(self) -> int | None:  # type: ignore[override]
@@ -152,7 +164,7 @@ class Request(_WerkzeugRequest):
     def mimetype(self) -> str:  # type: ignore[override]
         """werkzeug's value (the part before any ``;``, stripped, lowercased) without parsing
         the parameters, which only ``mimetype_params`` needs."""
-        return self.environ.get("CONTENT_TYPE", "").partition(";")[0].strip(" \t").lower()
+        return mimetype_of(self.environ)
 
     def get_data(  # type: ignore[override]
         self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False
@@ -260,7 +272,7 @@ class PartsRequest(Request):
 
     @once
     def mimetype(self) -> str:  # type: ignore[override]
-        return self.fields.get("CONTENT_TYPE", "").partition(";")[0].strip(" \t").lower()
+        return mimetype_of(self.fields)
 
     def _read_sized_body(self) -> bytes | None:
         """The body from the parts, once: a second read, or one after the environ was built,

@@ -12,6 +12,7 @@ and the journal records, leaving validation to ``handle``. Errors travel as exce
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -53,6 +54,10 @@ class Call:
     fault: str | None = None
     #: what that rule does (error, throttle, latency, drop, lost_response); set by the fault engine
     fault_action: str | None = None
+    #: the query's parameters and the headers, for the providers whose handlers read them (EnOS):
+    #: the request's, or on a compiled call (which has no request) the ones read from its parts
+    query: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] | None = None
 
 
 class ProviderError(Exception):
@@ -75,16 +80,33 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
     )
 
 
+def headers_of(call: Call) -> Mapping[str, str]:
+    """The call's headers: bound (``call.headers``), else its request's, else none."""
+    if call.headers is not None:
+        return call.headers
+    return {} if call.request is None else call.request.headers
+
+
+def query_of(call: Call) -> Mapping[str, str]:
+    """The call's query parameters (the first value of each), as ``headers_of`` finds them."""
+    if call.query is not None:
+        return call.query
+    return {} if call.request is None else call.request.args
+
+
 def decode_json_body(call: Call) -> None:
     """Decode the request body into ``call.body``; record, never raise, what is wrong with it."""
-    raw = call.request.get_data(cache=True)
+    call.body, call.body_error = decode_json(call.request.get_data(cache=True))
+
+
+def decode_json(raw: bytes) -> tuple[Any, str | None]:
+    """A JSON body and None, or None and what is wrong with it (an empty body is None)."""
     if not raw.strip():
-        call.body = None
-        return
+        return None, None
     try:
-        call.body = jsonio.loads(raw)
+        return jsonio.loads(raw), None
     except jsonio.JSONInputError as exc:
-        call.body_error = str(exc)
+        return None, str(exc)
 
 
 class Compiled(Protocol):

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request
 
 from ...numbers import whole_number
 from ...registry.errors import DomainError, TokenExpired, Unauthorized
 from ...reply import Reply
-from ..base import Call, Provider, ProviderError, decode_json_body, json_response
+from ..base import (
+    Call,
+    Compiled,
+    Provider,
+    ProviderError,
+    decode_json_body,
+    headers_of,
+    json_response,
+    query_of,
+)
 from . import auth, batch, devices, products, queries, tokens
 from .errors import INTERNAL, INVALID_ARGUMENT, MESSAGES, EnosError, from_domain
 
@@ -83,32 +93,17 @@ class EnosProvider(Provider):
         query = request.args
         # the first value of each name, read from the MultiDict's own lists: a call reads six
         # names, mostly absent, and MultiDict.get is a Python call for each
-        first = dict.get
-        given = first(query, "action")
-        action = given[0] if given else ""
-        if route == "devices":
-            operation = DEVICE_ACTIONS.get(action, UNKNOWN)
-        elif route == "devices-v2.0":
-            operation = "BatchCreateDevice" if action == "batchCreate" else UNKNOWN
-        elif route == "products":
-            operation = PRODUCT_ACTIONS.get(action, UNKNOWN)
-        else:
-            operation = "GetToken" if route == "token.get" else "RefreshToken"
-        given = first(query, "orgId")
-        call = Call("enos", operation, request, args, tenant=(given[0] if given else None) or None)
+        action, org = dict.get(query, "action"), dict.get(query, "orgId")
+        operation = operation_of(route, action[0] if action else "")
+        call = Call("enos", operation, request, args, tenant=org[0] if org and org[0] else None)
+        call.query, call.headers = query, request.headers
         if request.method == "POST":
             decode_json_body(call)
-        params: dict[str, Any] = {"orgId": call.tenant} if call.tenant else {}
-        body = call.body if isinstance(call.body, dict) else {}
-        for field in MATCH_FIELDS:
-            given = first(query, field)
-            value = given[0] if given else body.get(field)  # the query wins, even when empty
-            if isinstance(value, str):
-                params[field] = value
-        if route.startswith("token") and isinstance(body.get("appKey"), str):
-            params["appKey"] = body["appKey"]
-        call.params = params
+        call.params = match_params(route, call.tenant, query, call.body)
         return call
+
+    def compiled(self, route: str) -> Compiled | None:
+        return _compiled(route)
 
     def authenticate(self, call: Call) -> None:
         auth.authenticate(self, call)
@@ -116,7 +111,7 @@ class EnosProvider(Provider):
     def handle(self, call: Call) -> Reply:
         handler = HANDLERS.get(call.operation)
         if handler is None:
-            action = call.request.args.get("action")
+            action = query_of(call).get("action")
             problem = "action is missing" if not action else f"action {action} is not supported"
             raise EnosError(INVALID_ARGUMENT, f"Invalid Argument action:{problem}")
         if call.operation not in auth.GATEWAY_OPERATIONS and not call.tenant:
@@ -154,7 +149,7 @@ class EnosProvider(Provider):
         stand-in derived from it, the length of poseidon's own refresh tokens: poseidon packs the
         value into its next RSA-OAEP blob, and the blob itself would not fit. No request at all
         when a rule's code is checked."""
-        token = "" if call.request is None else call.request.headers.get("apim-accesstoken", "")
+        token = headers_of(call).get("apim-accesstoken", "")
         if len(token) <= REFRESH_TOKEN_CHARS or self.cloud.registry.tokens.find(token) is not None:
             return token
         return tokens.sha256_hex(token)
@@ -227,3 +222,34 @@ HANDLERS = {
     "GetToken": tokens.get,
     "RefreshToken": tokens.refresh,
 }
+
+
+def operation_of(route: str, action: str | None) -> str:
+    """The operation a route's ``action`` names (UNKNOWN, answered with 99400, if none)."""
+    if route == "devices":
+        return DEVICE_ACTIONS.get(action or "", UNKNOWN)
+    if route == "devices-v2.0":
+        return "BatchCreateDevice" if action == "batchCreate" else UNKNOWN
+    if route == "products":
+        return PRODUCT_ACTIONS.get(action or "", UNKNOWN)
+    return "GetToken" if route == "token.get" else "RefreshToken"
+
+
+def match_params(route: str, tenant: str | None, query: MultiDict, body: Any) -> dict[str, Any]:
+    """What fault rules match on and the journal records: ``orgId``, then each of MATCH_FIELDS
+    from the query (which wins, even when empty) or a JSON object body, and on the token
+    service the body's ``appKey``. Only text values count."""
+    params: dict[str, Any] = {"orgId": tenant} if tenant else {}
+    body = body if isinstance(body, dict) else {}
+    first = dict.get  # the MultiDict's own lists (see ``bind``)
+    for field in MATCH_FIELDS:
+        given = first(query, field)
+        value = given[0] if given else body.get(field)
+        if isinstance(value, str):
+            params[field] = value
+    if route.startswith("token") and isinstance(body.get("appKey"), str):
+        params["appKey"] = body["appKey"]
+    return params
+
+
+from .compiled import operation as _compiled  # noqa: E402  (it reads HANDLERS and match_params)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...registry.errors import TokenExpired, Unauthorized
 from ...signatures import matches
-from ..base import Call, ProviderError
+from ..base import Call, ProviderError, headers_of
 from .errors import FORBIDDEN, INVALID_ARGUMENT, EnosError
 from .tokens import find_app
 
@@ -46,7 +46,7 @@ def authenticate(provider: EnosProvider, call: Call) -> None:
     mode = provider.cloud.auth
     if mode == "off" or call.operation in GATEWAY_OPERATIONS:
         return
-    value = call.request.headers.get("apim-accesstoken")
+    value = headers_of(call).get("apim-accesstoken")
     if not value:
         raise GatewayError(MISSING_CREDENTIAL, "the apim-accesstoken header is missing", status=401)
     try:

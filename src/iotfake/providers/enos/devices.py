@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...registry import Device, Tenant
 from ...reply import Reply
-from ..base import Call
+from ..base import Call, query_of
 from . import validation as v
 from .errors import (
     ALREADY_DISABLED,
@@ -128,7 +128,7 @@ def create(provider: EnosProvider, call: Call) -> Reply:
 
 def locate(provider: EnosProvider, call: Call) -> tuple[Tenant, Device]:
     """The device named by ``assetId`` or ``productKey`` + ``deviceKey`` in the query."""
-    args = call.request.args
+    args = query_of(call)
     asset_id, product_key, key = args.get("assetId"), args.get("productKey"), args.get("deviceKey")
     org = tenant(provider, call)
     if asset_id:

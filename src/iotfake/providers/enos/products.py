@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...registry import Product, Tenant
 from ...reply import Reply
-from ..base import Call
+from ..base import Call, query_of
 from . import validation as v
 from .devices import tenant
 from .errors import MODEL_NOT_FOUND, EnosError, invalid
@@ -92,7 +92,7 @@ def create(provider: EnosProvider, call: Call) -> Reply:
 
 
 def product_key(call: Call) -> str:
-    key = call.request.args.get("productKey")
+    key = query_of(call).get("productKey")
     if not key:
         raise invalid("productKey", "productKey is missing")
     return key
