@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request
 
 from ...registry.errors import DomainError
 from ...reply import Reply
-from ..base import Call, Provider, ProviderError, json_response
+from ..base import Call, Compiled, Provider, ProviderError, json_response
 from . import accounts, auth, devices, errors, params, users
 from .context import Context
 from .errors import INVALID_PARAMETER, SCRIPT_NOT_FOUND, ScriptrError
@@ -75,12 +75,24 @@ class ScriptrProvider(Provider):
             raise ScriptrError(SCRIPT_NOT_FOUND, f"No script at [scriptr/{module}/{function}].")
         if call.body_error is not None:
             raise ScriptrError(INVALID_PARAMETER, f"Invalid request: {call.body_error}.", platform=True)
+        return self.run_script(call, handler)
+
+    def compiled(self, route: str) -> Compiled | None:
+        return _compiled(route)
+
+    def run_script(self, call: Call, handler: Any) -> Reply:
+        """A module function's answer to a bound, authenticated call with readable parameters."""
         assert call.tenant is not None and isinstance(call.principal, str)
         context = Context(self.cloud, accounts.directory(self.cloud, call.tenant), call.principal)
         try:
             answer = handler(context, call.body)
         except ScriptrError as exc:
-            if exc.code == errors.MISSING_PARAMETERS and params.json_sent_as_form(call.request):
+            request = call.request  # None on a compiled call, whose body is never a form
+            if (
+                exc.code == errors.MISSING_PARAMETERS
+                and request is not None
+                and params.json_sent_as_form(request)
+            ):
                 exc.message += (
                     " The body is JSON sent as application/x-www-form-urlencoded, so scriptr read it"
                     " as form parameters: send it with Content-Type: application/json."
@@ -125,5 +137,7 @@ class ScriptrProvider(Provider):
 
         seed(self, section, path)
 
+
+from .compiled import operation as _compiled  # noqa: E402  (it reads MODULES)
 
 __all__ = ["Account", "ScriptrProvider"]

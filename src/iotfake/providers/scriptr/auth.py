@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...registry.errors import TokenExpired, Unauthorized
 from ...request import server_value
-from ..base import Call
+from ..base import Call, headers_of
 from . import accounts
 from .errors import INVALID_TOKEN, ScriptrError
 
@@ -30,7 +30,7 @@ def token_of(call: Call) -> str | None:
     """
     params = call.body if isinstance(call.body, dict) else {}
     parameter = params.pop("auth_token", None)
-    scheme, _, value = call.request.headers.get("Authorization", "").strip().partition(" ")
+    scheme, _, value = headers_of(call).get("Authorization", "").strip().partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     if isinstance(parameter, list):
@@ -39,9 +39,14 @@ def token_of(call: Call) -> str | None:
 
 
 def authenticate(provider: ScriptrProvider, call: Call) -> None:
+    in_process = None if call.request is None else server_value(call.request, ENVIRON_ACCOUNT)
+    authenticate_as(provider, call, in_process)
+
+
+def authenticate_as(provider: ScriptrProvider, call: Call, in_process: object) -> None:
+    """``authenticate`` given what the server put in the environ under ENVIRON_ACCOUNT."""
     cloud = provider.cloud
     value = token_of(call)
-    in_process = server_value(call.request, ENVIRON_ACCOUNT)
     if isinstance(in_process, str):
         _act(call, in_process, accounts.BUILTIN)
         return

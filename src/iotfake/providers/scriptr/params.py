@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from ... import jsonio
 from ...numbers import whole_number
-from ..base import Call, decode_json_body
+from ..base import Call, decode_json
 from .errors import invalid_parameter
 
 if TYPE_CHECKING:
@@ -45,18 +45,29 @@ def json_sent_as_form(request: Request) -> bool:
 def collect(call: Call) -> None:
     """Fill ``call.body`` with the merged parameters and ``call.body_error``; never raises."""
     request = call.request
-    params = _flatten(request.args)
-    if request.method == "POST":
-        if request.mimetype in FORM_TYPES:
-            params.update(_flatten(request.form))
+    call.query = request.args
+    if request.method == "POST" and request.mimetype in FORM_TYPES:
+        params = _flatten(request.args)
+        params.update(_flatten(request.form))
+        call.body = params
+        return
+    raw = request.get_data(cache=True) if request.method == "POST" else None
+    call.body, call.body_error = merged(request.args, raw)
+
+
+def merged(query: MultiDict, raw: bytes | None) -> tuple[dict[str, Any], str | None]:
+    """The query's parameters with a JSON object body's over them, and what is wrong with the
+    body. Query parameters still count (auth_token) when the body is unreadable."""
+    params = _flatten(query)
+    if raw is None:
+        return params, None
+    body, error = decode_json(raw)
+    if error is None and body is not None:
+        if not isinstance(body, dict):
+            error = "the body must be a JSON object"
         else:
-            decode_json_body(call)
-            if call.body_error is None and call.body is not None:
-                if not isinstance(call.body, dict):
-                    call.body_error = "the body must be a JSON object"
-                else:
-                    params.update(call.body)
-    call.body = params  # query parameters still count (auth_token) when the body is unreadable
+            params.update(body)
+    return params, error
 
 
 def boolean(value: Any, name: str, default: bool = False) -> bool:
