@@ -223,11 +223,11 @@ HEADER_NAMES = st.sampled_from(
 HEADER_VALUES = st.one_of(st.text(max_size=4), st.binary(max_size=4))
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(st.tuples(HEADER_NAMES, HEADER_VALUES), max_size=6), st.booleans())
 def test_known_headers_are_read_as_the_loop_reads_them(pairs: list[tuple[str, Any]], seen: bool) -> None:
     """The loop-free reading of header pairs (``_known_fields``) gives the loop's fields, or
-    declines: repeated or new headers, and text mixed with bytes, are the loop's."""
+    declines: repeated, new or non-text headers are the loop's to join and decode."""
     from iotfake import environ
 
     if seen:  # every name met before, as on a client's second call
@@ -236,7 +236,5 @@ def test_known_headers_are_read_as_the_loop_reads_them(pairs: list[tuple[str, An
     fast = environ._known_fields(pairs)
     assert fast is None or list(fast.items()) == list(loop.items())
     names = [environ.environ_key(name) for name, _ in pairs]
-    kinds = {type(v) for name, v in pairs if environ.environ_key(name) != "CONTENT_LENGTH"}
-    no_nul = all(b"\0" not in v for _, v in pairs if type(v) is bytes)
-    if seen and pairs and len(set(names)) == len(names) and len(kinds) <= 1 and no_nul:
+    if seen and pairs and len(set(names)) == len(names) and all(type(v) is str for _, v in pairs):
         assert fast is not None
