@@ -215,26 +215,3 @@ def test_split_url_splits_by_hand_exactly_the_plain_urls(url: str) -> None:
         except AssertionError:
             by_hand = False
     assert by_hand == expected
-
-
-HEADER_NAMES = st.sampled_from(
-    ["Content-Type", "content-type", "Content-Length", "X-Amz-Date", "Host", "A", "a", "apim-accesstoken"]
-)
-HEADER_VALUES = st.one_of(st.text(max_size=4), st.binary(max_size=4))
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.tuples(HEADER_NAMES, HEADER_VALUES), max_size=6), st.booleans())
-def test_known_headers_are_read_as_the_loop_reads_them(pairs: list[tuple[str, Any]], seen: bool) -> None:
-    """The loop-free reading of header pairs (``_known_fields``) gives the loop's fields, or
-    declines: repeated, new or non-text headers are the loop's to join and decode."""
-    from iotfake import environ
-
-    if seen:  # every name met before, as on a client's second call
-        environ._joined_fields(pairs)
-    loop = environ._joined_fields(pairs)
-    fast = environ._known_fields(pairs)
-    assert fast is None or list(fast.items()) == list(loop.items())
-    names = [environ.environ_key(name) for name, _ in pairs]
-    if seen and pairs and len(set(names)) == len(names) and all(type(v) is str for _, v in pairs):
-        assert fast is not None

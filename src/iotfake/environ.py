@@ -80,33 +80,9 @@ def header_fields(scheme: str, netloc: str, headers: HeaderPairs, body: bytes | 
 def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | None) -> None:
     """The headers' environ keys (``HTTP_X_AMZ_DATE``, ``CONTENT_TYPE``), a repeated header's
     values joined with ", ", and the body's own length, whatever a header said."""
+    fields: dict[str, str] = {}
     # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
     pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
-    fields = _known_fields(pairs) if type(pairs) is list else None
-    if fields is None:
-        fields = _joined_fields(pairs)
-    environ.update(fields)  # a Host header replaces the URL's host where it stands
-    if body:  # the body's own length; none without a body
-        environ["CONTENT_LENGTH"] = str(len(body))
-
-
-def _known_fields(pairs: list[tuple[str, str]]) -> dict[str, str] | None:
-    """``_joined_fields``' answer where nothing needs its loop: text values, every name seen
-    before and none repeated (so nothing to join, and no second Content-Type). Made by C calls
-    alone: the loop, a dozen headers a call, was the largest Python part of a lane call."""
-    try:
-        names, values = zip(*pairs, strict=True)
-        fields = dict(zip(map(_ENVIRON_KEYS.__getitem__, names), values, strict=True))
-    except (KeyError, TypeError, ValueError):  # a new name, or pairs that are not pairs
-        return None
-    if len(fields) != len(values) or set(map(type, values)) != _TEXT:
-        return None
-    fields.pop("CONTENT_LENGTH", None)
-    return fields
-
-
-def _joined_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    fields: dict[str, str] = {}
     keys = _ENVIRON_KEYS
     for header, value in pairs:
         text = value if type(value) is str else value.decode("latin-1") if isinstance(value, bytes) else value
@@ -116,7 +92,9 @@ def _joined_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
         elif key != "CONTENT_LENGTH":
             joined = fields.get(key)  # a repeated header's values are joined with ", "
             fields[key] = text if joined is None else joined + ", " + text
-    return fields
+    environ.update(fields)  # a Host header replaces the URL's host where it stands
+    if body:  # the body's own length; none without a body
+        environ["CONTENT_LENGTH"] = str(len(body))
 
 
 def environ_key(header: str) -> str:
@@ -187,7 +165,6 @@ _PLAIN_URL = re.compile(r"[^/?#\[\]\s\x00-\x1f\x7f]*(?:/[^#\s\x00-\x1f\x7f]*)?")
 #: header name -> its environ key (``X-Amz-Date`` -> ``HTTP_X_AMZ_DATE``, ``Content-Type`` ->
 #: ``CONTENT_TYPE``)
 _ENVIRON_KEYS: dict[str, str] = {}
-_TEXT = {str}
 
 #: what ``iri_to_uri`` leaves as it is (RFC 3986's unreserved and sub-delims, ``:@/%``): a path of
 #: only these needs no call to it (a tenth of an in-process call's cost); ``//`` starts an authority
