@@ -1,0 +1,105 @@
+"""httpx in process answers as the other in-process transports do: through the fake's express
+lane where a call fits it, with a server's reading of the request and the fake's answer as sent.
+(``test_transports_enos`` holds httpx, requests and a socket to the same EnOS answers.)"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from unittest import mock
+
+import httpx
+import pytest
+
+from iotfake import FakeCloud
+from iotfake.app import App
+from iotfake.transports import call_wsgi, httpx_client, httpx_transport
+
+ENOS = "/connect-service/v2.1"
+
+
+@pytest.fixture
+def cloud() -> FakeCloud:
+    return FakeCloud(seed=1)
+
+
+def test_it_is_still_httpx_s_wsgi_transport(cloud: FakeCloud) -> None:
+    assert isinstance(httpx_transport(cloud), httpx.WSGITransport)
+
+
+def test_calls_take_the_express_lane(cloud: FakeCloud) -> None:
+    taken: list[bool] = []
+    real = App.express
+
+    def spy(self: App, *args: Any) -> Any:
+        reply = real(self, *args)
+        taken.append(reply is not None)
+        return reply
+
+    with mock.patch.object(App, "express", spy), httpx_client(cloud) as client:
+        answer = client.post(
+            f"{ENOS}/devices?action=get&orgId=o1&assetId=a1", headers={"apim-accesstoken": "t"}
+        )
+    assert answer.json()["code"] == 11404  # no such device
+    assert taken == [True]
+
+
+def test_the_answer_is_what_the_fake_sent_and_nothing_more(cloud: FakeCloud) -> None:
+    """Status, headers (in order, Content-Length included once) and body as the general path
+    sends them: httpx adds no header of its own."""
+    path = f"{ENOS}/devices?action=get&orgId=o1&assetId=a1"
+    headers = [("apim-accesstoken", "t"), ("Host", "iotfake")]
+    with mock.patch.object(App, "express", lambda *_: None):
+        status, sent, body = call_wsgi(FakeCloud(seed=1).wsgi_app, "POST", f"http://iotfake{path}", headers)
+    with httpx_client(cloud) as client:
+        answer = client.post(path, headers=dict(headers))
+    assert answer.status_code == status
+    assert answer.headers.multi_items() == [(k.lower(), v) for k, v in sent.items()]
+    assert answer.content == body
+
+
+def test_repeated_and_non_ascii_headers_are_read_as_a_server_reads_them(cloud: FakeCloud) -> None:
+    """A repeated header's values joined with ", " (httpx's own WSGI environ kept the last one),
+    header bytes as latin-1 (httpx's raised UnicodeDecodeError)."""
+    seen: list[dict[str, Any]] = []
+    real = App.serve_call
+
+    def spy(self: App, provider: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(dict(request.headers))
+        return real(self, provider, request, *args, **kwargs)
+
+    with mock.patch.object(App, "serve_call", spy), httpx_client(cloud) as client:
+        sent = httpx.Headers([("X-Tag", "a"), ("X-Tag", "b"), ("X-Name", "caf\u00e9".encode("latin-1"))])
+        client.post("/scriptr/device/frobnicate", headers=sent, content=b"{}")
+    assert seen[0]["X-Tag"] == "a, b"
+    assert seen[0]["X-Name"] == "caf\u00e9"
+
+
+def test_a_form_and_an_escaped_query_answer_as_over_requests(cloud: FakeCloud) -> None:
+    from iotfake.transports import requests_session
+
+    twin = FakeCloud(seed=1)
+    token, twin_token = cloud.scriptr("acme").token, twin.scriptr("acme").token
+    with httpx_client(cloud) as client:
+        by_httpx = [
+            client.post(
+                "/scriptr/device/create",
+                data={"id": "h1", "name": "h1", "password": "pw-123456"},
+                headers={"Authorization": f"bearer {token}"},
+            ).json(),
+            client.get(
+                "/scriptr/device/get", params={"id": "h 1"}, headers={"Authorization": f"bearer {token}"}
+            ).json(),
+        ]
+    http = requests_session(twin)
+    by_requests = [
+        http.post(
+            "/scriptr/device/create",
+            data={"id": "h1", "name": "h1", "password": "pw-123456"},
+            headers={"Authorization": f"bearer {twin_token}"},
+        ).json(),
+        http.get(
+            "/scriptr/device/get", params={"id": "h 1"}, headers={"Authorization": f"bearer {twin_token}"}
+        ).json(),
+    ]
+    assert json.dumps(by_httpx) == json.dumps(by_requests)
