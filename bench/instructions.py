@@ -133,7 +133,13 @@ def measure(pairs: int) -> dict[str, dict[str, float]]:
 
 
 #: the rows counted through their client (the httpx rows' floor is httpx's own MockTransport)
-IN_SITU_ROWS = ("boto3 -> AWS", "requests -> EnOS", "requests -> scriptr", "httpx -> EnOS", "httpx -> scriptr")
+IN_SITU_ROWS = (
+    "boto3 -> AWS",
+    "requests -> EnOS",
+    "requests -> scriptr",
+    "httpx -> EnOS",
+    "httpx -> scriptr",
+)
 
 
 def measure_in_situ(pairs: int, only: str = "") -> dict[str, dict[str, float]]:

@@ -17,7 +17,7 @@ from werkzeug.routing import Map, MapAdapter
 from . import express
 from .environ import HeaderPairs
 from .faults.drop import Dropped, drop_connection, over_socket
-from .journal import Entry
+from .journal import Entry, elapsed_ms
 from .providers import provider_classes
 from .providers.base import Call, Compiled, Provider, ProviderError, json_response
 from .registry.errors import DomainError, Internal
@@ -215,7 +215,7 @@ class App:
         if dropped and call.fault_action == "drop":
             call.code = None  # nothing was answered: the fallback 5xx never left the server
         cloud, code = self.cloud, call.code
-        duration = round((time.perf_counter() - started) * 1000, 3)
+        duration = elapsed_ms(started)
         # positional, in Entry's field order (seq, time, provider, operation, tenant, params,
         # method, path, status, code, duration_ms, rule, action): keywords cost a third more
         cloud.journal.record(

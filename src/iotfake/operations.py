@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .journal import Entry
+from .journal import Entry, elapsed_ms
 from .providers.base import Call, ProviderError
 from .registry.errors import DomainError
 
@@ -143,7 +143,7 @@ def journal(cloud: FakeCloud, call: Call, transport: str, path: str, status: int
             path=path,
             status=status,
             code=None if call.code is None else str(call.code),
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            duration_ms=elapsed_ms(started),
             rule=call.fault,
             action=call.fault_action,
         )
