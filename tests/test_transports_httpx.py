@@ -10,6 +10,7 @@ from unittest import mock
 
 import httpx
 import pytest
+from test_express_lane import lane
 
 from iotfake import FakeCloud
 from iotfake.app import App
@@ -28,20 +29,11 @@ def test_it_is_still_httpx_s_wsgi_transport(cloud: FakeCloud) -> None:
 
 
 def test_calls_take_the_express_lane(cloud: FakeCloud) -> None:
-    taken: list[bool] = []
-    real = App.express
-
-    def spy(self: App, *args: Any) -> Any:
-        reply = real(self, *args)
-        taken.append(reply is not None)
-        return reply
-
-    with mock.patch.object(App, "express", spy), httpx_client(cloud) as client:
-        answer = client.post(
-            f"{ENOS}/devices?action=get&orgId=o1&assetId=a1", headers={"apim-accesstoken": "t"}
-        )
+    path = f"{ENOS}/devices?action=get&orgId=o1&assetId=a1"
+    with lane(True) as taken, httpx_client(cloud) as client:
+        answer = client.post(path, headers={"apim-accesstoken": "t"})
     assert answer.json()["code"] == 11404  # no such device
-    assert taken == [True]
+    assert taken == [("POST", f"http://iotfake{path}")]
 
 
 def test_the_answer_is_what_the_fake_sent_and_nothing_more(cloud: FakeCloud) -> None:
@@ -75,31 +67,21 @@ def test_repeated_and_non_ascii_headers_are_read_as_a_server_reads_them(cloud: F
     assert seen[0]["X-Name"] == "caf\u00e9"
 
 
+def _form_and_escaped_query(client: Any, cloud: FakeCloud) -> list[Any]:
+    bearer = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
+    form = {"id": "h1", "name": "h1", "password": "pw-123456"}
+    return [
+        client.post("/scriptr/device/create", data=form, headers=bearer).json(),
+        client.get("/scriptr/device/get", params={"id": "h 1"}, headers=bearer).json(),
+    ]
+
+
 def test_a_form_and_an_escaped_query_answer_as_over_requests(cloud: FakeCloud) -> None:
+    """Calls the lane hands to the general path (a form, ``+`` in the query) answer alike."""
     from iotfake.transports import requests_session
 
     twin = FakeCloud(seed=1)
-    token, twin_token = cloud.scriptr("acme").token, twin.scriptr("acme").token
     with httpx_client(cloud) as client:
-        by_httpx = [
-            client.post(
-                "/scriptr/device/create",
-                data={"id": "h1", "name": "h1", "password": "pw-123456"},
-                headers={"Authorization": f"bearer {token}"},
-            ).json(),
-            client.get(
-                "/scriptr/device/get", params={"id": "h 1"}, headers={"Authorization": f"bearer {token}"}
-            ).json(),
-        ]
-    http = requests_session(twin)
-    by_requests = [
-        http.post(
-            "/scriptr/device/create",
-            data={"id": "h1", "name": "h1", "password": "pw-123456"},
-            headers={"Authorization": f"bearer {twin_token}"},
-        ).json(),
-        http.get(
-            "/scriptr/device/get", params={"id": "h 1"}, headers={"Authorization": f"bearer {twin_token}"}
-        ).json(),
-    ]
+        by_httpx = _form_and_escaped_query(client, cloud)
+    by_requests = _form_and_escaped_query(requests_session(twin), twin)
     assert json.dumps(by_httpx) == json.dumps(by_requests)
