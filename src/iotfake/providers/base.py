@@ -54,8 +54,9 @@ class Call:
     fault: str | None = None
     #: what that rule does (error, throttle, latency, drop, lost_response); set by the fault engine
     fault_action: str | None = None
-    #: the query's parameters and the headers, for the providers whose handlers read them (EnOS):
-    #: the request's, or on a compiled call (which has no request) the ones read from its parts
+    #: the query's parameters and the headers, read from the parts by a compiled call (which has
+    #: no request); handlers read them through ``query_of``/``headers_of``, which fall back to
+    #: the request, so a bind from a request leaves them None
     query: Mapping[str, Any] | None = None
     headers: Mapping[str, str] | None = None
 
@@ -81,7 +82,7 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 
 def headers_of(call: Call) -> Mapping[str, str]:
-    """The call's headers: bound (``call.headers``), else its request's, else none."""
+    """The call's headers: a compiled call's (``call.headers``), else its request's, else none."""
     if call.headers is not None:
         return call.headers
     return {} if call.request is None else call.request.headers

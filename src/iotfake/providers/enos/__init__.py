@@ -96,7 +96,6 @@ class EnosProvider(Provider):
         action, org = dict.get(query, "action"), dict.get(query, "orgId")
         operation = operation_of(route, action[0] if action else "")
         call = Call("enos", operation, request, args, tenant=org[0] if org and org[0] else None)
-        call.query, call.headers = query, request.headers
         if request.method == "POST":
             decode_json_body(call)
         call.params = match_params(route, call.tenant, query, call.body)

@@ -45,7 +45,6 @@ def json_sent_as_form(request: Request) -> bool:
 def collect(call: Call) -> None:
     """Fill ``call.body`` with the merged parameters and ``call.body_error``; never raises."""
     request = call.request
-    call.query = request.args
     if request.method == "POST" and request.mimetype in FORM_TYPES:
         params = _flatten(request.args)
         params.update(_flatten(request.form))
