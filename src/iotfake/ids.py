@@ -91,8 +91,9 @@ class Ids:
             return _draw(self._secret_random, length, alphabet)
 
     def uuid(self) -> str:
-        with self._lock:
-            return _uuid4(self._random.getrandbits(128))
+        # one draw is one call into C, which no other thread interleaves (the GIL; a critical
+        # section on free-threaded builds): no lock, which cost a fifth of the draw
+        return _uuid4(self._random.getrandbits(128))
 
     def uuid_for(self, kind: str) -> str:
         """A UUID from ``kind``'s own stream (see ``_streams``)."""
@@ -134,8 +135,7 @@ class Ids:
 
     def request_id(self) -> str:
         """A UUID from the request-id generator: drawing one moves no other value."""
-        with self._lock:
-            return _uuid4(self._requests.getrandbits(128))
+        return _uuid4(self._requests.getrandbits(128))  # one C call: no lock (see ``uuid``)
 
     def token(self, nbytes: int = 32) -> str:
         return self.secret(nbytes * 2, HEX)

@@ -30,12 +30,25 @@ def partition(region: str) -> str:
 
 def arn(tenant: str, resource: str) -> str:
     """``arn:aws:iot:us-east-1:123456789012:<resource>`` for a tenant id."""
-    account, region = split_tenant(tenant)
-    return f"arn:{partition(region)}:iot:{region}:{account}:{resource}"
+    return _prefix(tenant) + resource
+
+
+def _prefix(tenant: str) -> str:
+    """``arn:aws:iot:us-east-1:123456789012:``: made once per tenant, as every answer names one."""
+    prefix = _PREFIXES.get(tenant)
+    if prefix is None:
+        account, region = split_tenant(tenant)
+        prefix = f"arn:{partition(region)}:iot:{region}:{account}:"
+        if len(_PREFIXES) < 1024:
+            _PREFIXES[tenant] = prefix
+    return prefix
+
+
+_PREFIXES: dict[str, str] = {}
 
 
 def thing(tenant: str, name: str) -> str:
-    return arn(tenant, f"thing/{name}")
+    return _prefix(tenant) + "thing/" + name
 
 
 def thing_type(tenant: str, name: str) -> str:

@@ -49,11 +49,21 @@ def string_i18n(value: Any, field: str) -> dict[str, Any]:
 
 
 def timezone(value: Any, field: str = "timezone") -> str:
+    known = _TIMEZONES.get(value) if type(value) is str else None
+    if known is not None:  # a client sends the same zone on every call
+        return known
     if not isinstance(value, str) or not value:
         raise invalid(field, f"{field} is missing")
     if OFFSET.fullmatch(value) or _is_zone(value):
-        return sys.intern(value)  # few distinct values, stored on every device: share them
+        value = sys.intern(value)  # few distinct values, stored on every device: share them
+        if len(_TIMEZONES) < 1024:
+            _TIMEZONES[value] = value
+        return value
     raise invalid(field, f"{value!r} is not a UTC offset like +08:00 or an IANA time zone name")
+
+
+#: zones and offsets ``timezone`` accepted, as the one string devices share
+_TIMEZONES: dict[str, str] = {}
 
 
 @lru_cache(maxsize=1024)
