@@ -82,24 +82,3 @@ def test_rules_beyond_the_fast_path_leave_their_segment_to_werkzeug() -> None:
     assert routes.match("/b/7", "GET") == ("b", {"x": "7"})
     slashed = PatternRoutes(Map([Rule("/c/", endpoint="c"), Rule("/<x>", endpoint="x")]).iter_rules())
     assert slashed.match("/c", "GET") is None
-
-
-SIMPLE = [pattern for bucket in ROUTES._buckets.values() for pattern in bucket if pattern.simple is not None]
-
-
-def test_most_rules_are_matched_without_the_regex_engine() -> None:
-    assert len(SIMPLE) > 50
-    assert any(pattern.simple[3] for pattern in SIMPLE)  # a path converter among them
-
-
-@settings(max_examples=600, deadline=None)
-@given(
-    st.sampled_from(SIMPLE),
-    st.lists(st.sampled_from(["a", "/", "\n", ".", "é", "shadow", "x y", "%2F"]), max_size=8).map("".join),
-    st.booleans(),
-)
-def test_simple_rules_match_exactly_as_their_regex(pattern, middle: str, framed: bool) -> None:
-    prefix, suffix, name, _ = pattern.simple
-    path = prefix + middle + suffix if framed else middle
-    hit = pattern.regex.fullmatch(path)
-    assert pattern.fullmatch(path) == (None if hit is None else hit.groupdict())

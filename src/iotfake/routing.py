@@ -38,27 +38,6 @@ class _Pattern:
     #: converter) at least this many; a path with another count is skipped without its regex
     slashes: int
     exact: bool
-    #: a rule with one variable and literals around it (``/things/<path:thingName>``) as
-    #: (prefix, suffix, name, path converter): matched with str methods, not the regex engine,
-    #: whose code is cold between a client's calls; None for other rules
-    simple: tuple[str, str, str, bool] | None = None
-
-    def fullmatch(self, path: str) -> dict[str, str] | None:
-        """The rule's arguments if its regex fully matches ``path``, else None."""
-        simple = self.simple
-        if simple is None:
-            hit = self.regex.fullmatch(path)
-            return None if hit is None else hit.groupdict()
-        prefix, suffix, name, whole = simple
-        start, end = len(prefix), len(path) - len(suffix)
-        if end <= start or not path.startswith(prefix) or not path.endswith(suffix):
-            return None
-        value = path[start:end]
-        # "[^/].*?": anything but a first slash, and no newline after it ("." stops at one);
-        # "[^/]+": no slash at all
-        if (value[0] == "/" or "\n" in value[1:]) if whole else "/" in value:
-            return None
-        return {name: value}
 
 
 class PatternRoutes:
@@ -91,9 +70,8 @@ class PatternRoutes:
                 continue
             regex, exact = compiled
             methods = None if rule.methods is None else frozenset(rule.methods)
-            slashes = _PART.sub("x", rule.rule).count("/")
             self._buckets.setdefault(first, []).append(
-                _Pattern(regex, rule.endpoint, methods, slashes, exact, _simple(rule.rule))
+                _Pattern(regex, rule.endpoint, methods, _PART.sub("x", rule.rule).count("/"), exact)
             )
 
     def match(self, path: str, method: str) -> tuple[Any, dict[str, str]] | None:
@@ -105,11 +83,11 @@ class PatternRoutes:
             return None
         found = None
         for pattern in self._candidates(first, path.count("/"), method):
-            args = pattern.fullmatch(path)
-            if args is not None:
+            hit = pattern.regex.fullmatch(path)
+            if hit is not None:
                 if found is not None:
                     return None  # two rules fit: werkzeug's priorities decide
-                found = (pattern.endpoint, args)
+                found = (pattern.endpoint, hit.groupdict())
         return found
 
     def _candidates(self, first: str, slashes: int, method: str) -> tuple[_Pattern, ...]:
@@ -130,18 +108,6 @@ class PatternRoutes:
             if len(self._index) < _INDEX_SIZE:  # clients choose paths and methods: a bound
                 self._index[key] = found
         return found
-
-
-def _simple(rule: str) -> tuple[str, str, str, bool] | None:
-    """``_Pattern.simple`` for a rule with one default, ``string`` or ``path`` variable."""
-    parts = list(_PART.finditer(rule))
-    if len(parts) != 1:
-        return None
-    part = parts[0]
-    converter = part.group("converter") or "default"
-    if part.group("args") or converter not in _CONVERTERS:
-        return None
-    return rule[: part.start()], rule[part.end() :], part.group("name"), converter == "path"
 
 
 def _compile(rule: str) -> tuple[re.Pattern[str], bool] | None:
