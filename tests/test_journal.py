@@ -134,3 +134,68 @@ def test_admin_calls_are_not_journaled(cloud: FakeCloud, client: Client) -> None
     client.get("/_iotfake/health")
     client.get("/_iotfake/journal")
     assert len(cloud.journal) == 0
+
+
+def test_rows_read_as_the_entries_record_makes() -> None:
+    from iotfake.journal import Entry, Journal
+
+    journal = Journal(size=3)
+    long = "x" * 1000
+    journal.note(
+        1.0, "aws", "CreateThing", "t", {"thingName": "a"}, "POST", "/things/a", 200, None, 0.5, None, None
+    )
+    journal.record(Entry(0, 2.0, "console", "Seed", None, {"n": 1}))
+    journal.note(
+        3.0,
+        "enos",
+        "CreateDevice",
+        "o1",
+        {"deviceKey": long, "n": 2},
+        "POST",
+        "/d",
+        200,
+        "0",
+        1.0,
+        "r",
+        "latency",
+    )
+    first = journal.calls()
+    assert first == [
+        Entry(1, 1.0, "aws", "CreateThing", "t", {"thingName": "a"}, "POST", "/things/a", 200, None, 0.5),
+        Entry(2, 2.0, "console", "Seed", None, {"n": 1}),
+        Entry(
+            3,
+            3.0,
+            "enos",
+            "CreateDevice",
+            "o1",
+            {"deviceKey": "x" * 256 + "... (1000 characters)", "n": 2},
+            "POST",
+            "/d",
+            200,
+            "0",
+            1.0,
+            "r",
+            "latency",
+        ),
+    ]
+    assert type(first[0].params) is dict and first[2].outcome == "ok"
+    assert [a is b for a, b in zip(first, journal.calls(), strict=True)] == [True, True, True]  # made once
+    journal.note(
+        4.0,
+        "aws",
+        "DescribeThing",
+        "t",
+        {},
+        "GET",
+        "/things/a",
+        404,
+        "ResourceNotFoundException",
+        0.1,
+        None,
+        None,
+    )
+    assert [e.seq for e in journal.calls()] == [2, 3, 4] and journal.dropped == 1
+    assert journal.last().outcome == "error" and "DescribeThing" in journal._tail()
+    journal.clear()
+    assert journal.calls() == [] and len(journal) == 0

@@ -17,7 +17,7 @@ from werkzeug.routing import Map, MapAdapter
 from . import express
 from .environ import HeaderPairs
 from .faults.drop import Dropped, drop_connection, over_socket
-from .journal import Entry, elapsed_ms
+from .journal import elapsed_ms
 from .providers import provider_classes
 from .providers.base import Call, Compiled, Provider, ProviderError, json_response
 from .registry.errors import DomainError, Internal
@@ -216,24 +216,21 @@ class App:
             call.code = None  # nothing was answered: the fallback 5xx never left the server
         cloud, code = self.cloud, call.code
         duration = elapsed_ms(started)
-        # positional, in Entry's field order (seq, time, provider, operation, tenant, params,
-        # method, path, status, code, duration_ms, rule, action): keywords cost a third more
-        cloud.journal.record(
-            Entry(
-                0,
-                cloud.clock.time(),
-                call.provider,
-                call.operation,
-                call.tenant,
-                call.params,
-                method,
-                path,
-                None if dropped else response.status_code,
-                None if code is None else str(code),
-                duration,
-                call.fault,
-                call.fault_action,
-            )
+        # positional, in Entry's field order (time, provider, operation, tenant, params, method,
+        # path, status, code, duration_ms, rule, action): keywords cost a third more
+        cloud.journal.note(
+            cloud.clock.time(),
+            call.provider,
+            call.operation,
+            call.tenant,
+            call.params,
+            method,
+            path,
+            None if dropped else response.status_code,
+            None if code is None else str(code),
+            duration,
+            call.fault,
+            call.fault_action,
         )
         return response
 

@@ -2,6 +2,12 @@
 
 A bounded ring: old entries fall off the front once ``size`` is reached, and ``dropped`` counts
 them, so memory stays flat however long a server runs.
+
+An HTTP call is noted as a plain row (``Journal.note``), its request fields as a tuple of pairs,
+and becomes an :class:`Entry` only when someone reads the journal. Every call writes the journal
+and few read it: an Entry per call cost a tenth of an in-process call, and, as an object the
+garbage collector must track, kept costing at each collection while it was held. A row of text
+and numbers is untracked at the first collection.
 """
 
 from __future__ import annotations
@@ -84,10 +90,12 @@ class Journal:
         if size < 1:
             raise ValueError("the journal needs room for at least one entry")
         self.size = size
-        self._entries: deque[Entry] = deque(maxlen=size)
+        #: Entries, and rows (``note``) not read yet: ``_read`` turns them into Entries
+        self._entries: deque[Entry | tuple[Any, ...]] = deque(maxlen=size)
         self._lock = threading.Lock()
         self._seq = 0
         self.dropped = 0
+        self._rows = False  # whether the ring holds rows (``note``) not read yet
         #: the ids of the cloud's fault rules, so an assertion can tell a typo from a quiet rule
         self.rule_ids: Callable[[], list[str]] | None = None
 
@@ -100,6 +108,56 @@ class Journal:
                 self.dropped += 1
             self._entries.append(entry)
         return entry
+
+    def note(
+        self,
+        time: float,
+        provider: str,
+        operation: str,
+        tenant: str | None,
+        params: dict[str, Any],
+        method: str,
+        path: str,
+        status: int | None,
+        code: str | None,
+        duration_ms: float | None,
+        rule: str | None,
+        action: str | None,
+    ) -> None:
+        """:meth:`record` an entry of these fields (the :class:`Entry`'s, less ``seq``), kept as
+        a row until the journal is read (see the module's docstring)."""
+        packed = _packed_params(params)
+        with self._lock:
+            seq = self._seq = self._seq + 1
+            if len(self._entries) == self.size:
+                self.dropped += 1
+            self._rows = True
+            self._entries.append(
+                (
+                    seq,
+                    time,
+                    provider,
+                    operation,
+                    tenant,
+                    packed,
+                    method,
+                    path,
+                    status,
+                    code,
+                    duration_ms,
+                    rule,
+                    action,
+                )
+            )
+
+    def _read(self) -> list[Entry]:
+        """The entries in call order, each row made an Entry (once: the ring keeps it)."""
+        with self._lock:
+            entries = self._entries
+            if self._rows:
+                entries = self._entries = deque(map(_entry, entries), maxlen=self.size)
+                self._rows = False
+            return list(entries)  # type: ignore[arg-type]
 
     def calls(
         self,
@@ -120,8 +178,7 @@ class Journal:
         """
         if outcome is not None and outcome not in OUTCOMES:
             raise ValueError(f"outcome is one of {', '.join(OUTCOMES)}, not {outcome!r}")
-        with self._lock:
-            entries = list(self._entries)
+        entries = self._read()
         found = [
             e
             for e in entries
@@ -182,8 +239,7 @@ class Journal:
         return f" ({self.dropped} older entries fell off the journal)" if self.dropped else ""
 
     def _tail(self) -> str:
-        with self._lock:
-            recent = list(self._entries)[-SHOWN:]
+        recent = self._read()[-SHOWN:]
         if not recent:
             return "the journal is empty"
         return f"the last {len(recent)} calls were:\n{_listing(recent)}"
@@ -196,6 +252,7 @@ class Journal:
             self._entries.clear()
             self._seq = 0
             self.dropped = 0
+            self._rows = False
 
 
 def elapsed_ms(started: float) -> float:
@@ -207,18 +264,44 @@ def elapsed_ms(started: float) -> float:
 
 def _bounded_params(params: dict[str, Any]) -> dict[str, Any]:
     """A bounded copy of a call's params; most are a few short strings, copied as they are."""
+    if _short_text(params):
+        return dict(params)  # a str subclass passes here, and _bounded keeps it as it is
     if len(params) <= MAX_PARAM_ITEMS:
-        try:  # all text, and short all together (so each is short): two joins instead of a loop
-            if len("".join(params)) + len("".join(params.values())) <= MAX_PARAM_CHARS:
-                return dict(params)  # a str subclass passes here, and _bounded keeps it as it is
-        except TypeError:  # a key or value that is not text
-            pass
         for key, value in params.items():
             if type(value) is not str or type(key) is not str or len(value) + len(key) > MAX_PARAM_CHARS:
                 break
         else:
             return dict(params)
     return _bounded(params, 0)
+
+
+def _packed_params(params: dict[str, Any]) -> tuple[tuple[str, str], ...] | dict[str, Any]:
+    """``_bounded_params`` as a row keeps them: short text as a tuple of pairs (which the
+    garbage collector stops tracking), anything else as the bounded dict."""
+    if _short_text(params):
+        return tuple(params.items())
+    return _bounded_params(params)
+
+
+def _short_text(params: dict[str, Any]) -> bool:
+    """Whether ``params`` are a few items of text, short all together (so each is short): one
+    join instead of a loop."""
+    if len(params) > MAX_PARAM_ITEMS:
+        return False
+    try:
+        return len("".join([*params, *params.values()])) <= MAX_PARAM_CHARS
+    except TypeError:  # a key or value that is not text
+        return False
+
+
+def _entry(item: Entry | tuple[Any, ...]) -> Entry:
+    """The Entry of a journal item (see ``Journal.note``)."""
+    if type(item) is not tuple:
+        return item  # type: ignore[return-value]
+    entry = Entry(*item)
+    if type(entry.params) is tuple:
+        entry.params = dict(entry.params)
+    return entry
 
 
 def _bounded(value: Any, depth: int) -> Any:
