@@ -136,3 +136,31 @@ def test_a_dropped_connection_is_connection_closed(
         assert caught.value.response["Error"]["Code"] == "ResourceAlreadyExistsException"
     else:
         iot.create_thing(thingName="meter-1", attributePayload={"attributes": {"site": "b"}})
+
+
+def test_header_names_are_read_as_sent_from_botocores_headers_and_any_mapping() -> None:
+    from botocore.awsrequest import HeadersDict
+
+    from iotfake.transports import _header_items
+
+    headers = HeadersDict({"X-Amz-Date": "20261206T000000Z", "Content-Type": "application/json"})
+    assert _header_items(headers) == [
+        ("X-Amz-Date", "20261206T000000Z"),
+        ("Content-Type", "application/json"),
+    ]
+
+    class Key:  # a key type without botocore's ``_key``: read through str()
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __str__(self) -> str:
+            return self.name
+
+    class Odd:
+        _dict = {Key("X-One"): "1"}
+
+        def items(self):  # pragma: no cover - not reached: _dict is read
+            return []
+
+    assert _header_items(Odd()) == [("X-One", "1")]
+    assert _header_items({"A": "b"}) == [("A", "b")]

@@ -347,7 +347,10 @@ def _header_items(headers: Any) -> list[tuple[str, str]]:
     one (its ``items()`` makes a key object per lookup); any other mapping through ``items()``."""
     inner = getattr(headers, "_dict", None)
     if type(inner) is dict:
-        return [(str(key), value) for key, value in inner.items()]
+        try:  # the name as sent is the key's ``_key``, which its ``__str__`` (a Python call) returns
+            return [(key._key, value) for key, value in inner.items()]
+        except AttributeError:
+            return [(str(key), value) for key, value in inner.items()]
     return list(headers.items())
 
 
