@@ -266,6 +266,11 @@ def _bounded_params(params: dict[str, Any]) -> dict[str, Any]:
     """A bounded copy of a call's params; most are a few short strings, copied as they are."""
     if _short_text(params):
         return dict(params)  # a str subclass passes here, and _bounded keeps it as it is
+    return _bounded_rest(params)
+
+
+def _bounded_rest(params: dict[str, Any]) -> dict[str, Any]:
+    """``_bounded_params`` of params that are not short text all together."""
     if len(params) <= MAX_PARAM_ITEMS:
         for key, value in params.items():
             if type(value) is not str or type(key) is not str or len(value) + len(key) > MAX_PARAM_CHARS:
@@ -280,7 +285,7 @@ def _packed_params(params: dict[str, Any]) -> tuple[tuple[str, str], ...] | dict
     garbage collector stops tracking), anything else as the bounded dict."""
     if _short_text(params):
         return tuple(params.items())
-    return _bounded_params(params)
+    return _bounded_rest(params)
 
 
 def _short_text(params: dict[str, Any]) -> bool:
