@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from enos_calls import create, get, make_product
 from freezegun import freeze_time
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
+from iotfake.journal import Entry, Journal
 
 
 def test_one_entry_per_call_with_what_happened(cloud: FakeCloud, client: Client) -> None:
@@ -136,65 +139,36 @@ def test_admin_calls_are_not_journaled(cloud: FakeCloud, client: Client) -> None
     assert len(cloud.journal) == 0
 
 
-def test_rows_read_as_the_entries_record_makes() -> None:
-    from iotfake.journal import Entry, Journal
+def _note(
+    journal: Journal,
+    time: float,
+    provider: str,
+    operation: str,
+    params: dict[str, Any],
+    status: int,
+    code: str | None = None,
+    rule: str | None = None,
+    action: str | None = None,
+) -> None:
+    """``Journal.note`` with the fields this test does not vary filled in."""
+    journal.note(time, provider, operation, "t", params, "POST", "/p", status, code, 0.5, rule, action)
 
+
+def test_rows_read_as_the_entries_record_makes() -> None:
     journal = Journal(size=3)
-    long = "x" * 1000
-    journal.note(
-        1.0, "aws", "CreateThing", "t", {"thingName": "a"}, "POST", "/things/a", 200, None, 0.5, None, None
-    )
+    _note(journal, 1.0, "aws", "CreateThing", {"thingName": "a"}, 200)
     journal.record(Entry(0, 2.0, "console", "Seed", None, {"n": 1}))
-    journal.note(
-        3.0,
-        "enos",
-        "CreateDevice",
-        "o1",
-        {"deviceKey": long, "n": 2},
-        "POST",
-        "/d",
-        200,
-        "0",
-        1.0,
-        "r",
-        "latency",
-    )
+    _note(journal, 3.0, "enos", "CreateDevice", {"deviceKey": "x" * 1000, "n": 2}, 200, "0", "r", "latency")
     first = journal.calls()
+    cut = {"deviceKey": "x" * 256 + "... (1000 characters)", "n": 2}
     assert first == [
-        Entry(1, 1.0, "aws", "CreateThing", "t", {"thingName": "a"}, "POST", "/things/a", 200, None, 0.5),
+        Entry(1, 1.0, "aws", "CreateThing", "t", {"thingName": "a"}, "POST", "/p", 200, None, 0.5),
         Entry(2, 2.0, "console", "Seed", None, {"n": 1}),
-        Entry(
-            3,
-            3.0,
-            "enos",
-            "CreateDevice",
-            "o1",
-            {"deviceKey": "x" * 256 + "... (1000 characters)", "n": 2},
-            "POST",
-            "/d",
-            200,
-            "0",
-            1.0,
-            "r",
-            "latency",
-        ),
+        Entry(3, 3.0, "enos", "CreateDevice", "t", cut, "POST", "/p", 200, "0", 0.5, "r", "latency"),
     ]
     assert type(first[0].params) is dict and first[2].outcome == "ok"
     assert [a is b for a, b in zip(first, journal.calls(), strict=True)] == [True, True, True]  # made once
-    journal.note(
-        4.0,
-        "aws",
-        "DescribeThing",
-        "t",
-        {},
-        "GET",
-        "/things/a",
-        404,
-        "ResourceNotFoundException",
-        0.1,
-        None,
-        None,
-    )
+    _note(journal, 4.0, "aws", "DescribeThing", {}, 404, "ResourceNotFoundException")
     assert [e.seq for e in journal.calls()] == [2, 3, 4] and journal.dropped == 1
     assert journal.last().outcome == "error" and "DescribeThing" in journal._tail()
     journal.clear()
