@@ -63,7 +63,7 @@ def replay(path: str, row: str, pairs: int) -> None:
         "enos": lambda: percall._enos_cloud()[0],
         "scriptr": lambda: percall._scriptr_cloud()[0],
     }[row]()
-    pair = percall.replayed(pickle.loads(Path(path).read_bytes())[row], cloud)
+    pair = percall.replayed(pickle.loads(Path(path).read_bytes())[row], cloud, session=row != "aws")
     for number in range(200 + pairs):
         pair(f"i{number}")
 

@@ -105,12 +105,17 @@ class Recording:
         return status, fields, body
 
 
-def replayed(requests: list[tuple[str, str, list[tuple[str, str]], bytes]], cloud: FakeCloud) -> Pair:
+def replayed(
+    requests: list[tuple[str, str, list[tuple[str, str]], bytes]], cloud: FakeCloud, session: bool = False
+) -> Pair:
     """A pair's recorded requests (``Recording.requests``), renamed, sent to ``cloud`` with no
-    client in between."""
+    client in between. ``session``: their headers as a session's tuple, as the requests and
+    httpx transports pass them (boto3's are a list: signed anew for every call)."""
     from iotfake.transports import _exchange
 
     app, old = cloud.wsgi_app, RECORDED.encode()
+    if session:
+        requests = [(method, url, tuple(headers), body) for method, url, headers, body in requests]  # type: ignore[misc]
 
     def pair(name: str) -> None:
         new = name.encode()
@@ -290,7 +295,7 @@ def _enos_row(make: Callable[[Any], Any]) -> dict[str, Pair]:
     return {
         "floor": enos_pair(make(answers), product),
         "iotfake": enos_pair(make(cloud), product),
-        "alone": replayed(answers.requests, _enos_cloud()[0]),  # seeded: the same product key
+        "alone": replayed(answers.requests, _enos_cloud()[0], session=True),  # seeded: the same product key
     }
 
 
@@ -300,7 +305,7 @@ def _scriptr_row(make: Callable[[Any], Any]) -> dict[str, Pair]:
     return {
         "floor": scriptr_pair(make(answers), token),
         "iotfake": scriptr_pair(make(cloud), token),
-        "alone": replayed(answers.requests, _scriptr_cloud()[0]),  # seeded: the same token
+        "alone": replayed(answers.requests, _scriptr_cloud()[0], session=True),  # seeded: the same token
     }
 
 

@@ -215,3 +215,58 @@ def test_split_url_splits_by_hand_exactly_the_plain_urls(url: str) -> None:
         except AssertionError:
             by_hand = False
     assert by_hand == expected
+
+
+# -- a session's headers: a tuple's environ keys are made once ------------------------------------
+_NAMES = st.sampled_from(
+    ["Host", "host", "Content-Type", "content-type", "Content-Length", "X-A", "x_a", "A"]
+)
+_VALUES = st.one_of(st.sampled_from(["1", "a/b", "x, y", ""]), st.binary(max_size=3))
+
+
+@given(
+    pairs=st.lists(st.tuples(_NAMES, _VALUES), max_size=6),
+    body=st.sampled_from([None, b"", b"abc"]),
+    other_body=st.sampled_from([None, b"", b"abcdef"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_tuple_of_headers_gives_the_fields_a_list_gives(
+    pairs: list[tuple[str, str | bytes]], body: bytes | None, other_body: bytes | None
+) -> None:
+    """Remembered or not, a tuple's fields are the list's: a repeated header's values joined,
+    the first Content-Type, the body's own length (not the one remembered), a Host header
+    over the URL's host; and a caller's change to the fields it got is not remembered."""
+    from iotfake.environ import header_fields
+
+    expected = header_fields("http", "iotfake:8080", list(pairs), body)
+    first = header_fields("http", "iotfake:8080", tuple(pairs), body)
+    assert first == expected
+    first["HTTP_X_CHANGED"] = "by the caller"
+    assert header_fields("http", "iotfake:8080", tuple(pairs), body) == expected  # remembered
+    assert header_fields("https", "other", tuple(pairs), other_body) == header_fields(
+        "https", "other", list(pairs), other_body
+    )
+
+
+def test_a_tuple_with_an_unhashable_value_is_read_as_pairs() -> None:
+    from iotfake.environ import header_fields
+
+    pairs = (("X-A", "1"), ["X-B", "2"])  # a list as a pair: no hash
+    assert header_fields("http", "h", pairs, None) == {"HTTP_HOST": "h", "HTTP_X_A": "1", "HTTP_X_B": "2"}
+
+
+def test_equal_values_of_another_type_are_not_remembered() -> None:
+    """1 == 1.0 == True as dict keys: only text values are remembered, so each is read as sent."""
+    from iotfake.environ import header_fields
+
+    assert header_fields("http", "h", (("X-N", 1),), None)["HTTP_X_N"] == 1
+    assert type(header_fields("http", "h", (("X-N", 1.0),), None)["HTTP_X_N"]) is float
+
+
+def test_session_fields_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iotfake import environ
+
+    monkeypatch.setattr(environ, "_SESSION_FIELDS", {})
+    for number in range(environ._SESSION_FIELDS_SIZE + 10):
+        assert environ.header_fields("http", "h", (("X-N", str(number)),), None)["HTTP_X_N"] == str(number)
+    assert len(environ._SESSION_FIELDS) == environ._SESSION_FIELDS_SIZE

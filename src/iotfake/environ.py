@@ -71,18 +71,46 @@ def wsgi_environ(
 
 def header_fields(scheme: str, netloc: str, headers: HeaderPairs, body: bytes | None) -> dict[str, str]:
     """The environ keys a server makes of a call's headers: ``add_headers``' over the URL's
-    host, which a Host header replaces."""
+    host, which a Host header replaces.
+
+    A tuple of pairs is a session's header set (the requests and httpx transports pass one):
+    a session sends the same headers on every call, so their keys are made once per distinct
+    tuple and copied after that, a third of the loop's cost. botocore signs every request anew
+    (its date and signature change), so its transport passes a list, which is never looked up.
+    """
     fields = {"HTTP_HOST": host_parts(scheme, netloc)[0]}
+    if type(headers) is tuple:
+        try:
+            known = _SESSION_FIELDS.get(headers)
+        except TypeError:  # an unhashable value: read as any other pairs
+            known = None
+            headers = list(headers)
+        if known is None:
+            known = {}
+            add_headers(known, headers, None)
+            # text only: an equal value of another type (1 == 1.0) must not answer for it
+            if len(_SESSION_FIELDS) < _SESSION_FIELDS_SIZE and type(headers) is tuple and _all_text(known):
+                _SESSION_FIELDS[headers] = known
+        fields.update(known)
+        if body:  # the body's own length, as add_headers gives it
+            fields["CONTENT_LENGTH"] = str(len(body))
+        return fields
     add_headers(fields, headers, body)
     return fields
+
+
+def _all_text(fields: dict[str, str]) -> bool:
+    return all(type(value) is str for value in fields.values())
 
 
 def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | None) -> None:
     """The headers' environ keys (``HTTP_X_AMZ_DATE``, ``CONTENT_TYPE``), a repeated header's
     values joined with ", ", and the body's own length, whatever a header said."""
     fields: dict[str, str] = {}
-    # a list (what the transports pass) first: isinstance against the Mapping ABC is slow for one
-    pairs = headers if type(headers) is list else headers.items() if isinstance(headers, Mapping) else headers
+    # a list or tuple (what the transports pass) first: isinstance against the Mapping ABC is slow
+    kind = type(headers)
+    plain = kind is list or kind is tuple
+    pairs = headers if plain else headers.items() if isinstance(headers, Mapping) else headers
     keys = _ENVIRON_KEYS
     for header, value in pairs:
         text = value if type(value) is str else value.decode("latin-1") if isinstance(value, bytes) else value
@@ -161,6 +189,11 @@ def plain_path(path: str) -> bool:
 #: fragment, whitespace or control characters, no brackets, ``?`` only after the host's ``/``
 #: (``split_url`` checks it with str methods; a test holds the two together)
 _PLAIN_URL = re.compile(r"[^/?#\[\]\s\x00-\x1f\x7f]*(?:/[^#\s\x00-\x1f\x7f]*)?")
+
+#: a session's header pairs (a tuple) -> their environ keys, without the body's length (see
+#: ``header_fields``); clients choose the headers: a bound, past which a tuple is read each time
+_SESSION_FIELDS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+_SESSION_FIELDS_SIZE = 64
 
 #: header name -> its environ key (``X-Amz-Date`` -> ``HTTP_X_AMZ_DATE``, ``Content-Type`` ->
 #: ``CONTENT_TYPE``)

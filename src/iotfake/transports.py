@@ -123,7 +123,8 @@ def _exchange(
         body = body.encode("utf-8")
     elif body is not None and type(body) is not bytes:
         body = bytes(body)  # a bytearray or memoryview: the bytes a server would read
-    if type(headers) is not list and not isinstance(headers, Mapping):
+    kind = type(headers)
+    if kind is not list and kind is not tuple and not isinstance(headers, Mapping):
         headers = list(headers)  # an iterator is read by the lane and again by the general path
     fake = type(app) is _app_class()  # the fake itself: its answers without the WSGI convention
     if fake:  # the express lane first, if the call fits it
@@ -215,10 +216,11 @@ class WSGIAdapter:
 
 def _pairs(headers: Any) -> Any:
     """A requests ``CaseInsensitiveDict`` as its (name, value) pairs, read from its store
-    (iterating the mapping looks each name up again, in Python); anything else as it is."""
+    (iterating the mapping looks each name up again, in Python); anything else as it is. A
+    tuple: a session's headers, the same on every call (see ``environ.header_fields``)."""
     store = getattr(headers, "_store", None)
     if isinstance(store, dict):
-        return list(store.values())
+        return tuple(store.values())
     return headers
 
 
@@ -310,8 +312,7 @@ def _httpx_transport_class() -> type[httpx.WSGITransport]:
 
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             body = request.read()
-            # header bytes as a server reads them (latin-1), in the order sent
-            pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw]
+            pairs = _text_pairs(tuple(request.headers.raw))
             try:
                 status, headers, content = _exchange(
                     self.target, request.method, str(request.url), pairs, body
@@ -323,6 +324,21 @@ def _httpx_transport_class() -> type[httpx.WSGITransport]:
             return httpx.Response(status, headers=headers, stream=httpx.ByteStream(content))
 
     return WSGITransport
+
+
+def _text_pairs(raw: tuple[tuple[bytes, bytes], ...]) -> tuple[tuple[str, str], ...]:
+    """httpx's raw header pairs as a server reads them (latin-1), in the order sent, as a tuple:
+    a client's headers are the same on every call, so each distinct set is decoded once, and
+    their environ keys are made once (see ``environ.header_fields``)."""
+    pairs = _TEXT_PAIRS.get(raw)
+    if pairs is None:
+        pairs = tuple([(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw])
+        if len(_TEXT_PAIRS) < 64:  # clients choose the headers: a bound
+            _TEXT_PAIRS[raw] = pairs
+    return pairs
+
+
+_TEXT_PAIRS: dict[tuple[tuple[bytes, bytes], ...], tuple[tuple[str, str], ...]] = {}
 
 
 def httpx_client(
