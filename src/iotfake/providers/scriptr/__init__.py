@@ -20,6 +20,7 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request
 
+from ...registry.directory import Directory
 from ...registry.errors import DomainError
 from ...reply import Reply
 from ..base import Call, Compiled, Provider, ProviderError, json_response
@@ -80,10 +81,13 @@ class ScriptrProvider(Provider):
     def compiled(self, route: str) -> Compiled | None:
         return _compiled(route)
 
-    def run_script(self, call: Call, handler: Any) -> Reply:
-        """A module function's answer to a bound, authenticated call with readable parameters."""
+    def run_script(self, call: Call, handler: Any, directory: Directory | None = None) -> Reply:
+        """A module function's answer to a bound, authenticated call with readable parameters.
+        ``directory``: the call's account's, where authentication already made it."""
         assert call.tenant is not None and isinstance(call.principal, str)
-        context = Context(self.cloud, accounts.directory(self.cloud, call.tenant), call.principal)
+        if directory is None:
+            directory = accounts.directory(self.cloud, call.tenant)
+        context = Context(self.cloud, directory, call.principal)
         try:
             answer = handler(context, call.body)
         except ScriptrError as exc:

@@ -17,6 +17,7 @@ from . import accounts
 from .errors import INVALID_TOKEN, ScriptrError
 
 if TYPE_CHECKING:
+    from ...registry.directory import Directory
     from . import ScriptrProvider
 
 #: WSGI environ key naming the account of an in-process call
@@ -43,13 +44,15 @@ def authenticate(provider: ScriptrProvider, call: Call) -> None:
     authenticate_as(provider, call, in_process)
 
 
-def authenticate_as(provider: ScriptrProvider, call: Call, in_process: object) -> None:
-    """``authenticate`` given what the server put in the environ under ENVIRON_ACCOUNT."""
+def authenticate_as(provider: ScriptrProvider, call: Call, in_process: object) -> Directory | None:
+    """``authenticate`` given what the server put in the environ under ENVIRON_ACCOUNT. Returns
+    the account's directory when a token was checked against it (the script runs in it: made
+    once, not twice, per call), else None."""
     cloud = provider.cloud
     value = token_of(call)
     if isinstance(in_process, str):
         _act(call, in_process, accounts.BUILTIN)
-        return
+        return None
     mode = cloud.auth
     if value is None:
         if mode != "off":
@@ -57,7 +60,7 @@ def authenticate_as(provider: ScriptrProvider, call: Call, in_process: object) -
                 INVALID_TOKEN, "An authentication token is required (Authorization: bearer <token>)."
             )
         _act(call, accounts.DEFAULT_ACCOUNT, accounts.BUILTIN)
-        return
+        return None
     tokens = cloud.registry.tokens
     if mode == "off":
         known = tokens.find(value)
@@ -65,19 +68,22 @@ def authenticate_as(provider: ScriptrProvider, call: Call, in_process: object) -
             _act(call, known.tenant, known.subject)
         else:
             _act(call, accounts.DEFAULT_ACCOUNT, accounts.BUILTIN)
-        return
+        return None
+    found = None
     try:
         token = tokens.check(value, provider=accounts.PROVIDER)
         if token is not None:
-            accounts.directory(cloud, token.tenant).principal(token)
+            found = accounts.directory(cloud, token.tenant)
+            found.principal(token)
     except (Unauthorized, TokenExpired):
         raise ScriptrError(INVALID_TOKEN) from None
     if token is None:
         if mode == "strict":
             raise ScriptrError(INVALID_TOKEN)
         _act(call, accounts.DEFAULT_ACCOUNT, accounts.BUILTIN)
-        return
+        return None
     _act(call, token.tenant, token.subject)
+    return found
 
 
 def _act(call: Call, account: str, principal: str) -> None:

@@ -60,8 +60,8 @@ class Script:
         return call, handler
 
     def run(self, provider: ScriptrProvider, call: Call, handler: Any) -> Reply:
-        auth.authenticate_as(provider, call, None)
-        return provider.run_script(call, handler)
+        found = auth.authenticate_as(provider, call, None)
+        return provider.run_script(call, handler, found)
 
 
 @cache
