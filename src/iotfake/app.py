@@ -76,6 +76,12 @@ def _pattern_routes() -> PatternRoutes:
     return PatternRoutes(url_map().iter_rules())
 
 
+@cache
+def _fast_routes() -> tuple[dict[tuple[str, str], Any], PatternRoutes]:
+    """Both, as the express lane takes them: one cached call per call, not two and a tuple."""
+    return _static_routes(), _pattern_routes()
+
+
 def match(request: Request) -> tuple[Any, dict[str, Any]]:
     """``(endpoint, args)`` for a request, or werkzeug's NotFound / MethodNotAllowed."""
     if "HTTP_UPGRADE" in request.environ:  # websocket upgrades: werkzeug's full environ rules
@@ -120,8 +126,7 @@ class App:
         the call must take the general path (``answer``). ``extra`` is what the transport adds
         to an environ (its connection). Raises ConnectionAbortedError where a fault drops the
         connection, as ``answer`` does for a connected call."""
-        routes = (_static_routes(), _pattern_routes())
-        ticket = express.lane(self.cloud, method, url, headers, body, routes, extra)
+        ticket = express.lane(self.cloud, method, url, headers, body, _fast_routes(), extra)
         if ticket is None:
             return None
         provider = ticket.provider
