@@ -63,8 +63,10 @@ def test_repeated_and_non_ascii_headers_are_read_as_a_server_reads_them(cloud: F
     with mock.patch.object(App, "serve_call", spy), httpx_client(cloud) as client:
         sent = httpx.Headers([("X-Tag", "a"), ("X-Tag", "b"), ("X-Name", "caf\u00e9".encode("latin-1"))])
         client.post("/scriptr/device/frobnicate", headers=sent, content=b"{}")
+        client.post("/scriptr/device/frobnicate", headers=sent, content=b"{}")  # remembered: the same
     assert seen[0]["X-Tag"] == "a, b"
     assert seen[0]["X-Name"] == "caf\u00e9"
+    assert seen[1] == seen[0]
 
 
 def _form_and_escaped_query(client: Any, cloud: FakeCloud) -> list[Any]:

@@ -312,7 +312,7 @@ def _httpx_transport_class() -> type[httpx.WSGITransport]:
 
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             body = request.read()
-            pairs = _text_pairs(tuple(request.headers.raw))
+            pairs = _text_pairs(request.headers)
             try:
                 status, headers, content = _exchange(
                     self.target, request.method, str(request.url), pairs, body
@@ -326,19 +326,25 @@ def _httpx_transport_class() -> type[httpx.WSGITransport]:
     return WSGITransport
 
 
-def _text_pairs(raw: tuple[tuple[bytes, bytes], ...]) -> tuple[tuple[str, str], ...]:
-    """httpx's raw header pairs as a server reads them (latin-1), in the order sent, as a tuple:
-    a client's headers are the same on every call, so each distinct set is decoded once, and
-    their environ keys are made once (see ``environ.header_fields``)."""
-    pairs = _TEXT_PAIRS.get(raw)
+def _text_pairs(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
+    """httpx's header pairs as a server reads them (latin-1), in the order sent, as a tuple: a
+    client's headers are the same on every call, so each distinct set is decoded once, and
+    their environ keys are made once (see ``environ.header_fields``). The set is read from
+    httpx's own list of (name, lower-case name, value) where it has one (``raw`` copies it in
+    Python first)."""
+    items = getattr(headers, "_list", None)
+    key = tuple(items) if type(items) is list else tuple(headers.raw)
+    pairs = _TEXT_PAIRS.get(key)
     if pairs is None:
+        raw = headers.raw
         pairs = tuple([(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw])
         if len(_TEXT_PAIRS) < 64:  # clients choose the headers: a bound
-            _TEXT_PAIRS[raw] = pairs
+            _TEXT_PAIRS[key] = pairs
     return pairs
 
 
-_TEXT_PAIRS: dict[tuple[tuple[bytes, bytes], ...], tuple[tuple[str, str], ...]] = {}
+#: a header set as read (``_list``'s triples or ``raw``'s pairs) -> its text pairs
+_TEXT_PAIRS: dict[tuple[tuple[bytes, ...], ...], tuple[tuple[str, str], ...]] = {}
 
 
 def httpx_client(
