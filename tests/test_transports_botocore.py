@@ -10,9 +10,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iotfake import FakeCloud
-from iotfake.transports import BASE_URL, route_botocore
+from iotfake.transports import BASE_URL, route_botocore, wsgi_environ
 
 
 def iot_client(endpoint_url: str) -> Any:
@@ -164,3 +166,63 @@ def test_header_names_are_read_as_sent_from_botocores_headers_and_any_mapping() 
 
     assert _header_items(Odd()) == [("X-One", "1")]
     assert _header_items({"A": "b"}) == [("A", "b")]
+
+
+_NAMES = st.sampled_from(["Host", "Content-Type", "Content-Length", "X-A", "x_a", "X-Amz-Date", "caf\u00e9"])
+_VALUES = st.one_of(st.text(max_size=3), st.binary(max_size=3))
+
+
+@given(
+    items=st.lists(st.tuples(_NAMES, _VALUES), max_size=6),
+    body=st.sampled_from([None, b"", b"{}"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_botocore_headers_read_in_one_pass_give_the_pairs_environ(
+    items: list[tuple[str, Any]], body: bytes | None
+) -> None:
+    """Read straight into environ keys or listed as pairs, a botocore header map gives the same
+    fields and the same full environ (keys, values and order), whatever names and values it
+    holds: where one pass could differ (two names with one key, a value that is not bytes or
+    text), the pairs are read instead."""
+    from botocore.awsrequest import HeadersDict
+
+    from iotfake.environ import HeaderFields, header_fields
+    from iotfake.transports import _header_fields, _header_items
+
+    headers = HeadersDict()
+    for name, value in items:
+        headers[name] = value
+    read, pairs = _header_fields(headers), _header_items(headers)
+    names = [name.lower().replace("_", "-") for name, _ in pairs]
+    plain = len(set(names)) == len(names) and all(type(v) in (str, bytes) for _, v in pairs)
+    assert isinstance(read, HeaderFields) == plain
+    ours = header_fields("http", "iotfake", read, body)
+    assert list(ours.items()) == list(header_fields("http", "iotfake", pairs, body).items())
+    url = "http://iotfake/things/t1"
+    theirs = wsgi_environ("POST", url, pairs, body)
+    built = wsgi_environ("POST", url, read, body)
+    assert [(k, v) for k, v in built.items() if k != "wsgi.input"] == [
+        (k, v) for k, v in theirs.items() if k != "wsgi.input"
+    ]
+
+
+def test_a_header_map_without_botocores_keys_is_read_as_pairs() -> None:
+    from iotfake.transports import _header_fields
+
+    class Odd:
+        _dict = {"X-One": "1"}  # plain names: no ``_key``
+
+        def items(self):  # pragma: no cover - not reached: _dict is read
+            return []
+
+    assert _header_fields(Odd()) == [("X-One", "1")]
+    assert _header_fields({"A": "b"}) == [("A", "b")]
+
+
+def test_a_value_neither_bytes_nor_text_is_read_as_pairs() -> None:
+    from botocore.awsrequest import HeadersDict
+
+    from iotfake.transports import _header_fields
+
+    headers = HeadersDict({"X-Count": 5, "X-Text": "a"})
+    assert _header_fields(headers) == [("X-Count", 5), ("X-Text", "a")]

@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import Headers
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .environ import split_url, wsgi_environ  # noqa: F401 (what callers import from here)
+from .environ import (  # split_url, wsgi_environ: what callers import from here
+    HeaderFields,
+    environ_key,
+    known_environ_key,
+    split_url,  # noqa: F401
+    wsgi_environ,
+)
 from .faults.drop import SOCKET_KEY  # where a server keeps the socket that a drop fault shuts
 from .optional import require
 
@@ -124,7 +130,8 @@ def _exchange(
     elif body is not None and type(body) is not bytes:
         body = bytes(body)  # a bytearray or memoryview: the bytes a server would read
     kind = type(headers)
-    if kind is not list and kind is not tuple and not isinstance(headers, Mapping):
+    read = kind is list or kind is tuple or kind is HeaderFields  # as the lane takes them
+    if not read and not isinstance(headers, Mapping):
         headers = list(headers)  # an iterator is read by the lane and again by the general path
     fake = type(app) is _app_class()  # the fake itself: its answers without the WSGI convention
     if fake:  # the express lane first, if the call fits it
@@ -364,6 +371,33 @@ class _RawBody(io.BytesIO):
         yield self.getvalue()
 
 
+def _header_fields(headers: Any) -> HeaderFields | list[tuple[str, str]]:
+    """A botocore ``HeadersDict`` read into its environ keys in one pass (see ``HeaderFields``),
+    from its dict of ``_HeaderKey``s; its pairs (``_header_items``) where that reading could
+    differ from ``add_headers``': two names with one key (``X-A``, ``X_A``: their values are
+    joined), a value neither bytes nor text, or another kind of map."""
+    inner = getattr(headers, "_dict", None)
+    if type(inner) is not dict:
+        return _header_items(headers)
+    fields: dict[str, str] = {}
+    known = known_environ_key
+    try:
+        for key, value in inner.items():
+            name = key._key  # the name as sent (see _header_items)
+            field = known(name) or environ_key(name)
+            if field in fields:
+                return _header_items(headers)
+            if type(value) is bytes:  # botocore's signer leaves most values as bytes
+                value = value.decode("latin-1")
+            elif type(value) is not str:
+                return _header_items(headers)
+            fields[field] = value
+    except AttributeError:
+        return _header_items(headers)
+    fields.pop("CONTENT_LENGTH", None)  # the body's own length stands, whatever a header said
+    return HeaderFields(fields)
+
+
 def _header_items(headers: Any) -> list[tuple[str, str]]:
     """A botocore ``HeadersDict`` as pairs, read from its dict of ``_HeaderKey``s when it has
     one (its ``items()`` makes a key object per lookup); any other mapping through ``items()``."""
@@ -393,7 +427,7 @@ def route_botocore(client: Any, target: FakeCloud | WSGIApplication) -> Any:
             body = body.read()
         try:
             status, headers, content = _exchange(
-                _app(target), request.method, request.url, _header_items(request.headers), body
+                _app(target), request.method, request.url, _header_fields(request.headers), body
             )
         except ConnectionDropped as exc:
             raise ConnectionClosedError(endpoint_url=request.url, request=request, error=exc) from exc
