@@ -93,7 +93,7 @@ def plain_args(query: str) -> Args | None:
                 values[name] = [value]
             else:
                 found.append(value)
-    args = Args()
+    args = Args.__new__(Args)  # MultiDict's __init__ does nothing more for no mapping, in Python
     dict.update(args, values)
     return args
 
