@@ -10,6 +10,8 @@ from unittest import mock
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_express_lane import lane
 
 from iotfake import FakeCloud
@@ -87,3 +89,26 @@ def test_a_form_and_an_escaped_query_answer_as_over_requests(cloud: FakeCloud) -
         by_httpx = _form_and_escaped_query(client, cloud)
     by_requests = _form_and_escaped_query(requests_session(twin), twin)
     assert json.dumps(by_httpx) == json.dumps(by_requests)
+
+
+@given(
+    scheme=st.sampled_from(["http", "https"]),
+    user=st.sampled_from(["", "me@", "me:pw@"]),
+    host=st.sampled_from(["iotfake", "127.0.0.1", "[::1]", "Example.COM", "caf\u00e9.example"]),
+    port=st.sampled_from(["", ":80", ":8123"]),
+    path=st.text(alphabet="/abc%20é?#&=+", max_size=12),
+    fragment=st.sampled_from(["", "#top", "#"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_url_a_call_is_read_from_is_httpx_s_own_text(
+    scheme: str, user: str, host: str, port: str, path: str, fragment: str
+) -> None:
+    """Joined from httpx's parsed parts where that is plainly the same, or by ``str`` where not
+    (a user, a fragment, an IPv6 host), the URL the fake reads is ``str(request.url)``."""
+    from iotfake.transports import _url_text
+
+    try:
+        url = httpx.URL(f"{scheme}://{user}{host}{port}/{path}{fragment}")
+    except httpx.InvalidURL:
+        return
+    assert _url_text(url) == str(url)
