@@ -171,18 +171,11 @@ def view(
 def present(item: dict[str, Any], *, include_types: bool, fields: list[str] | None = None) -> dict[str, Any]:
     """The wire form of a view: lone values unwrapped, projected, types on request."""
     declared = item["meta.types"]
-    if fields is None:  # every field: one comprehension, without the projection's checks
-        out = {
-            name: value[0] if isinstance(value, list) and len(value) == 1 else value
-            for name, value in item.items()
-        }
-        del out["meta.types"]
-    else:
-        out = {}
-        for name, value in item.items():
-            if name == "meta.types" or (name != "id" and name not in fields):
-                continue
-            out[name] = value[0] if isinstance(value, list) and len(value) == 1 else value
+    out: dict[str, Any] = {}
+    for name, value in item.items():
+        if name == "meta.types" or (fields is not None and name != "id" and name not in fields):
+            continue
+        out[name] = value[0] if isinstance(value, list) and len(value) == 1 else value
     if include_types:
         out["meta.types"] = {name: declared.get(name) or DEFAULT_TYPES.get(name, "string") for name in out}
     return out
