@@ -109,13 +109,14 @@ def replayed(
     requests: list[tuple[str, str, list[tuple[str, str]], bytes]], cloud: FakeCloud, session: bool = False
 ) -> Pair:
     """A pair's recorded requests (``Recording.requests``), renamed, sent to ``cloud`` with no
-    client in between. ``session``: their headers as a session's tuple, as the requests and
-    httpx transports pass them (boto3's are a list: signed anew for every call)."""
+    client in between. ``session``: their headers as a session's (``SessionHeaders``), as the
+    requests and httpx transports pass them (boto3's are a list: signed anew for every call)."""
+    from iotfake.environ import SessionHeaders
     from iotfake.transports import _exchange
 
     app, old = cloud.wsgi_app, RECORDED.encode()
     if session:
-        requests = [(method, url, tuple(headers), body) for method, url, headers, body in requests]  # type: ignore[misc]
+        requests = [(m, url, SessionHeaders(headers), body) for m, url, headers, body in requests]  # type: ignore[misc]
 
     def pair(name: str) -> None:
         new = name.encode()

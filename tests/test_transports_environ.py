@@ -217,7 +217,7 @@ def test_split_url_splits_by_hand_exactly_the_plain_urls(url: str) -> None:
     assert by_hand == expected
 
 
-# -- a session's headers: a tuple's environ keys are made once ------------------------------------
+# -- a session's headers: their environ keys are made once ------------------------------------------
 _NAMES = st.sampled_from(
     ["Host", "host", "Content-Type", "content-type", "Content-Length", "X-A", "x_a", "A"]
 )
@@ -230,43 +230,99 @@ _VALUES = st.one_of(st.sampled_from(["1", "a/b", "x, y", ""]), st.binary(max_siz
     other_body=st.sampled_from([None, b"", b"abcdef"]),
 )
 @settings(max_examples=300, deadline=None)
-def test_a_tuple_of_headers_gives_the_fields_a_list_gives(
+def test_a_sessions_headers_give_the_fields_a_list_gives(
     pairs: list[tuple[str, str | bytes]], body: bytes | None, other_body: bytes | None
 ) -> None:
-    """Remembered or not, a tuple's fields are the list's: a repeated header's values joined,
+    """Remembered or not, a session's fields are the list's: a repeated header's values joined,
     the first Content-Type, the body's own length (not the one remembered), a Host header
     over the URL's host; and a caller's change to the fields it got is not remembered."""
-    from iotfake.environ import header_fields
+    from iotfake.environ import SessionHeaders, header_fields
 
     expected = header_fields("http", "iotfake:8080", list(pairs), body)
-    first = header_fields("http", "iotfake:8080", tuple(pairs), body)
+    first = header_fields("http", "iotfake:8080", SessionHeaders(pairs), body)
     assert first == expected
     first["HTTP_X_CHANGED"] = "by the caller"
-    assert header_fields("http", "iotfake:8080", tuple(pairs), body) == expected  # remembered
-    assert header_fields("https", "other", tuple(pairs), other_body) == header_fields(
+    assert header_fields("http", "iotfake:8080", SessionHeaders(pairs), body) == expected  # remembered
+    assert header_fields("https", "other", SessionHeaders(pairs), other_body) == header_fields(
         "https", "other", list(pairs), other_body
     )
 
 
-def test_a_tuple_with_an_unhashable_value_is_read_as_pairs() -> None:
-    from iotfake.environ import header_fields
+def test_a_plain_tuple_is_read_as_pairs_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the transports' session sets are remembered: a caller's tuple reads as it did."""
+    from iotfake import environ
 
-    pairs = (("X-A", "1"), ["X-B", "2"])  # a list as a pair: no hash
+    monkeypatch.setattr(environ, "_SESSION_FIELDS", {})
+    assert environ.header_fields("http", "h", (("X-A", "1"),), None)["HTTP_X_A"] == "1"
+    assert environ._SESSION_FIELDS == {}
+
+
+def test_a_session_with_an_unhashable_value_is_read_as_pairs() -> None:
+    from iotfake.environ import SessionHeaders, header_fields
+
+    pairs = SessionHeaders([("X-A", "1"), ["X-B", "2"]])  # a list as a pair: no hash
     assert header_fields("http", "h", pairs, None) == {"HTTP_HOST": "h", "HTTP_X_A": "1", "HTTP_X_B": "2"}
 
 
 def test_equal_values_of_another_type_are_not_remembered() -> None:
-    """1 == 1.0 == True as dict keys: only text values are remembered, so each is read as sent."""
-    from iotfake.environ import header_fields
+    """1 == 1.0 == True as dict keys: only sets of text and bytes are remembered, so each of
+    these is read as sent."""
+    from iotfake.environ import SessionHeaders, header_fields
 
-    assert header_fields("http", "h", (("X-N", 1),), None)["HTTP_X_N"] == 1
-    assert type(header_fields("http", "h", (("X-N", 1.0),), None)["HTTP_X_N"]) is float
+    assert header_fields("http", "h", SessionHeaders([("X-N", 1)]), None)["HTTP_X_N"] == 1
+    assert type(header_fields("http", "h", SessionHeaders([("X-N", 1.0)]), None)["HTTP_X_N"]) is float
 
 
 def test_session_fields_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At most _SESSION_FIELDS_SIZE sets (past that they start over), none over 4,096
+    characters; every set still reads right."""
     from iotfake import environ
+    from iotfake.environ import SessionHeaders
 
     monkeypatch.setattr(environ, "_SESSION_FIELDS", {})
     for number in range(environ._SESSION_FIELDS_SIZE + 10):
-        assert environ.header_fields("http", "h", (("X-N", str(number)),), None)["HTTP_X_N"] == str(number)
-    assert len(environ._SESSION_FIELDS) == environ._SESSION_FIELDS_SIZE
+        fields = environ.header_fields("http", "h", SessionHeaders([("X-N", str(number))]), None)
+        assert fields["HTTP_X_N"] == str(number)
+        assert 0 < len(environ._SESSION_FIELDS) <= environ._SESSION_FIELDS_SIZE
+    environ._SESSION_FIELDS.clear()
+    big = SessionHeaders([("X-Big", "v" * 5000)])
+    assert environ.header_fields("http", "h", big, None)["HTTP_X_BIG"] == "v" * 5000
+    assert environ._SESSION_FIELDS == {}
+
+
+def test_requests_bodies_of_every_length_share_one_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Content-Length stays out of a session's set (the environ's comes from the body), so a
+    session's calls with bodies of many lengths are one set, each with its own length."""
+    from iotfake import environ
+    from iotfake.transports import requests_session
+
+    monkeypatch.setattr(environ, "_SESSION_FIELDS", {})
+    seen: list[tuple[str, int]] = []
+
+    def app(env: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.append((env["CONTENT_LENGTH"], len(env["wsgi.input"].read())))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    session = requests_session(app)
+    for size in range(1, 80):
+        session.post("/x", data=b"x" * size)
+    assert seen == [(str(size), size) for size in range(1, 80)]
+
+
+def test_a_session_through_the_fake_is_remembered_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iotfake import environ
+    from iotfake.transports import requests_session
+
+    monkeypatch.setattr(environ, "_SESSION_FIELDS", {})
+    cloud = FakeCloud(seed=1)
+    token = cloud.scriptr("acme").token
+    session = requests_session(cloud)
+    for size in range(1, 40):
+        answer = session.post(
+            "/scriptr/device/get", json={"id": "x" * size}, headers={"Authorization": f"bearer {token}"}
+        )
+        result = answer.json()["response"]["result"]["metadata"]  # no such device
+        assert result["errorCode"] == "INVALID_IDENTIFIER"
+        assert result["errorDetail"] == f"The device [{'x' * size}] is invalid."
+    assert len(environ._SESSION_FIELDS) == 1

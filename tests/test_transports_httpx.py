@@ -112,3 +112,26 @@ def test_the_url_a_call_is_read_from_is_httpx_s_own_text(
     except httpx.InvalidURL:
         return
     assert _url_text(url) == str(url)
+
+
+def test_header_sets_are_bounded_and_bodies_of_every_length_share_one(
+    cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Content-Length stays out of a session's set, so bodies of many lengths make one set of
+    environ keys; the decoded sets are bounded (64, starting over past that) and a large set
+    is not kept."""
+    from iotfake import environ, transports
+
+    monkeypatch.setattr(environ, "_SESSION_FIELDS", {})
+    monkeypatch.setattr(transports, "_TEXT_PAIRS", {})
+    bearer = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
+    with httpx_client(cloud) as client:
+        for size in range(1, 80):
+            answer = client.post("/scriptr/device/get", json={"id": "x" * size}, headers=bearer).json()
+            detail = answer["response"]["result"]["metadata"]["errorDetail"]
+            assert detail == f"The device [{'x' * size}] is invalid."
+            assert 0 < len(transports._TEXT_PAIRS) <= 64
+        assert len(environ._SESSION_FIELDS) == 1
+        transports._TEXT_PAIRS.clear()
+        client.get("/scriptr/device/get?id=a", headers={**bearer, "X-Big": "v" * 5000})
+        assert transports._TEXT_PAIRS == {}

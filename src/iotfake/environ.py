@@ -12,6 +12,7 @@ import io
 import re
 import sys
 from collections.abc import Iterable, Mapping
+from itertools import chain
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -41,6 +42,19 @@ class HeaderFields:
 
     def __repr__(self) -> str:
         return f"HeaderFields({self.fields!r})"
+
+
+class SessionHeaders(tuple):  # type: ignore[type-arg]
+    """A session's header pairs, as the requests and httpx transports pass them (without
+    ``Content-Length``, which ``add_headers`` takes from the body): a session sends the same
+    headers on every call, so ``header_fields`` makes their environ keys once per distinct set.
+
+    A set is remembered only when its names and values are exactly text or bytes, and looked
+    up by equality: a value of a ``str`` subclass reads as the equal text an earlier call of
+    the set sent, which every reader of a header (str methods, comparisons) reads the same.
+    """
+
+    __slots__ = ()
 
 
 HeaderPairs = Mapping[str, str] | Iterable[tuple[str, str]] | HeaderFields
@@ -94,24 +108,22 @@ def header_fields(scheme: str, netloc: str, headers: HeaderPairs, body: bytes | 
     """The environ keys a server makes of a call's headers: ``add_headers``' over the URL's
     host, which a Host header replaces.
 
-    A tuple of pairs is a session's header set (the requests and httpx transports pass one):
-    a session sends the same headers on every call, so their keys are made once per distinct
-    tuple and copied after that, a third of the loop's cost. botocore signs every request anew
-    (its date and signature change), so its transport passes a list, which is never looked up.
+    A session's header set (``SessionHeaders``, from the requests and httpx transports) has
+    its keys made once per distinct set and copied after that, a third of the loop's cost.
+    botocore signs every request anew (its date and signature change), so its transport reads
+    them itself (``HeaderFields``).
     """
     fields = {"HTTP_HOST": host_parts(scheme, netloc)[0]}
-    if type(headers) is tuple:
+    if type(headers) is SessionHeaders:
         try:
             known = _SESSION_FIELDS.get(headers)
-        except TypeError:  # an unhashable value: read as any other pairs
-            known = None
-            headers = list(headers)
+        except TypeError:  # an unhashable pair or value: read as any other pairs
+            add_headers(fields, headers, body)
+            return fields
         if known is None:
             known = {}
             add_headers(known, headers, None)
-            # text only: an equal value of another type (1 == 1.0) must not answer for it
-            if len(_SESSION_FIELDS) < _SESSION_FIELDS_SIZE and type(headers) is tuple and _all_text(known):
-                _SESSION_FIELDS[headers] = known
+            _remember(headers, known)
         fields.update(known)
         if body:  # the body's own length, as add_headers gives it
             fields["CONTENT_LENGTH"] = str(len(body))
@@ -120,8 +132,16 @@ def header_fields(scheme: str, netloc: str, headers: HeaderPairs, body: bytes | 
     return fields
 
 
-def _all_text(fields: dict[str, str]) -> bool:
-    return all(type(value) is str for value in fields.values())
+def _remember(headers: SessionHeaders, known: dict[str, str]) -> None:
+    """Keep a session's keys: only for names and values exactly text or bytes (an equal value
+    of another type, 1 == 1.0, must not answer for it), and only small sets (a client's header
+    values are its own: a bound on what is kept, 64 sets of 4,096 characters at most)."""
+    items = chain.from_iterable(headers)
+    if not _TEXT_TYPES.issuperset(map(type, items)) or sum(map(len, known.values())) > 4096:
+        return
+    if len(_SESSION_FIELDS) >= _SESSION_FIELDS_SIZE:  # sets that came and went: start over
+        _SESSION_FIELDS.clear()
+    _SESSION_FIELDS[headers] = known
 
 
 def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | None) -> None:
@@ -130,7 +150,7 @@ def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | Non
     fields: dict[str, str] = {}
     # a list or tuple (what the transports pass) first: isinstance against the Mapping ABC is slow
     kind = type(headers)
-    plain = kind is list or kind is tuple
+    plain = kind is list or kind is tuple or kind is SessionHeaders
     if not plain and kind is HeaderFields:  # read by the transport already
         environ.update(headers.fields)  # type: ignore[union-attr]
         if body:
@@ -216,10 +236,11 @@ def plain_path(path: str) -> bool:
 #: (``split_url`` checks it with str methods; a test holds the two together)
 _PLAIN_URL = re.compile(r"[^/?#\[\]\s\x00-\x1f\x7f]*(?:/[^#\s\x00-\x1f\x7f]*)?")
 
-#: a session's header pairs (a tuple) -> their environ keys, without the body's length (see
-#: ``header_fields``); clients choose the headers: a bound, past which a tuple is read each time
-_SESSION_FIELDS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+#: a session's header pairs -> their environ keys, without the body's length (see
+#: ``header_fields``); clients choose the headers: bounded (``_remember``)
+_SESSION_FIELDS: dict[SessionHeaders, dict[str, str]] = {}
 _SESSION_FIELDS_SIZE = 64
+_TEXT_TYPES = frozenset((str, bytes))
 
 #: header name -> its environ key (``X-Amz-Date`` -> ``HTTP_X_AMZ_DATE``, ``Content-Type`` ->
 #: ``CONTENT_TYPE``)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
@@ -26,6 +27,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from .environ import (  # split_url, wsgi_environ: what callers import from here
     HeaderFields,
+    SessionHeaders,
     environ_key,
     known_environ_key,
     split_url,  # noqa: F401
@@ -130,8 +132,8 @@ def _exchange(
     elif body is not None and type(body) is not bytes:
         body = bytes(body)  # a bytearray or memoryview: the bytes a server would read
     kind = type(headers)
-    read = kind is list or kind is tuple or kind is HeaderFields  # as the lane takes them
-    if not read and not isinstance(headers, Mapping):
+    read = kind is list or kind is tuple or kind is SessionHeaders or kind is HeaderFields
+    if not read and not isinstance(headers, Mapping):  # the kinds the lane takes as they are
         headers = list(headers)  # an iterator is read by the lane and again by the general path
     fake = type(app) is _app_class()  # the fake itself: its answers without the WSGI convention
     if fake:  # the express lane first, if the call fits it
@@ -222,13 +224,20 @@ class WSGIAdapter:
 
 
 def _pairs(headers: Any) -> Any:
-    """A requests ``CaseInsensitiveDict`` as its (name, value) pairs, read from its store
-    (iterating the mapping looks each name up again, in Python); anything else as it is. A
-    tuple: a session's headers, the same on every call (see ``environ.header_fields``)."""
+    """A requests ``CaseInsensitiveDict`` as a session's header pairs (``SessionHeaders``: the
+    same on every call), read from its store (iterating the mapping looks each name up again,
+    in Python); anything else as it is. ``Content-Length`` is left out: the environ's comes
+    from the body whatever a header says, and a set per body length would not repeat."""
     store = getattr(headers, "_store", None)
     if isinstance(store, dict):
-        return tuple(store.values())
+        if _LENGTH in store:
+            store = dict(store)
+            del store[_LENGTH]
+        return SessionHeaders(store.values())
     return headers
+
+
+_LENGTH = "content-length"
 
 
 @functools.cache
@@ -351,25 +360,33 @@ def _url_text(url: httpx.URL) -> str:
 _URL_FIELDS = ("scheme", "userinfo", "host", "port", "path", "query", "fragment")
 
 
-def _text_pairs(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
-    """httpx's header pairs as a server reads them (latin-1), in the order sent, as a tuple: a
-    client's headers are the same on every call, so each distinct set is decoded once, and
-    their environ keys are made once (see ``environ.header_fields``). The set is read from
-    httpx's own list of (name, lower-case name, value) where it has one (``raw`` copies it in
-    Python first)."""
+def _text_pairs(headers: httpx.Headers) -> SessionHeaders:
+    """httpx's header pairs as a server reads them (latin-1), in the order sent, as a session's
+    (``SessionHeaders``): a client's headers are the same on every call, so each distinct set
+    is decoded once, and their environ keys are made once (see ``environ.header_fields``). The
+    set is looked up by httpx's own list of (name, lower-case name, value) where it has one
+    (``raw`` copies it in Python first)."""
     items = getattr(headers, "_list", None)
     key = tuple(items) if type(items) is list else tuple(headers.raw)
     pairs = _TEXT_PAIRS.get(key)
     if pairs is None:
-        raw = headers.raw
-        pairs = tuple([(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw])
-        if len(_TEXT_PAIRS) < 64:  # clients choose the headers: a bound
+        # without Content-Length, as the requests transport's (see ``_pairs``)
+        pairs = SessionHeaders(
+            [
+                (name.decode("latin-1"), value.decode("latin-1"))
+                for name, value in headers.raw
+                if name.lower() != b"content-length"
+            ]
+        )
+        if sum(map(len, chain.from_iterable(pairs))) <= 4096:  # clients choose headers: bounded
+            if len(_TEXT_PAIRS) >= 64:  # sets that came and went (a length each): start over
+                _TEXT_PAIRS.clear()
             _TEXT_PAIRS[key] = pairs
     return pairs
 
 
 #: a header set as read (``_list``'s triples or ``raw``'s pairs) -> its text pairs
-_TEXT_PAIRS: dict[tuple[tuple[bytes, ...], ...], tuple[tuple[str, str], ...]] = {}
+_TEXT_PAIRS: dict[tuple[tuple[bytes, ...], ...], SessionHeaders] = {}
 
 
 def httpx_client(
