@@ -230,10 +230,11 @@ def _pairs(headers: Any) -> Any:
     from the body whatever a header says, and a set per body length would not repeat."""
     store = getattr(headers, "_store", None)
     if isinstance(store, dict):
-        if _LENGTH in store:
-            store = dict(store)
-            del store[_LENGTH]
-        return SessionHeaders(store.values())
+        pairs = list(store.values())
+        length = store.get(_LENGTH)
+        if length is not None:
+            pairs.remove(length)  # the very pair: found by identity, in C
+        return SessionHeaders(pairs)
     return headers
 
 
