@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from werkzeug.urls import iri_to_uri
@@ -133,15 +133,22 @@ def header_fields(scheme: str, netloc: str, headers: HeaderPairs, body: bytes | 
 
 
 def _remember(headers: SessionHeaders, known: dict[str, str]) -> None:
-    """Keep a session's keys: only for names and values exactly text or bytes (an equal value
-    of another type, 1 == 1.0, must not answer for it), and only small sets (a client's header
-    values are its own: a bound on what is kept, 64 sets of 4,096 characters at most)."""
-    items = chain.from_iterable(headers)
-    if not _TEXT_TYPES.issuperset(map(type, items)) or sum(map(len, known.values())) > 4096:
+    """Keep a session's keys, only for names and values exactly text or bytes: an equal value
+    of another type (1 == 1.0) must not answer for it."""
+    if _TEXT_TYPES.issuperset(map(type, chain.from_iterable(headers))):
+        remember_session(_SESSION_FIELDS, headers, known, sum(map(len, known.values())))
+
+
+def remember_session(memo: dict[Any, Any], key: Any, value: Any, chars: int) -> None:
+    """Keep what was made of a session's header set (``value``, of ``chars`` characters) in one
+    of the session memos: a client's header values are its own, so a bound on what is kept, no
+    set over ``_SESSION_CHARS`` and at most ``_SESSION_FIELDS_SIZE`` sets, past which the memo
+    starts over (sets that came and went, such as one per body length)."""
+    if chars > _SESSION_CHARS:
         return
-    if len(_SESSION_FIELDS) >= _SESSION_FIELDS_SIZE:  # sets that came and went: start over
-        _SESSION_FIELDS.clear()
-    _SESSION_FIELDS[headers] = known
+    if len(memo) >= _SESSION_FIELDS_SIZE:
+        memo.clear()
+    memo[key] = value
 
 
 def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | None) -> None:
@@ -240,6 +247,7 @@ _PLAIN_URL = re.compile(r"[^/?#\[\]\s\x00-\x1f\x7f]*(?:/[^#\s\x00-\x1f\x7f]*)?")
 #: ``header_fields``); clients choose the headers: bounded (``_remember``)
 _SESSION_FIELDS: dict[SessionHeaders, dict[str, str]] = {}
 _SESSION_FIELDS_SIZE = 64
+_SESSION_CHARS = 4096
 _TEXT_TYPES = frozenset((str, bytes))
 
 #: header name -> its environ key (``X-Amz-Date`` -> ``HTTP_X_AMZ_DATE``, ``Content-Type`` ->

@@ -30,6 +30,7 @@ from .environ import (  # split_url, wsgi_environ: what callers import from here
     SessionHeaders,
     environ_key,
     known_environ_key,
+    remember_session,
     split_url,  # noqa: F401
     wsgi_environ,
 )
@@ -379,10 +380,7 @@ def _text_pairs(headers: httpx.Headers) -> SessionHeaders:
                 if name.lower() != b"content-length"
             ]
         )
-        if sum(map(len, chain.from_iterable(pairs))) <= 4096:  # clients choose headers: bounded
-            if len(_TEXT_PAIRS) >= 64:  # sets that came and went (a length each): start over
-                _TEXT_PAIRS.clear()
-            _TEXT_PAIRS[key] = pairs
+        remember_session(_TEXT_PAIRS, key, pairs, sum(map(len, chain.from_iterable(pairs))))
     return pairs
 
 
