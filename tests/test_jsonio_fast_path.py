@@ -133,3 +133,9 @@ def test_refusals_keep_their_messages(data: bytes, message: str) -> None:
     with pytest.raises(jsonio.JSONInputError) as caught:
         jsonio.loads(data)
     assert str(caught.value).startswith(message)
+
+
+def test_an_empty_object_is_a_new_dict_each_time() -> None:
+    first = jsonio.loads(b"{}")
+    first["changed"] = True
+    assert jsonio.loads(b"{}") == {} and jsonio.loads(bytearray(b"{}")) == {} and jsonio.loads("{}") == {}

@@ -17,6 +17,7 @@ from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request as WerkzeugRequest
 
 from iotfake import FakeCloud
+from iotfake import request as request_module
 from iotfake.request import Request
 
 QUERY_CHARS = st.sampled_from([*"ab=&;+%20é/?_.-~ ", "%", "%zz", "%C3%A9", "&&", "=="])
@@ -35,6 +36,25 @@ def test_args_match_werkzeug_for_any_query(query: str) -> None:
     ours = Request(environ(query)).args
     theirs = WerkzeugRequest(environ(query)).args
     assert list(ours.items(multi=True)) == list(theirs.items(multi=True))
+
+
+@given(st.lists(QUERY_CHARS, max_size=12).map("".join))
+def test_a_repeated_query_reads_as_werkzeug_reads_it(query: str) -> None:
+    first = Request(environ(query)).args
+    again = Request(environ(query)).args  # split once, remembered (immutable, so shared)
+    theirs = list(WerkzeugRequest(environ(query)).args.items(multi=True))
+    assert list(first.items(multi=True)) == list(again.items(multi=True)) == theirs
+    with pytest.raises(TypeError):
+        again["x"] = "y"  # shared between calls: nobody may change it
+
+
+def test_remembered_queries_are_bounded() -> None:
+    for number in range(request_module._QUERIES_SIZE * 2 + 5):
+        assert request_module.plain_args(f"action=get&deviceKey=d{number}")["deviceKey"] == f"d{number}"
+    assert len(request_module._QUERIES) <= request_module._QUERIES_SIZE
+    long = "a=" + "x" * request_module._QUERY_CHARS
+    assert request_module.plain_args(long)["a"] == "x" * request_module._QUERY_CHARS
+    assert long not in request_module._QUERIES
 
 
 @pytest.mark.parametrize(

@@ -113,8 +113,14 @@ def header_fields(scheme: str, netloc: str, headers: HeaderPairs, body: bytes | 
     botocore signs every request anew (its date and signature change), so its transport reads
     them itself (``HeaderFields``).
     """
-    fields = {"HTTP_HOST": host_parts(scheme, netloc)[0]}
-    if type(headers) is SessionHeaders:
+    fields = {"HTTP_HOST": netloc or DEFAULT_HOST}  # host_parts' host, without its port's parsing
+    kind = type(headers)
+    if kind is HeaderFields:  # read by the transport already (what add_headers does with them)
+        fields.update(headers.fields)  # type: ignore[union-attr]
+        if body:
+            fields["CONTENT_LENGTH"] = str(len(body))
+        return fields
+    if kind is SessionHeaders:
         try:
             known = _SESSION_FIELDS.get(headers)
         except TypeError:  # an unhashable pair or value: read as any other pairs
@@ -193,7 +199,7 @@ def environ_key(header: str) -> str:
 
 def host_parts(scheme: str, netloc: str) -> tuple[str, str, str]:
     """The Host header, server name and port of a URL's parts, as a server fills them in."""
-    host = netloc or "iotfake"
+    host = netloc or DEFAULT_HOST
     name, colon, port = host.partition(":")
     if not (colon and port.isdigit()):
         port = "443" if scheme == "https" else "80"
@@ -242,6 +248,9 @@ def plain_path(path: str) -> bool:
 #: fragment, whitespace or control characters, no brackets, ``?`` only after the host's ``/``
 #: (``split_url`` checks it with str methods; a test holds the two together)
 _PLAIN_URL = re.compile(r"[^/?#\[\]\s\x00-\x1f\x7f]*(?:/[^#\s\x00-\x1f\x7f]*)?")
+
+#: the Host of a URL without one (what a server's environ says for ``http:///path``)
+DEFAULT_HOST = "iotfake"
 
 #: a session's header pairs -> their environ keys, without the body's length (see
 #: ``header_fields``); clients choose the headers: bounded (``_remember``)

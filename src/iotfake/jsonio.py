@@ -120,6 +120,8 @@ def loads(data: bytes | bytearray | str, *, what: str = "the body", max_depth: i
     ``what`` names the text in messages ("the body", "policyDocument", a file name).
     ``max_depth=None`` skips the nesting check (the parser's own recursion guard still applies).
     """
+    if data == b"{}":  # what botocore sends for an input with no body members: no parser needed
+        return {}
     if isinstance(data, bytearray):
         data = bytes(data)
     value = _fast_loads(data)

@@ -80,6 +80,9 @@ def plain_args(query: str) -> Args | None:
     by hand; None for any other query, which werkzeug's own parsing reads."""
     if not query:
         return _NO_ARGS  # immutable, so one empty instance serves every request without a query
+    args = _QUERIES.get(query)  # immutable too: a client's repeated query (``?action=create&orgId=o1``)
+    if args is not None:
+        return args
     if not query.isascii() or "%" in query or "+" in query:
         return None
     # MultiDict's own storage (name -> values), built in place: its constructor's isinstance
@@ -95,7 +98,17 @@ def plain_args(query: str) -> Args | None:
                 found.append(value)
     args = Args.__new__(Args)  # MultiDict's __init__ does nothing more for no mapping, in Python
     dict.update(args, values)
+    if len(query) <= _QUERY_CHARS:  # clients choose queries: bounded, started over when full
+        if len(_QUERIES) >= _QUERIES_SIZE:
+            _QUERIES.clear()
+        _QUERIES[query] = args
     return args
+
+
+#: plain queries -> their ``Args``, so a query a client repeats is split once (see ``plain_args``)
+_QUERIES: dict[str, Args] = {}
+_QUERIES_SIZE = 256
+_QUERY_CHARS = 256
 
 
 class Headers(EnvironHeaders):

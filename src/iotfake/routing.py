@@ -28,6 +28,14 @@ _PART = re.compile(
 )
 
 
+#: a rule of whole segments past the first: its literal segments by position, each converter's
+#: position, name and choices (None: any segment), and a ``path`` converter ending the rule (its
+#: position and name), if one does (see ``_segments``)
+Segments = tuple[
+    tuple[tuple[int, str], ...], tuple[tuple[int, str, frozenset[str] | None], ...], tuple[int, str] | None
+]
+
+
 @dataclass(frozen=True, slots=True)
 class _Pattern:
     regex: re.Pattern[str]
@@ -38,6 +46,9 @@ class _Pattern:
     #: converter) at least this many; a path with another count is skipped without its regex
     slashes: int
     exact: bool
+    #: a rule of whole segments (``/things/<thingName>/shadow``), read without its regex; None
+    #: for other rules
+    segments: Segments | None
 
 
 class PatternRoutes:
@@ -71,7 +82,14 @@ class PatternRoutes:
             regex, exact = compiled
             methods = None if rule.methods is None else frozenset(rule.methods)
             self._buckets.setdefault(first, []).append(
-                _Pattern(regex, rule.endpoint, methods, _PART.sub("x", rule.rule).count("/"), exact)
+                _Pattern(
+                    regex,
+                    rule.endpoint,
+                    methods,
+                    _PART.sub("x", rule.rule).count("/"),
+                    exact,
+                    _segments(rule.rule),
+                )
             )
 
     def match(self, path: str, method: str) -> tuple[Any, dict[str, str]] | None:
@@ -82,12 +100,21 @@ class PatternRoutes:
         if first in self._unsure:
             return None
         found = None
+        parts = None
+        newline = "\n" in path  # which a path converter's ``.`` does not match: the regexes decide
         for pattern in self._candidates(first, path.count("/"), method):
-            hit = pattern.regex.fullmatch(path)
-            if hit is not None:
+            segments = pattern.segments
+            if segments is None or newline:
+                hit = pattern.regex.fullmatch(path)
+                args = None if hit is None else hit.groupdict()
+            else:  # its regex's answer, read from the segments (the regex engine is cold in situ)
+                if parts is None:
+                    parts = path.split("/")
+                args = _read(segments, parts)
+            if args is not None:
                 if found is not None:
                     return None  # two rules fit: werkzeug's priorities decide
-                found = (pattern.endpoint, hit.groupdict())
+                found = (pattern.endpoint, args)
         return found
 
     def _candidates(self, first: str, slashes: int, method: str) -> tuple[_Pattern, ...]:
@@ -108,6 +135,61 @@ class PatternRoutes:
             if len(self._index) < _INDEX_SIZE:  # clients choose paths and methods: a bound
                 self._index[key] = found
         return found
+
+
+def _read(segments: Segments, parts: list[str]) -> dict[str, str] | None:
+    """A path's arguments under a rule of whole segments (``_segments``), or None where it does
+    not match, as the rule's regex reads it. ``parts`` is the path split at its slashes: as many
+    as the rule's, or more under a ``path`` converter (the candidates share its depth), and none
+    empty past the first (``match`` sends paths with ``//`` or a trailing ``/`` to werkzeug), no
+    newline in it (which a path converter's ``.`` does not match: ``match`` uses the regexes)."""
+    literals, converters, tail = segments
+    for position, literal in literals:
+        if parts[position] != literal:
+            return None
+    args = {}
+    for position, name, choices in converters:
+        value = parts[position]
+        if choices is not None and value not in choices:
+            return None
+        args[name] = value
+    if tail is not None:  # ``[^/].*?`` to the end: the segments left, none empty
+        position, name = tail
+        args[name] = parts[position] if len(parts) == position + 1 else "/".join(parts[position:])
+    return args
+
+
+def _segments(rule: str) -> Segments | None:
+    """A rule as literal segments and converters, each a whole segment past the first (the
+    bucket's, matched already), and a ``path`` converter as its last segment if any; None for
+    any other rule (text and a converter in one segment, a path converter elsewhere)."""
+    literals: list[tuple[int, str]] = []
+    converters: list[tuple[int, str, frozenset[str] | None]] = []
+    tail = None
+    for position, segment in enumerate(rule.split("/")):
+        if position < 2:
+            continue
+        if tail is not None:
+            return None  # something after a path converter
+        part = _PART.fullmatch(segment)
+        if part is None:
+            if "<" in segment or not segment:
+                return None
+            literals.append((position, segment))
+            continue
+        converter, args, name = part.group("converter") or "default", part.group("args"), part.group("name")
+        if converter == "any" and args:
+            choices = frozenset(choice.strip().strip("'\"") for choice in args.split(","))
+            if any("/" in choice or not choice for choice in choices):
+                return None
+            converters.append((position, name, choices))
+        elif converter == "path" and not args:
+            tail = (position, name)
+        elif converter in _CONVERTERS and not args:
+            converters.append((position, name, None))
+        else:
+            return None
+    return tuple(literals), tuple(converters), tail
 
 
 def _compile(rule: str) -> tuple[re.Pattern[str], bool] | None:
