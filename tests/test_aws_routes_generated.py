@@ -12,10 +12,12 @@ import boto3
 import pytest
 from aws_helpers import POLICY
 from botocore.config import Config
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.routing import Map
 
 from iotfake import FakeCloud
-from iotfake.providers.aws_iot import AwsIotProvider, routes
+from iotfake.providers.aws_iot import AwsIotProvider, javaregex, routes
 from iotfake.providers.aws_iot.handlers import HANDLERS
 from iotfake.providers.aws_iot.javaregex import compile_pattern
 from iotfake.providers.aws_iot.model import OPERATIONS, SHAPES
@@ -435,3 +437,37 @@ def test_java_patterns_match_whole_values_as_aws_does(pattern: str, good: str, b
     check = compile_pattern(pattern)
     assert check(good)
     assert not check(bad)
+
+
+MODEL_PATTERNS = sorted({shape["pattern"] for shape in SHAPES.values() if "pattern" in shape})
+PATTERN_TEXT = st.text(
+    alphabet=st.one_of(st.characters(max_codepoint=127), st.sampled_from("éü\u200b\u2028\x85\U0001f600")),
+    max_size=8,
+)
+
+
+def _reference(pattern: str):
+    """The model pattern's reading as the regex engine and Unicode categories give it, with no
+    table: what ``compile_pattern`` answered before ASCII values were read by table."""
+    properties = re.findall(r"\\p\{(\w+)\}", pattern)
+    if all(name in javaregex.POSIX for name in properties):
+        translated = re.sub(r"\\p\{(\w+)\}", lambda m: javaregex.POSIX[m.group(1)], pattern)
+        regex = re.compile(translated, re.ASCII)
+        return lambda value: regex.fullmatch(value) is not None
+    single = javaregex._SINGLE_CLASS.fullmatch(pattern)
+    assert single is not None
+    negated, body, quantifier = single.group(1) == "^", single.group(2), single.group(3)
+    tests = javaregex._class_tests(body, pattern)
+    return lambda value: (
+        (quantifier == "*" or value != "")
+        and all(any(test(char) for test in tests) != negated for char in value)
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(PATTERN_TEXT, min_size=1, max_size=20))
+def test_model_patterns_read_by_table_as_by_the_regex(values: list[str]) -> None:
+    for pattern in MODEL_PATTERNS:
+        check, reference = compile_pattern(pattern), _reference(pattern)
+        for value in values:
+            assert check(value) == reference(value), (pattern, value)

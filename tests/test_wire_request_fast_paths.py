@@ -132,6 +132,16 @@ ENVIRONS = [
 
 
 @pytest.mark.parametrize("overrides", ENVIRONS)
+def test_headers_hold_what_werkzeugs_environ_headers_hold(overrides: dict) -> None:
+    from werkzeug.datastructures import EnvironHeaders
+
+    env = environ(**overrides)
+    ours, theirs = request_module.Headers(env), EnvironHeaders(env)
+    assert vars(ours) == vars(theirs)
+    assert list(ours.items()) == list(theirs.items()) and ours == theirs
+
+
+@pytest.mark.parametrize("overrides", ENVIRONS)
 def test_constructor_sets_what_werkzeugs_sets(overrides: dict) -> None:
     """The inlined constructor leaves the request as werkzeug's would: every attribute, and what
     werkzeug derives from them (URLs, host)."""

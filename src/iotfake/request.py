@@ -116,6 +116,12 @@ class Headers(EnvironHeaders):
     straight away (werkzeug's goes through two calls, and a caught KeyError for every header a
     request lacks; providers ask for several on every call)."""
 
+    def __init__(self, environ: dict[str, Any]) -> None:
+        # werkzeug's two constructors (EnvironHeaders', then Headers' with no defaults), in one
+        # frame: made on every call
+        self._list: list[tuple[str, str]] = []
+        self.environ = environ
+
     def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
         if type is not None or not isinstance(key, str):
             return super().get(key, default, type)
