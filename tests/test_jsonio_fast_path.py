@@ -139,3 +139,18 @@ def test_an_empty_object_is_a_new_dict_each_time() -> None:
     first = jsonio.loads(b"{}")
     first["changed"] = True
     assert jsonio.loads(b"{}") == {} and jsonio.loads(bytearray(b"{}")) == {} and jsonio.loads("{}") == {}
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"e-", b"e-4", b"1e-7", b"0.0000", b",", b"]", b"}", b"9", b"a", b'"', b":"]),
+        max_size=10,
+    )
+)
+def test_the_byte_search_never_skips_a_float_the_pattern_finds(parts: list[bytes]) -> None:
+    out = b"".join(parts)
+    if jsonio._SMALL_FLOAT.search(out) is not None:
+        assert jsonio._may_differ(out)
+    else:
+        assert not jsonio._may_differ(out)

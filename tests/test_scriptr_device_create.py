@@ -6,6 +6,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iotfake import FakeCloud
 
@@ -227,3 +229,13 @@ def test_a_password_hashed_with_another_round_count_still_verifies() -> None:
     old = "pbkdf2_sha256$100$salt$" + hashlib.pbkdf2_hmac("sha256", b"hunter2", b"salt", 100).hex()
     assert verify_password("hunter2", old) and not verify_password("hunter3", old)
     assert hash_password("hunter2", "salt").startswith(f"pbkdf2_sha256${ITERATIONS}$salt$")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=150), st.binary(max_size=40))
+def test_one_round_is_the_standard_librarys_pbkdf2(password: bytes, salt: bytes) -> None:
+    import hashlib
+
+    from iotfake.registry import passwords
+
+    assert passwords._one_round(password, salt) == hashlib.pbkdf2_hmac("sha256", password, salt, 1)
