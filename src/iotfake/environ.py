@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.urls import iri_to_uri
 
+from . import charsets
 from .httphead import wsgi_text
 
 if TYPE_CHECKING:
@@ -240,7 +241,7 @@ def plain_path(path: str) -> bool:
         and path[1:2] != "/"
         and path.isascii()
         and "%" not in path
-        and not path.encode().translate(None, _PLAIN_BYTES)
+        and path.encode().translate(_PLAIN_TABLE).isalpha()  # charsets.all_in, inlined
     )
 
 
@@ -270,6 +271,7 @@ known_environ_key = _ENVIRON_KEYS.get
 #: what ``iri_to_uri`` leaves as it is (RFC 3986's unreserved and sub-delims, ``:@/%``): a path of
 #: only these needs no call to it (a tenth of an in-process call's cost); ``//`` starts an authority
 _PLAIN = re.compile(r"/(?!/)[A-Za-z0-9\-._~/%!$&'()*+,;=:@]*")
-#: the characters ``_PLAIN`` takes after its first ``/`` (``plain_path`` deletes them and looks
-#: for anything left)
-_PLAIN_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/%!$&'()*+,;=:@"
+#: the characters ``_PLAIN`` takes after its first ``/`` (``plain_path`` checks a path's with it)
+_PLAIN_TABLE = charsets.table(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/%!$&'()*+,;=:@"
+)

@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+from ... import charsets
+
 Check = Callable[[str], bool]
 
 #: Java's POSIX character classes (US-ASCII only unless UNICODE_CHARACTER_CLASS is set)
@@ -67,16 +69,18 @@ def compile_pattern(pattern: str) -> Check:
 
 
 def _by_table(member: Check, quantifier: str, regex: re.Pattern[str] | None = None) -> Check:
-    """The check of a repeated character class (``[a-zA-Z0-9:_-]+``): an ASCII value is read with
-    one ``bytes.translate`` deleting the class's ASCII members (the regex engine is cold between a
+    """The check of a repeated character class (``[a-zA-Z0-9:_-]+``): an ASCII value is read by
+    a table of the class's ASCII members (``charsets``; the regex engine is cold between a
     client's calls, and a per-character loop is Python); any other value as before, by ``regex``
     or by ``member`` for each character."""
-    allowed = bytes(code for code in range(128) if member(chr(code)))
+    allowed = charsets.table(bytes(code for code in range(128) if member(chr(code))))
     empty_ok = quantifier == "*"
 
     def check(value: str) -> bool:
         if value.isascii():
-            return (empty_ok or value != "") and not value.encode().translate(None, allowed)
+            if not value:
+                return empty_ok
+            return value.encode().translate(allowed).isalpha()  # charsets.all_in, inlined
         if regex is not None:
             return regex.fullmatch(value) is not None
         return (empty_ok or value != "") and all(member(char) for char in value)
