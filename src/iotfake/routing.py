@@ -94,9 +94,10 @@ class PatternRoutes:
 
     def match(self, path: str, method: str) -> tuple[Any, dict[str, str]] | None:
         """``(endpoint, args)`` when the fast path is sure, else None (ask werkzeug)."""
-        if self._anywhere or path.endswith("/") or "//" in path or path in self._slashed:
+        # slices, not endswith/startswith: those parse their arguments the old, slow way
+        if self._anywhere or path[-1:] == "/" or "//" in path or path in self._slashed:
             return None
-        first = path.split("/", 2)[1] if path.startswith("/") else ""
+        first = path.split("/", 2)[1] if path[:1] == "/" else ""
         if first in self._unsure:
             return None
         found = None
