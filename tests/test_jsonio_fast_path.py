@@ -144,7 +144,7 @@ def test_an_empty_object_is_a_new_dict_each_time() -> None:
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(
-        st.sampled_from([b"e-", b"e-4", b"1e-7", b"0.0000", b",", b"]", b"}", b"9", b"a", b'"', b":"]),
+        st.sampled_from([b"e-", b"e-4", b"1e-7", b"0.0000", b",", b"]", b"}", b"9", b"a", b'"', b":", b"\n"]),
         max_size=10,
     )
 )
@@ -154,3 +154,14 @@ def test_the_byte_search_never_skips_a_float_the_pattern_finds(parts: list[bytes
         assert jsonio._may_differ(out)
     else:
         assert not jsonio._may_differ(out)
+
+
+def test_the_empty_object_shortcut_keeps_loads_contract() -> None:
+    with pytest.raises(jsonio.JSONInputError, match="nested too deeply"):
+        jsonio.loads(b"{}", max_depth=0)
+    assert jsonio.loads(b"{}", max_depth=None) == {}
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BytesWarning)  # text is never compared with bytes
+        assert jsonio.loads('{"a": 1}') == {"a": 1} and jsonio.loads("{}") == {}

@@ -119,3 +119,37 @@ def test_most_rules_are_read_by_their_segments() -> None:
     patterns = [pattern for bucket in ROUTES._buckets.values() for pattern in bucket]
     assert sum(pattern.segments is not None for pattern in patterns) > 0.9 * len(patterns)
     assert _segments("/a/pre-<x>") is None and _segments("/a/<path:p>/b") is None
+
+
+def test_segments_read_synthetic_rules_as_werkzeug_does() -> None:
+    # rules the served map lacks: quoted and spaced any() choices, a trailing path converter
+    rules = Map(
+        [
+            Rule("/m/<any('alpha', \"beta\" ,  gamma):kind>/<name>", endpoint="kind", methods=["GET"]),
+            Rule("/p/<x>/files/<path:rest>", endpoint="files", methods=["GET"]),
+            Rule("/q/fixed/<y>", endpoint="fixed", methods=["GET"]),
+        ]
+    )
+    routes, adapter = PatternRoutes(rules.iter_rules()), rules.bind("iotfake")
+    paths = [
+        "/m/alpha/n1",
+        "/m/beta/n1",
+        "/m/gamma/n1",
+        "/m/'alpha'/n1",
+        "/m/delta/n1",
+        "/m/ gamma/n1",
+        "/p/a/files/b",
+        "/p/a/files/b/c/d",
+        "/p/a/other/b",
+        "/q/fixed/z",
+        "/q/other/z",
+    ]
+    for path in paths:
+        try:
+            expected = adapter.match(path, "GET")
+        except HTTPException:
+            expected = None
+        fast = routes.match(path, "GET")
+        assert fast is None or fast == expected, path
+    assert routes.match("/m/beta/n1", "GET") == ("kind", {"kind": "beta", "name": "n1"})
+    assert routes.match("/p/a/files/b/c", "GET") == ("files", {"x": "a", "rest": "b/c"})

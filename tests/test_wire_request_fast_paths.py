@@ -49,6 +49,10 @@ def test_a_repeated_query_reads_as_werkzeug_reads_it(query: str) -> None:
 
 
 def test_remembered_queries_are_bounded() -> None:
+    request_module._QUERIES.clear()
+    for number in range(request_module._QUERIES_SIZE + 1):
+        request_module.plain_args(f"n={number}")
+    assert len(request_module._QUERIES) <= request_module._QUERIES_SIZE
     for number in range(request_module._QUERIES_SIZE * 2 + 5):
         assert request_module.plain_args(f"action=get&deviceKey=d{number}")["deviceKey"] == f"d{number}"
     assert len(request_module._QUERIES) <= request_module._QUERIES_SIZE
@@ -137,7 +141,7 @@ def test_headers_hold_what_werkzeugs_environ_headers_hold(overrides: dict) -> No
 
     env = environ(**overrides)
     ours, theirs = request_module.Headers(env), EnvironHeaders(env)
-    assert vars(ours) == vars(theirs)
+    assert vars(theirs).items() <= vars(ours).items()  # werkzeug 3.0 sets no ``_list``; 3.1 does
     assert list(ours.items()) == list(theirs.items()) and ours == theirs
 
 

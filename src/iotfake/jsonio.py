@@ -107,8 +107,9 @@ _LONG_RUN = b"0" * 19
 #: a number orjson writes otherwise than Python: a float under 1e-4 (``0.00001``, ``1.5e-7``);
 #: numbers follow ``:``, ``,`` or ``[`` in compact JSON, so text inside strings rarely matches
 _SMALL_FLOAT = re.compile(rb"[:,\[]-?(?:0\.0000|[0-9]+(?:\.[0-9]+)?e-[0-9](?:[,\]}]|$))")
-#: what may follow a float's ``e-`` and one digit in ``_SMALL_FLOAT`` (``b""``: the end)
-_NUMBER_END = frozenset((b",", b"]", b"}", b""))
+#: what may follow a float's ``e-`` and one digit in ``_SMALL_FLOAT`` (``b""``: the end; its
+#: ``$`` also matches before a final newline)
+_NUMBER_END = frozenset((b",", b"]", b"}", b"", b"\n"))
 _NUMBER_START = frozenset(b"-0123456789")
 #: orjson writes datetimes and dataclasses, which the standard library refuses: so must we
 _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -120,7 +121,9 @@ def loads(data: bytes | bytearray | str, *, what: str = "the body", max_depth: i
     ``what`` names the text in messages ("the body", "policyDocument", a file name).
     ``max_depth=None`` skips the nesting check (the parser's own recursion guard still applies).
     """
-    if data == b"{}":  # what botocore sends for an input with no body members: no parser needed
+    # what botocore sends for an input with no body members: no parser needed (bytes only: text
+    # compared with bytes warns under ``python -b``; a depth under 1 refuses even ``{}``)
+    if type(data) is bytes and data == b"{}" and (max_depth is None or max_depth > 0):
         return {}
     if isinstance(data, bytearray):
         data = bytes(data)
