@@ -238,13 +238,13 @@ def test_a_sessions_headers_give_the_fields_a_list_gives(
     over the URL's host; and a caller's change to the fields it got is not remembered."""
     from iotfake.environ import SessionHeaders, header_fields
 
-    expected = header_fields("http", "iotfake:8080", list(pairs), body)
-    first = header_fields("http", "iotfake:8080", SessionHeaders(pairs), body)
+    expected = header_fields("iotfake:8080", list(pairs), body)
+    first = header_fields("iotfake:8080", SessionHeaders(pairs), body)
     assert first == expected
     first["HTTP_X_CHANGED"] = "by the caller"
-    assert header_fields("http", "iotfake:8080", SessionHeaders(pairs), body) == expected  # remembered
-    assert header_fields("https", "other", SessionHeaders(pairs), other_body) == header_fields(
-        "https", "other", list(pairs), other_body
+    assert header_fields("iotfake:8080", SessionHeaders(pairs), body) == expected  # remembered
+    assert header_fields("other", SessionHeaders(pairs), other_body) == header_fields(
+        "other", list(pairs), other_body
     )
 
 
@@ -253,7 +253,7 @@ def test_a_plain_tuple_is_read_as_pairs_each_time(monkeypatch: pytest.MonkeyPatc
     from iotfake import environ
 
     monkeypatch.setattr(environ, "_SESSION_FIELDS", {})
-    assert environ.header_fields("http", "h", (("X-A", "1"),), None)["HTTP_X_A"] == "1"
+    assert environ.header_fields("h", (("X-A", "1"),), None)["HTTP_X_A"] == "1"
     assert environ._SESSION_FIELDS == {}
 
 
@@ -261,7 +261,7 @@ def test_a_session_with_an_unhashable_value_is_read_as_pairs() -> None:
     from iotfake.environ import SessionHeaders, header_fields
 
     pairs = SessionHeaders([("X-A", "1"), ["X-B", "2"]])  # a list as a pair: no hash
-    assert header_fields("http", "h", pairs, None) == {"HTTP_HOST": "h", "HTTP_X_A": "1", "HTTP_X_B": "2"}
+    assert header_fields("h", pairs, None) == {"HTTP_HOST": "h", "HTTP_X_A": "1", "HTTP_X_B": "2"}
 
 
 def test_equal_values_of_another_type_are_not_remembered() -> None:
@@ -269,8 +269,8 @@ def test_equal_values_of_another_type_are_not_remembered() -> None:
     these is read as sent."""
     from iotfake.environ import SessionHeaders, header_fields
 
-    assert header_fields("http", "h", SessionHeaders([("X-N", 1)]), None)["HTTP_X_N"] == 1
-    assert type(header_fields("http", "h", SessionHeaders([("X-N", 1.0)]), None)["HTTP_X_N"]) is float
+    assert header_fields("h", SessionHeaders([("X-N", 1)]), None)["HTTP_X_N"] == 1
+    assert type(header_fields("h", SessionHeaders([("X-N", 1.0)]), None)["HTTP_X_N"]) is float
 
 
 def test_session_fields_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -281,12 +281,12 @@ def test_session_fields_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(environ, "_SESSION_FIELDS", {})
     for number in range(environ._SESSION_FIELDS_SIZE + 10):
-        fields = environ.header_fields("http", "h", SessionHeaders([("X-N", str(number))]), None)
+        fields = environ.header_fields("h", SessionHeaders([("X-N", str(number))]), None)
         assert fields["HTTP_X_N"] == str(number)
         assert 0 < len(environ._SESSION_FIELDS) <= environ._SESSION_FIELDS_SIZE
     environ._SESSION_FIELDS.clear()
     big = SessionHeaders([("X-Big", "v" * 5000)])
-    assert environ.header_fields("http", "h", big, None)["HTTP_X_BIG"] == "v" * 5000
+    assert environ.header_fields("h", big, None)["HTTP_X_BIG"] == "v" * 5000
     assert environ._SESSION_FIELDS == {}
 
 

@@ -105,9 +105,9 @@ def wsgi_environ(
     return environ
 
 
-def header_fields(scheme: str, netloc: str, headers: HeaderPairs, body: bytes | None) -> dict[str, str]:
+def header_fields(netloc: str, headers: HeaderPairs, body: bytes | None) -> dict[str, str]:
     """The environ keys a server makes of a call's headers: ``add_headers``' over the URL's
-    host, which a Host header replaces.
+    host (``netloc``), which a Host header replaces.
 
     A session's header set (``SessionHeaders``, from the requests and httpx transports) has
     its keys made once per distinct set and copied after that, a third of the loop's cost.
@@ -117,25 +117,25 @@ def header_fields(scheme: str, netloc: str, headers: HeaderPairs, body: bytes | 
     fields = {"HTTP_HOST": netloc or DEFAULT_HOST}  # host_parts' host, without its port's parsing
     kind = type(headers)
     if kind is HeaderFields:  # read by the transport already (what add_headers does with them)
-        fields.update(headers.fields)  # type: ignore[union-attr]
-        if body:
-            fields["CONTENT_LENGTH"] = str(len(body))
-        return fields
-    if kind is SessionHeaders:
+        known = headers.fields  # type: ignore[union-attr]
+    elif kind is SessionHeaders:
         try:
             known = _SESSION_FIELDS.get(headers)
         except TypeError:  # an unhashable pair or value: read as any other pairs
-            add_headers(fields, headers, body)
-            return fields
-        if known is None:
-            known = {}
-            add_headers(known, headers, None)
-            _remember(headers, known)
-        fields.update(known)
-        if body:  # the body's own length, as add_headers gives it
-            fields["CONTENT_LENGTH"] = str(len(body))
+            known = None
+        else:
+            if known is None:
+                known = {}
+                add_headers(known, headers, None)
+                _remember(headers, known)
+    else:
+        known = None
+    if known is None:
+        add_headers(fields, headers, body)
         return fields
-    add_headers(fields, headers, body)
+    fields.update(known)
+    if body:  # the body's own length, as add_headers gives it
+        fields["CONTENT_LENGTH"] = str(len(body))
     return fields
 
 

@@ -115,7 +115,7 @@ def lane(
     owner, route = endpoint
     if owner == "admin":  # its own body limit and write hook: the general path knows them
         return None
-    fields = header_fields(scheme, netloc, headers, body)
+    fields = header_fields(netloc, headers, body)
     if _GENERAL[0] in fields or _GENERAL[1] in fields:
         return None
     return Ticket(cloud.providers[owner], route, args, method, url, parts, headers, body, fields, extra)

@@ -245,7 +245,7 @@ class PartsRequest(Request):
     ) -> None:
         scheme, netloc, path, query = parts
         if fields is None:  # the headers' environ keys, unless the caller made them already
-            fields = header_fields(scheme, netloc, headers, body)
+            fields = header_fields(netloc, headers, body)
         self._netloc = netloc
         self.method = method
         self.scheme = scheme

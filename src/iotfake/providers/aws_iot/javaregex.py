@@ -83,7 +83,7 @@ def _by_table(member: Check, quantifier: str, regex: re.Pattern[str] | None = No
             return value.encode().translate(allowed).isalpha()  # charsets.all_in, inlined
         if regex is not None:
             return regex.fullmatch(value) is not None
-        return (empty_ok or value != "") and all(member(char) for char in value)
+        return all(member(char) for char in value)  # not ASCII, so not empty
 
     return check
 
