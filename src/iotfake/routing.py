@@ -180,7 +180,7 @@ def _segments(rule: str) -> Segments | None:
             continue
         converter, args, name = part.group("converter") or "default", part.group("args"), part.group("name")
         if converter == "any" and args:
-            choices = frozenset(choice.strip().strip("'\"") for choice in args.split(","))
+            choices = frozenset(_choices(args))
             if any("/" in choice or not choice for choice in choices):
                 return None
             converters.append((position, name, choices))
@@ -193,6 +193,12 @@ def _segments(rule: str) -> Segments | None:
     return tuple(literals), tuple(converters), tail
 
 
+def _choices(args: str) -> list[str]:
+    """An ``any`` converter's choices, quotes and spaces stripped: one reading for the regex and
+    the segments, so the two cannot read a rule apart."""
+    return [choice.strip().strip("'\"") for choice in args.split(",")]
+
+
 def _compile(rule: str) -> tuple[re.Pattern[str], bool] | None:
     """The rule's regex, and whether its paths have exactly the rule's own slashes (no ``path``
     converter, no ``any`` choice holding one); None for a rule beyond the fast path."""
@@ -201,7 +207,7 @@ def _compile(rule: str) -> tuple[re.Pattern[str], bool] | None:
         out.append(re.escape(rule[position : part.start()]))
         converter, args, name = part.group("converter") or "default", part.group("args"), part.group("name")
         if converter == "any" and args:
-            choices = [choice.strip().strip("'\"") for choice in args.split(",")]
+            choices = _choices(args)
             out.append(f"(?P<{name}>{'|'.join(re.escape(c) for c in choices)})")
             exact = exact and not any("/" in choice for choice in choices)
         elif converter in _CONVERTERS and not args:
