@@ -20,6 +20,7 @@ from werkzeug.urls import iri_to_uri
 
 from . import charsets
 from .httphead import wsgi_text
+from .memo import keep
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
@@ -151,11 +152,8 @@ def remember_session(memo: dict[Any, Any], key: Any, value: Any, chars: int) -> 
     of the session memos: a client's header values are its own, so a bound on what is kept, no
     set over ``_SESSION_CHARS`` and at most ``_SESSION_FIELDS_SIZE`` sets, past which the memo
     starts over (sets that came and went, such as one per body length)."""
-    if chars > _SESSION_CHARS:
-        return
-    if len(memo) >= _SESSION_FIELDS_SIZE:
-        memo.clear()
-    memo[key] = value
+    if chars <= _SESSION_CHARS:
+        keep(memo, key, value, _SESSION_FIELDS_SIZE)
 
 
 def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | None) -> None:
@@ -193,8 +191,7 @@ def environ_key(header: str) -> str:
         key = header.upper().replace("-", "_")
         if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             key = "HTTP_" + key
-        if len(_ENVIRON_KEYS) < 512:  # clients send the same few names; a bound all the same
-            _ENVIRON_KEYS[header] = key
+        keep(_ENVIRON_KEYS, header, key, 512)  # clients send the same few names
     return key
 
 

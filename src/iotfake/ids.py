@@ -16,6 +16,8 @@ import string
 import threading
 from typing import Any
 
+from .memo import keep
+
 ALPHANUMERIC = string.ascii_letters + string.digits
 LOWER_ALPHANUMERIC = string.ascii_lowercase + string.digits
 HEX = "0123456789abcdef"
@@ -265,9 +267,7 @@ def _byte_alphabet(alphabet: str) -> _ByteAlphabet | None:
         mapping = _ByteAlphabet(alphabet) if 0 < len(alphabet) <= 256 else None
     except UnicodeEncodeError:
         mapping = None
-    if len(_alphabets) < 64:  # alphabets come from configuration: a handful per process
-        _alphabets[alphabet] = mapping
-    return mapping
+    return keep(_alphabets, alphabet, mapping, 64)  # from configuration: a handful per process
 
 
 def _draw(rng: random.Random, length: int, alphabet: str) -> str:

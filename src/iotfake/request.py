@@ -17,6 +17,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request as _WerkzeugRequest
 
 from .environ import HeaderPairs, environ_key, header_fields, host_parts, wsgi_environ
+from .memo import keep
 
 
 def _wsgi_str(value: str) -> str:
@@ -98,10 +99,8 @@ def plain_args(query: str) -> Args | None:
                 found.append(value)
     args = Args.__new__(Args)  # MultiDict's __init__ does nothing more for no mapping, in Python
     dict.update(args, values)
-    if len(query) <= _QUERY_CHARS:  # clients choose queries: bounded, started over when full
-        if len(_QUERIES) >= _QUERIES_SIZE:
-            _QUERIES.clear()
-        _QUERIES[query] = args
+    if len(query) <= _QUERY_CHARS:  # a long query is not worth keeping
+        keep(_QUERIES, query, args, _QUERIES_SIZE)
     return args
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from werkzeug.routing import Rule
 
+from .memo import keep
+
 _INDEX_SIZE = 4096
 
 #: werkzeug's own converter regexes (UnicodeConverter, PathConverter)
@@ -133,8 +135,7 @@ class PatternRoutes:
                 if (pattern.slashes == slashes or (not pattern.exact and slashes > pattern.slashes))
                 and (pattern.methods is None or method in pattern.methods)
             )
-            if len(self._index) < _INDEX_SIZE:  # clients choose paths and methods: a bound
-                self._index[key] = found
+            keep(self._index, key, found, _INDEX_SIZE)  # clients choose paths and methods
         return found
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ...memo import keep
+
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 ACCOUNT = re.compile(r"\d{12}")
@@ -39,8 +41,7 @@ def _prefix(tenant: str) -> str:
     if prefix is None:
         account, region = split_tenant(tenant)
         prefix = f"arn:{partition(region)}:iot:{region}:{account}:"
-        if len(_PREFIXES) < 1024:
-            _PREFIXES[tenant] = prefix
+        keep(_PREFIXES, tenant, prefix, 1024)
     return prefix
 
 

@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote
 
 from werkzeug.wrappers import Request
 
+from ...memo import keep
 from ...signatures import matches
 from .arns import DEFAULT_ACCOUNT, DEFAULT_REGION, REGION, split_tenant
 from .wire import AwsError
@@ -80,9 +81,7 @@ def parse(header: str | None) -> Signature | None:
                 return _parse_fields(header)
             key, date, region, service, signed, _ = canonical.groups()
             scope = (key, date, region, service, tuple(signed.split(";")))
-            if len(_SCOPES) >= 256:  # a day's new date, or many keys: start over
-                _SCOPES.clear()
-            _SCOPES[head] = scope
+            keep(_SCOPES, head, scope, 256)  # a day's new date, or many keys
         return Signature(*scope, signature)
     canonical = _CANONICAL.fullmatch(header)
     if canonical is not None:
@@ -114,14 +113,14 @@ def identify(registry: Registry, signature: Signature | None) -> tuple[str, str]
     if region not in _REGIONS:  # a client names the same region on every call
         if REGION.fullmatch(region) is None:
             region = DEFAULT_REGION
-        elif len(_REGIONS) < 64:
-            _REGIONS.add(region)
+        else:
+            keep(_REGIONS, region, region, 64)
     account = account_of(registry, signature.access_key)
     return account or DEFAULT_ACCOUNT, region
 
 
 #: region names ``REGION`` matched (see ``identify``)
-_REGIONS: set[str] = set()
+_REGIONS: dict[str, str] = {}
 
 
 def account_of(registry: Registry, access_key: str) -> str | None:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ...memo import keep
 from .errors import EnosError, invalid
 
 DEVICE_KEY = re.compile(r"[A-Za-z0-9_.:-]{4,64}")
@@ -56,9 +57,7 @@ def timezone(value: Any, field: str = "timezone") -> str:
         raise invalid(field, f"{field} is missing")
     if OFFSET.fullmatch(value) or _is_zone(value):
         value = sys.intern(value)  # few distinct values, stored on every device: share them
-        if len(_TIMEZONES) < 1024:
-            _TIMEZONES[value] = value
-        return value
+        return keep(_TIMEZONES, value, value, 1024)
     raise invalid(field, f"{value!r} is not a UTC offset like +08:00 or an IANA time zone name")
 
 
