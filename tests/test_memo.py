@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from iotfake import FakeCloud, environ, ids, memo, request, routing
+from iotfake import FakeCloud, environ, ids, memo, routing
 from iotfake.providers.aws_iot import arns, auth
 from iotfake.providers.enos import validation
 
@@ -35,14 +35,9 @@ SIGNATURE = (
 _REGISTRY = FakeCloud().registry
 
 # each memo with what fills it: a distinct client value per number, and the answer expected
-# whether the memo holds that value or not
+# whether the memo holds that value or not (the query and session-header memos have their own
+# tests beside their fast paths: test_wire_request_fast_paths, test_transports_environ)
 MEMOS = {
-    "queries": (
-        lambda: request._QUERIES,
-        request._QUERIES_SIZE,
-        lambda n: request.plain_args(f"action=get&deviceKey=d{n}").get("deviceKey"),
-        lambda n: f"d{n}",
-    ),
     "environ keys": (
         lambda: environ._ENVIRON_KEYS,
         512,
