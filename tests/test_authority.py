@@ -30,6 +30,16 @@ def test_the_ca_is_served_and_stays_through_reset(tmp_path) -> None:
         assert named.text == answer.text  # one server, one identity for every namespace
 
 
+def test_a_namespace_makes_no_root_until_it_needs_one() -> None:
+    """Making a root imports cryptography and draws a key: a namespace that never serves TLS or
+    issues a certificate leaves that undone, for the server's default cloud too."""
+    cloud = FakeCloud(seed=1)
+    named = cloud.namespaces.get("team-a")
+    assert "authority" not in named.snapshot() and "authority" not in cloud.snapshot()
+    assert named.ca_pem == cloud.ca_pem  # asked for, it is the server's one root
+    assert named.snapshot()["authority"] == cloud.snapshot()["authority"]
+
+
 def test_two_clouds_have_different_roots() -> None:
     assert FakeCloud(seed=1).ca_pem != FakeCloud(seed=1).ca_pem  # never derived from a seed
 

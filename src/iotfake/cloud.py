@@ -93,6 +93,8 @@ class FakeCloud:
         #: running then are answered 503, since what they change is saved nowhere
         self.sealed = False
         self._authority: Authority | None = None
+        #: the cloud whose root CA this one uses (``share_authority``), until it needs one
+        self._authority_source: FakeCloud | None = None
         #: the MQTT broker serving this cloud, while one does (``mqtt.broker``; set by the broker)
         self.broker: Broker | None = None
         #: the URL of the HTTP server serving this cloud, while one does (set by ``server.Server``):
@@ -104,6 +106,10 @@ class FakeCloud:
     def authority(self) -> Authority:
         """The cloud's root CA (see ``authority``): made on first use, kept through ``reset()``."""
         if self._authority is None:
+            source = self._authority_source
+            if source is not None:
+                self._authority = source.authority
+                return self._authority
             with self.registry.lock:
                 if self._authority is None:
                     from .authority import Authority
@@ -115,6 +121,12 @@ class FakeCloud:
     @authority.setter
     def authority(self, value: Authority) -> None:
         self._authority = value
+
+    def share_authority(self, source: FakeCloud) -> None:
+        """Use ``source``'s root CA (one server, one identity), fetched when this cloud first
+        needs one: making it imports ``cryptography`` and draws a key, which a namespace that
+        never serves TLS or issues a certificate should not pay for."""
+        self._authority, self._authority_source = None, source
 
     @property
     def ca_pem(self) -> str:

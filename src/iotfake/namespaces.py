@@ -70,7 +70,7 @@ class CloudSet:
 
         settings = self.default._settings()
         cloud = FakeCloud(**settings, admin_token=self.default.admin_token)
-        cloud.authority = self.default.authority  # one server, one identity for every namespace
+        cloud.share_authority(self.default)  # one server, one identity for every namespace
         return cloud
 
     # -- the set ------------------------------------------------------------------------------------
