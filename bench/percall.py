@@ -365,6 +365,7 @@ def measure(pairs: int, rounds: int, only: str = "") -> dict[str, Any]:
             series = common.interleaved(runs, rounds)
             per_call = {name: [1e6 / rate / 2 for rate in s.rates] for name, s in series.items()}
             shares = [f - c for f, c in zip(per_call["iotfake"], per_call["floor"], strict=True)]
+            of_floor = [s / f for s, f in zip(shares, per_call["floor"], strict=True)]
             entry = {
                 "alone_us": statistics.median(per_call["alone"]),
                 "share_over_alone": statistics.median(
@@ -374,16 +375,15 @@ def measure(pairs: int, rounds: int, only: str = "") -> dict[str, Any]:
                 "iotfake_us": statistics.median(per_call["iotfake"]),
                 "share_us": statistics.median(shares),
                 "share_rounds": [min(shares), max(shares)],
-                "share_of_floor": statistics.median(
-                    s / f for s, f in zip(shares, per_call["floor"], strict=True)
-                ),
+                "share_of_floor": statistics.median(of_floor),
+                "share_of_floor_rounds": [min(of_floor), max(of_floor)],
             }
             if "moto" in per_call:
                 moto = [m - c for m, c in zip(per_call["moto"], per_call["floor"], strict=True)]
+                over = [m / s for m, s in zip(moto, shares, strict=True)]
                 entry["moto_share_us"] = statistics.median(moto)
-                entry["moto_over_iotfake"] = statistics.median(
-                    m / s for m, s in zip(moto, shares, strict=True)
-                )
+                entry["moto_over_iotfake"] = statistics.median(over)
+                entry["moto_over_iotfake_rounds"] = [min(over), max(over)]
             out[row] = entry
     return out
 
@@ -428,24 +428,50 @@ def profile(pairs: int) -> dict[str, str]:
     return texts
 
 
+#: the issue's goal for the fake's own share of one call: at most this many µs, and at most
+#: this part of what the client costs on its own (the floor)
+GOAL_US, GOAL_OF_FLOOR = 120, 0.20
+
+
+def _rounds(value: float, rounds: list[float] | None, shown: str) -> str:
+    """A per-round figure with its lowest and highest round, where the run recorded them."""
+    if not rounds:
+        return shown.format(value)
+    return f"{shown.format(value)} ({shown.format(rounds[0])} to {shown.format(rounds[1])})"
+
+
 def report(data: dict[str, Any]) -> str:
     lines = [
         "| transport -> provider | floor µs/call | iotfake µs/call | fake's share µs/call (rounds) "
-        "| share / floor | alone µs/call (share / alone) | moto's share |",
+        "| share / floor (rounds) | alone µs/call (share / alone) | moto's share |",
         "|---|---|---|---|---|---|---|",
     ]
     for row, e in data.items():
         moto = (
-            f"{e['moto_share_us']:.0f} µs ({e['moto_over_iotfake']:.1f}x iotfake's)"
+            f"{e['moto_share_us']:.0f} µs: "
+            f"{common.spread(e['moto_over_iotfake'], e.get('moto_over_iotfake_rounds'))} iotfake's"
             if "moto_share_us" in e
             else "-"
         )
         lines.append(
-            f"| {row} | {e['floor_us']:.0f} | {e['iotfake_us']:.0f} | {e['share_us']:.0f} "
-            f"({e['share_rounds'][0]:.0f} to {e['share_rounds'][1]:.0f}) "
-            f"| {e['share_of_floor']:.0%} | {e['alone_us']:.0f} ({e['share_over_alone']:.1f}x) | {moto} |"
+            f"| {row} | {e['floor_us']:.0f} | {e['iotfake_us']:.0f} "
+            f"| {_rounds(e['share_us'], e['share_rounds'], '{:.0f}')} "
+            f"| {_rounds(e['share_of_floor'], e.get('share_of_floor_rounds'), '{:.0%}')} "
+            f"| {e['alone_us']:.0f} ({e['share_over_alone']:.1f}x) | {moto} |"
         )
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + goal(data)
+
+
+def goal(data: dict[str, Any]) -> str:
+    """Which rows meet the goal (their medians): a share of at most GOAL_US and GOAL_OF_FLOOR."""
+    rows = len(data)
+    cheap = [row for row, e in data.items() if e["share_us"] <= GOAL_US]
+    small = [row for row, e in data.items() if e["share_of_floor"] <= GOAL_OF_FLOOR]
+    return (
+        f"Goal: a share of at most {GOAL_US} µs a call, met by {len(cheap)} of {rows} rows; "
+        f"at most {GOAL_OF_FLOOR:.0%} of the floor, met by {len(small)} of {rows}"
+        + (f" ({', '.join(small)})." if small else ".")
+    )
 
 
 def main(argv: list[str]) -> None:

@@ -13,6 +13,13 @@ LINKS = {
     "scale": "scale curve, 1,000 to 1,000,000 devices",
     "compare": "before and after this branch's optimisations",
     "state_write": "one `--state` write at 1,000 and 10,000 devices",
+    "percall": "the fake's own share per in-process call",
+    "instructions": "one in-process call, counted (replayed alone)",
+    "instructions_in_situ": "one in-process call, counted between its client's calls",
+    "locks": "registry lock holds at 100,000 devices",
+    "mqtt": "MQTT broker connections and round trips",
+    "console": "console render time",
+    "namespaces": "namespaces: memory and the router's cost",
 }
 
 
@@ -115,6 +122,74 @@ def headlines() -> list[str]:
         )
         lines.append(
             f"- one `--state` write (JSON, temp file, fsync, rename; {state['rounds']} writes each): {each}"
+        )
+    lines += _later_headlines()
+    return lines
+
+
+def _later_headlines() -> list[str]:
+    """The benchmarks added after the first ones: per-call share, locks, MQTT, console, namespaces."""
+    lines: list[str] = []
+    percall = _load("percall")
+    if percall:
+        from .percall import GOAL_OF_FLOOR, GOAL_US
+
+        rows = percall["rows"]
+        each = "; ".join(
+            f"{row} {e['share_us']:.0f} µs, {e['share_of_floor']:.0%} of the floor" for row, e in rows.items()
+        )
+        line = (
+            f"- the fake's own share per in-process call (goal: at most {GOAL_US} µs and "
+            f"{GOAL_OF_FLOOR:.0%} of what the client costs alone): {each}"
+        )
+        aws = rows.get("boto3 -> AWS", {})
+        if "moto_over_iotfake" in aws:
+            shown = common.spread(aws["moto_over_iotfake"], aws.get("moto_over_iotfake_rounds"))
+            line += f"; moto's share of a boto3 call is **{shown}** iotfake's"
+        lines.append(line)
+    counted = _load("instructions_in_situ")
+    if counted:
+        rows = counted["rows"]
+        each = ", ".join(
+            f"{row} {e['instructions'] / 1000:.0f}k/{e['l1i_misses']:,.0f}" for row, e in rows.items()
+        )
+        lines.append(
+            "- the same counted under valgrind between the client's calls (instructions/L1i misses a call, "
+            f"which no noisy neighbour moves): {each}"
+        )
+    locks = _load("locks")
+    if locks:
+        longest = max(locks["rows"], key=lambda row: row["max_hold_ms"])
+        lines.append(
+            f"- registry locks at {locks['devices']:,} EnOS devices plus as many AWS things (target: no hold "
+            f"over 50 ms): the longest hold **{longest['max_hold_ms']:.1f} ms** ({longest['operation']})"
+        )
+    mqtt = _load("mqtt")
+    if mqtt:
+        parts = [
+            f"{what} {name[len('iotfake ') :]} **{entry['median_per_s']:,.0f}/s** "
+            f"({common.spread(entry['vs_baseline'], entry.get('vs_baseline_rounds'), 2)} the baseline's)"
+            for what, key in (("connect+disconnect", "connections"), ("QoS 1 round trips", "round_trips"))
+            for name, entry in mqtt[key].items()
+            if name.startswith("iotfake ")
+        ]
+        lines.append("- MQTT broker, paho clients: " + ", ".join(parts))
+    console = _load("console")
+    if console:
+        pages = console["pages"]
+        page = pages.get("device list, page 1")
+        if page:
+            lines.append(
+                f"- the console: a page of a {console['devices']:,}-device tenant's device list in "
+                f"**{page['ms']:.1f} ms** (median of {console['rounds']})"
+            )
+    namespaces = _load("namespaces")
+    if namespaces:
+        memory, router = namespaces["memory"], namespaces["router"]
+        lines.append(
+            f"- namespaces: {memory['count']:,} of them take {memory['bytes'] / 2**20:.1f} MiB "
+            f"({memory['bytes_each'] / 1024:.1f} KiB each); the router adds "
+            f"**{router['routed_us'] - router['direct_us']:.1f} µs** to a call on the default path"
         )
     return lines
 
