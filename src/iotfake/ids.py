@@ -14,6 +14,7 @@ import random
 import secrets
 import string
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from .memo import keep
@@ -23,6 +24,37 @@ LOWER_ALPHANUMERIC = string.ascii_lowercase + string.digits
 HEX = "0123456789abcdef"
 
 
+class _Sequence:
+    """A generator of an :class:`Ids`, made when first drawn from, then read as a plain attribute.
+
+    A Mersenne Twister holds 2.5 KB and takes 6 µs to seed: a fresh cloud, each ``reset()`` and
+    every idle namespace made three of them (two distinct) and never drew. Not a data descriptor,
+    so once made the generator is found in the instance's ``__dict__`` before this is consulted:
+    a draw costs what it did. Made under ``_MAKING``, which ``Ids._reseed`` holds too, so a
+    first draw racing a reset gets the old sequence or the new one, never keeps the old.
+    """
+
+    def __init__(self, make: Callable[[Any], random.Random]) -> None:
+        self.make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, ids: Any, owner: type | None = None) -> Any:
+        if ids is None:
+            return self
+        with _MAKING:
+            made = ids.__dict__.get(self.name)
+            if made is None:
+                made = ids.__dict__[self.name] = self.make(ids)
+        return made
+
+
+#: held while a generator is made or the sequences start again (rare: no need for one per cloud);
+#: reentrant, as secrets' generator is the main one when seeded
+_MAKING = threading.RLock()
+
+
 class Ids:
     """Identifier factory.
 
@@ -30,6 +62,13 @@ class Ids:
     sometimes cannot allocate a fresh key (error 11714); shrinking the key space (say length 1 and
     alphabet ``"ab"``) lets a test reach that path honestly, through real collisions.
     """
+
+    #: the main sequence (ids, keys), secrets' (the main one when seeded), and request ids'
+    _random = _Sequence(
+        lambda ids: random.Random(secrets.randbits(64) if ids._sequence_seed is None else ids._sequence_seed)
+    )
+    _secret_random = _Sequence(lambda ids: ids._random if ids._secrets_seeded else random.SystemRandom())
+    _requests = _Sequence(lambda ids: random.Random(_derived(ids._sequence_seed, "requests")))
 
     def __init__(
         self,
@@ -47,11 +86,7 @@ class Ids:
         self._start()
 
     def _start(self) -> None:
-        seed = self.seed
-        self._random = random.Random(secrets.randbits(64) if seed is None else seed)
-        # Secrets are seeded only when the user asked for determinism.
-        self._secret_random: random.Random = random.SystemRandom() if seed is None else self._random
-        self._requests = random.Random(_derived(seed, "requests"))
+        self._reseed(self.seed)
         self._faker: Any = None
         #: a restored Faker's random state, applied when it is next built (building one costs
         #: tens of milliseconds: not under the registry lock, where restores run)
@@ -65,13 +100,19 @@ class Ids:
         entropy when unseeded): after a state was rebuilt from a log, the saved generators would
         hand out again the ids the log re-created."""
         with self._lock:
-            seed = _derived(self.seed, f"diverged:{label}")
-            self._random = random.Random(seed)
-            if self.seed is not None:
-                self._secret_random = self._random
-            self._requests = random.Random(_derived(seed, "requests"))
+            self._reseed(_derived(self.seed, f"diverged:{label}"))
             self._faker, self._faker_state = None, None
             self._streams = {}
+
+    def _reseed(self, seed: int | str | None) -> None:
+        """Start the main and request-id sequences again from ``seed``: each generator is made
+        when first drawn from (see ``_Sequence``)."""
+        with _MAKING:
+            self._sequence_seed = seed
+            #: secrets are seeded only when the user asked for determinism
+            self._secrets_seeded = self.seed is not None
+            for name in _SEQUENCES:
+                self.__dict__.pop(name, None)
 
     def reset(self) -> None:
         """Start the sequences again from the seed (fresh ones when unseeded).
@@ -199,6 +240,9 @@ class Ids:
         if data.get("faker"):
             with self._lock:
                 self._faker, self._faker_state = None, data["faker"]
+
+
+_SEQUENCES = ("_random", "_secret_random", "_requests")
 
 
 def _derived(seed: int | str | None, purpose: str) -> int | str:
