@@ -55,6 +55,7 @@ REPORTS = {
     "scale.md": lambda: scale.report(load("scale")),
     "results/README.md": lambda: "\n".join(summary.headlines()),
     "README.md#benchmarks": readme_benchmarks,
+    "docs/benchmark-history.md": lambda: (ROOT / "docs" / "benchmark-history.md").read_text(encoding="utf-8"),
 }
 
 
