@@ -41,6 +41,55 @@ def test_a_snapshot_taken_before_any_draw_restores_the_sequences() -> None:
     assert (other.uuid(), other.request_id(), other.string(8)) == FIRST[:3]
 
 
+def test_restored_then_diverged_and_partly_restored_sequences_are_the_eager_ones() -> None:
+    source = Ids(seed=7)
+    source.uuid(), source.request_id()
+    snapshot = source.snapshot()
+    restored = Ids(seed=99)
+    restored.restore(snapshot)
+    restored.diverge("log")
+    assert (restored.uuid(), restored.request_id(), restored.secret(6)) == (
+        "c0c9b6b5-cb65-40b5-8bf4-5bea167164df",
+        "b79ba157-9c12-4a86-89ae-40989ac30927",
+        "yB97gU",
+    )
+    partly = Ids(seed=99)
+    partly.restore({"requests": snapshot["requests"]})
+    assert (partly.request_id(), partly.uuid()) == (
+        "ea33ac9b-7f64-42d6-96c1-651d51598ecc",
+        "9974d75b-3338-44fe-a179-0134676b1b69",
+    )
+
+
+def test_a_first_draw_racing_a_restore_keeps_the_restored_sequence(monkeypatch) -> None:
+    """A request-id generator being made while ``restore`` installs one must not replace it."""
+    source = Ids(seed=7)
+    source.request_id(), source.request_id()  # two: the racing draw itself takes one
+    snapshot = source.snapshot()
+    expected = source.request_id()
+    ids = Ids(seed=7)
+    sequence = vars(Ids)["_requests"]
+    make = sequence.make
+    making, go = threading.Event(), threading.Event()
+
+    def slow_make(owner: Ids):  # holds the making lock, as a real first draw would
+        making.set()
+        go.wait(5)
+        return make(owner)
+
+    monkeypatch.setattr(sequence, "make", slow_make)
+    drawing = threading.Thread(target=ids.request_id)
+    drawing.start()
+    making.wait(5)
+    restoring = threading.Thread(target=ids.restore, args=({"requests": snapshot["requests"]},))
+    restoring.start()
+    restoring.join(0.5)  # unguarded, the restore is done by now; guarded, it waits for the draw
+    go.set()
+    drawing.join()
+    restoring.join()
+    assert ids.request_id() == expected
+
+
 def test_nothing_is_made_until_drawn_and_a_reset_forgets_what_was() -> None:
     ids = Ids(seed=7)
     assert made(ids) == set()

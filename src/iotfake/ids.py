@@ -226,7 +226,7 @@ class Ids:
         if data.get("requests"):
             requests = random.Random()
             requests.setstate(_unstate(data["requests"]))
-            with self._lock:
+            with self._lock, _MAKING:  # so that a first draw making one now cannot replace it
                 self._requests = requests
         streams = data.get("streams") or ({} if state else None)  # a full snapshot names them all
         if isinstance(streams, dict):
