@@ -69,6 +69,8 @@ class Ids:
     )
     _secret_random = _Sequence(lambda ids: ids._random if ids._secrets_seeded else random.SystemRandom())
     _requests = _Sequence(lambda ids: random.Random(_derived(ids._sequence_seed, "requests")))
+    #: their names, which ``_reseed`` forgets
+    _SEQUENCES = ("_random", "_secret_random", "_requests")
 
     def __init__(
         self,
@@ -111,7 +113,7 @@ class Ids:
             self._sequence_seed = seed
             #: secrets are seeded only when the user asked for determinism
             self._secrets_seeded = self.seed is not None
-            for name in _SEQUENCES:
+            for name in self._SEQUENCES:
                 self.__dict__.pop(name, None)
 
     def reset(self) -> None:
@@ -240,9 +242,6 @@ class Ids:
         if data.get("faker"):
             with self._lock:
                 self._faker, self._faker_state = None, data["faker"]
-
-
-_SEQUENCES = ("_random", "_secret_random", "_requests")
 
 
 def _derived(seed: int | str | None, purpose: str) -> int | str:
