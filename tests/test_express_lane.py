@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from iotfake import FakeCloud
 from iotfake.app import App
+from iotfake.environ import HeaderFields
 from iotfake.transports import call_wsgi, requests_session, route_botocore
 
 SIGNED = (
@@ -209,6 +210,52 @@ def test_odd_requests_answer_the_same() -> None:
         ]
 
     both(scenario)
+
+
+def test_header_values_that_are_not_text_answer_the_same() -> None:
+    """A value that is neither text nor bytes (Python callers can pass one; botocore's fallback
+    passes it on) on a compiled route: both paths read it as werkzeug's Headers writes it
+    (``str(value)``), so it is answered as that text would be, not by an internal error (found by
+    a differential fuzzer: the lane raised, the general path answered 500)."""
+
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        token = cloud.scriptr("acme").token
+        return [
+            raw(cloud, "POST", "/things/n1", b"{}", headers={"Authorization": 5}),
+            raw(cloud, "POST", "/things/n2", b"{}", headers=[("Authorization", None)]),
+            raw(
+                cloud,
+                "POST",
+                "/scriptr/device/get",
+                b'{"id": "a"}',
+                headers=[("Authorization", f"bearer {token}"), ("Content-Type", None)],
+            ),
+            # the transports' own pre-read fields, given bytes (botocore's reader decodes them):
+            # a compiled bind that raises hands the call to the general path, which answers it
+            raw(cloud, "POST", "/things/n3", b"{}", headers=HeaderFields({"HTTP_AUTHORIZATION": b"AWS4"})),
+        ]
+
+    answers, _ = both(scenario)
+    # "5" and "None" are no signature; bytes where text must be are the fake's own error
+    assert [status for status, _, _ in answers] == [400, 400, 200, 500]
+
+
+def test_a_port_int_cannot_read_answers_the_same() -> None:
+    """``http://iotfake:\u00b2/...``: ``str.isdigit`` says yes and ``int`` no. Both paths take
+    the scheme's port, as werkzeug's ``server_port`` does for a port it cannot read."""
+
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        out = []
+        for url in ("http://iotfake:\u00b2/things/p1", "http://iotfake:\u00b2/things"):
+            status, headers, content = call_wsgi(
+                cloud.wsgi_app, "POST" if url.endswith("p1") else "GET", url, HEADERS, b"{}"
+            )
+            out.append((status, sorted(headers.items()), content))
+        return out
+
+    answers, taken = both(scenario)
+    assert [status for status, _, _ in answers] == [200, 200]
+    assert taken == 2
 
 
 ENOS = "/connect-service/v2.1"

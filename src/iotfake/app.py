@@ -144,7 +144,10 @@ class App:
         """A call served by the provider's compiled operation (see ``Compiled``), journaled as
         ``serve_call`` journals it; None when the operation hands it to the general path."""
         started = time.perf_counter()
-        bound = compiled.bind(provider, ticket)
+        try:
+            bound = compiled.bind(provider, ticket)
+        except Exception:  # binding changes nothing: the general path answers and journals it
+            return None
         if bound is None:
             return None
         call, state = bound

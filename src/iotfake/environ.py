@@ -171,7 +171,14 @@ def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | Non
     pairs = headers if plain else headers.items() if isinstance(headers, Mapping) else headers
     keys = _ENVIRON_KEYS
     for header, value in pairs:
-        text = value if type(value) is str else value.decode("latin-1") if isinstance(value, bytes) else value
+        # bytes as a server reads them; anything else as werkzeug's Headers writes it (str())
+        text = (
+            value
+            if type(value) is str
+            else value.decode("latin-1")
+            if isinstance(value, bytes)
+            else str(value)
+        )
         key = keys.get(header) or environ_key(header)
         if key == "CONTENT_TYPE":
             fields.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
@@ -199,7 +206,8 @@ def host_parts(scheme: str, netloc: str) -> tuple[str, str, str]:
     """The Host header, server name and port of a URL's parts, as a server fills them in."""
     host = netloc or DEFAULT_HOST
     name, colon, port = host.partition(":")
-    if not (colon and port.isdigit()):
+    # ASCII digits only: ``str.isdigit`` also says yes to "²", which ``int`` refuses
+    if not (colon and port.isascii() and port.isdigit()):
         port = "443" if scheme == "https" else "80"
     return host, name, port
 
