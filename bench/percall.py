@@ -517,11 +517,19 @@ def goal(data: dict[str, Any]) -> str:
     rows = len(data)
     cheap = [row for row, e in data.items() if e["share_us"] <= GOAL_US]
     small = [row for row, e in data.items() if e["share_of_floor"] <= GOAL_OF_FLOOR]
-    return (
+    text = (
         f"Goal: a share of at most {GOAL_US} µs a call, met by {len(cheap)} of {rows} rows; "
         f"at most {GOAL_OF_FLOOR:.0%} of the floor, met by {len(small)} of {rows}"
         + (f" ({', '.join(small)})." if small else ".")
     )
+    least = [e["least_of_floor"] for e in data.values() if "least_of_floor" in e]
+    if least:
+        text += (
+            f" The least any fake adds (least_work) is {min(least):.0%} to {max(least):.0%} of the "
+            "floor: the rest of the share is what the fake's behaviour costs (routes, credentials, "
+            "validation, ids, journal, the providers' answers)."
+        )
+    return text
 
 
 def main(argv: list[str]) -> None:
