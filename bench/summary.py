@@ -142,6 +142,9 @@ def _later_headlines() -> list[str]:
             f"- the fake's own share per in-process call (goal: at most {GOAL_US} µs and "
             f"{GOAL_OF_FLOOR:.0%} of what the client costs alone): {each}"
         )
+        least = [e["least_of_floor"] for e in rows.values() if "least_of_floor" in e]
+        if least:
+            line += f"; the least any fake adds is {min(least):.0%} to {max(least):.0%} of the floor"
         aws = rows.get("boto3 -> AWS", {})
         if "moto_over_iotfake" in aws:
             shown = common.spread(aws["moto_over_iotfake"], aws.get("moto_over_iotfake_rounds"))
