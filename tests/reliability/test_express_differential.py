@@ -9,8 +9,8 @@ clouds with the fixture loaded, once with the lane open and once closed, under e
 A fuzzer of this kind found a header value neither text nor bytes and a port of non-ASCII digits
 answered differently on the two paths (``test_express_lane`` keeps both cases).
 
-The quick form (40 sequences per provider) runs in the default suite; the long form (1,000 per
-provider, about a minute) with ``pytest -m slow tests/reliability``. The draws are
+The quick form (40 sequences per provider) runs in the default suite; the long form (600 per
+provider, about half a minute) with ``pytest -m slow tests/reliability``. The draws are
 derandomized, the same calls every run; to explore afresh, run the long form with
 ``derandomize=False``.
 """
@@ -36,7 +36,7 @@ CALLS = {"aws": aws_calls(), "enos": enos_calls(), "scriptr": scriptr_calls()}
 
 @pytest.mark.parametrize("provider", sorted(CALLS))
 @pytest.mark.parametrize(
-    "examples", [pytest.param(40, id="quick"), pytest.param(1000, id="long", marks=pytest.mark.slow)]
+    "examples", [pytest.param(40, id="quick"), pytest.param(600, id="long", marks=pytest.mark.slow)]
 )
 def test_the_lane_answers_drawn_calls_as_the_general_path(provider: str, examples: int) -> None:
     counts = {"calls": 0, "taken": 0}
