@@ -7,6 +7,7 @@ once with the lane closed."""
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from iotfake import FakeCloud
 from iotfake.app import App
-from iotfake.environ import HeaderFields
+from iotfake.environ import HeaderFields, SessionHeaders
 from iotfake.transports import call_wsgi, requests_session, route_botocore
 
 SIGNED = (
@@ -253,6 +254,26 @@ def test_header_values_that_are_not_text_answer_the_same() -> None:
     answers, _ = both(scenario)
     # "5" and "None" are no signature; bytes where text must be are the fake's own error
     assert [status for status, _, _ in answers] == [400, 400, 200, 500]
+
+
+class ContentType(str, enum.Enum):  # noqa: UP042 (not StrEnum: its str() is the value)
+    FORM = "application/x-www-form-urlencoded"
+
+
+def test_a_str_enum_header_reads_as_its_text_whatever_came_before() -> None:
+    """A str Enum value is text: read as it is, not through str() (which gives "ContentType.FORM"),
+    so a session that sent the equal plain text first, remembered by equality, reads the same."""
+
+    def scenario(cloud: FakeCloud) -> list[Any]:
+        token = cloud.scriptr("acme").token
+        out = []
+        for kind in ("application/x-www-form-urlencoded", ContentType.FORM, ContentType.FORM):
+            headers = SessionHeaders([("Authorization", f"bearer {token}"), ("Content-Type", kind)])
+            out.append(raw(cloud, "POST", "/scriptr/device/save", b"id=d1&name=x", headers=headers))
+        return out
+
+    answers, _ = both(scenario)
+    assert [status for status, _, _ in answers] == [200, 200, 200]
 
 
 def test_a_port_int_cannot_read_answers_the_same() -> None:

@@ -6,6 +6,7 @@ key and value must stay what the app saw before, whatever URL, headers and body 
 
 from __future__ import annotations
 
+import enum
 import sys
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +20,14 @@ from werkzeug.test import EnvironBuilder
 from iotfake import FakeCloud
 from iotfake.transports import call_wsgi, split_url, wsgi_environ
 
-CASES: list[tuple[str, str, list[tuple[str, str]], bytes | None]] = [
+
+class ContentType(str, enum.Enum):  # noqa: UP042 (not StrEnum: its str() is the value)
+    """A str Enum, as code holding content types often has: werkzeug keeps it as the text it is."""
+
+    FORM = "application/x-www-form-urlencoded"
+
+
+CASES: list[tuple[str, str, list[tuple[str, Any]], bytes | None]] = [
     (
         "POST",
         "http://iotfake/connect-service/v2.1/devices?action=create&orgId=o1",
@@ -35,6 +43,7 @@ CASES: list[tuple[str, str, list[tuple[str, str]], bytes | None]] = [
     ("GET", "/relative/path", [], b""),
     ("HEAD", "http://[::1]:8080/x", [], None),
     ("GET", "http://iotfake/x", [("X-Count", 5), ("X-None", None)], None),  # what Headers makes of them
+    ("POST", "http://iotfake/x", [("Content-Type", ContentType.FORM)], b"a=1"),
 ]
 
 
@@ -68,6 +77,16 @@ def test_same_environ_as_environbuilder(
     ours = comparable(wsgi_environ(method, url, headers, body))
     theirs = comparable(built_by_werkzeug(method, url, headers, body))
     assert ours == theirs
+
+
+def test_a_port_counts_only_in_ascii_digits() -> None:
+    """As urllib's ``port`` reads it: "²" (which int refuses) and full-width digits are no port."""
+    from iotfake.environ import host_parts
+
+    assert host_parts("http", "h:8080") == ("h:8080", "h", "8080")
+    assert host_parts("https", "h:\u00b2") == ("h:\u00b2", "h", "443")
+    assert host_parts("http", "h:\uff18\uff10") == ("h:\uff18\uff10", "h", "80")
+    assert host_parts("http", "h:") == ("h:", "h", "80")
 
 
 def test_call_wsgi_collects_written_and_iterated_bytes_in_order() -> None:

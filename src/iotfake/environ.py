@@ -171,14 +171,14 @@ def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | Non
     pairs = headers if plain else headers.items() if isinstance(headers, Mapping) else headers
     keys = _ENVIRON_KEYS
     for header, value in pairs:
-        # bytes as a server reads them; anything else as werkzeug's Headers writes it (str())
-        text = (
-            value
-            if type(value) is str
-            else value.decode("latin-1")
-            if isinstance(value, bytes)
-            else str(value)
-        )
+        # bytes as a server reads them; the rest as werkzeug's Headers writes it: text as it is
+        # (a str subclass such as a str Enum too), anything else through str()
+        if type(value) is str:
+            text = value
+        elif isinstance(value, bytes):
+            text = value.decode("latin-1")
+        else:
+            text = value if isinstance(value, str) else str(value)
         key = keys.get(header) or environ_key(header)
         if key == "CONTENT_TYPE":
             fields.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
@@ -206,7 +206,8 @@ def host_parts(scheme: str, netloc: str) -> tuple[str, str, str]:
     """The Host header, server name and port of a URL's parts, as a server fills them in."""
     host = netloc or DEFAULT_HOST
     name, colon, port = host.partition(":")
-    # ASCII digits only: ``str.isdigit`` also says yes to "²", which ``int`` refuses
+    # ASCII digits only, as urllib's ``port`` reads them: ``str.isdigit`` also takes "²" (which
+    # ``int`` refuses) and full-width digits
     if not (colon and port.isascii() and port.isdigit()):
         port = "443" if scheme == "https" else "80"
     return host, name, port
