@@ -108,13 +108,12 @@ class Recording:
         self.answers.append((int(seen["status"].split(" ", 1)[0]), list(seen["headers"]), body))
         return [body]
 
-    def answer(
-        self, name: str | None = None, request: tuple[str, str, Any] | None = None
-    ) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, name: str | None = None, request: Any = None) -> tuple[int, dict[str, str], bytes]:
         """The next recorded answer (create, get, create, ...), naming ``name`` where it named
-        the recorded one; ``request`` (method, URL, body) is what ``least_work`` reads."""
+        the recorded one; ``request`` is the client's, which ``least_work`` reads (the floor
+        only passes it on)."""
         if self.kept is not None and request is not None:
-            least_work(self.kept, self._next % 2 == 0, *request)
+            least_work(self.kept, self._next % 2 == 0, *_parts(request))
         status, headers, body = self.answers[self._next % len(self.answers)]
         self._next += 1
         if name is not None:
@@ -122,6 +121,14 @@ class Recording:
         fields = {k: v for k, v in headers if k.lower() != "content-length"}
         fields["Content-Length"] = str(len(body))
         return status, fields, body
+
+
+def _parts(request: Any) -> tuple[str, str, Any]:
+    """Method, URL and body of a client's request: botocore's and requests' hold the URL as text
+    and the body as ``body``; httpx's hold a URL object and the body as ``content``."""
+    if isinstance(request.url, str):
+        return request.method, request.url, request.body
+    return request.method, str(request.url), request.content
 
 
 def least_work(kept: dict[str, Any], creating: bool, method: str, url: str, body: Any) -> bytes:
@@ -191,8 +198,7 @@ def _boto3(target: Any | None) -> Any:
         from botocore.awsrequest import AWSResponse
 
         def send(request: Any, **_: Any) -> AWSResponse:
-            url = request.url
-            status, headers, body = target.answer(url.rsplit("/", 1)[1], (request.method, url, request.body))
+            status, headers, body = target.answer(request.url.rsplit("/", 1)[1], request)
             return AWSResponse(request.url, status, headers, _Raw(body))
 
         client.meta.events.register("before-send", send)
@@ -228,7 +234,7 @@ def _requests(target: Any) -> Any:
 
         class Canned(BaseAdapter):
             def send(self, request: Any, **_: Any) -> Response:
-                status, headers, body = target.answer(None, (request.method, request.url, request.body))
+                status, headers, body = target.answer(None, request)
                 response = Response()
                 response.status_code = status
                 response.headers = CaseInsensitiveDict(headers)
@@ -254,7 +260,7 @@ def _httpx(target: Any) -> Any:
     if isinstance(target, Recording):
 
         def canned(request: httpx.Request) -> httpx.Response:
-            status, headers, body = target.answer(None, (request.method, str(request.url), request.content))
+            status, headers, body = target.answer(None, request)
             return httpx.Response(status, headers=headers, content=body)
 
         transport: Any = httpx.MockTransport(canned)
@@ -419,6 +425,7 @@ def measure(pairs: int, rounds: int, only: str = "") -> dict[str, Any]:
                 "share_of_floor": statistics.median(of_floor),
                 "share_of_floor_rounds": [min(of_floor), max(of_floor)],
                 "least_us": statistics.median(least),
+                "least_rounds": [min(least), max(least)],
                 "least_of_floor": statistics.median(least_of),
             }
             if "moto" in per_call:
@@ -486,7 +493,7 @@ def _rounds(value: float, rounds: list[float] | None, shown: str) -> str:
 def report(data: dict[str, Any]) -> str:
     lines = [
         "| transport -> provider | floor µs/call | iotfake µs/call | fake's share µs/call (rounds) "
-        "| share / floor (rounds) | least µs/call (of floor) | alone µs/call (share / alone) "
+        "| share / floor (rounds) | least µs/call (rounds; of floor) | alone µs/call (share / alone) "
         "| moto's share |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -509,11 +516,14 @@ def report(data: dict[str, Any]) -> str:
 def _least(entry: dict[str, Any]) -> str:
     if "least_us" not in entry:  # results made before the least contender
         return "-"
-    return f"{entry['least_us']:.0f} ({entry['least_of_floor']:.0%})"
+    return (
+        f"{_rounds(entry['least_us'], entry.get('least_rounds'), '{:.0f}')} ({entry['least_of_floor']:.0%})"
+    )
 
 
 def goal(data: dict[str, Any]) -> str:
-    """Which rows meet the goal (their medians): a share of at most GOAL_US and GOAL_OF_FLOOR."""
+    """Which rows meet the goal (their medians): a share of at most GOAL_US and GOAL_OF_FLOOR;
+    and how much of the floor the least contender adds."""
     rows = len(data)
     cheap = [row for row, e in data.items() if e["share_us"] <= GOAL_US]
     small = [row for row, e in data.items() if e["share_of_floor"] <= GOAL_OF_FLOOR]

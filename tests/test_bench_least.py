@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -49,18 +50,42 @@ def test_least_work_keeps_the_record_and_finds_it(create: tuple, get: tuple) -> 
 
 
 @pytest.mark.parametrize(
-    "client", [percall._boto3, percall._requests, percall._httpx], ids=["boto3", "requests", "httpx"]
+    ("client", "provider"),
+    [
+        (percall._boto3, "aws"),
+        (percall._requests, "enos"),
+        (percall._requests, "scriptr"),
+        (percall._httpx, "enos"),
+        (percall._httpx, "scriptr"),
+    ],
 )
-def test_each_client_hands_the_least_contender_its_requests(client) -> None:
-    if client is percall._boto3:
+def test_each_client_hands_the_least_contender_its_requests(
+    client: Any, provider: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if provider == "aws":
         floor = percall.recorded(percall._boto3, percall.aws_pair, percall.FakeCloud(seed=1))
         pair_of = percall.aws_pair
-    else:
+    elif provider == "enos":
         cloud, product = percall._enos_cloud()
         floor = percall.recorded(client, percall._enos_pair_of(product), cloud)
         pair_of = percall._enos_pair_of(product)
+    else:
+        cloud, token = percall._scriptr_cloud()
+        floor = percall.recorded(client, percall._scriptr_pair_of(token), cloud)
+        pair_of = percall._scriptr_pair_of(token)
+    found: list[Any] = []
+    real = percall.least_work
+
+    def spy(kept: dict, creating: bool, *request: Any) -> bytes:
+        out = real(kept, creating, *request)
+        if not creating:
+            found.append(orjson.loads(out))
+        return out
+
+    monkeypatch.setattr(percall, "least_work", spy)
     least = floor.least()
     pair_of(client(least))("least-000001")
     pair_of(client(least))("least-000002")
     assert list(least.kept) == ["least-000001", "least-000002"]
+    assert found == list(least.kept.values())  # each get found the record its create kept
     assert floor.kept is None  # the floor itself does no work
