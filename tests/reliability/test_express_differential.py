@@ -10,7 +10,7 @@ A fuzzer of this kind found a header value neither text nor bytes and a port of 
 answered differently on the two paths (``test_express_lane`` keeps both cases).
 
 The quick form (15 sequences per provider and auth mode) runs in the default suite; the long form
-(200 each, about half a minute) with ``pytest -m slow tests/reliability``. Both draw the same calls
+(150 each, about half a minute) with ``pytest -m slow tests/reliability``. Both draw the same calls
 every run (``hostile.fuzz_settings`` derandomizes runs under 1,000 examples).
 """
 
@@ -37,7 +37,7 @@ CALLS = {"aws": aws_calls(), "enos": enos_calls(), "scriptr": scriptr_calls()}
 @pytest.mark.parametrize("auth", ["off", "lenient", "strict"])
 @pytest.mark.parametrize("provider", sorted(CALLS))
 @pytest.mark.parametrize(
-    "examples", [pytest.param(15, id="quick"), pytest.param(200, id="long", marks=pytest.mark.slow)]
+    "examples", [pytest.param(15, id="quick"), pytest.param(150, id="long", marks=pytest.mark.slow)]
 )
 def test_the_lane_answers_drawn_calls_as_the_general_path(provider: str, auth: str, examples: int) -> None:
     counts = {"calls": 0, "taken": 0}
