@@ -7,7 +7,6 @@ once with the lane closed."""
 from __future__ import annotations
 
 import dataclasses
-import enum
 import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -18,6 +17,7 @@ import pytest
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_transports_environ import ContentType
 
 from iotfake import FakeCloud
 from iotfake.app import App
@@ -254,10 +254,6 @@ def test_header_values_that_are_not_text_answer_the_same() -> None:
     answers, _ = both(scenario)
     # "5" and "None" are no signature; bytes where text must be are the fake's own error
     assert [status for status, _, _ in answers] == [400, 400, 200, 500]
-
-
-class ContentType(str, enum.Enum):  # noqa: UP042 (not StrEnum: its str() is the value)
-    FORM = "application/x-www-form-urlencoded"
 
 
 def test_a_str_enum_header_reads_as_its_text_whatever_came_before() -> None:

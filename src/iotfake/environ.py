@@ -173,12 +173,14 @@ def add_headers(environ: dict[str, str], headers: HeaderPairs, body: bytes | Non
     for header, value in pairs:
         # bytes as a server reads them; the rest as werkzeug's Headers writes it: text as it is
         # (a str subclass such as a str Enum too), anything else through str()
-        if type(value) is str:
+        if type(value) is str:  # nearly always: the rest in the order they are likely
             text = value
         elif isinstance(value, bytes):
             text = value.decode("latin-1")
+        elif isinstance(value, str):
+            text = value
         else:
-            text = value if isinstance(value, str) else str(value)
+            text = str(value)
         key = keys.get(header) or environ_key(header)
         if key == "CONTENT_TYPE":
             fields.setdefault(key, text)  # the first one, as werkzeug's Headers.get gives it
