@@ -111,3 +111,32 @@ def test_other_topics_are_only_delivered(data, published) -> None:
     publish(data, "sensors/lamp/temperature", {"t": 21})
     publish(data, f"{BASE}/update/accepted", {"forged": True})  # a response topic is not a request
     assert [t for t, _ in published] == ["sensors/lamp/temperature", f"{BASE}/update/accepted"]
+
+
+def test_iot_datas_update_and_delete_publish_on_the_shadow_topics(data, published) -> None:
+    payload = b'{"state":{"desired":{"on":true}},"clientToken":"h-1"}'
+    data.update_thing_shadow(thingName="lamp", payload=payload)
+    assert [t for t, _ in published] == [
+        f"{BASE}/update/accepted",
+        f"{BASE}/update/delta",
+        f"{BASE}/update/documents",
+    ]
+    assert all(document["clientToken"] == "h-1" for _, document in published)
+    published.clear()
+    data.delete_thing_shadow(thingName="lamp")
+    assert [t for t, _ in published] == [f"{BASE}/delete/accepted"]
+    assert published[0][1]["version"] == 1
+
+
+def test_with_nobody_listening_no_message_is_built(cloud: FakeCloud, data, monkeypatch) -> None:
+    from iotfake.providers.aws_iot import shadow_topics
+
+    def built(*args, **kwargs):
+        raise AssertionError("shadow topic messages built with nobody to hear them")
+
+    monkeypatch.setattr(shadow_topics, "answers", built)
+    answer = data.update_thing_shadow(thingName="lamp", payload=b'{"state":{"desired":{"on":true}}}')
+    assert json.loads(answer["payload"].read())["state"] == {"desired": {"on": True}}
+    data.delete_thing_shadow(thingName="lamp")
+    with pytest.raises(data.exceptions.ResourceNotFoundException):
+        data.get_thing_shadow(thingName="lamp")

@@ -49,7 +49,8 @@ def get(ctx: Context) -> dict[str, Any]:
 
 
 def update(ctx: Context) -> dict[str, Any]:
-    """UpdateThingShadow: the update, then what the shadow service publishes about it."""
+    """UpdateThingShadow: the update, then what the shadow service publishes about it (built
+    only when someone listens: the broker's subscribers, a console, a write-ahead log)."""
     return _published(ctx, "update", apply)
 
 
@@ -62,6 +63,8 @@ def _published(ctx: Context, action: str, run: Any) -> dict[str, Any]:
     from . import messages, shadow_topics
 
     thing, name = _names(ctx)
+    if not ctx.tenant.changes.watched:  # nobody hears published messages: none to build
+        return run(ctx)
     with ctx.tenant.lock:
         previous = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
         answer = run(ctx)
