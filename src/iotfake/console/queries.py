@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..registry.copying import copy_json
+from ..registry.ordered import sorted_keys
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
@@ -60,24 +61,9 @@ def products(tenant: Tenant) -> list[dict[str, Any]]:
     return out
 
 
-#: tenant -> (its key-set count when sorted, its keys in order); paging through a big fleet sorts
-#: it once, not once per page, and changes elsewhere in the cloud leave it be
-_SORTED: weakref.WeakKeyDictionary[Tenant, tuple[int, list[str]]] = weakref.WeakKeyDictionary()
 #: tenant -> (the sorted list it was made from, the search, its matches): turning the pages of one
 #: search scans the fleet once
 _FOUND: weakref.WeakKeyDictionary[Tenant, tuple[list[str], str, list[str]]] = weakref.WeakKeyDictionary()
-
-
-def sorted_keys(tenant: Tenant) -> list[str]:
-    with tenant.lock:
-        version = tenant.key_writes
-        cached = _SORTED.get(tenant)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        keys = list(tenant.keys)  # a C-speed copy; the sort happens after the lock
-    keys.sort()
-    _SORTED[tenant] = (version, keys)
-    return keys
 
 
 def matching(tenant: Tenant, search: str) -> list[str]:

@@ -85,9 +85,10 @@ class Tenant:
         self.devices: dict[str, Device] = {}
         #: key -> device
         self.keys: dict[str, Device] = {}
-        #: moves whenever the set of keys may have changed (a device added, removed, renamed, the
-        #: tenant restored): readers that keep something derived from the keys (the console's
-        #: sorted fleet) know when it is stale without the cloud-wide change count
+        #: moves whenever the set of keys, or a product's, may have changed (a device added,
+        #: removed, renamed or moved to another product, such a change undone, the tenant
+        #: restored): readers that keep something derived from the keys (sorted listings, see
+        #: ``ordered``) know when it is stale without the cloud-wide change count
         self.key_writes = 0
         #: keys of devices that do not count against ``quota``: records every account has (scriptr's
         #: built-in device), which the account's own limit leaves out
@@ -422,9 +423,11 @@ class Tenant:
     ) -> None:
         """Record a write of a device or product (``undo`` is dropped outside a transaction)."""
         if kind == "devices" and (
-            before is MISSING or after is MISSING or (isinstance(before, dict) and "key" in before)
+            before is MISSING
+            or after is MISSING
+            or (isinstance(before, dict) and ("key" in before or "product" in before))
         ):
-            self.key_writes += 1  # an undo puts a key set back: the count only has to move
+            self.key_writes += 1  # its undo moves the count again (what was read in between is stale)
         self.changes.record(undo, self.scope, kind, key, before, after)
 
     def _undo_add(self, device: Device) -> Callable[[], None] | None:
@@ -432,6 +435,7 @@ class Tenant:
             return None
 
         def undo() -> None:
+            self.key_writes += 1
             self.devices.pop(device.id, None)
             self.keys.pop(device.key, None)
             self.uncounted.discard(device.key)
@@ -450,6 +454,7 @@ class Tenant:
         uncounted = device.key in self.uncounted
 
         def undo() -> None:
+            self.key_writes += 1
             for table, key, index in positions:
                 reinsert(table, key, device, index)
             if uncounted:
@@ -466,6 +471,7 @@ class Tenant:
         index = position(source.devices, device.key) if source is not None else 0
 
         def undo() -> None:
+            self.key_writes += 1
             if target is not None:
                 target.devices.pop(device.key, None)
             if source is not None:
@@ -484,6 +490,7 @@ class Tenant:
         uncounted = old_key in self.uncounted
 
         def undo() -> None:
+            self.key_writes += 1
             self.keys.pop(device.key, None)
             self.uncounted.discard(device.key)
             reinsert(self.keys, old_key, device, index)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -47,16 +49,16 @@ def page(
     descending: bool = False,
 ) -> tuple[list[T], str | None]:
     """One page of ``items`` in ``key`` order, and the token for the next page (None at the end)."""
-    ordered = sorted(items, key=key, reverse=descending)
-    if token is not None:
+    if token is not None:  # what the token leaves out is not sorted at all
         last = decode(token, field)
         try:
             if descending:
-                ordered = [item for item in ordered if key(item) < last]
+                items = [item for item in items if key(item) < last]
             else:
-                ordered = [item for item in ordered if key(item) > last]
+                items = [item for item in items if key(item) > last]
         except TypeError:
             raise invalid(f"The {field} is invalid: {token}") from None
+    ordered = sorted(items, key=key, reverse=descending)
     chunk = ordered[:size]
     more = len(ordered) > size
     return chunk, encode(key(chunk[-1])) if more and chunk else None
@@ -75,3 +77,36 @@ def by_marker(
         field="marker",
         descending=not args.get("ascendingOrder", False),
     )
+
+
+def by_key(
+    keys: list[str],
+    find: Callable[[str], T | None],
+    token: str | None,
+    size: int,
+    *,
+    field: str = "nextToken",
+) -> tuple[list[T], str | None]:
+    """``page`` over records kept in the order of their names (key ``[name]``), from ``keys``
+    already sorted (``registry.ordered``): the token's place is found by bisection, and only
+    the names from there on are looked up (``find``: the record, or None where it is filtered
+    out or gone) until the page and one more are found. The same pages and tokens as ``page``,
+    without sorting or reading the whole table for each one; a token no name compares with is
+    refused whenever there are names, not only where the filter leaves some."""
+    start = 0
+    if token is not None:
+        last = decode(token, field)
+        try:
+            start = bisect.bisect_right(keys, last, key=lambda name: [name])
+        except TypeError:
+            raise invalid(f"The {field} is invalid: {token}") from None
+    found: list[tuple[str, T]] = []
+    for name in itertools.islice(keys, start, None):
+        record = find(name)
+        if record is not None:
+            found.append((name, record))
+            if len(found) > size:
+                break
+    chunk = found[:size]
+    more = len(found) > size
+    return [record for _, record in chunk], encode([chunk[-1][0]]) if more and chunk else None

@@ -13,6 +13,7 @@ from typing import Any
 from ...registry import Device, Product, Tenant
 from ...registry.errors import VersionConflict
 from ...registry.kinds import BILLING_MEMBERS
+from ...registry.ordered import sorted_keys
 from ...registry.records import join
 from . import arns, billing_groups, paging
 from .context import Context
@@ -140,17 +141,26 @@ def listing(ctx: Context) -> dict[str, Any]:
     if value is not None and name is None:
         raise invalid("attributeValue requires attributeName: name the attribute to filter on")
     prefix = bool(args.get("usePrefixAttributeValue"))
-    if thing_type is not None and thing_type not in ctx.tenant.products:
-        pool: list[Device] = []
-    else:
-        pool = list(ctx.tenant.iter_devices(product=thing_type, newest_first=False))
-    if name is not None:
-        pool = [d for d in pool if _attribute_matches(d, name, value, prefix)]
-    chunk, token = paging.page(
-        pool,
-        key=lambda d: [d.key],
-        token=args.get("nextToken"),
-        size=args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+    tenant = ctx.tenant
+    keys = sorted_keys(tenant, thing_type)  # sorted once, until things come, go or change type
+    live = tenant.keys
+
+    def find(key: str) -> Device | None:  # called for every key a filter passes over: kept flat
+        device = live.get(key)
+        if device is None or (thing_type is not None and device.product != thing_type):
+            return None
+        if name is None:
+            return device
+        attributes = device.attributes
+        if not attributes or name not in attributes:
+            return None
+        if value is None:
+            return device
+        found = attributes[name]
+        return device if (found.startswith(value) if prefix else found == value) else None
+
+    chunk, token = paging.by_key(
+        keys, find, args.get("nextToken"), args.get("maxResults", paging.DEFAULT_TOKEN_PAGE)
     )
     things = []
     for device in chunk:
@@ -164,15 +174,6 @@ def listing(ctx: Context) -> dict[str, Any]:
             item["thingTypeName"] = device.product
         things.append(item)
     return {"things": things, "nextToken": token}
-
-
-def _attribute_matches(device: Device, name: str, value: str | None, prefix: bool) -> bool:
-    attributes = device.attributes or {}
-    if name not in attributes:
-        return False
-    if value is None:
-        return True
-    return attributes[name].startswith(value) if prefix else attributes[name] == value
 
 
 def update(ctx: Context) -> dict[str, Any]:
