@@ -2,7 +2,8 @@
 
 python -m bench                         # all of them, the scale curve up to 100,000 devices
 python -m bench all --scale-max 1000000 # what bench/results/ holds (a few minutes more)
-python -m bench aws|enos|scale|state|locks|namespaces|percall|instructions|mqtt|console|profile|compare
+python -m bench aws|enos|scale|state|locks|namespaces|percall|operations|instructions|mqtt|console|
+                profile|compare
                                         # one of them; --help for its options
 """
 
@@ -21,6 +22,7 @@ from . import (
     locks,
     mqtt,
     namespaces,
+    operations,
     percall,
     profile,
     scale,
@@ -38,6 +40,7 @@ SECTIONS = {
     "locks": locks.main,
     "namespaces": namespaces.main,
     "percall": percall.main,
+    "operations": operations.main,
     "instructions": instructions.main,
     "mqtt": mqtt.main,
     "console": console.main,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -344,3 +344,24 @@ def test_the_reference_and_renderer_agree_on_a_known_case() -> None:
     assert holds(("eq", "shadow.hasDelta", "true"), thing, index)
     assert not holds(("eq", "shadow.hasDelta", "true"), thing, Index(shadow=False, named=False))
     assert not holds(("not", ("free", "15"), False), thing, index)
+
+
+_glob_chars = st.sampled_from([*"ab*", "İ"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_glob_chars, max_size=8), st.text("abAİi\u0307", max_size=8))
+@example(["a", "*", "a"], "a")  # the first and last runs may not overlap
+@example(["*", "a", "b", "*", "b"], "abab")
+def test_a_star_pattern_matches_as_the_backtracking_walk_does(pattern, text) -> None:
+    """Patterns whose only wildcard is ``*`` are matched with string methods (``Glob.runs``);
+    the character walk, which ``?`` patterns still take, is the reference."""
+    from iotfake.providers.aws_iot.indexing.query import ANY_RUN, Glob
+
+    items = tuple(ANY_RUN if c == "*" else c.lower() for c in pattern)
+    fast = Glob(items)
+    walked = Glob(items)
+    object.__setattr__(walked, "runs", None)
+    assert fast.matches(text.lower()) == walked.matches(text.lower())
+    if fast.runs is None:  # only a two-character lower case keeps a star pattern on the walk
+        assert any(len(item) == 2 for item in items if isinstance(item, str))

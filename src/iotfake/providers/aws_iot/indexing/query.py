@@ -49,8 +49,26 @@ class Glob:
     expression like ``a*a*a*a*b`` could take exponential time on a long value."""
 
     items: tuple[object, ...]
+    #: with ``*`` its only wildcard (``thingName:meter-*``, the common case): the literal runs
+    #: between the stars, which C string methods match greedily; None when it has a ``?``
+    runs: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        runs: list[str] | None = [""]
+        for item in self.items:
+            if item is ANY_RUN:
+                runs.append("")  # type: ignore[union-attr]
+            elif isinstance(item, str) and len(item) == 1:  # the walk's one character
+                runs[-1] += item  # type: ignore[index]
+            else:  # ``?``, or a letter whose lower case is two characters: the walk decides
+                runs = None
+                break
+        object.__setattr__(self, "runs", None if runs is None else tuple(runs))
 
     def matches(self, text: str) -> bool:
+        runs = self.runs
+        if runs is not None:
+            return _runs_match(runs, text)
         items, p, t, star, mark = self.items, 0, 0, -1, 0
         while t < len(text):
             item = items[p] if p < len(items) else None
@@ -66,6 +84,24 @@ class Glob:
         while p < len(items) and items[p] is ANY_RUN:
             p += 1
         return p == len(items)
+
+
+def _runs_match(runs: tuple[str, ...], text: str) -> bool:
+    """``runs[0]*runs[1]*...*runs[-1]`` against ``text``: the first run starts it, the last ends
+    it, and each one between is found leftmost after the one before. With ``*`` the only
+    wildcard, the leftmost place is never worse than a later one, so this needs no backtracking."""
+    if len(runs) == 1:
+        return text == runs[0]
+    first, last = runs[0], runs[-1]
+    if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+        return False
+    at, end = len(first), len(text) - len(last)
+    for run in runs[1:-1]:
+        found = text.find(run, at, end)
+        if found < 0:
+            return False
+        at = found + len(run)
+    return True
 
 
 @dataclass(frozen=True, slots=True)

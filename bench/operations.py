@@ -1,0 +1,240 @@
+"""The fake's own share of each common AWS IoT operation through boto3, in process (issue: the
+cheapest fake per call).
+
+    python -m bench operations [--things 1000] [--calls 100] [--rounds 7]
+
+``percall`` times one create and one read per provider; a provisioning suite calls many more
+operations, some of which read a whole table (ListThings, SearchIndex). Each row here is one
+operation, called on an account that already holds ``things`` things (plus a certificate, a
+policy, a thing group, a shadow and a registry index), timed two ways in interleaved rounds:
+
+* **floor**: the same boto3 call answered at its ``before-send`` hook with the fake's own answer
+  to it, recorded once: what boto3 costs when the server costs nothing;
+* **iotfake**: the call through ``route_botocore`` to the cloud.
+
+The share is iotfake minus floor, per call, with its per-round spread; the goal line counts the
+operations within ``percall``'s 120 µs. CreateKeysAndCertificate is left out: its RSA-2048 key
+costs tens of milliseconds of CPU whoever makes it (the fake keeps a few ready, see
+``keypool``), which says nothing of the fake's own cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from iotfake import FakeCloud
+
+from . import common
+from .percall import GOAL_US
+
+Call = Callable[[Any], Any]
+_names = itertools.count()
+
+
+def _client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        region_name="us-east-1",
+        endpoint_url="http://iotfake",
+        aws_access_key_id="AKIDBENCHMARK",
+        aws_secret_access_key="bench-secret",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+class _Raw(io.BytesIO):
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.getvalue()
+
+
+def _canned(service: str, answer: tuple[int, dict[str, str], bytes]) -> Any:
+    """A client whose every call gets ``answer`` at its ``before-send`` hook."""
+    from botocore.awsrequest import AWSResponse
+
+    client = _client(service)
+    status, headers, body = answer
+
+    def send(request: Any, **_: Any) -> AWSResponse:
+        return AWSResponse(request.url, status, headers, _Raw(body))
+
+    client.meta.events.register("before-send", send)
+    return client
+
+
+def account(things: int) -> tuple[FakeCloud, dict[str, Any], dict[str, str]]:
+    """A cloud whose account holds ``things`` things and one of each record the rows read, its
+    ``iot`` and ``iot-data`` clients, and the certificate's id and ARN. It holds at least ten
+    things: the rows name the first ten."""
+    from iotfake.transports import route_botocore
+
+    cloud = FakeCloud(seed=1)
+    clients = {service: route_botocore(_client(service), cloud) for service in ("iot", "iot-data")}
+    iot = clients["iot"]
+    iot.create_thing_type(thingTypeName="meter")
+    for number in range(max(things, 10)):
+        iot.create_thing(
+            thingName=f"thing-{number:07d}",
+            **({"thingTypeName": "meter"} if number % 2 else {}),
+            attributePayload={"attributes": {"site": f"site-{number % 10}"}},
+        )
+    made = iot.create_keys_and_certificate(setAsActive=True)
+    cert = {"id": made["certificateId"], "arn": made["certificateArn"]}
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]}
+    iot.create_policy(policyName="bench", policyDocument=json.dumps(policy))
+    iot.attach_thing_principal(thingName="thing-0000001", principal=cert["arn"])
+    iot.create_thing_group(thingGroupName="bench")
+    iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
+    clients["iot-data"].update_thing_shadow(
+        thingName="thing-0000002", payload=b'{"state":{"reported":{"t":1}}}'
+    )
+    return cloud, clients, cert
+
+
+def operations(cert: dict[str, str]) -> dict[str, tuple[str, Call]]:
+    """name -> (service, the call); calls that create name a new record every time."""
+    shadow = b'{"state":{"reported":{"t":2}}}'
+    return {
+        "CreateThing": ("iot", lambda c: c.create_thing(thingName=f"new-{next(_names)}")),
+        "DescribeThing": ("iot", lambda c: c.describe_thing(thingName="thing-0000005")),
+        "UpdateThing": (
+            "iot",
+            lambda c: c.update_thing(thingName="thing-0000006", attributePayload={"attributes": {"a": "1"}}),
+        ),
+        "ListThings (a page of 25)": ("iot", lambda c: c.list_things(maxResults=25)),
+        "ListThings (of a type)": ("iot", lambda c: c.list_things(thingTypeName="meter", maxResults=25)),
+        "ListThings (by attribute)": (
+            "iot",
+            lambda c: c.list_things(attributeName="site", attributeValue="site-3", maxResults=25),
+        ),
+        "DescribeCertificate": ("iot", lambda c: c.describe_certificate(certificateId=cert["id"])),
+        "AttachThingPrincipal": (
+            "iot",
+            lambda c: c.attach_thing_principal(thingName="thing-0000007", principal=cert["arn"]),
+        ),
+        "ListThingPrincipals": ("iot", lambda c: c.list_thing_principals(thingName="thing-0000001")),
+        "AttachPolicy": ("iot", lambda c: c.attach_policy(policyName="bench", target=cert["arn"])),
+        "GetPolicy": ("iot", lambda c: c.get_policy(policyName="bench")),
+        "AddThingToThingGroup": (
+            "iot",
+            lambda c: c.add_thing_to_thing_group(thingGroupName="bench", thingName="thing-0000008"),
+        ),
+        "DescribeThingGroup": ("iot", lambda c: c.describe_thing_group(thingGroupName="bench")),
+        "DescribeEndpoint": ("iot", lambda c: c.describe_endpoint(endpointType="iot:Data-ATS")),
+        "SearchIndex (a name prefix)": (
+            "iot",
+            lambda c: c.search_index(queryString="thingName:thing-00001*"),
+        ),
+        "UpdateThingShadow": (
+            "iot-data",
+            lambda c: c.update_thing_shadow(thingName="thing-0000002", payload=shadow),
+        ),
+        "GetThingShadow": ("iot-data", lambda c: c.get_thing_shadow(thingName="thing-0000002")),
+    }
+
+
+def _recorded(client: Any, call: Call) -> tuple[int, dict[str, str], bytes]:
+    """The fake's answer to one ``call``, as boto3 received it."""
+    seen: dict[str, Any] = {}
+
+    def keep(http_response: Any, **_: Any) -> None:
+        seen["answer"] = (http_response.status_code, dict(http_response.headers), http_response.content)
+
+    client.meta.events.register("after-call", keep)
+    try:
+        call(client)
+    finally:
+        client.meta.events.unregister("after-call", keep)
+    return seen["answer"]
+
+
+def _timed(client: Any, call: Call, calls: int) -> Callable[[], float]:
+    def run() -> float:
+        started = time.perf_counter()
+        for _ in range(calls):
+            call(client)
+        return calls / (time.perf_counter() - started)
+
+    return run
+
+
+def measure(things: int, calls: int, rounds: int, only: str = "") -> dict[str, Any]:
+    _, clients, cert = account(things)
+    out: dict[str, Any] = {}
+    for name, (service, call) in operations(cert).items():
+        if only not in name:
+            continue
+        real = clients[service]
+        floor = _canned(service, _recorded(real, call))
+        runs = {"floor": _timed(floor, call, calls), "iotfake": _timed(real, call, calls)}
+        for run in runs.values():
+            run()  # warm up
+        series = common.interleaved(runs, rounds)
+        per_call = {who: [1e6 / rate for rate in s.rates] for who, s in series.items()}
+        shares = [i - f for i, f in zip(per_call["iotfake"], per_call["floor"], strict=True)]
+        of_floor = [s / f for s, f in zip(shares, per_call["floor"], strict=True)]
+        out[name] = {
+            "floor_us": statistics.median(per_call["floor"]),
+            "iotfake_us": statistics.median(per_call["iotfake"]),
+            "share_us": statistics.median(shares),
+            "share_rounds": [min(shares), max(shares)],
+            "share_of_floor": statistics.median(of_floor),
+        }
+    return out
+
+
+def report(data: dict[str, Any], things: int) -> str:
+    rows = [
+        (
+            name,
+            f"{e['floor_us']:.0f}",
+            f"{e['iotfake_us']:.0f}",
+            f"{e['share_us']:.0f} ({e['share_rounds'][0]:.0f} to {e['share_rounds'][1]:.0f})",
+            f"{e['share_of_floor']:.0%}",
+        )
+        for name, e in data.items()
+    ]
+    table = common.table(
+        [
+            "operation (boto3, in process)",
+            "floor µs/call",
+            "iotfake µs/call",
+            "fake's share µs (rounds)",
+            "share / floor",
+        ],
+        rows,
+    )
+    within = [name for name, e in data.items() if e["share_us"] <= GOAL_US]
+    over = [name for name in data if name not in within]
+    goal = (
+        f"On an account of {things:,} things, {len(within)} of {len(data)} operations are within "
+        f"{GOAL_US} µs of the fake's own share" + (f"; over it: {', '.join(over)}." if over else ".")
+    )
+    return table + "\n\n" + goal
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench operations", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--things", type=int, default=1000, help="things in the account the operations read")
+    parser.add_argument("--calls", type=int, default=100, help="calls of an operation per round")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--only", default="", help="the operations whose name holds this text")
+    args = parser.parse_args(argv)
+    data = measure(args.things, args.calls, args.rounds, args.only)
+    text = report(data, args.things)
+    print(text)
+    if not args.only:
+        common.write(
+            "operations",
+            {"things": args.things, "calls": args.calls, "rounds": args.rounds, "operations": data},
+            text,
+        )
