@@ -14,6 +14,7 @@ LINKS = {
     "compare": "before and after this branch's optimisations",
     "state_write": "one `--state` write at 1,000 and 10,000 devices",
     "percall": "the fake's own share per in-process call",
+    "operations": "the fake's own share of 17 common AWS operations",
     "instructions": "one in-process call, counted (replayed alone)",
     "instructions_in_situ": "one in-process call, counted between its client's calls",
     "locks": "registry lock holds at 100,000 devices",
