@@ -1,10 +1,10 @@
 """A tenant's device keys in order, kept between calls: the listings that page through a fleet.
 
 Paging through N devices a page at a time must not sort N keys for every page (ListThings at
-50,000 things spent 20-60 ms a page doing that). The sorted keys are kept per tenant until its
-set of keys, or a product's, changes (``Tenant.key_writes``): writes elsewhere in the cloud, or to a device's
-other fields, leave them be. Readers take the keys as candidates and look each one up in
-``tenant.keys``, so a key removed since is skipped, never shown.
+50,000 things spent 20-60 ms a page doing that). The sorted keys are kept per tenant and product
+until its set of keys, or a product's, changes (``Tenant.key_writes``): writes elsewhere in the
+cloud, or to a device's other fields, leave them be. Readers take the keys as candidates and look
+each one up in ``tenant.keys``, so a key removed since is skipped, never shown.
 """
 
 from __future__ import annotations
