@@ -21,7 +21,6 @@ client (boto3) costs the same on both sides and dilutes the end-to-end ratio.
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import json
 import os
@@ -193,11 +192,6 @@ def moto_in_process() -> Iterator[Any]:
         yield boto3_client()
 
 
-class _Raw(io.BytesIO):
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.read()
-
-
 def canned_client() -> Any:
     """boto3 answered instantly with fixed bodies: what the client alone costs per pair."""
     from botocore.awsrequest import AWSResponse
@@ -210,7 +204,7 @@ def canned_client() -> Any:
         body: dict[str, Any] = {"thingName": name, "thingArn": arn, "thingId": "0" * 8}
         if request.method == "GET":
             body.update(attributes={}, version=1, defaultClientId=name)
-        raw = _Raw(json.dumps(body).encode())
+        raw = common.RawBody(json.dumps(body).encode())
         return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, raw)
 
     client.meta.events.register("before-send", send)

@@ -8,6 +8,7 @@ lowest and highest per-round ratio beside it (``spread``): one median says littl
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
@@ -26,6 +27,13 @@ from typing import Any
 RESULTS = Path(__file__).parent / "results"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class RawBody(io.BytesIO):
+    """A canned answer's body as botocore reads one (``AWSResponse`` streams its raw body)."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.getvalue()
 
 
 @dataclass

@@ -21,64 +21,44 @@ costs tens of milliseconds of CPU whoever makes it (the fake keeps a few ready, 
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import json
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from iotfake import FakeCloud
 
 from . import common
-from .percall import GOAL_US
+from .percall import GOAL_US, boto3_client
 
 Call = Callable[[Any], Any]
 _names = itertools.count()
-
-
-def _client(service: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        service,
-        region_name="us-east-1",
-        endpoint_url="http://iotfake",
-        aws_access_key_id="AKIDBENCHMARK",
-        aws_secret_access_key="bench-secret",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-
-
-class _Raw(io.BytesIO):
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.getvalue()
 
 
 def _canned(service: str, answer: tuple[int, dict[str, str], bytes]) -> Any:
     """A client whose every call gets ``answer`` at its ``before-send`` hook."""
     from botocore.awsrequest import AWSResponse
 
-    client = _client(service)
+    client = boto3_client(service)
     status, headers, body = answer
 
     def send(request: Any, **_: Any) -> AWSResponse:
-        return AWSResponse(request.url, status, headers, _Raw(body))
+        return AWSResponse(request.url, status, headers, common.RawBody(body))
 
     client.meta.events.register("before-send", send)
     return client
 
 
-def account(things: int) -> tuple[FakeCloud, dict[str, Any], dict[str, str]]:
-    """A cloud whose account holds ``things`` things and one of each record the rows read, its
-    ``iot`` and ``iot-data`` clients, and the certificate's id and ARN. It holds at least ten
-    things: the rows name the first ten."""
+def account(things: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """The ``iot`` and ``iot-data`` clients of a fresh cloud whose account holds ``things``
+    things (at least ten: the rows name the first ten) and one of each record the rows read, and
+    the certificate's id and ARN."""
     from iotfake.transports import route_botocore
 
     cloud = FakeCloud(seed=1)
-    clients = {service: route_botocore(_client(service), cloud) for service in ("iot", "iot-data")}
+    clients = {service: route_botocore(boto3_client(service), cloud) for service in ("iot", "iot-data")}
     iot = clients["iot"]
     iot.create_thing_type(thingTypeName="meter")
     for number in range(max(things, 10)):
@@ -97,7 +77,7 @@ def account(things: int) -> tuple[FakeCloud, dict[str, Any], dict[str, str]]:
     clients["iot-data"].update_thing_shadow(
         thingName="thing-0000002", payload=b'{"state":{"reported":{"t":1}}}'
     )
-    return cloud, clients, cert
+    return clients, cert
 
 
 def operations(cert: dict[str, str]) -> dict[str, tuple[str, Call]]:
@@ -169,7 +149,7 @@ def _timed(client: Any, call: Call, calls: int) -> Callable[[], float]:
 
 
 def measure(things: int, calls: int, rounds: int, only: str = "") -> dict[str, Any]:
-    _, clients, cert = account(things)
+    clients, cert = account(things)
     out: dict[str, Any] = {}
     for name, (service, call) in operations(cert).items():
         if only not in name:

@@ -180,36 +180,36 @@ def recorded(make: Callable[[Any], Any], pair_of: Callable[[Any], Pair], cloud: 
 
 
 # -- clients ------------------------------------------------------------------------------------------
-def _boto3(target: Any | None) -> Any:
+def boto3_client(service: str = "iot", endpoint_url: str | None = "http://iotfake") -> Any:
+    """The benches' boto3 client: fixed region and keys, one attempt (a retry would time twice)."""
     import boto3
     from botocore.config import Config
 
-    from iotfake.transports import route_botocore
-
-    client = boto3.client(
-        "iot",
+    return boto3.client(
+        service,
         region_name="us-east-1",
-        endpoint_url=None if target is None else "http://iotfake",
+        endpoint_url=endpoint_url,
         aws_access_key_id="AKIDBENCHMARK",
         aws_secret_access_key="bench-secret",
         config=Config(retries={"total_max_attempts": 1}),
     )
+
+
+def _boto3(target: Any | None) -> Any:
+    from iotfake.transports import route_botocore
+
+    client = boto3_client(endpoint_url=None if target is None else "http://iotfake")
     if isinstance(target, Recording):
         from botocore.awsrequest import AWSResponse
 
         def send(request: Any, **_: Any) -> AWSResponse:
             status, headers, body = target.answer(request.url.rsplit("/", 1)[1], request)
-            return AWSResponse(request.url, status, headers, _Raw(body))
+            return AWSResponse(request.url, status, headers, common.RawBody(body))
 
         client.meta.events.register("before-send", send)
     elif target is not None:
         route_botocore(client, target)
     return client
-
-
-class _Raw(io.BytesIO):
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.getvalue()
 
 
 def aws_pair(client: Any) -> Pair:
