@@ -54,16 +54,16 @@ class Glob:
     runs: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        runs: list[str] | None = [""]
+        runs = [""]
         for item in self.items:
             if item is ANY_RUN:
-                runs.append("")  # type: ignore[union-attr]
+                runs.append("")
             elif isinstance(item, str) and len(item) == 1:  # the walk's one character
-                runs[-1] += item  # type: ignore[index]
+                runs[-1] += item
             else:  # ``?``, or a letter whose lower case is two characters: the walk decides
-                runs = None
-                break
-        object.__setattr__(self, "runs", None if runs is None else tuple(runs))
+                object.__setattr__(self, "runs", None)
+                return
+        object.__setattr__(self, "runs", tuple(runs))
 
     def matches(self, text: str) -> bool:
         runs = self.runs
