@@ -136,3 +136,12 @@ def test_list_things_pages_stay_right_through_creates_deletes_and_type_changes(i
     assert _names(found) == ["t3"]
     assert _names(iot.list_things(attributeName="site", nextToken=found["nextToken"])) == ["t6"]
     assert _names(iot.list_things(attributeName="site", attributeValue="berlin-2")) == ["t6"]
+
+
+def test_a_forged_token_is_refused_through_boto3_even_where_the_filter_finds_nothing(iot) -> None:
+    iot.create_thing(thingName="t1")
+    forged = _token([5])
+    for filters in ({}, {"attributeName": "none-has-it"}):
+        with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+            iot.list_things(nextToken=forged, **filters)
+        assert caught.value.response["Error"]["Message"] == f"The nextToken is invalid: {forged}"
