@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from iotfake import jsonio
@@ -144,10 +144,14 @@ def test_an_empty_object_is_a_new_dict_each_time() -> None:
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(
-        st.sampled_from([b"e-", b"e-4", b"1e-7", b"0.0000", b",", b"]", b"}", b"9", b"a", b'"', b":", b"\n"]),
-        max_size=10,
+        st.sampled_from(
+            [b"e-", b"e-4", b"1e-7", b"0.0000", b",", b"]", b"}", b"9", b"a", b'"', b":", b"\n", b"."]
+        ),
+        max_size=16,
     )
 )
+@example([b"e-", b"e-", b"e-", b":", b"1e-7", b"\n"])  # found by the one scan after the first looks
+@example([b"e-", b"e-", b"e-", b":", b"1e-7", b"}"])
 def test_the_byte_search_never_skips_a_float_the_pattern_finds(parts: list[bytes]) -> None:
     out = b"".join(parts)
     if jsonio._SMALL_FLOAT.search(out) is not None:
