@@ -25,7 +25,8 @@ from ..wire import AwsError
 from . import configuration
 from .configuration import GROUPS, THINGS
 from .document import SHADOWS_TABLE, Thing, Value, group_document, thing_document
-from .evaluate import matches
+from .evaluate import predicate
+from .plan import candidates
 from .query import Node, QueryError, parse
 
 DEFAULT_PERCENTS = (1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0)
@@ -145,11 +146,14 @@ SHADOW_VERSION = re.compile(r"shadow(?:\.name\.([^.]+))?\.version")
 def _things(ctx: Context, config: dict[str, Any], query: Node) -> Iterator[Values]:
     tenant, groups = ctx.tenant, ctx.groups
     view = configuration.view(config)
-    table = tenant.table(SHADOWS_TABLE)
-    for device in list(tenant.keys.values()):
+    keys, table, test = tenant.keys, tenant.table(SHADOWS_TABLE), predicate(query)
+    for name in candidates(tenant, query):
+        device = keys.get(name)
+        if device is None:
+            continue
         thing = Thing(device, groups.groups_of, table)
         document = thing_document(thing, view)
-        if matches(query, document):
+        if test(document):
 
             def values(name: str, document: Any = document, thing: Thing = thing) -> list[Value]:
                 if name == "registry.version":
@@ -164,10 +168,10 @@ def _things(ctx: Context, config: dict[str, Any], query: Node) -> Iterator[Value
 
 
 def _groups(ctx: Context, query: Node) -> Iterator[Values]:
-    groups = ctx.groups
+    groups, test = ctx.groups, predicate(query)
     for name, record in list(groups.table().items()):
         document = group_document(record, groups.ancestors(name))
-        if matches(query, document):
+        if test(document):
 
             def values(field: str, document: Any = document, version: int = record["version"]) -> list[Value]:
                 if field == "version":

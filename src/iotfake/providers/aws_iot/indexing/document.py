@@ -49,6 +49,9 @@ class Value(NamedTuple):
 
     @classmethod
     def of(cls, raw: Any, *, numeric_strings: bool = False) -> Value:
+        if type(raw) is str and not numeric_strings:  # a name, a group: the most made, first
+            text = raw.lower()
+            return _new(cls, (text, tuple(text.split()) or (text,), None, raw))
         if raw is True or raw is False:
             text = "true" if raw else "false"
             return cls(text, (text,), None, raw)
@@ -57,7 +60,17 @@ class Value(NamedTuple):
             return cls(text, (text,), float(raw), raw)
         text = str(raw).lower()
         number = float(text) if numeric_strings and NUMBER.fullmatch(text) else None
-        return cls(text, tuple(text.split()) or (text,), number, raw)
+        return cls(text, words(text), number, raw)
+
+
+#: a Value made without the named tuple's Python-level ``__new__`` (the fields in their order)
+_new = tuple.__new__
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The tokens a value's (lower-cased) text is indexed as: its white-space separated words, or
+    the text itself when it has none (an empty or blank value matches only itself)."""
+    return tuple(text.split()) or (text,)
 
 
 @dataclass(frozen=True, slots=True)

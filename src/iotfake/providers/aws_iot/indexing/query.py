@@ -17,7 +17,9 @@ insensitively (see ``evaluate``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 #: the guide: "The maximum number of terms in a query is twelve."
 MAX_TERMS = 12
@@ -65,10 +67,32 @@ class Glob:
                 return
         object.__setattr__(self, "runs", tuple(runs))
 
+    @property
+    def prefix(self) -> str:
+        """The literal text every match starts with (up to the first wildcard)."""
+        out = []
+        for item in self.items:
+            if not (isinstance(item, str) and len(item) == 1):
+                break
+            out.append(item)
+        return "".join(out)
+
     def matches(self, text: str) -> bool:
         runs = self.runs
-        if runs is not None:
-            return _runs_match(runs, text)
+        return self._walk(text) if runs is None else _runs_match(runs, text)
+
+    @property
+    def matcher(self) -> Callable[[str], bool]:
+        """``matches`` for this pattern's shape: ``prefix*`` is one ``startswith`` (a search
+        tests it on every thing it reads)."""
+        runs = self.runs
+        if runs is None:
+            return self._walk
+        if len(runs) == 2 and not runs[1]:
+            return _starts(runs[0])
+        return partial(_runs_match, runs)
+
+    def _walk(self, text: str) -> bool:
         items, p, t, star, mark = self.items, 0, 0, -1, 0
         while t < len(text):
             item = items[p] if p < len(items) else None
@@ -84,6 +108,10 @@ class Glob:
         while p < len(items) and items[p] is ANY_RUN:
             p += 1
         return p == len(items)
+
+
+def _starts(prefix: str) -> Callable[[str], bool]:
+    return lambda text: text.startswith(prefix)
 
 
 def _runs_match(runs: tuple[str, ...], text: str) -> bool:

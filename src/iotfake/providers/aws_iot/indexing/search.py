@@ -1,14 +1,17 @@
 """The fleet indexing operations: SearchIndex, Get/UpdateIndexingConfiguration, DescribeIndex,
 ListIndices.
 
-SearchIndex evaluates the query over every thing (or thing group) of the account and region at
+SearchIndex evaluates the query over the things (or thing groups) of the account and region at
 the moment of the call: the fake's index is never stale, where AWS's lags updates by seconds.
+Of the things, it reads only those the query can match by name (``plan``): every thing, unless
+the query names them.
 Results come in name order, ``maxResults`` at most ``MAX_RESULTS`` (the API reference: "This
 maximum number cannot exceed 100"), with a ``nextToken`` that holds the last name returned.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 from ..context import Context
@@ -24,7 +27,8 @@ from .document import (
     thing_answer,
     thing_document,
 )
-from .evaluate import matches
+from .evaluate import matches, predicate
+from .plan import candidates
 from .query import Node, QueryError, parse
 
 MAX_RESULTS = 100
@@ -68,17 +72,17 @@ Page = tuple[list[dict[str, Any]], str | None]
 def _things(ctx: Context, config: dict[str, Any], query: Node, after: str | None, size: int) -> Page:
     tenant, groups = ctx.tenant, ctx.groups
     view = configuration.view(config)
-    # copied under the lock (milliseconds at 100k things), read outside it: a search must not
-    # keep every writer waiting while it walks the fleet (records are replaced, never edited)
-    with tenant.lock:
-        things = dict(tenant.keys)
-        table = dict(tenant.table(SHADOWS_TABLE))
+    # read without the lock, as ListThings does: devices and shadow entries are replaced, never
+    # edited, so a search sees each thing whole (and a writer never waits for a search)
+    keys, table = tenant.keys, tenant.table(SHADOWS_TABLE)
+    names, test = candidates(tenant, query), predicate(query)
     found: list[dict[str, Any]] = []
-    for name in sorted(things):
-        if after is not None and name <= after:
+    for name in names[0 if after is None else bisect_right(names, after) :]:
+        device = keys.get(name)
+        if device is None:
             continue
-        thing = Thing(things[name], groups.groups_of, table)
-        if matches(query, thing_document(thing, view)):
+        thing = Thing(device, groups.groups_of, table)
+        if test(thing_document(thing, view)):
             if len(found) == size:
                 return found, encode([found[-1]["thingName"]])
             found.append(thing_answer(thing, view))
@@ -87,13 +91,13 @@ def _things(ctx: Context, config: dict[str, Any], query: Node, after: str | None
 
 def _groups(ctx: Context, query: Node, after: str | None, size: int) -> Page:
     groups = ctx.groups
-    table = groups.table()
+    table, test = groups.table(), predicate(query)
     found: list[dict[str, Any]] = []
     for name in sorted(table):
         if after is not None and name <= after:
             continue
         record, parents = table[name], groups.ancestors(name)
-        if matches(query, group_document(record, parents)):
+        if test(group_document(record, parents)):
             if len(found) == size:
                 return found, encode([found[-1]["thingGroupName"]])
             found.append(group_answer(record, parents))
@@ -129,13 +133,12 @@ def matching_things(ctx: Context, query: Node) -> list[str]:
     """Every thing the query matches, in name order (a dynamic thing group's members)."""
     tenant, groups = ctx.tenant, ctx.groups
     view = configuration.view(configuration.current(tenant))
-    with tenant.lock:
-        things = dict(tenant.keys)
-        table = dict(tenant.table(SHADOWS_TABLE))
+    keys, table, test = tenant.keys, tenant.table(SHADOWS_TABLE), predicate(query)
     return [
         name
-        for name in sorted(things)
-        if matches(query, thing_document(Thing(things[name], groups.groups_of, table), view))
+        for name in candidates(tenant, query)
+        if (device := keys.get(name)) is not None
+        and test(thing_document(Thing(device, groups.groups_of, table), view))
     ]
 
 

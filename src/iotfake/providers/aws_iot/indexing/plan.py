@@ -1,0 +1,131 @@
+"""Which things a query can match, found without reading every thing: a small query planner.
+
+Reading a thing's index document costs microseconds, so a search that reads every thing costs
+milliseconds at a thousand things and seconds at a million. Most fleet queries name things
+(``thingName:meter-17``, ``thingName:meter-*``, ``thingName:(a OR b*)``), and those can be
+answered from the thing names alone: the planner keeps, per tenant, every name's index tokens in
+order (the same tokens ``document.words`` gives a value) and turns the query into lookups on
+them, an exact token or a prefix. ``candidates`` is always a superset of the matches: the search
+still evaluates the whole query on each candidate, so the planner only decides how many
+documents are read, never which things are found. A query it cannot narrow (a free-text term, an
+attribute, a NOT on its own) reads every thing, in the kept name order.
+
+How each node narrows (None: it does not):
+- ``thingName:word`` -> the word's first token (a value equal to the word, or holding it as a
+  word, has that token); ``thingName:pre*fix`` -> the tokens starting with ``pre``;
+- AND -> the child with the fewest candidates (each child's matches include the AND's);
+- OR -> the union of its children's, when every child narrows;
+- NOT, ranges, other fields, wildcards with nothing before the first ``*`` / ``?`` -> None.
+"""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING, NamedTuple
+
+from ....registry.ordered import sorted_keys
+from .document import words
+from .query import And, Node, Or, Term, Word
+
+if TYPE_CHECKING:
+    from ....registry.tenant import Tenant
+
+#: the field the planner narrows on (the thing's name, always in its index document)
+NAME = "thingName"
+
+
+class Lookup(NamedTuple):
+    """Tokens equal to ``text`` (``exact``), or starting with it."""
+
+    text: str
+    exact: bool
+
+
+class _Tokens(NamedTuple):
+    """Every thing name's tokens in order, and the name each came from (parallel lists)."""
+
+    tokens: list[str]
+    names: list[str]
+
+    def span(self, lookup: Lookup) -> tuple[int, int]:
+        tokens, text = self.tokens, lookup.text
+        start = bisect_left(tokens, text)
+        if lookup.exact:
+            return start, bisect_right(tokens, text, start)
+        last = ord(text[-1])
+        if last < sys.maxunicode:  # what starts with ``text`` sorts before its successor
+            return start, bisect_left(tokens, text[:-1] + chr(last + 1), start)
+        end = start
+        while end < len(tokens) and tokens[end].startswith(text):
+            end += 1
+        return start, end
+
+
+#: tenant -> (its key-set count when built, the tokens)
+_KEPT: weakref.WeakKeyDictionary[Tenant, tuple[int, _Tokens]] = weakref.WeakKeyDictionary()
+
+
+def candidates(tenant: Tenant, query: Node) -> list[str]:
+    """The names of the things ``query`` can match, in order (a superset: evaluate the query on
+    each; a name may have gone since, so look each one up). The list may be shared: do not
+    change it."""
+    lookups = plan(query)
+    if lookups is None:
+        return sorted_keys(tenant)
+    index = _tokens(tenant)
+    found: set[str] = set()
+    for lookup in lookups:
+        start, end = index.span(lookup)
+        found.update(index.names[start:end])
+    return sorted(found)
+
+
+def plan(node: Node) -> list[Lookup] | None:
+    """The lookups whose names include every thing ``node`` matches (None: it cannot say)."""
+    if isinstance(node, Term):
+        return _term(node)
+    if isinstance(node, And):
+        narrowing = [found for item in node.items if (found := plan(item)) is not None]
+        return min(narrowing, key=_cost) if narrowing else None
+    if isinstance(node, Or):
+        union: list[Lookup] = []
+        for item in node.items:
+            found = plan(item)
+            if found is None:
+                return None
+            union.extend(found)
+        return union
+    return None  # a NOT matches what its item does not: no name narrows it
+
+
+def _term(term: Term) -> list[Lookup] | None:
+    word = term.value
+    if term.field != NAME or not isinstance(word, Word):
+        return None
+    if word.pattern is not None:
+        prefix = word.pattern.prefix
+        return [Lookup(prefix, exact=False)] if prefix else None
+    # ``evaluate._word`` on a thing name (never a number): the word equals the value, or
+    # is one of its tokens, or (a quoted phrase) runs through them; each has this first token
+    return [Lookup(words(word.text.lower())[0], exact=True)]
+
+
+def _cost(lookups: list[Lookup]) -> tuple[int, int]:
+    """How wide the lookups are, without the index: exact tokens before prefixes, longer
+    prefixes before shorter ones (an AND reads its narrowest child's candidates)."""
+    return (sum(not lookup.exact for lookup in lookups), -min(len(lookup.text) for lookup in lookups))
+
+
+def _tokens(tenant: Tenant) -> _Tokens:
+    with tenant.lock:
+        version = tenant.key_writes
+        kept = _KEPT.get(tenant)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        names = list(tenant.keys)
+    pairs = sorted((token, name) for name in names for token in words(name.lower()))
+    index = _Tokens([token for token, _ in pairs], [name for _, name in pairs])
+    _KEPT[tenant] = (version, index)
+    return index
