@@ -53,10 +53,12 @@ def send(cloud: FakeCloud, method: str, path: str, body: bytes | None = None, he
         ("UpdateThing", True),
         ("CreateThingGroup", True),
         ("CreatePolicy", True),
-        ("ListThings", False),  # its input is in the query string
-        ("DeleteThing", False),  # expectedVersion is a query member
-        ("Publish", False),  # a raw payload
-        ("GetThingShadow", False),  # shares its route with another service's operation
+        ("ListThings", True),  # its input is in the query string
+        ("DeleteThing", True),  # expectedVersion is a query member
+        ("UpdateThingShadow", True),  # a raw payload and a query member
+        ("GetThingShadow", True),
+        ("Publish", False),  # header members (userProperties, contentType ...)
+        ("DescribeJobExecution", False),  # shares its route with iot-jobs-data's operation
     ],
 )
 def test_which_operations_compile(name: str, compiled: bool) -> None:
@@ -88,7 +90,8 @@ def test_well_formed_calls_are_taken() -> None:
         ("/things/t2", b"[]", None),  # not an object
         ("/things/t2", b"{}", [("Host", "iotfake")]),  # unsigned
         ("/things/t2", b"{}", [("Host", "iotfake"), ("Authorization", "AWS4-HMAC-SHA256 junk")]),
-        ("/things/t2?x=1", b"{}", None),  # a query string
+        ("/things/t2?x=%31", b"{}", None),  # a query with something to decode
+        ("/things/t2?x=a+b", b"{}", None),
     ],
 )
 @freeze_time("2026-12-05 12:00:00")  # a thing made by both calls is stamped alike
@@ -102,6 +105,26 @@ def test_calls_the_general_path_answers_are_handed_back(path: str, body: bytes, 
     with mock.patch.object(App, "express", lambda *_: None):
         send(twin, "POST", path, body, headers)
     assert cloud.snapshot() == twin.snapshot()
+
+
+def test_plain_queries_and_raw_payloads_are_taken() -> None:
+    cloud = FakeCloud(seed=1)
+    with compiled_calls() as seen:
+        assert send(cloud, "POST", "/things/q1?x=1&x=2&y", b"{}") == 200  # members it does not read
+        assert send(cloud, "POST", "/things/q1/shadow?name=cfg", b'{"state": {"reported": {"t": 1}}}') == 200
+        assert send(cloud, "GET", "/things/q1/shadow?name=cfg") == 200
+        assert send(cloud, "GET", "/things?maxResults=1") == 200
+        assert send(cloud, "DELETE", "/things/q1?expectedVersion=1") == 200
+    assert seen == [True] * 5
+    entries = cloud.journal.calls()
+    assert [e.operation for e in entries] == [
+        "CreateThing",
+        "UpdateThingShadow",
+        "GetThingShadow",
+        "ListThings",
+        "DeleteThing",
+    ]
+    assert entries[2].params["name"] == "cfg" and entries[3].params["maxResults"] == "1"
 
 
 def test_strict_signatures_are_checked_by_the_general_path() -> None:

@@ -155,6 +155,80 @@ def test_boto3_calls_answer_the_same_on_both_paths() -> None:
     assert ("describe_thing", {"Code": "ResourceNotFoundException"}) not in answers  # shapes are full
 
 
+def query_and_payload_calls(cloud: FakeCloud) -> list[Any]:
+    """Operations read from the query string and a raw payload (the shadows, listings), through
+    boto3's ``iot`` and ``iot-data`` clients, well formed and not."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    def client(service: str) -> Any:
+        made = boto3.client(
+            service,
+            endpoint_url="http://iotfake",
+            region_name="us-east-1",
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+            aws_secret_access_key="x",
+        )
+        return route_botocore(made, cloud)
+
+    iot, data = client("iot"), client("iot-data")
+    out: list[Any] = []
+
+    def call(on: Any, name: str, **kwargs: Any) -> None:
+        try:
+            answer = getattr(on, name)(**kwargs)
+            answer.pop("ResponseMetadata")
+            if "payload" in answer:
+                answer["payload"] = answer["payload"].read()
+            out.append((name, answer))
+        except ClientError as exc:
+            out.append((name, exc.response["Error"], exc.response["ResponseMetadata"]["HTTPStatusCode"]))
+
+    for name in ("s1", "s2", "s3"):
+        call(iot, "create_thing", thingName=name, attributePayload={"attributes": {"k": name}})
+    call(iot, "list_things", maxResults=2)
+    call(iot, "list_things", attributeName="k", attributeValue="s2")
+    call(iot, "list_things", maxResults=250)
+    call(iot, "list_things", nextToken="not-a-token")
+    call(iot, "list_thing_principals", thingName="s1", maxResults=5)
+    call(iot, "delete_thing", thingName="s3", expectedVersion=7)
+    call(iot, "delete_thing", thingName="s3", expectedVersion=1)
+    call(data, "update_thing_shadow", thingName="s1", payload=b'{"state": {"reported": {"t": 1}}}')
+    call(
+        data,
+        "update_thing_shadow",
+        thingName="s1",
+        shadowName="cfg",
+        payload=b'{"state": {"desired": {"m": 2}}}',
+    )
+    call(
+        data,
+        "update_thing_shadow",
+        thingName="s1",
+        payload=b'{"state": {"reported": {"t": 2}}, "version": 9}',
+    )
+    call(data, "update_thing_shadow", thingName="s1", payload=b"not json")
+    call(data, "update_thing_shadow", thingName="s1", payload=b"[]")
+    call(data, "update_thing_shadow", thingName="s1", shadowName="bad name!", payload=b"{}")
+    call(data, "update_thing_shadow", thingName="s1", shadowName="a+b", payload=b'{"state": {}}')
+    call(data, "get_thing_shadow", thingName="s1")
+    call(data, "get_thing_shadow", thingName="s1", shadowName="cfg")
+    call(data, "get_thing_shadow", thingName="s1", shadowName="none")
+    call(data, "get_thing_shadow", thingName="nobody")
+    call(data, "list_named_shadows_for_thing", thingName="s1", pageSize=1)
+    call(data, "delete_thing_shadow", thingName="s1", shadowName="cfg")
+    call(data, "delete_thing_shadow", thingName="s1", shadowName="cfg")
+    return out
+
+
+@pytest.mark.parametrize("auth", ["off", "lenient", "strict"])
+def test_query_and_payload_operations_answer_the_same(auth: str) -> None:
+    answers, taken = both(query_and_payload_calls, auth=auth)
+    assert len(answers) == 24
+    if auth != "strict":
+        assert taken >= 20, "the lane should take most of these calls"
+
+
 @pytest.mark.parametrize("auth", ["off", "lenient", "strict"])
 def test_auth_modes_answer_the_same(auth: str) -> None:
     def scenario(cloud: FakeCloud) -> list[Any]:

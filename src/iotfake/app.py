@@ -73,7 +73,15 @@ def _static_routes() -> dict[tuple[str, str], Any]:
 @cache
 def _pattern_routes() -> PatternRoutes:
     """The rules with converters, decided by a regex each where werkzeug would agree."""
-    return PatternRoutes(url_map().iter_rules())
+    return PatternRoutes(url_map().iter_rules(), decide=_werkzeug_endpoint)
+
+
+def _werkzeug_endpoint(path: str, method: str) -> Any:
+    """werkzeug's endpoint for a path and method (None where it answers none)."""
+    try:
+        return _adapter().match(path, method)[0]
+    except HTTPException:
+        return None
 
 
 @cache

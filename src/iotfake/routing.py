@@ -3,17 +3,19 @@
 werkzeug's state-machine matcher costs about 7 µs a call (a recursive closure per match); an
 in-process call costs the fake 30-50 µs in all. Most requests to converter rules can be decided by
 a regular expression per rule, tried only against the rules that share the path's first segment.
-The fast path answers only when it is sure to give werkzeug's answer: exactly one rule matches the
-path and method, every rule it could compete with uses converters it models (the default one,
-``path`` and ``any``), and the path has no trailing or doubled slash (werkzeug's slash rules).
-Anything else - 404s, 405s, ambiguous paths such as ``/things/t1/shadow`` under a ``path``
-converter - goes to werkzeug, so answers never change.
+The fast path answers only when it is sure to give werkzeug's answer: one rule matches the path
+and method (or werkzeug has ranked those that do), every rule it could compete with uses
+converters it models (the default one, ``path`` and ``any``), and the path has no trailing or
+doubled slash (werkzeug's slash rules).
+Anything else - 404s, 405s - goes to werkzeug, so answers never change. A path that several rules
+fit, such as ``/things/t1/shadow`` (GetThingShadow's rule, and DescribeThing's ``path``
+converter), is decided as werkzeug decided it the first time those rules met (``decide``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +58,12 @@ class _Pattern:
 class PatternRoutes:
     """Rules with converters, indexed by their first path segment."""
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(self, rules: Iterable[Rule], decide: Callable[[str, str], Any] | None = None) -> None:
+        #: ``(path, method) -> endpoint`` by werkzeug, for paths that more than one rule fits (None:
+        #: such paths go to werkzeug)
+        self._decide = decide
+        #: the rules that fitting together -> the one werkzeug chose (see ``_preferred``)
+        self._winners: dict[frozenset[Any], Any] = {}
         self._buckets: dict[str, list[_Pattern]] = {}
         #: first segments where some rule is beyond the fast path (werkzeug decides those)
         self._unsure: set[str] = set()
@@ -104,6 +111,7 @@ class PatternRoutes:
             return None
         found = None
         parts = None
+        fits: dict[Any, dict[str, str]] | None = None  # when two or more rules fit
         newline = "\n" in path  # which a path converter's ``.`` does not match: the regexes decide
         for pattern in self._candidates(first, path.count("/"), method):
             segments = pattern.segments
@@ -115,10 +123,31 @@ class PatternRoutes:
                     parts = path.split("/")
                 args = _read(segments, parts)
             if args is not None:
-                if found is not None:
-                    return None  # two rules fit: werkzeug's priorities decide
-                found = (pattern.endpoint, args)
+                if found is None:
+                    found = (pattern.endpoint, args)
+                else:
+                    fits = fits or {found[0]: found[1]}
+                    fits[pattern.endpoint] = args
+        if fits is not None:
+            return self._preferred(fits, path, method)
         return found
+
+    def _preferred(
+        self, fits: dict[Any, dict[str, str]], path: str, method: str
+    ) -> tuple[Any, dict[str, str]] | None:
+        """Of rules that all fit a path, the one werkzeug prefers. Its matcher ranks rules by
+        their shape alone (a literal segment before a converter, a ``path`` converter last), so
+        the winner among the same rules is asked of ``decide`` (werkzeug) once and kept."""
+        key = frozenset(fits)
+        winner = self._winners.get(key)
+        if winner is None:
+            if self._decide is None:
+                return None
+            winner = self._decide(path, method)
+            if winner not in fits:  # werkzeug answered otherwise (it should not): ask it every time
+                return None
+            keep(self._winners, key, winner, _INDEX_SIZE)
+        return winner, fits[winner]
 
     def _candidates(self, first: str, slashes: int, method: str) -> tuple[_Pattern, ...]:
         """The rules that could match a path of this first segment and depth for ``method``: the

@@ -4,10 +4,11 @@ The general path finds an operation's plan piece by piece on every call: the rou
 candidates, the input's layout, the journaled members, the handler, the output's layout. A
 compiled operation holds them all, made once from the same model, and runs the same functions
 on the call's parts: ``auth.parse`` and ``identify``, ``match_fields``, ``accepts``, the
-handler and ``wire.response``. It takes the operations whose input is JSON body members and URI
-labels (most of the registry) and, of their calls, those that pass the checks the general path
-would make before anything happens: the signature is there (or not needed), the body is a JSON
-object, the input is valid. Every other call, an error answer included, takes the general path,
+handler and ``wire.response``. It takes the operations whose input is JSON body members, URI
+labels, query parameters and a raw payload (the registry and the shadows) and, of their calls,
+those that pass the checks the general path would make before anything happens: the signature
+is there (or not needed), the query has nothing to decode, the body is a JSON object, the input
+is valid. Every other call, an error answer included, takes the general path,
 so errors keep one source. ``call.request`` is None on a compiled call: no handler of these
 operations reads the request, only their input.
 """
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ... import jsonio
 from ...reply import Reply
+from ...request import plain_args
 from ..base import Call
 from . import _route_plan, arns, auth, handler_map, match_fields, wire
 from .accepts import accepts
@@ -33,19 +35,21 @@ if TYPE_CHECKING:
 class Operation:
     """One operation's plan, made once (see the module's docstring)."""
 
-    __slots__ = ("accepts", "body_names", "handler", "key", "labels", "name")
+    __slots__ = ("accepts", "body_names", "handler", "key", "located", "name", "payload")
 
     def __init__(self, key: str, name: str, handler: Any, shape: str | None) -> None:
         self.key, self.name, self.handler = key, name, handler
         self.accepts = None if shape is None else accepts(shape)
-        names, labels = wire.simple_input(key)  # type: ignore[misc]
-        self.body_names = names
-        self.labels = labels
+        self.body_names, self.located, self.payload = wire.url_input(key)  # type: ignore[misc]
 
     def bind(self, provider: AwsIotProvider, ticket: Ticket) -> tuple[Call, tuple[Any, ...]] | None:
         cloud = provider.cloud
         mode = cloud.auth
-        if mode == "strict" or ticket.query:  # a signature to verify, query members: the general path
+        if mode == "strict":  # a signature to verify: the general path
+            return None
+        query = ticket.query
+        args = plain_args(query)  # werkzeug's ``request.args``, or None: the general path decodes it
+        if args is None:
             return None
         fields = ticket.fields
         signature = auth.parse(fields.get("HTTP_AUTHORIZATION"))
@@ -61,15 +65,21 @@ class Operation:
                     return None
                 if type(body) is not dict:
                     return None
-        args = ticket.args
-        values = wire.simple_values(body, args, self.body_names, self.labels)
+        route_args, payload = ticket.args, self.payload
+        values = wire.url_values(body, route_args, args, self.body_names, self.located)
+        if payload is not None:
+            values[payload] = ""  # checked as text, as ``parse_input`` checks it; the bytes follow
         if self.accepts is not None and not self.accepts(values):  # the general path words why
             return None
+        if payload is not None:
+            values[payload] = ticket.body
         account, region = auth.identify(cloud.registry, signature)
-        params = match_fields(self.key, args, None, fields.get("HTTP_X_AMZN_PRINCIPAL"), body)
+        params = match_fields(
+            self.key, route_args, args.items() if query else None, fields.get("HTTP_X_AMZN_PRINCIPAL"), body
+        )
         params["account"], params["region"] = account, region
         call = Call(
-            "aws", self.name, None, args, arns.tenant_id(account, region), params, body, None, signature
+            "aws", self.name, None, route_args, arns.tenant_id(account, region), params, body, None, signature
         )
         return call, (values, account, region)
 
@@ -82,13 +92,13 @@ class Operation:
 @cache
 def operation(route: str) -> Operation | None:
     """The compiled operation of a route, or None where the route's calls take the general path:
-    operations sharing the route, ones not served, iot-jobs-data's, and inputs read from the
-    query string, headers or a raw or structure payload."""
+    operations sharing the route, ones not served, iot-jobs-data's, and inputs read from headers
+    or a structure payload."""
     plan = _route_plan(route)
     if plan is None:
         return None
     key, name, _, jobs = plan
     handler = handler_map().get(key)
-    if handler is None or jobs or wire.simple_input(key) is None:
+    if handler is None or jobs or wire.url_input(key) is None:
         return None
     return Operation(key, name, handler, OPERATIONS[key]["input"])
