@@ -277,6 +277,9 @@ def test_odd_requests_answer_the_same() -> None:
             raw(cloud, "POST", "/things/q%31", b"{}"),  # an escape to decode (general path)
             raw(cloud, "POST", "/things/q\u00e9", b"{}"),  # an IRI (general path)
             raw(cloud, "GET", "/things?thingTypeName=%41"),  # an escaped query
+            raw(cloud, "GET", "/things?attributeName=a+b&attributeValue=%ff%2"),  # + and bad escapes
+            raw(cloud, "GET", "/things?maxResults=%32&maxResults=1&&=x"),
+            raw(cloud, "GET", "/endpoint?endpointType=iot%3AData-ATS"),
             raw(cloud, "POST", "/things/q2/", b"{}"),  # werkzeug's slash rules (general path)
             raw(cloud, "POST", "/things/q3", b"{}", headers=twice),  # a repeated header
             raw(cloud, "POST", "/things/q4", b"{}", headers=[*HEADERS, ("x-amzn-principal", "cert")]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
+from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders, ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
@@ -101,6 +102,15 @@ def plain_args(query: str) -> Args | None:
     dict.update(args, values)
     if len(query) <= _QUERY_CHARS:  # a long query is not worth keeping
         keep(_QUERIES, query, args, _QUERIES_SIZE)
+    return args
+
+
+def query_args(query: str) -> Args:
+    """werkzeug's ``args`` of an ASCII query, escapes and ``+`` included: ``plain_args`` where it
+    can, else werkzeug's own parsing of the same text (what ``Request.args`` runs)."""
+    args = plain_args(query)
+    if args is None:
+        args = Args(parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"))
     return args
 
 

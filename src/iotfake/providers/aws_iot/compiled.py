@@ -7,7 +7,7 @@ on the call's parts: ``auth.parse`` and ``identify``, ``match_fields``, ``accept
 handler and ``wire.response``. It takes the operations whose input is JSON body members, URI
 labels, query parameters and a raw payload (the registry and the shadows) and, of their calls,
 those that pass the checks the general path would make before anything happens: the signature
-is there (or not needed), the query has nothing to decode, the body is a JSON object, the input
+is there (or not needed), the body is a JSON object, the input
 is valid. Every other call, an error answer included, takes the general path,
 so errors keep one source. ``call.request`` is None on a compiled call: no handler of these
 operations reads the request, only their input.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ... import jsonio
 from ...reply import Reply
-from ...request import plain_args
+from ...request import query_args
 from ..base import Call
 from . import _route_plan, arns, auth, handler_map, match_fields, wire
 from .accepts import accepts
@@ -48,9 +48,7 @@ class Operation:
         if mode == "strict":  # a signature to verify: the general path
             return None
         query = ticket.query
-        args = plain_args(query)  # werkzeug's ``request.args``, or None: the general path decodes it
-        if args is None:
-            return None
+        args = query_args(query)  # werkzeug's ``request.args`` (the lane's queries are ASCII)
         fields = ticket.fields
         signature = auth.parse(fields.get("HTTP_AUTHORIZATION"))
         if signature is None and mode != "off":  # refused: the general path says how
