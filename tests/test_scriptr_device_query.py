@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iotfake import FakeCloud
+from iotfake.providers.scriptr import query
 
 DEVICES = [
     {"id": "alpha", "name": "Alpha Meter", "password": "pw", "groups": ["east", "meters"], "floor": "1"},
@@ -154,3 +157,36 @@ def test_query_over_http_with_query_string_parameters(live) -> None:
         "result": {"devices": [{"id": "gamma", "name": "Gamma Gateway"}], "count": 2},
         "metadata": {"status": "success"},
     }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    page=st.integers(1, 7),
+    per_page=st.integers(1, 4),
+    count=st.booleans(),
+    fields=st.sampled_from([None, "*", "name", ["name", "floor"]]),
+    types=st.booleans(),
+)
+def test_listing_every_device_reads_views_for_the_page_only_and_answers_as_the_filter_path(
+    acme, monkeypatch, page, per_page, count, fields, types
+) -> None:
+    """With no query and no sort, only the page's devices are made into views (a listing of a
+    fleet paged through, or counted, read every device's view on every page); the answer is the
+    one the general filter path gives."""
+    from iotfake.providers.scriptr import records
+
+    made = []
+    real = records.device_view
+    params = {"pageNumber": page, "resultsPerPage": per_page, "count": count, "includeFieldType": types}
+    if fields is not None:
+        params["fields"] = fields
+    with monkeypatch.context() as patch:  # per example: hypothesis runs many in one test
+        patch.setattr(records, "device_view", lambda device: made.append(device.key) or real(device))
+        fast = acme.device.query(params)
+        assert len(made) == len(fast["result"]["devices"]) <= per_page
+        made.clear()
+        patch.setattr(query, "compile_query", lambda text: lambda doc: True)  # the filter path
+        assert acme.device.query(params) == fast
+        assert len(made) == len(DEVICES) + 1  # it made a view of every device
+    if count:
+        assert fast["result"]["count"] == len(DEVICES) + 1  # the built-in device too

@@ -102,15 +102,17 @@ def query_devices(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     with_types = include_types(params)
     per_page = positive_int(params.get("resultsPerPage"), "resultsPerPage", RESULTS_PER_PAGE)
     page = positive_int(params.get("pageNumber"), "pageNumber", 1)
-    views = [records.device_view(d) for d in ctx.directory.tenant.iter_devices(newest_first=False)]
-    matched = query.sort([v for v in views if predicate(v)], order)
     start = (page - 1) * per_page
-    devices = [
-        records.present(v, include_types=with_types, fields=chosen) for v in matched[start : start + per_page]
-    ]
+    every = list(ctx.directory.tenant.iter_devices(newest_first=False))
+    if predicate is query.everything and not order:  # every device, in order: views for the page only
+        total, chosen_views = len(every), [records.device_view(d) for d in every[start : start + per_page]]
+    else:
+        matched = query.sort([v for v in map(records.device_view, every) if predicate(v)], order)
+        total, chosen_views = len(matched), matched[start : start + per_page]
+    devices = [records.present(v, include_types=with_types, fields=chosen) for v in chosen_views]
     result: dict[str, Any] = {"devices": devices}
     if count:
-        result["count"] = len(matched)
+        result["count"] = total
     return ok(result)
 
 
