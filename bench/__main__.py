@@ -2,7 +2,7 @@
 
 python -m bench                         # all of them, the scale curve up to 100,000 devices
 python -m bench all --scale-max 1000000 # what bench/results/ holds (a few minutes more)
-python -m bench aws|enos|scale|state|locks|namespaces|percall|operations|instructions|mqtt|console|
+python -m bench aws|enos|scale|state|locks|namespaces|percall|operations|listings|instructions|mqtt|console|
                 profile|compare
                                         # one of them; --help for its options
 """
@@ -19,6 +19,7 @@ from . import (
     console,
     enos,
     instructions,
+    listings,
     locks,
     mqtt,
     namespaces,
@@ -41,6 +42,7 @@ SECTIONS = {
     "namespaces": namespaces.main,
     "percall": percall.main,
     "operations": operations.main,
+    "listings": listings.main,
     "instructions": instructions.main,
     "mqtt": mqtt.main,
     "console": console.main,

@@ -7,9 +7,11 @@ Each function takes the call's parameters (a dict) and returns the module's answ
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from ...registry import Device
+from ...registry.copying import paused_gc
 from . import fields, query, records
 from .accounts import BUILTIN, new_device_id, new_token
 from .context import Context, ok
@@ -103,11 +105,15 @@ def query_devices(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     per_page = positive_int(params.get("resultsPerPage"), "resultsPerPage", RESULTS_PER_PAGE)
     page = positive_int(params.get("pageNumber"), "pageNumber", 1)
     start = (page - 1) * per_page
-    every = list(ctx.directory.tenant.iter_devices(newest_first=False))
+    tenant = ctx.directory.tenant
     if predicate is query.everything and not order:  # every device, in order: views for the page only
-        total, chosen_views = len(every), [records.device_view(d) for d in every[start : start + per_page]]
+        with tenant.lock:
+            total, shown = len(tenant.devices), list(islice(tenant.devices.values(), start, start + per_page))
+        chosen_views = [records.device_view(d) for d in shown]
     else:
-        matched = query.sort([v for v in map(records.device_view, every) if predicate(v)], order)
+        with paused_gc():  # a view of every device: acyclic, and the collector would scan the fleet
+            views = map(records.device_view, tenant.iter_devices(newest_first=False))
+            matched = query.sort([v for v in views if predicate(v)], order)
         total, chosen_views = len(matched), matched[start : start + per_page]
     devices = [records.present(v, include_types=with_types, fields=chosen) for v in chosen_views]
     result: dict[str, Any] = {"devices": devices}

@@ -1,0 +1,110 @@
+"""Listings as the fleet grows: what one page costs at 1,000, 10,000 and 50,000 devices.
+
+    python -m bench listings [--sizes 1000,10000,50000] [--calls 20]
+
+A test that pages through a fleet, or counts it, calls a listing once per page: a listing whose
+every page reads (or sorts) the whole fleet makes paging quadratic. Each row here is one page,
+through the client a test would use, in process: boto3's ListThings (the first page and the
+one after it), SearchIndex by a name prefix, scriptr's device.query (a page, a page with its
+count, a page sorted by name) and EnOS's SearchDevice without an expression. The fleet is made
+with ``FakeCloud.populate`` (no HTTP). Each row's cost is the median of ``--calls`` calls, and the
+last column is the largest fleet's over the smallest's: near 1 where a page costs the same
+whatever the fleet, the fleet's growth where it must read every device (a sort).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from iotfake.transports import requests_session, route_botocore
+
+from . import common
+from .enos import HEADERS, ORG, PRODUCT_KEY, seeded_cloud
+from .percall import boto3_client
+
+PAGE = 50
+
+
+def fleet(devices: int) -> dict[str, Callable[[], Any]]:
+    """A cloud of ``devices`` devices for each provider, and the calls the rows time on it."""
+    cloud = seeded_cloud(1)  # an EnOS org whose product has no quota, and its token
+    names = sorted(cloud.populate("aws", devices))
+    cloud.populate("scriptr", devices, account="acme")
+    cloud.populate("enos", devices, org=ORG, product=PRODUCT_KEY)
+    iot = route_botocore(boto3_client("iot"), cloud)
+    iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
+    token = iot.list_things(maxResults=PAGE)["nextToken"]
+    prefix = names[len(names) // 2][:-1]  # a handful of names (the last character varies)
+    http = requests_session(cloud)
+    scriptr = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
+
+    def query(body: dict[str, Any]) -> Callable[[], Any]:
+        return lambda: _ok(http.post("/scriptr/device/query", headers=scriptr, json=body))
+
+    return {
+        "ListThings, first page": lambda: iot.list_things(maxResults=PAGE),
+        "ListThings, second page": lambda: iot.list_things(maxResults=PAGE, nextToken=token),
+        "SearchIndex, thingName:prefix*": lambda: iot.search_index(queryString=f"thingName:{prefix}*"),
+        "scriptr device.query, a page": query({"resultsPerPage": PAGE}),
+        "scriptr device.query, a page and the count": query({"resultsPerPage": PAGE, "count": True}),
+        "scriptr device.query, sorted by name": query({"resultsPerPage": PAGE, "sort": "name<ASC>"}),
+        "EnOS SearchDevice, a page": lambda: _ok(
+            http.post(
+                f"/connect-service/v2.1/devices?action=search&orgId={ORG}",
+                headers=HEADERS,
+                json={"pagination": {"pageNo": 2, "pageSize": PAGE}},
+            )
+        ),
+    }
+
+
+def _ok(response: Any) -> Any:
+    if response.status_code != 200:
+        raise RuntimeError(f"the listing failed: {response.status_code} {response.text[:200]}")
+    return response
+
+
+def median_ms(call: Callable[[], Any], calls: int) -> float:
+    call()  # warm up (and the first call builds what later ones reuse)
+    times = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1e3
+
+
+def measure(sizes: list[int], calls: int) -> dict[str, dict[str, float]]:
+    for call in fleet(min(sizes)).values():  # untimed: the first fleet paid for a cold process
+        median_ms(call, calls)
+    out: dict[str, dict[str, float]] = {}
+    for size in sizes:
+        for name, call in fleet(size).items():
+            out.setdefault(name, {})[str(size)] = median_ms(call, calls)
+    return out
+
+
+def report(data: dict[str, dict[str, float]], sizes: list[int]) -> str:
+    first, last = str(sizes[0]), str(sizes[-1])
+    rows = [
+        (name, *(f"{row[str(size)]:.2f}" for size in sizes), f"{row[last] / row[first]:.1f}x")
+        for name, row in data.items()
+    ]
+    header = ["a page of 50 (in process)", *(f"ms at {size:,}" for size in sizes), f"{last} / {first}"]
+    return common.table(header, rows)
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench listings", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,50000", help="fleet sizes, comma-separated")
+    parser.add_argument("--calls", type=int, default=20, help="calls of each listing per size")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    data = measure(sizes, args.calls)
+    text = report(data, sizes)
+    print(text)
+    common.write("listings", {"sizes": sizes, "calls": args.calls, "listings": data}, text)

@@ -1,0 +1,24 @@
+"""bench listings: every listing answers on each fleet size, and the report has a row for each
+with the largest fleet's cost over the smallest's."""
+
+from __future__ import annotations
+
+from bench import listings
+
+
+def test_every_listing_answers_at_each_size_and_is_reported() -> None:
+    data = listings.measure([60, 120], calls=1)
+    assert list(data) == list(listings.fleet(60))
+    for row in data.values():
+        assert set(row) == {"60", "120"} and all(ms > 0 for ms in row.values())
+    text = listings.report(data, [60, 120])
+    assert text.count("\n| ") == len(data)
+    assert "ms at 120" in text and "120 / 60" in text
+
+
+def test_the_fleet_s_listings_return_pages() -> None:
+    calls = listings.fleet(120)
+    assert len(calls["ListThings, first page"]()["things"]) == listings.PAGE
+    assert calls["SearchIndex, thingName:prefix*"]()["things"]  # the prefix names a few things
+    answer = calls["scriptr device.query, a page and the count"]().json()
+    assert answer["response"]["result"]["result"]["count"] == 121  # and the built-in device
