@@ -7,7 +7,10 @@ is what makes all-or-nothing fixture loading and ``restore`` exact.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
+
+from ..memo import keep
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -32,21 +35,23 @@ class Relation:
     def link(self, left: str, right: str) -> bool:
         """Link the pair; False if it was linked already."""
         with self.tenant.lock:
-            current = self._forward.get(left, [])
-            if right in current:
+            forward, reverse = self._forward, self._reverse
+            rights, lefts = forward.get(left, []), reverse.get(right, [])
+            if _linked(rights, right, lefts, left):
                 return False
-            self._forward[left] = [*current, right]
-            self._reverse[right] = [*self._reverse.get(right, []), left]
+            forward[left] = [*rights, right]
+            reverse[right] = [*lefts, left]
             return True
 
     def unlink(self, left: str, right: str) -> bool:
         """Unlink the pair; False if it was not linked."""
         with self.tenant.lock:
-            current = self._forward.get(left, [])
-            if right not in current:
+            forward, reverse = self._forward, self._reverse
+            rights, lefts = forward.get(left, []), reverse.get(right, [])
+            if not _linked(rights, right, lefts, left):
                 return False
-            _store(self._forward, left, [r for r in current if r != right])
-            _store(self._reverse, right, [x for x in self._reverse.get(right, []) if x != left])
+            _store(forward, left, _without(rights, right))
+            _store(reverse, right, _without(lefts, left))
             return True
 
     def rights(self, left: str) -> list[str]:
@@ -69,6 +74,49 @@ class Relation:
             for left in partners:
                 _store(self._forward, left, [r for r in self._forward.get(left, []) if r != right])
             return partners
+
+
+def _linked(rights: list[str], right: str, lefts: list[str], left: str) -> bool:
+    """Whether the pair is linked, asked of the shorter side: a group of 50,000 things is one
+    thing's list of a few groups (each side holds the pair, so either answers)."""
+    return right in rights if len(rights) <= len(lefts) else left in lefts
+
+
+def _without(values: list[str], value: str) -> list[str]:
+    """A copy of ``values`` without ``value`` (there once: ``link`` never adds a pair twice),
+    copied and cut at C speed."""
+    out = list(values)
+    if value in out:
+        out.remove(value)
+    return out
+
+
+def sorted_rights(relation: Relation, left: str) -> list[str]:
+    """``relation.rights(left)`` in order, kept while its list stays the same object (a link or
+    unlink replaces it): paging through a group of 50,000 things sorted them for every page. The
+    list is shared: do not change it."""
+    tenant = relation.tenant
+    if relation.name not in tenant.tables:  # never linked: nothing to list (and no table to make)
+        return []
+    current = relation._forward.get(left)
+    if current is None:
+        return []
+    kept = _SORTED.get(tenant)
+    if kept is None:
+        kept = _SORTED[tenant] = {}
+    found = kept.get((relation.name, left))
+    if found is not None and found[0] is current:
+        return found[1]
+    ordered = sorted(current)
+    keep(kept, (relation.name, left), (current, ordered), _SORTED_SIZE)
+    return ordered
+
+
+#: tenant -> (relation, left) -> (the rights list it was sorted from, sorted), a few per tenant
+_SORTED: weakref.WeakKeyDictionary[Tenant, dict[tuple[str, str], tuple[list[str], list[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_SORTED_SIZE = 16
 
 
 def _store(table: dict[str, list[str]], key: str, values: list[str]) -> None:

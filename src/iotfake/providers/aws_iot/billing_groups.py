@@ -20,6 +20,7 @@ from ...registry import Tenant
 from ...registry.errors import VersionConflict
 from ...registry.kinds import BILLING_MEMBERS
 from ...registry.records import Records, join, leave, partners
+from ...registry.relations import Relation, sorted_rights
 from ...registry.versions import check_version
 from . import arns, paging
 from .context import Context
@@ -147,12 +148,13 @@ def remove_thing(ctx: Context) -> dict[str, Any]:
 def things_in(ctx: Context) -> dict[str, Any]:
     name = ctx.input["billingGroupName"]
     records(ctx).get(name)
-    members = partners(ctx.tenant, BILLING_MEMBERS, name)
-    chunk, token = paging.page(
-        members,
-        key=lambda n: [n],
-        token=ctx.input.get("nextToken"),
-        size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+    members = (
+        sorted_rights(Relation(ctx.tenant, BILLING_MEMBERS), name)
+        if BILLING_MEMBERS in ctx.tenant.tables
+        else []
+    )
+    chunk, token = paging.by_key(
+        members, str, ctx.input.get("nextToken"), ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE)
     )
     return {"things": chunk, "nextToken": token}
 

@@ -22,6 +22,7 @@ from typing import Any
 from ...registry import Tenant
 from ...registry.groups import Groups
 from ...registry.records import Records
+from ...registry.relations import sorted_rights
 from . import arns, paging
 from .context import Context
 from .dynamic_groups import groups_of as dynamic_groups_of
@@ -168,14 +169,17 @@ def remove_thing(ctx: Context) -> dict[str, Any]:
 
 def things_in(ctx: Context) -> dict[str, Any]:
     groups, name = ctx.groups, ctx.input["thingGroupName"]
-    groups.get(name)
-    names = [name, *groups.descendants(name)] if ctx.input.get("recursive") else [name]
-    things = sorted({thing for group in names for thing in members(ctx, group)})
-    chunk, token = paging.page(
-        things,
-        key=lambda n: [n],
-        token=ctx.input.get("nextToken"),
-        size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+    record = groups.get(name)
+    if ctx.input.get("recursive"):
+        names = [name, *groups.descendants(name)]
+        things = sorted({thing for group in names for thing in members(ctx, group)})
+    elif is_dynamic(record):
+        things = members(ctx, name)  # the query's matches, in name order
+    else:
+        things = sorted_rights(groups.members, name)  # kept sorted while the group is unchanged
+    # ``str``: each name is its own record (a name is never empty, so never "filtered out")
+    chunk, token = paging.by_key(
+        things, str, ctx.input.get("nextToken"), ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE)
     )
     return {"things": chunk, "nextToken": token}
 
