@@ -5,11 +5,12 @@
 A test that pages through a fleet, or counts it, calls a listing once per page: a listing whose
 every page reads (or sorts) the whole fleet makes paging quadratic. Each row here is one page,
 through the client a test would use, in process: boto3's ListThings (the first page and the
-one after it), SearchIndex by a name prefix, scriptr's device.query (a page, a page with its
-count, a page sorted by name) and EnOS's SearchDevice without an expression. The fleet is made
-with ``FakeCloud.populate`` (no HTTP). Each row's cost is the median of ``--calls`` calls, and the
-last column is the largest fleet's over the smallest's: near 1 where a page costs the same
-whatever the fleet, the fleet's growth where it must read every device (a sort).
+one after it), ListThingsInThingGroup of a group holding every thing, SearchIndex by a name
+prefix, scriptr's device.query (a page, a page with its count, a page sorted by name) and EnOS's
+SearchDevice without an expression. The fleet is made with ``FakeCloud.populate`` (no HTTP).
+Each row's cost is the median of ``--calls`` calls, and the last column is the largest fleet's
+over the smallest's: near 1 where a page costs the same whatever the fleet, the fleet's growth
+where it must read every device (a sort).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from iotfake.providers.aws_iot.arns import DEFAULT_ACCOUNT, DEFAULT_REGION, tenant_id
+from iotfake.registry.groups import Groups
 from iotfake.transports import requests_session, route_botocore
 
 from . import common
@@ -38,6 +41,10 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     iot = route_botocore(boto3_client("iot"), cloud)
     iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
     token = iot.list_things(maxResults=PAGE)["nextToken"]
+    iot.create_thing_group(thingGroupName="every-thing")
+    group = Groups(cloud.registry.tenant("aws", tenant_id(DEFAULT_ACCOUNT, DEFAULT_REGION)))
+    for name in names:  # the registry's own call (AddThingToThingGroup's): a group of the fleet
+        group.add_member("every-thing", name)
     prefix = names[len(names) // 2][:-1]  # a handful of names (the last character varies)
     http = requests_session(cloud)
     scriptr = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
@@ -48,6 +55,9 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     return {
         "ListThings, first page": lambda: iot.list_things(maxResults=PAGE),
         "ListThings, second page": lambda: iot.list_things(maxResults=PAGE, nextToken=token),
+        "ListThingsInThingGroup, a group of every thing": lambda: iot.list_things_in_thing_group(
+            thingGroupName="every-thing", maxResults=PAGE
+        ),
         "SearchIndex, thingName:prefix*": lambda: iot.search_index(queryString=f"thingName:{prefix}*"),
         "scriptr device.query, a page": query({"resultsPerPage": PAGE}),
         "scriptr device.query, a page and the count": query({"resultsPerPage": PAGE, "count": True}),
