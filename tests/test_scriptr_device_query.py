@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import weakref
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iotfake import FakeCloud
-from iotfake.providers.scriptr import query
+from iotfake.providers.scriptr import devices, query
 
 DEVICES = [
     {"id": "alpha", "name": "Alpha Meter", "password": "pw", "groups": ["east", "meters"], "floor": "1"},
@@ -186,7 +188,42 @@ def test_listing_every_device_reads_views_for_the_page_only_and_answers_as_the_f
         assert len(made) == len(fast["result"]["devices"]) <= per_page
         made.clear()
         patch.setattr(query, "compile_query", lambda text: lambda doc: True)  # the filter path
+        patch.setattr(devices, "_MATCHED", weakref.WeakKeyDictionary())  # nothing kept from before
         assert acme.device.query(params) == fast
-        assert len(made) == len(DEVICES) + 1  # it made a view of every device
+        assert len(made) == len(DEVICES) + 1 + len(fast["result"]["devices"])  # every device, then the page
     if count:
         assert fast["result"]["count"] == len(DEVICES) + 1  # the built-in device too
+
+
+def test_pages_of_a_filtered_query_are_read_from_what_the_first_page_selected(monkeypatch) -> None:
+    """Paging through a filtered, sorted fleet evaluates the query once; any write, and a
+    rollback, selects again."""
+    from iotfake.providers.scriptr import records
+    from iotfake.registry.changes import RolledBack
+
+    cloud = FakeCloud(seed=13)
+    account = cloud.scriptr("acme")
+    for i in range(12):
+        account.device.create({"id": f"d{i:02}", "name": f"n{i % 3}", "password": "pw", "floor": str(i)})
+    made = []
+    real = records.device_view
+    monkeypatch.setattr(records, "device_view", lambda device: made.append(device.key) or real(device))
+    wanted = {"query": 'name = "n1"', "sort": "floor<numeric:DESC>", "resultsPerPage": 2, "count": True}
+
+    def page(number: int) -> list[str]:
+        answer = account.device.query({**wanted, "pageNumber": number})["result"]
+        assert answer["count"] == 4
+        return [d["id"] for d in answer["devices"]]
+
+    assert page(1) == ["d10", "d07"] and len(made) == 13 + 2  # every device (and the built-in)
+    made.clear()
+    assert page(2) == ["d04", "d01"] and made == ["d04", "d01"]  # the page's views only
+    account.device.update({"id": "d04", "name": "n2"})
+    made.clear()
+    assert account.device.query({**wanted, "count": False})["result"]["devices"][1]["id"] == "d07"
+    assert len(made) == 13 + 2  # selected again after the write
+    with cloud.registry.transaction():
+        account.device.update({"id": "d07", "name": "n0"})
+        assert [d["id"] for d in account.device.query(wanted)["result"]["devices"]] == ["d10", "d01"]
+        raise RolledBack
+    assert [d["id"] for d in account.device.query(wanted)["result"]["devices"]] == ["d10", "d07"]
