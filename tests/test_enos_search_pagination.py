@@ -144,3 +144,29 @@ def test_unfiltered_and_single_product_searches_touch_only_the_page() -> None:
     CountingDevices.touched = 0
     assert enos.search("status = 'inactive'")["pagination"]["totalSize"] == 5000
     assert CountingDevices.touched >= 5000  # any other filter does scan
+
+
+def test_the_pages_of_an_expression_read_what_the_first_selected_until_a_write(setup, monkeypatch) -> None:
+    """Paging through a scan (``status = 'inactive'``) evaluates it on every device once; a
+    create (any write) selects again, so no page is ever stale."""
+    from iotfake.registry import selections
+
+    _, enos, pk, made = setup
+    selected = []
+    real = selections.selection
+    monkeypatch.setattr(
+        "iotfake.providers.enos.queries.selection",
+        lambda tenant, spec, select: real(tenant, spec, lambda: selected.append(spec) or select()),
+    )
+
+    def keys(page_no: int) -> tuple[list[str], int]:
+        answer = enos.search("status = 'inactive'", pagination={"pageNo": page_no, "pageSize": 5})
+        return [d["deviceKey"] for d in answer["data"]], answer["pagination"]["totalSize"]
+
+    assert keys(1) == (made[::-1][:5], 23) and len(selected) == 1
+    assert keys(2) == (made[::-1][5:10], 23) and keys(5) == (made[::-1][20:], 23)
+    assert len(selected) == 1  # the later pages read the first one's selection
+    enos.device(pk, deviceKey="meter-new")
+    assert keys(1) == (["meter-new", *made[::-1][:4]], 24) and len(selected) == 2
+    assert enos.search(f"productKey = '{pk}' and status = 'inactive'")["pagination"]["totalSize"] == 24
+    assert len(selected) == 3  # another expression: a selection of its own

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iotfake import FakeCloud
-from iotfake.providers.scriptr import devices, query
+from iotfake.providers.scriptr import query
+from iotfake.registry import selections
 
 DEVICES = [
     {"id": "alpha", "name": "Alpha Meter", "password": "pw", "groups": ["east", "meters"], "floor": "1"},
@@ -188,7 +189,7 @@ def test_listing_every_device_reads_views_for_the_page_only_and_answers_as_the_f
         assert len(made) == len(fast["result"]["devices"]) <= per_page
         made.clear()
         patch.setattr(query, "compile_query", lambda text: lambda doc: True)  # the filter path
-        patch.setattr(devices, "_MATCHED", weakref.WeakKeyDictionary())  # nothing kept from before
+        patch.setattr(selections, "_KEPT", weakref.WeakKeyDictionary())  # nothing kept from before
         assert acme.device.query(params) == fast
         assert len(made) == len(DEVICES) + 1 + len(fast["result"]["devices"])  # every device, then the page
     if count:

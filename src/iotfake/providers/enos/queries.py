@@ -13,6 +13,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ...registry import Device, Product, Tenant
+from ...registry.selections import selection
 from ...reply import Reply
 from ..base import Call
 from . import devices, paging, products
@@ -101,12 +102,14 @@ def search_devices(provider: EnosProvider, call: Call) -> Reply:
     tree = paging.projection(body.get("projection"))
     org = devices.tenant(provider, call)
     with org.lock:
-        total, found = _find_devices(org, node, page)
+        total, found = _find_devices(org, node, body.get("expression"), page)
     data = [paging.crop(devices.wire(device, org), tree) for device in found]
     return provider.ok(call, data, pagination=page.answer(total))
 
 
-def _find_devices(org: Tenant, node: s.Node | None, page: paging.Page) -> tuple[int, list[Device]]:
+def _find_devices(
+    org: Tenant, node: s.Node | None, text: str | None, page: paging.Page
+) -> tuple[int, list[Device]]:
     if node is None:
         return len(org.devices), _page_of(reversed(org.devices.values()), page)
     product_key, exact = s.pinned(node)
@@ -119,8 +122,13 @@ def _find_devices(org: Tenant, node: s.Node | None, page: paging.Page) -> tuple[
     else:
         candidates = reversed(list(org.devices.values()))
     lookup = org.products.get
-    matches = (d for d in candidates if node((d, lookup(d.product) if d.product else None)))
-    return _count_and_page(matches, page)
+
+    def select() -> list[Device]:
+        return [d for d in candidates if node((d, lookup(d.product) if d.product else None))]
+
+    # kept until the registry changes: paging through what an expression selects reads it once
+    matched = selection(org, ("enos SearchDevice", text), select)
+    return len(matched), matched[page.start : page.start + page.size]
 
 
 def search_products(provider: EnosProvider, call: Call) -> Reply:

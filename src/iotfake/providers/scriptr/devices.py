@@ -7,13 +7,12 @@ Each function takes the call's parameters (a dict) and returns the module's answ
 
 from __future__ import annotations
 
-import weakref
 from itertools import islice
 from typing import Any
 
-from ...memo import keep
 from ...registry import Device, Tenant
 from ...registry.copying import paused_gc
+from ...registry.selections import selection
 from . import fields, query, records
 from .accounts import BUILTIN, new_device_id, new_token
 from .context import Context, ok
@@ -128,31 +127,18 @@ def query_devices(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def _matched(
     tenant: Tenant, spec: tuple[Any, Any], predicate: query.Predicate, order: list[tuple[str, str, bool]]
 ) -> list[Device]:
-    """The devices a query and sort select, in order. Kept until the registry changes (its
-    ``changes.value``, which a rollback moves too): paging through a filtered fleet evaluated the
-    query on every device for every page."""
-    version, kept = tenant.changes.value, _MATCHED.get(tenant)
-    if kept is not None:
-        found = kept.get(spec)
-        if found is not None and found[0] == version:
-            return found[1]
-    devices = list(tenant.iter_devices(newest_first=False))
-    with paused_gc():  # a view of every device: acyclic, and the collector would scan the fleet
-        views = [records.device_view(d) for d in devices]
-        position = {id(view): index for index, view in enumerate(views)}
-        chosen = query.sort([v for v in views if predicate(v)], order)
-        matched = [devices[position[id(view)]] for view in chosen]
-    if kept is None:
-        kept = _MATCHED[tenant] = {}
-    keep(kept, spec, (version, matched), _MATCHED_SIZE)
-    return matched
+    """The devices a query and sort select, in order, kept until the registry changes
+    (``registry.selections``): the pages after the first read only their own devices."""
 
+    def select() -> list[Device]:
+        devices = list(tenant.iter_devices(newest_first=False))
+        with paused_gc():  # a view of every device: acyclic, and the collector would scan the fleet
+            views = [records.device_view(d) for d in devices]
+            position = {id(view): index for index, view in enumerate(views)}
+            chosen = query.sort([v for v in views if predicate(v)], order)
+            return [devices[position[id(view)]] for view in chosen]
 
-#: tenant -> (query, sort) -> (the registry's change count then, the devices in order)
-_MATCHED: weakref.WeakKeyDictionary[Tenant, dict[tuple[Any, Any], tuple[int, list[Device]]]] = (
-    weakref.WeakKeyDictionary()
-)
-_MATCHED_SIZE = 16
+    return selection(tenant, ("scriptr device.query", *spec), select)
 
 
 def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
