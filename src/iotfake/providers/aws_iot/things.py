@@ -159,14 +159,19 @@ def listing(ctx: Context) -> dict[str, Any]:
         found = attributes[name]
         return device if (found.startswith(value) if prefix else found == value) else None
 
+    unfiltered = name is None and thing_type is None  # every key's record: the dict's own lookup
     chunk, token = paging.by_key(
-        keys, find, args.get("nextToken"), args.get("maxResults", paging.DEFAULT_TOKEN_PAGE)
+        keys,
+        live.get if unfiltered else find,
+        args.get("nextToken"),
+        args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
     things = []
+    prefix = arns.thing(tenant.id, "")
     for device in chunk:
         item: dict[str, Any] = {
             "thingName": device.key,
-            "thingArn": arns.thing(ctx.tenant.id, device.key),
+            "thingArn": prefix + device.key,
             "attributes": dict(device.attributes or {}),
             "version": device.version,
         }
