@@ -113,18 +113,16 @@ def _find_devices(
     if node is None:
         return len(org.devices), _page_of(reversed(org.devices.values()), page)
     product_key, exact = s.pinned(node)
+    pool = org.devices
     if product_key is not None:
         product = org.products.get(product_key)
         pool = product.devices if product is not None else {}
         if exact:
             return len(pool), _page_of(reversed(pool.values()), page)
-        candidates: Iterable[Device] = reversed(list(pool.values()))
-    else:
-        candidates = reversed(list(org.devices.values()))
     lookup = org.products.get
 
-    def select() -> list[Device]:
-        return [d for d in candidates if node((d, lookup(d.product) if d.product else None))]
+    def select() -> list[Device]:  # newest first; read under the org's lock, as every search is
+        return [d for d in reversed(pool.values()) if node((d, lookup(d.product) if d.product else None))]
 
     # kept until the registry changes: paging through what an expression selects reads it once
     matched = selection(org, ("enos SearchDevice", text), select)
