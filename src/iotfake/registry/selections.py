@@ -23,22 +23,21 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: tenant -> spec -> (the registry's change value when selected, the selection)
-_KEPT: weakref.WeakKeyDictionary[Tenant, dict[Hashable, tuple[int, Any]]] = weakref.WeakKeyDictionary()
+#: tenant -> (the registry's change value when its selections were made, spec -> selection)
+_KEPT: weakref.WeakKeyDictionary[Tenant, tuple[int, dict[Hashable, Any]]] = weakref.WeakKeyDictionary()
 #: selections kept per tenant (a test pages through one or two listings at a time)
 SIZE = 16
 
 
 def selection(tenant: Tenant, spec: Hashable, select: Callable[[], list[T]]) -> list[T]:
     """``select()``, or what it returned for ``spec`` since the registry last changed. The list
-    is shared: do not change it."""
+    is shared: do not change it. Only selections of the current value are kept: the first call
+    after a change lets go of the others (and the records they hold)."""
     version = tenant.changes.value
     kept = _KEPT.get(tenant)
-    if kept is None:
-        kept = _KEPT[tenant] = {}
-    found = kept.get(spec)
-    if found is not None and found[0] == version:
-        return found[1]  # type: ignore[no-any-return]
-    chosen = select()
-    keep(kept, spec, (version, chosen), SIZE)
-    return chosen
+    if kept is None or kept[0] != version:
+        kept = _KEPT[tenant] = (version, {})
+    chosen = kept[1].get(spec)
+    if chosen is None:
+        chosen = keep(kept[1], spec, select(), SIZE)
+    return chosen  # type: ignore[no-any-return]
