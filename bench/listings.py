@@ -112,33 +112,48 @@ def _ok(response: Any) -> Any:
     return response
 
 
-def median_ms(call: Callable[[], Any], calls: int) -> float:
-    call()  # warm up (and the first call builds what later ones reuse)
+def timed_ms(call: Callable[[], Any], calls: int) -> list[float]:
+    """Each call's time, in ms, after one untimed call (which builds what later ones reuse)."""
+    call()
     times = []
     for _ in range(calls):
         started = time.perf_counter()
         call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1e3
+        times.append((time.perf_counter() - started) * 1e3)
+    return times
 
 
-def measure(sizes: list[int], calls: int) -> dict[str, dict[str, float]]:
+def measure(sizes: list[int], calls: int) -> dict[str, dict[str, Any]]:
+    """Per listing: the median ms at each size, and the largest size's over the smallest's with
+    a 95% interval resampled from the calls (``common.bootstrap_interval``)."""
     for call in fleet(min(sizes)).values():  # untimed: the first fleet paid for a cold process
-        median_ms(call, calls)
-    out: dict[str, dict[str, float]] = {}
+        timed_ms(call, calls)
+    samples: dict[str, dict[int, list[float]]] = {}
     for size in sizes:
         for name, call in fleet(size).items():
-            out.setdefault(name, {})[str(size)] = median_ms(call, calls)
+            samples.setdefault(name, {})[size] = timed_ms(call, calls)
+    out: dict[str, dict[str, Any]] = {}
+    for name, by_size in samples.items():
+        largest, smallest = by_size[max(sizes)], by_size[min(sizes)]
+        out[name] = {
+            "ms": {str(size): statistics.median(times) for size, times in by_size.items()},
+            "ratio": statistics.median(largest) / statistics.median(smallest),
+            "interval": common.bootstrap_interval(largest, smallest, paired=False),
+        }
     return out
 
 
-def report(data: dict[str, dict[str, float]], sizes: list[int]) -> str:
-    first, last = str(sizes[0]), str(sizes[-1])
+def report(data: dict[str, dict[str, Any]], sizes: list[int]) -> str:
+    first, last = sizes[0], sizes[-1]
     rows = [
-        (name, *(f"{row[str(size)]:.2f}" for size in sizes), f"{row[last] / row[first]:.1f}x")
+        (
+            name,
+            *(f"{row['ms'][str(size)]:.2f}" for size in sizes),
+            common.interval(row["ratio"], row["interval"], digits=1),
+        )
         for name, row in data.items()
     ]
-    header = ["a page of 50 (in process)", *(f"ms at {size:,}" for size in sizes), f"{last} / {first}"]
+    header = ["a page of 50 (in process)", *(f"ms at {size:,}" for size in sizes), f"{last:,} / {first:,}"]
     return common.table(header, rows)
 
 

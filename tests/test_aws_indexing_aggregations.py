@@ -168,3 +168,20 @@ def test_shadow_versions_are_aggregated_though_not_searchable(aws_cloud, iot) ->
     named = iot.get_statistics(queryString="*", aggregationField="shadow.name.cfg.version")["statistics"]
     assert (named["count"], named["sum"]) == (1, 7)
     assert iot.search_index(queryString="shadow.version:3")["things"] == []
+
+
+def test_an_aggregation_reads_the_things_in_the_order_they_were_made(iot) -> None:
+    """Equal values of either sign (0 and -0) tie: the first made is the one reported, whatever
+    the names' order (the query planner's name order is for queries that name things)."""
+    import math
+
+    iot.update_indexing_configuration(
+        thingIndexingConfiguration={
+            "thingIndexingMode": "REGISTRY",
+            "customFields": [{"name": "attributes.v", "type": "Number"}],
+        }
+    )
+    iot.create_thing(thingName="b", attributePayload={"attributes": {"v": "0"}})
+    iot.create_thing(thingName="a", attributePayload={"attributes": {"v": "-0"}})
+    stats = iot.get_statistics(queryString="*", aggregationField="attributes.v")["statistics"]
+    assert math.copysign(1, stats["minimum"]) == 1 and math.copysign(1, stats["maximum"]) == 1

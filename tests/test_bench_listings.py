@@ -7,13 +7,15 @@ from bench import listings
 
 
 def test_every_listing_answers_at_each_size_and_is_reported() -> None:
-    data = listings.measure([60, 120], calls=1)
+    data = listings.measure([60, 120], calls=3)
     assert list(data) == list(listings.fleet(60))
     for row in data.values():
-        assert set(row) == {"60", "120"} and all(ms > 0 for ms in row.values())
+        assert set(row["ms"]) == {"60", "120"} and all(ms > 0 for ms in row["ms"].values())
+        low, high = row["interval"]
+        assert low <= high and row["ratio"] > 0
     text = listings.report(data, [60, 120])
     assert text.count("\n| ") == len(data)
-    assert "ms at 120" in text and "120 / 60" in text
+    assert "ms at 120" in text and "120 / 60" in text and "(95% interval " in text
 
 
 def test_the_fleet_s_listings_return_pages() -> None:

@@ -58,7 +58,7 @@ steps = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(steps, st.data())
 def test_replaying_onto_any_snapshot_taken_meanwhile_gives_the_registry_back(plan, data) -> None:
     cloud, groups = _cloud()
@@ -106,3 +106,21 @@ def test_a_server_killed_after_a_big_group_filled_comes_back_with_it(tmp_path: P
     assert StateKeeper(fresh, state, fsync="no").load() is True
     assert fresh.snapshot()["registry"] == cloud.snapshot()["registry"]
     keeper._stop.set()
+
+
+def test_a_relinked_partner_replayed_onto_a_snapshot_that_holds_it_comes_out_last() -> None:
+    """The order a link leaves: t1 unlinked and linked again is last, before t2 joins."""
+    cloud, groups = _cloud()
+    groups.add_member("g1", "t1")
+    groups.add_member("g1", "t0")
+    entries: list[dict] = []
+    cloud.changes.subscribe(lambda batch: entries.extend(e for e in map(encode, batch) if e))
+    for step in (groups.remove_member, groups.add_member):
+        step("g1", "t1")
+        cloud.changes.dispatch()
+    groups.add_member("g1", "t2")
+    cloud.changes.dispatch()
+    snapshot = cloud.snapshot()  # it holds every entry already
+    replay(snapshot, iter(json.loads(json.dumps(entries))))
+    assert _links(snapshot["registry"])["groupMembers"]["g1"] == ["t0", "t1", "t2"]
+    assert _links(snapshot["registry"]) == _links(cloud.snapshot()["registry"])

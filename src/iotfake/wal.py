@@ -12,8 +12,9 @@ on disk, the segments before it go. Every change committed before the snapshot's
 the snapshot; one dispatched after the switch may be in both, and replaying it again is harmless:
 entries hold whole records (upsert or delete by key), replayed in commit order, except a link or
 an unlink of a relation, logged as the one partner added or removed (``+`` / ``-``: a group of
-50,000 things no longer logs 50,000 names for each thing that joins it), which replay skips
-where it finds it done (a relation never holds a partner twice).
+50,000 things no longer logs 50,000 names for each thing that joins it), which replay applies as
+"put last" and "remove if there" (a relation never holds a partner twice): the same list, in the
+same order, whichever of them the snapshot holds already.
 
 At start: the snapshot, then every segment in order; a last line cut short by a kill is ignored
 (its call was never answered). The id generators then continue from a point derived from the
@@ -279,8 +280,10 @@ class _Tenant:
                 self.partners.pop((kind, key), None)
 
     def _partner(self, table: dict[str, Any], kind: str, key: str, entry: dict[str, Any]) -> None:
-        """A link or unlink: the partner added at the end, or removed. Either is skipped where it
-        was done already: an entry may be both in the snapshot and in the log (see the module)."""
+        """A link or unlink: the partner put last, or removed. An entry may be both in the
+        snapshot and in the log (see the module), so a partner linked already is moved last (a
+        link always left it there) and one gone already stays gone: replayed onto any snapshot
+        taken meanwhile, the list comes out as the registry had it, order included."""
         current = table.get(key)
         if not isinstance(current, list):
             current = table[key] = []
@@ -288,9 +291,11 @@ class _Tenant:
         if known is None:
             known = self.partners[kind, key] = set(current)
         if "+" in entry:
-            if entry["+"] not in known:
-                current.append(entry["+"])  # the snapshot's own list, read for this replay alone
-                known.add(entry["+"])
+            partner = entry["+"]
+            if partner in known:  # linked in the snapshot already: a link puts it last, as here
+                current.remove(partner)
+            current.append(partner)  # the snapshot's own list, read for this replay alone
+            known.add(partner)
         elif entry["-"] in known:
             current.remove(entry["-"])
             known.discard(entry["-"])

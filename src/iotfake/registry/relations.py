@@ -83,10 +83,10 @@ def _linked(rights: list[str], right: str, lefts: list[str], left: str) -> bool:
 
 
 def _without(values: list[str], value: str) -> list[str]:
-    """A copy of ``values`` without ``value`` (there once: ``link`` never adds a pair twice),
-    copied and cut at C speed."""
+    """A copy of ``values`` without ``value``, copied and cut at C speed (``link`` never adds a
+    pair twice, but a restored snapshot may list one twice: every copy goes)."""
     out = list(values)
-    if value in out:
+    while value in out:
         out.remove(value)
     return out
 
@@ -107,7 +107,7 @@ def sorted_rights(relation: Relation, left: str) -> list[str]:
     found = kept.get((relation.name, left))
     if found is not None and found[0] is current:
         return found[1]
-    ordered = sorted(current)
+    ordered = sorted(set(current))  # each once, even where a restored snapshot listed one twice
     keep(kept, (relation.name, left), (current, ordered), _SORTED_SIZE)
     return ordered
 

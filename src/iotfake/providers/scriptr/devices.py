@@ -112,11 +112,10 @@ def query_devices(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
             total, shown = len(tenant.devices), list(islice(tenant.devices.values(), start, start + per_page))
         chosen_views = [records.device_view(d) for d in shown]
     else:
-        matched = _matched(tenant, (params.get("query"), params.get("sort")), predicate, order)
-        total, chosen_views = (
-            len(matched),
-            [records.device_view(d) for d in matched[start : start + per_page]],
-        )
+        matched, views = _matched(tenant, (params.get("query"), params.get("sort")), predicate, order)
+        total, shown = len(matched), slice(start, start + per_page)
+        # the call that selected shows the views it filtered; a later one makes its page's own
+        chosen_views = views[shown] if views is not None else list(map(records.device_view, matched[shown]))
     devices = [records.present(v, include_types=with_types, fields=chosen) for v in chosen_views]
     result: dict[str, Any] = {"devices": devices}
     if count:
@@ -126,9 +125,12 @@ def query_devices(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 def _matched(
     tenant: Tenant, spec: tuple[Any, Any], predicate: query.Predicate, order: list[tuple[str, str, bool]]
-) -> list[Device]:
+) -> tuple[list[Device], list[dict[str, Any]] | None]:
     """The devices a query and sort select, in order, kept until the registry changes
-    (``registry.selections``): the pages after the first read only their own devices."""
+    (``registry.selections``): the pages after the first read only their own devices. The views
+    the filter read come too when this call made the selection, so its page shows what was
+    filtered (None when the selection was kept: nothing changed since)."""
+    made: list[list[dict[str, Any]]] = []
 
     def select() -> list[Device]:
         devices = list(tenant.iter_devices(newest_first=False))
@@ -136,9 +138,11 @@ def _matched(
             views = [records.device_view(d) for d in devices]
             position = {id(view): index for index, view in enumerate(views)}
             chosen = query.sort([v for v in views if predicate(v)], order)
+            made.append(chosen)
             return [devices[position[id(view)]] for view in chosen]
 
-    return selection(tenant, ("scriptr device.query", *spec), select)
+    devices = selection(tenant, ("scriptr device.query", *spec), select)
+    return devices, made[0] if made else None
 
 
 def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
