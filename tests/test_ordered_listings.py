@@ -145,3 +145,10 @@ def test_a_forged_token_is_refused_through_boto3_even_where_the_filter_finds_not
         with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
             iot.list_things(nextToken=forged, **filters)
         assert caught.value.response["Error"]["Message"] == f"The nextToken is invalid: {forged}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("abcAB-_09", min_size=1, max_size=4), max_size=30), placed, st.integers(0, 7))
+def test_pages_of_plain_names_are_those_of_sorting_by_key(items, token, size) -> None:
+    by_sorting = paging.page(list(items), lambda name: [name], token, size)
+    assert paging.names(list(items), token, size) == by_sorting

@@ -114,11 +114,10 @@ def listing(ctx: Context) -> dict[str, Any]:
     args = ctx.input
     prefix = args.get("namePrefixFilter") or ""
     names = [n for n in records(ctx).table if n.startswith(prefix)]
-    chunk, token = paging.page(
+    chunk, token = paging.names(
         names,
-        key=lambda n: [n],
-        token=args.get("nextToken"),
-        size=args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+        args.get("nextToken"),
+        args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
     return {
         "billingGroups": [{"groupName": n, "groupArn": arn(ctx.tenant, n)} for n in chunk],

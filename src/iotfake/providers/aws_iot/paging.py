@@ -110,3 +110,11 @@ def by_key(
     chunk = found[:size]
     more = len(found) > size
     return [record for _, record in chunk], encode([chunk[-1][0]]) if more and chunk else None
+
+
+def names(
+    items: list[str], token: str | None, size: int, *, field: str = "nextToken"
+) -> tuple[list[str], str | None]:
+    """``page`` of plain names in name order (key ``[name]``): sorted at C speed and paged by
+    bisection (``by_key``), without a key function called for every name on every page."""
+    return by_key(sorted(items), str, token, size, field=field)

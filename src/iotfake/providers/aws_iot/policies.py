@@ -170,11 +170,10 @@ def attached(ctx: Context) -> dict[str, Any]:
     if group is not None and ctx.input.get("recursive"):
         for ancestor in ctx.groups.ancestors(group):
             names.extend(ctx.credentials.targets.lefts(arns.thing_group(ctx.tenant.id, ancestor)))
-    chunk, marker = paging.page(
+    chunk, marker = paging.names(
         sorted(set(names)),
-        key=lambda n: [n],
-        token=ctx.input.get("marker"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
+        ctx.input.get("marker"),
+        ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
         field="marker",
     )
     return {"policies": [_summary(ctx, n) for n in chunk], "nextMarker": marker}
@@ -183,11 +182,10 @@ def attached(ctx: Context) -> dict[str, Any]:
 def targets(ctx: Context) -> dict[str, Any]:
     name = ctx.input["policyName"]
     ctx.credentials.policy(name)
-    chunk, marker = paging.page(
+    chunk, marker = paging.names(
         ctx.credentials.targets.rights(name),
-        key=lambda t: [t],
-        token=ctx.input.get("marker"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
+        ctx.input.get("marker"),
+        ctx.input.get("pageSize", paging.DEFAULT_MARKER_PAGE),
         field="marker",
     )
     return {"targets": chunk, "nextMarker": marker}

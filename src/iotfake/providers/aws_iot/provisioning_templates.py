@@ -172,11 +172,10 @@ def _default_id(record: dict[str, Any]) -> int:
 
 def listing(ctx: Context) -> dict[str, Any]:
     table = records(ctx).table
-    chunk, token = paging.page(
+    chunk, token = paging.names(
         list(table),
-        key=lambda n: [n],
-        token=ctx.input.get("nextToken"),
-        size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+        ctx.input.get("nextToken"),
+        ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
     return {"templates": [_summary(ctx, table[n]) for n in chunk], "nextToken": token}
 

@@ -117,10 +117,7 @@ def remove(ctx: Context) -> dict[str, Any]:
 def named(ctx: Context) -> dict[str, Any]:
     thing = ctx.input["thingName"]
     names = [n for n in (ctx.tenant.table(SHADOWS).get(thing) or {}) if n]
-    chunk, token = paging.page(
-        names,
-        key=lambda n: [n],
-        token=ctx.input.get("nextToken"),
-        size=ctx.input.get("pageSize", paging.DEFAULT_TOKEN_PAGE),
+    chunk, token = paging.names(
+        names, ctx.input.get("nextToken"), ctx.input.get("pageSize", paging.DEFAULT_TOKEN_PAGE)
     )
     return {"results": chunk, "nextToken": token, "timestamp": int(ctx.now)}

@@ -108,11 +108,10 @@ def listing(ctx: Context) -> dict[str, Any]:
     prefix = args.get("namePrefixFilter")
     if prefix is not None:
         names = [n for n in names if n.startswith(prefix)]
-    chunk, token = paging.page(
+    chunk, token = paging.names(
         names,
-        key=lambda n: [n],
-        token=args.get("nextToken"),
-        size=args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+        args.get("nextToken"),
+        args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
     return {"thingGroups": [name_and_arn(ctx.tenant, n) for n in chunk], "nextToken": token}
 
@@ -187,11 +186,10 @@ def things_in(ctx: Context) -> dict[str, Any]:
 def groups_for_thing(ctx: Context) -> dict[str, Any]:
     name = ctx.input["thingName"]
     ctx.tenant.device(key=name)
-    chunk, token = paging.page(
+    chunk, token = paging.names(
         [*Groups(ctx.tenant).groups_of(name), *dynamic_groups_of(ctx, name)],
-        key=lambda n: [n],
-        token=ctx.input.get("nextToken"),
-        size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+        ctx.input.get("nextToken"),
+        ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
     return {"thingGroups": [name_and_arn(ctx.tenant, n) for n in chunk], "nextToken": token}
 

@@ -94,13 +94,12 @@ def describe(ctx: Context) -> dict[str, Any]:
 
 
 def listing(ctx: Context) -> dict[str, Any]:
-    name = ctx.input.get("thingTypeName")
-    pool = [p for p in list(ctx.tenant.products.values()) if name is None or p.key == name]
-    chunk, token = paging.page(
-        pool,
-        key=lambda p: [p.key],
-        token=ctx.input.get("nextToken"),
-        size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+    name, products = ctx.input.get("thingTypeName"), ctx.tenant.products
+    chunk, token = paging.by_key(
+        sorted(products) if name is None else [name],  # a name not there finds nothing
+        products.get,
+        ctx.input.get("nextToken"),
+        ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
     items = []
     for product in chunk:

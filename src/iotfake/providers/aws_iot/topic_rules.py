@@ -145,11 +145,10 @@ def listing(ctx: Context) -> dict[str, Any]:
         if (args.get("topic") is None or r["topic"] == args["topic"])
         and (args.get("ruleDisabled") is None or r.get("disabled", False) == args["ruleDisabled"])
     ]
-    chunk, token = paging.page(
+    chunk, token = paging.names(
         names,
-        key=lambda n: [n],
-        token=args.get("nextToken"),
-        size=args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+        args.get("nextToken"),
+        args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
     return {
         "rules": [
