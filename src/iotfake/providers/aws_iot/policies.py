@@ -113,8 +113,12 @@ def _summary(ctx: Context, name: str) -> dict[str, str]:
 
 
 def listing(ctx: Context) -> dict[str, Any]:
-    chunk, marker = paging.by_marker(
-        ctx.input, list(ctx.credentials.policies().values()), key=lambda r: [r["created"], r["name"]]
+    chunk, marker = paging.kept_marker(
+        ctx.tenant,
+        "ListPolicies",
+        lambda: list(ctx.credentials.policies().values()),
+        lambda r: [r["created"], r["name"]],
+        ctx.input,
     )
     return {"policies": [_summary(ctx, r["name"]) for r in chunk], "nextMarker": marker}
 
