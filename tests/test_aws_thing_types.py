@@ -34,6 +34,9 @@ def test_create_describe_and_list(iot) -> None:
     ]
     pages = list(iot.get_paginator("list_thing_types").paginate(PaginationConfig={"PageSize": 1}))
     assert len(pages) == 2
+    # a name there is not lists nothing, whatever the token (nothing to compare it with)
+    odd_token = "WzFd"  # base64 of [1]
+    assert iot.list_thing_types(thingTypeName="nope", nextToken=odd_token)["thingTypes"] == []
 
 
 def test_create_is_idempotent_for_the_same_properties_only(iot) -> None:

@@ -96,7 +96,7 @@ def describe(ctx: Context) -> dict[str, Any]:
 def listing(ctx: Context) -> dict[str, Any]:
     name, products = ctx.input.get("thingTypeName"), ctx.tenant.products
     chunk, token = paging.by_key(
-        sorted(products) if name is None else [name],  # a name not there finds nothing
+        sorted(products) if name is None else [name] if name in products else [],
         products.get,
         ctx.input.get("nextToken"),
         ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE),

@@ -26,7 +26,6 @@ from . import configuration
 from .configuration import GROUPS, THINGS
 from .document import SHADOWS_TABLE, Thing, Value, group_document, thing_document
 from .evaluate import predicate
-from .plan import candidates, plan
 from .query import Node, QueryError, parse
 
 DEFAULT_PERCENTS = (1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0)
@@ -147,12 +146,9 @@ def _things(ctx: Context, config: dict[str, Any], query: Node) -> Iterator[Value
     tenant, groups = ctx.tenant, ctx.groups
     view = configuration.view(config)
     keys, table, test = tenant.keys, tenant.table(SHADOWS_TABLE), predicate(query)
-    # the things a query names, else every thing in the order they were made (an aggregation's
-    # ties, 0.0 and -0.0, come out as they always did)
-    named = None if plan(query) is None else (keys.get(name) for name in candidates(tenant, query))
-    for device in list(keys.values()) if named is None else named:
-        if device is None:
-            continue
+    # every thing, in the order they were made, whatever the query names: an aggregation's ties
+    # (0.0 and -0.0) come out as they always did (a search reads ``plan``'s candidates instead)
+    for device in list(keys.values()):
         thing = Thing(device, groups.groups_of, table)
         document = thing_document(thing, view)
         if test(document):
