@@ -147,11 +147,7 @@ def remove_thing(ctx: Context) -> dict[str, Any]:
 def things_in(ctx: Context) -> dict[str, Any]:
     name = ctx.input["billingGroupName"]
     records(ctx).get(name)
-    members = (
-        sorted_rights(Relation(ctx.tenant, BILLING_MEMBERS), name)
-        if BILLING_MEMBERS in ctx.tenant.tables
-        else []
-    )
+    members = sorted_rights(Relation(ctx.tenant, BILLING_MEMBERS), name)  # [] if never linked
     chunk, token = paging.by_key(
         members, str, ctx.input.get("nextToken"), ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE)
     )

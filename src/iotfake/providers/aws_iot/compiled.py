@@ -7,10 +7,9 @@ on the call's parts: ``auth.parse`` and ``identify``, ``match_fields``, ``accept
 handler and ``wire.response``. It takes the operations whose input is JSON body members, URI
 labels, query parameters and a raw payload (the registry and the shadows) and, of their calls,
 those that pass the checks the general path would make before anything happens: the signature
-is there (or not needed), the body is a JSON object, the input
-is valid. Every other call, an error answer included, takes the general path,
-so errors keep one source. ``call.request`` is None on a compiled call: no handler of these
-operations reads the request, only their input.
+is there (or not needed), the body is a JSON object, the input is valid. Every other call, an
+error answer included, takes the general path, so errors keep one source. ``call.request`` is
+None on a compiled call: no handler of these operations reads the request, only their input.
 """
 
 from __future__ import annotations

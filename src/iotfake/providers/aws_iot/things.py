@@ -167,11 +167,11 @@ def listing(ctx: Context) -> dict[str, Any]:
         args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
     )
     things = []
-    prefix = arns.thing(tenant.id, "")
+    arn_prefix = arns.thing(tenant.id, "")
     for device in chunk:
         item: dict[str, Any] = {
             "thingName": device.key,
-            "thingArn": prefix + device.key,
+            "thingArn": arn_prefix + device.key,
             "attributes": dict(device.attributes or {}),
             "version": device.version,
         }

@@ -113,9 +113,9 @@ def query_devices(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         chosen_views = [records.device_view(d) for d in shown]
     else:
         matched, views = _matched(tenant, (params.get("query"), params.get("sort")), predicate, order)
-        total, shown = len(matched), slice(start, start + per_page)
+        total, window = len(matched), slice(start, start + per_page)
         # the call that selected shows the views it filtered; a later one makes its page's own
-        chosen_views = views[shown] if views is not None else list(map(records.device_view, matched[shown]))
+        chosen_views = views[window] if views is not None else list(map(records.device_view, matched[window]))
     devices = [records.present(v, include_types=with_types, fields=chosen) for v in chosen_views]
     result: dict[str, Any] = {"devices": devices}
     if count:
