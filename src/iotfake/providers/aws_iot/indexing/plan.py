@@ -21,11 +21,10 @@ How each node narrows (None: it does not):
 from __future__ import annotations
 
 import sys
-import weakref
 from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, NamedTuple
 
-from ....registry.ordered import sorted_keys
+from ....registry.ordered import from_keys, sorted_keys
 from .document import words
 from .query import And, Node, Or, Term, Word
 
@@ -61,10 +60,6 @@ class _Tokens(NamedTuple):
         while end < len(tokens) and tokens[end].startswith(text):
             end += 1
         return start, end
-
-
-#: tenant -> (its key-set count when built, the tokens)
-_KEPT: weakref.WeakKeyDictionary[Tenant, tuple[int, _Tokens]] = weakref.WeakKeyDictionary()
 
 
 def candidates(tenant: Tenant, query: Node) -> list[str]:
@@ -119,13 +114,13 @@ def _cost(lookups: list[Lookup]) -> tuple[int, int]:
 
 
 def _tokens(tenant: Tenant) -> _Tokens:
-    with tenant.lock:
-        version = tenant.key_writes
-        kept = _KEPT.get(tenant)
-        if kept is not None and kept[0] == version:
-            return kept[1]
-        names = list(tenant.keys)
+    return from_keys(tenant, "indexing name tokens", _names, _index)
+
+
+def _names(tenant: Tenant) -> list[str]:
+    return list(tenant.keys)
+
+
+def _index(names: list[str]) -> _Tokens:
     pairs = sorted((token, name) for name in names for token in words(name.lower()))
-    index = _Tokens([token for token, _ in pairs], [name for _, name in pairs])
-    _KEPT[tenant] = (version, index)
-    return index
+    return _Tokens([token for token, _ in pairs], [name for _, name in pairs])
