@@ -143,3 +143,18 @@ def test_auth_off_takes_unsigned_calls() -> None:
     with compiled_calls() as seen:
         assert send(cloud, "POST", "/things/o1", b"{}", [("Host", "iotfake")]) == 200
     assert seen == [True]
+
+
+def test_no_query_member_is_a_list_or_a_map() -> None:
+    """``wire.url_value`` reads a query member as one value: botocore's models have no list or
+    map query member among the operations (a new model with one must teach it to read them)."""
+    from iotfake.providers.aws_iot import wire
+    from iotfake.providers.aws_iot.model import OPERATIONS, SHAPES
+
+    kinds = {
+        SHAPES[member["shape"]]["type"]
+        for operation in OPERATIONS
+        for _, member in wire.located_members(operation)
+        if member["location"] == "querystring"
+    }
+    assert kinds and not kinds & {"list", "map"}

@@ -34,12 +34,14 @@ if TYPE_CHECKING:
 class Operation:
     """One operation's plan, made once (see the module's docstring)."""
 
-    __slots__ = ("accepts", "body_names", "handler", "key", "located", "name", "payload")
+    __slots__ = ("accepts", "handler", "input", "key", "name")
 
-    def __init__(self, key: str, name: str, handler: Any, shape: str | None) -> None:
+    def __init__(
+        self, key: str, name: str, handler: Any, shape: str | None, described: wire.UrlInput
+    ) -> None:
         self.key, self.name, self.handler = key, name, handler
         self.accepts = None if shape is None else accepts(shape)
-        self.body_names, self.located, self.payload = wire.url_input(key)  # type: ignore[misc]
+        self.input = described
 
     def bind(self, provider: AwsIotProvider, ticket: Ticket) -> tuple[Call, tuple[Any, ...]] | None:
         cloud = provider.cloud
@@ -52,8 +54,8 @@ class Operation:
         signature = auth.parse(fields.get("HTTP_AUTHORIZATION"))
         if signature is None and mode != "off":  # refused: the general path says how
             return None
-        body = None
-        if self.body_names:
+        described, body = self.input, None
+        if described.body_names:
             raw = ticket.body
             if raw.strip():
                 try:
@@ -62,8 +64,8 @@ class Operation:
                     return None
                 if type(body) is not dict:
                     return None
-        route_args, payload = ticket.args, self.payload
-        values = wire.url_values(body, route_args, args, self.body_names, self.located)
+        route_args, payload = ticket.args, described.payload
+        values = wire.url_values(described, body, route_args, args)
         if payload is not None:
             values[payload] = ""  # checked as text, as ``parse_input`` checks it; the bytes follow
         if self.accepts is not None and not self.accepts(values):  # the general path words why
@@ -96,6 +98,7 @@ def operation(route: str) -> Operation | None:
         return None
     key, name, _, jobs = plan
     handler = handler_map().get(key)
-    if handler is None or jobs or wire.url_input(key) is None:
+    described = wire.url_input(key)
+    if handler is None or jobs or described is None:
         return None
-    return Operation(key, name, handler, OPERATIONS[key]["input"])
+    return Operation(key, name, handler, OPERATIONS[key]["input"], described)

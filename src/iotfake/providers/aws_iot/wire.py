@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request
@@ -131,11 +131,13 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
     shape_name = OPERATIONS[operation]["input"]
     if shape_name is None:
         return {}
-    simple = simple_input(operation)
-    if simple is not None:
-        names, labels = simple
-        body = _body(call, names) if names else None
-        values, payload = simple_values(body, call.route_args, names, labels), None
+    described = url_input(operation)
+    if described is not None:  # most inputs: body members, URI labels, query members, a payload
+        body = _body(call, described.body_names) if described.body_names else None
+        args = call.request.args if described.reads_query and call.request is not None else None
+        values, payload = url_values(described, body, call.route_args, args), described.payload
+        if payload is not None:
+            values[payload] = ""  # checked as text; the raw bytes replace it after the checks
     else:
         values, payload = _all_values(operation, call)
     if not accepts(shape_name)(values):  # the walk words what is wrong; most inputs skip it
@@ -150,8 +152,9 @@ def parse_input(operation: str, call: Call) -> dict[str, Any]:
 
 
 def _all_values(operation: str, call: Call) -> tuple[dict[str, Any], str | None]:
-    """``parse_input``'s values for any input, and the raw-payload member, if there is one
-    (present as ``""`` for the model's checks; the raw body replaces it after them)."""
+    """``parse_input``'s values for the inputs ``url_input`` does not read (header members, a
+    structure payload), and the raw-payload member, if there is one (present as ``""`` for the
+    model's checks; the raw body replaces it after them)."""
     values: dict[str, Any] = {}
     body_fields = body_members(operation)
     wrapped = structure_payload(operation)
@@ -172,40 +175,6 @@ def _all_values(operation: str, call: Call) -> tuple[dict[str, Any], str | None]
     return values, payload
 
 
-@cache
-def simple_input(operation: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, str | None], ...]] | None:
-    """For an input of JSON body members and URI labels only (most operations): the body's member
-    names, and each label's member name, label and the shape to coerce it to (None: a string,
-    taken as it is). None for any other input, which ``parse_input`` reads in full."""
-    if structure_payload(operation) is not None or payload_member(operation) is not None:
-        return None
-    labels = []
-    for name, member in located_members(operation):
-        if member["location"] != "uri":
-            return None
-        shape = member["shape"]
-        labels.append(
-            (name, member.get("locationName", ""), None if SHAPES[shape]["type"] == "string" else shape)
-        )
-    return tuple(body_members(operation)), tuple(labels)
-
-
-def simple_values(
-    body: dict[str, Any] | None,
-    route_args: dict[str, Any],
-    names: tuple[str, ...],
-    labels: tuple[tuple[str, str, str | None], ...],
-) -> dict[str, Any]:
-    """``parse_input``'s values for a simple input (see ``simple_input``), in the same order,
-    from a body already checked to be a JSON object (or None)."""
-    values = _members(body, names) if body else {}
-    for name, label, shape in labels:
-        raw = route_args.get(label)
-        if raw is not None:
-            values[name] = raw if shape is None else coerce(shape, raw)
-    return values
-
-
 def _body(call: Call, members: Iterable[str]) -> dict[str, Any]:
     if call.body_error is not None:
         raise invalid(f"Could not parse request body into json: {call.body_error}")
@@ -224,10 +193,9 @@ def _members(body: dict[str, Any], members: Iterable[str]) -> dict[str, Any]:
 
 def _located(request: Request, route_args: dict[str, Any], member: dict[str, Any], shape_name: str) -> Any:
     location, key = member["location"], member.get("locationName", "")
-    if location == "uri":
-        return url_value(None, route_args, member)
-    if location == "querystring":
-        return url_value(request.args, route_args, member)
+    if location == "uri" or location == "querystring":
+        args = request.args if location == "querystring" else None
+        return url_value(args, route_args, (location, key, _coerced(shape_name)))
     if location == "header":
         raw = request.headers.get(key)
         return None if raw is None else coerce(shape_name, raw)
@@ -238,44 +206,68 @@ def _located(request: Request, route_args: dict[str, Any], member: dict[str, Any
     return None
 
 
-def url_value(args: MultiDict[str, str] | None, route_args: dict[str, Any], member: dict[str, Any]) -> Any:
+#: a URI label or query member as ``url_value`` reads it: its location ("uri" or "querystring"),
+#: its name there, and the shape to coerce its text to (None: a string, taken as it is)
+UrlMember = tuple[str, str, str | None]
+
+
+class UrlInput(NamedTuple):
+    """An input read from the body and the URL only (see ``url_input``)."""
+
+    body_names: tuple[str, ...]
+    #: (member name, how to read it), in model order
+    located: tuple[tuple[str, UrlMember], ...]
+    #: the raw payload member (None: none)
+    payload: str | None
+    #: whether any member is read from the query (else werkzeug's ``args`` is never built)
+    reads_query: bool
+
+
+def url_value(args: MultiDict[str, str] | None, route_args: dict[str, Any], member: UrlMember) -> Any:
     """A URI label's or query parameter's value as the member's type (None: absent). ``args``:
-    the query's parameters (werkzeug's ``request.args``), read only for a query member."""
-    key, shape_name = member.get("locationName", ""), member["shape"]
-    if member["location"] == "uri":
-        raw = route_args.get(key)
-        return None if raw is None else coerce(shape_name, raw)
-    # a scalar: the model has no list or map query member (``test_aws_compiled_url_input``)
-    raw = None if args is None else args.get(key)
-    return None if raw is None else coerce(shape_name, raw)
+    the query's parameters (werkzeug's ``request.args``), read only for a query member, a scalar
+    (the model has no list or map query member: ``test_no_query_member_is_a_list_or_a_map``)."""
+    location, key, shape = member
+    raw = route_args.get(key) if location == "uri" else (args.get(key) if args is not None else None)
+    return raw if raw is None or shape is None else coerce(shape, raw)
+
+
+def _coerced(shape_name: str) -> str | None:
+    """The shape a member's text is coerced to; None for a string, taken as it is."""
+    return None if SHAPES[shape_name]["type"] == "string" else shape_name
 
 
 @cache
-def url_input(
-    operation: str,
-) -> tuple[tuple[str, ...], tuple[tuple[str, dict[str, Any]], ...], str | None] | None:
-    """For an input read from the URL and the body only, no headers (the express lane's compiled
-    operations): the JSON body's member names, the URI and query members in model order, and the
-    raw payload member. None for any other input, or a structure payload."""
+def url_input(operation: str) -> UrlInput | None:
+    """How to read an input from the body and the URL alone (most of them, the express lane's
+    compiled operations all): None where a member is a header or the payload is a structure,
+    which ``_all_values`` reads."""
     if structure_payload(operation) is not None:
         return None
-    located = located_members(operation)
-    if any(member["location"] not in ("uri", "querystring") for _, member in located):
-        return None
-    return tuple(body_members(operation)), located, payload_member(operation)
+    located: list[tuple[str, UrlMember]] = []
+    for name, member in located_members(operation):
+        location = member["location"]
+        if location != "uri" and location != "querystring":
+            return None
+        located.append((name, (location, member.get("locationName", ""), _coerced(member["shape"]))))
+    return UrlInput(
+        tuple(body_members(operation)),
+        tuple(located),
+        payload_member(operation),
+        any(member[0] == "querystring" for _, member in located),
+    )
 
 
 def url_values(
+    described: UrlInput,
     body: dict[str, Any] | None,
     route_args: dict[str, Any],
-    args: MultiDict[str, str],
-    names: tuple[str, ...],
-    located: tuple[tuple[str, dict[str, Any]], ...],
+    args: MultiDict[str, str] | None,
 ) -> dict[str, Any]:
     """``parse_input``'s values for an input ``url_input`` reads, in the same order (the raw
     payload left out), from a body already checked to be a JSON object (or None)."""
-    values = _members(body, names) if body else {}
-    for name, member in located:
+    values = _members(body, described.body_names) if body else {}
+    for name, member in described.located:
         raw = url_value(args, route_args, member)
         if raw is not None:
             values[name] = raw
