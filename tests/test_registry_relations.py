@@ -109,3 +109,96 @@ def test_a_partner_a_restored_snapshot_lists_twice_goes_at_once_and_is_listed_on
     assert sorted_rights(relation, "g") == ["p", "q"]
     assert relation.unlink("g", "p") is True
     assert relation.rights("g") == ["q"] and relation.lefts("p") == []
+
+
+# -- lists grown in place ------------------------------------------------------------------------
+#: a step: link/unlink/drop as above, "capture" (a snapshot's capture, read at the end), or a
+#: transaction of such steps that rolls back
+grown_steps = st.recursive(
+    st.tuples(
+        st.sampled_from(["link", "link", "unlink", "drop_left", "drop_right", "capture", "sorted"]),
+        st.sampled_from(["g1", "g2"]),
+        st.sampled_from([f"t{i}" for i in range(6)]),
+    ),
+    lambda inner: st.tuples(st.just("rollback"), st.lists(inner, max_size=8)),
+    max_leaves=40,
+)
+
+
+def _apply(model: dict[str, list[str]], action: str, left: str, right: str) -> None:
+    """What each step does to the partners, as plain lists replaced on every change."""
+    if action == "link" and right not in model.get(left, []):
+        model[left] = [*model.get(left, []), right]
+    elif action == "unlink" or action == "drop_right":
+        for group in [left] if action == "unlink" else list(model):
+            model[group] = [x for x in model.get(group, []) if x != right]
+    elif action == "drop_left":
+        model[left] = []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(grown_steps, max_size=25))
+def test_lists_grown_in_place_match_lists_replaced_on_every_change(plan) -> None:
+    """Every list grows in place here (the threshold patched to 1): captures taken before later
+    links, and links rolled back, still read exactly as lists replaced on every change would."""
+    from unittest import mock
+
+    from iotfake.registry import changes
+
+    with mock.patch.object(changes, "GROW_IN_PLACE", 1):
+        cloud, relation = _relation()
+        model: dict[str, list[str]] = {}
+        captures: list[tuple[object, dict[str, list[str]]]] = []
+
+        def run(step: tuple) -> None:
+            if step[0] == "rollback":
+                saved = {k: list(v) for k, v in model.items()}
+                with cloud.registry.transaction():
+                    for inner in step[1]:
+                        run(inner)
+                    raise RolledBack
+                model.clear()
+                model.update(saved)  # what the rolled back steps did is undone in the model too
+                return
+            action, left, right = step
+            if action == "capture":
+                captures.append((relation.tenant.capture(), {k: list(v) for k, v in model.items() if v}))
+                return
+            if action == "sorted":
+                assert sorted_rights(relation, left) == sorted(model.get(left, []))
+                return
+            args = {"drop_left": (left,), "drop_right": (right,)}.get(action, (left, right))
+            getattr(relation, action)(*args)
+            _apply(model, action, left, right)
+
+        for step in plan:
+            run(step)
+            for group in ("g1", "g2"):
+                assert relation.rights(group) == model.get(group, [])
+                assert sorted_rights(relation, group) == sorted(model.get(group, []))
+        for captured, seen in captures:
+            tables = captured.snapshot(copy=False)["tables"]  # type: ignore[attr-defined]
+            assert tables.get("members", {}) == seen
+
+
+def test_a_long_list_grows_in_place_and_listeners_hear_the_partner() -> None:
+    """Filling a group copies none of its members (the list stays the one object) and a listener
+    hears each link as the partner appended, not as the whole list."""
+    from iotfake.registry.changes import Appended
+
+    cloud, relation = _relation()
+    heard: list = []
+    cloud.changes.subscribe(heard.extend)
+    for i in range(40):
+        relation.link("g", f"t{i:02}")
+    members = relation.tenant.table("members")["g"]
+    relation.link("g", "t99")
+    assert relation.tenant.table("members")["g"] is members and members[-1] == "t99"
+    cloud.changes.dispatch()
+    forward = [c for c in heard if c.kind == "members"]
+    assert [c.after for c in forward[-3:]] == [Appended("t38"), Appended("t39"), Appended("t99")]
+    assert forward[0].after == ["t00"]  # short lists are still replaced, and heard whole
+    snapshot = relation.tenant.snapshot(copy=False)
+    relation.link("g", "t100")  # a captured list is never grown again
+    assert snapshot["tables"]["members"]["g"][-1] == "t99"
+    assert relation.tenant.table("members")["g"] is not members

@@ -8,14 +8,15 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iotfake import FakeCloud
 from iotfake.durable import StateKeeper
-from iotfake.registry import Device
-from iotfake.registry.changes import MISSING, Change
+from iotfake.registry import Device, changes
+from iotfake.registry.changes import MISSING, Appended, Change
 from iotfake.registry.groups import Groups
 from iotfake.wal import encode, replay
 
@@ -49,6 +50,8 @@ def test_a_link_and_an_unlink_are_logged_as_the_partner_alone() -> None:
     assert encode(Change(TENANT, "groupMembers", "g", MISSING, ["a"]))["a"] == ["a"]  # type: ignore[index]
     other = encode(Change(TENANT, "retained", "k", ["a"], ["a", "b"]))
     assert other is not None and other["a"] == ["a", "b"]
+    grown = encode(Change(TENANT, "groupMembers", "g", Appended("new"), Appended("new")))
+    assert grown == joined  # a long list grown in place: heard as the partner alone
 
 
 steps = st.lists(
@@ -61,6 +64,12 @@ steps = st.lists(
 @settings(max_examples=400, deadline=None)
 @given(steps, st.data())
 def test_replaying_onto_any_snapshot_taken_meanwhile_gives_the_registry_back(plan, data) -> None:
+    # lists grown in place (``Table.append``) from their first partner, or replaced while short
+    with mock.patch.object(changes, "GROW_IN_PLACE", data.draw(st.sampled_from([1, 16]))):
+        _replay_any_snapshot(plan, data)
+
+
+def _replay_any_snapshot(plan: list, data: st.DataObject) -> None:
     cloud, groups = _cloud()
     entries: list[dict] = []
     cloud.changes.subscribe(lambda batch: entries.extend(e for e in map(encode, batch) if e))

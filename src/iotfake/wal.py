@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .registry.changes import MISSING, Change, Event
+from .registry.changes import MISSING, Appended, Change, Event
 from .registry.kinds import CATALOG
 from .registry.models import Device, Product
 from .registry.tokens import TOKEN_FIELDS, Token
@@ -159,6 +159,8 @@ def encode(change: Change) -> dict[str, Any] | None:
         entry["a"] = {name: getattr(after, name) for name in TOKEN_FIELDS}
     elif change.kind == "tenants":
         entry["key"] = list(change.key)
+    elif isinstance(after, Appended):  # a partner appended in place (``Table.append``)
+        entry["+"] = after.item
     elif change.kind in LINK_TABLES and (delta := _one_partner(change.before, after)) is not None:
         entry.update(delta)
     else:

@@ -16,7 +16,9 @@ one call serves three readers:
   :class:`Change` is even built.
 
 Records in tables are replaced, never edited in place (see ``copying``), so a write to a record is
-a write to its table, and ``before``/``after`` are whole records that nobody changes later.
+a write to its table, and ``before``/``after`` are whole records that nobody changes later. The one
+exception is :meth:`Table.append`, which grows a long list of a relation's partners in place and is
+heard as :class:`Appended`.
 """
 
 from __future__ import annotations
@@ -58,6 +60,14 @@ class Change:
     key: Any
     before: Any
     after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """``before`` and ``after`` of a change that appended ``item`` to a list in place
+    (:meth:`Table.append`): the list itself goes on growing, so it is not handed out."""
+
+    item: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +220,7 @@ class Table(dict[str, Any]):
     """A record table (or a tenant's settings): a dict whose every write is recorded in ``changes``
     with its undo. ``scope`` and ``name`` say what the table is, for listeners."""
 
-    __slots__ = ("changes", "name", "scope")
+    __slots__ = ("_grown", "changes", "name", "scope")
 
     def __init__(
         self,
@@ -224,9 +234,13 @@ class Table(dict[str, Any]):
         self.changes = changes
         self.scope = scope
         self.name = name
+        #: key -> the list this table made for it and nobody has seen since (see ``append``)
+        self._grown: dict[str, list[Any]] = {}
 
     def __setitem__(self, key: str, value: Any) -> None:
         before = self.get(key, MISSING)
+        if self._grown:
+            self._grown.pop(key, None)
         undo = None
         if self.changes.in_transaction:
             undo = (
@@ -239,6 +253,8 @@ class Table(dict[str, Any]):
 
     def __delitem__(self, key: str) -> None:
         before = self[key]
+        if self._grown:
+            self._grown.pop(key, None)
         # found before the delete: the undo puts the key back in its place
         undo = removal_undo(self, key) if self.changes.in_transaction else None
         super().__delitem__(key)
@@ -270,9 +286,47 @@ class Table(dict[str, Any]):
         for key in reversed(list(self)):  # newest first: each undo step is then an append
             del self[key]
 
+    def append(self, key: str, item: Any) -> None:
+        """Add ``item`` at the end of the list at ``key`` (made if missing).
+
+        A relation's partners: copying a group's 50,000 members for each thing that joined made
+        filling it quadratic. So a long list this table made, and nobody has been handed since
+        (``shared``), grows in place, and only ever by appending: a reader that keeps a list and
+        its length (``relations.sorted_rights``) knows its content. Anything else is replaced
+        by a new list, as any other write. An undo replaces the list too.
+        """
+        values = self.get(key)
+        if values is None or self._grown.get(key) is not values:
+            grown = [*values, item] if values is not None else [item]
+            self[key] = grown
+            if len(grown) >= GROW_IN_PLACE:
+                self._grown[key] = grown
+            return
+        values.append(item)
+        undo = (lambda: self._without_last(key)) if self.changes.in_transaction else None
+        appended = Appended(item)
+        self.changes.record(undo, self.scope, self.name, key, appended, appended)
+
+    def _without_last(self, key: str) -> None:
+        """Undo an ``append`` in place: later writes are undone already, so the list ends with
+        its item; it is replaced (whoever was handed it keeps it as it was)."""
+        self._grown.pop(key, None)
+        dict.__setitem__(self, key, dict.__getitem__(self, key)[:-1])
+
+    def shared(self) -> dict[str, Any]:
+        """The rows, for a caller that keeps their values (a snapshot's capture): no list handed
+        out grows in place afterwards."""
+        self._grown.clear()
+        return dict(self)
+
     def __ior__(self, other: Any) -> Table:  # type: ignore[override,misc]
         self.update(other)
         return self
+
+
+#: the length from which a list of partners is grown in place (shorter ones are cheap to copy,
+#: and most are shorter: a thing's groups, a certificate's things)
+GROW_IN_PLACE = 16
 
 
 def reinsert(table: dict[Any, Any], key: Any, value: Any, index: int) -> None:

@@ -1,16 +1,20 @@
 """Many-to-many links kept in a tenant's JSON-able tables (thing <-> principal, policy <-> target).
 
-Both directions are stored, so either side lists its partners with one dictionary hit. Lists are
-replaced, never mutated in place: a snapshot taken before a change keeps seeing the old lists, which
-is what makes all-or-nothing fixture loading and ``restore`` exact.
+Both directions are stored, so either side lists its partners with one dictionary hit. A link
+appends to a long list in place (``Table.append``: a group of 50,000 things copied for every thing
+that joined made filling it quadratic), but only to a list no snapshot or reader was handed; every
+other change replaces the list. So a snapshot taken before a change keeps seeing the old lists,
+which is what makes all-or-nothing fixture loading and ``restore`` exact.
 """
 
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from ..memo import keep
+from .changes import Table
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -25,12 +29,12 @@ class Relation:
 
     # Looked up per call: ``Tenant.restore`` replaces the table dicts.
     @property
-    def _forward(self) -> dict[str, list[str]]:
-        return self.tenant.table(self.name)
+    def _forward(self) -> Table:
+        return self.tenant.table(self.name)  # type: ignore[return-value]
 
     @property
-    def _reverse(self) -> dict[str, list[str]]:
-        return self.tenant.table(self.name + "~")
+    def _reverse(self) -> Table:
+        return self.tenant.table(self.name + "~")  # type: ignore[return-value]
 
     def link(self, left: str, right: str) -> bool:
         """Link the pair; False if it was linked already."""
@@ -39,8 +43,8 @@ class Relation:
             rights, lefts = forward.get(left, []), reverse.get(right, [])
             if _linked(rights, right, lefts, left):
                 return False
-            forward[left] = [*rights, right]
-            reverse[right] = [*lefts, left]
+            forward.append(left, right)
+            reverse.append(right, left)
             return True
 
     def unlink(self, left: str, right: str) -> bool:
@@ -64,15 +68,17 @@ class Relation:
         """Remove every link of ``left``; returns its former partners."""
         with self.tenant.lock:
             partners = self._forward.pop(left, [])
+            reverse = self._reverse
             for right in partners:
-                _store(self._reverse, right, [x for x in self._reverse.get(right, []) if x != left])
+                _store(reverse, right, _without(reverse.get(right, []), left))
             return partners
 
     def drop_right(self, right: str) -> list[str]:
         with self.tenant.lock:
             partners = self._reverse.pop(right, [])
+            forward = self._forward
             for left in partners:
-                _store(self._forward, left, [r for r in self._forward.get(left, []) if r != right])
+                _store(forward, left, _without(forward.get(left, []), right))
             return partners
 
 
@@ -92,9 +98,10 @@ def _without(values: list[str], value: str) -> list[str]:
 
 
 def sorted_rights(relation: Relation, left: str) -> list[str]:
-    """``relation.rights(left)`` in order, kept while its list stays the same object (a link or
-    unlink replaces it): paging through a group of 50,000 things sorted them for every page. The
-    list is shared: do not change it."""
+    """``relation.rights(left)`` in order, kept while its list is the same object of the same
+    length: paging through a group of 50,000 things sorted them for every page. A list only
+    changes in place by appending (``Table.append``), so what was appended since is merged in
+    (one linear pass of the sort, not a new sort). The list is shared: do not change it."""
     tenant = relation.tenant
     if relation.name not in tenant.tables:  # never linked: nothing to list (and no table to make)
         return []
@@ -105,18 +112,29 @@ def sorted_rights(relation: Relation, left: str) -> list[str]:
     if kept is None:
         kept = _SORTED[tenant] = {}
     found = kept.get((relation.name, left))
-    if found is not None and found[0] is current:
-        return found[1]
-    ordered = sorted(set(current))  # each once, even where a restored snapshot listed one twice
-    keep(kept, (relation.name, left), (current, ordered), _SORTED_SIZE)
+    if found is not None and found[0] is current and found[1] <= len(current):
+        if found[1] == len(current):
+            return found[2]
+        before = found[2]
+        added = [x for x in current[found[1] :] if not _holds(before, x)]  # a partner once
+        ordered = sorted([*before, *dict.fromkeys(added)])
+    else:
+        ordered = sorted(set(current))  # each once, even where a restored snapshot listed one twice
+    keep(kept, (relation.name, left), (current, len(current), ordered), _SORTED_SIZE)
     return ordered
 
 
-#: tenant -> (relation, left) -> (the rights list it was sorted from, sorted), a few per tenant
-_SORTED: weakref.WeakKeyDictionary[Tenant, dict[tuple[str, str], tuple[list[str], list[str]]]] = (
+#: tenant -> (relation, left) -> (the rights list it was sorted from, its length then, sorted),
+#: a few per tenant
+_SORTED: weakref.WeakKeyDictionary[Tenant, dict[tuple[str, str], tuple[list[str], int, list[str]]]] = (
     weakref.WeakKeyDictionary()
 )
 _SORTED_SIZE = 16
+
+
+def _holds(ordered: list[str], value: str) -> bool:
+    at = bisect_left(ordered, value)
+    return at < len(ordered) and ordered[at] == value
 
 
 def _store(table: dict[str, list[str]], key: str, values: list[str]) -> None:

@@ -535,7 +535,7 @@ class Tenant:
                 [p.to_dict(copy=False) for p in self.products.values()],
                 list(self.devices.values()),
                 # an empty table is the same as none (reading a table makes it)
-                {name: dict(rows) for name, rows in self.tables.items() if rows},
+                {name: rows.shared() for name, rows in self.tables.items() if rows},
                 self,
                 kept,
             )
