@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from iotfake import FakeCloud
 from iotfake.documents import DocumentError
 from iotfake.registry import Device, Product
-from iotfake.registry.changes import MISSING, Change, RolledBack
+from iotfake.registry.changes import MISSING, Change, RolledBack, position
 from iotfake.registry.credentials import Credentials
 from iotfake.registry.directory import Directory
 from iotfake.registry.errors import DomainError
@@ -213,3 +213,17 @@ def test_a_capture_is_the_state_of_its_instant_whatever_changes_after_it(names: 
             OPERATIONS[name](tenant, cloud, i)
     assert captured.snapshot() == expected
     assert tenant._captures == []  # the capture ended: later writes keep nothing for it
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 700), st.data())
+def test_a_key_s_position_is_its_index_in_the_table_s_order(size, data) -> None:
+    """``position`` searches from both ends (the undo of a delete reinserts the key there)."""
+    table = {f"k{i}": i for i in range(size)}
+    for gone in data.draw(st.lists(st.integers(0, max(size - 1, 0)), max_size=5)):
+        table.pop(f"k{gone}", None)
+    keys = list(table)
+    for key in data.draw(st.lists(st.sampled_from(keys), max_size=5)) if keys else []:
+        assert position(table, key) == keys.index(key)
+    with pytest.raises(ValueError):
+        position(table, "absent")

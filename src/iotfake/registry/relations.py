@@ -92,9 +92,16 @@ def _without(values: list[str], value: str) -> list[str]:
     """A copy of ``values`` without ``value``, copied and cut at C speed (``link`` never adds a
     pair twice, but a restored snapshot may list one twice: every copy goes)."""
     out = list(values)
-    while value in out:
-        out.remove(value)
-    return out
+    try:
+        at = out.index(value)
+    except ValueError:
+        return out
+    while True:  # one pass over the list, whatever it holds
+        del out[at]
+        try:
+            at = out.index(value, at)
+        except ValueError:
+            return out
 
 
 def sorted_rights(relation: Relation, left: str) -> list[str]:
