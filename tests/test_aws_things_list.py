@@ -107,3 +107,69 @@ def test_max_results_is_between_1_and_250(aws_server, iot, size: int, bound: str
         with pytest.raises(iot.exceptions.InvalidRequestException):
             iot.list_things(maxResults=size)
     assert len(iot.list_things(maxResults=250)["things"]) == 0
+
+
+def _pages(iot, size: int, **filters) -> list[tuple[list[str], str | None]]:
+    out, token = [], None
+    while True:
+        answer = iot.list_things(maxResults=size, **filters, **({"nextToken": token} if token else {}))
+        token = answer.get("nextToken")
+        out.append((names(answer), token))
+        if token is None:
+            return out
+
+
+def _passes(found: str, value: str, prefix: bool) -> bool:
+    return found.startswith(value) if prefix else found == value
+
+
+def test_a_filter_few_things_pass_pages_its_own_selection_with_the_same_pages_and_tokens(
+    iot, monkeypatch
+) -> None:
+    """Past a few hundred names looked up for one page, the attribute filter's passing names are
+    selected at once and paged instead: the pages and tokens are those of the plain scan."""
+    from iotfake.providers.aws_iot import paging
+
+    for kind in ("t1", "t2"):
+        iot.create_thing_type(thingTypeName=kind)
+    sites = ["a", "ab", "b", None]
+    expected: dict[str, tuple[str | None, dict[str, str]]] = {}
+    for i in range(30):
+        kind = [None, "t1", "t2"][i % 3]
+        attributes = {k: v for k, v in (("site", sites[i % 4]), ("kind", "x" if i % 5 == 0 else None)) if v}
+        name = f"thing-{(i * 7) % 30:02}"
+        iot.create_thing(
+            thingName=name,
+            attributePayload={"attributes": attributes},
+            **({"thingTypeName": kind} if kind else {}),
+        )
+        expected[name] = (kind, attributes)
+    for kind in (None, "t1", "t2"):
+        for attribute, value, prefix in [
+            ("site", None, False),
+            ("site", "a", False),
+            ("site", "a", True),
+            ("site", "ab", True),
+            ("site", "b", False),
+            ("kind", "x", False),
+            ("nothing", None, False),
+        ]:
+            filters: dict = {"attributeName": attribute, **({"thingTypeName": kind} if kind else {})}
+            if value is not None:
+                filters |= {"attributeValue": value, "usePrefixAttributeValue": prefix}
+            passing = sorted(
+                name
+                for name, (k, attrs) in expected.items()
+                if (kind is None or k == kind)
+                and attribute in attrs
+                and (value is None or _passes(attrs[attribute], value, prefix))
+            )
+            for size in (1, 3, 25):
+                monkeypatch.setattr(paging, "NARROW_AFTER", 10**9)
+                scanned = _pages(iot, size, **filters)
+                monkeypatch.setattr(paging, "NARROW_AFTER", 2)
+                narrowed = _pages(iot, size, **filters)
+                assert narrowed == scanned, filters
+                assert [name for page, _ in narrowed for name in page] == passing, filters
+    with pytest.raises(iot.exceptions.InvalidRequestException):
+        iot.list_things(attributeName="site", nextToken="forged")

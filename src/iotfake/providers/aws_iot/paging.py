@@ -90,13 +90,19 @@ def by_key(
     size: int,
     *,
     field: str = "nextToken",
+    narrow: Callable[[], list[str]] | None = None,
 ) -> tuple[list[T], str | None]:
     """``page`` over records kept in the order of their names (key ``[name]``), from ``keys``
     already sorted (``registry.ordered``): the token's place is found by bisection, and only
     the names from there on are looked up (``find``: the record, or None where it is filtered
     out or gone) until the page and one more are found. The same pages and tokens as ``page``,
     without sorting or reading the whole table for each one; a token no name compares with is
-    refused whenever there are names, not only where the filter leaves some."""
+    refused whenever there are names, not only where the filter leaves some.
+
+    ``narrow``: the sorted names the filter passes (kept until the registry changes, see
+    ``registry.selections``), paged instead once ``NARROW_AFTER`` names were looked up for a
+    page still short. A filter most names pass fills its page at once; one few pass read the
+    whole fleet for every page (a page of things with a rare attribute at 50,000: 29 ms)."""
     start = 0
     if token is not None:
         last = decode(token, field)
@@ -105,15 +111,23 @@ def by_key(
         except TypeError:
             raise invalid(f"The {field} is invalid: {token}") from None
     found: list[tuple[str, T]] = []
+    budget = NARROW_AFTER if narrow is not None else -1
     for name in itertools.islice(keys, start, None):
         record = find(name)
         if record is not None:
             found.append((name, record))
             if len(found) > size:
                 break
+        budget -= 1
+        if budget == 0 and narrow is not None:
+            return by_key(narrow(), find, token, size, field=field)
     chunk = found[:size]
     more = len(found) > size
     return [record for _, record in chunk], encode([chunk[-1][0]]) if more and chunk else None
+
+
+#: names ``by_key`` looks up for one page before it pages the filter's own selection instead
+NARROW_AFTER = 512
 
 
 def names(
