@@ -5,8 +5,9 @@
 A test that pages through a fleet, or counts it, calls a listing once per page: a listing whose
 every page reads (or sorts) the whole fleet makes paging quadratic. Each row here is one page,
 through the client a test would use, in process:
-- boto3: ListThings (the first page and the one after it), ListThingsInThingGroup of a group
-  holding every thing, SearchIndex by a name prefix;
+- boto3: ListThings (the first page and the one after it, and by an attribute 60 things have,
+  spread over the fleet), ListThingsInThingGroup of a group holding every thing, SearchIndex by a
+  name prefix;
 - scriptr's device.query: a page, a page with its count, sorted by name, filtered;
 - EnOS's SearchDevice: without an expression, and with one that reads every device.
 
@@ -52,6 +53,15 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     for name in names:  # the registry's own call (AddThingToThingGroup's): a group of the fleet
         group.add_member("every-thing", name)
     prefix = names[len(names) // 2][:-1]  # a handful of names (the last character varies)
+    for name in names[:: max(1, len(names) // (PAGE + 10))][: PAGE + 10]:  # spread over the fleet
+        iot.update_thing(thingName=name, attributePayload={"attributes": {"rare": "yes"}})
+    rare = {"attributeName": "rare", "attributeValue": "yes", "maxResults": PAGE}
+    rare_token = iot.list_things(**rare)["nextToken"]
+
+    def rare_first() -> Any:
+        cloud.registry.changes.bump()  # the selection is made again, as after any write
+        return iot.list_things(**rare)
+
     http = requests_session(cloud)
     scriptr = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
 
@@ -85,6 +95,8 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     return {
         "ListThings, first page": lambda: iot.list_things(maxResults=PAGE),
         "ListThings, second page": lambda: iot.list_things(maxResults=PAGE, nextToken=token),
+        "ListThings, a rare attribute: the first page": rare_first,
+        "ListThings, a rare attribute: the next page": lambda: iot.list_things(**rare, nextToken=rare_token),
         "ListThingsInThingGroup, a group of every thing": lambda: iot.list_things_in_thing_group(
             thingGroupName="every-thing", maxResults=PAGE
         ),
