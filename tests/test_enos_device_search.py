@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,30 @@ def test_search_in_an_org_with_no_devices(enos: Enos) -> None:
     answer = enos.call("devices", "search", {}, org="o_empty")
     assert answer["code"] == 0 and answer["data"] == []
     assert answer["pagination"] == {"sortedBy": None, "pageNo": 1, "pageSize": 10, "totalSize": 0}
+
+
+@pytest.mark.parametrize(
+    "pinned",
+    [
+        "deviceKey = 'meter-003'",
+        "deviceKey = 'nope'",
+        "assetId = 'Meter005'",
+        "assetId = 'meter005'",
+        "productKey = 'SmMeter1' and deviceKey = 'meter-020'",
+        "productKey = 'FeedGw01' and deviceKey = 'meter-020'",
+        "productKey = 'nope' and assetId = 'Meter005'",
+        "deviceKey = 'meter-003' and status = 'disable'",
+        "deviceKey = 'meter-004' and status = 'disable'",
+        "status = 'disable' and assetId = 'Meter007' and deviceTags.critical = 'yes'",
+    ],
+)
+def test_an_expression_naming_one_device_finds_what_a_search_of_every_device_finds(
+    enos: Enos, pinned: str
+) -> None:
+    """``deviceKey = 'x'`` and ``assetId = 'x'`` look the device up; ``in ('x')`` (the same
+    test) searches every device: the answers are the same."""
+    searched = re.sub(r"(deviceKey|assetId) = ('[^']*')", r"\1 in (\2)", pinned)
+    assert searched != pinned
+    pinned_answer, searched_answer = everything(enos, pinned), everything(enos, searched)
+    assert pinned_answer["code"] == 0 and pinned_answer["data"] == searched_answer["data"]
+    assert pinned_answer["pagination"] == searched_answer["pagination"]

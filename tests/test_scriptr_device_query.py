@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import weakref
 
 import pytest
@@ -228,3 +229,33 @@ def test_pages_of_a_filtered_query_are_read_from_what_the_first_page_selected(mo
         assert [d["id"] for d in account.device.query(wanted)["result"]["devices"]] == ["d10", "d01"]
         raise RolledBack
     assert [d["id"] for d in account.device.query(wanted)["result"]["devices"]] == ["d10", "d07"]
+
+
+@pytest.mark.parametrize(
+    "pinned",
+    [
+        'id = "beta"',
+        'id = "nope"',
+        'id = "BETA"',
+        'id = "beta" and floor = "2"',
+        'id = "beta" and floor = "1"',
+        'floor = "1" and id = "alpha" and groups = "east"',
+        'id = "scriptr"',
+    ],
+)
+def test_a_query_naming_one_id_finds_what_a_query_of_every_device_finds(acme, pinned: str) -> None:
+    """``id = "x"`` reads that device alone (``query.pinned_id``); ``id in ["x"]``, the same
+    test, reads every device: the answers are the same, fields, count and all."""
+    searched = re.sub(r'\bid = ("[^"]*")', r"id in [\1]", pinned)
+    assert query.pinned_id(query.compile_query(pinned)) is not None
+    assert query.pinned_id(query.compile_query(searched)) is None
+    for filters in ({}, {"count": True}, {"sort": "name<ASC>"}):
+        found = acme.device.query({"query": pinned, **filters})
+        assert found == acme.device.query({"query": searched, **filters})
+
+
+@pytest.mark.parametrize(
+    "text", ['id <CI> = "beta"', "id = 5", 'id != "beta"', 'id = "beta" or floor = "1"', 'id like "beta"']
+)
+def test_only_an_exact_id_pins_the_query(text: str) -> None:
+    assert query.pinned_id(query.compile_query(text)) is None

@@ -119,6 +119,13 @@ def _find_devices(
         pool = product.devices if product is not None else {}
         if exact:
             return len(pool), _page_of(reversed(pool.values()), page)
+    for field, index in (("deviceKey", org.keys), ("assetId", org.devices)):
+        named, _ = s.pinned(node, field)  # one device at most: looked up, not searched for
+        if named is not None:
+            device = index.get(named)
+            pinned_here = device is not None and (product_key is None or device.product == product_key)
+            pool = {named: device} if pinned_here else {}
+            break
     lookup = org.products.get
 
     def select() -> list[Device]:  # newest first; read under the org's lock, as every search is

@@ -133,7 +133,12 @@ def _matched(
     made: list[list[dict[str, Any]]] = []
 
     def select() -> list[Device]:
-        devices = list(tenant.iter_devices(newest_first=False))
+        named = query.pinned_id(predicate)
+        if named is not None:
+            device = tenant.keys.get(named)
+            devices = [device] if device is not None else []
+        else:
+            devices = list(tenant.iter_devices(newest_first=False))
         with paused_gc():  # a view of every device: acyclic, and the collector would scan the fleet
             views = [records.device_view(d) for d in devices]
             position = {id(view): index for index, view in enumerate(views)}

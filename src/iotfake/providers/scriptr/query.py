@@ -108,7 +108,11 @@ class _Parser:
         parts = [self.atom()]
         while self.keyword("and"):
             parts.append(self.atom())
-        return parts[0] if len(parts) == 1 else (lambda doc: all(p(doc) for p in parts))
+        if len(parts) == 1:
+            return parts[0]
+        both: Predicate = lambda doc: all(p(doc) for p in parts)  # noqa: E731
+        named = next((n for n in map(pinned_id, parts) if n is not None), None)
+        return _pinned(both, named) if named is not None else both
 
     def atom(self) -> Predicate:
         kind, text = self.take()
@@ -129,7 +133,11 @@ class _Parser:
             fold = fold or hint == "ci"
         op_kind, op = self.take()
         if op_kind == "op":
-            return _compare(field, op, self.value(), fold)
+            value = self.value()
+            test = _compare(field, op, value, fold)
+            if field == "id" and op == "=" and isinstance(value, str) and not fold:
+                return _pinned(test, value)  # one device's id: ``pinned_id``
+            return test
         if op_kind == "word" and op.lower() == "like":
             value = self.value()
             if not isinstance(value, str):
@@ -221,6 +229,18 @@ def _like(field: str, pattern: str, fold: bool) -> Predicate:
         return values is not None and any(matches(_norm(v, False)) for v in values)
 
     return test
+
+
+def _pinned(predicate: Predicate, device_id: str) -> Predicate:
+    predicate.pinned_id = device_id  # type: ignore[attr-defined]
+    return predicate
+
+
+def pinned_id(predicate: Predicate) -> str | None:
+    """The one device id a query's predicate can pass, where it says ``id = "x"`` alone or as
+    a part of a top-level ``and`` (an id is the device's key, which no custom field can
+    shadow): the query reads that device, not a view of every device to find it."""
+    return getattr(predicate, "pinned_id", None)
 
 
 def everything(doc: dict[str, Any]) -> bool:
