@@ -183,8 +183,8 @@ def test_lists_grown_in_place_match_lists_replaced_on_every_change(plan) -> None
 
 def test_a_long_list_grows_in_place_and_listeners_hear_the_partner() -> None:
     """Filling a group copies none of its members (the list stays the one object) and a listener
-    hears each link as the partner appended, not as the whole list."""
-    from iotfake.registry.changes import Appended
+    hears each link as the partner appended, not as the whole list; a thing leaving it, the same."""
+    from iotfake.registry.changes import Appended, Removed
 
     cloud, relation = _relation()
     heard: list = []
@@ -198,7 +198,43 @@ def test_a_long_list_grows_in_place_and_listeners_hear_the_partner() -> None:
     forward = [c for c in heard if c.kind == "members"]
     assert [c.after for c in forward[-3:]] == [Appended("t38"), Appended("t39"), Appended("t99")]
     assert forward[0].after == ["t00"]  # short lists are still replaced, and heard whole
+    relation.unlink("g", "t05")  # and shrinks in place, heard as the partner removed
+    assert relation.tenant.table("members")["g"] is members and "t05" not in members
+    cloud.changes.dispatch()
+    assert [c.after for c in heard if c.kind == "members"][-1] == Removed("t05")
     snapshot = relation.tenant.snapshot(copy=False)
     relation.link("g", "t100")  # a captured list is never grown again
     assert snapshot["tables"]["members"]["g"][-1] == "t99"
     assert relation.tenant.table("members")["g"] is not members
+
+
+def test_a_long_restored_list_that_names_a_partner_twice_names_it_once_when_it_grows() -> None:
+    """A list grown in place holds each partner once (its removal stops at the first), so the
+    copy that starts it drops what a restored snapshot listed twice."""
+    _, relation = _relation()
+    tenant = relation.tenant
+    members = [f"t{i:02}" for i in range(20)]
+    tenant.table("members")["g"] = [*members, "t03"]  # what a hand-made snapshot may hold
+    for thing in members:
+        tenant.table("members~")[thing] = ["g"]
+    assert relation.link("g", "new") is True
+    assert relation.rights("g") == [*members, "new"]
+    assert relation.unlink("g", "t03") is True
+    assert "t03" not in relation.rights("g") and relation.lefts("t03") == []
+    assert sorted_rights(relation, "g") == sorted([*members, "new"][:3] + [*members, "new"][4:])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(16, 400), st.data())
+def test_partners_leave_a_long_list_in_any_order(size, data) -> None:
+    """A long list shrinks in place, each partner found from whichever end is nearer."""
+    _, relation = _relation()
+    members = [f"t{i:03}" for i in range(size)]
+    for thing in members:
+        relation.link("g", thing)
+    leaving = data.draw(st.lists(st.sampled_from(members), unique=True, max_size=30))
+    for thing in leaving:
+        assert relation.unlink("g", thing) is True
+        assert relation.unlink("g", thing) is False
+    assert relation.rights("g") == [m for m in members if m not in leaving]
+    assert sorted_rights(relation, "g") == [m for m in members if m not in leaving]

@@ -227,3 +227,28 @@ def test_a_key_s_position_is_its_index_in_the_table_s_order(size, data) -> None:
         assert position(table, key) == keys.index(key)
     with pytest.raises(ValueError):
         position(table, "absent")
+
+
+def test_a_removal_no_enclosing_transaction_can_undo_does_not_search_for_its_places(monkeypatch) -> None:
+    """Finding a device's places in the tables' order takes a scan of each; only an enclosing
+    transaction can undo the removal (it is the last write of its own), so only then is it done,
+    and the rollback puts it back exactly where it was."""
+    from iotfake.registry import tenant as tenant_module
+
+    cloud = _populated()
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+    real = tenant_module.position
+
+    def refused(*args: object) -> int:
+        raise AssertionError("searched for a place no rollback can need")
+
+    monkeypatch.setattr(tenant_module, "position", refused)
+    tenant.remove_device(tenant.device(key="t2"))
+    tenant.remove_device(tenant.device(key="t1"))  # typed, and in a group: cascades first
+    assert [d.key for d in tenant.devices.values()] == ["t0", "t3", "t4", "t5"]
+    monkeypatch.setattr(tenant_module, "position", real)
+    with pytest.raises(Boom), cloud.registry.transaction():
+        tenant.remove_device(tenant.device(key="t3"))
+        raise Boom
+    assert [d.key for d in tenant.devices.values()] == ["t0", "t3", "t4", "t5"]
+    assert list(tenant.keys) == ["t0", "t3", "t4", "t5"]

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .registry.changes import MISSING, Appended, Change, Event
+from .registry.changes import MISSING, Appended, Change, Event, Removed
 from .registry.kinds import CATALOG
 from .registry.models import Device, Product
 from .registry.tokens import TOKEN_FIELDS, Token
@@ -161,6 +161,8 @@ def encode(change: Change) -> dict[str, Any] | None:
         entry["key"] = list(change.key)
     elif isinstance(after, Appended):  # a partner appended in place (``Table.append``)
         entry["+"] = after.item
+    elif isinstance(after, Removed):  # and removed in place (``Table.remove_item``)
+        entry["-"] = after.item
     elif change.kind in LINK_TABLES and (delta := _one_partner(change.before, after)) is not None:
         entry.update(delta)
     else:
@@ -299,7 +301,8 @@ class _Tenant:
             current.append(partner)  # the snapshot's own list, read for this replay alone
             known.add(partner)
         elif entry["-"] in known:
-            current.remove(entry["-"])
+            while entry["-"] in current:  # every copy, as the registry removes them
+                current.remove(entry["-"])
             known.discard(entry["-"])
             if not current:
                 del table[key]

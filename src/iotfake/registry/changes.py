@@ -72,6 +72,14 @@ class Appended:
 
 
 @dataclass(frozen=True, slots=True)
+class Removed:
+    """``before`` and ``after`` of a change that removed ``item`` from a list in place
+    (:meth:`Table.remove_item`), every copy of it."""
+
+    item: Any
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """A change's ``after`` that is no state, only news (see :meth:`Changes.emit`): logs skip it."""
 
@@ -221,7 +229,7 @@ class Table(dict[str, Any]):
     """A record table (or a tenant's settings): a dict whose every write is recorded in ``changes``
     with its undo. ``scope`` and ``name`` say what the table is, for listeners."""
 
-    __slots__ = ("_grown", "changes", "name", "scope")
+    __slots__ = ("_grown", "changes", "name", "scope", "shrunk")
 
     def __init__(
         self,
@@ -237,6 +245,9 @@ class Table(dict[str, Any]):
         self.name = name
         #: key -> the list this table made for it and nobody has seen since (see ``append``)
         self._grown: dict[str, list[Any]] = {}
+        #: how many times one of those lists shrank in place (``remove_item``): until it moves,
+        #: they only grew, so a list and its length name its content
+        self.shrunk = 0
 
     def __setitem__(self, key: str, value: Any) -> None:
         before = self.get(key, MISSING)
@@ -287,8 +298,24 @@ class Table(dict[str, Any]):
         for key in reversed(list(self)):  # newest first: each undo step is then an append
             del self[key]
 
+    def discard(self, key: str) -> Any:
+        """Delete ``key`` if it is there; its value, or None. For a table whose order of keys
+        nothing reads (a relation's: its lists are read by key): the undo puts the key back at
+        the end, where ``del`` first scans the table for the key's place, which made a thing
+        leaving a fleet-wide group cost a scan of every grouped thing."""
+        if key not in self:
+            return None
+        before = dict.__getitem__(self, key)
+        if self._grown:
+            self._grown.pop(key, None)
+        undo = (lambda: dict.__setitem__(self, key, before)) if self.changes.in_transaction else None
+        dict.__delitem__(self, key)
+        self.changes.record(undo, self.scope, self.name, key, before, MISSING)
+        return before
+
     def append(self, key: str, item: Any) -> None:
-        """Add ``item`` at the end of the list at ``key`` (made if missing).
+        """Add ``item``, which the list must not hold, at the end of the list at ``key`` (made if
+        missing): a relation links a pair once.
 
         A relation's partners: copying a group's 50,000 members for each thing that joined made
         filling it quadratic. So a long list this table made, and nobody has been handed since
@@ -299,14 +326,55 @@ class Table(dict[str, Any]):
         values = self.get(key)
         if values is None or self._grown.get(key) is not values:
             grown = [*values, item] if values is not None else [item]
-            self[key] = grown
             if len(grown) >= GROW_IN_PLACE:
+                # a list grown in place holds each item once (``remove_item`` stops at the
+                # first): a restored snapshot's may list one twice, and the copy drops that
+                grown = list(dict.fromkeys(grown))
+                self[key] = grown
                 self._grown[key] = grown
+            else:
+                self[key] = grown
             return
         values.append(item)
         undo = (lambda: self._without_last(key)) if self.changes.in_transaction else None
         appended = Appended(item)
         self.changes.record(undo, self.scope, self.name, key, appended, appended)
+
+    def remove_item(self, key: str, item: Any) -> bool:
+        """Remove ``item`` from the list at ``key``, every copy of it (the key too, once the list
+        is empty); False if it held none. A list grown in place (``append``), which holds each
+        item once, shrinks in place: a thing leaving a group of 50,000 copied the rest and
+        freed the old list. Anything else is replaced by a new list. An undo replaces the list."""
+        values = self.get(key)
+        if values is None:
+            return False
+        grown = self._grown.get(key) is values
+        at = _either_end(values, item) if grown else _index(values, item)
+        if at is None:
+            return False
+        if not grown:
+            rest = _without(values, item, at)
+            if rest:
+                self[key] = rest
+            else:
+                self.discard(key)
+            return True
+        del values[at]  # held once (see ``append``): the rest of the list is not searched
+        self.shrunk += 1
+        undo = (lambda: self._put_back(key, item, at)) if self.changes.in_transaction else None
+        removed = Removed(item)
+        self.changes.record(undo, self.scope, self.name, key, removed, removed)
+        if not values:
+            self.discard(key)  # its undo puts this (empty) list back, then the one above refills it
+        return True
+
+    def _put_back(self, key: str, item: Any, at: int) -> None:
+        """Undo a ``remove_item`` in place: later writes are undone already, so the list is as
+        the removal left it; it is replaced with ``item`` back in its place."""
+        restored = list(dict.__getitem__(self, key))
+        restored.insert(at, item)
+        self._grown.pop(key, None)
+        dict.__setitem__(self, key, restored)
 
     def _without_last(self, key: str) -> None:
         """Undo an ``append`` in place: later writes are undone already, so the list ends with
@@ -323,6 +391,43 @@ class Table(dict[str, Any]):
     def __ior__(self, other: Any) -> Table:  # type: ignore[override,misc]
         self.update(other)
         return self
+
+
+def _index(values: list[Any], item: Any, start: int = 0) -> int | None:
+    try:
+        return values.index(item, start)
+    except ValueError:
+        return None
+
+
+def _either_end(values: list[Any], item: Any) -> int | None:
+    """Where ``item`` is in ``values`` (once), searched from both ends at once in chunks that
+    double, as ``position`` does: members leaving a group newest or oldest first cost the same
+    at 50,000 as at 1,000."""
+    low, high, chunk = 0, len(values), 8
+    while low < high:
+        start = max(low, high - chunk)
+        try:
+            return values.index(item, start, high)
+        except ValueError:
+            high = start
+        end = min(high, low + chunk)
+        try:
+            return values.index(item, low, end)
+        except ValueError:
+            low = end
+        chunk *= 2
+    return None
+
+
+def _without(values: list[Any], item: Any, at: int) -> list[Any]:
+    """A copy of ``values`` without any ``item``, the first of them at ``at``: copied and cut at
+    C speed (a list ``append`` made holds an item once; a restored snapshot's may hold it twice)."""
+    out = list(values)
+    while at is not None:
+        del out[at]
+        at = _index(out, item, at)
+    return out
 
 
 #: the length from which a list of partners is grown in place (shorter ones are cheap to copy,

@@ -54,8 +54,8 @@ class Relation:
             rights, lefts = forward.get(left, []), reverse.get(right, [])
             if not _linked(rights, right, lefts, left):
                 return False
-            _store(forward, left, _without(rights, right))
-            _store(reverse, right, _without(lefts, left))
+            forward.remove_item(left, right)
+            reverse.remove_item(right, left)
             return True
 
     def rights(self, left: str) -> list[str]:
@@ -67,18 +67,18 @@ class Relation:
     def drop_left(self, left: str) -> list[str]:
         """Remove every link of ``left``; returns its former partners."""
         with self.tenant.lock:
-            partners = self._forward.pop(left, [])
+            partners = self._forward.discard(left) or []
             reverse = self._reverse
             for right in partners:
-                _store(reverse, right, _without(reverse.get(right, []), left))
+                reverse.remove_item(right, left)
             return partners
 
     def drop_right(self, right: str) -> list[str]:
         with self.tenant.lock:
-            partners = self._reverse.pop(right, [])
+            partners = self._reverse.discard(right) or []
             forward = self._forward
             for left in partners:
-                _store(forward, left, _without(forward.get(left, []), right))
+                forward.remove_item(left, right)
             return partners
 
 
@@ -88,27 +88,12 @@ def _linked(rights: list[str], right: str, lefts: list[str], left: str) -> bool:
     return right in rights if len(rights) <= len(lefts) else left in lefts
 
 
-def _without(values: list[str], value: str) -> list[str]:
-    """A copy of ``values`` without ``value``, copied and cut at C speed (``link`` never adds a
-    pair twice, but a restored snapshot may list one twice: every copy goes)."""
-    out = list(values)
-    try:
-        at = out.index(value)
-    except ValueError:
-        return out
-    while True:  # one pass over the list, whatever it holds
-        del out[at]
-        try:
-            at = out.index(value, at)
-        except ValueError:
-            return out
-
-
 def sorted_rights(relation: Relation, left: str) -> list[str]:
     """``relation.rights(left)`` in order, kept while its list is the same object of the same
-    length: paging through a group of 50,000 things sorted them for every page. A list only
-    changes in place by appending (``Table.append``), so what was appended since is merged in
-    (one linear pass of the sort, not a new sort). The list is shared: do not change it."""
+    length and no list of the table shrank in place: paging through a group of 50,000 things
+    sorted them for every page. Until one shrinks, lists only change in place by appending
+    (``Table.append``), so what was appended since is merged in (one linear pass of the sort,
+    not a new sort). The list is shared: do not change it."""
     tenant = relation.tenant
     if relation.name not in tenant.tables:  # never linked: nothing to list (and no table to make)
         return []
@@ -118,8 +103,9 @@ def sorted_rights(relation: Relation, left: str) -> list[str]:
     kept = _SORTED.get(tenant)
     if kept is None:
         kept = _SORTED[tenant] = {}
+    shrunk = relation._forward.shrunk
     found = kept.get((relation.name, left))
-    if found is not None and found[0] is current and found[1] <= len(current):
+    if found is not None and found[0] is current and found[1] <= len(current) and found[3] == shrunk:
         if found[1] == len(current):
             return found[2]
         before = found[2]
@@ -127,13 +113,13 @@ def sorted_rights(relation: Relation, left: str) -> list[str]:
         ordered = sorted([*before, *dict.fromkeys(added)])
     else:
         ordered = sorted(set(current))  # each once, even where a restored snapshot listed one twice
-    keep(kept, (relation.name, left), (current, len(current), ordered), _SORTED_SIZE)
+    keep(kept, (relation.name, left), (current, len(current), ordered, shrunk), _SORTED_SIZE)
     return ordered
 
 
-#: tenant -> (relation, left) -> (the rights list it was sorted from, its length then, sorted),
-#: a few per tenant
-_SORTED: weakref.WeakKeyDictionary[Tenant, dict[tuple[str, str], tuple[list[str], int, list[str]]]] = (
+#: tenant -> (relation, left) -> (the rights list it was sorted from, its length then, sorted,
+#: the table's ``shrunk`` then), a few per tenant
+_SORTED: weakref.WeakKeyDictionary[Tenant, dict[tuple[str, str], tuple[list[str], int, list[str], int]]] = (
     weakref.WeakKeyDictionary()
 )
 _SORTED_SIZE = 16
@@ -142,10 +128,3 @@ _SORTED_SIZE = 16
 def _holds(ordered: list[str], value: str) -> bool:
     at = bisect_left(ordered, value)
     return at < len(ordered) and ordered[at] == value
-
-
-def _store(table: dict[str, list[str]], key: str, values: list[str]) -> None:
-    if values:
-        table[key] = values
-    else:
-        table.pop(key, None)

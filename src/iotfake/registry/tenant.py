@@ -371,6 +371,9 @@ class Tenant:
             return device
 
     def remove_device(self, device: Device, *, expected_version: int | None = None) -> Device:
+        # only an enclosing transaction can undo the removal once it is made (it is this one's
+        # last write): its places in the tables' order are found for that case alone
+        enclosed = self.changes.in_transaction
         with self.changes.transaction(self.lock):
             if self.devices.get(device.id) is not device:
                 raise NotFound(kind="device", key=device.key)
@@ -378,7 +381,7 @@ class Tenant:
             # what refers to the device (group memberships, attachments): the catalog's rules, all
             # checked before anything changes
             cascade(self, DEVICE, device.key)
-            undo = self._undo_remove(device)
+            undo = self._undo_remove(device, exact=enclosed)
             del self.devices[device.id]
             del self.keys[device.key]
             self.uncounted.discard(device.key)
@@ -444,13 +447,15 @@ class Tenant:
 
         return undo
 
-    def _undo_remove(self, device: Device) -> Callable[[], None] | None:
+    def _undo_remove(self, device: Device, *, exact: bool) -> Callable[[], None] | None:
+        """``exact``: put the device back in its places in each table's order, which takes a
+        scan of the table to find; otherwise at the end (for a rollback nothing should cause)."""
         if not self.changes.in_transaction:
             return None
         places = [(self.devices, device.id), (self.keys, device.key)]
         if device.product is not None:
             places.append((self.products[device.product].devices, device.key))
-        positions = [(table, key, position(table, key)) for table, key in places]
+        positions = [(table, key, position(table, key) if exact else len(table)) for table, key in places]
         uncounted = device.key in self.uncounted
 
         def undo() -> None:
