@@ -41,3 +41,12 @@ def selection(tenant: Tenant, spec: Hashable, select: Callable[[], list[T]]) -> 
     if chosen is None:
         chosen = keep(kept[1], spec, select(), SIZE)
     return chosen  # type: ignore[no-any-return]
+
+
+def kept(tenant: Tenant, spec: Hashable) -> list[Any] | None:
+    """What ``selection`` keeps for ``spec``, if the registry has not changed since it was made;
+    None otherwise (nothing is selected)."""
+    entry = _KEPT.get(tenant)
+    if entry is None or entry[0] != tenant.changes.value:
+        return None
+    return entry[1].get(spec)  # type: ignore[no-any-return]

@@ -15,7 +15,7 @@ from ...registry.errors import VersionConflict
 from ...registry.kinds import BILLING_MEMBERS
 from ...registry.ordered import sorted_keys
 from ...registry.records import join
-from ...registry.selections import selection
+from ...registry.selections import kept, selection
 from . import arns, billing_groups, paging
 from .context import Context
 from .wire import AwsError, invalid
@@ -160,9 +160,14 @@ def listing(ctx: Context) -> dict[str, Any]:
         found = attributes[name]
         return device if (found.startswith(value) if prefix else found == value) else None
 
+    spec = ("ListThings", thing_type, name, value, prefix)
+
     def narrow() -> list[str]:  # the names an attribute filter passes, at comprehension speed
-        spec = ("ListThings", thing_type, name, value, prefix)
         return selection(tenant, spec, lambda: sorted(_passing(tenant, thing_type, name, value, prefix)))
+
+    selected = kept(tenant, spec) if name is not None else None
+    if selected is not None:
+        keys = selected  # a page after the one that selected reads only itself
 
     unfiltered = name is None and thing_type is None  # every key's record: the dict's own lookup
     chunk, token = paging.by_key(
