@@ -39,7 +39,10 @@ RECORDS = [
 
 def matching(expression: str) -> list[int]:
     node = s.parse(expression, FIELDS)
-    return [i for i, record in enumerate(RECORDS) if node(record)]
+    found = [i for i, record in enumerate(RECORDS) if node(record)]
+    test = s.predicate(node)  # the flat form a search runs decides alike
+    assert [i for i, record in enumerate(RECORDS) if test(record)] == found
+    return found
 
 
 @pytest.mark.parametrize(
@@ -67,6 +70,10 @@ def matching(expression: str) -> list[int]:
         ("name.zh_CN like '电'", [2]),
         ("name.zh_CN like 'pv'", [0]),
         ("((productKey = 'p2'))", [2]),
+        ("productKey = 'p1' and status = 'offline' and name like 'inverter'", [1]),
+        ("status = 'online' or tags.site = 'south' or productKey = 'p9'", [0, 2]),
+        ("status = 'offline' or productKey = 'p1' and tags.site = 'north'", [0, 1]),
+        ("tags.site = 617", []),
     ],
 )
 def test_expressions_select_the_right_records(expression: str, expected: list[int]) -> None:

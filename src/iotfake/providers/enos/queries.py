@@ -126,10 +126,10 @@ def _find_devices(
             pinned_here = device is not None and (product_key is None or device.product == product_key)
             pool = {named: device} if pinned_here else {}
             break
-    lookup = org.products.get
+    lookup, test = org.products.get, s.predicate(node)
 
     def select() -> list[Device]:  # newest first; read under the org's lock, as every search is
-        return [d for d in reversed(pool.values()) if node((d, lookup(d.product) if d.product else None))]
+        return [d for d in reversed(pool.values()) if test((d, lookup(d.product) if d.product else None))]
 
     # kept until the registry changes: paging through what an expression selects reads it once
     matched = selection(org, ("enos SearchDevice", text), select)

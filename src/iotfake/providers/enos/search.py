@@ -300,9 +300,21 @@ class _Parser:
             pattern = like_pattern(values[0])
             return Compare(name, op, values, lambda r: _like(read(r, suffix), pattern))
         wanted = {_normal(v) for v in values}
+        # a text value is its own normal form: it is tested without another call (a search
+        # evaluates this for every device of the org)
         if op == NE:
-            return Compare(name, op, values, lambda r: _normal(read(r, suffix)) not in wanted)
-        return Compare(name, op, values, lambda r: _normal(read(r, suffix)) in wanted)
+
+            def differs(record: Any) -> bool:
+                value = read(record, suffix)
+                return (value if type(value) is str else _normal(value)) not in wanted
+
+            return Compare(name, op, values, differs)
+
+        def equals(record: Any) -> bool:
+            value = read(record, suffix)
+            return (value if type(value) is str else _normal(value)) in wanted
+
+        return Compare(name, op, values, equals)
 
     def resolve(self, name: str) -> tuple[Field, str]:
         field = self.fields.get(name)
@@ -349,6 +361,23 @@ def _like(value: Any, pattern: LikePattern) -> bool:
     if isinstance(value, tuple):
         return any(isinstance(v, str) and pattern(v) for v in value)
     return False
+
+
+def predicate(node: Node) -> Predicate:
+    """The node as one function of a record, without a node's ``__call__`` or a generator at
+    each level (a search evaluates it for every device of the org)."""
+    if isinstance(node, Compare):
+        return node.test
+    parts = [predicate(part) for part in node.parts]
+    if isinstance(node, All):
+        if len(parts) == 2:
+            first, second = parts
+            return lambda record: first(record) and second(record)
+        return lambda record: all(part(record) for part in parts)
+    if len(parts) == 2:
+        first, second = parts
+        return lambda record: first(record) or second(record)
+    return lambda record: any(part(record) for part in parts)
 
 
 def pinned(node: Node, field: str = "productKey") -> tuple[str | None, bool]:
