@@ -299,10 +299,10 @@ class Table(dict[str, Any]):
             del self[key]
 
     def discard(self, key: str) -> Any:
-        """Delete ``key`` if it is there; its value, or None. For a table whose order of keys
-        nothing reads (a relation's: its lists are read by key): the undo puts the key back at
-        the end, where ``del`` first scans the table for the key's place, which made a thing
-        leaving a fleet-wide group cost a scan of every grouped thing."""
+        """Delete ``key`` if it is there; its value, or None. The undo puts the key back at the
+        end, where ``del`` first scans the table for the key's place: for a table whose order
+        nothing reads (a relation's: its lists are read by key; a thing leaving a fleet-wide
+        group scanned every grouped thing), or a delete no rollback can reach."""
         if key not in self:
             return None
         before = dict.__getitem__(self, key)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .catalog import CASCADE, DEVICE, KEY, NULLIFY, PRODUCT, RESTRICT, VALUE, Kind
+from .changes import Table
 from .errors import InUse, InvalidArgument, KeyCollision, NotFound, QuotaExceeded
 from .kinds import CATALOG
 from .relations import Relation
@@ -32,8 +33,8 @@ class Records:
         self.kind = CATALOG.kind(kind) if isinstance(kind, str) else kind
 
     @property
-    def table(self) -> dict[str, Any]:
-        return self.tenant.table(self.kind.table)
+    def table(self) -> Table:
+        return self.tenant.table(self.kind.table)  # type: ignore[return-value]
 
     def __contains__(self, key: str) -> bool:
         return key in self.table
@@ -96,12 +97,18 @@ class Records:
 
     def delete(self, key: str, *, expected_version: int | None = None) -> Any:
         """Delete a record and apply the catalog's on-delete rules to what refers to it."""
+        # the delete is its transaction's last write: only an enclosing one can undo it, so only
+        # then must its undo find the key's place in the table's order (a scan of the table)
+        enclosed = self.tenant.changes.in_transaction
         with self.tenant.lock, _transaction(self.tenant):
             current = self.get(key)
             if expected_version is not None:
                 check_version(current.get("version", 1), expected_version)
             cascade(self.tenant, self.kind.name, key)
-            del self.table[key]
+            if enclosed:
+                del self.table[key]
+            else:
+                self.table.discard(key)
             return current
 
     def _check_references(self, key: str, record: Any) -> None:
