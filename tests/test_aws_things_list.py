@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 import requests
 from aws_helpers import SIGNED, conforms
@@ -173,3 +175,15 @@ def test_a_filter_few_things_pass_pages_its_own_selection_with_the_same_pages_an
                 assert [name for page, _ in narrowed for name in page] == passing, filters
     with pytest.raises(iot.exceptions.InvalidRequestException):
         iot.list_things(attributeName="site", nextToken="forged")
+
+
+def test_a_forged_token_is_refused_after_a_filter_selected_nothing(iot, monkeypatch) -> None:
+    from iotfake.providers.aws_iot import paging
+
+    monkeypatch.setattr(paging, "NARROW_AFTER", 2)
+    for i in range(5):
+        iot.create_thing(thingName=f"t{i}")
+    assert iot.list_things(attributeName="nobody-has-it")["things"] == []  # selects nothing, kept
+    forged = base64.b64encode(b"[5]").decode()
+    with pytest.raises(iot.exceptions.InvalidRequestException):
+        iot.list_things(attributeName="nobody-has-it", nextToken=forged)

@@ -238,3 +238,26 @@ def test_partners_leave_a_long_list_in_any_order(size, data) -> None:
         assert relation.unlink("g", thing) is False
     assert relation.rights("g") == [m for m in members if m not in leaving]
     assert sorted_rights(relation, "g") == [m for m in members if m not in leaving]
+
+
+def test_a_partner_linked_while_the_list_is_sorted_is_listed_next_time(monkeypatch) -> None:
+    """Another thread may link while ``sorted_rights`` sorts (a reader without the lock): the
+    length it keeps is the one it sorted, so the new partner is merged in on the next call."""
+    from iotfake.registry import relations as module
+
+    _, relation = _relation()
+    for i in range(20):
+        relation.link("g", f"t{i:02}")
+    real = sorted
+    late = iter(["t99"])
+
+    def sorting_while_another_links(values, **options):
+        for thing in late:  # once
+            relation.link("g", thing)
+        return real(values, **options)
+
+    monkeypatch.setattr(module, "sorted", sorting_while_another_links, raising=False)
+    first = sorted_rights(relation, "g")
+    monkeypatch.undo()
+    assert "t99" not in first
+    assert sorted_rights(relation, "g") == sorted([*(f"t{i:02}" for i in range(20)), "t99"])

@@ -259,3 +259,20 @@ def test_a_query_naming_one_id_finds_what_a_query_of_every_device_finds(acme, pi
 )
 def test_only_an_exact_id_pins_the_query(text: str) -> None:
     assert query.pinned_id(query.compile_query(text)) is None
+
+
+def test_a_hand_made_id_field_never_shadows_the_device_id() -> None:
+    """The API refuses a field named id; a snapshot may still hold one. The device's own id is
+    what a view shows and what ``id = "x"`` looks up, as ``id in ["x"]`` finds."""
+    cloud = FakeCloud(seed=13)
+    account = cloud.scriptr("acme")
+    assert (
+        account.device.create({"id": "zzz", "name": "Z", "password": "pw"})["metadata"]["status"] == "success"
+    )
+    tenant = cloud.registry.tenant("scriptr", "acme")
+    device = tenant.device(key="zzz")
+    tenant.update_device(device, {"attributes": {"id": "other", "floor": "3"}})
+    for text in ('id = "zzz"', 'id in ["zzz"]'):
+        found = account.device.query({"query": text})["result"]["devices"]
+        assert [d["id"] for d in found] == ["zzz"], text
+    assert account.device.query({"query": 'id = "other"'})["result"]["devices"] == []

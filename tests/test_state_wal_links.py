@@ -5,6 +5,7 @@ allows), the result is the registry as it was."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from pathlib import Path
@@ -133,3 +134,23 @@ def test_a_relinked_partner_replayed_onto_a_snapshot_that_holds_it_comes_out_las
     replay(snapshot, iter(json.loads(json.dumps(entries))))
     assert _links(snapshot["registry"])["groupMembers"]["g1"] == ["t0", "t1", "t2"]
     assert _links(snapshot["registry"]) == _links(cloud.snapshot()["registry"])
+
+
+def test_a_link_rolled_back_to_a_savepoint_is_not_in_the_log() -> None:
+    """The link that makes a list long copies it and grows the copy in place from then on:
+    listeners are handed a copy, or a later in-place change rolled back would show in the log."""
+    cloud, groups = _cloud(things=20)
+    entries: list[dict] = []
+    cloud.changes.subscribe(lambda batch: entries.extend(e for e in map(encode, batch) if e))
+    start = cloud.snapshot()
+    with cloud.registry.transaction():
+        for i in range(16):
+            groups.add_member("g1", f"t{i}")
+        with contextlib.suppress(RuntimeError), cloud.registry.transaction():
+            groups.add_member("g1", "t16")
+            groups.remove_member("g1", "t0")
+            raise RuntimeError
+    cloud.changes.dispatch()
+    replay(start, iter(json.loads(json.dumps(entries))))
+    assert _links(start["registry"]) == _links(cloud.snapshot()["registry"])
+    assert _links(start["registry"])["groupMembers"]["g1"] == [f"t{i}" for i in range(16)]

@@ -250,6 +250,11 @@ class Table(dict[str, Any]):
         self.shrunk = 0
 
     def __setitem__(self, key: str, value: Any) -> None:
+        self._write(key, value, value)
+
+    def _write(self, key: str, value: Any, heard: Any) -> None:
+        """Store ``value``; listeners hear ``heard`` as the record after (``append`` gives them a
+        copy of a list it goes on growing)."""
         before = self.get(key, MISSING)
         if self._grown:
             self._grown.pop(key, None)
@@ -261,7 +266,7 @@ class Table(dict[str, Any]):
                 else (lambda: dict.__setitem__(self, key, before))  # a replaced key keeps its place
             )
         super().__setitem__(key, value)
-        self.changes.record(undo, self.scope, self.name, key, before, value)
+        self.changes.record(undo, self.scope, self.name, key, before, heard)
 
     def __delitem__(self, key: str) -> None:
         before = self[key]
@@ -328,9 +333,10 @@ class Table(dict[str, Any]):
             grown = [*values, item] if values is not None else [item]
             if len(grown) >= GROW_IN_PLACE:
                 # a list grown in place holds each item once (``remove_item`` stops at the
-                # first): a restored snapshot's may list one twice, and the copy drops that
+                # first): a restored snapshot's may list one twice, and the copy drops that.
+                # Listeners hear a copy: this list changes after they are handed it
                 grown = list(dict.fromkeys(grown))
-                self[key] = grown
+                self._write(key, grown, list(grown) if self.changes.watched else grown)
                 self._grown[key] = grown
             else:
                 self[key] = grown

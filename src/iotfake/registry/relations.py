@@ -103,17 +103,18 @@ def sorted_rights(relation: Relation, left: str) -> list[str]:
     kept = _SORTED.get(tenant)
     if kept is None:
         kept = _SORTED[tenant] = {}
-    shrunk = relation._forward.shrunk
+    # read before sorting: a partner another thread appends meanwhile is merged in next time
+    shrunk, length = relation._forward.shrunk, len(current)
     found = kept.get((relation.name, left))
-    if found is not None and found[0] is current and found[1] <= len(current) and found[3] == shrunk:
-        if found[1] == len(current):
+    if found is not None and found[0] is current and found[1] <= length and found[3] == shrunk:
+        if found[1] == length:
             return found[2]
         before = found[2]
-        added = [x for x in current[found[1] :] if not _holds(before, x)]  # a partner once
+        added = [x for x in current[found[1] : length] if not _holds(before, x)]  # a partner once
         ordered = sorted([*before, *dict.fromkeys(added)])
     else:
-        ordered = sorted(set(current))  # each once, even where a restored snapshot listed one twice
-    keep(kept, (relation.name, left), (current, len(current), ordered, shrunk), _SORTED_SIZE)
+        ordered = sorted(set(current[:length]))  # each once, even where a snapshot listed one twice
+    keep(kept, (relation.name, left), (current, length, ordered, shrunk), _SORTED_SIZE)
     return ordered
 
 

@@ -166,8 +166,9 @@ def listing(ctx: Context) -> dict[str, Any]:
         return selection(tenant, spec, lambda: sorted(_passing(tenant, thing_type, name, value, prefix)))
 
     selected = kept(tenant, spec) if name is not None else None
-    if selected is not None:
-        keys = selected  # a page after the one that selected reads only itself
+    if selected is not None and (selected or args.get("nextToken") is None):
+        keys = selected  # a page after the one that selected reads only itself (a token is
+        # checked against the names: an empty selection has none to refuse a forged one)
 
     unfiltered = name is None and thing_type is None  # every key's record: the dict's own lookup
     chunk, token = paging.by_key(

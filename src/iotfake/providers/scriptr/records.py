@@ -154,6 +154,8 @@ def view(
         out["groups"] = list(doc["groups"])
     out["isSuspended"] = "true" if doc["status"] == SUSPENDED else "false"
     out.update(doc["custom"])
+    if "id" in doc["custom"]:  # a hand-made snapshot's: the API refuses an id field
+        out["id"] = key
     if token is not None:
         out["auth_token"] = token
     if tokens:
