@@ -2,8 +2,8 @@
 
 python -m bench                         # all of them, the scale curve up to 100,000 devices
 python -m bench all --scale-max 1000000 # what bench/results/ holds (a few minutes more)
-python -m bench aws|enos|scale|state|locks|namespaces|percall|operations|listings|instructions|mqtt|console|
-                profile|compare
+python -m bench aws|enos|scale|state|locks|namespaces|percall|operations|listings|writes|instructions|
+                mqtt|console|profile|compare
                                         # one of them; --help for its options
 """
 
@@ -29,6 +29,7 @@ from . import (
     scale,
     state_write,
     summary,
+    writes,
 )
 
 SECTIONS = {
@@ -43,6 +44,7 @@ SECTIONS = {
     "percall": percall.main,
     "operations": operations.main,
     "listings": listings.main,
+    "writes": writes.main,
     "instructions": instructions.main,
     "mqtt": mqtt.main,
     "console": console.main,

@@ -135,14 +135,17 @@ def timed_ms(call: Callable[[], Any], calls: int) -> list[float]:
     return times
 
 
-def measure(sizes: list[int], calls: int) -> dict[str, dict[str, Any]]:
-    """Per listing: the median ms at each size, and the largest size's over the smallest's with
-    a 95% interval resampled from the calls (``common.bootstrap_interval``)."""
-    for call in fleet(min(sizes)).values():  # untimed: the first fleet paid for a cold process
+def measure(
+    sizes: list[int], calls: int, make: Callable[[int], dict[str, Callable[[], Any]]] = fleet
+) -> dict[str, dict[str, Any]]:
+    """Per row of ``make(size)`` (a listing; ``bench writes``: a write): the median ms at each
+    size, and the largest size's over the smallest's with a 95% interval resampled from the
+    calls (``common.bootstrap_interval``)."""
+    for call in make(min(sizes)).values():  # untimed: the first fleet paid for a cold process
         timed_ms(call, calls)
     samples: dict[str, dict[int, list[float]]] = {}
     for size in sizes:
-        for name, call in fleet(size).items():
+        for name, call in make(size).items():
             samples.setdefault(name, {})[size] = timed_ms(call, calls)
     out: dict[str, dict[str, Any]] = {}
     for name, by_size in samples.items():
@@ -155,7 +158,7 @@ def measure(sizes: list[int], calls: int) -> dict[str, dict[str, Any]]:
     return out
 
 
-def report(data: dict[str, dict[str, Any]], sizes: list[int]) -> str:
+def report(data: dict[str, dict[str, Any]], sizes: list[int], what: str = "a page of 50 (in process)") -> str:
     first, last = sizes[0], sizes[-1]
     rows = [
         (
@@ -165,7 +168,7 @@ def report(data: dict[str, dict[str, Any]], sizes: list[int]) -> str:
         )
         for name, row in data.items()
     ]
-    header = ["a page of 50 (in process)", *(f"ms at {size:,}" for size in sizes), f"{last:,} / {first:,}"]
+    header = [what, *(f"ms at {size:,}" for size in sizes), f"{last:,} / {first:,}"]
     return common.table(header, rows)
 
 

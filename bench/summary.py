@@ -16,6 +16,7 @@ LINKS = {
     "percall": "the fake's own share per in-process call",
     "operations": "the fake's own share of 17 common AWS operations",
     "listings": "one page of a listing at 1,000 to 50,000 devices",
+    "writes": "one delete or membership change at 1,000 to 50,000 devices",
     "instructions": "one in-process call, counted (replayed alone)",
     "instructions_in_situ": "one in-process call, counted between its client's calls",
     "locks": "registry lock holds at 100,000 devices",

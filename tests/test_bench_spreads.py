@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
-from bench import aws, common, compare, listings, scale, summary  # noqa: E402
+from bench import aws, common, compare, listings, scale, summary, writes  # noqa: E402
 
 RATIO = re.compile(r"\d[\d,]*(?:\.\d+)?x\b")
 SPREAD = (" (rounds ", " (95% interval ", " (one round)")
@@ -54,6 +54,7 @@ REPORTS = {
     ),
     "scale.md": lambda: scale.report(load("scale")),
     "listings.md": lambda: listings.report(load("listings")["listings"], load("listings")["sizes"]),
+    "writes.md": lambda: listings.report(load("writes")["writes"], load("writes")["sizes"], writes.WHAT),
     "results/README.md": lambda: "\n".join(summary.headlines()),
     "README.md#benchmarks": readme_benchmarks,
     "docs/benchmark-history.md": lambda: (ROOT / "docs" / "benchmark-history.md").read_text(encoding="utf-8"),

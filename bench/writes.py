@@ -1,0 +1,99 @@
+"""Writes as the fleet grows: what one delete or membership change costs at 1,000, 10,000 and
+50,000 devices.
+
+    python -m bench writes [--sizes 1000,10000,50000] [--calls 20]
+
+A delete keeps the undo of a rollback ready, and a group's members are a list: a write that
+copies or searches the fleet, or a fleet-wide group, is cheap in a small test and slow in a big
+one. Each row is one write through the client a test would use, in process, on a fleet made
+with ``FakeCloud.populate`` (no HTTP), with every AWS thing in one group and one billing group:
+- boto3: DeleteThing of a thing picked at random (each call another), AddThingToThingGroup and
+  RemoveThingFromThingGroup of a thing picked at random (the group holds every thing but it),
+  DeleteThing of a thing that was just made (the newest);
+- EnOS DeleteDevice and scriptr device.delete of a device picked at random.
+
+Each row's cost is the median of ``--calls`` calls, as ``bench listings`` reports its pages;
+the last column is the largest fleet's over the smallest's: near 1 where a write costs the same
+whatever the fleet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+from collections.abc import Callable
+from typing import Any
+
+from iotfake.providers.aws_iot.arns import DEFAULT_ACCOUNT, DEFAULT_REGION, tenant_id
+from iotfake.registry.groups import Groups
+from iotfake.transports import requests_session, route_botocore
+
+from . import common
+from .enos import HEADERS, ORG, PRODUCT_KEY, seeded_cloud
+from .listings import _ok, measure, report
+from .percall import boto3_client
+
+WHAT = "one write (in process)"
+
+
+def fleet(devices: int) -> dict[str, Callable[[], Any]]:
+    """A cloud of ``devices`` devices for each provider, and the writes the rows time on it."""
+    cloud = seeded_cloud(1)  # an EnOS org whose product has no quota, and its token
+    names = cloud.populate("aws", devices)
+    scriptr_ids = cloud.populate("scriptr", devices, account="acme")
+    enos_keys = cloud.populate("enos", devices, org=ORG, product=PRODUCT_KEY)
+    iot = route_botocore(boto3_client("iot"), cloud)
+    iot.create_thing_group(thingGroupName="every-thing")
+    group = Groups(cloud.registry.tenant("aws", tenant_id(DEFAULT_ACCOUNT, DEFAULT_REGION)))
+    for name in names:  # the registry's own call (AddThingToThingGroup's): a group of the fleet
+        group.add_member("every-thing", name)
+    http = requests_session(cloud)
+    scriptr = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
+    shuffled = random.Random(7)
+    deleted, moved, enos_gone, scriptr_gone = (
+        iter(shuffled.sample(pool, len(pool))) for pool in (names, names, enos_keys, scriptr_ids)
+    )
+    made = itertools.count()
+
+    def move() -> Any:  # out of the group and back: it keeps its size
+        thing = next(moved)
+        iot.remove_thing_from_thing_group(thingGroupName="every-thing", thingName=thing)
+        return iot.add_thing_to_thing_group(thingGroupName="every-thing", thingName=thing)
+
+    def newest() -> Any:
+        name = f"made-{next(made)}"
+        iot.create_thing(thingName=name)
+        return iot.delete_thing(thingName=name)
+
+    def delete_thing() -> Any:
+        return iot.delete_thing(thingName=next(deleted))
+
+    def enos_delete() -> Any:
+        url = f"/connect-service/v2.1/devices?action=delete&orgId={ORG}&productKey={PRODUCT_KEY}"
+        return _ok(http.post(f"{url}&deviceKey={next(enos_gone)}", headers=HEADERS))
+
+    def scriptr_delete() -> Any:
+        return _ok(http.post("/scriptr/device/delete", headers=scriptr, json={"id": next(scriptr_gone)}))
+
+    return {
+        "DeleteThing, a thing of the group picked at random": lambda: iot.delete_thing(
+            thingName=next(deleted)
+        ),
+        "Remove and AddThingToThingGroup, a group of every thing": move,
+        "CreateThing, then DeleteThing of it": newest,
+        "EnOS DeleteDevice, a device picked at random": enos_delete,
+        "scriptr device.delete, a device picked at random": scriptr_delete,
+    }
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench writes", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,50000", help="fleet sizes, comma-separated")
+    parser.add_argument("--calls", type=int, default=20, help="calls of each write per size")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    data = measure(sizes, args.calls, fleet)
+    text = report(data, sizes, WHAT)
+    print(text)
+    common.write("writes", {"sizes": sizes, "calls": args.calls, "writes": data}, text)
