@@ -173,12 +173,25 @@ def report(data: dict[str, dict[str, Any]], sizes: list[int], what: str = "a pag
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench listings", description=__doc__.split("\n\n")[0])
+    run(argv, "listings", __doc__ or "", fleet, "a page of 50 (in process)", "listing")
+
+
+def run(
+    argv: list[str],
+    name: str,
+    doc: str,
+    make: Callable[[int], dict[str, Callable[[], Any]]],
+    what: str,
+    noun: str,
+) -> None:
+    """``python -m bench NAME``: ``make``'s rows timed at each fleet size, reported and kept as
+    ``NAME`` (``bench writes`` runs its rows through this too)."""
+    parser = argparse.ArgumentParser(prog=f"python -m bench {name}", description=doc.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000", help="fleet sizes, comma-separated")
-    parser.add_argument("--calls", type=int, default=20, help="calls of each listing per size")
+    parser.add_argument("--calls", type=int, default=20, help=f"calls of each {noun} per size")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
-    data = measure(sizes, args.calls)
-    text = report(data, sizes)
+    data = measure(sizes, args.calls, make)
+    text = report(data, sizes, what)
     print(text)
-    common.write("listings", {"sizes": sizes, "calls": args.calls, "listings": data}, text)
+    common.write(name, {"sizes": sizes, "calls": args.calls, name: data}, text)

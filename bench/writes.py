@@ -19,7 +19,6 @@ whatever the fleet.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import random
 from collections.abc import Callable
@@ -29,9 +28,8 @@ from iotfake.providers.aws_iot.arns import DEFAULT_ACCOUNT, DEFAULT_REGION, tena
 from iotfake.registry.groups import Groups
 from iotfake.transports import requests_session, route_botocore
 
-from . import common
 from .enos import HEADERS, ORG, PRODUCT_KEY, seeded_cloud
-from .listings import _ok, measure, report
+from .listings import _ok, run
 from .percall import boto3_client
 
 WHAT = "one write (in process)"
@@ -88,12 +86,4 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench writes", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,50000", help="fleet sizes, comma-separated")
-    parser.add_argument("--calls", type=int, default=20, help="calls of each write per size")
-    args = parser.parse_args(argv)
-    sizes = [int(size) for size in args.sizes.split(",")]
-    data = measure(sizes, args.calls, fleet)
-    text = report(data, sizes, WHAT)
-    print(text)
-    common.write("writes", {"sizes": sizes, "calls": args.calls, "writes": data}, text)
+    run(argv, "writes", __doc__ or "", fleet, WHAT, "write")
