@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from iotfake import FakeCloud
 from iotfake.providers.aws_iot.indexing.document import Thing, View, thing_document
 from iotfake.providers.aws_iot.indexing.evaluate import matches
-from iotfake.providers.aws_iot.indexing.plan import Lookup, candidates, plan
+from iotfake.providers.aws_iot.indexing.plan import Has, Lookup, candidates, plan
 from iotfake.providers.aws_iot.indexing.query import parse
 from iotfake.registry import Device
 from iotfake.registry.tenant import Tenant
@@ -100,7 +100,12 @@ def test_the_things_read_include_every_match(names, text) -> None:
         ("thingName:a* AND thingName:abc", [Lookup("abc", exact=True)]),
         ("thingName:a* AND thingName:abc*", [Lookup("abc", exact=False)]),
         ("thingName:a* AND attributes.x:1", [Lookup("a", exact=False)]),
-        ("thingName:a OR attributes.x:1", None),
+        ("thingName:a OR attributes.x:1", [Lookup("a", exact=True), Has("x")]),
+        ("attributes.x:1", [Has("x")]),
+        ("attributes.x:[1 TO 5]", [Has("x")]),
+        ("attributes.x:1 AND attributes.y:2", [Has("x")]),
+        ("attributes.x:*", None),
+        ("NOT attributes.x:1", None),
         ("NOT thingName:a", None),
         ("thingName:*", None),
         ("thingName:*a", None),
@@ -120,7 +125,9 @@ def test_a_named_thing_is_read_alone_and_the_tokens_follow_writes() -> None:
     tenant.remove_device(tenant.keys["meter-011"])
     read = candidates(tenant, parse("thingName:meter-01*"))
     assert "meter-015x" in read and "meter-011" not in read
-    assert len(candidates(tenant, parse("attributes.x:1"))) == 200  # not narrowed: every thing
+    assert candidates(tenant, parse("attributes.x:1")) == []  # no thing has the attribute
+    tenant.update_device(tenant.keys["meter-150"], {"attributes": {"x": "1"}})
+    assert candidates(tenant, parse("attributes.x:2")) == ["meter-150"]  # the value is the query's
 
 
 def test_search_index_through_boto3_finds_by_name_prefix_across_pages(iot) -> None:
@@ -149,3 +156,48 @@ def test_a_prefix_ending_in_the_last_code_point_is_found_by_walking() -> None:
     tenant = _tenant([f"a{top}", f"a{top}b", "a", "b", f"{top}"])
     assert candidates(tenant, parse(f"thingName:a{top}*")) == [f"a{top}", f"a{top}b"]
     assert candidates(tenant, parse(f"thingName:{top}*")) == [top]
+
+
+attribute_values = st.one_of(st.text("ab 1", max_size=3), st.sampled_from(["1", "2.0", "10", "true", "A b"]))
+attribute_terms = st.one_of(
+    st.builds(
+        lambda field, word: f"attributes.{field}:{word}",
+        st.sampled_from(["x", "y", "x.y", "X"]),
+        st.sampled_from(["1", "2", "a", "b*", "*", '"a b"', "[1 TO 5]", "{a TO c]", "true", "A"]),
+    ),
+    st.sampled_from(["thingName:t1", "thingName:t*", "a", "*"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(["x", "y", "x.y", "z"]), attribute_values, max_size=3), max_size=10
+    ),
+    st.recursive(
+        attribute_terms,
+        lambda inner: st.one_of(
+            st.builds(lambda a, b: f"({a} AND {b})", inner, inner),
+            st.builds(lambda a, b: f"({a} OR {b})", inner, inner),
+            st.builds(lambda a: f"(NOT {a})", inner),
+        ),
+        max_leaves=4,
+    ),
+)
+@example([{"x.y": "1"}], "attributes.x:*")
+@example([{"x": "A b"}, {"y": "1"}], '(attributes.x:"a b" OR attributes.y:[1 TO 5])')
+def test_the_things_read_for_an_attribute_include_every_match(attributes, text) -> None:
+    """A term on ``attributes.<name>`` reads the things with that attribute (``Has``): never
+    one it could match is left out, ``attributes.x:*`` (which a field ``x.y`` below it also
+    matches) included."""
+    try:
+        query = parse(text)
+    except ValueError:
+        return
+    tenant = _tenant([f"t{i}" for i in range(len(attributes))])
+    for i, values in enumerate(attributes):
+        if values:
+            tenant.update_device(tenant.keys[f"t{i}"], {"attributes": values})
+    read = candidates(tenant, query)
+    assert read == sorted(set(read))
+    assert set(_matching(tenant, query)) <= set(read)

@@ -7,15 +7,19 @@ answered from the thing names alone: the planner keeps, per tenant, every name's
 order (the same tokens ``document.words`` gives a value) and turns the query into lookups on
 them, an exact token or a prefix. ``candidates`` is always a superset of the matches: the search
 still evaluates the whole query on each candidate, so the planner only decides how many
-documents are read, never which things are found. A query it cannot narrow (a free-text term, an
-attribute, a NOT on its own) reads every thing, in the kept name order.
+documents are read, never which things are found. A term on an attribute reads the things that
+have the attribute (selected at C speed and kept until the registry changes). A query it cannot
+narrow (a free-text term, another field, a NOT on its own) reads every thing, in the kept name
+order.
 
 How each node narrows (None: it does not):
 - ``thingName:word`` -> the word's first token (a value equal to the word, or holding it as a
   word, has that token); ``thingName:pre*fix`` -> the tokens starting with ``pre``;
+- ``attributes.x:word`` or a range on it -> the things with an attribute ``x`` (``attributes.x:*``
+  does not narrow: an attribute ``x.y`` below it matches it too);
 - AND -> the child with the fewest candidates (each child's matches include the AND's);
 - OR -> the union of its children's, when every child narrows;
-- NOT, ranges, other fields, wildcards with nothing before the first ``*`` / ``?`` -> None.
+- NOT, ranges on names, other fields, wildcards with nothing before the first ``*`` / ``?`` -> None.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, NamedTuple
 
 from ....registry.ordered import from_keys, sorted_keys
+from ....registry.selections import selection
 from .document import words
 from .query import And, Node, Or, Term, Word
 
@@ -33,6 +38,8 @@ if TYPE_CHECKING:
 
 #: the field the planner narrows on (the thing's name, always in its index document)
 NAME = "thingName"
+#: and the attributes, by name
+ATTRIBUTES = "attributes."
 
 
 class Lookup(NamedTuple):
@@ -40,6 +47,13 @@ class Lookup(NamedTuple):
 
     text: str
     exact: bool
+
+
+class Has(NamedTuple):
+    """The things with the attribute ``attribute`` (any value): a word or a range on
+    ``attributes.<attribute>`` reads that attribute alone, so nothing else can match it."""
+
+    attribute: str
 
 
 class _Tokens(NamedTuple):
@@ -69,15 +83,30 @@ def candidates(tenant: Tenant, query: Node) -> list[str]:
     lookups = plan(query)
     if lookups is None:
         return sorted_keys(tenant)
-    index = _tokens(tenant)
     found: set[str] = set()
     for lookup in lookups:
-        start, end = index.span(lookup)
-        found.update(index.names[start:end])
+        if isinstance(lookup, Has):
+            found.update(_having(tenant, lookup.attribute))
+        else:
+            index = _tokens(tenant)
+            start, end = index.span(lookup)
+            found.update(index.names[start:end])
+    if len(found) * 8 > len(tenant.keys):  # most of the fleet: filtering the kept order is cheaper
+        return [name for name in sorted_keys(tenant) if name in found]
     return sorted(found)
 
 
-def plan(node: Node) -> list[Lookup] | None:
+def _having(tenant: Tenant, attribute: str) -> list[str]:
+    """The names of the things with ``attribute``, read at C speed and kept until the registry
+    changes: a search for a value few things have read every thing's document to find them."""
+
+    def select() -> list[str]:
+        return [d.key for d in list(tenant.keys.values()) if d.attributes and attribute in d.attributes]
+
+    return selection(tenant, ("indexing attribute", attribute), select)
+
+
+def plan(node: Node) -> list[Lookup | Has] | None:
     """The lookups whose names include every thing ``node`` matches (None: it cannot say)."""
     if isinstance(node, Term):
         return _term(node)
@@ -85,7 +114,7 @@ def plan(node: Node) -> list[Lookup] | None:
         narrowing = [found for item in node.items if (found := plan(item)) is not None]
         return min(narrowing, key=_cost) if narrowing else None
     if isinstance(node, Or):
-        union: list[Lookup] = []
+        union: list[Lookup | Has] = []
         for item in node.items:
             found = plan(item)
             if found is None:
@@ -95,9 +124,12 @@ def plan(node: Node) -> list[Lookup] | None:
     return None  # a NOT matches what its item does not: no name narrows it
 
 
-def _term(term: Term) -> list[Lookup] | None:
-    word = term.value
-    if term.field != NAME or not isinstance(word, Word):
+def _term(term: Term) -> list[Lookup | Has] | None:
+    word, field = term.value, term.field
+    if field is not None and field.startswith(ATTRIBUTES) and len(field) > len(ATTRIBUTES):
+        # ``attributes.x:*`` matches a field below it too (an attribute named ``x.y``)
+        return None if isinstance(word, Word) and word.is_star else [Has(field[len(ATTRIBUTES) :])]
+    if field != NAME or not isinstance(word, Word):
         return None
     if word.pattern is not None:
         prefix = word.pattern.prefix
@@ -107,10 +139,16 @@ def _term(term: Term) -> list[Lookup] | None:
     return [Lookup(words(word.text.lower())[0], exact=True)]
 
 
-def _cost(lookups: list[Lookup]) -> tuple[int, int]:
-    """How wide the lookups are, without the index: exact tokens before prefixes, longer
-    prefixes before shorter ones (an AND reads its narrowest child's candidates)."""
-    return (sum(not lookup.exact for lookup in lookups), -min(len(lookup.text) for lookup in lookups))
+def _cost(lookups: list[Lookup | Has]) -> tuple[int, int, int]:
+    """How wide the lookups are, without the index: names before attributes, exact tokens
+    before prefixes, longer prefixes before shorter ones (an AND reads its narrowest child's
+    candidates)."""
+    named = [lookup for lookup in lookups if isinstance(lookup, Lookup)]
+    return (
+        len(lookups) - len(named),
+        sum(not lookup.exact for lookup in named),
+        -min((len(lookup.text) for lookup in named), default=0),
+    )
 
 
 def _tokens(tenant: Tenant) -> _Tokens:

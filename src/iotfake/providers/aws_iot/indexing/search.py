@@ -77,11 +77,12 @@ def _things(ctx: Context, config: dict[str, Any], query: Node, after: str | None
     keys, table = tenant.keys, tenant.table(SHADOWS_TABLE)
     names, test = candidates(tenant, query), predicate(query)
     found: list[dict[str, Any]] = []
+    groups_of = groups.groups_of
     for name in names[0 if after is None else bisect_right(names, after) :]:
         device = keys.get(name)
         if device is None:
             continue
-        thing = Thing(device, groups.groups_of, table)
+        thing = Thing(device, groups_of, table)
         if test(thing_document(thing, view)):
             if len(found) == size:
                 return found, encode([found[-1]["thingName"]])
