@@ -202,9 +202,18 @@ def _equal(stored: Any, wanted: Any, fold: bool) -> bool:
 
 
 def _compare(field: str, op: str, wanted: Any, fold: bool) -> Predicate:
+    # a query reads every device's view: a lone text value against a text is decided at once
+    text = _norm(wanted, fold) if isinstance(wanted, str) else None
+
     def test(doc: dict[str, Any]) -> bool:
-        values = _values(doc, field)
-        hit = values is not None and any(_equal(v, wanted, fold) for v in values)
+        value = doc.get(field)
+        if value is None:
+            hit = False
+        elif text is not None and type(value) is str:
+            hit = (value.lower() if fold else value) == text
+        else:
+            values = value if isinstance(value, list) else [value]
+            hit = any(_equal(v, wanted, fold) for v in values)
         return hit if op == "=" else not hit
 
     return test
@@ -225,8 +234,13 @@ def _like(field: str, pattern: str, fold: bool) -> Predicate:
         raise invalid_query(str(exc)) from None
 
     def test(doc: dict[str, Any]) -> bool:
-        values = _values(doc, field)
-        return values is not None and any(matches(_norm(v, False)) for v in values)
+        value = doc.get(field)
+        if value is None:
+            return False
+        if type(value) is str:  # a lone text value, as most are: no list, no call to normalise it
+            return matches(value)
+        values = value if isinstance(value, list) else [value]
+        return any(matches(_norm(v, False)) for v in values)
 
     return test
 

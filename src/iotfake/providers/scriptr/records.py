@@ -102,15 +102,34 @@ def device_changes(device: Device, doc: dict[str, Any], principal: str) -> dict[
 
 
 def device_view(device: Device) -> dict[str, Any]:
+    """``view`` of the device's doc and meta, read from the device at once (a sorted or filtered
+    query makes one for every device: the doc and meta in between cost half of it)."""
     extra = device.extra or {}
-    meta = {
-        "creator": extra.get("creator"),
-        "lastModifiedBy": extra.get("lastModifiedBy"),
-        "version": device.version,
-        "created": device.created,
-        "updated": device.updated,
-    }
-    return view(device.key, device_doc(device), meta, token=extra.get("auth_token"))
+    key = device.key
+    out: dict[str, Any] = {"id": key, "name": device.name}
+    description = extra.get("description")
+    if description is not None:
+        out["description"] = description
+    groups = extra.get("groups")
+    if groups:
+        out["groups"] = list(groups)
+    out["isSuspended"] = "true" if device.status == SUSPENDED else "false"
+    custom = device.attributes
+    if custom:
+        out.update(custom)
+        if "id" in custom:  # a hand-made snapshot's (see ``view``)
+            out["id"] = key
+    token = extra.get("auth_token")
+    if token is not None:
+        out["auth_token"] = token
+    out["creator"] = extra.get("creator")
+    out["versionNumber"] = f"{device.version}.0"
+    out["latest"] = "true"
+    out["lastModifiedBy"] = extra.get("lastModifiedBy")
+    out["creationDate"] = date(device.created)
+    out["lastModifiedDate"] = date(device.updated)
+    out["meta.types"] = dict(extra.get("types") or {})
+    return out
 
 
 # -- users ------------------------------------------------------------------------------------

@@ -1,0 +1,131 @@
+"""A device's view (``records.device_view``), read from the device at once, is exactly ``view``
+of its doc and meta, values and order, whatever the device holds: hand-made snapshots included,
+whose custom fields may carry the names of standard ones. And a query's tests, with their fast
+paths for a lone text value, decide as every value normalised would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iotfake.like import LikePattern
+from iotfake.providers.scriptr import query, records
+from iotfake.registry import Device
+
+names = st.sampled_from(
+    [
+        "id",
+        "name",
+        "description",
+        "groups",
+        "isSuspended",
+        "creator",
+        "auth_token",
+        "meta.types",
+        "floor",
+        "x",
+    ]
+)
+texts = st.one_of(st.none(), st.text("ab", max_size=2))
+extras = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "description": texts,
+            "groups": st.one_of(st.none(), st.lists(st.text("ab", min_size=1, max_size=2), max_size=2)),
+            "types": st.dictionaries(
+                st.text("ab", min_size=1, max_size=2), st.sampled_from(["numeric", "date"])
+            ),
+            "auth_token": texts,
+            "creator": texts,
+            "lastModifiedBy": texts,
+            "password": texts,
+        },
+    ),
+)
+
+
+def _reference(device: Device) -> dict[str, Any]:
+    extra = device.extra or {}
+    meta = {
+        "creator": extra.get("creator"),
+        "lastModifiedBy": extra.get("lastModifiedBy"),
+        "version": device.version,
+        "created": device.created,
+        "updated": device.updated,
+    }
+    return records.view(device.key, records.device_doc(device), meta, token=extra.get("auth_token"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text("ab", min_size=1, max_size=3),
+    st.one_of(st.none(), st.text("ab", max_size=2)),
+    st.sampled_from(["active", "suspended", "inactive"]),
+    st.one_of(
+        st.none(), st.dictionaries(names, st.one_of(st.text("ab", max_size=2), st.lists(st.text("a"))))
+    ),
+    extras,
+    st.integers(1, 5),
+    st.integers(0, 2**41),
+)
+def test_a_device_view_is_the_view_of_its_doc_and_meta(
+    key, name, status, attributes, extra, version, at
+) -> None:
+    device = Device(
+        id="i-" + key,
+        key=key,
+        product=None,
+        name=name,
+        attributes=attributes,
+        status=status,
+        version=version,
+        created=at,
+        updated=at + 1,
+        extra=extra,
+    )
+    assert list(records.device_view(device).items()) == list(_reference(device).items())
+
+
+# -- the query's tests on views --------------------------------------------------------------------
+
+stored = st.one_of(
+    st.text("aAb 1", max_size=3),
+    st.integers(-2, 12),
+    st.sampled_from([1.0, 2.5, True, False]),
+    st.lists(st.one_of(st.text("aAb1", max_size=2), st.integers(0, 3), st.booleans()), max_size=3),
+)
+docs = st.dictionaries(st.sampled_from(["f", "g"]), st.one_of(st.none(), stored), max_size=2)
+
+
+def _decided(field: str, op: str, wanted: Any, fold: bool, like: bool, doc: dict[str, Any]) -> bool:
+    """The tests as written before their fast paths: every value listed, each normalised."""
+    if field not in doc or doc[field] is None:
+        values = None
+    else:
+        values = doc[field] if isinstance(doc[field], list) else [doc[field]]
+    if like:
+        pattern = LikePattern(wanted, fold=fold)
+        return values is not None and any(pattern(query._norm(v, False)) for v in values)
+    hit = values is not None and any(query._equal(v, wanted, fold) for v in values)
+    return hit if op == "=" else not hit
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    docs,
+    st.sampled_from(["f", "g"]),
+    st.sampled_from(["=", "!=", "like"]),
+    st.one_of(st.text("aAb1%_", min_size=1, max_size=3), st.sampled_from([1, 2.5, 10])),
+    st.booleans(),
+)
+def test_a_query_decides_as_every_value_normalised_would(doc, field, op, wanted, fold) -> None:
+    like = op == "like"
+    if like and not isinstance(wanted, str):
+        return
+    value = '"' + wanted + '"' if isinstance(wanted, str) else str(wanted)
+    text = f"{field}{' <CI>' if fold else ''} {op} {value}"
+    assert query.compile_query(text)(doc) == _decided(field, op, wanted, fold, like, doc), text
