@@ -35,9 +35,9 @@ terms = st.one_of(
 )
 
 
-def _queries():
+def _queries(leaves=terms):
     return st.recursive(
-        terms,
+        leaves,
         lambda inner: st.one_of(
             st.builds(lambda a, b: f"({a} AND {b})", inner, inner),
             st.builds(lambda a, b: f"({a} OR {b})", inner, inner),
@@ -174,15 +174,7 @@ attribute_terms = st.one_of(
     st.lists(
         st.dictionaries(st.sampled_from(["x", "y", "x.y", "z"]), attribute_values, max_size=3), max_size=10
     ),
-    st.recursive(
-        attribute_terms,
-        lambda inner: st.one_of(
-            st.builds(lambda a, b: f"({a} AND {b})", inner, inner),
-            st.builds(lambda a, b: f"({a} OR {b})", inner, inner),
-            st.builds(lambda a: f"(NOT {a})", inner),
-        ),
-        max_leaves=4,
-    ),
+    _queries(attribute_terms),
 )
 @example([{"x.y": "1"}], "attributes.x:*")
 @example([{"x": "A b"}, {"y": "1"}], '(attributes.x:"a b" OR attributes.y:[1 TO 5])')
