@@ -252,3 +252,16 @@ def test_a_removal_no_enclosing_transaction_can_undo_does_not_search_for_its_pla
         raise Boom
     assert [d.key for d in tenant.devices.values()] == ["t0", "t3", "t4", "t5"]
     assert list(tenant.keys) == ["t0", "t3", "t4", "t5"]
+
+
+def test_a_removed_device_takes_what_refers_to_it_by_value_and_leaves_the_rest() -> None:
+    """A reference by value (a principal exclusively attached to a thing) cascades with the
+    thing; the ask at C speed first must not hide it, nor take another thing's."""
+    cloud = _populated()
+    tenant = cloud.registry.tenant("aws", "123456789012/us-east-1")
+    owners = tenant.table("exclusivePrincipals")
+    owners["cert/a"], owners["cert/b"], owners["cert/c"] = "t3", "t4", "t3"
+    tenant.remove_device(tenant.device(key="t3"))
+    assert dict(owners) == {"cert/b": "t4"}
+    tenant.remove_device(tenant.device(key="t5"))  # nothing refers to it
+    assert dict(owners) == {"cert/b": "t4"}
