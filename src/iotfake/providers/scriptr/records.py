@@ -102,34 +102,24 @@ def device_changes(device: Device, doc: dict[str, Any], principal: str) -> dict[
 
 
 def device_view(device: Device) -> dict[str, Any]:
-    """``view`` of the device's doc and meta, read from the device at once (a sorted or filtered
-    query makes one for every device: the doc and meta in between cost half of it)."""
+    """``view`` of the device, read from it at once (a sorted or filtered query makes one for
+    every device: building its doc and meta first cost half of it)."""
     extra = device.extra or {}
-    key = device.key
-    out: dict[str, Any] = {"id": key, "name": device.name}
-    description = extra.get("description")
-    if description is not None:
-        out["description"] = description
-    groups = extra.get("groups")
-    if groups:
-        out["groups"] = list(groups)
-    out["isSuspended"] = "true" if device.status == SUSPENDED else "false"
-    custom = device.attributes
-    if custom:
-        out.update(custom)
-        if "id" in custom:  # a hand-made snapshot's (see ``view``)
-            out["id"] = key
-    token = extra.get("auth_token")
-    if token is not None:
-        out["auth_token"] = token
-    out["creator"] = extra.get("creator")
-    out["versionNumber"] = f"{device.version}.0"
-    out["latest"] = "true"
-    out["lastModifiedBy"] = extra.get("lastModifiedBy")
-    out["creationDate"] = date(device.created)
-    out["lastModifiedDate"] = date(device.updated)
-    out["meta.types"] = dict(extra.get("types") or {})
-    return out
+    return shown(
+        device.key,
+        device.name,
+        extra.get("description"),
+        extra.get("groups"),
+        device.status == SUSPENDED,
+        device.attributes,
+        extra.get("types"),
+        extra.get("creator"),
+        extra.get("lastModifiedBy"),
+        device.version,
+        device.created,
+        device.updated,
+        token=extra.get("auth_token"),
+    )
 
 
 # -- users ------------------------------------------------------------------------------------
@@ -165,27 +155,65 @@ def view(
     token: str | None = None,
     tokens: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Every field scriptr shows, multi-value fields as lists, in scriptr's order."""
-    out: dict[str, Any] = {"id": key, "name": doc["name"]}
-    if doc["description"] is not None:
-        out["description"] = doc["description"]
-    if doc["groups"]:
-        out["groups"] = list(doc["groups"])
-    out["isSuspended"] = "true" if doc["status"] == SUSPENDED else "false"
-    out.update(doc["custom"])
-    if "id" in doc["custom"]:  # a hand-made snapshot's: the API refuses an id field
-        out["id"] = key
+    """Every field scriptr shows of a doc (``device_doc``, ``user_doc``) and its meta."""
+    return shown(
+        key,
+        doc["name"],
+        doc["description"],
+        doc["groups"],
+        doc["status"] == SUSPENDED,
+        doc["custom"],
+        doc["types"],
+        meta["creator"],
+        meta["lastModifiedBy"],
+        meta["version"],
+        meta["created"],
+        meta["updated"],
+        token=token,
+        tokens=tokens,
+    )
+
+
+def shown(
+    key: str,
+    name: Any,
+    description: Any,
+    groups: Any,
+    suspended: bool,
+    custom: dict[str, Any] | None,
+    types: dict[str, Any] | None,
+    creator: Any,
+    modified_by: Any,
+    version: int,
+    created: int,
+    updated: int,
+    *,
+    token: str | None = None,
+    tokens: list[str] | None = None,
+) -> dict[str, Any]:
+    """Every field scriptr shows, multi-value fields as lists, in scriptr's order; nothing of
+    what it is given is shared with the view."""
+    out: dict[str, Any] = {"id": key, "name": name}
+    if description is not None:
+        out["description"] = description
+    if groups:
+        out["groups"] = list(groups)
+    out["isSuspended"] = "true" if suspended else "false"
+    if custom:
+        out.update(custom)
+        if "id" in custom:  # a hand-made snapshot's: the API refuses an id field
+            out["id"] = key
     if token is not None:
         out["auth_token"] = token
     if tokens:
         out["tokens"] = list(tokens)
-    out["creator"] = meta["creator"]
-    out["versionNumber"] = f"{meta['version']}.0"
+    out["creator"] = creator
+    out["versionNumber"] = f"{version}.0"
     out["latest"] = "true"
-    out["lastModifiedBy"] = meta["lastModifiedBy"]
-    out["creationDate"] = date(meta["created"])
-    out["lastModifiedDate"] = date(meta["updated"])
-    out["meta.types"] = doc["types"]
+    out["lastModifiedBy"] = modified_by
+    out["creationDate"] = date(created)
+    out["lastModifiedDate"] = date(updated)
+    out["meta.types"] = dict(types or {})
     return out
 
 
