@@ -407,23 +407,29 @@ def _index(values: list[Any], item: Any, start: int = 0) -> int | None:
 
 
 def _either_end(values: list[Any], item: Any) -> int | None:
-    """Where ``item`` is in ``values`` (once), searched from both ends at once in chunks that
-    double, as ``position`` does: members leaving a group newest or oldest first cost the same
-    at 50,000 as at 1,000."""
-    low, high, chunk = 0, len(values), 8
+    """Where ``item`` is in ``values`` (once), searched as ``position`` searches: members
+    leaving a group newest or oldest first cost the same at 50,000 as at 1,000."""
+    for _, start, end in _windows(len(values)):
+        try:
+            return values.index(item, start, end)
+        except ValueError:
+            continue
+    return None
+
+
+def _windows(size: int) -> Iterator[tuple[bool, int, int]]:
+    """``(from the end, start, end)``: the parts of ``size`` items to search, taken from the end
+    and from the start in turn, each pair twice as long as the one before, until they meet."""
+    low, high, chunk = 0, size, 8
     while low < high:
         start = max(low, high - chunk)
-        try:
-            return values.index(item, start, high)
-        except ValueError:
-            high = start
-        end = min(high, low + chunk)
-        try:
-            return values.index(item, low, end)
-        except ValueError:
+        yield True, start, high
+        high = start
+        if low < high:
+            end = min(high, low + chunk)
+            yield False, low, end
             low = end
         chunk *= 2
-    return None
 
 
 def _without(values: list[Any], item: Any, at: int) -> list[Any]:
@@ -461,27 +467,17 @@ def removal_undo(table: dict[Any, Any], key: Any) -> Undo:
 
 def position(table: dict[Any, Any], key: Any) -> int:
     """The index of ``key`` in ``table``'s order, found from both ends at once, at C speed, in
-    chunks that double: the time it takes grows with the key's distance from the nearer end, not
-    with the table. Deleting what a test just made, or a fleet oldest or newest first, costs the
-    same at a million devices as at a thousand (copying the keys to search them took 17 ms)."""
-    size, left = len(table), len(table)
+    chunks that double (``_windows``): the time it takes grows with the key's distance from the
+    nearer end, not with the table. Deleting what a test just made, or a fleet oldest or newest
+    first, costs the same at a million devices as at a thousand (copying the keys to search them
+    took 17 ms)."""
     front, back = iter(table), reversed(table)
-    seen_front = seen_back = 0
-    chunk = 8
-    while left > 0:
-        for ends_last in (True, False):
-            take = min(chunk, left)
-            try:
-                at = operator.indexOf(itertools.islice(back if ends_last else front, take), key)
-            except ValueError:
-                left -= take
-                if ends_last:
-                    seen_back += take
-                else:
-                    seen_front += take
-                continue
-            return size - 1 - seen_back - at if ends_last else seen_front + at
-        chunk *= 2
+    for from_end, start, end in _windows(len(table)):
+        try:  # each iterator goes on from where its last window stopped
+            at = operator.indexOf(itertools.islice(back if from_end else front, end - start), key)
+        except ValueError:
+            continue
+        return end - 1 - at if from_end else start + at
     raise ValueError(f"{key!r} is not in the table")
 
 
