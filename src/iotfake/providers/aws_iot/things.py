@@ -8,6 +8,7 @@ no new things on deprecated types, and ``merge`` semantics for attribute updates
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...registry import Device, Product, Tenant
@@ -146,24 +147,18 @@ def listing(ctx: Context) -> dict[str, Any]:
     keys = sorted_keys(tenant, thing_type)  # sorted once, until things come, go or change type
     live = tenant.keys
 
+    passes = _attribute_filter(name, value, prefix) if name is not None else None
+
     def find(key: str) -> Device | None:  # called for every key a filter passes over: kept flat
         device = live.get(key)
         if device is None or (thing_type is not None and device.product != thing_type):
             return None
-        if name is None:
-            return device
-        attributes = device.attributes
-        if not attributes or name not in attributes:
-            return None
-        if value is None:
-            return device
-        found = attributes[name]
-        return device if (found.startswith(value) if prefix else found == value) else None
+        return device if passes is None or passes(device.attributes) else None
 
     spec = ("ListThings", thing_type, name, value, prefix)
 
-    def narrow() -> list[str]:  # the names an attribute filter passes, at comprehension speed
-        return selection(tenant, spec, lambda: sorted(_passing(tenant, thing_type, name, value, prefix)))
+    def narrow() -> list[str]:  # the names the attribute filter passes, in one comprehension
+        return selection(tenant, spec, lambda: sorted(_passing(tenant, thing_type, passes)))
 
     selected = kept(tenant, spec) if name is not None else None
     if selected is not None and (selected or args.get("nextToken") is None):
@@ -193,22 +188,28 @@ def listing(ctx: Context) -> dict[str, Any]:
     return {"things": things, "nextToken": token}
 
 
-def _passing(tenant: Tenant, thing_type: str | None, name: str, value: str | None, prefix: bool) -> list[str]:
-    """The names of the things ListThings' attribute filter passes (``listing``'s ``find``)."""
+def _attribute_filter(name: str, value: str | None, prefix: bool) -> Callable[[dict[str, str] | None], bool]:
+    """Whether a thing's attributes pass ListThings' filter: it has ``name``, equal to
+    ``value`` or starting with it where ``prefix`` says so, or of any value without one."""
+    if value is None:
+        return lambda attributes: attributes is not None and name in attributes
+    if prefix:
+        return lambda attributes: (
+            attributes is not None and (found := attributes.get(name)) is not None and found.startswith(value)
+        )
+    return lambda attributes: attributes is not None and attributes.get(name) == value
+
+
+def _passing(
+    tenant: Tenant, thing_type: str | None, passes: Callable[[dict[str, str] | None], bool]
+) -> list[str]:
+    """The names of the things of ``thing_type`` (or every thing) whose attributes pass."""
     if thing_type is not None:
         product = tenant.products.get(thing_type)
         pool = list(product.devices.values()) if product is not None else []
     else:
         pool = list(tenant.keys.values())
-    if value is None:
-        return [d.key for d in pool if d.attributes and name in d.attributes]
-    if prefix:
-        return [
-            d.key
-            for d in pool
-            if d.attributes and (v := d.attributes.get(name)) is not None and v.startswith(value)
-        ]
-    return [d.key for d in pool if d.attributes and d.attributes.get(name) == value]
+    return [d.key for d in pool if passes(d.attributes)]
 
 
 def update(ctx: Context) -> dict[str, Any]:
