@@ -24,8 +24,9 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
+from iotfake import FakeCloud
 from iotfake.providers.aws_iot.arns import DEFAULT_ACCOUNT, DEFAULT_REGION, tenant_id
 from iotfake.registry.groups import Groups
 from iotfake.transports import requests_session, route_botocore
@@ -39,19 +40,39 @@ PAGE = 50
 SCAN = {"expression": "status = 'inactive'"}
 
 
-def fleet(devices: int) -> dict[str, Callable[[], Any]]:
-    """A cloud of ``devices`` devices for each provider, and the calls the rows time on it."""
+class Fleet(NamedTuple):
+    """``devices`` devices for each provider, every AWS thing in the thing group "every-thing",
+    and the clients and scriptr headers the rows call them with (``bench writes`` too)."""
+
+    cloud: FakeCloud
+    things: list[str]
+    scriptr_ids: list[str]
+    enos_keys: list[str]
+    iot: Any
+    http: Any
+    scriptr: dict[str, str]
+
+
+def fleet_of(devices: int) -> Fleet:
     cloud = seeded_cloud(1)  # an EnOS org whose product has no quota, and its token
-    names = sorted(cloud.populate("aws", devices))
-    cloud.populate("scriptr", devices, account="acme")
-    cloud.populate("enos", devices, org=ORG, product=PRODUCT_KEY)
+    things = cloud.populate("aws", devices)
+    scriptr_ids = cloud.populate("scriptr", devices, account="acme")
+    enos_keys = cloud.populate("enos", devices, org=ORG, product=PRODUCT_KEY)
     iot = route_botocore(boto3_client("iot"), cloud)
-    iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
-    token = iot.list_things(maxResults=PAGE)["nextToken"]
     iot.create_thing_group(thingGroupName="every-thing")
     group = Groups(cloud.registry.tenant("aws", tenant_id(DEFAULT_ACCOUNT, DEFAULT_REGION)))
-    for name in names:  # the registry's own call (AddThingToThingGroup's): a group of the fleet
+    for name in things:  # the registry's own call (AddThingToThingGroup's): a group of the fleet
         group.add_member("every-thing", name)
+    scriptr = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
+    return Fleet(cloud, things, scriptr_ids, enos_keys, iot, requests_session(cloud), scriptr)
+
+
+def fleet(devices: int) -> dict[str, Callable[[], Any]]:
+    """A cloud of ``devices`` devices for each provider, and the calls the rows time on it."""
+    cloud, things, _, _, iot, http, scriptr = fleet_of(devices)
+    names = sorted(things)
+    iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
+    token = iot.list_things(maxResults=PAGE)["nextToken"]
     prefix = names[len(names) // 2][:-1]  # a handful of names (the last character varies)
     for name in names[:: max(1, len(names) // (PAGE + 10))][: PAGE + 10]:  # spread over the fleet
         iot.update_thing(thingName=name, attributePayload={"attributes": {"rare": "yes"}})
@@ -61,9 +82,6 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     def rare_first() -> Any:
         cloud.registry.changes.bump()  # the selection is made again, as after any write
         return iot.list_things(**rare)
-
-    http = requests_session(cloud)
-    scriptr = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
 
     def query(body: dict[str, Any], *, fresh: bool = False) -> Callable[[], Any]:
         """A device.query call; ``fresh``: after a change (a filtered or sorted selection is

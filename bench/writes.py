@@ -24,30 +24,15 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from iotfake.providers.aws_iot.arns import DEFAULT_ACCOUNT, DEFAULT_REGION, tenant_id
-from iotfake.registry.groups import Groups
-from iotfake.transports import requests_session, route_botocore
-
-from .enos import HEADERS, ORG, PRODUCT_KEY, seeded_cloud
-from .listings import _ok, run
-from .percall import boto3_client
+from .enos import HEADERS, ORG, PRODUCT_KEY
+from .listings import _ok, fleet_of, run
 
 WHAT = "one write (in process)"
 
 
 def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     """A cloud of ``devices`` devices for each provider, and the writes the rows time on it."""
-    cloud = seeded_cloud(1)  # an EnOS org whose product has no quota, and its token
-    names = cloud.populate("aws", devices)
-    scriptr_ids = cloud.populate("scriptr", devices, account="acme")
-    enos_keys = cloud.populate("enos", devices, org=ORG, product=PRODUCT_KEY)
-    iot = route_botocore(boto3_client("iot"), cloud)
-    iot.create_thing_group(thingGroupName="every-thing")
-    group = Groups(cloud.registry.tenant("aws", tenant_id(DEFAULT_ACCOUNT, DEFAULT_REGION)))
-    for name in names:  # the registry's own call (AddThingToThingGroup's): a group of the fleet
-        group.add_member("every-thing", name)
-    http = requests_session(cloud)
-    scriptr = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
+    _, names, scriptr_ids, enos_keys, iot, http, scriptr = fleet_of(devices)
     shuffled = random.Random(7)
     picks = shuffled.sample(names, len(names))  # halves: a thing the delete row took never moves
     deleted, moved = iter(picks[::2]), iter(picks[1::2])
