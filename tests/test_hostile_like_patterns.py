@@ -8,10 +8,13 @@ linear; the bound asserted is seconds, not a measurement.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from _enos import Enos
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
@@ -120,3 +123,14 @@ def test_the_matcher_scans_each_segment_once() -> None:
         assert matcher("a" * size) is False
         assert matcher("a" * size + "b") is True
     assert time.monotonic() - started < 5
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text("aAsSb%_\n", max_size=6), st.text("aAsSb\n\u017f", max_size=8), st.booleans())
+def test_the_matcher_decides_as_the_pattern_read_as_a_regex(pattern: str, text: str, fold: bool) -> None:
+    """Literal patterns (compared with str methods) and the rest (with a regex per segment)
+    both decide as ``%`` = ``.*`` and ``_`` = ``.`` over the whole value would, folded or not
+    (the long s, U+017F, folds to "s" in a regex, not in ``lower()``)."""
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    flags = re.DOTALL | (re.IGNORECASE if fold else 0)
+    assert LikePattern(pattern, fold=fold)(text) is (re.fullmatch(regex, text, flags) is not None)

@@ -179,20 +179,22 @@ def test_listing_every_device_reads_views_for_the_page_only_and_answers_as_the_f
     one the general filter path gives."""
     from iotfake.providers.scriptr import records
 
-    made = []
-    real = records.device_view
+    made, read = [], []
+    real, fields_of = records.device_view, records.Fields
     params = {"pageNumber": page, "resultsPerPage": per_page, "count": count, "includeFieldType": types}
     if fields is not None:
         params["fields"] = fields
     with monkeypatch.context() as patch:  # per example: hypothesis runs many in one test
         patch.setattr(records, "device_view", lambda device: made.append(device.key) or real(device))
+        patch.setattr(records, "Fields", lambda device: read.append(device.key) or fields_of(device))
         fast = acme.device.query(params)
-        assert len(made) == len(fast["result"]["devices"]) <= per_page
+        assert len(made) == len(fast["result"]["devices"]) <= per_page and not read
         made.clear()
         patch.setattr(query, "compile_query", lambda text: lambda doc: True)  # the filter path
         patch.setattr(selections, "_KEPT", weakref.WeakKeyDictionary())  # nothing kept from before
         assert acme.device.query(params) == fast
-        assert len(made) == len(DEVICES) + 1  # a view of every device, the page's among them
+        assert len(read) == len(DEVICES) + 1  # the filter read every device
+        assert len(made) == len(fast["result"]["devices"])  # and made the page's views only
     if count:
         assert fast["result"]["count"] == len(DEVICES) + 1  # the built-in device too
 
@@ -207,9 +209,10 @@ def test_pages_of_a_filtered_query_are_read_from_what_the_first_page_selected(mo
     account = cloud.scriptr("acme")
     for i in range(12):
         account.device.create({"id": f"d{i:02}", "name": f"n{i % 3}", "password": "pw", "floor": str(i)})
-    made = []
-    real = records.device_view
+    made, read = [], []
+    real, fields_of = records.device_view, records.Fields
     monkeypatch.setattr(records, "device_view", lambda device: made.append(device.key) or real(device))
+    monkeypatch.setattr(records, "Fields", lambda device: read.append(device.key) or fields_of(device))
     wanted = {"query": 'name = "n1"', "sort": "floor<numeric:DESC>", "resultsPerPage": 2, "count": True}
 
     def page(number: int) -> list[str]:
@@ -217,13 +220,15 @@ def test_pages_of_a_filtered_query_are_read_from_what_the_first_page_selected(mo
         assert answer["count"] == 4
         return [d["id"] for d in answer["devices"]]
 
-    assert page(1) == ["d10", "d07"] and len(made) == 13  # every device (and the built-in), once
+    assert page(1) == ["d10", "d07"] and len(read) == 13  # every device (and the built-in), once
+    assert made == ["d10", "d07"]  # views of the page's devices only
     made.clear()
-    assert page(2) == ["d04", "d01"] and made == ["d04", "d01"]  # the page's views only
+    read.clear()
+    assert page(2) == ["d04", "d01"] and made == ["d04", "d01"] and not read  # read from the selection
     account.device.update({"id": "d04", "name": "n2"})
-    made.clear()
+    read.clear()
     assert account.device.query({**wanted, "count": False})["result"]["devices"][1]["id"] == "d07"
-    assert len(made) == 13  # selected again after the write
+    assert len(read) == 13  # selected again after the write
     with cloud.registry.transaction():
         account.device.update({"id": "d07", "name": "n0"})
         assert [d["id"] for d in account.device.query(wanted)["result"]["devices"]] == ["d10", "d01"]

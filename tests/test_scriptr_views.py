@@ -90,6 +90,52 @@ def test_a_device_view_is_the_view_of_its_doc_and_meta(
     assert list(records.device_view(device).items()) == list(_reference(device).items())
 
 
+#: every field a view shows, custom names, and fields a view never shows (``password``)
+asked = [
+    "id", "name", "description", "groups", "isSuspended", "auth_token", "tokens", "creator",
+    "versionNumber", "latest", "lastModifiedBy", "creationDate", "lastModifiedDate", "meta.types",
+    "floor", "x", "password", "types",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text("ab", min_size=1, max_size=3),
+    st.one_of(st.none(), st.text("ab", max_size=2)),
+    st.sampled_from(["active", "suspended", "inactive"]),
+    st.one_of(
+        st.none(),
+        st.dictionaries(
+            st.sampled_from([*asked, "floor"]),
+            st.one_of(st.none(), st.text("ab", max_size=2), st.lists(st.text("a"))),
+        ),
+    ),
+    extras,
+    st.integers(1, 5),
+    st.integers(0, 2**41),
+)
+def test_a_query_reads_each_field_as_the_device_view_shows_it(
+    key, name, status, attributes, extra, version, at
+) -> None:
+    """``records.Fields``, what a filtered or sorted query reads, answers each field as the
+    device's view does, whichever of a custom field and a standard one the view shows."""
+    device = Device(
+        id="i-" + key,
+        key=key,
+        product=None,
+        name=name,
+        attributes=attributes,
+        status=status,
+        version=version,
+        created=at,
+        updated=at + 1,
+        extra=extra,
+    )
+    view, fields = records.device_view(device), records.Fields(device)
+    for field in asked:
+        assert fields.get(field) == view.get(field), field
+
+
 # -- the query's tests on views --------------------------------------------------------------------
 
 stored = st.one_of(

@@ -13,6 +13,7 @@ pattern's, and the pattern's length is capped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 #: the longest pattern accepted; far beyond any real query, and it bounds the work per value
 MAX_PATTERN = 256
@@ -30,7 +31,7 @@ class LikePattern:
     (EnOS's "fuzzy query") instead of the whole of it.
     """
 
-    __slots__ = ("_middle", "_segments", "_tail_size", "pattern")
+    __slots__ = ("_middle", "_segments", "_tail_size", "pattern", "test")
 
     def __init__(self, pattern: str, *, fold: bool = False, escape: str | None = None, fuzzy: bool = False):
         if len(pattern) > MAX_PATTERN:
@@ -57,8 +58,23 @@ class LikePattern:
         ]
         self._middle = self._segments[1:-1]
         self._tail_size = len(segments[-1])
+        #: ``self(text)`` without the call through ``__call__``. A literal pattern (no ``_``) is
+        #: decided with str methods, three times faster on a fleet; folded, only for ASCII on
+        #: both sides, where ``lower()`` is what IGNORECASE does (which also matches the long
+        #: s, U+017F, to "s")
+        self.test: Callable[[str], bool] = self._searched
+        if all(None not in segment for segment in segments):
+            literals: list[str] = ["".join(segment) for segment in segments]  # type: ignore[arg-type]
+            if not fold:
+                self.test = _literal_test(literals)
+            elif pattern.isascii():
+                folded, searched = _literal_test([text.lower() for text in literals]), self._searched
+                self.test = lambda text: folded(text.lower()) if text.isascii() else searched(text)
 
     def __call__(self, text: str) -> bool:
+        return self.test(text)
+
+    def _searched(self, text: str) -> bool:
         segments = self._segments
         if len(segments) == 1:
             return segments[0].fullmatch(text) is not None
@@ -78,3 +94,34 @@ class LikePattern:
 
     def __repr__(self) -> str:
         return f"LikePattern({self.pattern!r})"
+
+
+def _literal_test(literals: list[str]) -> Callable[[str], bool]:
+    """``_searched``'s leftmost-first walk over literal segments, with str methods; the usual
+    shapes (``x``, ``x%``, ``%x``, ``%x%``) as one method call."""
+    head, tail = literals[0], literals[-1]
+    if len(literals) == 1:
+        return lambda text: text == head
+    if len(literals) == 2 and not tail:
+        return lambda text: text.startswith(head)
+    if len(literals) == 2 and not head:
+        return lambda text: text.endswith(tail)
+    if len(literals) == 3 and not head and not tail:
+        middle = literals[1]
+        return lambda text: middle in text
+    middles = literals[1:-1]
+
+    def walk(text: str) -> bool:
+        if not text.startswith(head):
+            return False
+        pos, tail_start = len(head), len(text) - len(tail)
+        if tail_start < pos:
+            return False
+        for segment in middles:
+            found = text.find(segment, pos, tail_start)
+            if found < 0:
+                return False
+            pos = found + len(segment)
+        return text.endswith(tail)
+
+    return walk

@@ -112,10 +112,9 @@ def query_devices(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
             total, shown = len(tenant.devices), list(islice(tenant.devices.values(), start, start + per_page))
         chosen_views = [records.device_view(d) for d in shown]
     else:
-        matched, views = _matched(tenant, (params.get("query"), params.get("sort")), predicate, order)
-        total, window = len(matched), slice(start, start + per_page)
-        # the call that selected shows the views it filtered; a later one makes its page's own
-        chosen_views = views[window] if views is not None else list(map(records.device_view, matched[window]))
+        matched = _matched(tenant, (params.get("query"), params.get("sort")), predicate, order)
+        total = len(matched)
+        chosen_views = [records.device_view(d) for d in matched[start : start + per_page]]
     devices = [records.present(v, include_types=with_types, fields=chosen) for v in chosen_views]
     result: dict[str, Any] = {"devices": devices}
     if count:
@@ -125,12 +124,11 @@ def query_devices(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 def _matched(
     tenant: Tenant, spec: tuple[Any, Any], predicate: query.Predicate, order: list[tuple[str, str, bool]]
-) -> tuple[list[Device], list[dict[str, Any]] | None]:
+) -> list[Device]:
     """The devices a query and sort select, in order, kept until the registry changes
-    (``registry.selections``): the pages after the first read only their own devices. The views
-    the filter read come too when this call made the selection, so its page shows what was
-    filtered (None when the selection was kept: nothing changed since)."""
-    made: list[list[dict[str, Any]]] = []
+    (``registry.selections``): the pages after the first read only their own devices. The
+    filter and the sort read the fields they name (``records.Fields``), not a view of every
+    device."""
 
     def select() -> list[Device]:
         named = query.pinned_id(predicate)
@@ -139,15 +137,13 @@ def _matched(
             devices = [device] if device is not None else []
         else:
             devices = list(tenant.iter_devices(newest_first=False))
-        with paused_gc():  # a view of every device: acyclic, and the collector would scan the fleet
-            views = [records.device_view(d) for d in devices]
-            position = {id(view): index for index, view in enumerate(views)}
-            chosen = query.sort([v for v in views if predicate(v)], order)
-            made.append(chosen)
-            return [devices[position[id(view)]] for view in chosen]
+        with paused_gc():  # a reader for every device: the collector would scan the fleet
+            docs = list(map(records.Fields, devices))
+            if predicate is not query.everything:
+                docs = list(filter(predicate, docs))
+            return [doc.device for doc in query.sort(docs, order)]
 
-    devices = selection(tenant, ("scriptr device.query", *spec), select)
-    return devices, made[0] if made else None
+    return selection(tenant, ("scriptr device.query", *spec), select)
 
 
 def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:

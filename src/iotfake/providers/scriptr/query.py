@@ -23,13 +23,22 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from functools import cmp_to_key
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ...like import LikeError, LikePattern
 from ...numbers import whole_number
 from .errors import invalid_query
 
-Predicate = Callable[[dict[str, Any]], bool]
+
+class Doc(Protocol):
+    """What a predicate or a sort reads: a device's view, or ``records.Fields`` (the same
+    values, read from the device as asked). A field absent and a field of None are alike."""
+
+    def get(self, field: str, /) -> Any: ...
+
+
+Predicate = Callable[[Doc], bool]
+D = TypeVar("D", bound=Doc)
 
 TOKEN = re.compile(
     r"""\s*(?:
@@ -175,10 +184,10 @@ class _Parser:
             out.append(self.value())
 
 
-def _values(doc: dict[str, Any], field: str) -> list[Any] | None:
-    if field not in doc or doc[field] is None:
+def _values(doc: Doc, field: str) -> list[Any] | None:
+    value = doc.get(field)
+    if value is None:
         return None
-    value = doc[field]
     return value if isinstance(value, list) else [value]
 
 
@@ -205,7 +214,7 @@ def _compare(field: str, op: str, wanted: Any, fold: bool) -> Predicate:
     # a query reads every device's view: a lone text value against a text is decided at once
     text = _norm(wanted, fold) if isinstance(wanted, str) else None
 
-    def test(doc: dict[str, Any]) -> bool:
+    def test(doc: Doc) -> bool:
         value = doc.get(field)
         if value is None:
             hit = False
@@ -220,7 +229,7 @@ def _compare(field: str, op: str, wanted: Any, fold: bool) -> Predicate:
 
 
 def _within(field: str, wanted: list[Any], fold: bool) -> Predicate:
-    def test(doc: dict[str, Any]) -> bool:
+    def test(doc: Doc) -> bool:
         values = _values(doc, field)
         return values is not None and any(_equal(v, w, fold) for v in values for w in wanted)
 
@@ -233,7 +242,7 @@ def _like(field: str, pattern: str, fold: bool) -> Predicate:
     except LikeError as exc:
         raise invalid_query(str(exc)) from None
 
-    def test(doc: dict[str, Any]) -> bool:
+    def test(doc: Doc) -> bool:
         value = doc.get(field)
         if value is None:
             return False
@@ -257,7 +266,7 @@ def pinned_id(predicate: Predicate) -> str | None:
     return getattr(predicate, "pinned_id", None)
 
 
-def everything(doc: dict[str, Any]) -> bool:
+def everything(doc: Doc) -> bool:
     """The empty query's predicate (a listing that needs no view to decide)."""
     return True
 
@@ -324,7 +333,7 @@ def _sort_value(value: Any, kind: str) -> Any:
     return _norm(value, False)
 
 
-def sort(items: list[dict[str, Any]], keys: list[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+def sort(items: list[D], keys: list[tuple[str, str, bool]]) -> list[D]:
     """Stable multi-key sort; documents missing a key come last whatever the direction."""
     if not keys:
         return items
@@ -346,22 +355,29 @@ def sort(items: list[dict[str, Any]], keys: list[tuple[str, str, bool]]) -> list
             return -result if descending else result
         return 0
 
-    # each item's sort values read once (n of them), not in every comparison (n log n)
-    decorated = [
-        ([_sort_value(item.get(field), kind) for field, kind, _ in keys], position)
-        for position, item in enumerate(items)
-    ]
-    columns = [[values[i] for values, _ in decorated] for i in range(len(keys))]
+    # each item's sort values read once, a column per key (n of them, not n log n)
+    columns = [_column(items, field, kind) for field, kind, _ in keys]
     if all(map(_ordered, columns)):
         # values of one type in each key: stable sorts by each key, the last first, are the
         # comparison's order (missing values last either way) at C speed
-        for i in reversed(range(len(keys))):
-            present = [entry for entry in decorated if entry[0][i] is not None]
-            present.sort(key=lambda entry, i=i: entry[0][i], reverse=directions[i])
-            decorated = present + [entry for entry in decorated if entry[0][i] is None]
-    else:
-        decorated.sort(key=cmp_to_key(compare))
-    return [items[position] for _, position in decorated]
+        order = list(range(len(items)))
+        for column, descending in zip(reversed(columns), reversed(directions), strict=True):
+            present = [at for at in order if column[at] is not None]
+            present.sort(key=column.__getitem__, reverse=descending)
+            order = present + [at for at in order if column[at] is None]
+        return [items[at] for at in order]
+    decorated = [(list(values), at) for at, values in enumerate(zip(*columns, strict=True))]
+    decorated.sort(key=cmp_to_key(compare))
+    return [items[at] for _, at in decorated]
+
+
+def _column(items: list[D], field: str, kind: str) -> list[Any]:
+    """Each item's sort value for one key; a lone text value sorted as text is itself."""
+    text = kind != "numeric" and kind != "date"
+    return [
+        value if text and type(value) is str else _sort_value(value, kind)
+        for value in [item.get(field) for item in items]
+    ]
 
 
 def _ordered(column: list[Any]) -> bool:
