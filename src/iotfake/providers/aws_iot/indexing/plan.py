@@ -8,15 +8,17 @@ order (the same tokens ``document.words`` gives a value) and turns the query int
 them, an exact token or a prefix. ``candidates`` is always a superset of the matches: the search
 still evaluates the whole query on each candidate, so the planner only decides how many
 documents are read, never which things are found. A term on an attribute reads the things that
-have the attribute (selected at C speed and kept until the registry changes). A query it cannot
+have the attribute, or whose value holds the word (selected in one pass and kept until the
+registry changes). A query it cannot
 narrow (a free-text term, another field, a NOT on its own) reads every thing, in the kept name
 order.
 
 How each node narrows (None: it does not):
 - ``thingName:word`` -> the word's first token (a value equal to the word, or holding it as a
   word, has that token); ``thingName:pre*fix`` -> the tokens starting with ``pre``;
-- ``attributes.x:word`` or a range on it -> the things with an attribute ``x`` (``attributes.x:*``
-  does not narrow: an attribute ``x.y`` below it matches it too);
+- ``attributes.x:word`` -> the things whose attribute ``x`` holds the word's text (a number: any
+  value of ``x``, since ``75`` matches ``"7.5e1"``); a range on it -> the things with an attribute
+  ``x`` (``attributes.x:*`` does not narrow: an attribute ``x.y`` below it matches it too);
 - AND -> the child with the fewest candidates (each child's matches include the AND's);
 - OR -> the union of its children's, when every child narrows;
 - NOT, ranges on names, other fields, wildcards with nothing before the first ``*`` / ``?`` -> None.
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ....registry.ordered import from_keys, sorted_keys
 from ....registry.selections import selection
 from .document import words
-from .query import And, Node, Or, Term, Word
+from .query import NUMBER, And, Node, Or, Term, Word
 
 if TYPE_CHECKING:
     from ....registry.tenant import Tenant
@@ -51,9 +53,12 @@ class Lookup(NamedTuple):
 
 class Has(NamedTuple):
     """The things with the attribute ``attribute`` (any value): a word or a range on
-    ``attributes.<attribute>`` reads that attribute alone, so nothing else can match it."""
+    ``attributes.<attribute>`` reads that attribute alone, so nothing else can match it.
+    ``text``: only those whose (lower-cased) text value holds it, or whose value is not text;
+    a word matches a value equal to it or holding it as a word, so the value holds its text."""
 
     attribute: str
+    text: str | None = None
 
 
 class _Tokens(NamedTuple):
@@ -86,7 +91,7 @@ def candidates(tenant: Tenant, query: Node) -> list[str]:
     found: set[str] = set()
     for lookup in lookups:
         if isinstance(lookup, Has):
-            found.update(_having(tenant, lookup.attribute))
+            found.update(_having(tenant, lookup))
         else:
             index = _tokens(tenant)
             start, end = index.span(lookup)
@@ -96,14 +101,25 @@ def candidates(tenant: Tenant, query: Node) -> list[str]:
     return sorted(found)
 
 
-def _having(tenant: Tenant, attribute: str) -> list[str]:
-    """The names of the things with ``attribute``, read at C speed and kept until the registry
-    changes: a search for a value few things have read every thing's document to find them."""
+def _having(tenant: Tenant, has: Has) -> list[str]:
+    """The names of the things ``has`` selects, read in one pass and kept until the registry
+    changes: a search for a value few things have read every thing's document to find them,
+    and one for a common value read thousands for each page."""
+    attribute, text = has
 
     def select() -> list[str]:
-        return [d.key for d in list(tenant.keys.values()) if d.attributes and attribute in d.attributes]
+        devices = list(tenant.keys.values())
+        if text is None:
+            return [d.key for d in devices if d.attributes and attribute in d.attributes]
+        return [
+            d.key
+            for d in devices
+            if d.attributes
+            and attribute in d.attributes
+            and (type(value := d.attributes[attribute]) is not str or text in value.lower())
+        ]
 
-    return selection(tenant, ("indexing attribute", attribute), select)
+    return selection(tenant, ("indexing attribute", attribute, text), select)
 
 
 def plan(node: Node) -> list[Lookup | Has] | None:
@@ -128,7 +144,9 @@ def _term(term: Term) -> list[Lookup | Has] | None:
     word, field = term.value, term.field
     if field is not None and field.startswith(ATTRIBUTES) and len(field) > len(ATTRIBUTES):
         # ``attributes.x:*`` matches a field below it too (an attribute named ``x.y``)
-        return None if isinstance(word, Word) and word.is_star else [Has(field[len(ATTRIBUTES) :])]
+        if isinstance(word, Word) and word.is_star:
+            return None
+        return [Has(field[len(ATTRIBUTES) :], _held(word) if isinstance(word, Word) else None)]
     if field != NAME or not isinstance(word, Word):
         return None
     if word.pattern is not None:
@@ -139,13 +157,24 @@ def _term(term: Term) -> list[Lookup | Has] | None:
     return [Lookup(words(word.text.lower())[0], exact=True)]
 
 
-def _cost(lookups: list[Lookup | Has]) -> tuple[int, int, int]:
-    """How wide the lookups are, without the index: names before attributes, exact tokens
-    before prefixes, longer prefixes before shorter ones (an AND reads its narrowest child's
-    candidates)."""
+def _held(word: Word) -> str | None:
+    """Text every value ``word`` matches holds (``evaluate._word``): the word itself, or a
+    quoted phrase's first word, or a pattern's literal start; None for a number (``75``
+    matches ``"7.5e1"`` by value) and a pattern that starts with a wildcard."""
+    if word.pattern is not None:
+        return word.pattern.prefix or None
+    text = word.text.lower()
+    return None if NUMBER.fullmatch(text) else words(text)[0]
+
+
+def _cost(lookups: list[Lookup | Has]) -> tuple[int, int, int, int]:
+    """How wide the lookups are, without the index: names before attributes, values of an
+    attribute before the attribute, exact tokens before prefixes, longer prefixes before
+    shorter ones (an AND reads its narrowest child's candidates)."""
     named = [lookup for lookup in lookups if isinstance(lookup, Lookup)]
     return (
         len(lookups) - len(named),
+        sum(isinstance(lookup, Has) and lookup.text is None for lookup in lookups),
         sum(not lookup.exact for lookup in named),
         -min((len(lookup.text) for lookup in named), default=0),
     )
