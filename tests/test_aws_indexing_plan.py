@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from iotfake import FakeCloud
 from iotfake.providers.aws_iot.indexing.document import Thing, View, thing_document
 from iotfake.providers.aws_iot.indexing.evaluate import matches
-from iotfake.providers.aws_iot.indexing.plan import Has, Lookup, candidates, plan
+from iotfake.providers.aws_iot.indexing.plan import Has, Lookup, candidates, exact, plan
 from iotfake.providers.aws_iot.indexing.query import parse
 from iotfake.registry import Device
 from iotfake.registry.tenant import Tenant
@@ -78,6 +78,8 @@ def _matching(tenant: Tenant, query) -> list[str]:
 @example([" ", ""], 'thingName:" "')
 @example(["\u0391\u03a3", "\u03b1\u03c2"], "thingName:\u03b1\u03c2")
 @example(["\u0130b", "i\u0307b"], "thingName:\u0130*")
+@example(["ab", "a"], "thingName:a*b")
+@example(["a b", "a"], 'thingName:"a b"')
 def test_the_things_read_include_every_match(names, text) -> None:
     try:
         query = parse(text)
@@ -87,6 +89,8 @@ def test_the_things_read_include_every_match(names, text) -> None:
     read = candidates(tenant, query)
     assert read == sorted(set(read))  # in name order, each once
     assert set(_matching(tenant, query)) <= set(read)
+    if exact(query):  # the search does not test what it reads
+        assert _matching(tenant, query) == read
 
 
 @pytest.mark.parametrize(
@@ -121,6 +125,27 @@ def test_the_things_read_include_every_match(names, text) -> None:
 )
 def test_what_each_query_narrows_to(text, lookups) -> None:
     assert plan(parse(text)) == lookups
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thingName:Meter-7", True),
+        ('thingName:"Meter-7"', True),
+        ("thingName:meter-*", True),
+        ("thingName:\u03a3*", True),
+        ('thingName:"a b"', False),
+        ("thingName:a\\ b", False),
+        ("thingName:me?er", False),
+        ("thingName:me*er", False),
+        ("thingName:*", False),
+        ("thingName:a OR thingName:b", False),
+        ("attributes.x:a", False),
+        ("thingId:a", False),
+    ],
+)
+def test_which_queries_read_exactly_their_matches(text, expected) -> None:
+    assert exact(parse(text)) is expected
 
 
 def test_a_named_thing_is_read_alone_and_the_tokens_follow_writes() -> None:

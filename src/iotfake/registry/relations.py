@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ..memo import keep
@@ -63,6 +64,12 @@ class Relation:
 
     def lefts(self, right: str) -> list[str]:
         return list(self._reverse.get(right, ()))
+
+    def lefts_reader(self) -> Callable[[str], Sequence[str]]:
+        """``lefts`` for many lookups in a row (a search page's things): the table is found
+        once, and each answer is the stored list itself, not a copy. Do not change it."""
+        reverse = self._reverse
+        return lambda right: reverse.get(right, ())
 
     def drop_left(self, left: str) -> list[str]:
         """Remove every link of ``left``; returns its former partners."""

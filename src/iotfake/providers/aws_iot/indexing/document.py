@@ -25,7 +25,7 @@ nested shadow fields are dot-joined, an array is indexed only when all its items
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -204,7 +204,9 @@ class Thing:
 
     __slots__ = ("_groups", "_shadows", "_table", "device", "groups_of")
 
-    def __init__(self, device: Device, groups_of: Callable[[str], list[str]], table: dict[str, Any]) -> None:
+    def __init__(
+        self, device: Device, groups_of: Callable[[str], Sequence[str]], table: dict[str, Any]
+    ) -> None:
         self.device = device
         self.groups_of = groups_of
         self._table = table

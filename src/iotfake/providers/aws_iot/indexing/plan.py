@@ -101,6 +101,21 @@ def candidates(tenant: Tenant, query: Node) -> list[str]:
     return sorted(found)
 
 
+def exact(query: Node) -> bool:
+    """Whether ``candidates`` are exactly the things ``query`` matches, so a search need not
+    test them: one term on the name, a bare word (the things holding it as a token) or
+    ``prefix*`` (those with a token starting with it), which is what ``evaluate._word`` tests
+    on the name's tokens, read as the index reads them."""
+    if not (isinstance(query, Term) and query.field == NAME and isinstance(query.value, Word)):
+        return False
+    word = query.value
+    if word.pattern is not None:
+        runs = word.pattern.runs
+        return runs is not None and len(runs) == 2 and bool(runs[0]) and not runs[1]
+    text = word.text.lower()  # one token: a phrase or an escaped space matches the whole name too
+    return text.split() == [text]
+
+
 def _having(tenant: Tenant, has: Has) -> list[str]:
     """The names of the things ``has`` selects, read in one pass and kept until the registry
     changes: a search for a value few things have read every thing's document to find them,

@@ -28,7 +28,7 @@ from .document import (
     thing_document,
 )
 from .evaluate import matches, predicate
-from .plan import candidates
+from .plan import candidates, exact
 from .query import Node, QueryError, parse
 
 MAX_RESULTS = 100
@@ -75,15 +75,16 @@ def _things(ctx: Context, config: dict[str, Any], query: Node, after: str | None
     # read without the lock, as ListThings does: devices and shadow entries are replaced, never
     # edited, so a search sees each thing whole (and a writer never waits for a search)
     keys, table = tenant.keys, tenant.table(SHADOWS_TABLE)
-    names, test = candidates(tenant, query), predicate(query)
+    names = candidates(tenant, query)
+    test = None if exact(query) else predicate(query)  # a name's token or prefix: no test
     found: list[dict[str, Any]] = []
-    groups_of = groups.groups_of
+    groups_of = groups.groups_reader()
     for name in names[0 if after is None else bisect_right(names, after) :]:
         device = keys.get(name)
         if device is None:
             continue
         thing = Thing(device, groups_of, table)
-        if test(thing_document(thing, view)):
+        if test is None or test(thing_document(thing, view)):
             if len(found) == size:
                 return found, encode([found[-1]["thingName"]])
             found.append(thing_answer(thing, view))
@@ -135,11 +136,12 @@ def matching_things(ctx: Context, query: Node) -> list[str]:
     tenant, groups = ctx.tenant, ctx.groups
     view = configuration.view(configuration.current(tenant))
     keys, table, test = tenant.keys, tenant.table(SHADOWS_TABLE), predicate(query)
+    groups_of = groups.groups_reader()
     return [
         name
         for name in candidates(tenant, query)
         if (device := keys.get(name)) is not None
-        and test(thing_document(Thing(device, groups.groups_of, table), view))
+        and test(thing_document(Thing(device, groups_of, table), view))
     ]
 
 
