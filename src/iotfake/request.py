@@ -79,7 +79,8 @@ def mimetype_of(fields: dict[str, Any]) -> str:
 
 def plain_args(query: str) -> Args | None:
     """werkzeug's ``args`` of a query with nothing to decode (ASCII, no ``%`` or ``+``), split
-    by hand; None for any other query, which werkzeug's own parsing reads."""
+    by hand, or of one ``query_args`` read before; None for any other query, which werkzeug's
+    own parsing reads."""
     if not query:
         return _NO_ARGS  # immutable, so one empty instance serves every request without a query
     args = _QUERIES.get(query)  # immutable too: a client's repeated query (``?action=create&orgId=o1``)
@@ -111,10 +112,12 @@ def query_args(query: str) -> Args:
     args = plain_args(query)
     if args is None:
         args = Args(parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"))
+        if len(query) <= _QUERY_CHARS:  # kept as plain ones are: ``endpointType=iot%3AData-ATS``
+            keep(_QUERIES, query, args, _QUERIES_SIZE)
     return args
 
 
-#: plain queries -> their ``Args``, so a query a client repeats is split once (see ``plain_args``)
+#: queries -> their ``Args``, so a query a client repeats is split once (see ``plain_args``)
 _QUERIES: dict[str, Args] = {}
 _QUERIES_SIZE = 256
 _QUERY_CHARS = 256
