@@ -7,7 +7,8 @@ every page reads (or sorts) the whole fleet makes paging quadratic. Each row her
 through the client a test would use, in process:
 - boto3: ListThings (the first page and the one after it, and by an attribute 60 things have,
   spread over the fleet), ListThingsInThingGroup of a group holding every thing, SearchIndex by a
-  name prefix;
+  name prefix and by an attribute's value the things with the rare attribute have (every thing
+  has the attribute, with other values);
 - scriptr's device.query: a page, a page with its count, sorted by name, filtered;
 - EnOS's SearchDevice: without an expression, and with one that reads every device.
 
@@ -38,6 +39,8 @@ from .percall import boto3_client
 PAGE = 50
 #: an expression SearchDevice evaluates on every device (no productKey pins it)
 SCAN = {"expression": "status = 'inactive'"}
+#: the site of the things with the rare attribute (every other thing has a site of its own)
+SITE = "bench-site"
 
 
 class Fleet(NamedTuple):
@@ -75,9 +78,16 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     token = iot.list_things(maxResults=PAGE)["nextToken"]
     prefix = names[len(names) // 2][:-1]  # a handful of names (the last character varies)
     for name in names[:: max(1, len(names) // (PAGE + 10))][: PAGE + 10]:  # spread over the fleet
-        iot.update_thing(thingName=name, attributePayload={"attributes": {"rare": "yes"}})
+        # every thing has a site (populate's): these alone have this one
+        iot.update_thing(thingName=name, attributePayload={"attributes": {"rare": "yes", "site": SITE}})
     rare = {"attributeName": "rare", "attributeValue": "yes", "maxResults": PAGE}
     rare_token = iot.list_things(**rare)["nextToken"]
+    site = {"queryString": f"attributes.site:{SITE}", "maxResults": PAGE}
+    site_token = iot.search_index(**site)["nextToken"]
+
+    def site_first() -> Any:
+        cloud.registry.changes.bump()
+        return iot.search_index(**site)
 
     def rare_first() -> Any:
         cloud.registry.changes.bump()  # the selection is made again, as after any write
@@ -118,6 +128,8 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
         "ListThingsInThingGroup, a group of every thing": lambda: iot.list_things_in_thing_group(
             thingGroupName="every-thing", maxResults=PAGE
         ),
+        "SearchIndex, a rare site: the first page": site_first,
+        "SearchIndex, a rare site: the next page": lambda: iot.search_index(**site, nextToken=site_token),
         "SearchIndex, thingName:prefix*": lambda: iot.search_index(queryString=f"thingName:{prefix}*"),
         "scriptr device.query, a page": query({"resultsPerPage": PAGE}),
         "scriptr device.query, a page and the count": query({"resultsPerPage": PAGE, "count": True}),

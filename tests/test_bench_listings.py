@@ -24,5 +24,7 @@ def test_the_fleet_s_listings_return_pages() -> None:
     assert calls["SearchIndex, thingName:prefix*"]()["things"]  # the prefix names a few things
     assert len(calls["ListThings, a rare attribute: the first page"]()["things"]) == listings.PAGE
     assert len(calls["ListThings, a rare attribute: the next page"]()["things"]) == 10
+    assert len(calls["SearchIndex, a rare site: the first page"]()["things"]) == listings.PAGE
+    assert len(calls["SearchIndex, a rare site: the next page"]()["things"]) == 10
     answer = calls["scriptr device.query, a page and the count"]().json()
     assert answer["response"]["result"]["result"]["count"] == 121  # and the built-in device
