@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .indexes import FieldIndex
+
 
 class _Missing:
     """``before`` of an insert, ``after`` of a delete."""
@@ -227,9 +229,10 @@ class Changes:
 
 class Table(dict[str, Any]):
     """A record table (or a tenant's settings): a dict whose every write is recorded in ``changes``
-    with its undo. ``scope`` and ``name`` say what the table is, for listeners."""
+    with its undo, and tells the table's indexes (``index``). ``scope`` and ``name`` say what
+    the table is, for listeners."""
 
-    __slots__ = ("_grown", "changes", "name", "scope", "shrunk")
+    __slots__ = ("_grown", "_indexes", "changes", "name", "scope", "shrunk")
 
     def __init__(
         self,
@@ -248,6 +251,41 @@ class Table(dict[str, Any]):
         #: how many times one of those lists shrank in place (``remove_item``): until it moves,
         #: they only grew, so a list and its length name its content
         self.shrunk = 0
+        #: fields -> the index readers asked for (``index``), kept through every write and undo
+        self._indexes: dict[tuple[str, ...], FieldIndex] = {}
+
+    def index(self, *fields: str) -> FieldIndex:
+        """The keys of the records by the value of ``fields`` (see ``indexes``), made on first use
+        from one pass over the table. Read it under the lock that guards the table's writes."""
+        found = self._indexes.get(fields)
+        if found is None:
+            found = self._indexes[fields] = FieldIndex(fields, dict.items(self))
+        return found
+
+    def _moved(self, key: str, before: Any, after: Any) -> None:
+        for index in self._indexes.values():
+            index.moved(key, before, after)
+
+    def _indexed(self, put_back: Undo, key: str, before: Any) -> Undo:
+        """``put_back``, the undo of a delete, telling the indexes there are then (one may be made
+        after the delete and before its undo)."""
+
+        def undo() -> None:
+            put_back()
+            if self._indexes:
+                self._moved(key, MISSING, before)
+
+        return undo
+
+    def _restore(self, key: str, value: Any) -> None:
+        """An undo step: ``key`` back to ``value`` (MISSING: gone), its place in the order kept."""
+        current = dict.get(self, key, MISSING)
+        if value is MISSING:
+            dict.pop(self, key, None)
+        else:
+            dict.__setitem__(self, key, value)
+        if self._indexes:
+            self._moved(key, current, value)
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._write(key, value, value)
@@ -258,14 +296,11 @@ class Table(dict[str, Any]):
         before = self.get(key, MISSING)
         if self._grown:
             self._grown.pop(key, None)
-        undo = None
-        if self.changes.in_transaction:
-            undo = (
-                (lambda: dict.pop(self, key, None))
-                if before is MISSING
-                else (lambda: dict.__setitem__(self, key, before))  # a replaced key keeps its place
-            )
+        # a replaced key keeps its place
+        undo = (lambda: self._restore(key, before)) if self.changes.in_transaction else None
         super().__setitem__(key, value)
+        if self._indexes:
+            self._moved(key, before, value)
         self.changes.record(undo, self.scope, self.name, key, before, heard)
 
     def __delitem__(self, key: str) -> None:
@@ -273,8 +308,10 @@ class Table(dict[str, Any]):
         if self._grown:
             self._grown.pop(key, None)
         # found before the delete: the undo puts the key back in its place
-        undo = removal_undo(self, key) if self.changes.in_transaction else None
+        undo = self._indexed(removal_undo(self, key), key, before) if self.changes.in_transaction else None
         super().__delitem__(key)
+        if self._indexes:
+            self._moved(key, before, MISSING)
         self.changes.record(undo, self.scope, self.name, key, before, MISSING)
 
     def pop(self, key: str, *default: Any) -> Any:
@@ -313,8 +350,10 @@ class Table(dict[str, Any]):
         before = dict.__getitem__(self, key)
         if self._grown:
             self._grown.pop(key, None)
-        undo = (lambda: dict.__setitem__(self, key, before)) if self.changes.in_transaction else None
+        undo = (lambda: self._restore(key, before)) if self.changes.in_transaction else None
         dict.__delitem__(self, key)
+        if self._indexes:
+            self._moved(key, before, MISSING)
         self.changes.record(undo, self.scope, self.name, key, before, MISSING)
         return before
 
@@ -380,13 +419,13 @@ class Table(dict[str, Any]):
         restored = list(dict.__getitem__(self, key))
         restored.insert(at, item)
         self._grown.pop(key, None)
-        dict.__setitem__(self, key, restored)
+        self._restore(key, restored)
 
     def _without_last(self, key: str) -> None:
         """Undo an ``append`` in place: later writes are undone already, so the list ends with
         its item; it is replaced (whoever was handed it keeps it as it was)."""
         self._grown.pop(key, None)
-        dict.__setitem__(self, key, dict.__getitem__(self, key)[:-1])
+        self._restore(key, dict.__getitem__(self, key)[:-1])
 
     def shared(self) -> dict[str, Any]:
         """The rows, for a caller that keeps their values (a snapshot's capture): no list handed

@@ -58,6 +58,19 @@ class Records:
         """A stable copy: callers may write while they walk it."""
         return iter(list(self.table.items()))
 
+    def where(self, *fields: str, value: Any) -> list[tuple[str, Any]]:
+        """The records whose ``fields`` hold ``value`` (a tuple of values, for several fields),
+        found by the table's index of them (``Table.index``), in the order they came to hold
+        it: a copy, callers may write while they walk it."""
+        with self.tenant.lock:
+            table = self.table
+            return [(key, table[key]) for key in table.index(*fields).get(value)]
+
+    def count(self, *fields: str, value: Any) -> int:
+        """How many records ``where`` finds."""
+        with self.tenant.lock:
+            return self.table.index(*fields).count(value)
+
     def create(self, key: str, record: Any) -> Any:
         """Insert a new record; a taken key is a :class:`KeyCollision`, a reference to a record
         that does not exist a :class:`NotFound` naming it."""
@@ -144,8 +157,8 @@ def cascade(tenant: Tenant, kind: str, key: str) -> None:
     """Apply every rule that refers to the record ``key`` of ``kind``, which is being deleted.
 
     Restricting rules are all checked before any cascade runs, so a refusal changes nothing.
-    Table kinds are scanned (they are small); references by key are dictionary hits; links are
-    indexed both ways.
+    References by key are dictionary hits, by a field the table's index of it (``Table.index``),
+    by value a C-speed scan; links are indexed both ways.
     """
     references, links = CATALOG.referrers(kind)
     plan: list[Callable[[], None]] = []
@@ -161,8 +174,9 @@ def cascade(tenant: Tenant, kind: str, key: str) -> None:
             # most deletes find none: asked first at C speed (a fleet's exclusive certificates
             # were read one by one in Python for every DeleteThing)
             hits = [k for k, v in table.items() if v == key] if key in table.values() else []
-        else:
-            hits = [k for k, v in table.items() if isinstance(v, dict) and v.get(ref.field) == key]
+        else:  # by the table's index of the field: a thing's job executions among a fleet's
+            with tenant.lock:
+                hits = table.index(ref.field).get(key)
         if not hits:
             continue
         if ref.on_delete == RESTRICT:

@@ -280,10 +280,8 @@ def for_thing(ctx: Context) -> dict[str, Any]:
     ctx.tenant.device(key=args["thingName"])
     found = [
         e
-        for _, e in executions(ctx).items()
-        if e["thing"] == args["thingName"]
-        and args.get("status") in (None, e["status"])
-        and args.get("jobId") in (None, e["job"])
+        for _, e in executions(ctx).where("thing", value=args["thingName"])
+        if args.get("status") in (None, e["status"]) and args.get("jobId") in (None, e["job"])
     ]
     chunk, token = _page(ctx, found, lambda e: [e["job"]])
     return {
@@ -368,9 +366,7 @@ def refresh(ctx: Context) -> None:
             for thing in _target_things(ctx, record["targets"], strict=False):
                 if executions(ctx).find(execution_key(job_id, thing)) is None:
                     _queue(ctx, job_id, thing)
-    for key, execution in executions(ctx).items():
-        if execution["status"] != "IN_PROGRESS":
-            continue
+    for key, execution in executions(ctx).where("status", value="IN_PROGRESS"):
         deadline = _deadline(ctx, execution)
         if deadline is not None and ctx.now_ms >= deadline:
             _set(ctx, key, execution, "TIMED_OUT", at=deadline)
@@ -384,7 +380,9 @@ def _settle(ctx: Context, job_id: str) -> None:
     record = jobs(ctx).find(job_id)
     if record is None or record["status"] != "IN_PROGRESS" or record["targetSelection"] != "SNAPSHOT":
         return
-    if all(e["status"] in TERMINAL for _, e in _of_job(ctx, job_id)):
+    table = executions(ctx)
+    ended = sum(table.count("job", "status", value=(job_id, status)) for status in TERMINAL)
+    if ended == table.count("job", value=job_id):  # counted: a device's every update settles
         jobs(ctx).replace(
             job_id, {**record, "status": "COMPLETED", "completed": ctx.now_ms, "updated": ctx.now_ms}
         )
@@ -447,17 +445,23 @@ def _execution(ctx: Context, job_id: str, thing: str, number: int | None) -> tup
 
 
 def _of_job(ctx: Context, job_id: str) -> list[tuple[str, dict[str, Any]]]:
-    return [(k, e) for k, e in executions(ctx).items() if e["job"] == job_id]
+    """The job's executions, oldest first (by the table's index: a fleet's executions are not
+    read for one job's)."""
+    return executions(ctx).where("job", value=job_id)
 
 
-def _details(ctx: Context, job_id: str) -> dict[str, int]:
-    counts = dict.fromkeys(COUNTS.values(), 0)
-    processing: list[str] = []
-    for _, execution in _of_job(ctx, job_id):
-        counts[COUNTS[execution["status"]]] += 1
-        if execution["status"] in ("QUEUED", "IN_PROGRESS"):
-            processing.append(arns.thing(ctx.tenant.id, execution["thing"]))
-    return {"processingTargets": processing, **counts}
+def _details(ctx: Context, job_id: str) -> dict[str, Any]:
+    """DescribeJob's ``jobProcessDetails``: counted by the index of (job, status), the things
+    still processing listed oldest first."""
+    table = executions(ctx)
+    counts = {name: table.count("job", "status", value=(job_id, status)) for status, name in COUNTS.items()}
+    processing = [
+        execution
+        for status in ("QUEUED", "IN_PROGRESS")
+        for _, execution in table.where("job", "status", value=(job_id, status))
+    ]
+    processing.sort(key=lambda execution: execution["number"])
+    return {"processingTargets": [arns.thing(ctx.tenant.id, e["thing"]) for e in processing], **counts}
 
 
 def _summary(execution: dict[str, Any]) -> dict[str, Any]:

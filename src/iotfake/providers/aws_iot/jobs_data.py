@@ -117,7 +117,7 @@ def _step_timeout(ctx: Context, changes: dict[str, Any]) -> None:
 
 
 def _of_thing(ctx: Context, thing: str) -> list[dict[str, Any]]:
-    found = [e for _, e in jobs.executions(ctx).items() if e["thing"] == thing]
+    found = [e for _, e in jobs.executions(ctx).where("thing", value=thing)]
     return sorted(found, key=lambda e: (e["queued"], e["job"]))
 
 
