@@ -175,3 +175,34 @@ def test_a_query_decides_as_every_value_normalised_would(doc, field, op, wanted,
     value = '"' + wanted + '"' if isinstance(wanted, str) else str(wanted)
     text = f"{field}{' <CI>' if fold else ''} {op} {value}"
     assert query.compile_query(text)(doc) == _decided(field, op, wanted, fold, like, doc), text
+
+
+def test_a_hand_made_snapshot_s_odd_groups_and_types_are_read_not_failed() -> None:
+    """A restored device whose ``groups`` or ``types`` are not what the API stores (a lone group
+    as plain text, as scriptr shows one; a number; a list of types) is shown, queried, sorted
+    and updated: a lone group reads as that group, anything else as none (it was a 500)."""
+    import json
+
+    from iotfake import FakeCloud
+
+    cloud = FakeCloud(seed=1)
+    cloud.scriptr("acme")
+    snapshot = cloud.snapshot()
+    tenant = snapshot["registry"]["tenants"][0]
+    odd = [{"types": "xy"}, {"groups": "gg"}, {"groups": 5}, {"types": ["a"], "groups": {"a": 1}}]
+    for number, extra in enumerate(odd):
+        device = json.loads(json.dumps(tenant["devices"][0]))
+        device.update(key=f"odd{number}", id=f"odd-id-{number}", extra=extra)
+        tenant["devices"].append(device)
+    account = FakeCloud.from_snapshot(snapshot).scriptr("acme")
+    for number in range(len(odd)):
+        shown = account.device.get(f"odd{number}", {"includeFieldType": True})
+        assert shown["metadata"] == {"status": "success"}, number
+        assert shown["result"].get("groups") == ("gg" if number == 1 else None)
+        assert shown["result"]["meta.types"]["name"] == "string"
+    found = account.device.query({"query": 'groups = "gg"', "sort": "groups<DESC>", "count": True})
+    assert [d["id"] for d in found["result"]["devices"]] == ["odd1"] and found["result"]["count"] == 1
+    assert account.device.query({"sort": "meta.types"})["metadata"] == {"status": "success"}
+    for number in range(len(odd)):
+        updated = account.device.update({"id": f"odd{number}", "description": "fixed"})
+        assert updated["metadata"] == {"status": "success"}, number

@@ -61,11 +61,24 @@ def device_doc(device: Device) -> dict[str, Any]:
         "name": device.name,
         "password": extra.get("password"),
         "description": extra.get("description"),
-        "groups": list(extra.get("groups") or ()),
+        "groups": listed(extra.get("groups")),
         "status": SUSPENDED if device.status == SUSPENDED else ACTIVE,
         "custom": dict(device.attributes or {}),
-        "types": dict(extra.get("types") or {}),
+        "types": mapped(extra.get("types")),
     }
+
+
+def listed(groups: Any) -> list[Any]:
+    """A stored ``groups`` as a list: a hand-made snapshot may hold a lone group as a plain
+    value (as scriptr shows one), or anything else (read as none, never a failed call)."""
+    if isinstance(groups, list | tuple):
+        return list(groups)
+    return [groups] if isinstance(groups, str) and groups else []
+
+
+def mapped(types: Any) -> dict[str, Any]:
+    """A stored ``types`` as a map (anything else in a hand-made snapshot: none declared)."""
+    return dict(types) if isinstance(types, dict) else {}
 
 
 def _device_extra(base: dict[str, Any], doc: dict[str, Any], principal: str) -> dict[str, Any]:
@@ -167,8 +180,7 @@ def _reader(field: str) -> Callable[[Device], Any]:
 
 
 def _groups(device: Device) -> Any:
-    groups = (device.extra or {}).get("groups")
-    return list(groups) if groups else None
+    return listed((device.extra or {}).get("groups")) or None
 
 
 #: the fields ``shown`` writes after a device's custom fields, read from the device
@@ -180,7 +192,7 @@ _OVER_CUSTOM: dict[str, Callable[[Device], Any]] = {
     "lastModifiedBy": lambda device: (device.extra or {}).get("lastModifiedBy"),
     "creationDate": lambda device: date(device.created),
     "lastModifiedDate": lambda device: date(device.updated),
-    "meta.types": lambda device: dict((device.extra or {}).get("types") or {}),
+    "meta.types": lambda device: mapped((device.extra or {}).get("types")),
 }
 #: the fields it writes before them, which a custom field of the name replaces
 _UNDER_CUSTOM: dict[str, Callable[[Device], Any]] = {
@@ -266,8 +278,9 @@ def shown(
     out: dict[str, Any] = {"id": key, "name": name}
     if description is not None:
         out["description"] = description
+    groups = listed(groups)
     if groups:
-        out["groups"] = list(groups)
+        out["groups"] = groups
     out["isSuspended"] = "true" if suspended else "false"
     if custom:
         out.update(custom)
@@ -283,7 +296,7 @@ def shown(
     out["lastModifiedBy"] = modified_by
     out["creationDate"] = date(created)
     out["lastModifiedDate"] = date(updated)
-    out["meta.types"] = dict(types or {})
+    out["meta.types"] = mapped(types)
     return out
 
 
