@@ -4,6 +4,7 @@ completion follow every device's update exactly as counting all its executions w
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 
@@ -132,3 +133,96 @@ def test_the_job_s_counts_and_completion_follow_each_update(fleet, seed) -> None
         assert len(details["processingTargets"]) == scanned.get("QUEUED", 0) + scanned.get("IN_PROGRESS", 0)
         assert job["status"] == ("COMPLETED" if done == len(things) else "IN_PROGRESS"), (done, step)
     assert iot.describe_job(jobId="other")["job"]["status"] == "IN_PROGRESS"
+
+
+# -- a CONTINUOUS job reads its groups again only when what it reads moved ---------------------------
+def _pair_of_clouds():
+    """Two clouds run the same program: ``job_targets`` keeps what a job was brought up to date
+    with in one; the other forgets it before every call (``reconciled`` always False)."""
+    out = []
+    for _ in range(2):
+        cloud = FakeCloud(seed=5)
+        out.append((cloud, _client("iot", cloud), _client("iot-jobs-data", cloud)))
+    return out
+
+
+def _executions(iot, job_id: str) -> list[tuple[str, str]]:
+    summaries = iot.list_job_executions_for_job(jobId=job_id, maxResults=250)["executionSummaries"]
+    return sorted((s["thingArn"], s["jobExecutionSummary"]["status"]) for s in summaries)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_continuous_job_reaches_what_a_fresh_read_of_its_groups_reaches(monkeypatch, seed) -> None:
+    from iotfake.providers.aws_iot import job_targets
+
+    real = job_targets.reconciled
+    clouds = _pair_of_clouds()
+    forgetting = clouds[1][0].registry
+
+    def reconciled(ctx, job_id, targets):
+        return False if ctx.tenant.changes is forgetting.changes else real(ctx, job_id, targets)
+
+    monkeypatch.setattr(job_targets, "reconciled", reconciled)
+    rng = random.Random(seed)
+    for _, iot, _ in clouds:
+        iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
+        iot.create_thing_group(thingGroupName="top")
+        iot.create_thing_group(thingGroupName="leaf", parentGroupName="top")
+        iot.create_dynamic_thing_group(thingGroupName="dyn", queryString="attributes.wave:1")
+        iot.create_thing(thingName="t0")
+        iot.add_thing_to_thing_group(thingGroupName="top", thingName="t0")
+    iot = clouds[0][1]
+    top, dyn = (iot.describe_thing_group(thingGroupName=n)["thingGroupArn"] for n in ("top", "dyn"))
+    for _, client, _ in clouds:
+        client.create_job(jobId="grouped", targets=[top], document=DOC, targetSelection="CONTINUOUS")
+        client.create_job(jobId="dynamic", targets=[dyn], document=DOC, targetSelection="CONTINUOUS")
+        thing_arn = client.describe_thing(thingName="t0")["thingArn"]  # a thing named, not a group
+        client.create_job(jobId="direct", targets=[thing_arn], document=DOC, targetSelection="CONTINUOUS")
+    made = 1
+    for _ in range(30):
+        step = rng.choice(["create", "join", "leave", "delete", "wave", "drop execution", "finish", "leaf"])
+        thing = f"t{rng.randrange(made + 1)}" if rng.random() < 0.8 else "t0"
+        for cloud, client, data in clouds:
+            known = thing in cloud.registry.tenant("aws", "123456789012/us-east-1").keys
+            if step == "create" and not known:
+                client.create_thing(thingName=thing)
+            elif step in ("join", "leaf") and known:
+                group = "leaf" if step == "leaf" else "top"
+                with contextlib.suppress(client.exceptions.InvalidRequestException):
+                    # refused where it is in the other group of the hierarchy already
+                    client.add_thing_to_thing_group(thingGroupName=group, thingName=thing)
+            elif step == "leave" and known:
+                client.remove_thing_from_thing_group(thingGroupName="top", thingName=thing)
+            elif step == "delete" and known:
+                client.delete_thing(thingName=thing)
+            elif step == "wave" and known:
+                client.update_thing(thingName=thing, attributePayload={"attributes": {"wave": "1"}})
+            elif step == "drop execution" and known:
+                try:
+                    found = client.describe_job_execution(jobId="grouped", thingName=thing)["execution"]
+                except client.exceptions.ResourceNotFoundException:
+                    continue
+                number = found["executionNumber"]
+                client.delete_job_execution(
+                    jobId="grouped", thingName=thing, executionNumber=number, force=True
+                )
+            elif step == "finish" and known:
+                answer = data.start_next_pending_job_execution(thingName=thing)
+                if "execution" in answer:
+                    job = answer["execution"]["jobId"]
+                    data.update_job_execution(jobId=job, thingName=thing, status="SUCCEEDED")
+        made += step == "create"
+        for job in ("grouped", "dynamic", "direct"):
+            assert _executions(clouds[0][1], job) == _executions(clouds[1][1], job), (seed, step, thing)
+
+
+def test_a_continuous_job_naming_a_thing_reaches_it_again_once_it_is_made_again(fleet) -> None:
+    """The thing is deleted (its execution goes with it) and made again: the job reaches it."""
+    _, iot, data = fleet
+    arn = iot.describe_thing(thingName="t03")["thingArn"]
+    iot.create_job(jobId="direct", targets=[arn], document=DOC, targetSelection="CONTINUOUS")
+    assert iot.describe_job_execution(jobId="direct", thingName="t03")["execution"]["status"] == "QUEUED"
+    iot.delete_thing(thingName="t03")
+    assert iot.list_job_executions_for_job(jobId="direct")["executionSummaries"] == []
+    iot.create_thing(thingName="t03")
+    assert [e["jobId"] for e in data.get_pending_job_executions(thingName="t03")["queuedJobs"]] == ["direct"]

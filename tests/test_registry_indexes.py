@@ -1,15 +1,18 @@
 """A table's indexes (``Table.index``) always say what a scan of the table would: through every
 kind of write, nested transactions rolled back or kept, and an index made at any point (before a
-write whose undo must then tell it, too)."""
+write whose undo must then tell it, too). And its ``generation`` moves whenever its content or
+order does."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
+from unittest.mock import patch
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from iotfake.registry import changes as changes_module
 from iotfake.registry.changes import Changes, RolledBack, Table
 from iotfake.registry.indexes import FieldIndex
 
@@ -58,6 +61,10 @@ def _scanned(table: Table, fields: tuple[str, ...]) -> dict[Any, set[str]]:
     return out
 
 
+def _contents(table: Table) -> list[tuple[str, Any]]:
+    return [(key, list(value) if isinstance(value, list) else value) for key, value in table.items()]
+
+
 def _indexed(index: FieldIndex, values: set[Any]) -> dict[Any, set[str]]:
     return {value: set(index.get(value)) for value in values if index.count(value)}
 
@@ -79,15 +86,39 @@ def _apply(table: Table, op: str, key: Any, value: Any) -> None:
         table.clear()
 
 
+GROWN = [("append", "a", "x"), ("append", "a", "y"), ("append", "a", "z"), ("remove_item", "a", "y")]
+ROLLED_BACK = [
+    ("begin", None, None),
+    ("index", "job", None),
+    *GROWN,
+    ("del", "z", None),
+    ("rollback", None, None),
+]
+
+
 @settings(max_examples=500, deadline=None)
-@given(STEPS)
-def test_an_index_says_what_a_scan_says_after_any_writes_and_rollbacks(steps) -> None:
+@given(STEPS, st.sampled_from([2, changes_module.GROW_IN_PLACE]))
+@example(GROWN, 2)
+@example(ROLLED_BACK, 2)
+def test_an_index_says_what_a_scan_says_after_any_writes_and_rollbacks(steps, grow_from) -> None:
+    """``grow_from``: lists this long grow and shrink in place (``Table.append``)."""
+    with patch.object(changes_module, "GROW_IN_PLACE", grow_from):
+        _run(steps)
+
+
+def _run(steps) -> None:
     changes, lock = Changes(), threading.RLock()
     table = Table(changes, {"z": {"job": "j1", "status": "QUEUED", "thing": "t1"}}, name="t")
     made: set[str] = set()
     open_transactions: list[Any] = []
 
+    seen = [(table.generation, _contents(table))]
+
     def check() -> None:
+        generation, contents = table.generation, _contents(table)
+        if contents != seen[-1][1]:  # a reader keeping what it derived sees the change
+            assert generation != seen[-1][0], (seen[-1], contents)
+        seen.append((generation, contents))
         for name in made:
             fields = FIELDS[name]
             scanned = _scanned(table, fields)

@@ -232,7 +232,7 @@ class Table(dict[str, Any]):
     with its undo, and tells the table's indexes (``index``). ``scope`` and ``name`` say what
     the table is, for listeners."""
 
-    __slots__ = ("_grown", "_indexes", "changes", "name", "scope", "shrunk")
+    __slots__ = ("_grown", "_indexes", "changes", "generation", "name", "scope", "shrunk")
 
     def __init__(
         self,
@@ -253,6 +253,10 @@ class Table(dict[str, Any]):
         self.shrunk = 0
         #: fields -> the index readers asked for (``index``), kept through every write and undo
         self._indexes: dict[tuple[str, ...], FieldIndex] = {}
+        #: moves with every write and every undo: a reader that kept what it derived from the
+        #: table, with this, knows whether it still holds (the table object itself is replaced
+        #: by a restore)
+        self.generation = 0
 
     def index(self, *fields: str) -> FieldIndex:
         """The keys of the records by the value of ``fields`` (see ``indexes``), made on first use
@@ -272,6 +276,7 @@ class Table(dict[str, Any]):
 
         def undo() -> None:
             put_back()
+            self.generation += 1
             if self._indexes:
                 self._moved(key, MISSING, before)
 
@@ -280,6 +285,7 @@ class Table(dict[str, Any]):
     def _restore(self, key: str, value: Any) -> None:
         """An undo step: ``key`` back to ``value`` (MISSING: gone), its place in the order kept."""
         current = dict.get(self, key, MISSING)
+        self.generation += 1
         if value is MISSING:
             dict.pop(self, key, None)
         else:
@@ -299,6 +305,7 @@ class Table(dict[str, Any]):
         # a replaced key keeps its place
         undo = (lambda: self._restore(key, before)) if self.changes.in_transaction else None
         super().__setitem__(key, value)
+        self.generation += 1
         if self._indexes:
             self._moved(key, before, value)
         self.changes.record(undo, self.scope, self.name, key, before, heard)
@@ -310,6 +317,7 @@ class Table(dict[str, Any]):
         # found before the delete: the undo puts the key back in its place
         undo = self._indexed(removal_undo(self, key), key, before) if self.changes.in_transaction else None
         super().__delitem__(key)
+        self.generation += 1
         if self._indexes:
             self._moved(key, before, MISSING)
         self.changes.record(undo, self.scope, self.name, key, before, MISSING)
@@ -352,6 +360,7 @@ class Table(dict[str, Any]):
             self._grown.pop(key, None)
         undo = (lambda: self._restore(key, before)) if self.changes.in_transaction else None
         dict.__delitem__(self, key)
+        self.generation += 1
         if self._indexes:
             self._moved(key, before, MISSING)
         self.changes.record(undo, self.scope, self.name, key, before, MISSING)
@@ -381,6 +390,7 @@ class Table(dict[str, Any]):
                 self[key] = grown
             return
         values.append(item)
+        self.generation += 1
         undo = (lambda: self._without_last(key)) if self.changes.in_transaction else None
         appended = Appended(item)
         self.changes.record(undo, self.scope, self.name, key, appended, appended)
@@ -406,6 +416,7 @@ class Table(dict[str, Any]):
             return True
         del values[at]  # held once (see ``append``): the rest of the list is not searched
         self.shrunk += 1
+        self.generation += 1
         undo = (lambda: self._put_back(key, item, at)) if self.changes.in_transaction else None
         removed = Removed(item)
         self.changes.record(undo, self.scope, self.name, key, removed, removed)

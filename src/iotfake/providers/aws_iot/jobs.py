@@ -11,7 +11,8 @@ Targets are thing ARNs and thing group ARNs; a group targets its members and the
 descendants. A CONTINUOUS job also reaches things that join a target group later. That is done
 lazily ([I]): every jobs call first brings the tenant's CONTINUOUS jobs up to date with the
 groups (:func:`refresh`), so an execution appears for a new member as soon as anything looks, with
-``queuedAt`` the time it was first seen. Doing it at read time keeps thing-group code (another
+``queuedAt`` the time it was first seen (the members are read again only when something they
+depend on moved: ``job_targets``). Doing it at read time keeps thing-group code (another
 module, and the hot CreateThing path) free of jobs, and needs no listener that writes after the
 lock was released (the change log's outbox runs after commit, so a listener writing back would
 be a second, racing transaction).
@@ -36,7 +37,7 @@ from ...registry.kinds import JOB_EXECUTIONS
 from ...registry.records import Records
 from . import arns, paging
 from .context import Context
-from .dynamic_groups import members
+from .job_targets import reconciled, remember, single_group_id, target_things
 from .wire import AwsError, invalid
 
 JOB, EXECUTION = "job", "job execution"
@@ -104,7 +105,7 @@ def create(ctx: Context) -> dict[str, Any]:
         if document is None and source is None:
             document, source = found.get("document"), found.get("documentSource")
     _check_document(document, source)
-    things = _target_things(ctx, args["targets"])
+    things = target_things(ctx, args["targets"])
     record = {
         "id": job_id,
         "status": "IN_PROGRESS",
@@ -186,7 +187,7 @@ def listing(ctx: Context) -> dict[str, Any]:
             "lastUpdatedAt": record["updated"] / 1000,
             "isConcurrent": False,
         }
-        group_id = _single_group_id(ctx, record["targets"])
+        group_id = single_group_id(ctx, record["targets"])
         if group_id is not None:
             summary["thingGroupId"] = group_id
         if record.get("completed") is not None:
@@ -361,11 +362,17 @@ def refresh(ctx: Context) -> None:
     if JOB_EXECUTIONS not in ctx.tenant.tables and "jobs" not in ctx.tenant.tables:
         return
     touched: set[str] = set()
+    queued = executions(ctx).table
     for job_id, record in jobs(ctx).items():
-        if record["targetSelection"] == "CONTINUOUS" and record["status"] == "IN_PROGRESS":
-            for thing in _target_things(ctx, record["targets"], strict=False):
-                if executions(ctx).find(execution_key(job_id, thing)) is None:
+        if record["targetSelection"] != "CONTINUOUS" or record["status"] != "IN_PROGRESS":
+            continue
+        with ctx.tenant.lock:  # what the targets hold, and what was queued for them, at once
+            if reconciled(ctx, job_id, record["targets"]):
+                continue  # nothing it reads changed since it last queued what was missing
+            for thing in target_things(ctx, record["targets"], strict=False):
+                if execution_key(job_id, thing) not in queued:
                     _queue(ctx, job_id, thing)
+            remember(ctx, job_id, record["targets"])
     for key, execution in executions(ctx).where("status", value="IN_PROGRESS"):
         deadline = _deadline(ctx, execution)
         if deadline is not None and ctx.now_ms >= deadline:
@@ -487,44 +494,6 @@ def _job_ref(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
     if record["config"].get("description") is not None:
         out["description"] = record["config"]["description"]
     return out
-
-
-def _target_things(ctx: Context, targets: list[str], *, strict: bool = True) -> list[str]:
-    """The things ``targets`` name, in order, once each: thing ARNs and thing group ARNs (a
-    group's members and its descendants' members). ``strict``: a missing target is an error."""
-    tenant = ctx.tenant
-    found: dict[str, None] = {}
-    for target in targets:
-        thing = arns.resource_of(tenant.id, target, "thing")
-        if thing is not None:
-            if thing in tenant.keys:
-                found[thing] = None
-            elif strict:
-                raise AwsError("ResourceNotFoundException", f"Thing {thing} cannot be found.")
-            continue
-        group = arns.resource_of(tenant.id, target, "thinggroup")
-        if group is None:
-            if strict:
-                raise invalid(f"{target} is not a thing or thing group ARN of this account and region")
-            continue
-        if ctx.groups.find(group) is None:
-            if strict:
-                raise AwsError("ResourceNotFoundException", f"Thing group {group} cannot be found.")
-            continue
-        for name in (group, *ctx.groups.descendants(group)):
-            for member in members(ctx, name):
-                found[member] = None
-    return list(found)
-
-
-def _single_group_id(ctx: Context, targets: list[str]) -> str | None:
-    for target in targets:
-        group = arns.resource_of(ctx.tenant.id, target, "thinggroup")
-        if group is not None:
-            record = ctx.groups.find(group)
-            if record is not None and record.get("id") is not None:
-                return record["id"]
-    return None
 
 
 def _check_document(document: str | None, source: str | None) -> None:
