@@ -8,7 +8,8 @@ through the client a test would use, in process:
 - boto3: ListThings (the first page and the one after it, and by an attribute 60 things have,
   spread over the fleet), ListThingsInThingGroup of a group holding every thing, SearchIndex by a
   name prefix and by an attribute's value the things with the rare attribute have (every thing
-  has the attribute, with other values);
+  has the attribute, with other values); GetPendingJobExecutions of a thing that two jobs of
+  every thing (one SNAPSHOT, one CONTINUOUS) target;
 - scriptr's device.query: a page, a page with its count, sorted by name, filtered;
 - EnOS's SearchDevice: without an expression, and with one that reads every device.
 
@@ -22,6 +23,8 @@ and the pages after it read what it selected ("the next page").
 from __future__ import annotations
 
 import argparse
+import itertools
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -43,15 +46,21 @@ SCAN = {"expression": "status = 'inactive'"}
 SITE = "bench-site"
 
 
+#: the jobs of every thing (``fleet_of``), by id: one of each target selection
+JOBS = {"rollout": "SNAPSHOT", "always": "CONTINUOUS"}
+
+
 class Fleet(NamedTuple):
     """``devices`` devices for each provider, every AWS thing in the thing group "every-thing",
-    and the clients and scriptr headers the rows call them with (``bench writes`` too)."""
+    which ``JOBS`` target, and the clients and scriptr headers the rows call them with (``bench
+    writes`` too)."""
 
     cloud: FakeCloud
     things: list[str]
     scriptr_ids: list[str]
     enos_keys: list[str]
     iot: Any
+    jobs: Any
     http: Any
     scriptr: dict[str, str]
 
@@ -62,17 +71,21 @@ def fleet_of(devices: int) -> Fleet:
     scriptr_ids = cloud.populate("scriptr", devices, account="acme")
     enos_keys = cloud.populate("enos", devices, org=ORG, product=PRODUCT_KEY)
     iot = route_botocore(boto3_client("iot"), cloud)
+    jobs = route_botocore(boto3_client("iot-jobs-data"), cloud)
     iot.create_thing_group(thingGroupName="every-thing")
     group = Groups(cloud.registry.tenant("aws", tenant_id(DEFAULT_ACCOUNT, DEFAULT_REGION)))
     for name in things:  # the registry's own call (AddThingToThingGroup's): a group of the fleet
         group.add_member("every-thing", name)
+    every_thing = iot.describe_thing_group(thingGroupName="every-thing")["thingGroupArn"]
+    for job, selection in JOBS.items():  # an execution for every thing in each
+        iot.create_job(jobId=job, targets=[every_thing], document='{"op": "x"}', targetSelection=selection)
     scriptr = {"Authorization": f"bearer {cloud.scriptr('acme').token}"}
-    return Fleet(cloud, things, scriptr_ids, enos_keys, iot, requests_session(cloud), scriptr)
+    return Fleet(cloud, things, scriptr_ids, enos_keys, iot, jobs, requests_session(cloud), scriptr)
 
 
 def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     """A cloud of ``devices`` devices for each provider, and the calls the rows time on it."""
-    cloud, things, _, _, iot, http, scriptr = fleet_of(devices)
+    cloud, things, _, _, iot, jobs, http, scriptr = fleet_of(devices)
     names = sorted(things)
     iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
     token = iot.list_things(maxResults=PAGE)["nextToken"]
@@ -84,6 +97,8 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     rare_token = iot.list_things(**rare)["nextToken"]
     site = {"queryString": f"attributes.site:{SITE}", "maxResults": PAGE}
     site_token = iot.search_index(**site)["nextToken"]
+
+    pending = itertools.cycle(random.Random(3).sample(names, min(len(names), 500)))
 
     def site_first() -> Any:
         cloud.registry.changes.bump()
@@ -130,6 +145,9 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
         ),
         "SearchIndex, a rare site: the first page": site_first,
         "SearchIndex, a rare site: the next page": lambda: iot.search_index(**site, nextToken=site_token),
+        "GetPendingJobExecutions, a thing picked at random (a job of every thing)": lambda: (
+            jobs.get_pending_job_executions(thingName=next(pending))
+        ),
         "SearchIndex, thingName:prefix*": lambda: iot.search_index(queryString=f"thingName:{prefix}*"),
         "scriptr device.query, a page": query({"resultsPerPage": PAGE}),
         "scriptr device.query, a page and the count": query({"resultsPerPage": PAGE, "count": True}),

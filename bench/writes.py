@@ -9,7 +9,9 @@ one. Each row is one write through the client a test would use, in process, on a
 with ``FakeCloud.populate`` (no HTTP), with every AWS thing in one thing group:
 - boto3: DeleteThing of a thing picked at random (each call another), RemoveThingFromThingGroup
   and AddThingToThingGroup of another picked at random (the group holds every thing but it),
-  DeleteThing of a thing that was just made (the newest);
+  DeleteThing of a thing that was just made (the newest); a device's run of its next job
+  (StartNextPendingJobExecution, then UpdateJobExecution to SUCCEEDED) where two jobs, one
+  SNAPSHOT and one CONTINUOUS, target the group of every thing;
 - EnOS DeleteDevice and scriptr device.delete of a device picked at random.
 
 Each row's cost is the median of ``--calls`` calls, as ``bench listings`` reports its pages;
@@ -32,10 +34,10 @@ WHAT = "one write (in process)"
 
 def fleet(devices: int) -> dict[str, Callable[[], Any]]:
     """A cloud of ``devices`` devices for each provider, and the writes the rows time on it."""
-    _, names, scriptr_ids, enos_keys, iot, http, scriptr = fleet_of(devices)
+    _, names, scriptr_ids, enos_keys, iot, jobs, http, scriptr = fleet_of(devices)
     shuffled = random.Random(7)
     picks = shuffled.sample(names, len(names))  # halves: a thing the delete row took never moves
-    deleted, moved = iter(picks[::2]), iter(picks[1::2])
+    deleted, moved, working = iter(picks[::2]), iter(picks[1::2]), iter(picks[1::2])
     enos_gone, scriptr_gone = (iter(shuffled.sample(pool, len(pool))) for pool in (enos_keys, scriptr_ids))
     made = itertools.count()
 
@@ -49,8 +51,10 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
         iot.create_thing(thingName=name)
         return iot.delete_thing(thingName=name)
 
-    def delete_thing() -> Any:
-        return iot.delete_thing(thingName=next(deleted))
+    def run_job() -> Any:  # a device takes its next job and succeeds (then the other one)
+        thing = next(working)
+        started = jobs.start_next_pending_job_execution(thingName=thing)["execution"]
+        return jobs.update_job_execution(jobId=started["jobId"], thingName=thing, status="SUCCEEDED")
 
     def enos_delete() -> Any:
         url = f"/connect-service/v2.1/devices?action=delete&orgId={ORG}&productKey={PRODUCT_KEY}"
@@ -66,6 +70,7 @@ def fleet(devices: int) -> dict[str, Callable[[], Any]]:
             thingName=next(deleted)
         ),
         "Remove and AddThingToThingGroup, a group of every thing": move,
+        "StartNextPendingJobExecution and UpdateJobExecution, a job of every thing": run_job,
         "CreateThing, then DeleteThing of it": newest,
         "EnOS DeleteDevice, a device picked at random": enos_delete,
         "scriptr device.delete, a device picked at random": scriptr_delete,

@@ -26,5 +26,7 @@ def test_the_fleet_s_listings_return_pages() -> None:
     assert len(calls["ListThings, a rare attribute: the next page"]()["things"]) == 10
     assert len(calls["SearchIndex, a rare site: the first page"]()["things"]) == listings.PAGE
     assert len(calls["SearchIndex, a rare site: the next page"]()["things"]) == 10
+    pending = calls["GetPendingJobExecutions, a thing picked at random (a job of every thing)"]()
+    assert sorted(job["jobId"] for job in pending["queuedJobs"]) == ["always", "rollout"]
     answer = calls["scriptr device.query, a page and the count"]().json()
     assert answer["response"]["result"]["result"]["count"] == 121  # and the built-in device
