@@ -96,3 +96,37 @@ def test_dynamic_groups_survive_a_snapshot(aws_cloud, indexed) -> None:
     iot.create_dynamic_thing_group(thingGroupName="floor3", queryString=QUERY)
     aws_cloud.restore(aws_cloud.snapshot())
     assert iot.list_things_in_thing_group(thingGroupName="floor3")["things"] == ["lamp-1", "lamp-2"]
+
+
+def _paged(iot, **args) -> list[str]:
+    things, token = [], None
+    while True:
+        page = iot.list_things_in_thing_group(maxResults=2, **args, **({"nextToken": token} if token else {}))
+        things += page["things"]
+        token = page.get("nextToken")
+        if not token:
+            return things
+
+
+def test_pages_of_a_dynamic_or_recursive_listing_follow_every_write(indexed) -> None:
+    """Their members are selected once and paged (``registry.selections``): any write, a
+    rollback too, selects them again."""
+    iot = indexed
+    iot.create_dynamic_thing_group(thingGroupName="floor3", queryString=QUERY)
+    iot.create_thing_group(thingGroupName="top")
+    iot.create_thing_group(thingGroupName="below", parentGroupName="top")
+    iot.add_thing_to_thing_group(thingGroupName="below", thingName="lamp-3")
+    assert _paged(iot, thingGroupName="floor3") == ["lamp-1", "lamp-2"]
+    assert _paged(iot, thingGroupName="top", recursive=True) == ["lamp-3"]
+    for number in range(4, 8):
+        iot.create_thing(thingName=f"lamp-{number}", attributePayload={"attributes": {"floor": "3"}})
+        iot.add_thing_to_thing_group(thingGroupName="top", thingName=f"lamp-{number}")
+    first = iot.list_things_in_thing_group(thingGroupName="floor3", maxResults=2)
+    iot.update_thing(thingName="lamp-1", attributePayload={"attributes": {"floor": "9"}})
+    token = first["nextToken"]
+    after = iot.list_things_in_thing_group(thingGroupName="floor3", maxResults=2, nextToken=token)
+    assert first["things"] + after["things"] == ["lamp-1", "lamp-2", "lamp-4", "lamp-5"]
+    assert _paged(iot, thingGroupName="floor3") == ["lamp-2", "lamp-4", "lamp-5", "lamp-6", "lamp-7"]
+    assert _paged(iot, thingGroupName="top", recursive=True) == [f"lamp-{n}" for n in range(3, 8)]
+    iot.remove_thing_from_thing_group(thingGroupName="below", thingName="lamp-3")
+    assert _paged(iot, thingGroupName="top", recursive=True) == [f"lamp-{n}" for n in range(4, 8)]

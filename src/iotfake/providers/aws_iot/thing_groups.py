@@ -23,6 +23,7 @@ from ...registry import Tenant
 from ...registry.groups import Groups
 from ...registry.records import Records
 from ...registry.relations import sorted_rights
+from ...registry.selections import selection
 from . import arns, paging
 from .context import Context
 from .dynamic_groups import groups_of as dynamic_groups_of
@@ -169,11 +170,13 @@ def remove_thing(ctx: Context) -> dict[str, Any]:
 def things_in(ctx: Context) -> dict[str, Any]:
     groups, name = ctx.groups, ctx.input["thingGroupName"]
     record = groups.get(name)
-    if ctx.input.get("recursive"):
-        names = [name, *groups.descendants(name)]
-        things = sorted({thing for group in names for thing in members(ctx, group)})
-    elif is_dynamic(record):
-        things = members(ctx, name)  # the query's matches, in name order
+    recursive = bool(ctx.input.get("recursive"))
+    if recursive or is_dynamic(record):
+        # a union of groups, or a query's matches: kept until the registry changes, so the pages
+        # after the first read only themselves (each page read every member, or searched the fleet)
+        things = selection(
+            ctx.tenant, ("ListThingsInThingGroup", name, recursive), lambda: _members(ctx, name, recursive)
+        )
     else:
         things = sorted_rights(groups.members, name)  # kept sorted while the group is unchanged
     # ``str``: each name is its own record (a name is never empty, so never "filtered out")
@@ -181,6 +184,14 @@ def things_in(ctx: Context) -> dict[str, Any]:
         things, str, ctx.input.get("nextToken"), ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE)
     )
     return {"things": chunk, "nextToken": token}
+
+
+def _members(ctx: Context, name: str, recursive: bool) -> list[str]:
+    """The things in the group (and, ``recursive``, in the groups below it), in name order."""
+    if not recursive:
+        return members(ctx, name)  # a dynamic group's: the query's matches, in name order
+    names = [name, *ctx.groups.descendants(name)]
+    return sorted({thing for group in names for thing in members(ctx, group)})
 
 
 def groups_for_thing(ctx: Context) -> dict[str, Any]:
