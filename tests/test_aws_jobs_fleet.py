@@ -226,3 +226,32 @@ def test_a_continuous_job_naming_a_thing_reaches_it_again_once_it_is_made_again(
     assert iot.list_job_executions_for_job(jobId="direct")["executionSummaries"] == []
     iot.create_thing(thingName="t03")
     assert [e["jobId"] for e in data.get_pending_job_executions(thingName="t03")["queuedJobs"]] == ["direct"]
+
+
+def test_pages_of_a_job_s_executions_are_its_executions_in_thing_order(fleet) -> None:
+    """Selected once and paged; a write between pages selects again (``registry.selections``)."""
+    _, iot, data = fleet
+    every = sorted(f"arn:aws:iot:us-east-1:123456789012:thing/t{n:02}" for n in range(THINGS))
+
+    def paged(**filters) -> list[str]:
+        arns, token = [], None
+        while True:
+            page = iot.list_job_executions_for_job(
+                jobId="rollout", maxResults=7, **filters, **({"nextToken": token} if token else {})
+            )
+            arns += [summary["thingArn"] for summary in page["executionSummaries"]]
+            token = page.get("nextToken")
+            if not token:
+                return arns
+
+    assert paged() == every and paged(status="QUEUED") == every
+    first = iot.list_job_executions_for_job(jobId="rollout", status="QUEUED", maxResults=7)
+    data.update_job_execution(jobId="rollout", thingName="t20", status="SUCCEEDED")
+    rest = iot.list_job_executions_for_job(
+        jobId="rollout", status="QUEUED", maxResults=50, nextToken=first["nextToken"]
+    )
+    shown = [s["thingArn"] for s in first["executionSummaries"] + rest["executionSummaries"]]
+    assert shown == [arn for arn in every if not arn.endswith("/t20")]
+    assert paged(status="SUCCEEDED") == ["arn:aws:iot:us-east-1:123456789012:thing/t20"]
+    with pytest.raises(iot.exceptions.InvalidRequestException):
+        iot.list_job_executions_for_job(jobId="rollout", nextToken="not-a-token")

@@ -35,6 +35,7 @@ from typing import Any
 
 from ...registry.kinds import JOB_EXECUTIONS
 from ...registry.records import Records
+from ...registry.selections import selection
 from . import arns, paging
 from .context import Context
 from .job_targets import reconciled, remember, single_group_id, target_things
@@ -263,9 +264,17 @@ def describe_execution(ctx: Context) -> dict[str, Any]:
 def for_job(ctx: Context) -> dict[str, Any]:
     refresh(ctx)
     args = ctx.input
-    jobs(ctx).get(args["jobId"])
-    found = [e for _, e in _of_job(ctx, args["jobId"]) if args.get("status") in (None, e["status"])]
-    chunk, token = _page(ctx, found, lambda e: [e["thing"]])
+    job_id, status = jobs(ctx).get(args["jobId"])["id"], args.get("status")
+
+    def select() -> list[str]:  # kept until the registry changes: the pages after it read themselves
+        return sorted(e["thing"] for _, e in _of_job(ctx, job_id) if status in (None, e["status"]))
+
+    things = selection(ctx.tenant, ("ListJobExecutionsForJob", job_id, status), select)
+    table = executions(ctx)
+    chunk, token = paging.by_key(
+        things, lambda thing: table.find(execution_key(job_id, thing)), args.get("nextToken"),
+        args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
+    )  # fmt: skip
     return {
         "executionSummaries": [
             {"thingArn": arns.thing(ctx.tenant.id, e["thing"]), "jobExecutionSummary": _summary(e)}
