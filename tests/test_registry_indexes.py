@@ -154,4 +154,6 @@ def test_an_index_lists_keys_in_the_order_they_came_to_hold_the_value() -> None:
     assert index.get("j") == ["a", "c"] and index.count("j") == 2
     table["b"] = {"job": "j"}
     assert index.get("j") == ["a", "c", "b"]
+    table["a"] = {"job": "j", "status": "done"}  # the same value: it keeps its place
+    assert index.get("j") == ["a", "c", "b"]
     assert index.get(["unhashable"]) == [] and index.count(["unhashable"]) == 0

@@ -30,7 +30,7 @@ class FieldIndex:
         self._one = fields[0] if len(fields) == 1 else None
         self._keys: dict[Any, dict[str, None]] = {}
         for key, record in rows:
-            self._add(key, record)
+            self._add(key, self._value(record))
 
     def get(self, value: Any) -> list[str]:
         """The keys of the records whose fields hold ``value`` (a tuple, for several fields)."""
@@ -49,9 +49,13 @@ class FieldIndex:
 
     def moved(self, key: str, before: Any, after: Any) -> None:
         """The record at ``key`` went from ``before`` to ``after`` (either one absent: anything
-        not a dict, such as ``MISSING``)."""
-        self._remove(key, before)
-        self._add(key, after)
+        not a dict, such as ``MISSING``). A record whose fields still hold the same value keeps
+        its place (an execution's status changes, its job does not)."""
+        old, new = self._value(before), self._value(after)
+        if old == new:
+            return
+        self._remove(key, old)
+        self._add(key, new)
 
     def _value(self, record: Any) -> Any:
         if type(record) is not dict:
@@ -60,8 +64,7 @@ class FieldIndex:
             return record.get(self._one)
         return tuple(record.get(field) for field in self._fields)
 
-    def _add(self, key: str, record: Any) -> None:
-        value = self._value(record)
+    def _add(self, key: str, value: Any) -> None:
         if value is None:
             return
         try:
@@ -73,8 +76,7 @@ class FieldIndex:
         else:
             found[key] = None
 
-    def _remove(self, key: str, record: Any) -> None:
-        value = self._value(record)
+    def _remove(self, key: str, value: Any) -> None:
         if value is None:
             return
         try:
