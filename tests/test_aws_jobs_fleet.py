@@ -255,3 +255,23 @@ def test_pages_of_a_job_s_executions_are_its_executions_in_thing_order(fleet) ->
     assert paged(status="SUCCEEDED") == ["arn:aws:iot:us-east-1:123456789012:thing/t20"]
     with pytest.raises(iot.exceptions.InvalidRequestException):
         iot.list_job_executions_for_job(jobId="rollout", nextToken="not-a-token")
+
+
+def test_a_rolled_back_delete_gives_the_thing_its_executions_back(fleet) -> None:
+    """A thing's executions go with it; undone, they are back, found by thing, job and status
+    (their place in the table, which nothing reads, is not kept: ``Kind.ordered``)."""
+    from iotfake.registry.changes import RolledBack
+
+    cloud, iot, data = fleet
+    before = iot.describe_job(jobId="rollout")["job"]["jobProcessDetails"]
+    with cloud.registry.transaction():
+        iot.delete_thing(thingName="t05")
+        assert iot.describe_job(jobId="rollout")["job"]["jobProcessDetails"]["numberOfQueuedThings"] == 39
+        raise RolledBack
+    assert iot.describe_job(jobId="rollout")["job"]["jobProcessDetails"] == before
+    assert sorted(e["jobId"] for e in data.get_pending_job_executions(thingName="t05")["queuedJobs"]) == [
+        "other",
+        "rollout",
+    ]
+    arns = [s["thingArn"] for s in iot.list_job_executions_for_job(jobId="rollout")["executionSummaries"]]
+    assert arns == sorted(f"arn:aws:iot:us-east-1:123456789012:thing/t{n:02}" for n in range(THINGS))

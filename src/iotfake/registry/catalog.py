@@ -69,6 +69,11 @@ class Kind:
     objects: bool = True
     #: why a restricting delete is refused, as the provider words it ({key}: the deleted key)
     in_use: str = "{kind} {key} is still in use"
+    #: whether anything reads the table in its order (False: readers sort, or use its indexes):
+    #: the undo of a delete then puts the record back at the end, not in its place, which
+    #: takes a scan of the table to find at every delete a transaction encloses (a thing's
+    #: executions deleted with it, at a fleet-wide job's 50,000)
+    ordered: bool = True
 
 
 @dataclass(frozen=True, slots=True)

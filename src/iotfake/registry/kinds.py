@@ -331,6 +331,7 @@ CATALOG = Catalog(
             # thing's executions go with the thing
             references=(Reference("job", "job", CASCADE), Reference("thing", DEVICE, CASCADE)),
             nouns={"aws": "Job execution"},
+            ordered=False,  # read by thing, job or status (the table's indexes), then sorted
         ),
         Kind(
             "job template",

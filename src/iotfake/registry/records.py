@@ -111,14 +111,15 @@ class Records:
     def delete(self, key: str, *, expected_version: int | None = None) -> Any:
         """Delete a record and apply the catalog's on-delete rules to what refers to it."""
         # the delete is its transaction's last write: only an enclosing one can undo it, so only
-        # then must its undo find the key's place in the table's order (a scan of the table)
+        # then must its undo find the key's place in the table's order (a scan of the table),
+        # and only where something reads that order (``Kind.ordered``)
         enclosed = self.tenant.changes.in_transaction
         with self.tenant.lock, _transaction(self.tenant):
             current = self.get(key)
             if expected_version is not None:
                 check_version(current.get("version", 1), expected_version)
             cascade(self.tenant, self.kind.name, key)
-            if enclosed:
+            if enclosed and self.kind.ordered:
                 del self.table[key]
             else:
                 self.table.discard(key)
