@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from iotfake.like import LikePattern
@@ -206,3 +206,50 @@ def test_a_hand_made_snapshot_s_odd_groups_and_types_are_read_not_failed() -> No
     for number in range(len(odd)):
         updated = account.device.update({"id": f"odd{number}", "description": "fixed"})
         assert updated["metadata"] == {"status": "success"}, number
+
+
+held_values = st.one_of(
+    st.none(),
+    st.sampled_from(["a", "A", "b", "1", "1.0", ""]),
+    st.integers(0, 2),
+    st.sampled_from([1.0, True]),
+    st.lists(st.sampled_from(["a", "b", 1]), max_size=2),
+)
+held_queries = st.builds(
+    lambda field, op, value: f"{field}{op}{value}",
+    st.sampled_from(["f", "g", "name", "groups", "creator", "isSuspended"]),
+    st.sampled_from([" = ", " <CI> = ", " != ", " like ", " in "]),
+    st.sampled_from(['"a"', '"A"', '"1"', "1", "true", '"%"', '"a%"', '["a", 1]']),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries({}, optional={"f": held_values, "g": held_values, "name": held_values}),
+        max_size=6,
+    ),
+    st.lists(held_queries, min_size=1, max_size=3),
+    st.sampled_from([" and ", " or "]),
+)
+@example([{}, {"name": "a"}], ['name like "%"'], " and ")  # a standard field: every device holds it
+@example([{"f": "A"}], ['f <CI> = "a"'], " and ")  # folded: "A" is "a"
+@example([{"f": 1}, {"f": ["a", 1]}], ['f = "1"', 'g != "a"'], " and ")  # a number, a list
+def test_a_filter_reads_only_the_devices_holding_what_it_needs_and_finds_the_same(
+    attributes, parts, joined
+) -> None:
+    """``query.needs`` and ``records.holding``: the devices a filter reads first (those whose
+    custom fields hold the field it needs) include every device it passes."""
+    devices = [
+        Device(id=f"i{n}", key=f"d{n}", product=None, name="dev", attributes=attrs or None)
+        for n, attrs in enumerate(attributes)
+    ]
+    try:
+        predicate = query.compile_query(joined.join(parts))
+    except Exception:  # a value the query refuses for its operator
+        return
+    passed = [d.key for d in devices if predicate(records.Fields(d))]
+    held = query.needs(predicate)
+    if held is not None:
+        read = records.holding(devices, *held)
+        assert [d.key for d in read if predicate(records.Fields(d))] == passed, (parts, held)

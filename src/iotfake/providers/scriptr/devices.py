@@ -137,6 +137,9 @@ def _matched(
             devices = [device] if device is not None else []
         else:
             devices = list(tenant.iter_devices(newest_first=False))
+            held = query.needs(predicate)
+            if held is not None:  # the devices that hold the field the filter needs, at once
+                devices = records.holding(devices, *held)
         with paused_gc():  # a reader for every device: the collector would scan the fleet
             docs = list(map(records.Fields, devices))
             if predicate is not query.everything:

@@ -121,6 +121,9 @@ class _Parser:
             return parts[0]
         both: Predicate = lambda doc: all(p(doc) for p in parts)  # noqa: E731
         named = next((n for n in map(pinned_id, parts) if n is not None), None)
+        held = sorted((n for n in map(needs, parts) if n is not None), key=lambda n: n[1] is None)
+        if held:  # a text one first: it narrows more
+            _needing(both, *held[0])
         return _pinned(both, named) if named is not None else both
 
     def atom(self) -> Predicate:
@@ -225,7 +228,8 @@ def _compare(field: str, op: str, wanted: Any, fold: bool) -> Predicate:
             hit = any(_equal(v, wanted, fold) for v in values)
         return hit if op == "=" else not hit
 
-    return test
+    # ``=`` passes only a doc holding the field, and (unfolded) a text one only where it is the text
+    return _needing(test, field, text if not fold else None) if op == "=" else test
 
 
 def _within(field: str, wanted: list[Any], fold: bool) -> Predicate:
@@ -233,7 +237,7 @@ def _within(field: str, wanted: list[Any], fold: bool) -> Predicate:
         values = _values(doc, field)
         return values is not None and any(_equal(v, w, fold) for v in values for w in wanted)
 
-    return test
+    return _needing(test, field, None)
 
 
 def _like(field: str, pattern: str, fold: bool) -> Predicate:
@@ -251,7 +255,20 @@ def _like(field: str, pattern: str, fold: bool) -> Predicate:
         values = value if isinstance(value, list) else [value]
         return any(matches(_norm(v, False)) for v in values)
 
-    return test
+    return _needing(test, field, None)
+
+
+def _needing(predicate: Predicate, field: str, text: str | None) -> Predicate:
+    predicate.needs = (field, text)  # type: ignore[attr-defined]
+    return predicate
+
+
+def needs(predicate: Predicate) -> tuple[str, str | None] | None:
+    """``(field, text)`` where every doc the predicate passes holds ``field`` (not None), and
+    ``text`` too where given: a lone text value of the field is then that very text. Said by
+    ``=``, ``in`` and ``like``, alone or as a part of a top-level ``and`` (a filter can read
+    only the devices holding the field: ``records.holding``)."""
+    return getattr(predicate, "needs", None)
 
 
 def _pinned(predicate: Predicate, device_id: str) -> Predicate:

@@ -155,6 +155,24 @@ class Fields:
         return reader(self.device)
 
 
+def holding(devices: list[Device], field: str, text: str | None) -> list[Device]:
+    """The devices whose view can hold ``field`` (``query.needs``), in one pass over their
+    custom fields, where the view reads the field from them alone (no standard field of the
+    name): with ``text``, only those whose value is that text, or not text at all (a number, a
+    list). Every device for a field a view fills in itself."""
+    if field in _OVER_CUSTOM or field in _UNDER_CUSTOM or field == "auth_token":
+        return devices
+    if text is None:
+        return [d for d in devices if (found := d.attributes) and found.get(field) is not None]
+    return [
+        d
+        for d in devices
+        if (found := d.attributes)
+        and (value := found.get(field)) is not None
+        and (value == text or type(value) is not str)
+    ]
+
+
 def _reader(field: str) -> Callable[[Device], Any]:
     """How ``shown`` fills ``field`` in, for one device: the fields it writes after the custom
     ones win over a custom field of their name, the custom ones win over those written before."""
