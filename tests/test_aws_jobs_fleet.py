@@ -151,9 +151,10 @@ def _executions(iot, job_id: str) -> list[tuple[str, str]]:
     return sorted((s["thingArn"], s["jobExecutionSummary"]["status"]) for s in summaries)
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(10))
 def test_a_continuous_job_reaches_what_a_fresh_read_of_its_groups_reaches(monkeypatch, seed) -> None:
     from iotfake.providers.aws_iot import job_targets
+    from iotfake.registry.changes import RolledBack
 
     real = job_targets.reconciled
     clouds = _pair_of_clouds()
@@ -180,7 +181,9 @@ def test_a_continuous_job_reaches_what_a_fresh_read_of_its_groups_reaches(monkey
         client.create_job(jobId="direct", targets=[thing_arn], document=DOC, targetSelection="CONTINUOUS")
     made = 1
     for _ in range(30):
-        step = rng.choice(["create", "join", "leave", "delete", "wave", "drop execution", "finish", "leaf"])
+        step = rng.choice(
+            ["create", "join", "leave", "delete", "wave", "drop execution", "finish", "leaf", "undone"]
+        )
         thing = f"t{rng.randrange(made + 1)}" if rng.random() < 0.8 else "t0"
         for cloud, client, data in clouds:
             known = thing in cloud.registry.tenant("aws", "123456789012/us-east-1").keys
@@ -206,6 +209,17 @@ def test_a_continuous_job_reaches_what_a_fresh_read_of_its_groups_reaches(monkey
                 client.delete_job_execution(
                     jobId="grouped", thingName=thing, executionNumber=number, force=True
                 )
+            elif step == "undone":  # a job brought up to date inside a transaction rolled back
+                with contextlib.suppress(RolledBack), cloud.registry.transaction():
+                    summaries = client.list_job_executions_for_job(jobId="grouped")["executionSummaries"]
+                    for summary in summaries[:1]:
+                        number = summary["jobExecutionSummary"]["executionNumber"]
+                        thing_of = summary["thingArn"].rsplit("/", 1)[1]
+                        client.delete_job_execution(
+                            jobId="grouped", thingName=thing_of, executionNumber=number, force=True
+                        )
+                    client.describe_job(jobId="grouped")
+                    raise RolledBack
             elif step == "finish" and known:
                 answer = data.start_next_pending_job_execution(thingName=thing)
                 if "execution" in answer:
@@ -275,3 +289,28 @@ def test_a_rolled_back_delete_gives_the_thing_its_executions_back(fleet) -> None
     ]
     arns = [s["thingArn"] for s in iot.list_job_executions_for_job(jobId="rollout")["executionSummaries"]]
     assert arns == sorted(f"arn:aws:iot:us-east-1:123456789012:thing/t{n:02}" for n in range(THINGS))
+
+
+def test_a_continuous_job_queues_what_is_missing_after_a_rollback() -> None:
+    """Inside a transaction the job is brought up to date and its execution count noted; the
+    rollback takes the count back to that very number while a target has no execution again:
+    the next call must still queue it (a reviewer's reproduction)."""
+    from iotfake.registry.changes import RolledBack
+
+    cloud = FakeCloud(seed=1)
+    iot, data = _client("iot", cloud), _client("iot-jobs-data", cloud)
+    group = iot.create_thing_group(thingGroupName="G")["thingGroupArn"]
+    for thing in ("A", "B"):
+        iot.create_thing(thingName=thing)
+        iot.add_thing_to_thing_group(thingGroupName="G", thingName=thing)
+    iot.create_job(jobId="J", targets=[group], document=DOC, targetSelection="CONTINUOUS")
+    iot.remove_thing_from_thing_group(thingGroupName="G", thingName="B")  # B keeps its execution
+    iot.describe_job(jobId="J")
+    iot.delete_job_execution(jobId="J", thingName="A", executionNumber=1, force=True)  # A is missing
+    with cloud.registry.transaction():
+        iot.delete_job_execution(jobId="J", thingName="B", executionNumber=2, force=True)
+        iot.describe_job(jobId="J")  # A queued again, B gone: one execution, noted
+        raise RolledBack  # back to A missing, B there: one execution again
+    listed = iot.list_job_executions_for_job(jobId="J")["executionSummaries"]
+    assert sorted(s["thingArn"].rsplit("/", 1)[1] for s in listed) == ["A", "B"]
+    assert [e["jobId"] for e in data.get_pending_job_executions(thingName="A")["queuedJobs"]] == ["J"]

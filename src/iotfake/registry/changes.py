@@ -111,11 +111,14 @@ class Changes:
     changed".
     """
 
-    __slots__ = ("_counter", "_dispatching", "_listeners", "_outbox", "_tx", "value")
+    __slots__ = ("_counter", "_dispatching", "_listeners", "_outbox", "_tx", "rollbacks", "value")
 
     def __init__(self) -> None:
         self._counter = itertools.count(1)
         self.value = 0
+        #: how many transactions (savepoints too) rolled back: a reader that kept a count it
+        #: read inside one knows the count may have gone back to an earlier value
+        self.rollbacks = 0
         self._tx: _Transaction | None = None
         self._listeners: tuple[Callable[[list[Change]], None], ...] = ()
         self._outbox: list[Change] = []
@@ -183,6 +186,7 @@ class Changes:
                 for step in reversed(steps):
                     step()
                 self.value = next(self._counter)
+                self.rollbacks += 1
                 if outer:
                     self._tx = None
                 if not isinstance(exc, RolledBack):

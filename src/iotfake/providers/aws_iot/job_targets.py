@@ -6,8 +6,9 @@ descendants. Every jobs call brings the CONTINUOUS jobs up to date (``jobs.refre
 every member of every target group for the ones without an execution: 5 ms a call at 10,000
 things, on every device's every jobs call. What a job's missing executions depend on (its targets,
 the set of things, the thing group and membership tables, how many executions it has: one deleted
-is queued again) is noted when it is brought up to date (``remember``), and the next call reads
-the members again only if any of it moved (``reconciled``). A dynamic group's members follow the
+is queued again; and whether a transaction rolled back since, which can take that count back to
+a value noted inside it) is noted when it is brought up to date (``remember``), and the next
+call reads the members again only if any of it moved (``reconciled``). A dynamic group's members follow the
 things' documents: a job that targets one is always read again.
 """
 
@@ -103,6 +104,7 @@ def _state(ctx: Context, job_id: str, targets: list[str]) -> tuple[tuple[Any, ..
     count = Records(tenant, "job execution").count("job", value=job_id)
     signature = (
         tuple(targets),
+        tenant.changes.rollbacks,  # a rollback can take the count back to one noted inside it
         tenant.key_writes,
         id(groups),
         groups.generation,
