@@ -6,7 +6,8 @@ cheapest fake per call).
 ``percall`` times one create and one read per provider; a provisioning suite calls many more
 operations, some of which read a whole table (ListThings, SearchIndex). Each row here is one
 operation, called on an account that already holds ``things`` things (plus a certificate, a
-policy, a thing group, a shadow and a registry index), timed two ways in interleaved rounds:
+policy, a thing group, a shadow, a registry index, and two jobs of one thing, the first of which
+it is running), timed two ways in interleaved rounds:
 
 * **floor**: the same boto3 call answered at its ``before-send`` hook with the fake's own answer
   to it, recorded once: what boto3 costs when the server costs nothing;
@@ -51,14 +52,18 @@ def _canned(service: str, answer: tuple[int, dict[str, str], bytes]) -> Any:
     return client
 
 
+#: the boto3 services the rows call
+SERVICES = ("iot", "iot-data", "iot-jobs-data")
+
+
 def account(things: int) -> tuple[dict[str, Any], dict[str, str]]:
-    """The ``iot`` and ``iot-data`` clients of a fresh cloud whose account holds ``things``
+    """The ``iot``, ``iot-data`` and ``iot-jobs-data`` clients of a fresh cloud whose account holds ``things``
     things (at least ten: the rows name the first ten) and one of each record the rows read, and
     the certificate's id and ARN."""
     from iotfake.transports import route_botocore
 
     cloud = FakeCloud(seed=1)
-    clients = {service: route_botocore(boto3_client(service), cloud) for service in ("iot", "iot-data")}
+    clients = {service: route_botocore(boto3_client(service), cloud) for service in SERVICES}
     iot = clients["iot"]
     iot.create_thing_type(thingTypeName="meter")
     for number in range(max(things, 10)):
@@ -77,6 +82,10 @@ def account(things: int) -> tuple[dict[str, Any], dict[str, str]]:
     clients["iot-data"].update_thing_shadow(
         thingName="thing-0000002", payload=b'{"state":{"reported":{"t":1}}}'
     )
+    thing = iot.describe_thing(thingName="thing-0000003")["thingArn"]
+    for job in ("bench-1", "bench-2"):  # one for the device to run, one queued behind it
+        iot.create_job(jobId=job, targets=[thing], document='{"op": "update"}')
+    clients["iot-jobs-data"].start_next_pending_job_execution(thingName="thing-0000003")
     return clients, cert
 
 
@@ -118,6 +127,16 @@ def operations(cert: dict[str, str]) -> dict[str, tuple[str, Call]]:
             lambda c: c.update_thing_shadow(thingName="thing-0000002", payload=shadow),
         ),
         "GetThingShadow": ("iot-data", lambda c: c.get_thing_shadow(thingName="thing-0000002")),
+        "GetPendingJobExecutions": (
+            "iot-jobs-data",
+            lambda c: c.get_pending_job_executions(thingName="thing-0000003"),
+        ),
+        "UpdateJobExecution": (  # the one in progress, its step reported again
+            "iot-jobs-data",
+            lambda c: c.update_job_execution(
+                jobId="bench-1", thingName="thing-0000003", status="IN_PROGRESS", statusDetails={"step": "2"}
+            ),
+        ),
         # last: the things it makes would change what the rows before it read
         "CreateThing": ("iot", lambda c: c.create_thing(thingName=f"new-{next(_names)}")),
     }
