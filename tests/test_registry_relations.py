@@ -4,7 +4,7 @@ kept only while its list is unchanged; and a group's things page the same howeve
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from iotfake import FakeCloud
@@ -137,15 +137,21 @@ def _apply(model: dict[str, list[str]], action: str, left: str, right: str) -> N
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(grown_steps, max_size=25))
-def test_lists_grown_in_place_match_lists_replaced_on_every_change(plan) -> None:
+@given(st.lists(grown_steps, max_size=25), st.sampled_from([1, 3, 1024]), st.sampled_from([0, 2, 64]))
+def test_lists_grown_in_place_match_lists_replaced_on_every_change(plan, hinted_from, removals) -> None:
     """Every list grows in place here (the threshold patched to 1): captures taken before later
-    links, and links rolled back, still read exactly as lists replaced on every change would."""
+    links, and links rolled back, still read exactly as lists replaced on every change would;
+    and so do lists whose partners are found by hints (``places``: patched to short lists, and
+    hints made again after as few as no removal)."""
     from unittest import mock
 
-    from iotfake.registry import changes
+    from iotfake.registry import changes, places
 
-    with mock.patch.object(changes, "GROW_IN_PLACE", 1):
+    with (
+        mock.patch.object(changes, "GROW_IN_PLACE", 1),
+        mock.patch.object(changes, "HINTED_FROM", hinted_from),
+        mock.patch.object(places, "_MIN_REMOVALS", removals),
+    ):
         cloud, relation = _relation()
         model: dict[str, list[str]] = {}
         captures: list[tuple[object, dict[str, list[str]]]] = []
@@ -261,3 +267,33 @@ def test_a_partner_linked_while_the_list_is_sorted_is_listed_next_time(monkeypat
     monkeypatch.undo()
     assert "t99" not in first
     assert sorted_rights(relation, "g") == sorted([*(f"t{i:02}" for i in range(20)), "t99"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 120), st.lists(st.tuples(st.booleans(), st.integers(0, 200)), max_size=60))
+@example(10, [(False, 0), (True, 150), (False, 150)])  # hinted, then one joins and leaves
+@example(30, [(False, 0), (True, 150), (False, 3), (False, 150), (False, 29), (False, 5)])
+def test_partners_found_by_hints_leave_in_any_order_while_others_join(size, steps) -> None:
+    """A long list's partners are found from hints (``places``, patched to lists of 8 and up,
+    made again after 2 removals): joins and leaves interleaved, the list is what a plain list
+    would be, and a partner that is not there is not found."""
+    from unittest import mock
+
+    from iotfake.registry import changes, places
+
+    with mock.patch.object(changes, "HINTED_FROM", 8), mock.patch.object(places, "_MIN_REMOVALS", 2):
+        _, relation = _relation()
+        model = [f"t{i:03}" for i in range(size)]
+        for thing in model:
+            relation.link("g", thing)
+        for joins, number in steps:
+            thing = f"t{number:03}"
+            if joins:
+                assert relation.link("g", thing) is (thing not in model)
+                if thing not in model:
+                    model.append(thing)
+            else:
+                assert relation.unlink("g", thing) is (thing in model)
+                if thing in model:
+                    model.remove(thing)
+            assert relation.rights("g") == model

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .indexes import FieldIndex
+from .places import HINTED_FROM, Places
 
 
 class _Missing:
@@ -236,7 +237,7 @@ class Table(dict[str, Any]):
     with its undo, and tells the table's indexes (``index``). ``scope`` and ``name`` say what
     the table is, for listeners."""
 
-    __slots__ = ("_grown", "_indexes", "changes", "generation", "name", "scope", "shrunk")
+    __slots__ = ("_grown", "_indexes", "_places", "changes", "generation", "name", "scope", "shrunk")
 
     def __init__(
         self,
@@ -252,6 +253,8 @@ class Table(dict[str, Any]):
         self.name = name
         #: key -> the list this table made for it and nobody has seen since (see ``append``)
         self._grown: dict[str, list[Any]] = {}
+        #: key -> where the items of its long grown list are (``places``), once one left it
+        self._places: dict[str, Places] = {}
         #: how many times one of those lists shrank in place (``remove_item``): until it moves,
         #: they only grew, so a list and its length name its content
         self.shrunk = 0
@@ -306,6 +309,7 @@ class Table(dict[str, Any]):
         before = self.get(key, MISSING)
         if self._grown:
             self._grown.pop(key, None)
+            self._places.pop(key, None)
         # a replaced key keeps its place
         undo = (lambda: self._restore(key, before)) if self.changes.in_transaction else None
         super().__setitem__(key, value)
@@ -318,6 +322,7 @@ class Table(dict[str, Any]):
         before = self[key]
         if self._grown:
             self._grown.pop(key, None)
+            self._places.pop(key, None)
         # found before the delete: the undo puts the key back in its place
         undo = self._indexed(removal_undo(self, key), key, before) if self.changes.in_transaction else None
         super().__delitem__(key)
@@ -362,6 +367,7 @@ class Table(dict[str, Any]):
         before = dict.__getitem__(self, key)
         if self._grown:
             self._grown.pop(key, None)
+            self._places.pop(key, None)
         undo = (lambda: self._restore(key, before)) if self.changes.in_transaction else None
         dict.__delitem__(self, key)
         self.generation += 1
@@ -395,6 +401,9 @@ class Table(dict[str, Any]):
             return
         values.append(item)
         self.generation += 1
+        places = self._places.get(key)
+        if places is not None and places.values is values:
+            places.appended(item)
         undo = (lambda: self._without_last(key)) if self.changes.in_transaction else None
         appended = Appended(item)
         self.changes.record(undo, self.scope, self.name, key, appended, appended)
@@ -408,7 +417,7 @@ class Table(dict[str, Any]):
         if values is None:
             return False
         grown = self._grown.get(key) is values
-        at = _either_end(values, item) if grown else _index(values, item)
+        at = self._place(key, values, item) if grown else _index(values, item)
         if at is None:
             return False
         if not grown:
@@ -419,6 +428,9 @@ class Table(dict[str, Any]):
                 self.discard(key)
             return True
         del values[at]  # held once (see ``append``): the rest of the list is not searched
+        places = self._places.get(key)
+        if places is not None and places.values is values:
+            places.removed(item)
         self.shrunk += 1
         self.generation += 1
         undo = (lambda: self._put_back(key, item, at)) if self.changes.in_transaction else None
@@ -428,24 +440,37 @@ class Table(dict[str, Any]):
             self.discard(key)  # its undo puts this (empty) list back, then the one above refills it
         return True
 
+    def _place(self, key: str, values: list[Any], item: Any) -> int | None:
+        """Where ``item`` is in the grown list ``values`` at ``key``: a long one by its hints
+        (``places``), made on the first removal and again once they go stale."""
+        if len(values) < HINTED_FROM:
+            return _either_end(values, item)
+        places = self._places.get(key)
+        if places is None or places.values is not values or places.stale:
+            places = self._places[key] = Places(values)
+        return places.find(item)
+
     def _put_back(self, key: str, item: Any, at: int) -> None:
         """Undo a ``remove_item`` in place: later writes are undone already, so the list is as
         the removal left it; it is replaced with ``item`` back in its place."""
         restored = list(dict.__getitem__(self, key))
         restored.insert(at, item)
         self._grown.pop(key, None)
+        self._places.pop(key, None)
         self._restore(key, restored)
 
     def _without_last(self, key: str) -> None:
         """Undo an ``append`` in place: later writes are undone already, so the list ends with
         its item; it is replaced (whoever was handed it keeps it as it was)."""
         self._grown.pop(key, None)
+        self._places.pop(key, None)
         self._restore(key, dict.__getitem__(self, key)[:-1])
 
     def shared(self) -> dict[str, Any]:
         """The rows, for a caller that keeps their values (a snapshot's capture): no list handed
         out grows in place afterwards."""
         self._grown.clear()
+        self._places.clear()
         return dict(self)
 
     def __ior__(self, other: Any) -> Table:  # type: ignore[override,misc]
