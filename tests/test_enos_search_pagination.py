@@ -148,7 +148,7 @@ def test_unfiltered_and_single_product_searches_touch_only_the_page() -> None:
 
 def test_the_pages_of_an_expression_read_what_the_first_selected_until_a_write(setup, monkeypatch) -> None:
     """Paging through a scan (``status = 'inactive'``) evaluates it on every device once; a
-    create (any write) selects again, so no page is ever stale."""
+    create (a device's write) selects again, so no page is ever stale."""
     from iotfake.registry import selections
 
     _, enos, pk, made = setup
@@ -156,7 +156,9 @@ def test_the_pages_of_an_expression_read_what_the_first_selected_until_a_write(s
     real = selections.selection
     monkeypatch.setattr(
         "iotfake.providers.enos.queries.selection",
-        lambda tenant, spec, select: real(tenant, spec, lambda: selected.append(spec) or select()),
+        lambda tenant, spec, select, **kept: real(
+            tenant, spec, lambda: selected.append(spec) or select(), **kept
+        ),
     )
 
     def keys(page_no: int) -> tuple[list[str], int]:

@@ -191,7 +191,7 @@ def test_listing_every_device_reads_views_for_the_page_only_and_answers_as_the_f
         assert len(made) == len(fast["result"]["devices"]) <= per_page and not read
         made.clear()
         patch.setattr(query, "compile_query", lambda text: lambda doc: True)  # the filter path
-        patch.setattr(selections, "_KEPT", weakref.WeakKeyDictionary())  # nothing kept from before
+        patch.setattr(selections, "_KEPT_RECORDS", weakref.WeakKeyDictionary())  # nothing kept from before
         assert acme.device.query(params) == fast
         assert len(read) == len(DEVICES) + 1  # the filter read every device
         assert len(made) == len(fast["result"]["devices"])  # and made the page's views only

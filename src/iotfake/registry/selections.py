@@ -6,6 +6,8 @@ a listing's filter and order choose, in order) is kept per tenant and *spec* (wh
 filter and order, the provider's choice) while the registry's ``changes.value`` is what it was
 when the selection was made. Every write moves that value, anywhere in the registry, and so does
 a rollback, so a kept selection is never stale; the pages after the first cost only themselves.
+A selection read from the devices and products alone is kept by their own count instead
+(``records``), which every write of one, its undo and a restore move.
 Callers look each record up again only if they must see writes made since, which would have
 moved the value anyway.
 """
@@ -25,28 +27,39 @@ T = TypeVar("T")
 
 #: tenant -> (the registry's change value when its selections were made, spec -> selection)
 _KEPT: weakref.WeakKeyDictionary[Tenant, tuple[int, dict[Hashable, Any]]] = weakref.WeakKeyDictionary()
+#: the same for selections read from the devices and products alone (``records``)
+_KEPT_RECORDS: weakref.WeakKeyDictionary[Tenant, tuple[int, dict[Hashable, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 #: selections kept per tenant (a test pages through one or two listings at a time)
 SIZE = 16
 
 
-def selection(tenant: Tenant, spec: Hashable, select: Callable[[], list[T]]) -> list[T]:
+def selection(
+    tenant: Tenant, spec: Hashable, select: Callable[[], list[T]], *, records: bool = False
+) -> list[T]:
     """``select()``, or what it returned for ``spec`` since the registry last changed. The list
     is shared: do not change it. Only selections of the current value are kept: the first call
-    after a change lets go of the others (and the records they hold)."""
-    version = tenant.changes.value
-    kept = _KEPT.get(tenant)
+    after a change lets go of the others (and the records they hold).
+
+    ``records``: ``select`` reads the tenant's devices and products alone (a filter of devices),
+    so its selection is kept until one of those changes (``Tenant.record_writes``): a shadow,
+    a job execution, a group membership or a token written meanwhile leaves it standing."""
+    store, version = (_KEPT_RECORDS, tenant.record_writes) if records else (_KEPT, tenant.changes.value)
+    kept = store.get(tenant)
     if kept is None or kept[0] != version:
-        kept = _KEPT[tenant] = (version, {})
+        kept = store[tenant] = (version, {})
     chosen = kept[1].get(spec)
     if chosen is None:
         chosen = keep(kept[1], spec, select(), SIZE)
     return chosen  # type: ignore[no-any-return]
 
 
-def kept(tenant: Tenant, spec: Hashable) -> list[Any] | None:
-    """What ``selection`` keeps for ``spec``, if the registry has not changed since it was made;
-    None otherwise (nothing is selected)."""
-    entry = _KEPT.get(tenant)
-    if entry is None or entry[0] != tenant.changes.value:
+def kept(tenant: Tenant, spec: Hashable, *, records: bool = False) -> list[Any] | None:
+    """What ``selection`` keeps for ``spec`` (made with the same ``records``), if what it read
+    has not changed since it was made; None otherwise (nothing is selected)."""
+    store, version = (_KEPT_RECORDS, tenant.record_writes) if records else (_KEPT, tenant.changes.value)
+    entry = store.get(tenant)
+    if entry is None or entry[0] != version:
         return None
     return entry[1].get(spec)  # type: ignore[no-any-return]

@@ -90,6 +90,10 @@ class Tenant:
         #: restored): readers that keep something derived from the keys (sorted listings, see
         #: ``ordered``) know when it is stale without the cloud-wide change count
         self.key_writes = 0
+        #: moves with every write of a device, a product or the uncounted keys, every undo of
+        #: one, and a restore: what a filter selects from these records alone (its devices) is
+        #: kept while this stands, whatever else the registry writes (``selections``)
+        self.record_writes = 0
         #: keys of devices that do not count against ``quota``: records every account has (scriptr's
         #: built-in device), which the account's own limit leaves out
         self.uncounted: set[str] = set()
@@ -431,7 +435,19 @@ class Tenant:
             or (isinstance(before, dict) and ("key" in before or "product" in before))
         ):
             self.key_writes += 1  # its undo moves the count again (what was read in between is stale)
-        self.changes.record(undo, self.scope, kind, key, before, after)
+        self.record_writes += 1
+        self.changes.record(
+            undo if undo is None else self._counted(undo), self.scope, kind, key, before, after
+        )
+
+    def _counted(self, undo: Callable[[], None]) -> Callable[[], None]:
+        """``undo``, moving ``record_writes`` as the write it undoes did."""
+
+        def counted() -> None:
+            undo()
+            self.record_writes += 1
+
+        return counted
 
     def _undo_add(self, device: Device) -> Callable[[], None] | None:
         if not self.changes.in_transaction:
@@ -582,6 +598,7 @@ class Tenant:
         self.products = {p["key"]: Product.from_dict(p) for p in data.get("products", ())}
         self.devices, self.keys = {}, {}
         self.key_writes += 1
+        self.record_writes += 1
         for raw in data.get("devices", ()):
             device = Device.from_dict(raw)
             self.devices[device.id] = device

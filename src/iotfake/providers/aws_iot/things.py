@@ -158,9 +158,9 @@ def listing(ctx: Context) -> dict[str, Any]:
     spec = ("ListThings", thing_type, name, value, prefix)
 
     def narrow() -> list[str]:  # the names the attribute filter passes, in one comprehension
-        return selection(tenant, spec, lambda: sorted(_passing(tenant, thing_type, passes)))
+        return selection(tenant, spec, lambda: sorted(_passing(tenant, thing_type, passes)), records=True)
 
-    selected = kept(tenant, spec) if name is not None else None
+    selected = kept(tenant, spec, records=True) if name is not None else None
     if selected is not None and (selected or args.get("nextToken") is None):
         keys = selected  # a page after the one that selected reads only itself (a token is
         # checked against the names: an empty selection has none to refuse a forged one)

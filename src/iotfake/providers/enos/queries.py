@@ -131,8 +131,8 @@ def _find_devices(
     def select() -> list[Device]:  # newest first; read under the org's lock, as every search is
         return [d for d in reversed(pool.values()) if test((d, lookup(d.product) if d.product else None))]
 
-    # kept until the registry changes: paging through what an expression selects reads it once
-    matched = selection(org, ("enos SearchDevice", text), select)
+    # kept until a device or product changes: paging through what an expression selects reads it once
+    matched = selection(org, ("enos SearchDevice", text), select, records=True)
     return len(matched), matched[page.start : page.start + page.size]
 
 

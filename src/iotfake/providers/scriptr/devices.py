@@ -146,7 +146,7 @@ def _matched(
                 docs = list(filter(predicate, docs))
             return [doc.device for doc in query.sort(docs, order)]
 
-    return selection(tenant, ("scriptr device.query", *spec), select)
+    return selection(tenant, ("scriptr device.query", *spec), select, records=True)
 
 
 def delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:

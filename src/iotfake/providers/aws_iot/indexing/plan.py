@@ -134,7 +134,7 @@ def _having(tenant: Tenant, has: Has) -> list[str]:
             and (type(value := d.attributes[attribute]) is not str or text in value.lower())
         ]
 
-    return selection(tenant, ("indexing attribute", attribute, text), select)
+    return selection(tenant, ("indexing attribute", attribute, text), select, records=True)
 
 
 def plan(node: Node) -> list[Lookup | Has] | None:
