@@ -9,34 +9,19 @@ import json
 import random
 
 import pytest
+from aws_helpers import in_process
 
 from iotfake import FakeCloud
 from iotfake.registry.records import Records
-from iotfake.transports import route_botocore
 
 DOC = json.dumps({"operation": "update"})
 THINGS = 40
 
 
-def _client(service: str, cloud: FakeCloud):
-    import boto3
-    from botocore.config import Config
-
-    client = boto3.client(
-        service,
-        endpoint_url="http://iotfake",
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="secret",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-    return route_botocore(client, cloud)
-
-
 @pytest.fixture
 def fleet():
     cloud = FakeCloud(seed=3)
-    iot, data = _client("iot", cloud), _client("iot-jobs-data", cloud)
+    iot, data = in_process(cloud, "iot", attempts=1), in_process(cloud, "iot-jobs-data", attempts=1)
     group = iot.create_thing_group(thingGroupName="fleet")["thingGroupArn"]
     for number in range(THINGS):
         iot.create_thing(thingName=f"t{number:02}")
@@ -142,7 +127,9 @@ def _pair_of_clouds():
     out = []
     for _ in range(2):
         cloud = FakeCloud(seed=5)
-        out.append((cloud, _client("iot", cloud), _client("iot-jobs-data", cloud)))
+        out.append(
+            (cloud, in_process(cloud, "iot", attempts=1), in_process(cloud, "iot-jobs-data", attempts=1))
+        )
     return out
 
 
@@ -298,7 +285,7 @@ def test_a_continuous_job_queues_what_is_missing_after_a_rollback() -> None:
     from iotfake.registry.changes import RolledBack
 
     cloud = FakeCloud(seed=1)
-    iot, data = _client("iot", cloud), _client("iot-jobs-data", cloud)
+    iot, data = in_process(cloud, "iot", attempts=1), in_process(cloud, "iot-jobs-data", attempts=1)
     group = iot.create_thing_group(thingGroupName="G")["thingGroupArn"]
     for thing in ("A", "B"):
         iot.create_thing(thingName=thing)

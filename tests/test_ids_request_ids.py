@@ -9,26 +9,16 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import boto3
-from botocore.config import Config
+from aws_helpers import in_process
 from botocore.exceptions import ClientError
 from enos_calls import create, get, make_product
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
-from iotfake.transports import route_botocore
 
 
 def iot(cloud: FakeCloud) -> Any:
-    client = boto3.client(
-        "iot",
-        endpoint_url="http://iotfake.invalid",
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOTFAKE",
-        aws_secret_access_key="secret",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-    return route_botocore(client, cloud)
+    return in_process(cloud, "iot", attempts=1)
 
 
 def aws_thing_ids(reads: bool) -> tuple[list[str], list[str]]:

@@ -60,22 +60,8 @@ def _reference(device: Device) -> dict[str, Any]:
     return records.view(device.key, records.device_doc(device), meta, token=extra.get("auth_token"))
 
 
-@settings(max_examples=400, deadline=None)
-@given(
-    st.text("ab", min_size=1, max_size=3),
-    st.one_of(st.none(), st.text("ab", max_size=2)),
-    st.sampled_from(["active", "suspended", "inactive"]),
-    st.one_of(
-        st.none(), st.dictionaries(names, st.one_of(st.text("ab", max_size=2), st.lists(st.text("a"))))
-    ),
-    extras,
-    st.integers(1, 5),
-    st.integers(0, 2**41),
-)
-def test_a_device_view_is_the_view_of_its_doc_and_meta(
-    key, name, status, attributes, extra, version, at
-) -> None:
-    device = Device(
+def _device(key: str, name: Any, status: str, attributes: Any, extra: Any, version: int, at: int) -> Device:
+    return Device(
         id="i-" + key,
         key=key,
         product=None,
@@ -87,6 +73,31 @@ def test_a_device_view_is_the_view_of_its_doc_and_meta(
         updated=at + 1,
         extra=extra,
     )
+
+
+def _devices(attributes: st.SearchStrategy) -> st.SearchStrategy:
+    """Devices with these custom fields, any name, status, extras, version and dates."""
+    return st.builds(
+        _device,
+        st.text("ab", min_size=1, max_size=3),
+        st.one_of(st.none(), st.text("ab", max_size=2)),
+        st.sampled_from(["active", "suspended", "inactive"]),
+        attributes,
+        extras,
+        st.integers(1, 5),
+        st.integers(0, 2**41),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _devices(
+        st.one_of(
+            st.none(), st.dictionaries(names, st.one_of(st.text("ab", max_size=2), st.lists(st.text("a"))))
+        )
+    )
+)
+def test_a_device_view_is_the_view_of_its_doc_and_meta(device) -> None:
     assert list(records.device_view(device).items()) == list(_reference(device).items())
 
 
@@ -100,37 +111,19 @@ asked = [
 
 @settings(max_examples=400, deadline=None)
 @given(
-    st.text("ab", min_size=1, max_size=3),
-    st.one_of(st.none(), st.text("ab", max_size=2)),
-    st.sampled_from(["active", "suspended", "inactive"]),
-    st.one_of(
-        st.none(),
-        st.dictionaries(
-            st.sampled_from([*asked, "floor"]),
-            st.one_of(st.none(), st.text("ab", max_size=2), st.lists(st.text("a"))),
-        ),
-    ),
-    extras,
-    st.integers(1, 5),
-    st.integers(0, 2**41),
+    _devices(
+        st.one_of(
+            st.none(),
+            st.dictionaries(
+                st.sampled_from([*asked, "floor"]),
+                st.one_of(st.none(), st.text("ab", max_size=2), st.lists(st.text("a"))),
+            ),
+        )
+    )
 )
-def test_a_query_reads_each_field_as_the_device_view_shows_it(
-    key, name, status, attributes, extra, version, at
-) -> None:
+def test_a_query_reads_each_field_as_the_device_view_shows_it(device) -> None:
     """``records.Fields``, what a filtered or sorted query reads, answers each field as the
     device's view does, whichever of a custom field and a standard one the view shows."""
-    device = Device(
-        id="i-" + key,
-        key=key,
-        product=None,
-        name=name,
-        attributes=attributes,
-        status=status,
-        version=version,
-        created=at,
-        updated=at + 1,
-        extra=extra,
-    )
     view, fields = records.device_view(device), records.Fields(device)
     for field in asked:
         assert fields.get(field) == view.get(field), field

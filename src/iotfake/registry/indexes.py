@@ -65,25 +65,32 @@ class FieldIndex:
         return tuple(record.get(field) for field in self._fields)
 
     def _add(self, key: str, value: Any) -> None:
-        if value is None:
-            return
-        try:
-            found = self._keys.get(value)
-        except TypeError:
-            return
-        if found is None:
-            self._keys[value] = {key: None}
-        else:
+        found = self._entry(value)
+        if found is not None:
             found[key] = None
+        elif value is not None and _hashable(value):
+            self._keys[value] = {key: None}
 
     def _remove(self, key: str, value: Any) -> None:
-        if value is None:
-            return
-        try:
-            found = self._keys.get(value)
-        except TypeError:
-            return
+        found = self._entry(value)
         if found is not None:
             found.pop(key, None)
             if not found:
                 del self._keys[value]
+
+    def _entry(self, value: Any) -> dict[str, None] | None:
+        """The keys holding ``value``, if any (None for None and for what cannot be hashed)."""
+        if value is None:
+            return None
+        try:
+            return self._keys.get(value)
+        except TypeError:
+            return None
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
