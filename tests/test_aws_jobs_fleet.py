@@ -301,3 +301,27 @@ def test_a_continuous_job_queues_what_is_missing_after_a_rollback() -> None:
     listed = iot.list_job_executions_for_job(jobId="J")["executionSummaries"]
     assert sorted(s["thingArn"].rsplit("/", 1)[1] for s in listed) == ["A", "B"]
     assert [e["jobId"] for e in data.get_pending_job_executions(thingName="A")["queuedJobs"]] == ["J"]
+
+
+def test_executions_in_progress_are_read_for_timeouts_only_where_one_can_time_out(fleet, monkeypatch) -> None:
+    """Mid-rollout a fleet's executions are in progress: without a job's in-progress timeout or
+    a device's step timeout none can be overdue, and no call reads them for that; once a device
+    sets a step timeout, its execution times out on the fake clock."""
+    cloud, iot, data = fleet
+    reads: list[tuple[str, ...]] = []
+    real = Records.where
+
+    def where(self, *fields, value):
+        reads.append(fields)
+        return real(self, *fields, value=value)
+
+    monkeypatch.setattr(Records, "where", where)
+    # the next job of each (the older, or on a tie the first by id: either of the two)
+    started = [data.start_next_pending_job_execution(thingName=f"t{n:02}")["execution"] for n in range(10)]
+    assert ("status",) not in reads
+    answer = data.start_next_pending_job_execution(thingName="t10", stepTimeoutInMinutes=1)
+    cloud.clock.advance(61)
+    execution = iot.describe_job_execution(jobId=answer["execution"]["jobId"], thingName="t10")["execution"]
+    assert execution["status"] == "TIMED_OUT" and ("status",) in reads
+    still = iot.describe_job_execution(jobId=started[3]["jobId"], thingName="t03")["execution"]
+    assert still["status"] == "IN_PROGRESS"

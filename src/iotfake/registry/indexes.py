@@ -40,6 +40,10 @@ class FieldIndex:
             return []
         return list(found) if found else []
 
+    def __len__(self) -> int:
+        """How many values the records hold (None aside)."""
+        return len(self._keys)
+
     def count(self, value: Any) -> int:
         """How many records hold ``value``."""
         try:

@@ -71,6 +71,11 @@ class Records:
         with self.tenant.lock:
             return self.table.index(*fields).count(value)
 
+    def holds(self, field: str) -> bool:
+        """Whether any record holds a value (not None) in ``field``, by the table's index."""
+        with self.tenant.lock:
+            return bool(self.table.index(field))
+
     def create(self, key: str, record: Any) -> Any:
         """Insert a new record; a taken key is a :class:`KeyCollision`, a reference to a record
         that does not exist a :class:`NotFound` naming it."""

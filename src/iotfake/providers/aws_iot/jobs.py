@@ -371,8 +371,9 @@ def refresh(ctx: Context) -> None:
     if JOB_EXECUTIONS not in ctx.tenant.tables and "jobs" not in ctx.tenant.tables:
         return
     touched: set[str] = set()
-    queued = executions(ctx).table
+    queued, timed = executions(ctx).table, False
     for job_id, record in jobs(ctx).items():
+        timed = timed or _minutes(record) is not None
         if record["targetSelection"] != "CONTINUOUS" or record["status"] != "IN_PROGRESS":
             continue
         with ctx.tenant.lock:  # what the targets hold, and what was queued for them, at once
@@ -382,7 +383,11 @@ def refresh(ctx: Context) -> None:
                 if execution_key(job_id, thing) not in queued:
                     _queue(ctx, job_id, thing)
             remember(ctx, job_id, record["targets"])
-    for key, execution in executions(ctx).where("status", value="IN_PROGRESS"):
+    # only a job's in-progress timeout, or a device's step timeout, makes one overdue: without
+    # either, the executions in progress (a fleet's, mid-rollout) are not read on every call
+    running = executions(ctx)
+    overdue = running.where("status", value="IN_PROGRESS") if timed or running.holds("timeout") else []
+    for key, execution in overdue:
         deadline = _deadline(ctx, execution)
         if deadline is not None and ctx.now_ms >= deadline:
             _set(ctx, key, execution, "TIMED_OUT", at=deadline)
@@ -444,9 +449,13 @@ def _deadline(ctx: Context, execution: dict[str, Any]) -> int | None:
         return None
     if execution.get("timeout") is not None:  # the device's stepTimeoutInMinutes
         return execution["timeout"]
-    job = jobs(ctx).find(execution["job"])
-    minutes = ((job or {}).get("config", {}).get("timeoutConfig") or {}).get("inProgressTimeoutInMinutes")
+    minutes = _minutes(jobs(ctx).find(execution["job"]) or {})
     return None if minutes is None else execution["started"] + minutes * 60_000
+
+
+def _minutes(job: dict[str, Any]) -> Any:
+    """The job's ``inProgressTimeoutInMinutes`` (``timeoutConfig``), if it has one."""
+    return ((job.get("config") or {}).get("timeoutConfig") or {}).get("inProgressTimeoutInMinutes")
 
 
 def _execution(ctx: Context, job_id: str, thing: str, number: int | None) -> tuple[str, dict[str, Any]]:
