@@ -38,7 +38,7 @@ from .documents import DocumentError, expect
 
 if TYPE_CHECKING:
     from .cloud import FakeCloud
-    from .registry.tenant import Room
+    from .registry.models import Room
 
 #: the generator's own fields; everything else in a generator item is a device field
 GENERATOR_FIELDS = ("generate", "seed", "kind", "country")

@@ -84,3 +84,16 @@ DEVICE_FIELDS = tuple(f.name for f in fields(Device))
 NESTED_FIELDS = ("name", "attributes", "tags", "extra")
 #: a device's field values in ``DEVICE_FIELDS`` order, in one C call (snapshots take a million)
 device_values = attrgetter(*DEVICE_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """A device limit: ``limit`` devices allowed in ``holder``, ``held`` of them taken."""
+
+    holder: str
+    limit: int
+    held: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.limit - self.held)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Clock
@@ -20,7 +19,7 @@ from .catalog import DEVICE
 from .changes import MISSING, Changes, Table, position, reinsert, removal_undo
 from .copying import copy_json
 from .errors import InUse, KeyAllocationFailed, KeyCollision, NotFound, QuotaExceeded
-from .models import Device, Product, device_values
+from .models import Device, Product, Room, device_values
 from .records import cascade
 from .versions import check_version
 
@@ -40,19 +39,6 @@ class _Keep:
 
 
 KEEP = _Keep()
-
-
-@dataclass(frozen=True, slots=True)
-class Room:
-    """A device limit: ``limit`` devices allowed in ``holder``, ``held`` of them taken."""
-
-    holder: str
-    limit: int
-    held: int
-
-    @property
-    def free(self) -> int:
-        return max(0, self.limit - self.held)
 
 
 class Tenant:
