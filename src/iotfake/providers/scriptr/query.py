@@ -120,11 +120,8 @@ class _Parser:
         if len(parts) == 1:
             return parts[0]
         both: Predicate = lambda doc: all(p(doc) for p in parts)  # noqa: E731
-        named = next((n for n in map(pinned_id, parts) if n is not None), None)
-        held = sorted((n for n in map(needs, parts) if n is not None), key=lambda n: n[1] is None)
-        if held:  # a text one first: it narrows more
-            _needing(both, *held[0])
-        return _pinned(both, named) if named is not None else both
+        held = sorted((n for n in map(needs, parts) if n is not None), key=_narrowness)
+        return _needing(both, *held[0]) if held else both
 
     def atom(self) -> Predicate:
         kind, text = self.take()
@@ -145,11 +142,7 @@ class _Parser:
             fold = fold or hint == "ci"
         op_kind, op = self.take()
         if op_kind == "op":
-            value = self.value()
-            test = _compare(field, op, value, fold)
-            if field == "id" and op == "=" and isinstance(value, str) and not fold:
-                return _pinned(test, value)  # one device's id: ``pinned_id``
-            return test
+            return _compare(field, op, self.value(), fold)
         if op_kind == "word" and op.lower() == "like":
             value = self.value()
             if not isinstance(value, str):
@@ -271,16 +264,19 @@ def needs(predicate: Predicate) -> tuple[str, str | None] | None:
     return getattr(predicate, "needs", None)
 
 
-def _pinned(predicate: Predicate, device_id: str) -> Predicate:
-    predicate.pinned_id = device_id  # type: ignore[attr-defined]
-    return predicate
+def _narrowness(held: tuple[str, str | None]) -> tuple[bool, bool]:
+    """What an ``and`` says it needs, of what its parts do: a device's id (``pinned_id``) before
+    any text, a text before a field merely held."""
+    field, text = held
+    return (field != "id" or text is None, text is None)
 
 
 def pinned_id(predicate: Predicate) -> str | None:
     """The one device id a query's predicate can pass, where it says ``id = "x"`` alone or as
-    a part of a top-level ``and`` (an id is the device's key, which no custom field can
-    shadow): the query reads that device, not a view of every device to find it."""
-    return getattr(predicate, "pinned_id", None)
+    a part of a top-level ``and`` (``needs``: an id is the device's key, which no custom field
+    can shadow): the query reads that device, not a view of every device to find it."""
+    held = needs(predicate)
+    return held[1] if held is not None and held[0] == "id" else None
 
 
 def everything(doc: Doc) -> bool:
