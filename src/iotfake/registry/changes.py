@@ -308,8 +308,7 @@ class Table(dict[str, Any]):
         copy of a list it goes on growing)."""
         before = self.get(key, MISSING)
         if self._grown:
-            self._grown.pop(key, None)
-            self._places.pop(key, None)
+            self._release(key)
         # a replaced key keeps its place
         undo = (lambda: self._restore(key, before)) if self.changes.in_transaction else None
         super().__setitem__(key, value)
@@ -321,8 +320,7 @@ class Table(dict[str, Any]):
     def __delitem__(self, key: str) -> None:
         before = self[key]
         if self._grown:
-            self._grown.pop(key, None)
-            self._places.pop(key, None)
+            self._release(key)
         # found before the delete: the undo puts the key back in its place
         undo = self._indexed(removal_undo(self, key), key, before) if self.changes.in_transaction else None
         super().__delitem__(key)
@@ -366,8 +364,7 @@ class Table(dict[str, Any]):
             return None
         before = dict.__getitem__(self, key)
         if self._grown:
-            self._grown.pop(key, None)
-            self._places.pop(key, None)
+            self._release(key)
         undo = (lambda: self._restore(key, before)) if self.changes.in_transaction else None
         dict.__delitem__(self, key)
         self.generation += 1
@@ -455,16 +452,19 @@ class Table(dict[str, Any]):
         the removal left it; it is replaced with ``item`` back in its place."""
         restored = list(dict.__getitem__(self, key))
         restored.insert(at, item)
-        self._grown.pop(key, None)
-        self._places.pop(key, None)
+        self._release(key)
         self._restore(key, restored)
 
     def _without_last(self, key: str) -> None:
         """Undo an ``append`` in place: later writes are undone already, so the list ends with
         its item; it is replaced (whoever was handed it keeps it as it was)."""
+        self._release(key)
+        self._restore(key, dict.__getitem__(self, key)[:-1])
+
+    def _release(self, key: str) -> None:
+        """The list at ``key`` grows in place no more (it is replaced, or gone)."""
         self._grown.pop(key, None)
         self._places.pop(key, None)
-        self._restore(key, dict.__getitem__(self, key)[:-1])
 
     def shared(self) -> dict[str, Any]:
         """The rows, for a caller that keeps their values (a snapshot's capture): no list handed

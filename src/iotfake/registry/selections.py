@@ -45,7 +45,7 @@ def selection(
     ``records``: ``select`` reads the tenant's devices and products alone (a filter of devices),
     so its selection is kept until one of those changes (``Tenant.record_writes``): a shadow,
     a job execution, a group membership or a token written meanwhile leaves it standing."""
-    store, version = (_KEPT_RECORDS, tenant.record_writes) if records else (_KEPT, tenant.changes.value)
+    store, version = _kept_by(tenant, records)
     kept = store.get(tenant)
     if kept is None or kept[0] != version:
         kept = store[tenant] = (version, {})
@@ -58,8 +58,13 @@ def selection(
 def kept(tenant: Tenant, spec: Hashable, *, records: bool = False) -> list[Any] | None:
     """What ``selection`` keeps for ``spec`` (made with the same ``records``), if what it read
     has not changed since it was made; None otherwise (nothing is selected)."""
-    store, version = (_KEPT_RECORDS, tenant.record_writes) if records else (_KEPT, tenant.changes.value)
+    store, version = _kept_by(tenant, records)
     entry = store.get(tenant)
     if entry is None or entry[0] != version:
         return None
     return entry[1].get(spec)  # type: ignore[no-any-return]
+
+
+def _kept_by(tenant: Tenant, records: bool) -> tuple[weakref.WeakKeyDictionary[Tenant, Any], int]:
+    """Where selections of this kind are kept, and the count they are kept while it stands."""
+    return (_KEPT_RECORDS, tenant.record_writes) if records else (_KEPT, tenant.changes.value)

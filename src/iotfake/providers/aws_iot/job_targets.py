@@ -1,14 +1,14 @@
-"""Which things a job targets, and whether a CONTINUOUS job's targets could have gained a thing
-since it last queued executions for them.
+"""Which things a job targets, and whether a CONTINUOUS job's targets could have gained a thing since
+it last queued executions for them.
 
 Targets are thing ARNs and thing group ARNs; a group targets its members and the members of its
 descendants. Every jobs call brings the CONTINUOUS jobs up to date (``jobs.refresh``), which read
-every member of every target group for the ones without an execution: 5 ms a call at 10,000
-things, on every device's every jobs call. What a job's missing executions depend on (its targets,
-the set of things, the thing group and membership tables, how many executions it has: one deleted
-is queued again; and whether a transaction rolled back since, which can take that count back to
-a value noted inside it) is noted when it is brought up to date (``remember``), and the next
-call reads the members again only if any of it moved (``reconciled``). A dynamic group's members follow the
+every member of every target group for the ones without an execution: 5 ms a call at 10,000 things,
+on every device's every jobs call. What a job's missing executions depend on (its targets, the set
+of things, the thing group and membership tables, how many executions it has: one deleted is queued
+again; and whether a transaction rolled back since, which can take that count back to a value noted
+inside it) is noted when it is brought up to date (``remember``), and the next call reads the
+members again only if any of it moved (``reconciled``). A dynamic group's members follow the
 things' documents: a job that targets one is always read again.
 """
 
