@@ -182,6 +182,51 @@ def test_search_index_through_boto3_finds_by_name_prefix_across_pages(iot) -> No
     assert [t["thingName"] for t in answer["things"]] == ["meter-20", "meter-21"]
 
 
+def test_search_index_through_boto3_finds_an_attribute_s_value_across_pages_and_writes(
+    iot, aws_server
+) -> None:
+    """A word on ``attributes.site`` reads the things whose site holds it (``Has.text``), kept
+    between pages; a shadow written between pages keeps that selection, a thing's own change
+    selects again, and a site spelt as a number matches by value."""
+    import boto3
+
+    data = boto3.client(
+        "iot-data",
+        endpoint_url=aws_server.url,
+        region_name="us-east-1",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+    iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
+    sites = ["Paris", "Paris_Nord", "Lyon", "7.5e1"]  # the second holds "paris", not as its word
+    for i in range(24):
+        iot.create_thing(thingName=f"t{i:02}", attributePayload={"attributes": {"site": sites[i % 4]}})
+
+    def paged(query: str, write=None) -> list[str]:
+        found, token = [], None
+        while True:
+            page = iot.search_index(
+                queryString=query, maxResults=3, **({"nextToken": token} if token else {})
+            )
+            found += [t["thingName"] for t in page["things"]]
+            token = page.get("nextToken")
+            if write is not None:
+                write()
+            if not token:
+                return found
+
+    shadows = iter(range(100))
+    paris = [f"t{i:02}" for i in range(24) if i % 4 == 0]
+    shadow = lambda: data.update_thing_shadow(  # noqa: E731
+        thingName="t00", payload=f'{{"state":{{"reported":{{"n":{next(shadows)}}}}}}}'.encode()
+    )
+    assert paged("attributes.site:paris", shadow) == paris
+    assert paged("attributes.site:Paris_Nord") == [f"t{i:02}" for i in range(1, 24, 4)]
+    assert paged("attributes.site:75") == [f"t{i:02}" for i in range(3, 24, 4)]  # 7.5e1 by value
+    iot.update_thing(thingName="t02", attributePayload={"attributes": {"site": "Paris"}, "merge": True})
+    assert paged("attributes.site:paris") == sorted([*paris, "t02"])
+
+
 def test_a_prefix_ending_in_the_last_code_point_is_found_by_walking() -> None:
     top = chr(0x10FFFF)
     tenant = _tenant([f"a{top}", f"a{top}b", "a", "b", f"{top}"])
