@@ -15,7 +15,7 @@ from freezegun import freeze_time
 from iotfake import FakeCloud
 from iotfake.app import App
 from iotfake.providers.aws_iot import routes
-from iotfake.providers.aws_iot.compiled import operation
+from iotfake.providers.aws_iot.compiled import Shared, operation
 from iotfake.transports import call_wsgi
 
 SIGNED = (
@@ -58,12 +58,16 @@ def send(cloud: FakeCloud, method: str, path: str, body: bytes | None = None, he
         ("UpdateThingShadow", True),  # a raw payload and a query member
         ("GetThingShadow", True),
         ("Publish", False),  # header members (userProperties, contentType ...)
-        ("DescribeJobExecution", False),  # shares its route with iot-jobs-data's operation
+        ("DescribeJobExecution", True),  # shares its route with iot-jobs-data's: see Shared
+        ("ListJobExecutionsForThing", True),
+        ("ListCommandExecutions", False),  # shares its route, and neither operation is served
     ],
 )
 def test_which_operations_compile(name: str, compiled: bool) -> None:
     route = next(r for r, names in routes().items() if name in names)
     found = operation(route)
+    if isinstance(found, Shared):
+        found = found.by_service["iot"]
     assert (found is not None and found.key == name) is compiled
 
 
