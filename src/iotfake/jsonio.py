@@ -73,6 +73,11 @@ class JSONInputError(ValueError):
         return str(self)
 
     @property
+    def too_deep(self) -> bool:
+        """Refused for its nesting alone (a caller with its own depth limit words it itself)."""
+        return self.problem.startswith(_TOO_DEEP)
+
+    @property
     def detail(self) -> str:
         """What is wrong, for a caller that words the rest itself: the parser's own message for
         text that is not JSON, else :attr:`problem`."""
@@ -233,8 +238,11 @@ def _check(value: Any, what: str, max_depth: int | None) -> None:
             _surrogate(what, path or "the top level")
 
 
+_TOO_DEEP = "is nested too deeply"
+
+
 def _too_deep(max_depth: int | None) -> str:
-    return "is nested too deeply" + ("" if max_depth is None else f" (more than {max_depth} levels)")
+    return _TOO_DEEP + ("" if max_depth is None else f" (more than {max_depth} levels)")
 
 
 def _surrogate(what: str, path: str) -> None:

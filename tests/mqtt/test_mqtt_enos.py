@@ -115,6 +115,22 @@ def test_a_measure_point_post_is_acknowledged(enos, meters) -> None:
     assert meter.subscribe(f"/sys/{pk}/other-meter/thing/measurepoint/post_reply") == (0x80,)
 
 
+def test_a_post_that_is_not_json_is_answered_and_the_session_stays(enos, meters) -> None:
+    """NaN, and nesting past Python's recursion (which once ended the device's session), are
+    answered as any other payload that is not a JSON object."""
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    meter = meters("meter-1", pk, made["deviceSecret"])
+    topic = f"/sys/{pk}/meter-1/thing/measurepoint/post"
+    meter.subscribe(topic + "_reply")
+    for payload in (b"[" * 5000 + b"]" * 5000, b'{"id": "1", "params": {"measurepoints": {"p": NaN}}}'):
+        meter.publish(topic, payload)
+        refused = {"id": None, "code": 1000, "data": None, "message": "the payload is not a JSON object"}
+        assert meter.receive(topic + "_reply") == refused
+    meter.publish(topic, {"id": "2", "params": {"measurepoints": {"p": 1}}})
+    assert meter.receive(topic + "_reply")["code"] == 200
+
+
 def test_dynamic_activation_pushes_the_secret(enos, meters) -> None:
     pk = enos.product(dynamicActivateEnabled=True)
     product_secret = enos.call("products", "get", productKey=pk)["data"]["productSecret"]

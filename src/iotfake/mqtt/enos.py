@@ -30,6 +30,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .. import jsonio
 from ..registry import Tenant
 from ..registry.models import Device
 from .packets import BAD_CREDENTIALS, NOT_AUTHORIZED, Publish
@@ -199,8 +200,8 @@ class EnosDeviceSide(DeviceSide):
         if MEASUREPOINT_POST.fullmatch(message.topic) is None:
             return []
         try:
-            request: Any = json.loads(message.payload)
-        except (ValueError, UnicodeDecodeError):
+            request: Any = jsonio.loads(message.payload, what="the payload")
+        except jsonio.JSONInputError:
             request = None
         if not isinstance(request, dict):
             reply = {

@@ -28,6 +28,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from ... import jsonio
 from ...operations import journal
 from ...registry import Tenant
 from ...registry.errors import DomainError
@@ -73,8 +74,8 @@ def respond(
                 400, "InvalidPayload", "iotfake speaks the JSON payload format, not CBOR"
             )
         try:
-            request = json.loads(payload or b"{}")
-        except (ValueError, UnicodeDecodeError):
+            request = jsonio.loads(payload or b"{}", what="the payload")
+        except jsonio.JSONInputError:
             raise ProvisioningRejected(400, "InvalidPayload", "The payload is not valid JSON") from None
         if not isinstance(request, dict):
             raise ProvisioningRejected(400, "InvalidPayload", "The payload must be a JSON object")

@@ -30,9 +30,9 @@ target group keep their executions.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ... import jsonio
 from ...registry.kinds import JOB_EXECUTIONS
 from ...registry.records import Records
 from ...registry.selections import selection
@@ -522,9 +522,9 @@ def _check_document(document: str | None, source: str | None) -> None:
     if document is not None:
         if len(document.encode()) > MAX_DOCUMENT:
             raise invalid(f"The job document is larger than {MAX_DOCUMENT} bytes.")
-        try:
-            json.loads(document)
-        except ValueError:
+        try:  # jsonio: NaN is not JSON, and a deep one exhausted the recursion (a 500)
+            jsonio.loads(document, what="the job document")
+        except jsonio.JSONInputError:
             raise invalid("The job document is not valid JSON.") from None
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ... import jsonio
+
 MAX_BYTES = 8 * 1024
 MAX_DEPTH = 6
 SECTIONS = ("desired", "reported")
@@ -34,9 +36,11 @@ def parse_update(payload: bytes) -> dict[str, Any]:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
         raise ShadowError(415, "Unsupported documented encoding; supported encoding is UTF-8") from None
-    try:
-        request = json.loads(text) if text.strip() else None
-    except ValueError:
+    try:  # jsonio: NaN, a lone surrogate or a thousand levels were read, stored, answered (or a 500)
+        request = jsonio.loads(text, what="the shadow document") if text.strip() else None
+    except jsonio.JSONInputError as exc:
+        if exc.too_deep:
+            raise _too_deep() from None
         raise ShadowError(400, "Invalid JSON") from None
     if not isinstance(request, dict):
         raise ShadowError(400, "Invalid JSON")
@@ -53,7 +57,7 @@ def parse_update(payload: bytes) -> dict[str, Any]:
         if section is not None and not isinstance(section, dict):
             raise ShadowError(400, f"{name.capitalize()} node must be an object")
         if section is not None and _depth(section) > MAX_DEPTH:
-            raise ShadowError(400, f"JSON contains too many levels of nesting; maximum is {MAX_DEPTH}")
+            raise _too_deep()
     version = request.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise ShadowError(400, "Invalid version")
@@ -81,7 +85,7 @@ def apply_update(current: dict[str, Any] | None, request: dict[str, Any], now: i
         elif name in given:
             state[name] = _merge(state[name], given[name])
             metadata[name] = _merge_metadata(metadata[name], given[name], now)
-    size = len(json.dumps({s: state[s] for s in SECTIONS if state[s]}, separators=(",", ":")).encode())
+    size = len(compact({s: state[s] for s in SECTIONS if state[s]}))
     if size > MAX_BYTES:
         raise ShadowError(413, "The payload exceeds the maximum size allowed")
     base = current["version"] if current is not None else request.get("_base_version", 0)
@@ -91,6 +95,18 @@ def apply_update(current: dict[str, Any] | None, request: dict[str, Any], now: i
         "version": base + 1,
         "timestamp": now,
     }
+
+
+def compact(document: dict[str, Any]) -> bytes:
+    """A document as the service writes it: compact JSON, non-ASCII text as ``\\u`` escapes
+    (``json.dumps``' own spelling); orjson (``jsonio.encode``) where the text is ASCII, a sixth
+    of the cost, since no escape is then needed."""
+    out = jsonio.encode(document)
+    return out if out.isascii() else json.dumps(document, separators=(",", ":")).encode()
+
+
+def _too_deep() -> ShadowError:
+    return ShadowError(400, f"JSON contains too many levels of nesting; maximum is {MAX_DEPTH}")
 
 
 def accepted(request: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+from ... import jsonio
 from ...registry.kinds import SHADOWS
 from . import shadows
 from .context import Context
@@ -122,8 +123,8 @@ def _document(stored: dict[str, Any]) -> dict[str, Any]:
 
 def client_token(payload: bytes) -> str | None:
     try:
-        token = json.loads(payload).get("clientToken")
-    except (ValueError, AttributeError, UnicodeDecodeError):
+        token = jsonio.loads(payload, what="the payload").get("clientToken")
+    except (jsonio.JSONInputError, AttributeError):
         return None
     return token if isinstance(token, str) else None
 

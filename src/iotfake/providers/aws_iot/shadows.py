@@ -9,13 +9,12 @@ made again (the guide: deleting a shadow does not reset its version), kept in ``
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ...registry.kinds import SHADOW_VERSIONS, SHADOWS
 from . import paging
 from .context import Context
-from .shadow_document import ShadowError, accepted, apply_update, parse_update, view
+from .shadow_document import ShadowError, accepted, apply_update, compact, parse_update, view
 from .wire import AwsError
 
 #: the Device Shadow service's statuses -> the iot-data model's error shapes
@@ -28,8 +27,7 @@ ERRORS = {
 }
 
 
-def _dump(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, separators=(",", ":")).encode()
+_dump = compact
 
 
 def _names(ctx: Context) -> tuple[str, str]:
