@@ -167,8 +167,9 @@ def test_a_filter_few_things_pass_pages_its_own_selection_with_the_same_pages_an
                 and (value is None or _passes(attrs[attribute], value, prefix))
             )
             for size in (1, 3, 25):
-                monkeypatch.setattr(paging, "NARROW_AFTER", 10**9)
-                scanned = _pages(iot, size, **filters)
+                with monkeypatch.context() as scanning:
+                    scanning.setattr(paging, "budget_for", lambda names, read: 10**9)
+                    scanned = _pages(iot, size, **filters)
                 monkeypatch.setattr(paging, "NARROW_AFTER", 2)
                 narrowed = _pages(iot, size, **filters)
                 assert narrowed == scanned, filters
@@ -187,3 +188,29 @@ def test_a_forged_token_is_refused_after_a_filter_selected_nothing(iot, monkeypa
     forged = base64.b64encode(b"[5]").decode()
     with pytest.raises(iot.exceptions.InvalidRequestException):
         iot.list_things(attributeName="nobody-has-it", nextToken=forged)
+
+
+def test_a_filter_selects_once_its_pages_would_have_read_the_fleet(aws_cloud, iot) -> None:
+    """A filter a tenth of the things pass looks up about ten names a thing it answers. Its
+    pages look names up until, together, they have read as many as the fleet holds; the next
+    one selects, and the pages after it read only themselves. A device's write starts over."""
+    from iotfake.registry.selections import kept
+
+    for i in range(200):
+        iot.create_thing(thingName=f"t{i:03}", attributePayload={"attributes": {"site": f"s{i % 10}"}})
+    tenant = aws_cloud.providers["aws"].account("123456789012", "us-east-1")
+    spec = ("ListThings", None, "site", "s3", False)
+
+    def listed() -> tuple:
+        page = iot.list_things(attributeName="site", attributeValue="s3", maxResults=5)
+        return [t["thingName"] for t in page["things"]], page["nextToken"]
+
+    first = [listed() for _ in range(3)]
+    assert kept(tenant, spec, records=True) is None  # three pages of 54 names: not yet
+    assert all(page == first[0] for page in first)
+    assert listed() == first[0]
+    assert kept(tenant, spec, records=True) == [f"t{i:03}" for i in range(3, 200, 10)]
+    assert listed() == first[0]
+    iot.update_thing(thingName="t013", attributePayload={"attributes": {"site": "s4"}})
+    assert listed()[0] == ["t003", "t023", "t033", "t043", "t053"]
+    assert kept(tenant, spec, records=True) is None

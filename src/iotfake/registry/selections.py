@@ -65,6 +65,27 @@ def kept(tenant: Tenant, spec: Hashable, *, records: bool = False) -> list[Any] 
     return entry[1].get(spec)  # type: ignore[no-any-return]
 
 
+def looked_up(tenant: Tenant, spec: Hashable, read: int = 0, *, records: bool = False) -> int:
+    """How many records listings of ``spec`` looked up one by one, without a selection, since
+    what they read last changed, ``read`` more included: a listing selects once that tally
+    shows selecting would have cost less (see ``paging.budget_for``)."""
+    store, version = _kept_by(tenant, records)
+    kept = store.get(tenant)
+    if kept is None or kept[0] != version:
+        if not read:
+            return 0
+        kept = store[tenant] = (version, {})
+    key = (_LOOKED_UP, spec)
+    total: int = kept[1].get(key, 0) + read
+    if read:
+        keep(kept[1], key, total, SIZE)
+    return total
+
+
+#: marks a tally's key among the selections (see ``looked_up``)
+_LOOKED_UP = object()
+
+
 def _kept_by(tenant: Tenant, records: bool) -> tuple[weakref.WeakKeyDictionary[Tenant, Any], int]:
     """Where selections of this kind are kept, and the count they are kept while it stands."""
     return (_KEPT_RECORDS, tenant.record_writes) if records else (_KEPT, tenant.changes.value)

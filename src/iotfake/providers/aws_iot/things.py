@@ -16,7 +16,7 @@ from ...registry.errors import VersionConflict
 from ...registry.kinds import BILLING_MEMBERS
 from ...registry.ordered import sorted_keys
 from ...registry.records import join
-from ...registry.selections import kept, selection
+from ...registry.selections import kept, looked_up, selection
 from . import arns, billing_groups, paging
 from .context import Context
 from .wire import AwsError, invalid
@@ -166,13 +166,20 @@ def listing(ctx: Context) -> dict[str, Any]:
         # checked against the names: an empty selection has none to refuse a forged one)
 
     unfiltered = name is None and thing_type is None  # every key's record: the dict's own lookup
+    narrowing = None
+    if name is not None and keys is not selected:  # a page that selected reads only itself
+        narrowing = paging.Narrowing(
+            narrow, paging.budget_for(len(keys), looked_up(tenant, spec, records=True))
+        )
     chunk, token = paging.by_key(
         keys,
         live.get if unfiltered else find,
         args.get("nextToken"),
         args.get("maxResults", paging.DEFAULT_TOKEN_PAGE),
-        narrow=narrow if name is not None else None,
+        narrow=narrowing,
     )
+    if narrowing is not None and narrowing.read:
+        looked_up(tenant, spec, narrowing.read, records=True)
     things = []
     arn_prefix = arns.thing(tenant.id, "")
     for device in chunk:
