@@ -305,23 +305,34 @@ def test_a_continuous_job_queues_what_is_missing_after_a_rollback() -> None:
 
 def test_executions_in_progress_are_read_for_timeouts_only_where_one_can_time_out(fleet, monkeypatch) -> None:
     """Mid-rollout a fleet's executions are in progress: without a job's in-progress timeout or
-    a device's step timeout none can be overdue, and no call reads them for that; once a device
-    sets a step timeout, its execution times out on the fake clock."""
+    a device's step timeout none can be overdue, and no call looks for them; once a device sets
+    a step timeout, its execution times out on the fake clock, found by the deadline index
+    (``job_deadlines``) rather than by reading every execution in progress."""
+    from iotfake.providers.aws_iot.job_deadlines import Deadlines
+
     cloud, iot, data = fleet
-    reads: list[tuple[str, ...]] = []
-    real = Records.where
+    looked: list[int] = []
+    real = Deadlines.overdue
 
-    def where(self, *fields, value):
-        reads.append(fields)
-        return real(self, *fields, value=value)
+    def overdue(self, now, minutes_of, table):
+        found = real(self, now, minutes_of, table)
+        looked.append(len(found))
+        return found
 
-    monkeypatch.setattr(Records, "where", where)
+    monkeypatch.setattr(Deadlines, "overdue", overdue)
+    where = Records.where
+
+    def by_field(self, *fields, value):
+        assert fields != ("status",), "the executions in progress are not read for their deadlines"
+        return where(self, *fields, value=value)
+
+    monkeypatch.setattr(Records, "where", by_field)
     # the next job of each (the older, or on a tie the first by id: either of the two)
     started = [data.start_next_pending_job_execution(thingName=f"t{n:02}")["execution"] for n in range(10)]
-    assert ("status",) not in reads
+    assert looked == []
     answer = data.start_next_pending_job_execution(thingName="t10", stepTimeoutInMinutes=1)
     cloud.clock.advance(61)
     execution = iot.describe_job_execution(jobId=answer["execution"]["jobId"], thingName="t10")["execution"]
-    assert execution["status"] == "TIMED_OUT" and ("status",) in reads
+    assert execution["status"] == "TIMED_OUT" and 1 in looked
     still = iot.describe_job_execution(jobId=started[3]["jobId"], thingName="t03")["execution"]
     assert still["status"] == "IN_PROGRESS"

@@ -29,10 +29,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from .indexes import FieldIndex
+from .indexes import FieldIndex, Index
 from .places import HINTED_FROM, Places
+
+IndexT = TypeVar("IndexT", bound=Index)
+#: marks a derived index's key among a table's indexes (field names are text)
+_DERIVED = object()
 
 
 class _Missing:
@@ -258,8 +262,9 @@ class Table(dict[str, Any]):
         #: how many times one of those lists shrank in place (``remove_item``): until it moves,
         #: they only grew, so a list and its length name its content
         self.shrunk = 0
-        #: fields -> the index readers asked for (``index``), kept through every write and undo
-        self._indexes: dict[tuple[str, ...], FieldIndex] = {}
+        #: fields (or a derived index's name) -> the index readers asked for (``index``,
+        #: ``derived``), kept through every write and undo
+        self._indexes: dict[tuple[Any, ...], Index] = {}
         #: moves with every write and every undo: a reader that kept what it derived from the
         #: table, with this, knows whether it still holds (the table object itself is replaced
         #: by a restore)
@@ -271,7 +276,16 @@ class Table(dict[str, Any]):
         found = self._indexes.get(fields)
         if found is None:
             found = self._indexes[fields] = FieldIndex(fields, dict.items(self))
-        return found
+        return found  # type: ignore[return-value]
+
+    def derived(self, name: str, make: Callable[[Iterable[tuple[str, Any]]], IndexT]) -> IndexT:
+        """An index of the reader's own making (``make(rows)``, see ``indexes.Index``), kept as
+        ``index`` keeps its own: told of every write and every undo, gone with the table."""
+        key = (_DERIVED, name)
+        found = self._indexes.get(key)
+        if found is None:
+            found = self._indexes[key] = make(dict.items(self))
+        return found  # type: ignore[return-value]
 
     def _moved(self, key: str, before: Any, after: Any) -> None:
         for index in self._indexes.values():

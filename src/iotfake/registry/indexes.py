@@ -16,7 +16,14 @@ with ``==`` would for text and numbers.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
+
+
+class Index(Protocol):
+    """What a table tells its indexes: the record at ``key`` went from ``before`` to ``after``
+    (either one ``MISSING`` where there was or is none), for every write and every undo."""
+
+    def moved(self, key: str, before: Any, after: Any) -> None: ...
 
 
 class FieldIndex:

@@ -30,6 +30,7 @@ target group keep their executions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ... import jsonio
@@ -38,6 +39,7 @@ from ...registry.records import Records
 from ...registry.selections import selection
 from . import arns, paging
 from .context import Context
+from .job_deadlines import Deadlines
 from .job_targets import reconciled, remember, single_group_id, target_things
 from .wire import AwsError, invalid
 
@@ -386,12 +388,14 @@ def refresh(ctx: Context) -> None:
     # only a job's in-progress timeout, or a device's step timeout, makes one overdue: without
     # either, the executions in progress (a fleet's, mid-rollout) are not read on every call
     running = executions(ctx)
-    overdue = running.where("status", value="IN_PROGRESS") if timed or running.holds("timeout") else []
-    for key, execution in overdue:
-        deadline = _deadline(ctx, execution)
-        if deadline is not None and ctx.now_ms >= deadline:
-            _set(ctx, key, execution, "TIMED_OUT", at=deadline)
-            touched.add(execution["job"])
+    if timed or running.holds("timeout"):
+        with ctx.tenant.lock:  # the index and the records it names, at once
+            table = running.table
+            due = table.derived("deadlines", Deadlines).overdue(ctx.now_ms, _job_minutes(ctx), table)
+            for deadline, key in due:  # earliest first
+                execution = table[key]
+                _set(ctx, key, execution, "TIMED_OUT", at=deadline)
+                touched.add(execution["job"])
     for job_id in touched:
         _settle(ctx, job_id)
 
@@ -451,6 +455,12 @@ def _deadline(ctx: Context, execution: dict[str, Any]) -> int | None:
         return execution["timeout"]
     minutes = _minutes(jobs(ctx).find(execution["job"]) or {})
     return None if minutes is None else execution["started"] + minutes * 60_000
+
+
+def _job_minutes(ctx: Context) -> Callable[[str], Any]:
+    """A job's in-progress timeout by its id (None: none, or no such job)."""
+    table = jobs(ctx)
+    return lambda job_id: _minutes(table.find(job_id) or {})
 
 
 def _minutes(job: dict[str, Any]) -> Any:
