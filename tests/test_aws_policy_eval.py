@@ -146,3 +146,45 @@ def test_special_characters_stand_for_themselves(device, star: str) -> None:
     assert not authorize(connection, "iot:Subscribe", "b/c/$x").allowed
     assert authorize(device("lamp*"), "iot:Receive", "t").allowed
     assert not authorize(device("lamp-1"), "iot:Receive", "t").allowed
+
+
+def test_many_wildcards_against_a_long_topic_are_matched_without_backtracking(device) -> None:
+    """A regular expression of ``*a*a*a*a*a*a*a*a*b`` took minutes against 200 ``a`` (holding
+    the GIL: one policy stopped the whole fake); the walk answers at once, matched or not."""
+    stars = "*a" * 8
+    device.attach(
+        "starry",
+        policy(
+            allow("iot:Connect", "*"),
+            allow("iot:Publish", f"{ARN}:topic/{stars}*b"),
+            allow("iot:Receive", "*", Condition={"StringLike": {"iot:ClientId": f"{stars}?b"}}),
+        ),
+    )
+    connection = device()
+    assert not authorize(connection, "iot:Publish", "a" * 400).allowed
+    assert authorize(connection, "iot:Publish", "a" * 400 + "b").allowed
+    assert not authorize(device("a" * 400), "iot:Receive", "t").allowed
+    assert authorize(device("a" * 400 + "xb"), "iot:Receive", "t").allowed
+
+
+def test_brackets_in_an_action_are_literal(device) -> None:
+    device.attach("bracket", policy(allow("iot:[CP]onnect", "*"), allow("iot:Publis?", "*")))
+    connection = device()
+    assert not authorize(connection, "iot:Connect", "lamp-1").allowed  # IAM has no character classes
+    assert authorize(connection, "iot:Publish", "t").allowed
+
+
+@pytest.mark.parametrize(
+    ("expected", "client_id", "allowed"),
+    [(5, "5", True), (5, "6", False), (1.5, "1.5", True), (True, "true", True), ([7, "x"], "7", True)],
+)
+def test_condition_values_that_are_numbers_compare_as_their_text(
+    device, expected, client_id, allowed
+) -> None:
+    """A stored policy whose condition value is a number raised TypeError on every check (an
+    MQTT session ended with a traceback); IAM compares a number as its text."""
+    device.attach(
+        "numbers",
+        policy(allow("iot:Connect", "*", Condition={"StringEquals": {"iot:ClientId": expected}})),
+    )
+    assert authorize(device(client_id), "iot:Connect", client_id).allowed is allowed
