@@ -186,3 +186,40 @@ def test_an_aggregation_reads_the_things_in_the_order_they_were_made(iot) -> Non
     for query in ("*", "thingName:*", "thingName:a OR thingName:b", "thingName:?"):
         stats = iot.get_statistics(queryString=query, aggregationField="attributes.v")["statistics"]
         assert math.copysign(1, stats["minimum"]) == 1 and math.copysign(1, stats["maximum"]) == 1, query
+
+
+def test_statistics_past_a_float_s_range_answer_instead_of_failing(iot) -> None:
+    """Two values of 1e308 overflowed ``fsum``, and 1e200's square overflowed ``**``: each a
+    500. Sums that fit are exact; what does not fit is an infinity, shown as null (so boto3
+    leaves it out), and the rest of the answer stands."""
+    iot.update_indexing_configuration(
+        thingIndexingConfiguration={
+            "thingIndexingMode": "REGISTRY",
+            "customFields": [{"name": "attributes.v", "type": "Number"}],
+        }
+    )
+    for name, value in (("a", "1e200"), ("b", "-1e200"), ("c", "1e308"), ("d", "1e308")):
+        iot.create_thing(thingName=name, attributePayload={"attributes": {"v": value}})
+    spread = iot.get_statistics(queryString="thingName:a OR thingName:b", aggregationField="attributes.v")
+    stats = spread["statistics"]
+    assert (stats["count"], stats["sum"], stats["minimum"], stats["maximum"]) == (2, 0, -1e200, 1e200)
+    assert "variance" not in stats and "sumOfSquares" not in stats  # infinite: null on the wire
+    huge = iot.get_statistics(queryString="thingName:c OR thingName:d", aggregationField="attributes.v")
+    assert huge["statistics"]["count"] == 2 and huge["statistics"]["maximum"] == 1e308
+    assert "sum" not in huge["statistics"]
+
+
+def test_a_shadow_integer_past_a_float_s_range_is_searched_as_an_infinity(iot, aws_cloud) -> None:
+    """A 400-digit integer in a shadow made every search of the field answer 500 for the whole
+    account (``float`` of it raised OverflowError); it now compares as an infinity would."""
+    from aws_helpers import in_process
+
+    iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY_AND_SHADOW"})
+    data = in_process(aws_cloud, "iot-data")
+    for name, x in (("big", "9" * 400), ("small", "3"), ("negative", "-" + "9" * 400)):
+        iot.create_thing(thingName=name)
+        data.update_thing_shadow(thingName=name, payload=f'{{"state": {{"reported": {{"x": {x}}}}}}}')
+    found = iot.search_index(queryString="shadow.reported.x>5")["things"]
+    assert [t["thingName"] for t in found] == ["big"]
+    found = iot.search_index(queryString="shadow.reported.x<5")["things"]
+    assert sorted(t["thingName"] for t in found) == ["negative", "small"]

@@ -44,9 +44,9 @@ def statistics(ctx: Context) -> dict[str, Any]:
     numbers = _numbers(kind, values)
     if not numbers:
         return {"statistics": {"count": 0}}
-    count, total = len(numbers), math.fsum(numbers)
+    count, total = len(numbers), _sum(numbers)
     average = total / count
-    variance = math.fsum((n - average) ** 2 for n in numbers) / count
+    variance = _sum([(n - average) * (n - average) for n in numbers]) / count
     return {
         "statistics": {
             "count": count,
@@ -54,11 +54,21 @@ def statistics(ctx: Context) -> dict[str, Any]:
             "sum": total,
             "minimum": min(numbers),
             "maximum": max(numbers),
-            "sumOfSquares": math.fsum(n * n for n in numbers),
+            "sumOfSquares": _sum([n * n for n in numbers]),
             "variance": variance,
-            "stdDeviation": math.sqrt(variance),
+            "stdDeviation": math.sqrt(variance) if variance >= 0 else math.nan,
         }
     }
+
+
+def _sum(numbers: list[float]) -> float:
+    """An exact sum (``fsum``) where it fits a float; past that an infinity (or NaN, for
+    infinities of both signs), which the answer shows as null, where ``fsum`` raised
+    OverflowError (two values of 1e308) and a 500 followed."""
+    try:
+        return math.fsum(numbers)
+    except (OverflowError, ValueError):
+        return sum(numbers)
 
 
 def cardinality(ctx: Context) -> dict[str, Any]:

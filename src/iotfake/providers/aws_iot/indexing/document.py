@@ -25,6 +25,7 @@ nested shadow fields are dot-joined, an array is indexed only when all its items
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -57,10 +58,20 @@ class Value(NamedTuple):
             return cls(text, (text,), None, raw)
         if isinstance(raw, int | float):
             text = repr(raw)  # what JSON shows: 5, 2.5
-            return cls(text, (text,), float(raw), raw)
+            return cls(text, (text,), _number(raw), raw)
         text = str(raw).lower()
         number = float(text) if numeric_strings and NUMBER.fullmatch(text) else None
         return cls(text, words(text), number, raw)
+
+
+def _number(raw: int | float) -> float:
+    """A number as the index compares it: an integer past a float's range (a shadow may hold
+    400 digits) is an infinity, as the same digits in text read, not an OverflowError that
+    failed every search of the account."""
+    try:
+        return float(raw)
+    except OverflowError:
+        return math.inf if raw > 0 else -math.inf
 
 
 #: a Value made without the named tuple's Python-level ``__new__`` (the fields in their order)
