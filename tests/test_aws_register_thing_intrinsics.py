@@ -148,3 +148,24 @@ def test_device_configuration_may_use_intrinsics(iot) -> None:
     body["DeviceConfiguration"] = {"FallbackUrl": {"Ref": "Url"}}
     iot.register_thing(templateBody=json.dumps(body))
     assert iot.describe_thing(thingName="t1")["thingName"] == "t1"
+
+
+@pytest.mark.parametrize("kind", ["sub", "join"])
+def test_a_value_nesting_multiplies_is_refused_before_it_is_made(iot, kind: str) -> None:
+    """``Fn::Sub`` of fifty ``${v}``, nested four deep over a 1,000-character parameter, asked
+    for 6 GB (three deep: a 125 MB error message that echoed it); every intrinsic's value is
+    bounded (``templates.MAX_VALUE``), and the error names where it grew, not what."""
+    from iotfake.providers.aws_iot.templates import MAX_VALUE
+
+    expression: Any = {"Ref": "P"}
+    for _ in range(4):
+        if kind == "sub":
+            expression = {"Fn::Sub": ["${v}" * 50, {"v": expression}]}
+        else:
+            expression = {"Fn::Join": ["", [expression] * 3]}  # 81 Refs: 81,000 characters
+    body = template({"thing": thing_resource(expression)}, string_params("P"))
+    with pytest.raises(iot.exceptions.InvalidRequestException) as refused:
+        iot.register_thing(templateBody=body, parameters={"P": "A" * 1000})
+    message = refused.value.response["Error"]["Message"]
+    assert f"evaluates to more than {MAX_VALUE} characters" in message and len(message) < 1000
+    assert iot.list_things()["things"] == []
