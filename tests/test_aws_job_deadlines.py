@@ -139,3 +139,44 @@ def test_a_hand_made_execution_with_odd_times_is_never_overdue() -> None:
     )
     table = {"e": {"job": "j", "status": "IN_PROGRESS", "started": 1, "timeout": 5}}
     assert deadlines.overdue(10, lambda job: 1, table) == [(5, "e")]
+
+
+def test_minus_one_cancels_the_step_timer_and_other_bounds_are_refused() -> None:
+    """The model's documentation: 1 to 10080 minutes, and -1 (UpdateJobExecution only) cancels
+    the step timer; -1 timed the execution out at once, 10**18 answered a number no SDK reads."""
+    cloud = FakeCloud(seed=5)
+    iot, data = in_process(cloud, "iot", attempts=1), in_process(cloud, "iot-jobs-data", attempts=1)
+    arn = iot.create_thing(thingName="t0")["thingArn"]
+    iot.create_job(jobId="a", targets=[arn], document=DOC)
+    for minutes in (0, -1, 10081, 10**18):
+        with pytest.raises(data.exceptions.InvalidRequestException, match="out of range: use 1 to 10080"):
+            data.start_next_pending_job_execution(thingName="t0", stepTimeoutInMinutes=minutes)
+    started = data.start_next_pending_job_execution(thingName="t0", stepTimeoutInMinutes=2)["execution"]
+    assert started["approximateSecondsBeforeTimedOut"] == 120
+    for minutes in (0, -2, 10081):
+        with pytest.raises(data.exceptions.InvalidRequestException, match="or -1 to cancel the step timer"):
+            data.update_job_execution(
+                jobId="a", thingName="t0", status="IN_PROGRESS", stepTimeoutInMinutes=minutes
+            )
+    data.update_job_execution(jobId="a", thingName="t0", status="IN_PROGRESS", stepTimeoutInMinutes=-1)
+    cloud.clock.advance(600)
+    execution = data.describe_job_execution(jobId="a", thingName="t0")["execution"]
+    assert execution["status"] == "IN_PROGRESS" and "approximateSecondsBeforeTimedOut" not in execution
+    assert execution["versionNumber"] == 3  # the refused updates changed nothing
+
+
+@pytest.mark.parametrize("minutes", [0, -5, 10081, 10**18])
+def test_a_job_timeout_out_of_range_is_refused(minutes: int) -> None:
+    cloud = FakeCloud(seed=5)
+    iot = in_process(cloud, "iot", attempts=1)
+    arn = iot.create_thing(thingName="t0")["thingArn"]
+    timeout = {"inProgressTimeoutInMinutes": minutes}
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="out of range: use 1 to 10080"):
+        iot.create_job(jobId="a", targets=[arn], document=DOC, timeoutConfig=timeout)
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="out of range"):
+        iot.create_job_template(jobTemplateId="t", description="d", document=DOC, timeoutConfig=timeout)
+    iot.create_job(jobId="b", targets=[arn], document=DOC, timeoutConfig={"inProgressTimeoutInMinutes": 5})
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="out of range"):
+        iot.update_job(jobId="b", timeoutConfig=timeout)
+    assert iot.describe_job(jobId="b")["job"]["timeoutConfig"] == {"inProgressTimeoutInMinutes": 5}
+    assert [j["jobId"] for j in iot.list_jobs()["jobs"]] == ["b"]

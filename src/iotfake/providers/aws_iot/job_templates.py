@@ -60,6 +60,7 @@ def create(ctx: Context) -> dict[str, Any]:
     else:
         jobs._check_document(document, source)
     config.update({k: args[k] for k in CONFIG if k in args})
+    jobs.check_timeout(config)
     records(ctx).create(
         template_id,
         {

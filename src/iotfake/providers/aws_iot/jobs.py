@@ -100,6 +100,7 @@ def create(ctx: Context) -> dict[str, Any]:
         raise AwsError("ResourceAlreadyExistsException", f"Job {job_id} already exists.",
                        resourceId=job_id, resourceArn=job_arn(ctx, job_id))  # fmt: skip
     config = {k: args[k] for k in CONFIG if k in args}
+    check_timeout(config)
     document, source = args.get("document"), args.get("documentSource")
     template = args.get("jobTemplateArn")
     if template is not None:
@@ -203,6 +204,7 @@ def update(ctx: Context) -> dict[str, Any]:
     args = ctx.input
     record = jobs(ctx).get(args["jobId"])
     config = {**record["config"], **{k: args[k] for k in CONFIG if k in args}}
+    check_timeout(config)
     jobs(ctx).replace(record["id"], {**record, "config": config, "updated": ctx.now_ms})
     return {}
 
@@ -455,6 +457,15 @@ def _deadline(ctx: Context, execution: dict[str, Any]) -> int | None:
         return execution["timeout"]
     minutes = _minutes(jobs(ctx).find(execution["job"]) or {})
     return None if minutes is None else execution["started"] + minutes * 60_000
+
+
+def check_timeout(config: dict[str, Any]) -> None:
+    """The model's documentation: "The timeout interval can be anywhere between 1 minute and 7
+    days (1 to 10080 minutes)"; the wire sets no bounds, so a job of -5 minutes timed out every
+    execution as it started."""
+    minutes = _minutes({"config": config})
+    if minutes is not None and not 1 <= minutes <= 10080:
+        raise invalid(f"inProgressTimeoutInMinutes {minutes} is out of range: use 1 to 10080 minutes.")
 
 
 def _job_minutes(ctx: Context) -> Callable[[str], Any]:

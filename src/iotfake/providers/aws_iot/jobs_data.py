@@ -20,7 +20,7 @@ from typing import Any
 
 from . import jobs
 from .context import Context
-from .wire import AwsError
+from .wire import AwsError, invalid
 
 NEXT = "$next"
 #: where a device may move its execution from each status
@@ -42,6 +42,7 @@ def pending(ctx: Context) -> dict[str, Any]:
 
 
 def start_next(ctx: Context) -> dict[str, Any]:
+    _check_step_timeout(ctx.input.get("stepTimeoutInMinutes"), cancels=False)
     jobs.refresh(ctx)
     thing = ctx.input["thingName"]
     ctx.tenant.device(key=thing)
@@ -73,6 +74,7 @@ def describe(ctx: Context) -> dict[str, Any]:
 
 
 def update(ctx: Context) -> dict[str, Any]:
+    _check_step_timeout(ctx.input.get("stepTimeoutInMinutes"), cancels=True)
     jobs.refresh(ctx)
     args = ctx.input
     key, execution = jobs._execution(ctx, args["jobId"], args["thingName"], args.get("executionNumber"))
@@ -112,8 +114,26 @@ def update(ctx: Context) -> dict[str, Any]:
 
 def _step_timeout(ctx: Context, changes: dict[str, Any]) -> None:
     minutes = ctx.input.get("stepTimeoutInMinutes")
-    if minutes is not None:
+    if minutes == CANCEL_STEP_TIMER:  # UpdateJobExecution's way to stop the step timer
+        changes["timeout"] = None
+    elif minutes is not None:
         changes["timeout"] = ctx.now_ms + minutes * 60_000
+
+
+#: the model's documentation: "Valid values for this parameter range from 1 to 10080 (1 minute
+#: to 7 days). A value of -1 is also valid and will cancel the current step timer" (the -1 on
+#: UpdateJobExecution only); it sets no bounds the wire checks, so the handlers do
+MAX_MINUTES = 10080
+CANCEL_STEP_TIMER = -1
+
+
+def _check_step_timeout(minutes: int | None, *, cancels: bool) -> None:
+    """A step timeout out of range is refused before anything changes: -1 timed the execution
+    out at once, and 10**18 minutes answered an approximateSecondsBeforeTimedOut no SDK reads."""
+    if minutes is None or 1 <= minutes <= MAX_MINUTES or (cancels and minutes == CANCEL_STEP_TIMER):
+        return
+    also = ", or -1 to cancel the step timer" if cancels else ""
+    raise invalid(f"stepTimeoutInMinutes {minutes} is out of range: use 1 to {MAX_MINUTES} minutes{also}.")
 
 
 def _of_thing(ctx: Context, thing: str) -> list[dict[str, Any]]:
