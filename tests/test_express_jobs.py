@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
+from aws_helpers import in_process
 from botocore.exceptions import ClientError
 from test_compiled_operations import compiled_calls
 from test_express_lane import both, raw
@@ -16,7 +16,6 @@ from test_express_lane import both, raw
 from iotfake import FakeCloud
 from iotfake.providers.aws_iot import routes
 from iotfake.providers.aws_iot.compiled import operation
-from iotfake.transports import route_botocore
 
 JOBS_SIGNED = (
     "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261205/us-east-1/iot-jobs-data/aws4_request, "
@@ -25,17 +24,7 @@ JOBS_SIGNED = (
 
 
 def clients(cloud: FakeCloud) -> tuple[Any, Any]:
-    def client(service: str) -> Any:
-        made = boto3.client(
-            service,
-            endpoint_url="http://iotfake",
-            region_name="us-east-1",
-            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-            aws_secret_access_key="x",
-        )
-        return route_botocore(made, cloud)
-
-    return client("iot"), client("iot-jobs-data")
+    return in_process(cloud, "iot"), in_process(cloud, "iot-jobs-data")
 
 
 def jobs_calls(cloud: FakeCloud) -> list[Any]:

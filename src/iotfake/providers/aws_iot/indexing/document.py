@@ -339,15 +339,17 @@ def thing_document(thing: Thing, view: View) -> ThingDocument:
 
 def thing_answer(thing: Thing, view: View) -> dict[str, Any]:
     """The ThingDocument SearchIndex answers with: fields the index holds, empty ones left out."""
-    device = thing.device
+    device = thing.device  # a page's hundred answers: kept to plain reads, no property twice
     out: dict[str, Any] = {"thingName": device.key, "thingId": device.id}
     if device.product is not None:
         out["thingTypeName"] = device.product
-    if thing.groups:
-        out["thingGroupNames"] = list(thing.groups)
-    if device.attributes:
-        out["attributes"] = dict(device.attributes)
-    shadows = thing.indexed_shadows(view)
+    groups = thing.groups
+    if groups:
+        out["thingGroupNames"] = list(groups)
+    attributes = device.attributes
+    if attributes:
+        out["attributes"] = dict(attributes)
+    shadows = thing.indexed_shadows(view) if view.shadow or view.named else None
     if shadows:
         body: dict[str, Any] = dict(shadows.get("", {}))
         named = {name: sections for name, sections in shadows.items() if name}
