@@ -56,7 +56,7 @@ class AdminError(Exception):
 
 
 def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any]) -> Reply:
-    refusal = _refusal(cloud, request)
+    refusal = _refusal(cloud, request, route)
     if refusal is not None:
         return json_response({"error": refusal}, status=403)
     handler = HANDLERS[route]
@@ -74,20 +74,29 @@ def dispatch(cloud: FakeCloud, request: Request, route: str, args: dict[str, Any
     return payload if isinstance(payload, Reply) else json_response(payload)
 
 
-def _refusal(cloud: FakeCloud, request: Request) -> str | None:
+def _refusal(cloud: FakeCloud, request: Request, route: str = "") -> str | None:
     """Why this client may not use the admin API, or None. Whoever reaches it can reset, seed and
     read every secret, so off the loopback it takes the token given to ``iotfake serve``; and a
     web page in the developer's browser must not steer or read it (see ``_browser_refusal``)."""
     address = request.remote_addr
     if address is None or _loopback(address):  # None: an in-process client, no socket at all
-        return _browser_refusal(cloud, request)
+        return _browser_refusal(cloud, request, route)
+    return remote_refusal(cloud, address, request.headers.get("Authorization", ""))
+
+
+def remote_refusal(cloud: FakeCloud, address: str | None, authorization: str) -> str | None:
+    """Why a client at ``address`` (None: in process) may not use the admin API, from what its
+    request head says: off the loopback, without the token. The server asks this before it reads
+    a body (``keepalive``): a refused client sent 128 MB that was read first."""
+    if address is None or _loopback(address):
+        return None
     token = cloud.admin_token
     if not token:  # an empty token lets no one in (never "Bearer " with nothing after it)
         return (
             f"the admin API answers loopback clients only, not {address}; "
             "start iotfake serve with --admin-token TOKEN and send Authorization: Bearer TOKEN"
         )
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, value = authorization.partition(" ")
     if scheme.lower() == "bearer" and matches(token, value.strip()):
         return None
     return "the admin API needs Authorization: Bearer <the --admin-token of iotfake serve>"
@@ -98,7 +107,7 @@ def _refusal(cloud: FakeCloud, request: Request) -> str | None:
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 
 
-def _browser_refusal(cloud: FakeCloud, request: Request) -> str | None:
+def _browser_refusal(cloud: FakeCloud, request: Request, route: str = "") -> str | None:
     """Refuse what a web page in the developer's browser could send: a foreign ``Origin`` (or
     ``Sec-Fetch-Site: cross-site``), a ``Host`` that is no loopback name (DNS rebinding: a page's
     own name pointed at 127.0.0.1), and from a browser a write whose body is not declared JSON
@@ -107,7 +116,7 @@ def _browser_refusal(cloud: FakeCloud, request: Request) -> str | None:
     balancers and readiness probes ask)."""
     host = _host_name(request.headers.get("Host", "localhost"))
     allowed = LOOPBACK_HOSTS | set(cloud.admin_hosts)
-    if host not in allowed and not request.path.endswith("/health"):
+    if host not in allowed and route != "health":  # the route, not a path ending in /health
         return (
             f"the admin API answers requests to loopback names only, not to Host {host!r} "
             "(a DNS name pointing here may be a rebinding attack); add it with FakeCloud(admin_hosts=[...])"

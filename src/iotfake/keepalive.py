@@ -20,12 +20,12 @@ boto3's replayed load (bench/replay.py).
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
 from http import HTTPStatus
 from typing import Any
 
-from werkzeug.http import parse_set_header
 from werkzeug.serving import WSGIRequestHandler
 
 from . import httphead
@@ -36,6 +36,10 @@ GONE = (ConnectionError, TimeoutError, OSError)
 
 #: idle keep-alive connections are closed after this many seconds, freeing their thread
 IDLE_TIMEOUT = 30
+#: a request's head and body must have arrived this many seconds after its first byte. The idle
+#: timeout bounds only the silence between two reads: a client sending a header line every 12 s
+#: kept its thread for good, and 256 of them answered every other client 503 (slowloris)
+READ_TIMEOUT = 30
 
 #: the most digits a Content-Length may have (an exabyte); a longer one is refused with a 413
 _LENGTH_DIGITS = 18
@@ -65,6 +69,11 @@ class KeepAliveHandler(WSGIRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # the connection's reads bounded by the request's deadline (see READ_TIMEOUT); the file
+        # ``setup`` made is closed, or the socket would stay open after the handler closes it
+        made, self._reader = self.rfile, _DeadlineReader(self.connection, IDLE_TIMEOUT)
+        self.rfile = io.BufferedReader(self._reader)
+        made.close()
         server = self.server
         self._server_line = f"Server: {self.version_string()}\r\n"
         # what every request on this connection shares (the fake serves plain HTTP: no TLS keys)
@@ -86,6 +95,11 @@ class KeepAliveHandler(WSGIRequestHandler):
     def handle_one_request(self) -> None:
         """Read one request head, answer it; ``close_connection`` says whether another may follow."""
         try:
+            self._reader.deadline = None  # waiting for a request: the idle timeout alone
+            if not self.rfile.peek(1):
+                self.close_connection = True
+                return
+            self._reader.deadline = time.monotonic() + READ_TIMEOUT
             line = self.rfile.readline(httphead.MAX_LINE + 1)
             for _ in range(EMPTY_LINES):  # RFC 9112 2.2: empty lines before a request line are ignored
                 if line not in (b"\r\n", b"\n"):
@@ -154,9 +168,9 @@ class KeepAliveHandler(WSGIRequestHandler):
             environ[key] = value
         if host is not None:
             environ["HTTP_HOST"] = host
-        if "HTTP_TRANSFER_ENCODING" in environ and "chunked" in parse_set_header(
-            environ["HTTP_TRANSFER_ENCODING"]
-        ):
+        codings = environ.get("HTTP_TRANSFER_ENCODING")
+        if codings is not None:
+            _check_codings(codings)
             environ["wsgi.input_terminated"] = True
             environ["wsgi.input"] = io.BytesIO(b"")  # read by _buffer_body: httphead.read_chunked
         elif length is not None:
@@ -175,11 +189,22 @@ class KeepAliveHandler(WSGIRequestHandler):
                 self.close_connection = True
             elif "keep-alive" in tokens and answers_1_1:
                 self.close_connection = False
+        if codings is not None and (length is not None or line.version != "HTTP/1.1"):
+            # RFC 9112 6.1: both framings (a smuggling attempt, or a broken proxy) or chunked
+            # from HTTP/1.0 is read as chunked, and the connection closed after it
+            self.close_connection = True
         return environ
 
     def _serve(self, environ: dict[str, Any]) -> None:
         limit = getattr(self.server, "max_body", None)
-        if "/_iotfake/" in environ.get("PATH_INFO", ""):  # the admin API, namespaced or not
+        if _admin_path(environ.get("PATH_INFO", "")):  # the admin API, namespaced or not
+            refused = getattr(self.server, "admin_refusal", None)
+            reason = None if refused is None else refused(environ)
+            if reason is not None:  # told from the head: a refused client's body is never read
+                self.close_connection = True
+                self._send(environ, "403 FORBIDDEN", [("Content-Type", "application/json")],
+                           json.dumps({"error": reason}).encode())  # fmt: skip
+                return
             limit = getattr(self.server, "max_admin_body", limit)
         fits = self._declared_fits(environ, limit)
         expect = environ.get("HTTP_EXPECT")
@@ -193,6 +218,8 @@ class KeepAliveHandler(WSGIRequestHandler):
             self.wfile.flush()  # the client waits for it before sending the body
         if not fits or not self._buffer_body(environ, limit):
             self.close_connection = True
+        self._reader.deadline = None  # read: the app and the answer have the idle timeout
+        self.connection.settimeout(IDLE_TIMEOUT)
         answer: dict[str, Any] = {}
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -278,6 +305,51 @@ class KeepAliveHandler(WSGIRequestHandler):
             body = b""
         self.wfile.write(head + body)
         self.wfile.flush()
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A connection's reads, each one bounded by what is left of the request's ``deadline`` (a
+    ``time.monotonic()`` instant; None between requests, when the idle timeout alone applies):
+    however a client spaces its bytes, reading a request ends by its deadline."""
+
+    def __init__(self, sock: Any, idle: float) -> None:
+        self._sock, self._idle = sock, idle
+        self.deadline: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        deadline = self.deadline
+        if deadline is None:
+            self._sock.settimeout(self._idle)
+        else:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"the request was not read within {READ_TIMEOUT} s of its first byte")
+            self._sock.settimeout(min(left, self._idle))
+        return self._sock.recv_into(buffer)  # type: ignore[no-any-return]
+
+
+def _check_codings(codings: str) -> None:
+    """RFC 9112 6.3: a Transfer-Encoding whose last coding is not ``chunked`` leaves the body's
+    end unknown, so it is refused and the connection closed (read as no body, what followed it
+    was served as the next request); a coding before ``chunked`` is one the fake cannot undo."""
+    names = [name.strip().lower() for name in codings.split(",") if name.strip()]
+    if not names or names[-1] != "chunked":
+        raise Refusal(HTTPStatus.BAD_REQUEST, "Bad Transfer-Encoding", "chunked must be the last coding")
+    if len(names) > 1:
+        raise Refusal(
+            HTTPStatus.NOT_IMPLEMENTED, "Unsupported Transfer-Encoding", "only chunked is understood"
+        )
+
+
+def _admin_path(path: str) -> bool:
+    """Whether ``path`` is the admin API's, of the default namespace or a named one (a path that
+    holds ``/_iotfake/`` further down is a provider's, with its own body limit)."""
+    if path.startswith("/_ns/"):
+        path = "/" + path[len("/_ns/") :].partition("/")[2]
+    return path.startswith("/_iotfake/")
 
 
 _date_cache: tuple[int, str] = (0, "")

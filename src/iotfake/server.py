@@ -109,6 +109,15 @@ class _BindFailed(Exception):
     """Carries a bind error past werkzeug's handler, which prints it and calls ``sys.exit``."""
 
 
+def _admin_refusal(cloud: FakeCloud) -> Any:
+    """Why a request head may not reach ``cloud``'s admin API (see ``admin.remote_refusal``)."""
+    from .admin import remote_refusal
+
+    return lambda environ: remote_refusal(
+        cloud, environ.get("REMOTE_ADDR"), environ.get("HTTP_AUTHORIZATION", "")
+    )
+
+
 class CappedServer(ThreadedWSGIServer):
     """A thread per connection, but at most ``limit`` at once: one more is answered 503 and closed
     before any thread is made for it, so a thousand slow clients cannot pin a thousand threads
@@ -197,6 +206,7 @@ class Server:
             cloud.served_url = self.url
             self._server.max_body = cloud.max_body  # type: ignore[attr-defined]
             self._server.max_admin_body = cloud.max_admin_body  # type: ignore[attr-defined]
+            self._server.admin_refusal = _admin_refusal(cloud)  # type: ignore[attr-defined]
 
     @property
     def url(self) -> str:

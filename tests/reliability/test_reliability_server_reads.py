@@ -1,0 +1,120 @@
+"""How ``iotfake serve`` reads a request off the socket, against clients no HTTP library would be:
+one that drips its head (slowloris), framings that smuggle a second request, a remote client
+the admin API refuses sending a huge body. Each gets a clean answer or a closed connection, and
+no client can hold the server or its memory for as long as it likes."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.test import Client
+
+from iotfake import FakeCloud, admin, keepalive
+
+HEALTH = b"GET /_iotfake/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+@pytest.fixture
+def port() -> Iterator[int]:
+    with FakeCloud(seed=61).serve(mqtt=False) as server:
+        yield int(server.url.rsplit(":", 1)[1])
+
+
+def talk(port: int, data: bytes, wait: float = 2.0) -> tuple[bytes, bool]:
+    """What the server answers ``data`` within ``wait`` seconds, and whether it then closed."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(data)
+        sock.settimeout(wait)
+        out = b""
+        try:
+            while chunk := sock.recv(65536):
+                out += chunk
+        except TimeoutError:
+            return out, False
+    return out, True
+
+
+def test_a_head_dripped_a_line_at_a_time_is_cut_off_at_the_read_deadline(port, monkeypatch) -> None:
+    """Each line comes well inside the idle timeout, so only the request's own deadline ends it."""
+    monkeypatch.setattr(keepalive, "READ_TIMEOUT", 1.0)
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"GET /_iotfake/health HTTP/1.1\r\n")
+        sock.settimeout(0.2)
+        started, closed = time.monotonic(), False
+        for number in range(40):  # up to 8 s of dripping
+            try:
+                sock.sendall(f"X-Drip-{number}: 1\r\n".encode())
+                if sock.recv(1) == b"":
+                    closed = True
+                    break
+            except TimeoutError:
+                continue
+            except OSError:
+                closed = True
+                break
+        assert closed, "the server kept reading a head that never ended"
+        assert time.monotonic() - started < 8
+    answer, _ = talk(port, HEALTH)  # and it goes on serving
+    assert answer.startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize(
+    ("codings", "status"),
+    [(b"gzip", b"400"), (b"chunked, gzip", b"400"), (b"gzip, chunked", b"501"), (b"", b"400")],
+)
+def test_a_body_framed_by_an_unknown_coding_is_refused_and_what_follows_is_not_served(
+    port, codings: bytes, status: bytes
+) -> None:
+    request = (
+        b"POST /_iotfake/reset HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: " + codings + b"\r\n\r\n"
+    )
+    answer, closed = talk(port, request + HEALTH)
+    assert answer.startswith(b"HTTP/1.1 " + status) and closed
+    assert answer.count(b"HTTP/1.1 ") == 1  # the bytes after the head were never read as a request
+
+
+def test_both_framings_are_read_as_chunked_and_the_connection_closes(port) -> None:
+    """RFC 9112 6.1: Transfer-Encoding wins over Content-Length, and the connection is closed."""
+    request = (
+        b"POST /_iotfake/reset HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    )
+    answer, closed = talk(port, request + HEALTH)
+    assert answer.startswith(b"HTTP/1.1 200") and b"Connection: close" in answer and closed
+    assert answer.count(b"HTTP/1.1 ") == 1
+
+
+def test_a_remote_admin_request_without_the_token_is_refused_before_its_body(monkeypatch) -> None:
+    """Refused from the head: the 100 MB the head announces are never waited for, nor read."""
+    monkeypatch.setattr(admin, "_loopback", lambda address: False)  # every client is remote
+    with FakeCloud(seed=62, admin_token="s3cret").serve(mqtt=False) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        for path in (b"/_iotfake/state", b"/_ns/a1/_iotfake/state"):
+            head = b"PUT " + path + b" HTTP/1.1\r\nHost: localhost\r\nContent-Length: 104857600\r\n\r\n"
+            answer, closed = talk(port, head)
+            assert answer.startswith(b"HTTP/1.1 403") and closed
+            assert b"--admin-token" in answer
+        token = b"Authorization: Bearer s3cret\r\n"
+        answer, _ = talk(port, HEALTH.replace(b"\r\n\r\n", b"\r\n" + token + b"\r\n"))
+        assert answer.startswith(b"HTTP/1.1 200")
+
+
+def test_a_provider_path_holding_iotfake_has_the_provider_body_limit(port) -> None:
+    """Only the admin API's own paths take its larger body limit; refused from the head alone."""
+    head = b"POST /things/_iotfake/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 104857600\r\n\r\n"
+    answer, closed = talk(port, head)
+    assert answer.startswith(b"HTTP/1.1 413") and closed
+
+
+def test_only_the_health_route_answers_any_host() -> None:
+    cloud = FakeCloud(seed=63)
+    client = Client(cloud.wsgi_app)
+    cloud.faults.add({"id": "health", "provider": "aws", "action": {"error": "ThrottlingException"}})
+    assert client.get("/_iotfake/health", headers={"Host": "evil.example"}).status_code == 200
+    refused = client.get("/_iotfake/faults/health", headers={"Host": "evil.example"})
+    assert refused.status_code == 403 and "loopback names only" in refused.json["error"]
+    assert client.delete("/_iotfake/faults/health", headers={"Host": "evil.example"}).status_code == 403
+    assert [rule["id"] for rule in client.get("/_iotfake/faults").json["rules"]] == ["health"]
