@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from aws_helpers import POLICY, template
 from aws_pki import customer_ca, register_ca
 
@@ -139,3 +140,33 @@ def test_jitp_on_a_first_tls_connection(served, iot) -> None:
         finally:
             device.close()
     assert iot.describe_thing(thingName="sensor-9")["thingName"] == "sensor-9"
+
+
+@pytest.mark.parametrize("status", ["REVOKED", "INACTIVE"])
+def test_a_certificate_leaving_active_disconnects_its_devices(cloud, iot, thing, devices, status) -> None:
+    """UpdateCertificate: "Within a few minutes of updating a certificate from an ACTIVE state
+    to any other state, IoT disconnects all devices that used that certificate to connect."
+    The fake does it at once; the watcher hears AUTH_ERROR, and no will is published."""
+    watcher = devices("watcher", thing("watcher"))
+    watcher.subscribe("$aws/events/presence/disconnected/lamp")
+    cert = thing("lamp")
+    lamp = devices("lamp", cert)
+    other = devices("other", thing("other"))
+    iot.update_certificate(certificateId=cert["certificateId"], newStatus=status)
+    assert lamp.disconnected.wait(5)
+    gone = watcher.receive("$aws/events/presence/disconnected/lamp")
+    assert gone["disconnectReason"] == "AUTH_ERROR"
+    entry = cloud.journal.last(provider="aws-mqtt", operation="Disconnect")
+    assert entry.params["reason"] == "AUTH_ERROR" and status in entry.params["detail"]
+    assert not other.disconnected.is_set()  # another certificate's device stays
+    devices("lamp", cert, expect=5)  # and it cannot come back
+
+
+def test_a_policy_detached_keeps_the_connection_and_inactive_ends_it(iot, thing, devices) -> None:
+    cert = thing("lamp")
+    lamp = devices("lamp", cert)
+    iot.detach_policy(policyName="lamp-policy", target=cert["certificateArn"])  # checked per action
+    iot.update_certificate(certificateId=cert["certificateId"], newStatus="ACTIVE")  # still ACTIVE
+    assert not lamp.disconnected.wait(0.5)
+    iot.update_certificate(certificateId=cert["certificateId"], newStatus="INACTIVE")
+    assert lamp.disconnected.wait(5)

@@ -131,6 +131,21 @@ def test_a_post_that_is_not_json_is_answered_and_the_session_stays(enos, meters)
     assert meter.receive(topic + "_reply")["code"] == 200
 
 
+@pytest.mark.parametrize("action", ["disable", "delete"])
+def test_a_disabled_or_deleted_device_is_logged_out(cloud, enos, meters, action: str) -> None:
+    """The registry decides who stays, not only who gets in: its session was answered on."""
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    other = enos.device(pk, deviceKey="meter-2")
+    meter = meters("meter-1", pk, made["deviceSecret"])
+    bystander = meters("meter-2", pk, other["deviceSecret"])
+    assert enos.call("devices", action, None, productKey=pk, deviceKey="meter-1")["code"] == 0
+    assert meter.disconnected.wait(5)
+    entry = cloud.journal.last(provider="enos-mqtt", operation="Disconnect")
+    assert entry.params["reason"] == "AUTH_ERROR" and entry.params["detail"].endswith(action + "d")
+    assert not bystander.disconnected.is_set()
+
+
 def test_dynamic_activation_pushes_the_secret(enos, meters) -> None:
     pk = enos.product(dynamicActivateEnabled=True)
     product_secret = enos.call("products", "get", productKey=pk)["data"]["productSecret"]

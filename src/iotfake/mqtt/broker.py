@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..operations import journal
 from ..providers.base import Call
+from ..registry.kinds import CA_CERTIFICATES, CERTIFICATES
 from . import codec, packets, topics
 from .connection_api import ConnectionApi
 from .session import Session
@@ -49,7 +50,11 @@ CONNECT_TIMEOUT = 10.0
 MAX_GONE = 10_000
 #: disconnect reasons after which a client's last will is not published: it said goodbye, or the
 #: fake itself is stopping or starting afresh (a will must not leak into the next test's state)
-NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT"})
+NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT", "AUTH_ERROR"})
+#: AWS's disconnect reason for a client whose credentials no longer admit it (a revoked certificate)
+REVOKED = "AUTH_ERROR"
+#: the registry tables a device is admitted by (``Admitted.credentials``)
+CREDENTIALS = frozenset({CERTIFICATES, CA_CERTIFICATES, "devices"})
 
 
 class Broker(ConnectionApi):
@@ -313,7 +318,7 @@ class Broker(ConnectionApi):
                 return "CLIENT_ERROR"  # a second CONNECT is a protocol violation (3.1.0-2)
         return "SERVER_INITIATED_DISCONNECT"
 
-    async def _drop(self, session: Session, reason: str) -> None:
+    async def _drop(self, session: Session, reason: str, detail: str | None = None) -> None:
         if session.closed:
             return
         session.closed = True
@@ -333,6 +338,8 @@ class Broker(ConnectionApi):
         call = session.side.call("Disconnect", session.hello)
         call.tenant = session.admitted.tenant
         call.params.update(session.admitted.params, reason=reason)
+        if detail is not None:
+            call.params["detail"] = detail
         call.code = "OK"
         # journaled and in the registry (offline, not connected) before the client sees the close
         journal(self.cloud, call, "MQTT", "", 0, time.perf_counter())
@@ -492,6 +499,14 @@ class Broker(ConnectionApi):
             return
         if self._tls is not None:
             self._tls.hear(batch)
+        written = {
+            (tuple(change.scope), change.kind, change.key)
+            for change in batch
+            if change.kind in CREDENTIALS and change.scope is not None
+        }
+        if written:
+            with contextlib.suppress(RuntimeError):
+                asyncio.run_coroutine_threadsafe(self._revoke(written), loop)
         for change in batch:
             if change.kind != "published" or change.scope is None:
                 continue
@@ -519,6 +534,17 @@ class Broker(ConnectionApi):
         if self._tls is not None:
             self._tls.cloud = cloud
             self._tls.refresh()
+
+    async def _revoke(self, written: set[tuple[tuple[str, str], str, str]]) -> None:
+        """Drop the sessions whose credentials were written and no longer admit them (a revoked
+        certificate, a disabled or deleted device): the registry decides who stays, not only who
+        gets in."""
+        for session in list(self._sessions):
+            realm = session.admitted.realm
+            if any((realm, kind, key) in written for kind, key in session.admitted.credentials):
+                reason = await self._work(session.side.revoked, session)
+                if reason is not None:
+                    await self._drop(session, REVOKED, detail=reason)
 
     async def _drop_all(self, reason: str) -> None:
         for session in list(self._sessions):

@@ -142,6 +142,7 @@ class EnosDeviceSide(DeviceSide):
             params={"deviceKey": device_key, "productKey": product_key, "orgId": org.id, "secureMode": mode},
             pushes=pushes,
             principal=(org, device.id),
+            credentials=frozenset({("devices", device.key)}),
         )
 
     # -- topics: a device's own only -------------------------------------------------------------
@@ -169,6 +170,16 @@ class EnosDeviceSide(DeviceSide):
         return self._own(session, topic)
 
     # -- status and measure points ---------------------------------------------------------------
+    def revoked(self, session: Session) -> str | None:
+        """A device deleted or disabled is logged out, as it could not log in again: its session
+        went on being answered."""
+        found = self._device(session)
+        if found is None:
+            return f"device {session.admitted.params['deviceKey']} was deleted"
+        if found[1].status == "disable":
+            return f"device {session.admitted.params['deviceKey']} is disabled"
+        return None
+
     def _device(self, session: Session) -> tuple[Tenant, Device] | None:
         org, asset = session.admitted.principal
         device = org.devices.get(asset)

@@ -58,6 +58,9 @@ class Admitted:
     pushes: list[Publish] = field(default_factory=list)
     #: the side's own state for this connection (an AWS policy connection, an EnOS device)
     principal: Any = None
+    #: (table, key) of the registry records it was admitted by (its certificate, its device): a
+    #: write of one asks the side whether the connection may stay (``DeviceSide.revoked``)
+    credentials: frozenset[tuple[str, str]] = frozenset()
 
 
 class Refused(Exception):
@@ -119,6 +122,12 @@ class DeviceSide(Provider):
     # -- the broker's questions (run off the loop) ------------------------------------------------
     def admit(self, hello: Hello) -> Admitted:
         raise Refused(NOT_AUTHORIZED, f"{self.name} admits no one")
+
+    def revoked(self, session: Session) -> str | None:
+        """Why an admitted connection may no longer stay (its certificate revoked, its device
+        disabled or deleted), or None: asked after a write of one of its ``credentials``, so a
+        credential the registry withdraws is withdrawn from the live session too."""
+        return None
 
     def may_subscribe(self, session: Session, topic_filter: str) -> bool:
         return True

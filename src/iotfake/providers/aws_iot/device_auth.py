@@ -80,15 +80,35 @@ def admit(provider: AwsIotProvider, certificate_pem: str, client_id: str) -> Adm
     now = provider.cloud.clock.time()
     if not record["notBefore"] <= now <= record["notAfter"]:
         raise Refused(f"certificate {certificate_id} is not valid now (it has expired or is not valid yet)")
-    ca_id = record.get("caCertificateId")
-    ca = Records(tenant, ca_certificates.KIND).find(ca_id) if ca_id else None
-    if ca is not None and ca["status"] != "ACTIVE":
-        raise Refused(f"certificate {certificate_id}'s CA certificate {ca_id} is {ca['status']}")
+    withdrawn = _ca_withdrawn(tenant, record)
+    if withdrawn is not None:
+        raise Refused(withdrawn)
     connection = Connection.of(tenant, certificate_id, client_id)
     verdict = authorize(connection, "iot:Connect", client_id)
     if not verdict.allowed:
         raise Refused(verdict.reason)
     return Admission(tenant, certificate_id, connection)
+
+
+def revoked(admission: Admission) -> str | None:
+    """Why an admitted connection may no longer stay, or None. AWS's UpdateCertificate: "Within a
+    few minutes of updating a certificate from an ACTIVE state to any other state, IoT
+    disconnects all devices that used that certificate to connect"; the fake does it at once,
+    and likewise for a certificate deleted or whose CA certificate left ACTIVE."""
+    record = admission.tenant.table(CERTIFICATES).get(admission.certificate_id)
+    if record is None:
+        return f"certificate {admission.certificate_id} was deleted"
+    if record.get("status") != "ACTIVE":
+        return f"certificate {admission.certificate_id} is {record.get('status')}, not ACTIVE"
+    return _ca_withdrawn(admission.tenant, record)
+
+
+def _ca_withdrawn(tenant: Tenant, record: dict[str, Any]) -> str | None:
+    ca_id = record.get("caCertificateId")
+    ca = Records(tenant, ca_certificates.KIND).find(ca_id) if ca_id else None
+    if ca is not None and ca["status"] != "ACTIVE":
+        return f"certificate {record.get('id')}'s CA certificate {ca_id} is {ca['status']}"
+    return None
 
 
 def _register_first_connection(provider: AwsIotProvider, cert: Any, pem: str) -> None:
