@@ -499,11 +499,15 @@ class Broker(ConnectionApi):
             return
         if self._tls is not None:
             self._tls.hear(batch)
-        written = {
-            (tuple(change.scope), change.kind, change.key)
-            for change in batch
-            if change.kind in CREDENTIALS and change.scope is not None
-        }
+        written = (
+            {  # nobody connected: no credential of a session to look for (a bulk load)
+                (tuple(change.scope), change.kind, change.key)
+                for change in batch
+                if change.kind in CREDENTIALS and change.scope is not None
+            }
+            if self._sessions
+            else None
+        )
         if written:
             with contextlib.suppress(RuntimeError):
                 asyncio.run_coroutine_threadsafe(self._revoke(written), loop)
