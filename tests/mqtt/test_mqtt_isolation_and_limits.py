@@ -326,3 +326,32 @@ def test_the_50_subscription_cap_counts_only_what_would_be_held(cloud, thing, de
     lamp._wait(mid)
     assert lamp.granted[mid] == (1, 0x80)
     assert not lamp.disconnected.is_set()
+
+
+def test_aws_refuses_topics_over_256_bytes_or_7_slashes(cloud, thing, devices, iot_data) -> None:
+    """AWS IoT Core's quotas: a longer topic disconnects its publisher and fails its filter; a
+    Basic Ingest topic's first three slashes are not counted; iot-data's Publish refuses it."""
+    lamp = devices("lamp", thing("lamp"))
+    assert lamp.subscribe("a/b/c/d/e/f/g/h") == (1,)  # 7 slashes
+    assert lamp.subscribe("a/b/c/d/e/f/g/h/i") == (0x80,)
+    assert lamp.subscribe("x" * 257) == (0x80,)
+    lamp.publish("$aws/rules/r1/a/b/c/d/e/f/g", b"{}")  # 10 slashes, 3 of them Basic Ingest's
+    assert not lamp.disconnected.is_set()
+    with pytest.raises(iot_data.exceptions.InvalidRequestException, match="at most 7"):
+        iot_data.publish(topic="a/b/c/d/e/f/g/h/i", payload=b"{}")
+    with pytest.raises(iot_data.exceptions.InvalidRequestException, match="at most 256 bytes"):
+        iot_data.publish(topic="\u00e9" * 129, payload=b"{}")  # 258 bytes of UTF-8
+    lamp.client.publish("a/" * 8 + "end", b"{}", 1)
+    assert lamp.disconnected.wait(5)
+    assert cloud.journal.last(operation="Publish", params={"clientId": "lamp"}).code == "REFUSED"
+
+
+def test_an_enos_device_holds_at_most_1000_subscriptions(served, fleet, meters) -> None:
+    product, secrets = fleet
+    meter = meters("dev0", product, secrets["dev0"])
+    own = f"/sys/{product}/dev0/thing"
+    for start in range(0, 1000, 500):
+        _, mid = meter.client.subscribe([(f"{own}/{n}", 0) for n in range(start, start + 500)])
+        meter._wait(mid)
+    meter.client.subscribe(f"{own}/one-more", 0)
+    assert meter.disconnected.wait(5)

@@ -91,6 +91,9 @@ class AwsDeviceSide(DeviceSide):
     def revoked(self, session: Session) -> str | None:
         return device_auth.revoked(session.admitted.principal)
 
+    def topic_problem(self, topic: str) -> str | None:
+        return messages.topic_problem(topic)
+
     def _allowed(self, session: Session, action: str, target: str) -> bool:
         return authorize(session.admitted.principal.connection, action, target).allowed
 

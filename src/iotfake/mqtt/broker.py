@@ -380,7 +380,12 @@ class Broker(ConnectionApi):
             granted = packets.SUBSCRIBE_FAILED
             decision = self.cloud.faults.decide(call)
             refusal = await self._apply(decision, session.side, call) if decision is not None else None
-            wanted = refusal is None and topics.valid_filter(topic_filter) and qos in (0, 1, 2)
+            wanted = (
+                refusal is None
+                and topics.valid_filter(topic_filter)
+                and qos in (0, 1, 2)
+                and session.side.topic_problem(topic_filter) is None
+            )
             if wanted and await self._work(session.side.may_subscribe, session, topic_filter):
                 new = topic_filter not in session.subscriptions
                 if held is not None and new and len(session.subscriptions) >= held:
@@ -411,7 +416,12 @@ class Broker(ConnectionApi):
         started = time.perf_counter()
         call = self._call(session, "Publish", topic=message.topic, qos=message.qos, retain=message.retain)
         session.published += 1
-        if message.qos == 2 or not topics.valid_name(message.topic) or len(message.payload) > MAX_PAYLOAD:
+        if (
+            message.qos == 2
+            or not topics.valid_name(message.topic)
+            or len(message.payload) > MAX_PAYLOAD
+            or session.side.topic_problem(message.topic) is not None
+        ):
             call.code = "REFUSED"
             journal(self.cloud, call, "MQTT", message.topic, 0, started)
             return False  # AWS IoT disconnects clients that publish what it does not accept

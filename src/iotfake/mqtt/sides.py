@@ -129,6 +129,10 @@ class DeviceSide(Provider):
         credential the registry withdraws is withdrawn from the live session too."""
         return None
 
+    def topic_problem(self, topic: str) -> str | None:
+        """Why the provider refuses a topic or filter by its shape alone (AWS: its size), or None."""
+        return None
+
     def may_subscribe(self, session: Session, topic_filter: str) -> bool:
         return True
 

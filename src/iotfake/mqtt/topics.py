@@ -23,8 +23,18 @@ def valid_filter(topic_filter: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=4096)
 def _levels(text: str) -> tuple[str, ...]:
+    """A topic's levels, remembered for topics of a usual size: a topic of 65,535 slashes is
+    half a megabyte of levels, and 4,096 of them pinned 2 GB in the memo."""
+    return _remembered(text) if len(text) <= REMEMBERED else tuple(text.split("/"))
+
+
+#: the longest topic whose levels are remembered
+REMEMBERED = 512
+
+
+@lru_cache(maxsize=4096)
+def _remembered(text: str) -> tuple[str, ...]:
     return tuple(text.split("/"))
 
 

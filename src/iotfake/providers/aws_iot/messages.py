@@ -20,14 +20,33 @@ from .wire import AwsError, invalid
 
 #: AWS IoT Core's message size limit (quotas: 128 KB per publish)
 MAX_PAYLOAD = 128 * 1024
+#: AWS IoT Core's quotas: "Topic size: 256 bytes of UTF-8 encoded characters"; at most 7 forward
+#: slashes in a topic or topic filter, not counting the 3 of Basic Ingest's ``$aws/rules/<rule>/``
+MAX_TOPIC_BYTES = 256
+MAX_TOPIC_SLASHES = 7
+BASIC_INGEST = "$aws/rules/"
 KIND = "retained message"
 #: the change listeners' event for a published message (see ``registry.changes.Changes.emit``)
 PUBLISHED = "published"
 
 
+def topic_problem(topic: str) -> str | None:
+    """Why AWS IoT Core refuses a topic or topic filter by its size, or None."""
+    size = len(topic.encode("utf-8", "surrogatepass"))
+    if size > MAX_TOPIC_BYTES:
+        return f"The topic is {size} bytes; a topic is at most {MAX_TOPIC_BYTES} bytes"
+    slashes = topic.count("/") - (3 if topic.startswith(BASIC_INGEST) else 0)
+    if slashes > MAX_TOPIC_SLASHES:
+        return f"The topic has {slashes} forward slashes; a topic has at most {MAX_TOPIC_SLASHES}"
+    return None
+
+
 def publish(ctx: Context) -> dict[str, Any]:
     topic, payload = ctx.input["topic"], ctx.input.get("payload") or b""
     qos = ctx.input.get("qos", 0)  # the model allows 0 and 1
+    problem = topic_problem(topic)
+    if problem is not None:
+        raise invalid(f"{problem}: {topic[:MAX_TOPIC_BYTES]}")
     if len(payload) > MAX_PAYLOAD:
         raise invalid(f"The payload is {len(payload)} bytes; a message is at most {MAX_PAYLOAD} bytes")
     if ctx.input.get("retain") and topic.startswith("$"):
