@@ -355,3 +355,46 @@ def test_an_enos_device_holds_at_most_1000_subscriptions(served, fleet, meters) 
         meter._wait(mid)
     meter.client.subscribe(f"{own}/one-more", 0)
     assert meter.disconnected.wait(5)
+
+
+def _connect_with(flags: int, client_id: str, *fields: str) -> bytes:
+    body = _string("MQTT") + bytes([4, flags]) + struct.pack("!H", 0) + _string(client_id)
+    return _packet(0x10, body + b"".join(_string(field) for field in fields))
+
+
+def _answer(served, packet: bytes) -> bytes:
+    """What the broker sends back to ``packet`` before it closes the connection."""
+    with socket.create_connection(("127.0.0.1", served.mqtt.port), timeout=3) as conn:
+        conn.sendall(packet)
+        received = b""
+        try:
+            while chunk := conn.recv(4096):
+                received += chunk
+        except TimeoutError:
+            pytest.fail(f"the connection stayed open (answered {received!r})")
+    return received
+
+
+@pytest.mark.parametrize(
+    ("flags", "fields"),
+    [
+        (0x02 | 0x01, ()),  # the reserved flag (3.1.2-3)
+        (0x02 | 0x04 | 0x18, ("will/topic", "bye")),  # a will of QoS 3 (3.1.2-14)
+        (0x02 | 0x08, ()),  # a will QoS without a will (3.1.2-13)
+        (0x02 | 0x20, ()),  # a will retain without a will (3.1.2-15)
+        (0x02 | 0x40, ("secret",)),  # a password without a user name (3.1.2-22)
+    ],
+)
+def test_a_connect_with_flags_the_protocol_forbids_is_closed_unanswered(served, flags, fields) -> None:
+    assert _answer(served, _connect_with(flags, "odd", *fields)) == b""
+
+
+def test_an_empty_client_id_needs_a_clean_session(cloud, served) -> None:
+    """3.1.3-8: CONNACK 2 (identifier rejected) without one; with one the server assigns an id,
+    here without the ``/`` amqtt's had, which made presence topics one level deeper."""
+    assert _answer(served, _connect_with(0x00, "")) == b"\x20\x02\x00\x02"
+    entry = cloud.journal.last(operation="Connect")
+    assert entry.code == "CONNACK 2" and "clean session" in entry.params["reason"]
+    _answer(served, _connect_with(0x02, ""))  # refused by the side (no login), with an id of ours
+    assigned = cloud.journal.last(operation="Connect").params["clientId"]
+    assert assigned.startswith("iotfake-") and "/" not in assigned

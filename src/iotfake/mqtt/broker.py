@@ -207,8 +207,11 @@ class Broker(ConnectionApi):
             return None  # no CONNECT in time: 3.1.1 says close the connection
         if not isinstance(packet, packets.Connect):
             return None  # the first packet must be CONNECT (3.1.0-1)
+        client_id = packet.client_id
+        if not client_id and packet.clean_session:  # 3.1.3-6: the server assigns one (no "/" in it:
+            client_id = "iotfake-" + self.cloud.ids.uuid().replace("-", "")  # it names topics)
         hello = Hello(
-            client_id=packet.client_id,
+            client_id=client_id,
             username=packet.username,
             password=packet.password,
             listener=listener,
@@ -223,6 +226,11 @@ class Broker(ConnectionApi):
             return self._refuse(
                 writer, side, call, started, packets.BAD_PROTOCOL, "only MQTT 3.1.1 is served"
             )
+        if not client_id:
+            return self._refuse(
+                writer, side, call, started, packets.IDENTIFIER_REJECTED,
+                "an empty client id needs a clean session (MQTT 3.1.1, 3.1.3-8)",
+            )  # fmt: skip
         decision = self.cloud.faults.decide(call)
         if decision is not None:
             refusal = await self._apply(decision, side, call)

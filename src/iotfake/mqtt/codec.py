@@ -11,6 +11,7 @@ type, is a protocol violation).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from amqtt.adapters import BufferReader, StreamReaderAdapter
 from amqtt.mqtt import packet_class
@@ -61,7 +62,10 @@ async def read(reader: asyncio.StreamReader, max_length: int) -> Packet | None:
     _check(header.packet_type, header.flags, body)
     try:
         packet = await packet_class(header).from_stream(BufferReader(body), fixed_header=header)
-        return _plain(header.packet_type, packet)
+        plain = _plain(header.packet_type, packet)
+        if header.packet_type == CONNECT and _empty_client_id(body):  # amqtt made one up
+            return dataclasses.replace(plain, client_id="")  # type: ignore[type-var]
+        return plain
     except ProtocolError:
         raise
     except Exception as exc:  # a body that does not decode: amqtt's errors, struct's, UTF-8's
@@ -79,7 +83,9 @@ def _check(kind: int, flags: int, body: bytes) -> None:
     if kind != PUBLISH and flags != _FLAGS.get(kind, 0):
         raise ProtocolError(f"packet type {kind} with reserved flags {flags:#06b} (2.2.2)")
     try:
-        if kind == PUBLISH:
+        if kind == CONNECT:
+            _check_connect_flags(body)
+        elif kind == PUBLISH:
             _string(body, 0)
             if flags & 0b0110 and len(body) >= 2:  # QoS 1 or 2: a packet identifier follows
                 end = 2 + int.from_bytes(body[:2], "big")
@@ -100,6 +106,36 @@ def _check(kind: int, flags: int, body: bytes) -> None:
                 raise ProtocolError("an UNSUBSCRIBE must name at least one topic filter (3.10.3-2)")
     except UnicodeDecodeError as exc:
         raise ProtocolError(f"a topic that is not UTF-8 ({exc.reason}) (1.5.3-1)") from None
+
+
+def _connect_flags_at(body: bytes) -> int:
+    """Where a CONNECT's flags byte is: after the protocol name and level."""
+    if len(body) < 2:
+        raise ProtocolError("a CONNECT too short for its variable header")
+    return 2 + int.from_bytes(body[:2], "big") + 1
+
+
+def _check_connect_flags(body: bytes) -> None:
+    """MQTT 3.1.1, 3.1.2: what amqtt accepts and a server must close the connection for."""
+    at = _connect_flags_at(body)
+    if at >= len(body):
+        raise ProtocolError("a CONNECT too short for its variable header")
+    flags = body[at]
+    if flags & 0x01:
+        raise ProtocolError("a CONNECT with its reserved flag set (3.1.2-3)")
+    will, will_qos, will_retain = flags & 0x04, (flags >> 3) & 0x03, flags & 0x20
+    if will_qos == 3:
+        raise ProtocolError("a will of QoS 3 (3.1.2-14)")
+    if not will and (will_qos or will_retain):
+        raise ProtocolError("a will QoS or retain flag without a will (3.1.2-13, 3.1.2-15)")
+    if flags & 0x40 and not flags & 0x80:
+        raise ProtocolError("a password without a user name (3.1.2-22)")
+
+
+def _empty_client_id(body: bytes) -> bool:
+    """Whether the CONNECT's client identifier is empty (amqtt replaces it with one of its own)."""
+    start = _connect_flags_at(body) + 3  # the flags, then the keep alive's two bytes
+    return body[start : start + 2] == b"\0\0"
 
 
 def _string(body: bytes, position: int) -> int:
