@@ -398,3 +398,31 @@ def test_an_empty_client_id_needs_a_clean_session(cloud, served) -> None:
     _answer(served, _connect_with(0x02, ""))  # refused by the side (no login), with an id of ours
     assigned = cloud.journal.last(operation="Connect").params["clientId"]
     assert assigned.startswith("iotfake-") and "/" not in assigned
+
+
+def test_two_organisations_devices_of_the_same_keys_each_log_in_with_their_own_secret(served, cloud) -> None:
+    """A seed may repeat a product key across organisations; the first org's device was the only
+    one checked, so the second's could never log in."""
+
+    def org(org_id: str, secret: str) -> dict:
+        device = {"productKey": "SameP001", "deviceKey": "meter-001", "deviceSecret": secret}
+        product = {"productKey": "SameP001", "productName": "M", "quota": 10}
+        return {"orgId": org_id, "products": [product], "devices": [device]}
+
+    cloud.seed({"enos": {"orgs": [org("o1", "secretAAAAAAAAAAAAAA"), org("o2", "secretBBBBBBBBBBBBBB")]}})
+    for org_id, secret in (("o1", "secretAAAAAAAAAAAAAA"), ("o2", "secretBBBBBBBBBBBBBB")):
+        client_id, username, password = enos_login(
+            "meter-001", "SameP001", secret, str(int(time.time() * 1000))
+        )
+        device = Device(client_id, username=username, password=password)
+        try:
+            assert device.connect(served.mqtt.port, host="127.0.0.1") == 0
+            assert cloud.journal.last(operation="Connect").params["orgId"] == org_id
+        finally:
+            device.close()
+    client_id, username, password = enos_login("meter-001", "SameP001", "wrong", str(int(time.time() * 1000)))
+    stranger = Device(client_id, username=username, password=password)
+    try:
+        assert stranger.connect(served.mqtt.port, host="127.0.0.1") == 4
+    finally:
+        stranger.close()

@@ -85,12 +85,15 @@ class EnosDeviceSide(DeviceSide):
     # of the organisation is routed past each subscription (40,000 made a round trip 70 ms)
     max_subscriptions: ClassVar[int | None] = 1000
 
-    def _find(self, product_key: str, device_key: str) -> tuple[Tenant, Device] | None:
+    def _found(self, product_key: str, device_key: str) -> list[tuple[Tenant, Device]]:
+        """Every organisation's device of these keys: a seed may give two organisations the same
+        product key (EnOS makes them unique), and each device logs in with its own secret."""
+        found = []
         for org in self.cloud.registry.tenants("enos"):
             device = org.keys.get(device_key)
             if device is not None and device.product == product_key:
-                return org, device
-        return None
+                found.append((org, device))
+        return found
 
     def admit(self, hello: Hello) -> Admitted:
         device_key, _, product_key = (hello.username or "").partition("&")
@@ -99,11 +102,21 @@ class EnosDeviceSide(DeviceSide):
             raise Refused(
                 BAD_CREDENTIALS, "EnOS logins use the user name deviceKey&productKey and the SDK's client id"
             )
-        mode = int(parsed["mode"])
-        found = self._find(product_key, device_key)
-        if found is None:
+        found = self._found(product_key, device_key)
+        if not found:
             raise Refused(BAD_CREDENTIALS, f"no device {device_key} of product {product_key}")
-        org, device = found
+        refusal: Refused | None = None
+        for org, device in found:  # the first whose secret signed the login
+            try:
+                return self._admit(hello, parsed, org, device)
+            except Refused as exc:
+                refusal = refusal or exc
+        assert refusal is not None
+        raise refusal
+
+    def _admit(self, hello: Hello, parsed: re.Match[str], org: Tenant, device: Device) -> Admitted:
+        device_key, product_key = device.key, device.product or ""
+        mode = int(parsed["mode"])
         product = org.products.get(product_key)
         attrs = product.attributes if product is not None else {}
         if mode == STATIC:
