@@ -116,8 +116,17 @@ class CloudSet:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
         try:
             name = route(environ)
-            if name is None and environ.get("PATH_INFO", "").startswith(ADMIN):
+            path = environ.get("PATH_INFO", "")
+            if name is None and path.startswith(ADMIN):
                 return self._admin(environ, start_response)
+            if name is not None and name not in self._clouds and path.startswith("/_iotfake/"):
+                from . import admin
+
+                refused = admin.remote_refusal(
+                    self.default, environ.get("REMOTE_ADDR"), environ.get("HTTP_AUTHORIZATION", "")
+                )
+                if refused is not None:  # refused admin calls make no namespace
+                    return json_response({"error": refused}, status=403)(environ, start_response)
             cloud = self.get(name)
             if name is not None:
                 environ[ENVIRON_NAME] = name

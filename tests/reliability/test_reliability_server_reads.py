@@ -118,3 +118,19 @@ def test_only_the_health_route_answers_any_host() -> None:
     assert refused.status_code == 403 and "loopback names only" in refused.json["error"]
     assert client.delete("/_iotfake/faults/health", headers={"Host": "evil.example"}).status_code == 403
     assert [rule["id"] for rule in client.get("/_iotfake/faults").json["rules"]] == ["health"]
+
+
+def test_a_refused_admin_call_makes_no_namespace(monkeypatch) -> None:
+    monkeypatch.setattr(admin, "_loopback", lambda address: False)  # every client is remote
+    from iotfake.namespaces import CloudSet
+
+    namespaces = CloudSet(FakeCloud(seed=64, admin_token="s3cret"))
+    client = Client(namespaces)
+    environ = {"REMOTE_ADDR": "192.0.2.2"}
+    assert client.get("/_ns/zz1/_iotfake/state", environ_overrides=environ).status_code == 403
+    assert namespaces.names() == ["default"]
+    bearer = {"Authorization": "Bearer s3cret"}
+    assert (
+        client.get("/_ns/zz1/_iotfake/health", headers=bearer, environ_overrides=environ).status_code == 200
+    )
+    assert namespaces.names() == ["default", "zz1"]
