@@ -180,3 +180,18 @@ def test_a_job_timeout_out_of_range_is_refused(minutes: int) -> None:
         iot.update_job(jobId="b", timeoutConfig=timeout)
     assert iot.describe_job(jobId="b")["job"]["timeoutConfig"] == {"inProgressTimeoutInMinutes": 5}
     assert [j["jobId"] for j in iot.list_jobs()["jobs"]] == ["b"]
+
+
+def test_a_step_timer_set_then_cancelled_times_the_execution_out_once() -> None:
+    """The -1 brings back the state the job's timeout times, which then has two entries coming
+    due in one pass: one TIMED_OUT write, as a scan makes (the version said 6, not 5)."""
+    cloud = FakeCloud(seed=5)
+    iot, data = in_process(cloud, "iot", attempts=1), in_process(cloud, "iot-jobs-data", attempts=1)
+    arn = iot.create_thing(thingName="t0")["thingArn"]
+    iot.create_job(jobId="a", targets=[arn], document=DOC, timeoutConfig={"inProgressTimeoutInMinutes": 1})
+    data.start_next_pending_job_execution(thingName="t0")  # version 2
+    data.update_job_execution(jobId="a", thingName="t0", status="IN_PROGRESS", stepTimeoutInMinutes=5)
+    data.update_job_execution(jobId="a", thingName="t0", status="IN_PROGRESS", stepTimeoutInMinutes=-1)
+    cloud.clock.advance(61)
+    execution = data.describe_job_execution(jobId="a", thingName="t0")["execution"]
+    assert (execution["status"], execution["versionNumber"]) == ("TIMED_OUT", 5)

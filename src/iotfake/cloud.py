@@ -291,6 +291,9 @@ class FakeCloud:
         with paused_gc():
             # built and checked without the lock (seconds at 100k devices); swapped in under it
             prepared = self.registry.prepare(snapshot.get("registry", {}))
+            broker = getattr(self, "broker", None)
+            if broker is not None:  # its sessions hold the replaced tenants, and were admitted by
+                broker.reset()  # credentials the snapshot may not have: they connect again
             with self.registry.lock:
                 before = {"clock": self.clock.snapshot(), "ids": self.ids.snapshot()}
                 faults = copy_json(self.faults.snapshot())

@@ -19,8 +19,8 @@ boto3's replayed load (bench/replay.py).
 
 from __future__ import annotations
 
+import contextlib
 import io
-import json
 import sys
 import time
 from http import HTTPStatus
@@ -28,7 +28,7 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
 
-from . import httphead
+from . import httphead, jsonio
 from .httphead import Refusal
 
 #: the errors that mean the client went away (or a drop fault closed the socket)
@@ -36,10 +36,13 @@ GONE = (ConnectionError, TimeoutError, OSError)
 
 #: idle keep-alive connections are closed after this many seconds, freeing their thread
 IDLE_TIMEOUT = 30
-#: a request's head and body must have arrived this many seconds after its first byte. The idle
-#: timeout bounds only the silence between two reads: a client sending a header line every 12 s
-#: kept its thread for good, and 256 of them answered every other client 503 (slowloris)
+#: a request's head must have arrived this many seconds after its first byte, and its body as
+#: many seconds after the head plus a second for every ``MIN_BODY_RATE`` bytes that came. The
+#: idle timeout bounds only the silence between two reads: a client sending a header line every
+#: 12 s kept its thread for good, and 256 of them answered every other client 503 (slowloris).
+#: A slow upload that keeps coming (a megabyte at 28 KB/s) goes on, as Apache's MinRate lets it
 READ_TIMEOUT = 30
+MIN_BODY_RATE = 500
 
 #: the most digits a Content-Length may have (an exabyte); a longer one is refused with a 413
 _LENGTH_DIGITS = 18
@@ -95,7 +98,7 @@ class KeepAliveHandler(WSGIRequestHandler):
     def handle_one_request(self) -> None:
         """Read one request head, answer it; ``close_connection`` says whether another may follow."""
         try:
-            self._reader.deadline = None  # waiting for a request: the idle timeout alone
+            self._reader.deadline, self._reader.rate = None, 0  # waiting: the idle timeout alone
             if not self.rfile.peek(1):
                 self.close_connection = True
                 return
@@ -126,6 +129,10 @@ class KeepAliveHandler(WSGIRequestHandler):
         except TimeoutError as exc:  # a read or a write timed out: the connection is done
             self.log_error("Request timed out: %r", exc)
             self.close_connection = True
+            if self._reader.deadline is not None:  # mid-request: say so, if the client still reads
+                self._reader.deadline = None
+                with contextlib.suppress(*GONE):
+                    self.send_error(HTTPStatus.REQUEST_TIMEOUT)
 
     def _read_head(self, raw: bytes) -> dict[str, Any] | None:
         """The WSGI environ of the request whose line is ``raw``; None (and closed) if empty."""
@@ -199,11 +206,12 @@ class KeepAliveHandler(WSGIRequestHandler):
         limit = getattr(self.server, "max_body", None)
         if _admin_path(environ.get("PATH_INFO", "")):  # the admin API, namespaced or not
             refused = getattr(self.server, "admin_refusal", None)
-            reason = None if refused is None else refused(environ)
+            reason = None if refused is None or not _has_body(environ) else refused(environ)
             if reason is not None:  # told from the head: a refused client's body is never read
                 self.close_connection = True
-                self._send(environ, "403 FORBIDDEN", [("Content-Type", "application/json")],
-                           json.dumps({"error": reason}).encode())  # fmt: skip
+                self._send(
+                    environ, "403 FORBIDDEN", [("Content-Type", JSON)], jsonio.encode({"error": reason})
+                )
                 return
             limit = getattr(self.server, "max_admin_body", limit)
         fits = self._declared_fits(environ, limit)
@@ -216,6 +224,9 @@ class KeepAliveHandler(WSGIRequestHandler):
         ):
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             self.wfile.flush()  # the client waits for it before sending the body
+        self._reader.rate = MIN_BODY_RATE  # the body: its deadline moves as its bytes come
+        if self._reader.deadline is not None:
+            self._reader.deadline = time.monotonic() + READ_TIMEOUT
         if not fits or not self._buffer_body(environ, limit):
             self.close_connection = True
         self._reader.deadline = None  # read: the app and the answer have the idle timeout
@@ -315,6 +326,8 @@ class _DeadlineReader(io.RawIOBase):
     def __init__(self, sock: Any, idle: float) -> None:
         self._sock, self._idle = sock, idle
         self.deadline: float | None = None
+        #: bytes a second that each move the deadline a second on (0: a fixed deadline)
+        self.rate = 0
 
     def readable(self) -> bool:
         return True
@@ -326,9 +339,12 @@ class _DeadlineReader(io.RawIOBase):
         else:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"the request was not read within {READ_TIMEOUT} s of its first byte")
+                raise TimeoutError("the request did not arrive in time (see keepalive.READ_TIMEOUT)")
             self._sock.settimeout(min(left, self._idle))
-        return self._sock.recv_into(buffer)  # type: ignore[no-any-return]
+        count: int = self._sock.recv_into(buffer)
+        if self.rate and self.deadline is not None:
+            self.deadline += count / self.rate
+        return count
 
 
 def _check_codings(codings: str) -> None:
@@ -342,6 +358,14 @@ def _check_codings(codings: str) -> None:
         raise Refusal(
             HTTPStatus.NOT_IMPLEMENTED, "Unsupported Transfer-Encoding", "only chunked is understood"
         )
+
+
+def _has_body(environ: dict[str, Any]) -> bool:
+    return bool(environ.get("wsgi.input_terminated")) or environ.get("CONTENT_LENGTH", "0") not in ("", "0")
+
+
+#: the Content-Type of the app's own JSON answers (``providers.base.json_response``)
+JSON = "application/json;charset=UTF-8"
 
 
 def _admin_path(path: str) -> bool:

@@ -170,3 +170,16 @@ def test_a_policy_detached_keeps_the_connection_and_inactive_ends_it(iot, thing,
     assert not lamp.disconnected.wait(0.5)
     iot.update_certificate(certificateId=cert["certificateId"], newStatus="INACTIVE")
     assert lamp.disconnected.wait(5)
+
+
+def test_a_restore_ends_every_connection(cloud, iot, thing, devices) -> None:
+    """The sessions held the replaced state and were admitted by credentials the snapshot may not
+    have (a certificate INACTIVE there): they connect again, against the restored registry."""
+    cert = thing("lamp")
+    iot.update_certificate(certificateId=cert["certificateId"], newStatus="INACTIVE")
+    snapshot = cloud.snapshot()
+    iot.update_certificate(certificateId=cert["certificateId"], newStatus="ACTIVE")
+    lamp = devices("lamp", cert)
+    cloud.restore(snapshot)
+    assert lamp.disconnected.wait(5)
+    devices("lamp", cert, expect=5)

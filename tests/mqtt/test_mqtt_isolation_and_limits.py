@@ -426,3 +426,14 @@ def test_two_organisations_devices_of_the_same_keys_each_log_in_with_their_own_s
         assert stranger.connect(served.mqtt.port, host="127.0.0.1") == 4
     finally:
         stranger.close()
+
+
+def test_basic_ingest_s_mandatory_segments_count_towards_neither_limit() -> None:
+    from iotfake.providers.aws_iot.messages import topic_problem
+
+    rule = "r" * 128
+    assert topic_problem(f"$aws/rules/{rule}/" + "x" * 256) is None
+    assert "257 bytes" in (topic_problem(f"$aws/rules/{rule}/" + "x" * 257) or "")
+    assert topic_problem("$aws/rules/r/a/b/c/d/e/f/g/h") is None  # 7 after the prefix
+    assert topic_problem("$aws/rules/r/a/b/c/d/e/f/g/h/i") is not None
+    assert topic_problem("$aws/things/" + "t" * 128 + "/shadow/name/" + "s" * 64 + "/update/accepted") is None

@@ -51,6 +51,10 @@ def test_a_shadow_of_plain_numbers_and_text_answers_as_before() -> None:
     written = answer["payload"].read()
     assert b'"big":1180591620717411303424' in written and b'"small":1e-07' in written
     assert b'"text":"caf\\u00e9 \\u2603"' in written  # as json.dumps writes it
+    only_ascii = data.update_thing_shadow(
+        thingName="t2", payload=b'{"state": {"reported": {"d": "a\\u007fb"}}}'
+    )
+    assert b'"d":"a\\u007fb"' in only_ascii["payload"].read()  # DEL escaped too
     shown = json.loads(data.get_thing_shadow(thingName="t1")["payload"].read())
     assert shown["state"]["reported"] == state
 

@@ -5,6 +5,7 @@ no client can hold the server or its memory for as long as it likes."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Iterator
@@ -38,25 +39,30 @@ def talk(port: int, data: bytes, wait: float = 2.0) -> tuple[bytes, bool]:
 
 
 def test_a_head_dripped_a_line_at_a_time_is_cut_off_at_the_read_deadline(port, monkeypatch) -> None:
-    """Each line comes well inside the idle timeout, so only the request's own deadline ends it."""
+    """Each line comes well inside the idle timeout, so only the request's own deadline ends it:
+    a 408, and the connection closed."""
     monkeypatch.setattr(keepalive, "READ_TIMEOUT", 1.0)
+    answer, started, reset = b"", time.monotonic(), False
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(b"GET /_iotfake/health HTTP/1.1\r\n")
         sock.settimeout(0.2)
-        started, closed = time.monotonic(), False
         for number in range(40):  # up to 8 s of dripping
             try:
                 sock.sendall(f"X-Drip-{number}: 1\r\n".encode())
-                if sock.recv(1) == b"":
-                    closed = True
-                    break
+                answer += sock.recv(4096)
             except TimeoutError:
                 continue
-            except OSError:
-                closed = True
+            except OSError:  # closed: the 408 may be lost with the reset
+                reset = True
                 break
-        assert closed, "the server kept reading a head that never ended"
-        assert time.monotonic() - started < 8
+            if answer:
+                break
+        sock.settimeout(2)
+        with contextlib.suppress(OSError):
+            while chunk := sock.recv(4096):
+                answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408") or reset, "the server kept reading a head that never ended"
+    assert time.monotonic() - started < 8
     answer, _ = talk(port, HEALTH)  # and it goes on serving
     assert answer.startswith(b"HTTP/1.1 200")
 
@@ -134,3 +140,45 @@ def test_a_refused_admin_call_makes_no_namespace(monkeypatch) -> None:
         client.get("/_ns/zz1/_iotfake/health", headers=bearer, environ_overrides=environ).status_code == 200
     )
     assert namespaces.names() == ["default", "zz1"]
+
+
+def test_a_slow_upload_that_keeps_coming_is_read_to_the_end(port, monkeypatch) -> None:
+    """The body's deadline moves on a second for every MIN_BODY_RATE bytes that arrive: a
+    legitimate slow upload outlasting READ_TIMEOUT is answered (it was cut off, unanswered)."""
+    monkeypatch.setattr(keepalive, "READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(keepalive, "MIN_BODY_RATE", 1000)
+    body = b'{"enos": {}}' + b" " * 6000  # valid JSON, padded
+    head = b"POST /_iotfake/seed HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(head + f"Content-Length: {len(body)}\r\n\r\n".encode())
+        for start in range(0, len(body), 1000):  # 1,000 bytes every 0.2 s: 1.2 s in all
+            time.sleep(0.2)
+            sock.sendall(body[start : start + 1000])
+        sock.settimeout(5)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_a_body_dripped_below_the_rate_gets_408_and_a_closed_connection(port, monkeypatch) -> None:
+    monkeypatch.setattr(keepalive, "READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(keepalive, "MIN_BODY_RATE", 1000)
+    head = b"POST /_iotfake/seed HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n{"
+    answer, reset = b"", False
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(head)
+        sock.settimeout(0.2)
+        for _ in range(40):  # a byte every 0.2 s: 5 bytes a second
+            try:
+                sock.sendall(b" ")
+                answer += sock.recv(4096)
+            except TimeoutError:
+                continue
+            except OSError:  # closed: the 408 may be lost with the reset
+                reset = True
+                break
+            if answer:
+                break
+        sock.settimeout(2)
+        with contextlib.suppress(OSError):
+            while chunk := sock.recv(4096):
+                answer += chunk
+    assert (answer.startswith(b"HTTP/1.1 408") and b"Connection: close" in answer) or reset

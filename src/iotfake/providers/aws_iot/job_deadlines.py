@@ -11,8 +11,8 @@ job's timeout, which the job may change, so the heap orders by what does not).
 Entries are never removed in place: a heap entry is checked against the record when it comes
 due and dropped if the record has moved on. Every state of a record that could time out was
 reached by a write or an undo the table reported (``Table.derived``), which pushed its entry, so
-none is missed; a record changed and changed back has two entries, and the second finds it
-already timed out.
+none is missed. A record changed and changed back (a step timer set, then cancelled with -1) has
+two entries, which may come due in one pass: it is answered once.
 """
 
 from __future__ import annotations
@@ -50,13 +50,13 @@ class Deadlines:
     ) -> list[tuple[int, str]]:
         """(deadline, key) of the executions in progress whose deadline is ``now`` or earlier,
         earliest first. ``minutes_of(job)``: the job's in-progress timeout (None: none)."""
-        due: list[tuple[int, str]] = []
+        due: dict[str, int] = {}  # an execution has an entry per state it was in: one answer each
         steps = self._steps
         while steps and steps[0][0] <= now:
             step, key = heapq.heappop(steps)
             timing = _timing(table.get(key))
             if timing is not None and timing[2] == step:
-                due.append((step, key))
+                due[key] = step
         for job, heap in self._started.items():
             minutes = minutes_of(job)
             if not _is_number(minutes):
@@ -65,9 +65,8 @@ class Deadlines:
                 started, key = heapq.heappop(heap)
                 timing = _timing(table.get(key))
                 if timing is not None and timing == (job, started, None):
-                    due.append((started + minutes * 60_000, key))
-        due.sort()
-        return due
+                    due[key] = started + minutes * 60_000
+        return sorted((deadline, key) for key, deadline in due.items())
 
 
 def _timing(record: Any) -> tuple[str, int, int | None] | None:

@@ -10,6 +10,7 @@ answers (``accepted``/``rejected``, ``delta``, ``documents``) are published too 
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 from ...registry.kinds import RETAINED
@@ -20,11 +21,12 @@ from .wire import AwsError, invalid
 
 #: AWS IoT Core's message size limit (quotas: 128 KB per publish)
 MAX_PAYLOAD = 128 * 1024
-#: AWS IoT Core's quotas: "Topic size: 256 bytes of UTF-8 encoded characters"; at most 7 forward
-#: slashes in a topic or topic filter, not counting the 3 of Basic Ingest's ``$aws/rules/<rule>/``
+#: AWS IoT Core's quotas: "Topic size: 256 bytes of UTF-8 encoded characters" and at most 7
+#: forward slashes in a topic or topic filter, both excluding the first 3 mandatory segments of
+#: a Basic Ingest topic (``$aws/rules/<rule>/``)
 MAX_TOPIC_BYTES = 256
 MAX_TOPIC_SLASHES = 7
-BASIC_INGEST = "$aws/rules/"
+BASIC_INGEST_PREFIX = re.compile(r"\$aws/rules/[^/]+/")
 KIND = "retained message"
 #: the change listeners' event for a published message (see ``registry.changes.Changes.emit``)
 PUBLISHED = "published"
@@ -32,10 +34,12 @@ PUBLISHED = "published"
 
 def topic_problem(topic: str) -> str | None:
     """Why AWS IoT Core refuses a topic or topic filter by its size, or None."""
-    size = len(topic.encode("utf-8", "surrogatepass"))
+    ingest = BASIC_INGEST_PREFIX.match(topic)  # its mandatory segments count neither way
+    counted = topic[ingest.end() :] if ingest is not None else topic
+    size = len(counted.encode("utf-8", "surrogatepass"))
     if size > MAX_TOPIC_BYTES:
         return f"The topic is {size} bytes; a topic is at most {MAX_TOPIC_BYTES} bytes"
-    slashes = topic.count("/") - (3 if topic.startswith(BASIC_INGEST) else 0)
+    slashes = counted.count("/")
     if slashes > MAX_TOPIC_SLASHES:
         return f"The topic has {slashes} forward slashes; a topic has at most {MAX_TOPIC_SLASHES}"
     return None

@@ -99,10 +99,12 @@ def apply_update(current: dict[str, Any] | None, request: dict[str, Any], now: i
 
 def compact(document: dict[str, Any]) -> bytes:
     """A document as the service writes it: compact JSON, non-ASCII text as ``\\u`` escapes
-    (``json.dumps``' own spelling); orjson (``jsonio.encode``) where the text is ASCII, a sixth
-    of the cost, since no escape is then needed."""
+    (``json.dumps``' own spelling); orjson (``jsonio.encode``) where the text is ASCII without
+    DEL, a sixth of the cost, since no escape is then needed."""
     out = jsonio.encode(document)
-    return out if out.isascii() else json.dumps(document, separators=(",", ":")).encode()
+    if out.isascii() and b"\x7f" not in out:  # json.dumps escapes DEL too
+        return out
+    return json.dumps(document, separators=(",", ":")).encode()
 
 
 def _too_deep() -> ShadowError:
