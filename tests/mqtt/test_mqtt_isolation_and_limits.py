@@ -242,6 +242,17 @@ MALFORMED = {
 }
 
 
+def _until_closed(conn: socket.socket) -> bytes:
+    """What the broker sends until it closes the connection (a test failure if it does not)."""
+    received = b""
+    try:
+        while chunk := conn.recv(4096):
+            received += chunk
+    except TimeoutError:
+        pytest.fail(f"the connection stayed open (answered {received!r})")
+    return received
+
+
 @pytest.mark.parametrize("case", MALFORMED)
 def test_malformed_packets_of_a_connected_client_close_its_connection(served, fleet, case: str) -> None:
     product, secrets = fleet
@@ -251,12 +262,7 @@ def test_malformed_packets_of_a_connected_client_close_its_connection(served, fl
         conn.sendall(connect_packet(client_id, username, password))
         assert conn.recv(4) == b"\x20\x02\x00\x00"
         conn.sendall(MALFORMED[case](product))
-        received = b""
-        try:
-            while chunk := conn.recv(4096):
-                received += chunk
-        except TimeoutError:
-            pytest.fail(f"{case}: the connection stayed open (answered {received!r})")
+        received = _until_closed(conn)
     assert received == b"", f"{case}: answered {received!r} before closing"
 
 
@@ -366,13 +372,7 @@ def _answer(served, packet: bytes) -> bytes:
     """What the broker sends back to ``packet`` before it closes the connection."""
     with socket.create_connection(("127.0.0.1", served.mqtt.port), timeout=3) as conn:
         conn.sendall(packet)
-        received = b""
-        try:
-            while chunk := conn.recv(4096):
-                received += chunk
-        except TimeoutError:
-            pytest.fail(f"the connection stayed open (answered {received!r})")
-    return received
+        return _until_closed(conn)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from werkzeug.test import Client
@@ -38,21 +38,20 @@ def talk(port: int, data: bytes, wait: float = 2.0) -> tuple[bytes, bool]:
     return out, True
 
 
-def test_a_head_dripped_a_line_at_a_time_is_cut_off_at_the_read_deadline(port, monkeypatch) -> None:
-    """Each line comes well inside the idle timeout, so only the request's own deadline ends it:
-    a 408, and the connection closed."""
-    monkeypatch.setattr(keepalive, "READ_TIMEOUT", 1.0)
-    answer, started, reset = b"", time.monotonic(), False
+def drip(port: int, first: bytes, piece: Callable[[int], bytes]) -> tuple[bytes, bool]:
+    """Send ``first``, then ``piece(n)`` every 0.2 s (up to 8 s) until the server answers or
+    closes; what it answered, and whether the connection was reset (the answer may be lost)."""
+    answer, reset = b"", False
     with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.sendall(b"GET /_iotfake/health HTTP/1.1\r\n")
+        sock.sendall(first)
         sock.settimeout(0.2)
-        for number in range(40):  # up to 8 s of dripping
+        for number in range(40):
             try:
-                sock.sendall(f"X-Drip-{number}: 1\r\n".encode())
+                sock.sendall(piece(number))
                 answer += sock.recv(4096)
             except TimeoutError:
                 continue
-            except OSError:  # closed: the 408 may be lost with the reset
+            except OSError:
                 reset = True
                 break
             if answer:
@@ -61,6 +60,15 @@ def test_a_head_dripped_a_line_at_a_time_is_cut_off_at_the_read_deadline(port, m
         with contextlib.suppress(OSError):
             while chunk := sock.recv(4096):
                 answer += chunk
+    return answer, reset
+
+
+def test_a_head_dripped_a_line_at_a_time_is_cut_off_at_the_read_deadline(port, monkeypatch) -> None:
+    """Each line comes well inside the idle timeout, so only the request's own deadline ends it:
+    a 408, and the connection closed."""
+    monkeypatch.setattr(keepalive, "READ_TIMEOUT", 1.0)
+    started = time.monotonic()
+    answer, reset = drip(port, b"GET /_iotfake/health HTTP/1.1\r\n", lambda n: f"X-Drip-{n}: 1\r\n".encode())
     assert answer.startswith(b"HTTP/1.1 408") or reset, "the server kept reading a head that never ended"
     assert time.monotonic() - started < 8
     answer, _ = talk(port, HEALTH)  # and it goes on serving
@@ -162,23 +170,5 @@ def test_a_body_dripped_below_the_rate_gets_408_and_a_closed_connection(port, mo
     monkeypatch.setattr(keepalive, "READ_TIMEOUT", 0.5)
     monkeypatch.setattr(keepalive, "MIN_BODY_RATE", 1000)
     head = b"POST /_iotfake/seed HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n{"
-    answer, reset = b"", False
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.sendall(head)
-        sock.settimeout(0.2)
-        for _ in range(40):  # a byte every 0.2 s: 5 bytes a second
-            try:
-                sock.sendall(b" ")
-                answer += sock.recv(4096)
-            except TimeoutError:
-                continue
-            except OSError:  # closed: the 408 may be lost with the reset
-                reset = True
-                break
-            if answer:
-                break
-        sock.settimeout(2)
-        with contextlib.suppress(OSError):
-            while chunk := sock.recv(4096):
-                answer += chunk
+    answer, reset = drip(port, head, lambda n: b" ")  # 5 bytes a second
     assert (answer.startswith(b"HTTP/1.1 408") and b"Connection: close" in answer) or reset

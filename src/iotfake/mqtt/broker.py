@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..operations import journal
 from ..providers.base import Call
 from ..registry.kinds import CA_CERTIFICATES, CERTIFICATES
-from . import codec, packets, topics
+from . import codec, packets, tls, topics
 from .connection_api import ConnectionApi
 from .session import Session
 from .sides import DeviceSide, Hello, Refused
@@ -215,7 +215,7 @@ class Broker(ConnectionApi):
             username=packet.username,
             password=packet.password,
             listener=listener,
-            peer_certificate=_peer_certificate(writer),
+            peer_certificate=tls.peer_certificate(writer),
             address=(writer.get_extra_info("peername") or ("", 0))[0],
             keep_alive=packet.keep_alive,
         )
@@ -591,11 +591,3 @@ class Broker(ConnectionApi):
 
 def _receivers(candidates: list[tuple[Session, int]], topic: str) -> list[tuple[Session, int]]:
     return [(s, qos) for s, qos in candidates if s.side.may_receive(s, topic)]
-
-
-def _peer_certificate(writer: asyncio.StreamWriter) -> str | None:
-    ssl_object = writer.get_extra_info("ssl_object")
-    if ssl_object is None:
-        return None
-    der = ssl_object.getpeercert(binary_form=True)
-    return None if der is None else ssl.DER_cert_to_PEM_cert(der)

@@ -19,6 +19,7 @@ changes to ``hear``, which adds the CAs and certificates they carry (no walk ove
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import tempfile
 import threading
@@ -113,3 +114,12 @@ def server_context(cloud: FakeCloud, host: str) -> ServerContext:
     if endpoint:
         hosts.append(endpoint)
     return ServerContext(cloud, [h for h in hosts if h and h != "0.0.0.0"])
+
+
+def peer_certificate(writer: asyncio.StreamWriter) -> str | None:
+    """The client certificate a TLS connection presented, as PEM (None: none, or plain TCP)."""
+    ssl_object = writer.get_extra_info("ssl_object")
+    if ssl_object is None:
+        return None
+    der = ssl_object.getpeercert(binary_form=True)
+    return None if der is None else ssl.DER_cert_to_PEM_cert(der)
