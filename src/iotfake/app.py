@@ -122,7 +122,9 @@ class App:
         response = self._settled(self.dispatch(request))
         hook = self.cloud.on_admin_write
         if hook is not None and request.method != "GET" and request.path.startswith(ADMIN_PREFIX):
-            hook()
+            problem = hook()
+            if problem is not None:  # what the call changed is saved nowhere: not acknowledged
+                response = _plain_error(503, f"iotfake could not save this change: {problem}")
         if isinstance(response, Dropped) and over_socket(environ):
             drop_connection(environ)
         return response
@@ -174,6 +176,8 @@ class App:
             # the final state was saved while this call ran (a latency fault outlasted the stop's
             # drain): whatever it did is not in the file, so it must not be acknowledged
             return _plain_error(503, "iotfake is stopping: this call was not saved; retry elsewhere")
+        if self.cloud.unsaved is not None:  # the log could not be written: nothing is kept now
+            return _plain_error(503, f"iotfake cannot save its state ({self.cloud.unsaved}); restart it")
         return response
 
     def limit(self, request: Request) -> int:

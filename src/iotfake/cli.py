@@ -172,11 +172,17 @@ def serve(args: argparse.Namespace) -> int:
     cloud = FakeCloud(
         seed=_seed(args.seed), auth=args.auth, journal_size=args.journal_size, admin_token=args.admin_token
     )
+    if args.state is not None and not args.state.strip():  # an unset "$STATE": no silent in-memory run
+        print("iotfake: --state is empty; give a file, or leave the flag out", file=sys.stderr)
+        return 2
     keeper = StateKeeper(cloud, args.state, args.save_interval, fsync=args.fsync) if args.state else None
     try:
         resumed = keeper is not None and keeper.load()
     except StateFileError as exc:
         print(f"iotfake: refusing to start: {exc}. The file is left as it is.", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the replayed log could not be written into the file
+        print(f"iotfake: cannot write state to {keeper.path}: {exc.strerror or exc}", file=sys.stderr)  # type: ignore[union-attr]
         return 2
     if resumed:
         # fixtures and profiles set up a fresh state; a saved one already holds what they added
@@ -190,13 +196,13 @@ def serve(args: argparse.Namespace) -> int:
                 cloud.load(path)
             except DocumentError as exc:
                 print(f"iotfake: cannot load fixtures {path}: {exc}", file=sys.stderr)
-                return 2
+                return _refused(keeper)
         for name in args.throttle_profile:
             try:
                 cloud.faults.apply_profile(name)
             except DocumentError as exc:
                 print(f"iotfake: cannot apply throttle profile {name}: {exc}", file=sys.stderr)
-                return 2
+                return _refused(keeper)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -209,7 +215,7 @@ def serve(args: argparse.Namespace) -> int:
             keeper.start()  # writes the file first: a path that cannot be written fails here, not later
         except OSError as exc:
             print(f"iotfake: cannot write state to {keeper.path}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
+            return _refused(keeper)
     try:
         server = cloud.serve(
             args.host,
@@ -229,7 +235,10 @@ def serve(args: argparse.Namespace) -> int:
             if port != args.port
             else ""
         )
-        print(f"iotfake: cannot listen on {args.host}:{port}: {exc.strerror or exc}{hint}", file=sys.stderr)
+        detail = str(exc.strerror or exc)
+        if not detail.startswith("cannot listen on"):  # the server's own errors say where already
+            detail = f"cannot listen on {args.host}:{port}: {detail}"
+        print(f"iotfake: {detail}{hint}", file=sys.stderr)
         return 2
     print(f"iotfake listening on {server.url}", flush=True)
     broker = server.mqtt
@@ -256,6 +265,13 @@ def serve(args: argparse.Namespace) -> int:
                 print(f"iotfake: cannot save state to {keeper.path}: {exc}", file=sys.stderr)
                 return 1
     return 0
+
+
+def _refused(keeper: StateKeeper | None) -> int:
+    """Exit code 2, the state file left to the next server (its lock file gone)."""
+    if keeper is not None:
+        keeper.release()
+    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:

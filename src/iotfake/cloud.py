@@ -88,10 +88,13 @@ class FakeCloud:
         self._namespaces: CloudSet | None = None
         #: called after each admin call that may change state (``--state`` saves at once then:
         #: fault rules, the clock and resets are not registry changes the log could replay)
-        self.on_admin_write: Callable[[], None] | None = None
+        self.on_admin_write: Callable[[], str | None] | None = None
         #: set when the state was saved for the last time (``iotfake serve`` stopping): calls still
         #: running then are answered 503, since what they change is saved nowhere
         self.sealed = False
+        #: why nothing more can be acknowledged (the state cannot be saved: a full disk), once a
+        #: write-ahead log write failed; every later call is answered 503 until a restart
+        self.unsaved: str | None = None
         self._authority: Authority | None = None
         #: the cloud whose root CA this one uses (``share_authority``), until it needs one
         self._authority_source: FakeCloud | None = None

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 import threading
@@ -37,6 +38,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import jsonio, wal
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no advisory locks, the file is not claimed
+    fcntl = None  # type: ignore[assignment]
 from .durable_namespaces import NamespaceFiles
 from .wal import WriteAheadLog
 
@@ -70,10 +76,14 @@ def read_state(path: Path) -> dict[str, Any] | None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves the old file or the new one."""
+    """Replace ``path`` with ``data`` so that a crash leaves the old file or the new one. A
+    symbolic link's target is replaced (not the link), keeping the file's permissions."""
+    path = Path(os.path.realpath(path))
     directory = path.parent
     fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(fd, stat.S_IMODE(os.stat(path).st_mode))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -116,12 +126,42 @@ class StateKeeper:
         self._problem: str | None = None
         #: the named namespaces' files (``durable_namespaces``)
         self.named = NamespaceFiles(self.path)
+        #: the open lock file while this process holds the state (``claim``)
+        self._claimed: Any = None
+
+    def claim(self) -> None:
+        """Hold the state file for this process (``<state>.lock``, a POSIX record lock, which
+        the system releases when the process ends and which belongs to the process, not to one
+        keeper): a second server on the same file replayed the first's live log, deleted it and
+        overwrote its saves, losing writes both had acknowledged. Raises StateFileError when
+        another process holds it."""
+        if self._claimed is not None or fcntl is None:
+            return
+        lock = self.path.with_name(self.path.name + ".lock")
+        try:
+            handle = open(lock, "a+b")  # noqa: SIM115 - held until stop
+        except OSError:  # a directory it cannot write: saving fails too, and says so (``start``)
+            return
+        try:
+            fcntl.lockf(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise StateFileError(
+                f"{self.path} is in use by another iotfake serve (it holds {lock.name}); "
+                "stop that one, or give this one another --state"
+            ) from None
+        self._claimed = handle
 
     def load(self) -> bool:
         """Restore the cloud and its named namespaces; False when there is nothing saved yet.
         Raises StateFileError."""
-        named = self.named.load(self.cloud.namespaces)
-        return self._load_default() or bool(named)
+        self.claim()
+        try:
+            named = self.named.load(self.cloud.namespaces)
+            return self._load_default() or bool(named)
+        except BaseException:  # refused: the directory is left as it was
+            self.release()
+            raise
 
     def _load_default(self) -> bool:
         data = read_state(self.path)
@@ -138,7 +178,8 @@ class StateKeeper:
         try:
             self.cloud.restore(data)
         except Exception as exc:
-            raise StateFileError(f"{self.path} is not a usable iotfake state snapshot: {exc}") from exc
+            what = f"{self.path} with its write-ahead log" if segments else str(self.path)
+            raise StateFileError(f"{what} is not a usable iotfake state snapshot: {exc}") from exc
         if segments:
             self.cloud.ids.diverge(f"{self.path.name}:{replayed}")
             self.save(force=True)  # the log is now in the file: it can go
@@ -159,11 +200,21 @@ class StateKeeper:
                 wal.remove(older)
             return self.named.save(self.cloud.namespaces, force=force) or wrote
 
+    def release(self) -> None:
+        """Let another process have the state file (``claim``); the lock file goes (a killed
+        process leaves it, and the next one takes it over)."""
+        if self._claimed is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._claimed.name)
+            self._claimed.close()
+            self._claimed = None
+
     def start(self) -> StateKeeper:
         # what start-up made (fixtures, throttle profiles) is in no log: into the file first, which
         # also proves the path can be written before any client is told its writes are kept (an
         # OSError goes to the caller: iotfake serve refuses to start); a state that cannot be
         # serialised is reported and retried like any background save
+        self.claim()
         try:
             self.save(force=True)
         except OSError:
@@ -200,9 +251,16 @@ class StateKeeper:
             print(f"iotfake: cannot save state to {self.path}: {problem}", file=sys.stderr, flush=True)
         self._problem = problem
 
-    def _save_now(self) -> None:
-        """An admin call changed what the log cannot replay: write the file before answering."""
-        self._save_in_background()
+    def _save_now(self) -> str | None:
+        """An admin call changed what the log cannot replay: write the file before answering.
+        What went wrong, if it could not (the call is then answered 503, not acknowledged)."""
+        try:
+            self.save()
+        except Exception as exc:
+            self._report(exc)
+            return f"{type(exc).__name__}: {exc}"
+        self._problem = None
+        return None
 
     def stop(self) -> None:
         """Stop the background writer and write the final state; calls that finish later are
@@ -218,3 +276,4 @@ class StateKeeper:
             self.cloud.on_admin_write = None
             self.wal.close()
             wal.remove(self.wal.segments())  # all in the file now
+        self.release()

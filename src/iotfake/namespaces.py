@@ -156,6 +156,11 @@ class CloudSet:
         if not self.delete(name):
             return json_response({"error": f"no namespace {name!r}"}, status=404)(environ, start_response)
         self.default.mark_dirty()
+        hook = self.default.on_admin_write  # saved before it is acknowledged, as other admin writes
+        problem = hook() if hook is not None else None
+        if problem is not None:
+            body = {"message": f"iotfake could not save this change: {problem}", "code": 503}
+            return json_response(body, status=503)(environ, start_response)
         return json_response({"deleted": name})(environ, start_response)
 
 

@@ -26,11 +26,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import jsonio
 from .registry.changes import MISSING, Appended, Change, Event, Removed
 from .registry.kinds import CATALOG
 from .registry.models import Device, Product
@@ -115,13 +117,29 @@ class WriteAheadLog:
             return
         data = ("\n".join(lines) + "\n").encode()
         with self._lock:
-            if self._file is None:
+            if self._file is None or self.cloud.unsaved is not None:
                 return
-            self._file.write(data)
-            if self.fsync == "always":
-                os.fsync(self._file.fileno())
-            else:
-                self._dirty = True
+            start = self._file.tell()
+            try:
+                _write_all(self._file, data)
+                if self.fsync == "always":
+                    os.fsync(self._file.fileno())
+                else:
+                    self._dirty = True
+            except OSError as exc:
+                self._failed(start, exc)
+
+    def _failed(self, start: int, exc: OSError) -> None:
+        """A write failed (a full disk, a file size limit): the calls it was for, and every one
+        after it, are answered 503 (``FakeCloud.unsaved``) rather than acknowledged unsaved, and
+        the half line is cut off so that the log still reads on the next start."""
+        problem = f"the write-ahead log {self._segment(self._number)} could not be written: {exc}"
+        with contextlib.suppress(OSError):
+            self._file.truncate(start)
+        self.cloud.unsaved = problem
+        print(
+            f"iotfake: {problem}; nothing more is acknowledged until a restart", file=sys.stderr, flush=True
+        )
 
     def _flush(self) -> None:
         if self._dirty and self.fsync != "no":
@@ -133,6 +151,16 @@ class WriteAheadLog:
             with self._lock:
                 if self._file is not None:
                     self._flush()
+
+
+def _write_all(file: Any, data: bytes) -> None:
+    """Write every byte (an unbuffered file may take part of them: a file size limit)."""
+    view = memoryview(data)
+    while view:
+        written = file.write(view)
+        if not written:
+            raise OSError(f"wrote nothing of {len(view)} bytes")
+        view = view[written:]
 
 
 def encode(change: Change) -> dict[str, Any] | None:
@@ -199,9 +227,11 @@ def read_entries(paths: list[Path]) -> Iterator[dict[str, Any]]:
         for index, line in enumerate(lines):
             if not line.strip():
                 continue
-            try:
-                yield json.loads(line)
-            except ValueError:
+            try:  # jsonio: a line nested 200,000 deep raised RecursionError, not this
+                yield jsonio.loads(
+                    line, what=f"{path.name} line {index + 1}", max_depth=jsonio.SNAPSHOT_DEPTH
+                )
+            except jsonio.JSONInputError:
                 if index == len(lines) - 1:
                     break  # cut short by a kill: that call was never answered
                 raise
