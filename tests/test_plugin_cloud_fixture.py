@@ -141,6 +141,9 @@ class TestGroup:
         ),
         ("seeds=1", "@pytest.mark.iotfake got unknown keyword 'seeds'; expected one of fixtures, faults,"),
         ('"two_orgs.json"', "@pytest.mark.iotfake takes keyword arguments only"),
+        ("fixtures=5", "@pytest.mark.iotfake: fixtures[[]0[]]: takes file names, not int 5"),
+        ("fixtures={'a': 1}", "@pytest.mark.iotfake: fixtures[[]0[]]: takes file names, not dict"),
+        ("seed=[1]", "@pytest.mark.iotfake: a seed is a whole number, a string or None, not [[]1[]]"),
     ],
 )
 def test_a_bad_marker_is_a_clear_setup_error(pytester: pytest.Pytester, marker: str, message: str) -> None:

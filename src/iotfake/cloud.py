@@ -65,6 +65,7 @@ class FakeCloud:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {auth!r}")
         if admin_token is not None and not admin_token.strip():
             raise ValueError("an empty admin token would let anyone in: give a real one, or none")
+        _check_seed(seed)  # a list failed later, at the first id drawn, in random's words
         self.seed_value = seed
         self.auth = auth
         self.max_body = max_body
@@ -219,10 +220,8 @@ class FakeCloud:
         """Back to a fresh cloud with the same seed: same ids again, no state, no faults. A
         ``seed`` given (``None``: unseeded) replaces the cloud's, as if it had been made with it:
         how a namespace of a shared server starts each test of a remote pytest run afresh."""
-        if seed is not KEEP_SEED and not (
-            seed is None or (isinstance(seed, int | str) and not isinstance(seed, bool))
-        ):
-            raise ValueError(f"a seed is a whole number, a string or None, not {seed!r}")
+        if seed is not KEEP_SEED:
+            _check_seed(seed)
         broker = getattr(self, "broker", None)
         if broker is not None:  # before the lock: the broker's disconnects write to the registry
             broker.reset()
@@ -349,3 +348,8 @@ class FakeCloud:
 
     def __repr__(self) -> str:
         return f"FakeCloud(seed={self.seed_value!r}, auth={self.auth!r})"
+
+
+def _check_seed(seed: Any) -> None:
+    if not (seed is None or (isinstance(seed, int | str) and not isinstance(seed, bool))):
+        raise ValueError(f"a seed is a whole number, a string or None, not {seed!r}")
