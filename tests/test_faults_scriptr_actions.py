@@ -95,6 +95,21 @@ def test_domain_names_the_module_answers(
 
 
 @pytest.mark.parametrize(
+    ("operation", "path", "kind"), [("device.get", "device/get", "device"), ("user.get", "user/get", "user")]
+)
+def test_a_not_found_on_a_get_answers_as_a_real_miss(
+    live: ScriptrLive, operation: str, path: str, kind: str
+) -> None:
+    """A get of a record that is not there answers INVALID_IDENTIFIER; the injected NotFound
+    answered INVALID_DEVICE / INVALID_USER, which no real miss of these operations does."""
+    real = module_failure(live.get(path, {"id": "nobody-here"}))
+    live.cloud.faults.add(id="r", provider="scriptr", operation=operation, error="NotFound")
+    injected = module_failure(live.get(path, {"id": "nobody-here"}))
+    assert injected[:2] == real[:2] == (400, "INVALID_IDENTIFIER")
+    assert injected[2] == f"The {kind} [nobody-here] is invalid."
+
+
+@pytest.mark.parametrize(
     ("name", "status", "code"),
     [
         ("Unauthorized", 400, "INVALID_TOKEN"),

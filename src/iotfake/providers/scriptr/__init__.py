@@ -111,7 +111,7 @@ class ScriptrProvider(Provider):
 
     # -- errors -----------------------------------------------------------------------------------
     def from_domain(self, call: Call, error: DomainError) -> ProviderError:
-        return errors.from_domain(error, module=call.operation.partition(".")[0])
+        return errors.from_domain(error, module=call.operation.partition(".")[0], operation=call.operation)
 
     def from_code(self, call: Call, code: str) -> ProviderError:
         return errors.from_code(code)

@@ -108,7 +108,12 @@ def invalid_identifier(kind: str, key: str) -> ScriptrError:
     return ScriptrError(INVALID_IDENTIFIER, f"The {kind} [{key}] is invalid.", field="id")
 
 
-def from_domain(error: domain.DomainError, *, module: str) -> ScriptrError:
+#: operations whose missing record is INVALID_IDENTIFIER (what they answer for one that is not
+#: there), not INVALID_DEVICE / INVALID_USER: a NotFound fault on them answers as the real miss
+GETS = frozenset({"device.get", "user.get"})
+
+
+def from_domain(error: domain.DomainError, *, module: str, operation: str = "") -> ScriptrError:
     """Map a registry error; ``module`` ("device" or "user") names the default subject."""
     kind = error.details.get("kind")
     if isinstance(error, domain.KeyCollision):
@@ -128,6 +133,8 @@ def from_domain(error: domain.DomainError, *, module: str) -> ScriptrError:
         subject = error.kind if error.kind in ("device", "user") else module
         if error.kind == "token":
             return ScriptrError(TOKEN_NOT_FOUND, f"No token was found for [{error.key}].")
+        if operation in GETS:
+            return invalid_identifier(subject, str(error.key))
         if subject == "user":
             return ScriptrError(INVALID_USER, f"The user [{error.key}] does not exist.")
         return ScriptrError(INVALID_DEVICE, f"The device [{error.key}] does not exist.")
