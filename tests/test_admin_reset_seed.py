@@ -35,3 +35,12 @@ def test_a_bad_seed_is_refused_and_changes_nothing(body: object) -> None:
     answer = Client(cloud.wsgi_app).post("/_iotfake/reset", json=body)
     assert answer.status_code == 400 and "seed" in answer.json["error"]
     assert cloud.seed_value == 1 and cloud.registry.tenant("enos", "o1").products.get(key) is not None
+
+
+def test_an_empty_object_resets_keeping_the_seed() -> None:
+    """What a client that always sends JSON sends for "no options" (it was a 400)."""
+    cloud = FakeCloud(seed=1)
+    first = product_key(cloud)
+    answer = Client(cloud.wsgi_app).post("/_iotfake/reset", json={})
+    assert answer.status_code == 200 and answer.json == {"status": "reset"}
+    assert cloud.seed_value == 1 and product_key(cloud) == first

@@ -183,8 +183,11 @@ def reset(cloud: FakeCloud, request: Request) -> dict[str, Any]:
         cloud.reset()
         return {"status": "reset"}
     body = _body(request)
+    if body == {}:  # what a client that always sends JSON sends for "no options"
+        cloud.reset()
+        return {"status": "reset"}
     if not isinstance(body, dict) or set(body) != {"seed"}:
-        raise AdminError('expected no body, or {"seed": N} (a whole number, a string or null)')
+        raise AdminError('expected no body, {}, or {"seed": N} (a whole number, a string or null)')
     try:
         cloud.reset(seed=body["seed"])
     except ValueError as exc:
