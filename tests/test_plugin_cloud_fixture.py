@@ -144,6 +144,7 @@ class TestGroup:
         ("fixtures=5", "@pytest.mark.iotfake: fixtures[[]0[]]: takes file names, not int 5"),
         ("fixtures={'a': 1}", "@pytest.mark.iotfake: fixtures[[]0[]]: takes file names, not dict"),
         ("seed=[1]", "@pytest.mark.iotfake: a seed is a whole number, a string or None, not [[]1[]]"),
+        ("fixtures=type('P', (), {'__fspath__': lambda self: 'none.json'})()", "none.json"),
     ],
 )
 def test_a_bad_marker_is_a_clear_setup_error(pytester: pytest.Pytester, marker: str, message: str) -> None:

@@ -265,3 +265,30 @@ def test_a_removed_device_takes_what_refers_to_it_by_value_and_leaves_the_rest()
     assert dict(owners) == {"cert/b": "t4"}
     tenant.remove_device(tenant.device(key="t5"))  # nothing refers to it
     assert dict(owners) == {"cert/b": "t4"}
+
+
+def test_a_dispatch_with_nothing_left_waits_for_the_one_that_took_its_changes() -> None:
+    """Call B's change went out in call C's batch: B must not answer before C's listeners (the
+    write-ahead log) are done, or B is acknowledged before its change is written anywhere."""
+    from iotfake.registry.changes import Changes
+
+    changes = Changes()
+    writing, release = threading.Event(), threading.Event()
+
+    def slow_log(batch: list[Change]) -> None:
+        writing.set()
+        release.wait(5)
+
+    changes.subscribe(slow_log)
+    changes.record(None, None, "devices", "b", MISSING, {"key": "b"})  # B's change, not yet handed on
+    taker = threading.Thread(target=changes.dispatch)  # C takes it, and writes slowly
+    taker.start()
+    assert writing.wait(5)
+    answered = threading.Event()
+    b = threading.Thread(target=lambda: (changes.dispatch(), answered.set()))
+    b.start()
+    assert not answered.wait(0.3)  # B waits for C's write
+    release.set()
+    assert answered.wait(5)
+    taker.join()
+    b.join()

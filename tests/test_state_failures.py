@@ -128,3 +128,26 @@ def test_a_symbolic_link_to_the_state_file_stays_a_link(tmp_path: Path) -> None:
     durable.write_atomic(link, b'{"new": true}')
     assert link.is_symlink() and target.read_bytes() == b'{"new": true}'
     assert oct(os.stat(target).st_mode & 0o777) == "0o644"
+
+
+def test_a_symbolic_link_to_a_held_state_file_is_the_same_file(tmp_path: Path) -> None:
+    """Both names lead to one file, one lock: two servers wrote one file through a link."""
+    state, link = tmp_path / "s.json", tmp_path / "link.json"
+    link.symlink_to(state)
+    with serving("--state", str(state), "--no-mqtt"):
+        second = run("--state", str(link), "--no-mqtt")
+        assert second.returncode == 2 and "in use by another iotfake serve" in second.stderr
+
+
+def test_saves_that_keep_failing_do_not_pile_up_log_segments(tmp_path: Path, monkeypatch) -> None:
+    cloud = FakeCloud(seed=5)
+    keeper = StateKeeper(cloud, tmp_path / "state.json", interval=3600, fsync="no")
+    keeper.load()
+    keeper.start()
+    monkeypatch.setattr(durable, "write_atomic", lambda path, data: (_ for _ in ()).throw(OSError("full")))
+    for _ in range(5):
+        cloud.mark_dirty()
+        with pytest.raises(OSError):
+            keeper.save()
+    assert keeper.wal is not None and len(keeper.wal.segments()) <= 2
+    keeper._stop.set()

@@ -114,7 +114,9 @@ class StateKeeper:
         if interval <= 0:
             raise ValueError("the save interval must be > 0 seconds")
         self.cloud = cloud
-        self.path = Path(path).absolute()
+        # the real file: its lock, log and namespace files are named after it, so a symbolic
+        # link to a file another server holds is the same file (two servers wrote one through it)
+        self.path = Path(os.path.realpath(path))
         self.interval = interval
         #: the write-ahead log (None: saving by interval alone, the behaviour before it existed)
         self.wal = None if fsync is None else WriteAheadLog(cloud, self.path, fsync)
@@ -150,6 +152,13 @@ class StateKeeper:
                 f"{self.path} is in use by another iotfake serve (it holds {lock.name}); "
                 "stop that one, or give this one another --state"
             ) from None
+        try:  # the holder we waited on may have removed the file meanwhile: lock the one there now
+            same = os.stat(lock).st_ino == os.fstat(handle.fileno()).st_ino
+        except OSError:
+            same = False
+        if not same:
+            handle.close()
+            return self.claim()
         self._claimed = handle
 
     def load(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import os
 import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -178,7 +179,7 @@ def _as_list(value: Any) -> list[Any]:
 def configure(cloud: FakeCloud, options: dict[str, Any], near: Any = None) -> FakeCloud:
     """Apply a marker's ``fixtures``, ``faults`` and ``throttle_profile`` to ``cloud``."""
     for index, name in enumerate(_as_list(options.get("fixtures"))):
-        if not isinstance(name, str | Path):  # a path's TypeError from deep in pathlib, before
+        if not isinstance(name, str | os.PathLike):  # a TypeError from deep in pathlib, before
             raise DocumentError(f"fixtures[{index}]", f"takes file names, not {type(name).__name__} {name!r}")
         cloud.load(resolve(name, near))
     rules = _as_list(options.get("faults"))

@@ -183,3 +183,19 @@ def test_a_restore_ends_every_connection(cloud, iot, thing, devices) -> None:
     cloud.restore(snapshot)
     assert lamp.disconnected.wait(5)
     devices("lamp", cert, expect=5)
+
+
+def test_while_the_state_cannot_be_saved_mqtt_acknowledges_nothing(cloud, thing, devices) -> None:
+    """Once a write-ahead log write failed (``cloud.unsaved``), HTTP answers 503; MQTT must not
+    acknowledge either: a publish gets no PUBACK and its client is disconnected, and a CONNECT is
+    refused as unavailable (CONNACK 3)."""
+    lamp = devices("lamp", thing("lamp"))
+    cert = thing("other")
+    cloud.unsaved = "the write-ahead log could not be written: disk full"
+    try:
+        lamp.client.publish("$aws/things/lamp/shadow/update", b'{"state": {"reported": {"t": 1}}}', 1)
+        assert lamp.disconnected.wait(5)
+        assert cloud.journal.last(operation="Publish", params={"clientId": "lamp"}).code == "UNAVAILABLE"
+        devices("other", cert, expect=3)
+    finally:
+        cloud.unsaved = None

@@ -226,6 +226,10 @@ class Broker(ConnectionApi):
             return self._refuse(
                 writer, side, call, started, packets.BAD_PROTOCOL, "only MQTT 3.1.1 is served"
             )
+        if self.cloud.unsaved is not None or self.cloud.sealed:  # nothing can be kept now
+            return self._refuse(
+                writer, side, call, started, packets.SERVER_UNAVAILABLE, "iotfake cannot save its state"
+            )
         if not client_id:
             return self._refuse(
                 writer, side, call, started, packets.IDENTIFIER_REJECTED,
@@ -464,6 +468,10 @@ class Broker(ConnectionApi):
             journal(self.cloud, call, "MQTT", message.topic, 0, started)
             return None
         answers = await self._work(session.side.published, session, message)
+        if self.cloud.unsaved is not None or self.cloud.sealed:  # what it wrote is kept nowhere:
+            call.code = "UNAVAILABLE"  # no PUBACK, no answers; the connection closes
+            journal(self.cloud, call, "MQTT", message.topic, 0, started)
+            return None
         call.code = "OK"
         journal(self.cloud, call, "MQTT", message.topic, 0, started)
         return answers

@@ -222,6 +222,9 @@ class Changes:
         registry lock; it returns once every change committed before the call was handed over
         (by this call or by one running in another thread)."""
         if not self._outbox:
+            if self._dispatching.locked():  # another call took this one's changes: wait for it
+                with self._dispatching:
+                    pass
             return
         with self._dispatching:
             batch, self._outbox = self._outbox, []
