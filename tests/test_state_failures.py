@@ -22,6 +22,13 @@ from iotfake.namespaces import CloudSet
 AWS = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/iot/aws4_request, Signature=0"}
 
 
+def started(cloud: FakeCloud, path: Path) -> StateKeeper:
+    """A keeper of ``path`` loaded and saving, with the log alone between saves (no interval)."""
+    keeper = StateKeeper(cloud, path, interval=3600, fsync="no")
+    keeper.load()
+    return keeper.start()
+
+
 class FailingFile:
     """The log's file, whose writes fail once ``fail`` is set, after taking ``partial`` bytes."""
 
@@ -43,9 +50,7 @@ class FailingFile:
 def test_a_log_write_that_fails_is_not_acknowledged_and_leaves_the_log_readable(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     cloud = FakeCloud(seed=1)
-    keeper = StateKeeper(cloud, state, interval=3600, fsync="no")
-    keeper.load()
-    keeper.start()
+    keeper = started(cloud, state)
     client = Client(cloud.wsgi_app)
     assert client.post("/things/kept", json={}, headers=AWS).status_code == 200
     assert keeper.wal is not None
@@ -63,9 +68,7 @@ def test_a_log_write_that_fails_is_not_acknowledged_and_leaves_the_log_readable(
 
 def test_an_admin_change_whose_save_fails_is_answered_503(tmp_path: Path, monkeypatch) -> None:
     cloud = FakeCloud(seed=2)
-    keeper = StateKeeper(cloud, tmp_path / "state.json", interval=3600, fsync="no")
-    keeper.load()
-    keeper.start()
+    keeper = started(cloud, tmp_path / "state.json")
 
     def full(path: Path, data: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -141,9 +144,7 @@ def test_a_symbolic_link_to_a_held_state_file_is_the_same_file(tmp_path: Path) -
 
 def test_saves_that_keep_failing_do_not_pile_up_log_segments(tmp_path: Path, monkeypatch) -> None:
     cloud = FakeCloud(seed=5)
-    keeper = StateKeeper(cloud, tmp_path / "state.json", interval=3600, fsync="no")
-    keeper.load()
-    keeper.start()
+    keeper = started(cloud, tmp_path / "state.json")
     monkeypatch.setattr(durable, "write_atomic", lambda path, data: (_ for _ in ()).throw(OSError("full")))
     for _ in range(5):
         cloud.mark_dirty()

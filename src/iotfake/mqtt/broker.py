@@ -28,11 +28,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..operations import journal
 from ..providers.base import Call
-from ..registry.kinds import CA_CERTIFICATES, CERTIFICATES
 from . import codec, packets, tls, topics
 from .connection_api import ConnectionApi
 from .session import Session
-from .sides import DeviceSide, Hello, Refused
+from .sides import CREDENTIALS, DeviceSide, Hello, Refused
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
@@ -53,8 +52,6 @@ MAX_GONE = 10_000
 NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT", "AUTH_ERROR"})
 #: AWS's disconnect reason for a client whose credentials no longer admit it (a revoked certificate)
 REVOKED = "AUTH_ERROR"
-#: the registry tables a device is admitted by (``Admitted.credentials``)
-CREDENTIALS = frozenset({CERTIFICATES, CA_CERTIFICATES, "devices"})
 
 
 class Broker(ConnectionApi):

@@ -20,11 +20,15 @@ from werkzeug.routing import Rule
 
 from ..providers.base import Call, Provider, ProviderError
 from ..registry import errors as domain
+from ..registry.kinds import CA_CERTIFICATES, CERTIFICATES
 from .packets import BAD_CREDENTIALS, CONNACK_NAMES, NOT_AUTHORIZED, SERVER_UNAVAILABLE, Publish
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
     from .session import Session
+
+#: the registry tables a device is admitted by (``Admitted.credentials``)
+CREDENTIALS = frozenset({CERTIFICATES, CA_CERTIFICATES, "devices"})
 
 FIELDS = frozenset(
     {"clientId", "username", "listener", "address", "topic", "qos", "retain", "reason", "account", "region"}
