@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from enos_calls import create, make_product
@@ -99,3 +100,37 @@ def test_a_bad_snapshot_changes_nothing(broken: dict) -> None:
     with pytest.raises((ValueError, KeyError, TypeError)):
         cloud.restore(broken)
     assert cloud.snapshot() == before
+
+
+def _enos_snapshot() -> dict:
+    source = FakeCloud(seed=3)
+    source.seed({"enos": {"orgs": [{"orgId": "o1", "apps": [{"appKey": "ak", "appSecret": "as"}]}]}})
+    return json.loads(json.dumps(source.snapshot()))
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        (
+            lambda d: d["registry"]["tenants"][0]["settings"].__setitem__("apps", 1.5),
+            "registry.tenants[0].settings",
+        ),
+        (
+            lambda d: d["registry"]["tenants"][0].__setitem__("uncounted", [{}]),
+            "registry.tenants[0].uncounted[0]",
+        ),
+        (lambda d: d.__setitem__("clock", 5), "clock: cannot be restored"),
+        (lambda d: d["ids"]["requests"].__setitem__(1, None), "ids: cannot be restored"),
+    ],
+)
+def test_a_damaged_snapshot_is_refused_naming_where_and_changes_nothing(damage, named: str) -> None:
+    """A snapshot whose credentials could not be read was half swapped in (its registry kept,
+    the cloud's own next snapshot unrestorable); bare Python errors named nothing."""
+    snapshot = _enos_snapshot()
+    damage(snapshot)
+    cloud = FakeCloud(seed=9).seed({"scriptr": {"accounts": [{"name": "keep"}]}})
+    before = cloud.snapshot()
+    with pytest.raises(ValueError, match=re.escape(named)):
+        cloud.restore(snapshot)
+    assert cloud.snapshot() == before
+    FakeCloud.from_snapshot(cloud.snapshot())  # and what it holds still restores

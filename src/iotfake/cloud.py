@@ -300,8 +300,8 @@ class FakeCloud:
                 before = {"clock": self.clock.snapshot(), "ids": self.ids.snapshot()}
                 faults = copy_json(self.faults.snapshot())
                 try:
-                    self.clock.restore(snapshot.get("clock", {}))
-                    self.ids.restore(snapshot.get("ids", {}))
+                    _section("clock", self.clock.restore, snapshot.get("clock", {}))
+                    _section("ids", self.ids.restore, snapshot.get("ids", {}))
                     self.faults.restore(copy_json(snapshot.get("faults", [])))
                     old = self.registry.install(prepared)
                     if authority is not None:  # a snapshot without one keeps this cloud's
@@ -353,3 +353,12 @@ class FakeCloud:
 def _check_seed(seed: Any) -> None:
     if not (seed is None or (isinstance(seed, int | str) and not isinstance(seed, bool))):
         raise ValueError(f"a seed is a whole number, a string or None, not {seed!r}")
+
+
+def _section(name: str, restore: Callable[[Any], None], data: Any) -> None:
+    """Restore one section of a snapshot, its refusal naming it (a hand-made ``"clock": 5`` was
+    a bare AttributeError)."""
+    try:
+        restore(data)
+    except (AttributeError, OverflowError, TypeError, ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"{name}: cannot be restored: {exc}") from None

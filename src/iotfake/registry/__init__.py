@@ -17,7 +17,7 @@ from ..clock import Clock
 from ..ids import Ids
 from .changes import MISSING, Changes
 from .errors import BY_NAME, DomainError, NotFound
-from .integrity import check_registry
+from .integrity import SnapshotError, check_registry
 from .keys import CredentialIndex
 from .models import Device, Product
 from .tenant import Captured, Tenant
@@ -44,6 +44,8 @@ class Prepared:
 
     tenants: dict[tuple[str, str], Tenant]
     tokens: Any
+    #: the credential index of the tenants (``Keys.build``), made before anything is swapped
+    keys: Any = None
 
 
 class Registry:
@@ -127,11 +129,18 @@ class Registry:
         takes it, for a swap of references. Raises :class:`~.integrity.SnapshotError`."""
         check_registry(data)
         tenants: dict[tuple[str, str], Tenant] = {}
-        for raw in data.get("tenants", ()):
+        for index, raw in enumerate(data.get("tenants", ())):
             tenant = self._new_tenant(raw["provider"], raw["id"])
-            tenant.load(raw)
+            try:  # what the checks let through and loading cannot take: named, not a bare error
+                tenant.load(raw)
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                if isinstance(exc, SnapshotError):
+                    raise
+                raise SnapshotError(f"registry.tenants[{index}]", f"cannot be loaded: {exc}") from None
             tenants[tenant.provider, tenant.id] = tenant
-        return Prepared(tenants, self.tokens.prepare(data.get("tokens", [])))
+        return Prepared(
+            tenants, self.tokens.prepare(data.get("tokens", [])), self.keys.build(tenants.values())
+        )
 
     def install(self, prepared: Prepared) -> Any:
         """Swap a prepared snapshot in. Returns the old state: drop it after releasing the lock
@@ -139,6 +148,6 @@ class Registry:
         with self.lock:
             old = self._tenants, self.tokens.install(prepared.tokens)
             self._tenants = prepared.tenants
-            self.keys.rebuild(prepared.tenants.values())
+            self.keys.replace(prepared.keys)
             self.changes.bump()
             return old

@@ -122,7 +122,7 @@ def check_tenant(raw: Any, path: str) -> None:
             )
     uncounted = _expect(raw.get("uncounted") or [], list, f"{path}.uncounted", "a list")
     for index, key in enumerate(uncounted):
-        if key not in keys:
+        if not isinstance(key, str) or key not in keys:
             raise SnapshotError(f"{path}.uncounted[{index}]", f"no device {key!r} in this tenant")
     quota = _typed(raw.get("quota"), (int, type(None)), f"{path}.quota")
     counted = len(keys) - len(set(uncounted))

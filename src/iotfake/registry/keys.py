@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from .changes import MISSING, Changes
 from .errors import KeyCollision
+from .integrity import SnapshotError
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -86,24 +87,40 @@ class CredentialIndex:
             self._entries.clear()
 
     def rebuild(self, tenants: Iterable[Tenant]) -> None:
-        """Read every tenant's credentials back through the providers' sources.
+        """Read every tenant's credentials back through the providers' sources (``build``)."""
+        self.replace(self.build(tenants))
+
+    def build(self, tenants: Iterable[Tenant]) -> dict[tuple[str, str], Credential]:
+        """The index of ``tenants``' credentials, made aside (a restore builds it before it swaps
+        anything in: a source that fails on a hand-made snapshot then changes nothing).
 
         A snapshot that breaks the one-owner rule (written by hand, or by an older version) still
         restores: the first owner met keeps the key, as the old scan did.
         """
+        entries: dict[tuple[str, str], Credential] = {}
+        for index, tenant in enumerate(tenants):
+            source = self._sources.get(tenant.provider)
+            if source is None:
+                continue
+            try:
+                found = list(source(tenant))
+            except (AttributeError, TypeError, ValueError) as exc:
+                raise SnapshotError(
+                    f"registry.tenants[{index}].settings", f"its credentials cannot be read: {exc}"
+                ) from None
+            for key, secret, owner in found:
+                held = entries.get((tenant.provider, key))
+                if held is None:
+                    entries[tenant.provider, key] = Credential(
+                        tenant.provider, key, secret, owner, frozenset({tenant.id})
+                    )
+                elif held.owner == owner:
+                    entries[tenant.provider, key] = Credential(
+                        tenant.provider, key, held.secret, owner, held.tenants | {tenant.id}
+                    )
+        return entries
+
+    def replace(self, entries: dict[tuple[str, str], Credential]) -> None:
+        """Swap in an index ``build`` made."""
         with self.lock:
-            self._entries.clear()
-            for tenant in tenants:
-                source = self._sources.get(tenant.provider)
-                if source is None:
-                    continue
-                for key, secret, owner in source(tenant):
-                    held = self._entries.get((tenant.provider, key))
-                    if held is None:
-                        self._entries[tenant.provider, key] = Credential(
-                            tenant.provider, key, secret, owner, frozenset({tenant.id})
-                        )
-                    elif held.owner == owner:
-                        self._entries[tenant.provider, key] = Credential(
-                            tenant.provider, key, held.secret, owner, held.tenants | {tenant.id}
-                        )
+            self._entries = entries
