@@ -181,3 +181,10 @@ def test_simultaneous_first_pages_get_one_token(cloud: FakeCloud, monkeypatch: p
     for thread in threads:
         thread.join()
     assert len(set(seen)) == 1 and seen[0] == actions.token(cloud)
+
+
+def test_a_scenario_that_cannot_load_says_where(cloud: FakeCloud, client: Client) -> None:
+    assert act(client, {"action": "load", "scenario": "enos_meter_fleet"}).status_code == 200
+    again = act(client, {"action": "load", "scenario": "enos_meter_fleet"})  # its keys are taken now
+    assert again.status_code == 400
+    assert again.json["error"].startswith("enos.orgs[0]"), again.json["error"]

@@ -103,7 +103,7 @@ def run(cloud: FakeCloud, body: Any) -> dict[str, Any]:
             raise ActionError(f"no bundled scenario {name!r} (there are: {', '.join(scenarios())})")
         try:
             cloud.load(resolve(name, bundled_dir()))
-        except documents.DocumentError as exc:
-            raise ActionError(exc.message) from None
+        except documents.DocumentError as exc:  # with its path, as add_fault's errors say it
+            raise ActionError(str(exc)) from None
         return {"loaded": name}
     raise ActionError(f"unknown action {action!r} (there are: {', '.join(OPERATIONS)})")
