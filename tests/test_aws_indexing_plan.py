@@ -5,6 +5,7 @@ when the query names things; and its kept tokens follow the fleet through writes
 from __future__ import annotations
 
 import pytest
+from aws_helpers import in_process
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -183,20 +184,12 @@ def test_search_index_through_boto3_finds_by_name_prefix_across_pages(iot) -> No
 
 
 def test_search_index_through_boto3_finds_an_attribute_s_value_across_pages_and_writes(
-    iot, aws_server
+    iot, aws_cloud
 ) -> None:
     """A word on ``attributes.site`` reads the things whose site holds it (``Has.text``), kept
     between pages; a shadow written between pages keeps that selection, a thing's own change
     selects again, and a site spelt as a number matches by value."""
-    import boto3
-
-    data = boto3.client(
-        "iot-data",
-        endpoint_url=aws_server.url,
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    )
+    data = in_process(aws_cloud, "iot-data")  # the cloud the live ``iot`` client reaches
     iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
     sites = ["Paris", "Paris_Nord", "Lyon", "7.5e1"]  # the second holds "paris", not as its word
     for i in range(24):
