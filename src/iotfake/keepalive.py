@@ -28,8 +28,9 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
 
-from . import httphead, jsonio
+from . import httphead
 from .httphead import Refusal
+from .providers.base import json_response
 
 #: the errors that mean the client went away (or a drop fault closed the socket)
 GONE = (ConnectionError, TimeoutError, OSError)
@@ -209,9 +210,9 @@ class KeepAliveHandler(WSGIRequestHandler):
             reason = None if refused is None or not _has_body(environ) else refused(environ)
             if reason is not None:  # told from the head: a refused client's body is never read
                 self.close_connection = True
-                self._send(
-                    environ, "403 FORBIDDEN", [("Content-Type", JSON)], jsonio.encode({"error": reason})
-                )
+                refusal = json_response({"error": reason}, status=403)  # as the app answers it
+                _, headers, body = refusal.wire(None)
+                self._send(environ, refusal.status, headers, body)
                 return
             limit = getattr(self.server, "max_admin_body", limit)
         fits = self._declared_fits(environ, limit)
@@ -362,10 +363,6 @@ def _check_codings(codings: str) -> None:
 
 def _has_body(environ: dict[str, Any]) -> bool:
     return bool(environ.get("wsgi.input_terminated")) or environ.get("CONTENT_LENGTH", "0") not in ("", "0")
-
-
-#: the Content-Type of the app's own JSON answers (``providers.base.json_response``)
-JSON = "application/json;charset=UTF-8"
 
 
 def _admin_path(path: str) -> bool:

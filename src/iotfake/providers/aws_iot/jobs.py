@@ -459,13 +459,18 @@ def _deadline(ctx: Context, execution: dict[str, Any]) -> int | None:
     return None if minutes is None else execution["started"] + minutes * 60_000
 
 
+#: the model's documentation of a job's and a step's timeout: "anywhere between 1 minute and 7
+#: days (1 to 10080 minutes)"; the wire sets no bounds, so the handlers check them
+MAX_MINUTES = 10080
+
+
 def check_timeout(config: dict[str, Any]) -> None:
-    """The model's documentation: "The timeout interval can be anywhere between 1 minute and 7
-    days (1 to 10080 minutes)"; the wire sets no bounds, so a job of -5 minutes timed out every
-    execution as it started."""
+    """A job of -5 minutes timed out every execution as it started."""
     minutes = _minutes({"config": config})
-    if minutes is not None and not 1 <= minutes <= 10080:
-        raise invalid(f"inProgressTimeoutInMinutes {minutes} is out of range: use 1 to 10080 minutes.")
+    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
+        raise invalid(
+            f"inProgressTimeoutInMinutes {minutes} is out of range: use 1 to {MAX_MINUTES} minutes."
+        )
 
 
 def _job_minutes(ctx: Context) -> Callable[[str], Any]:

@@ -120,20 +120,20 @@ def _step_timeout(ctx: Context, changes: dict[str, Any]) -> None:
         changes["timeout"] = ctx.now_ms + minutes * 60_000
 
 
-#: the model's documentation: "Valid values for this parameter range from 1 to 10080 (1 minute
-#: to 7 days). A value of -1 is also valid and will cancel the current step timer" (the -1 on
-#: UpdateJobExecution only); it sets no bounds the wire checks, so the handlers do
-MAX_MINUTES = 10080
+#: the model's documentation: "A value of -1 is also valid and will cancel the current step
+#: timer" (UpdateJobExecution only; 1 to ``jobs.MAX_MINUTES`` otherwise)
 CANCEL_STEP_TIMER = -1
 
 
 def _check_step_timeout(minutes: int | None, *, cancels: bool) -> None:
     """A step timeout out of range is refused before anything changes: -1 timed the execution
     out at once, and 10**18 minutes answered an approximateSecondsBeforeTimedOut no SDK reads."""
-    if minutes is None or 1 <= minutes <= MAX_MINUTES or (cancels and minutes == CANCEL_STEP_TIMER):
+    if minutes is None or 1 <= minutes <= jobs.MAX_MINUTES or (cancels and minutes == CANCEL_STEP_TIMER):
         return
     also = ", or -1 to cancel the step timer" if cancels else ""
-    raise invalid(f"stepTimeoutInMinutes {minutes} is out of range: use 1 to {MAX_MINUTES} minutes{also}.")
+    raise invalid(
+        f"stepTimeoutInMinutes {minutes} is out of range: use 1 to {jobs.MAX_MINUTES} minutes{also}."
+    )
 
 
 def _of_thing(ctx: Context, thing: str) -> list[dict[str, Any]]:
