@@ -84,6 +84,11 @@ def _refusal(cloud: FakeCloud, request: Request, route: str = "") -> str | None:
     return remote_refusal(cloud, address, request.headers.get("Authorization", ""))
 
 
+def head_refusal(cloud: FakeCloud, environ: dict[str, Any]) -> str | None:
+    """``remote_refusal`` of a request from its WSGI environ alone (its body not yet read)."""
+    return remote_refusal(cloud, environ.get("REMOTE_ADDR"), environ.get("HTTP_AUTHORIZATION", ""))
+
+
 def remote_refusal(cloud: FakeCloud, address: str | None, authorization: str) -> str | None:
     """Why a client at ``address`` (None: in process) may not use the admin API, from what its
     request head says: off the loopback, without the token. The server asks this before it reads

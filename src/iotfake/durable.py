@@ -241,8 +241,9 @@ class StateKeeper:
         while not self._stop.wait(self.interval):
             self._save_in_background()
 
-    def _save_in_background(self) -> None:
+    def _save_in_background(self) -> str | None:
         """Save, and survive whatever goes wrong: a dead writer would lose every later change.
+        What went wrong, if anything.
 
         An error is reported when it first happens (or differs from the last one), not every
         interval; the next interval tries again.
@@ -251,8 +252,9 @@ class StateKeeper:
             self.save()
         except Exception as exc:
             self._report(exc)
-        else:
-            self._problem = None
+            return f"{type(exc).__name__}: {exc}"
+        self._problem = None
+        return None
 
     def _report(self, exc: Exception) -> None:
         problem = f"{type(exc).__name__}: {exc}"
@@ -263,13 +265,7 @@ class StateKeeper:
     def _save_now(self) -> str | None:
         """An admin call changed what the log cannot replay: write the file before answering.
         What went wrong, if it could not (the call is then answered 503, not acknowledged)."""
-        try:
-            self.save()
-        except Exception as exc:
-            self._report(exc)
-            return f"{type(exc).__name__}: {exc}"
-        self._problem = None
-        return None
+        return self._save_in_background()
 
     def stop(self) -> None:
         """Stop the background writer and write the final state; calls that finish later are

@@ -122,9 +122,7 @@ class CloudSet:
             if name is not None and name not in self._clouds and path.startswith("/_iotfake/"):
                 from . import admin
 
-                refused = admin.remote_refusal(
-                    self.default, environ.get("REMOTE_ADDR"), environ.get("HTTP_AUTHORIZATION", "")
-                )
+                refused = admin.head_refusal(self.default, environ)
                 if refused is not None:  # refused admin calls make no namespace
                     return json_response({"error": refused}, status=403)(environ, start_response)
             cloud = self.get(name)

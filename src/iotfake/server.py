@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import sys
 import threading
 import time
@@ -110,12 +111,10 @@ class _BindFailed(Exception):
 
 
 def _admin_refusal(cloud: FakeCloud) -> Any:
-    """Why a request head may not reach ``cloud``'s admin API (see ``admin.remote_refusal``)."""
-    from .admin import remote_refusal
+    """Why a request head may not reach ``cloud``'s admin API (``admin.head_refusal``)."""
+    from .admin import head_refusal
 
-    return lambda environ: remote_refusal(
-        cloud, environ.get("REMOTE_ADDR"), environ.get("HTTP_AUTHORIZATION", "")
-    )
+    return functools.partial(head_refusal, cloud)
 
 
 class CappedServer(ThreadedWSGIServer):
