@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..providers.aws_iot import arns, device_auth, fleet_topics, messages, shadow_topics
 from ..providers.aws_iot.context import Context
 from ..providers.aws_iot.policy_eval import authorize
-from ..registry.kinds import CA_CERTIFICATES, CERTIFICATES
 from ..registry.records import Records
 from . import topics
 from .packets import NOT_AUTHORIZED, Publish
@@ -76,16 +75,12 @@ class AwsDeviceSide(DeviceSide):
         }
         if admission.connection.thing is not None:
             params["thingName"] = admission.connection.thing
-        credentials = {(CERTIFICATES, admission.certificate_id)}
-        ca_id = (tenant.table(CERTIFICATES).get(admission.certificate_id) or {}).get("caCertificateId")
-        if ca_id:
-            credentials.add((CA_CERTIFICATES, ca_id))
         return Admitted(
             realm=("aws", tenant.id),
             tenant=tenant.id,
             params=params,
             principal=admission,
-            credentials=frozenset(credentials),
+            credentials=admission.credentials,
         )
 
     def revoked(self, session: Session) -> str | None:

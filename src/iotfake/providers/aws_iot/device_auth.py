@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...registry import Tenant
-from ...registry.kinds import CERTIFICATES
+from ...registry.kinds import CA_CERTIFICATES, CERTIFICATES
 from ...registry.records import Records
 from . import arns, ca_certificates, certificates, jitp, pki
 from .context import Context
@@ -52,6 +52,16 @@ class Admission:
     tenant: Tenant
     certificate_id: str
     connection: Connection
+    #: the CA certificate the certificate was registered under, if any
+    ca_id: str | None = None
+
+    @property
+    def credentials(self) -> frozenset[tuple[str, str]]:
+        """(table, key) of the records it was admitted by: its certificate and its CA's."""
+        found = {(CERTIFICATES, self.certificate_id)}
+        if self.ca_id:
+            found.add((CA_CERTIFICATES, self.ca_id))
+        return frozenset(found)
 
 
 def find(provider: AwsIotProvider, certificate_id: str) -> tuple[Tenant, dict[str, Any]] | None:
@@ -87,7 +97,7 @@ def admit(provider: AwsIotProvider, certificate_pem: str, client_id: str) -> Adm
     verdict = authorize(connection, "iot:Connect", client_id)
     if not verdict.allowed:
         raise Refused(verdict.reason)
-    return Admission(tenant, certificate_id, connection)
+    return Admission(tenant, certificate_id, connection, record.get("caCertificateId"))
 
 
 def revoked(admission: Admission) -> str | None:
