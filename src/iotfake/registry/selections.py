@@ -45,13 +45,10 @@ def selection(
     ``records``: ``select`` reads the tenant's devices and products alone (a filter of devices),
     so its selection is kept until one of those changes (``Tenant.record_writes``): a shadow,
     a job execution, a group membership or a token written meanwhile leaves it standing."""
-    store, version = _kept_by(tenant, records)
-    kept = store.get(tenant)
-    if kept is None or kept[0] != version:
-        kept = store[tenant] = (version, {})
-    chosen = kept[1].get(spec)
+    current = _current(tenant, records)
+    chosen = current.get(spec)
     if chosen is None:
-        chosen = keep(kept[1], spec, select(), SIZE)
+        chosen = keep(current, spec, select(), SIZE)
     return chosen  # type: ignore[no-any-return]
 
 
@@ -69,21 +66,26 @@ def looked_up(tenant: Tenant, spec: Hashable, read: int = 0, *, records: bool = 
     """How many records listings of ``spec`` looked up one by one, without a selection, since
     what they read last changed, ``read`` more included: a listing selects once that tally
     shows selecting would have cost less (see ``paging.budget_for``)."""
-    store, version = _kept_by(tenant, records)
-    kept = store.get(tenant)
-    if kept is None or kept[0] != version:
-        if not read:
-            return 0
-        kept = store[tenant] = (version, {})
+    current = _current(tenant, records)
     key = (_LOOKED_UP, spec)
-    total: int = kept[1].get(key, 0) + read
+    total: int = current.get(key, 0) + read
     if read:
-        keep(kept[1], key, total, SIZE)
+        keep(current, key, total, SIZE)
     return total
 
 
 #: marks a tally's key among the selections (see ``looked_up``)
 _LOOKED_UP = object()
+
+
+def _current(tenant: Tenant, records: bool) -> dict[Hashable, Any]:
+    """What is kept for ``tenant`` while what it was read from stands; the first call after a
+    change lets go of the rest (and the records it holds)."""
+    store, version = _kept_by(tenant, records)
+    kept = store.get(tenant)
+    if kept is None or kept[0] != version:
+        kept = store[tenant] = (version, {})
+    return kept[1]  # type: ignore[no-any-return]
 
 
 def _kept_by(tenant: Tenant, records: bool) -> tuple[weakref.WeakKeyDictionary[Tenant, Any], int]:

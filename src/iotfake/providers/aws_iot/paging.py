@@ -92,8 +92,8 @@ class Narrowing:
 
     __slots__ = ("budget", "read", "select")
 
-    def __init__(self, select: Callable[[], list[str]], budget: int = 0) -> None:
-        self.select, self.budget, self.read = select, budget or NARROW_AFTER, 0
+    def __init__(self, select: Callable[[], list[str]], budget: int) -> None:
+        self.select, self.budget, self.read = select, budget, 0
 
 
 def budget_for(names: int, read: int) -> int:
