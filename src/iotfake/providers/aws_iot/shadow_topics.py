@@ -19,7 +19,7 @@ from ... import jsonio
 from ...registry.kinds import SHADOWS
 from . import shadows
 from .context import Context
-from .shadow_document import compute_delta, view
+from .shadow_document import compact, compute_delta, view
 from .wire import AwsError
 
 TOPIC = re.compile(
@@ -133,5 +133,4 @@ def _with_token(document: dict[str, Any], token: str | None) -> dict[str, Any]:
     return {**document, "clientToken": token} if token is not None else document
 
 
-def _dump(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, separators=(",", ":")).encode()
+_dump = compact  # the shadow service's own spelling, as iot-data's answers
