@@ -6,8 +6,9 @@ within one fixtures document let a later document hand a key to a second owner. 
 both in one dictionary hit.
 
 The tenants' settings stay the record that snapshots carry; the index is derived from them. Each
-provider registers a *source* that lists the credentials one tenant holds, and :meth:`rebuild`
-(called on every restore, including the roll-back of a failed fixtures document) reads them back.
+provider registers a *source* that lists the credentials one tenant holds, and :meth:`build`
+reads them back (on every restore, including the roll-back of a failed fixtures document), aside,
+before anything is swapped in (:meth:`replace`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class CredentialIndex:
         self._sources: dict[str, Source] = {}
 
     def source(self, provider: str, list_credentials: Source) -> None:
-        """Tell the index where ``provider`` keeps credentials in its tenants (for rebuilds)."""
+        """Tell the index where ``provider`` keeps credentials in its tenants (for ``build``)."""
         self._sources[provider] = list_credentials
 
     def find(self, provider: str, key: str) -> Credential | None:
@@ -85,10 +86,6 @@ class CredentialIndex:
     def clear(self) -> None:
         with self.lock:
             self._entries.clear()
-
-    def rebuild(self, tenants: Iterable[Tenant]) -> None:
-        """Read every tenant's credentials back through the providers' sources (``build``)."""
-        self.replace(self.build(tenants))
 
     def build(self, tenants: Iterable[Tenant]) -> dict[tuple[str, str], Credential]:
         """The index of ``tenants``' credentials, made aside (a restore builds it before it swaps
