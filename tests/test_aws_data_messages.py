@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iotfake import FakeCloud
+from iotfake.providers.aws_iot import messages
 from iotfake.providers.aws_iot.shadow_document import apply_update, compute_delta
 from iotfake.transports import route_botocore
 
@@ -49,6 +50,23 @@ def test_publish_refuses_qos_2_and_retaining_reserved_topics(data) -> None:
         data.publish(topic="a", qos=2, payload=b"x")
     with pytest.raises(data.exceptions.InvalidRequestException, match="reserved topics"):
         data.publish(topic="$aws/things/t/shadow/update", retain=True, payload=b"{}")
+
+
+def test_past_the_retained_quota_a_new_topic_is_throttled_and_a_kept_one_may_change(
+    data, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(messages, "MAX_RETAINED", 2)
+    data.publish(topic="t/1", retain=True, payload=b"1")
+    data.publish(topic="t/2", retain=True, payload=b"2")
+    with pytest.raises(data.exceptions.ThrottlingException):
+        data.publish(topic="t/3", retain=True, payload=b"3")
+    data.publish(topic="t/3", retain=True, payload=b"")  # clearing nothing is no new message
+    data.publish(topic="t/3", payload=b"3")  # nor is one that is not retained
+    data.publish(topic="t/1", retain=True, payload=b"one")
+    data.publish(topic="t/2", retain=True, payload=b"")  # a freed place may be taken again
+    data.publish(topic="t/3", retain=True, payload=b"3")
+    listed = data.list_retained_messages()["retainedTopics"]
+    assert sorted((t["topic"], t["payloadSize"]) for t in listed) == [("t/1", 3), ("t/3", 1)]
 
 
 # -- the document rules, against a plain reference -------------------------------------------------

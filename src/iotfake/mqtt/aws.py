@@ -127,15 +127,22 @@ class AwsDeviceSide(DeviceSide):
         return [Publish(topic, payload, 0, False) for topic, payload in answers]
 
     def retained(self, session: Session, filters: list[str]) -> list[Publish]:
-        table = Records(session.admitted.principal.tenant, messages.KIND)
-        out = []
-        for topic, record in table.items():
-            granted = [session.subscriptions.get(f, 0) for f in filters if topics.matches(f, topic)]
-            if granted and self.may_receive(session, topic):
-                # the lower of the message's QoS and the subscription's (MQTT 3.1.1, 3.8.4)
-                qos = min(record.get("qos", 0), max(granted))
-                out.append(Publish(topic, base64.b64decode(record["payload"]), qos, True))
-        return out
+        tenant = session.admitted.principal.tenant
+        table = Records(tenant, messages.KIND).table
+        granted: dict[str, int] = {}  # topic -> the highest QoS a filter selecting it grants
+        with tenant.lock:  # the tree and the records it names, at once
+            tree = table.derived("topics", topics.TopicTree)
+            for topic_filter in filters:
+                qos = session.subscriptions.get(topic_filter, 0)
+                for topic in tree.selected(topic_filter):
+                    granted[topic] = max(qos, granted.get(topic, 0))
+            kept = [(topic, table[topic], qos) for topic, qos in granted.items()]
+        # the lower of the message's QoS and the subscription's (MQTT 3.1.1, 3.8.4)
+        return [
+            Publish(topic, base64.b64decode(record["payload"]), min(record.get("qos", 0), qos), True)
+            for topic, record, qos in kept
+            if self.may_receive(session, topic)
+        ]
 
     # -- presence ------------------------------------------------------------------------------------
     def connected(self, session: Session) -> list[Publish]:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..operations import journal
 from ..providers.base import Call
+from ..registry import errors as domain
 from . import codec, packets, tls, topics
 from .connection_api import ConnectionApi
 from .session import Session
@@ -436,23 +437,29 @@ class Broker(ConnectionApi):
             return False  # AWS IoT disconnects clients that publish what it does not accept
         decision = self.cloud.faults.decide(call)
         if decision is not None and decision.kind == "throttle":
-            # over the rate: AWS IoT discards the message and keeps the client connected; a QoS 1
-            # one gets no PUBACK, so the client's own retry or timeout takes over
-            call.code = "THROTTLED"
-            journal(self.cloud, call, "MQTT", message.topic, 0, started)
-            return True
+            return self._throttled(call, message, started)
         if decision is not None:
             refusal = await self._apply(decision, session.side, call)
             if refusal is not None:
                 call.code = "REFUSED"
                 journal(self.cloud, call, "MQTT", message.topic, 0, started)
                 return False
-        answers = await self._accepted(session, message, call, started)
+        try:
+            answers = await self._accepted(session, message, call, started)
+        except domain.Throttled:  # the cloud's own (AWS: a retained message past the quota)
+            return self._throttled(call, message, started)
         if answers is None:
             return False
         if message.qos == 1 and message.packet_id is not None and call.fault_action != "lost_response":
             session.send(codec.puback(message.packet_id))
         await self._spread(session, message, answers)
+        return True
+
+    def _throttled(self, call: Call, message: packets.Publish, started: float) -> bool:
+        """Over a rate or a quota: AWS IoT discards the message and keeps the client connected;
+        a QoS 1 one gets no PUBACK, so the client's own retry or timeout takes over."""
+        call.code = "THROTTLED"
+        journal(self.cloud, call, "MQTT", message.topic, 0, started)
         return True
 
     async def _accepted(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 
 def valid_name(topic: str) -> bool:
@@ -52,3 +54,101 @@ def matches(topic_filter: str, topic: str) -> bool:
         if level != "+" and level != levels[index]:
             return False
     return len(wanted) == len(levels)
+
+
+class TopicTree:
+    """The topics a table holds, as a tree of their levels: what a filter selects, found by
+    walking the levels it names (``+`` every child, ``#`` a whole subtree) rather than by
+    matching it against every topic. A SUBSCRIBE reads the retained messages its filters
+    select; a tenant may hold hundreds of thousands.
+
+    An ``indexes.Index`` (made by ``Table.derived``): keyed by topic, so a record's write never
+    moves it; only an insert or a delete does.
+    """
+
+    __slots__ = ("_root",)
+
+    def __init__(self, rows: Iterable[tuple[str, Any]]) -> None:
+        self._root = _Node()
+        for topic, record in rows:
+            self.moved(topic, None, record)
+
+    def moved(self, key: str, before: Any, after: Any) -> None:
+        was, now = type(before) is dict, type(after) is dict
+        if now and not was:
+            node = self._root
+            for level in key.split("/"):
+                node = node.child(level)
+            node.topic = key
+        elif was and not now:
+            self._remove(key)
+
+    def _remove(self, topic: str) -> None:
+        path, node = [], self._root
+        for level in topic.split("/"):
+            found = node.children.get(level) if node.children else None
+            if found is None:
+                return
+            path.append((node, level))
+            node = found
+        node.topic = None
+        for parent, level in reversed(path):  # prune the branches that now lead nowhere
+            child = parent.children[level]
+            if child.topic is not None or child.children:
+                break
+            del parent.children[level]
+
+    def selected(self, topic_filter: str) -> list[str]:
+        """The topics ``topic_filter`` selects (as ``matches`` decides), in no set order."""
+        wanted = topic_filter.split("/")
+        found: list[str] = []
+        stack = [(self._root, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if depth == len(wanted):
+                if node.topic is not None:
+                    found.append(node.topic)
+                continue
+            level = wanted[depth]
+            if level == "#":  # the parent level too: "a/#" selects "a" (4.7.1.2)
+                found.extend(node.topics_under(skip_dollar=depth == 0))
+            elif level == "+":
+                for name, child in (node.children or {}).items():
+                    if not (depth == 0 and name.startswith("$")):  # 4.7.2
+                        stack.append((child, depth + 1))
+            elif node.children and level in node.children:
+                stack.append((node.children[level], depth + 1))
+        return found
+
+
+class _Node:
+    __slots__ = ("children", "topic")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] | None = None
+        self.topic: str | None = None
+
+    def child(self, level: str) -> _Node:
+        if self.children is None:
+            self.children = {}
+        found = self.children.get(level)
+        if found is None:
+            found = self.children[level] = _Node()
+        return found
+
+    def topics_under(self, skip_dollar: bool) -> Iterator[str]:
+        """The topics at this node and under it; ``skip_dollar`` leaves out the first level's
+        ``$`` branches (4.7.2)."""
+        if self.topic is not None:
+            yield self.topic
+        stack = [
+            child
+            for name, child in (self.children or {}).items()
+            if not (skip_dollar and name.startswith("$"))
+        ]
+        while stack:
+            node = stack.pop()
+            if node.topic is not None:
+                yield node.topic
+            if node.children:
+                stack.extend(node.children.values())

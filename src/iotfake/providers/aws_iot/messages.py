@@ -13,6 +13,7 @@ import base64
 import re
 from typing import Any
 
+from ...registry.errors import Throttled
 from ...registry.kinds import RETAINED
 from ...registry.records import Records
 from . import paging, shadow_topics
@@ -28,6 +29,10 @@ MAX_TOPIC_BYTES = 256
 MAX_TOPIC_SLASHES = 7
 BASIC_INGEST_PREFIX = re.compile(r"\$aws/rules/[^/]+/")
 KIND = "retained message"
+#: AWS IoT Core's quotas, "Maximum number of retained messages per account": past it no new
+#: retained message is kept and "all retained publishes with payloads greater than 0 bytes are
+#: throttled" (a topic already kept may still be replaced or cleared)
+MAX_RETAINED = 500_000
 #: the change listeners' event for a published message (see ``registry.changes.Changes.emit``)
 PUBLISHED = "published"
 
@@ -55,18 +60,21 @@ def publish(ctx: Context) -> dict[str, Any]:
         raise invalid(f"The payload is {len(payload)} bytes; a message is at most {MAX_PAYLOAD} bytes")
     if ctx.input.get("retain") and topic.startswith("$"):
         raise invalid(f"Messages on reserved topics cannot be retained: {topic}")
+    if ctx.input.get("retain"):
+        retain(ctx, topic, payload, qos)  # first: a retained publish over the quota goes nowhere
     deliver(ctx, topic, payload, qos=qos, retain=bool(ctx.input.get("retain")))
     for answer_topic, answer in shadow_topics.respond(ctx, topic, payload):
         deliver(ctx, answer_topic, answer, qos=0, retain=False)
-    if ctx.input.get("retain"):
-        retain(ctx, topic, payload, qos)
     return {}
 
 
 def retain(ctx: Context, topic: str, payload: bytes, qos: int) -> None:
-    """Keep (or, for an empty payload, clear) a topic's retained message, as the broker does."""
+    """Keep (or, for an empty payload, clear) a topic's retained message, as the broker does;
+    ``Throttled`` for a new topic's message when the account keeps ``MAX_RETAINED`` already."""
     records = Records(ctx.tenant, KIND)
     with ctx.tenant.lock:
+        if payload and len(records.table) >= MAX_RETAINED and records.find(topic) is None:
+            raise Throttled(f"The account keeps {MAX_RETAINED} retained messages, the most it may")
         if not payload:
             if records.find(topic) is not None:
                 records.delete(topic)
