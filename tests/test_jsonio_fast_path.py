@@ -125,6 +125,7 @@ def test_loads_where_orjson_would_differ(data: Any, expected: Any) -> None:
         (b"[NaN]", "the body holds NaN, which is not a JSON number"),
         (b"1e400", "the body holds the number 1e400, which is out of range"),
         (b'"\xff"', "the body is not valid UTF-8 (byte 0xff at offset 1)"),
+        (b"\x00\x00{}x", "the body is not valid UTF-32-BE, which its first bytes (NUL bytes) mean"),
         (b"[" * 101 + b"]" * 101, "the body is nested too deeply (more than 100 levels)"),
         (b"[" * 2000 + b"]" * 2000, "the body is nested too deeply (more than 100 levels)"),
     ],

@@ -213,8 +213,14 @@ def _decode(raw: bytes, what: str) -> str:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
         byte = raw[exc.start : exc.start + 1].hex()
-        name = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
-        raise JSONInputError(what, f"is not valid {name} (byte 0x{byte} at offset {exc.start})") from None
+        if encoding.startswith("utf-8"):
+            raise JSONInputError(what, f"is not valid UTF-8 (byte 0x{byte} at offset {exc.start})") from None
+        why = "NUL bytes" if b"\x00" in raw[:4] else "a byte-order mark"  # how RFC 8259 tells them
+        raise JSONInputError(
+            what,
+            f"is not valid {encoding.upper()}, which its first bytes ({why}) mean"
+            f" (byte 0x{byte} at offset {exc.start})",
+        ) from None
 
 
 def _check(value: Any, what: str, max_depth: int | None) -> None:
