@@ -33,6 +33,7 @@ from . import codec, packets, tls, topics
 from .connection_api import ConnectionApi
 from .session import Session
 from .sides import CREDENTIALS, DeviceSide, Hello, Refused
+from .subscribers import Subscribers
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
@@ -75,6 +76,7 @@ class Broker(ConnectionApi):
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._sessions: set[Session] = set()
+        self._subscribers = Subscribers()
         #: the last disconnect of each (realm, client id), for iot-data's GetConnection
         self._gone: dict[tuple[tuple[str, str], str], dict[str, Any]] = {}
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="iotfake-mqtt")
@@ -316,7 +318,8 @@ class Broker(ConnectionApi):
                     return "CLIENT_ERROR"
             elif isinstance(packet, packets.Unsubscribe):
                 for topic_filter in packet.filters:
-                    session.subscriptions.pop(topic_filter, None)
+                    if session.subscriptions.pop(topic_filter, None) is not None:
+                        self._subscribers.remove(session, topic_filter)
                 session.send(codec.unsuback(packet.packet_id))
             elif isinstance(packet, packets.Ack) and packet.kind == packets.PUBACK:
                 waiter = session.waiting.pop(packet.packet_id, None)
@@ -333,6 +336,7 @@ class Broker(ConnectionApi):
             return
         session.closed = True
         self._sessions.discard(session)
+        self._subscribers.drop(session)
         gone = (session.admitted.realm, session.client_id)
         self._gone.pop(gone, None)  # the newest last, so the oldest go first past the bound
         self._gone[gone] = {
@@ -403,6 +407,8 @@ class Broker(ConnectionApi):
                     return False  # the filters granted before it go with the connection
                 granted = min(qos, 1)  # AWS IoT grants QoS 0 or 1
                 session.subscriptions[topic_filter] = granted
+                if not session.closed:  # one dropped while its policy was read listens no more
+                    self._subscribers.add(session, topic_filter, granted)
             call.code = "OK" if granted != packets.SUBSCRIBE_FAILED else "REFUSED"
             journal(self.cloud, call, "MQTT", topic_filter, granted, started)
             codes.append(granted)
@@ -497,11 +503,7 @@ class Broker(ConnectionApi):
     # -- routing --------------------------------------------------------------------------------------
     async def _route(self, realm: tuple[str, str], message: packets.Publish, origin: Session | None) -> None:
         """Deliver a message to every subscriber of its realm that may receive it."""
-        candidates = [
-            (s, max(q for f, q in s.subscriptions.items() if topics.matches(f, message.topic)))
-            for s in list(self._sessions)
-            if s.admitted.realm == realm and any(topics.matches(f, message.topic) for f in s.subscriptions)
-        ]
+        candidates = list(self._subscribers.matching(realm, message.topic).items())
         if not candidates:
             return
         allowed = await self._work(_receivers, candidates, message.topic)
