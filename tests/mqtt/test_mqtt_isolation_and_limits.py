@@ -277,6 +277,18 @@ def test_aws_closes_a_connection_that_asks_for_more_than_8_filters_at_once(cloud
     assert (entry.code, entry.params["filters"]) == ("TOO_MANY_FILTERS", 9)
 
 
+def test_a_subscribe_asking_for_qos_2_gets_no_suback_and_the_connection_closes(cloud, thing, devices) -> None:
+    # AWS ("MQTT", differences from the specification): "When QoS level 2 is requested, the AWS
+    # IoT message broker does not send a PUBACK or SUBACK"; a QoS 2 PUBLISH closes the connection,
+    # and so does this
+    lamp = devices("lamp", thing("lamp"))
+    lamp.client.subscribe([("lamp/a", 1), ("lamp/b", 2)])
+    assert lamp.disconnected.wait(5)
+    entry = cloud.journal.last(operation="Subscribe", params={"clientId": "lamp"})
+    assert (entry.code, entry.params["filters"]) == ("QOS_2", 2)
+    assert devices("lamp", thing("lamp2")).subscribe("lamp/a", qos=1) == (1,)
+
+
 def test_aws_holds_at_most_50_subscriptions_per_connection(cloud, thing, devices) -> None:
     lamp = devices("lamp", thing("lamp"))
     for batch in range(6):  # 48
@@ -387,6 +399,40 @@ def _answer(served, packet: bytes) -> bytes:
 )
 def test_a_connect_with_flags_the_protocol_forbids_is_closed_unanswered(served, flags, fields) -> None:
     assert _answer(served, _connect_with(flags, "odd", *fields)) == b""
+
+
+def _raw(data: bytes) -> bytes:
+    return struct.pack("!H", len(data)) + data
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "flags", "fields"),
+    [
+        (b"MQTT", 4, 0x02, (b"la\xffmp",)),  # a client id that is not UTF-8 (1.5.3-1)
+        (b"MQTT", 4, 0x02 | 0x04, (b"lamp", b"wills/\xfe", b"bye")),  # nor a will topic
+        (b"MQTT", 4, 0x02 | 0x80, (b"lamp", b"user\xc0")),  # nor a user name
+        (b"MQTT", 4, 0x02, (b"la\x00mp",)),  # U+0000 in a string (1.5.3-2)
+        (b"HTTP", 4, 0x02, (b"lamp",)),  # not MQTT at all (3.1.2-1)
+        (b"MQIsdp", 4, 0x02, (b"lamp",)),  # 3.1's name for 3.1.1's level
+    ],
+)
+def test_a_connect_whose_strings_or_protocol_are_wrong_is_closed_unanswered(
+    served, name, level, flags, fields
+) -> None:
+    body = _raw(name) + bytes([level, flags]) + struct.pack("!H", 0) + b"".join(_raw(f) for f in fields)
+    assert _answer(served, _packet(0x10, body)) == b""
+
+
+def test_mqtt_3_1_is_answered_connack_1(served) -> None:
+    body = _raw(b"MQIsdp") + bytes([3, 0x02]) + struct.pack("!H", 0) + _raw(b"lamp")
+    assert _answer(served, _packet(0x10, body)) == b"\x20\x02\x00\x01"  # unacceptable protocol level
+
+
+def test_an_aws_client_id_is_at_most_128_bytes(cloud, thing, devices) -> None:
+    cert = thing("lamp")
+    devices("l" * 128, cert).close()
+    devices("l" * 129, cert, expect=2)  # CONNACK 2: identifier rejected
+    assert "129 bytes" in cloud.journal.last(operation="Connect").params["reason"]
 
 
 def test_an_empty_client_id_needs_a_clean_session(cloud, served) -> None:

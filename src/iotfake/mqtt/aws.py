@@ -22,7 +22,7 @@ from ..providers.aws_iot.context import Context
 from ..providers.aws_iot.policy_eval import authorize
 from ..registry.records import Records
 from . import topics
-from .packets import NOT_AUTHORIZED, Publish
+from .packets import IDENTIFIER_REJECTED, NOT_AUTHORIZED, Publish
 from .sides import Admitted, DeviceSide, Hello, Refused
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from .session import Session
 
 
+#: AWS IoT Core's message broker quotas: "Client ID size: 128 bytes of UTF-8 encoded characters"
+MAX_CLIENT_ID_BYTES = 128
 #: the reserved (``$``) topics a device may publish on: requests to the shadow, jobs, fleet
 #: provisioning, Basic Ingest and Device Defender services. Every other ``$`` topic - lifecycle
 #: events, the services' answers - is subscribe-only, and AWS disconnects a client publishing there.
@@ -57,6 +59,12 @@ class AwsDeviceSide(DeviceSide):
         return self.cloud.providers["aws"]  # type: ignore[return-value]
 
     def admit(self, hello: Hello) -> Admitted:
+        size = len(hello.client_id.encode("utf-8", "surrogatepass"))
+        if size > MAX_CLIENT_ID_BYTES:
+            raise Refused(
+                IDENTIFIER_REJECTED,
+                f"the client id is {size} bytes; AWS IoT Core allows at most {MAX_CLIENT_ID_BYTES}",
+            )
         if hello.peer_certificate is None:
             raise Refused(
                 NOT_AUTHORIZED,

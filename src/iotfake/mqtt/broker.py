@@ -387,6 +387,9 @@ class Broker(ConnectionApi):
         if most is not None and len(packet.filters) > most:
             self._over_limit(session, packet, "TOO_MANY_FILTERS")
             return False
+        if any(qos == 2 for _, qos in packet.filters):  # AWS IoT Core sends no SUBACK for QoS 2
+            self._over_limit(session, packet, "QOS_2")  # ("MQTT": differences from the spec)
+            return False
         codes = []
         for topic_filter, qos in packet.filters:
             started = time.perf_counter()
@@ -397,7 +400,7 @@ class Broker(ConnectionApi):
             wanted = (
                 refusal is None
                 and topics.valid_filter(topic_filter)
-                and qos in (0, 1, 2)
+                and qos in (0, 1)
                 and session.side.topic_problem(topic_filter) is None
             )
             if wanted and await self._work(session.side.may_subscribe, session, topic_filter):
@@ -405,7 +408,7 @@ class Broker(ConnectionApi):
                 if held is not None and new and len(session.subscriptions) >= held:
                     self._over_limit(session, packet, "TOO_MANY_SUBSCRIPTIONS")
                     return False  # the filters granted before it go with the connection
-                granted = min(qos, 1)  # AWS IoT grants QoS 0 or 1
+                granted = qos
                 session.subscriptions[topic_filter] = granted
                 if not session.closed:  # one dropped while its policy was read listens no more
                     self._subscribers.add(session, topic_filter, granted)
@@ -421,7 +424,8 @@ class Broker(ConnectionApi):
         return True
 
     def _over_limit(self, session: Session, packet: packets.Subscribe, code: str) -> None:
-        """Journal a SUBSCRIBE past the side's limits (the caller closes the connection)."""
+        """Journal a SUBSCRIBE past the side's limits or asking for QoS 2 (the caller closes the
+        connection)."""
         started, first = time.perf_counter(), packet.filters[0][0]
         call = self._call(session, "Subscribe", topic=first, filters=len(packet.filters))
         call.code = code

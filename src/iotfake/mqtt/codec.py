@@ -82,30 +82,27 @@ def _check(kind: int, flags: int, body: bytes) -> None:
     QoS 3, an UNSUBSCRIBE naming nothing."""
     if kind != PUBLISH and flags != _FLAGS.get(kind, 0):
         raise ProtocolError(f"packet type {kind} with reserved flags {flags:#06b} (2.2.2)")
-    try:
-        if kind == CONNECT:
-            _check_connect_flags(body)
-        elif kind == PUBLISH:
-            _string(body, 0)
-            if flags & 0b0110 and len(body) >= 2:  # QoS 1 or 2: a packet identifier follows
-                end = 2 + int.from_bytes(body[:2], "big")
-                if body[end : end + 2] == b"\0\0":
-                    raise ProtocolError("a packet identifier of 0 (2.3.1-1)")
-        elif kind in (SUBSCRIBE, UNSUBSCRIBE):
-            if body[:2] == b"\0\0":
+    if kind == CONNECT:
+        _check_connect(body)
+    elif kind == PUBLISH:
+        _string(body, 0)
+        if flags & 0b0110 and len(body) >= 2:  # QoS 1 or 2: a packet identifier follows
+            end = 2 + int.from_bytes(body[:2], "big")
+            if body[end : end + 2] == b"\0\0":
                 raise ProtocolError("a packet identifier of 0 (2.3.1-1)")
-            position, count = 2, 0
-            while position < len(body):
-                position = _string(body, position)
-                count += 1
-                if kind == SUBSCRIBE:
-                    if position >= len(body) or body[position] > 2:
-                        raise ProtocolError("a SUBSCRIBE asks for a QoS that is not 0, 1 or 2 (3.8.3-4)")
-                    position += 1
-            if kind == UNSUBSCRIBE and not count:
-                raise ProtocolError("an UNSUBSCRIBE must name at least one topic filter (3.10.3-2)")
-    except UnicodeDecodeError as exc:
-        raise ProtocolError(f"a topic that is not UTF-8 ({exc.reason}) (1.5.3-1)") from None
+    elif kind in (SUBSCRIBE, UNSUBSCRIBE):
+        if body[:2] == b"\0\0":
+            raise ProtocolError("a packet identifier of 0 (2.3.1-1)")
+        position, count = 2, 0
+        while position < len(body):
+            position = _string(body, position)
+            count += 1
+            if kind == SUBSCRIBE:
+                if position >= len(body) or body[position] > 2:
+                    raise ProtocolError("a SUBSCRIBE asks for a QoS that is not 0, 1 or 2 (3.8.3-4)")
+                position += 1
+        if kind == UNSUBSCRIBE and not count:
+            raise ProtocolError("an UNSUBSCRIBE must name at least one topic filter (3.10.3-2)")
 
 
 def _connect_flags_at(body: bytes) -> int:
@@ -115,12 +112,25 @@ def _connect_flags_at(body: bytes) -> int:
     return 2 + int.from_bytes(body[:2], "big") + 1
 
 
-def _check_connect_flags(body: bytes) -> None:
-    """MQTT 3.1.1, 3.1.2: what amqtt accepts and a server must close the connection for."""
+def _check_connect(body: bytes) -> None:
+    """MQTT 3.1.1, 3.1.2 and 3.1.3: what amqtt accepts and a server must close the connection for
+    (amqtt reads a client identifier that is not UTF-8 as the text of its bytes' repr)."""
     at = _connect_flags_at(body)
-    if at >= len(body):
+    if at + 3 > len(body):
         raise ProtocolError("a CONNECT too short for its variable header")
+    name, level = body[2 : at - 1], body[at - 1]
+    if name != b"MQTT" and not (name == b"MQIsdp" and level == 3):  # 3.1's name: CONNACK 1 follows
+        raise ProtocolError(f"a CONNECT for the protocol {name[:16]!r}, not MQTT (3.1.2-1)")
     flags = body[at]
+    _check_connect_flags(flags)
+    position = _string(body, at + 3, "a client identifier")  # after the flags and the keep alive
+    if flags & 0x04:
+        position = _field(body, _string(body, position, "a will topic"))  # then its message
+    if flags & 0x80:
+        _string(body, position, "a user name")
+
+
+def _check_connect_flags(flags: int) -> None:
     if flags & 0x01:
         raise ProtocolError("a CONNECT with its reserved flag set (3.1.2-3)")
     will, will_qos, will_retain = flags & 0x04, (flags >> 3) & 0x03, flags & 0x20
@@ -138,15 +148,25 @@ def _empty_client_id(body: bytes) -> bool:
     return body[start : start + 2] == b"\0\0"
 
 
-def _string(body: bytes, position: int) -> int:
+def _string(body: bytes, position: int, what: str = "a topic") -> int:
     """Check the length-prefixed UTF-8 string at ``position``; where the next field starts."""
+    end = _field(body, position)
+    try:
+        text = body[position + 2 : end].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"{what} that is not UTF-8 ({exc.reason}) (1.5.3-1)") from None
+    if "\0" in text:
+        raise ProtocolError(f"{what} holding U+0000 (1.5.3-2)")
+    return end
+
+
+def _field(body: bytes, position: int) -> int:
+    """Where the length-prefixed field at ``position`` ends."""
     if position + 2 > len(body):
         raise ProtocolError("a string runs past the end of its packet")
     end = position + 2 + int.from_bytes(body[position : position + 2], "big")
     if end > len(body):
         raise ProtocolError("a string runs past the end of its packet")
-    if "\0" in body[position + 2 : end].decode("utf-8"):
-        raise ProtocolError("a topic holding U+0000 (1.5.3-2)")
     return end
 
 
