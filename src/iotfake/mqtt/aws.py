@@ -17,12 +17,13 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..providers.aws_iot import arns, device_auth, fleet_topics, messages, shadow_topics
+from ..providers.aws_iot import arns, device_auth, fleet_topics, jobs_topics, messages, shadow_topics
 from ..providers.aws_iot.context import Context
 from ..providers.aws_iot.policy_eval import authorize
+from ..registry.kinds import JOB_EXECUTIONS
 from ..registry.records import Records
 from . import topics
-from .packets import IDENTIFIER_REJECTED, NOT_AUTHORIZED, Publish
+from .packets import IDENTIFIER_REJECTED, NOT_AUTHORIZED, Publish, Reply
 from .sides import Admitted, DeviceSide, Hello, Refused
 
 if TYPE_CHECKING:
@@ -128,11 +129,34 @@ class AwsDeviceSide(DeviceSide):
                 certificate_id=admission.certificate_id,
                 client_id=session.client_id,
             )
+        elif jobs_topics.is_request(message.topic):  # answered to the device alone
+            return [
+                Reply(topic, payload, 0, False)
+                for topic, payload in jobs_topics.respond(ctx, message.topic, message.payload)
+            ]
         else:
             answers = shadow_topics.respond(ctx, message.topic, message.payload)
         if message.retain and not message.topic.startswith("$"):
             messages.retain(ctx, message.topic, message.payload, message.qos)
         return [Publish(topic, payload, 0, False) for topic, payload in answers]
+
+    watches: ClassVar[frozenset[str]] = frozenset({JOB_EXECUTIONS})
+
+    def notices(self, changes: list[Any]) -> list[tuple[tuple[str, str], Publish]]:
+        by_tenant: dict[tuple[str, str], list[tuple[str, Any, Any]]] = {}
+        for change in changes:
+            by_tenant.setdefault(tuple(change.scope), []).append((change.key, change.before, change.after))
+        out = []
+        for scope, moved in by_tenant.items():
+            tenant = self.aws.cloud.registry.find_tenant(*scope)
+            if tenant is None:
+                continue
+            ctx = Context(self.aws, None, tenant, {})
+            out.extend(
+                (scope, Publish(topic, payload, 0, False))
+                for topic, payload in jobs_topics.notices(ctx, moved)
+            )
+        return out
 
     def retained(self, session: Session, filters: list[str]) -> list[Publish]:
         tenant = session.admitted.principal.tenant

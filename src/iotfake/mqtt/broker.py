@@ -496,7 +496,11 @@ class Broker(ConnectionApi):
         """A client's message to its realm's subscribers, then the cloud's answers to it."""
         await self._route(session.admitted.realm, message, origin=session)
         for answer in answers:
-            await self._route(session.admitted.realm, answer, origin=None)
+            if isinstance(answer, packets.Reply):
+                if not session.closed:
+                    self._deliver(session, answer)
+            else:
+                await self._route(session.admitted.realm, answer, origin=None)
 
     def _call(self, session: Session, operation: str, **params: Any) -> Call:
         call = session.side.call(operation, session.hello)
@@ -547,6 +551,14 @@ class Broker(ConnectionApi):
         if written:
             with contextlib.suppress(RuntimeError):
                 asyncio.run_coroutine_threadsafe(self._revoke(written), loop)
+        watched = (
+            [c for c in batch if c.kind in self.sides.watched and c.scope is not None]
+            if self._sessions
+            else []
+        )
+        if watched:
+            with contextlib.suppress(RuntimeError):
+                asyncio.run_coroutine_threadsafe(self._notices(watched), loop)
         for change in batch:
             if change.kind != "published" or change.scope is None:
                 continue
@@ -556,6 +568,14 @@ class Broker(ConnectionApi):
             )
             with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
                 asyncio.run_coroutine_threadsafe(self._route(tuple(change.scope), message, None), loop)
+
+    async def _notices(self, changes: list[Any]) -> None:
+        """What the sides publish of the registry's writes they watch (AWS: jobs/notify)."""
+        for side in self.sides.all:
+            mine = [change for change in changes if change.kind in side.watches]
+            if mine:
+                for realm, message in await self._work(side.notices, mine):
+                    await self._route(realm, message, origin=None)
 
     def rebind(self, cloud: FakeCloud) -> None:
         """Serve another cloud (the pytest plugin's fresh cloud per test): the old one's clients go."""

@@ -57,6 +57,12 @@ class Publish:
 
 
 @dataclass(frozen=True, slots=True)
+class Reply(Publish):
+    """A service's answer for the client that asked alone, whether it subscribed or not (AWS's
+    Jobs answers: "These response messages don't pass through the message broker")."""
+
+
+@dataclass(frozen=True, slots=True)
 class Subscribe:
     packet_id: int
     filters: tuple[tuple[str, int], ...]

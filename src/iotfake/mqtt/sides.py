@@ -160,6 +160,14 @@ class DeviceSide(Provider):
         """Retained messages a new subscription receives."""
         return []
 
+    #: the kinds of registry writes whose ``notices`` the side publishes
+    watches: ClassVar[frozenset[str]] = frozenset()
+
+    def notices(self, changes: list[Any]) -> list[tuple[tuple[str, str], Publish]]:
+        """(realm, message) the service publishes after the registry's writes of a kind it
+        ``watches``, committed (by either transport)."""
+        return []
+
 
 class Sides:
     """Which device side a connection belongs to, from what it presents."""
@@ -167,6 +175,8 @@ class Sides:
     def __init__(self, cloud: FakeCloud) -> None:
         self.aws: DeviceSide = cloud.providers["aws-mqtt"]  # type: ignore[assignment]
         self.enos: DeviceSide = cloud.providers["enos-mqtt"]  # type: ignore[assignment]
+        self.all = (self.aws, self.enos)
+        self.watched = self.aws.watches | self.enos.watches
 
     def pick(self, hello: Hello) -> DeviceSide:
         """A client certificate is AWS IoT's mutual TLS; a ``deviceKey&productKey`` user is EnOS's

@@ -16,6 +16,7 @@ execution, else the oldest QUEUED (by ``queuedAt``, then job id).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from . import jobs
@@ -36,8 +37,8 @@ def pending(ctx: Context) -> dict[str, Any]:
     ctx.tenant.device(key=thing)
     mine = _of_thing(ctx, thing)
     return {
-        "inProgressJobs": [_summary(e) for e in mine if e["status"] == "IN_PROGRESS"],
-        "queuedJobs": [_summary(e) for e in mine if e["status"] == "QUEUED"],
+        "inProgressJobs": [summary(e) for e in mine if e["status"] == "IN_PROGRESS"],
+        "queuedJobs": [summary(e) for e in mine if e["status"] == "QUEUED"],
     }
 
 
@@ -56,7 +57,7 @@ def start_next(ctx: Context) -> dict[str, Any]:
         _step_timeout(ctx, changes)
         key = jobs.execution_key(execution["job"], thing)
         execution = jobs._set(ctx, key, execution, "IN_PROGRESS", **changes)
-    return {"execution": _view(ctx, execution, with_document=True)}
+    return {"execution": view(ctx, execution, with_document=True)}
 
 
 def describe(ctx: Context) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def describe(ctx: Context) -> dict[str, Any]:
             return {}
     else:
         _, execution = jobs._execution(ctx, args["jobId"], thing, args.get("executionNumber"))
-    return {"execution": _view(ctx, execution, with_document=bool(args.get("includeJobDocument", True)))}
+    return {"execution": view(ctx, execution, with_document=bool(args.get("includeJobDocument", True)))}
 
 
 def update(ctx: Context) -> dict[str, Any]:
@@ -137,14 +138,23 @@ def _check_step_timeout(minutes: int | None, *, cancels: bool) -> None:
 
 
 def _of_thing(ctx: Context, thing: str) -> list[dict[str, Any]]:
-    found = [e for _, e in jobs.executions(ctx).where("thing", value=thing)]
-    return sorted(found, key=lambda e: (e["queued"], e["job"]))
+    return ordered(e for _, e in jobs.executions(ctx).where("thing", value=thing))
+
+
+def ordered(executions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A thing's executions oldest first, as GetPendingJobExecutions lists them."""
+    return sorted(executions, key=lambda e: (e["queued"], e["job"]))
 
 
 def _next(ctx: Context, thing: str) -> dict[str, Any] | None:
-    mine = _of_thing(ctx, thing)
+    return next_of(_of_thing(ctx, thing))
+
+
+def next_of(executions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What ``$next`` names among a thing's executions (``ordered``): the oldest in progress,
+    else the oldest queued."""
     for status in ("IN_PROGRESS", "QUEUED"):
-        for execution in mine:
+        for execution in executions:
             if execution["status"] == status:
                 return execution
     return None
@@ -155,7 +165,7 @@ def _document(ctx: Context, job_id: str) -> str:
     return (job or {}).get("document") or ""
 
 
-def _summary(execution: dict[str, Any]) -> dict[str, Any]:
+def summary(execution: dict[str, Any]) -> dict[str, Any]:
     out = {
         "jobId": execution["job"],
         "queuedAt": execution["queued"] // 1000,
@@ -168,9 +178,9 @@ def _summary(execution: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _view(ctx: Context, execution: dict[str, Any], *, with_document: bool) -> dict[str, Any]:
+def view(ctx: Context, execution: dict[str, Any], *, with_document: bool) -> dict[str, Any]:
     out = {
-        **_summary(execution),
+        **summary(execution),
         "thingName": execution["thing"],
         "status": execution["status"],
         "statusDetails": execution.get("statusDetails") or {},

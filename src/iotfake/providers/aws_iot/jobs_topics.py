@@ -1,0 +1,188 @@
+"""The Jobs service's MQTT topics (the developer guide's "Jobs device MQTT API operations").
+
+A device publishes on ``$aws/things/<thing>/jobs/get``, ``start-next``, ``<jobId>/get`` or
+``<jobId>/update``; the service answers that device alone, subscribed or not, on the topic's
+``accepted`` or ``rejected`` topic ("These response messages don't pass through the message
+broker and can't be subscribed to by other clients"). When a thing's pending executions change,
+it publishes ``jobs/notify`` (JobExecutionsChanged) and, when the next one changes,
+``jobs/notify-next`` (NextJobExecutionChanged) to the thing's subscribers.
+
+Transport-free, as ``shadow_topics``: the answers are iot-jobs-data's own (``jobs_data``), in
+MQTT's envelope (a ``timestamp``, the request's ``clientToken``), with the job document as JSON
+rather than text, as the device SDKs' models read it; ``rejected`` is ``{"code", "message",
+"timestamp", "clientToken"}``, with ``executionState`` for a refused state change. The codes are
+the SDKs' ``RejectedErrorCode``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ... import jsonio
+from ...registry import errors as domain
+from . import jobs, jobs_data
+from .context import Context
+from .shadow_document import compact
+from .validation import Problems, validate
+from .wire import AwsError
+
+TOPIC = re.compile(
+    r"\$aws/things/(?P<thing>[^/#+]+)/jobs/(?:(?P<listing>get|start-next)|(?P<job>[^/#+]+)/(?P<action>get|update))"
+)
+#: the request each topic is, and iot-jobs-data's input shape for it
+REQUESTS = {
+    "get": (jobs_data.pending, "GetPendingJobExecutions"),
+    "start-next": (jobs_data.start_next, "StartNextPendingJobExecution"),
+    "describe": (jobs_data.describe, "DescribeJobExecution"),
+    "update": (jobs_data.update, "UpdateJobExecution"),
+}
+#: iot-jobs-data's errors -> the MQTT API's codes; anything else is InternalError
+CODES = {
+    "InvalidRequestException": "InvalidRequest",
+    "ResourceNotFoundException": "ResourceNotFound",
+    "InvalidStateTransitionException": "InvalidStateTransition",
+    "TerminalStateException": "TerminalStateReached",
+    "ThrottlingException": "RequestThrottled",
+}
+PENDING = ("QUEUED", "IN_PROGRESS")
+
+Message = tuple[str, bytes]
+
+
+def is_request(topic: str) -> bool:
+    return TOPIC.fullmatch(topic) is not None
+
+
+def respond(ctx: Context, topic: str, payload: bytes) -> list[Message]:
+    """The service's answer to a device's request on ``topic`` (nothing for another topic)."""
+    found = TOPIC.fullmatch(topic)
+    if found is None:
+        return []
+    now = int(ctx.now)
+    try:
+        given = jsonio.loads(payload, what="the payload") if payload else {}
+    except jsonio.JSONInputError as exc:
+        return [_rejected(topic, "InvalidJson", str(exc), None, now)]
+    if not isinstance(given, dict):
+        return [_rejected(topic, "InvalidJson", "The payload is not a JSON object.", None, now)]
+    token = given.get("clientToken") if isinstance(given.get("clientToken"), str) else None
+    kind = found["listing"] or ("describe" if found["action"] == "get" else "update")
+    handler, operation = REQUESTS[kind]
+    args = {k: v for k, v in given.items() if k != "clientToken"}
+    args["thingName"] = found["thing"]
+    if found["job"] is not None:
+        args["jobId"] = found["job"]
+    problems = Problems()
+    validate(f"jobsdata.{operation}Request", args, "", problems)
+    if problems:
+        return [_rejected(topic, "InvalidRequest", problems.message(), token, now)]
+    request = Context(ctx.provider, ctx.call, ctx.tenant, args)
+    try:
+        with ctx.tenant.changes.transaction(ctx.tenant.lock):  # an update and its job's settling
+            answer = handler(request)
+            if kind in ("start-next", "describe") and "execution" in answer:
+                answer["execution"] = _as_json(answer["execution"])
+            if "jobDocument" in answer:
+                answer = _as_json(answer)
+    except (AwsError, domain.DomainError) as exc:
+        from . import from_domain
+
+        error = exc if isinstance(exc, AwsError) else from_domain(operation, exc)
+        return [_refused(request, topic, error, token, now)]
+    return [(f"{topic}/accepted", compact(_envelope(answer, token, now)))]
+
+
+def _refused(ctx: Context, topic: str, error: AwsError, token: str | None, now: int) -> Message:
+    code = CODES.get(str(error.code), "InternalError")
+    message = str(error.message)
+    if message.startswith("VersionMismatch"):  # iot-jobs-data's HTTP answer carries the name
+        code = "VersionMismatch"
+    out = _rejected(topic, code, message, token, now)
+    if code in ("InvalidStateTransition", "VersionMismatch"):  # with the state it was refused in
+        execution = _current(ctx)
+        if execution is not None:
+            body = json.loads(out[1])
+            body["executionState"] = {
+                "status": execution["status"],
+                "statusDetails": execution.get("statusDetails") or {},
+                "versionNumber": execution["version"],
+            }
+            out = (out[0], compact(body))
+    return out
+
+
+def _current(ctx: Context) -> dict[str, Any] | None:
+    args = ctx.input
+    if "jobId" not in args:
+        return None
+    return jobs.executions(ctx).find(jobs.execution_key(args["jobId"], args["thingName"]))
+
+
+def _rejected(topic: str, code: str, message: str, token: str | None, now: int) -> Message:
+    return f"{topic}/rejected", compact(_envelope({"code": code, "message": message}, token, now))
+
+
+def _envelope(body: dict[str, Any], token: str | None, now: int) -> dict[str, Any]:
+    out = {**body, "timestamp": now}
+    if token is not None:
+        out["clientToken"] = token
+    return out
+
+
+def _as_json(view: dict[str, Any]) -> dict[str, Any]:
+    """A view whose ``jobDocument`` is JSON, not text (left out if the text is not JSON: a
+    document kept at a ``documentSource`` the fake cannot fetch)."""
+    out = dict(view)
+    text = out.pop("jobDocument", None)
+    if text:
+        with contextlib.suppress(jsonio.JSONInputError):
+            out["jobDocument"] = jsonio.loads(text, what="the job document")
+    return out
+
+
+# -- notifications --------------------------------------------------------------------------------
+def notices(ctx: Context, changes: Iterable[tuple[str, Any, Any]]) -> list[Message]:
+    """``jobs/notify`` and ``jobs/notify-next`` for the things whose executions ``changes`` moved
+    (``(key, before, after)``, the registry's committed writes): each thing's pending list with
+    the changes and without them, compared."""
+    moved: dict[str, dict[str, tuple[Any, Any]]] = {}  # thing -> key -> (first before, last after)
+    for key, before, after in changes:
+        record = after if isinstance(after, dict) else before
+        if not isinstance(record, dict) or not isinstance(record.get("thing"), str):
+            continue
+        mine = moved.setdefault(record["thing"], {})
+        mine[key] = (mine[key][0] if key in mine else before, after)
+    out: list[Message] = []
+    now = int(ctx.now)
+    with ctx.tenant.lock:
+        for thing, keyed in moved.items():
+            others = [(k, e) for k, e in jobs.executions(ctx).where("thing", value=thing) if k not in keyed]
+            old = _pending(others, (before for before, _ in keyed.values()))
+            new = _pending(others, (after for _, after in keyed.values()))
+            topic = f"$aws/things/{thing}/jobs"
+            if [e["job"] for e in old] != [e["job"] for e in new]:
+                by_status: dict[str, list[dict[str, Any]]] = {}
+                for execution in new:
+                    by_status.setdefault(execution["status"], []).append(jobs_data.summary(execution))
+                out.append((f"{topic}/notify", compact({"timestamp": now, "jobs": by_status})))
+            first, then = jobs_data.next_of(old), jobs_data.next_of(new)
+            if _job_of(first) != _job_of(then):
+                event: dict[str, Any] = {"timestamp": now}
+                if then is not None:
+                    event["execution"] = _as_json(jobs_data.view(ctx, then, with_document=True))
+                out.append((f"{topic}/notify-next", compact(event)))
+    return out
+
+
+def _pending(others: list[tuple[str, Any]], moved: Iterable[Any]) -> list[dict[str, Any]]:
+    """A thing's pending executions, oldest first."""
+    found = [e for _, e in others] + [e for e in moved if isinstance(e, dict)]
+    return jobs_data.ordered(e for e in found if e.get("status") in PENDING)
+
+
+def _job_of(execution: dict[str, Any] | None) -> tuple[str, int] | None:
+    return None if execution is None else (execution["job"], execution["number"])

@@ -1,0 +1,111 @@
+"""The Jobs device MQTT API: a device's requests answered to it alone on ``accepted`` or
+``rejected``, and ``jobs/notify`` / ``jobs/notify-next`` as its pending executions change, over
+the same store as the iot and iot-jobs-data APIs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.aws_helpers import in_process
+
+DOCUMENT = {"operation": "reboot", "after": 5}
+
+
+@pytest.fixture
+def jobs_data(cloud):
+    return in_process(cloud, "iot-jobs-data")
+
+
+def _job(iot, job_id: str, *things: str) -> None:
+    arns = [iot.describe_thing(thingName=t)["thingArn"] for t in things]
+    iot.create_job(jobId=job_id, targets=arns, document=json.dumps(DOCUMENT))
+
+
+def test_a_device_runs_its_jobs_over_mqtt(iot, thing, devices, jobs_data) -> None:
+    lamp = devices("lamp", thing("lamp"))
+    lamp.subscribe("$aws/things/lamp/jobs/notify-next")
+    lamp.subscribe("$aws/things/lamp/jobs/notify")
+    _job(iot, "reboot-1", "lamp")
+    queued = lamp.receive("$aws/things/lamp/jobs/notify")
+    assert [j["jobId"] for j in queued["jobs"]["QUEUED"]] == ["reboot-1"]
+    upcoming = lamp.receive("$aws/things/lamp/jobs/notify-next")["execution"]
+    assert (upcoming["jobId"], upcoming["status"], upcoming["jobDocument"]) == (
+        "reboot-1",
+        "QUEUED",
+        DOCUMENT,
+    )
+
+    base = "$aws/things/lamp/jobs"
+    pending = lamp.request(f"{base}/get", {"clientToken": "t-1"})
+    assert pending["clientToken"] == "t-1" and isinstance(pending["timestamp"], int)
+    assert [j["jobId"] for j in pending["queuedJobs"]] == ["reboot-1"] and pending["inProgressJobs"] == []
+    started = lamp.request(f"{base}/start-next", {"statusDetails": {"step": "1"}})["execution"]
+    assert (started["status"], started["statusDetails"], started["jobDocument"]) == (
+        "IN_PROGRESS",
+        {"step": "1"},
+        DOCUMENT,
+    )
+    described = lamp.request(f"{base}/reboot-1/get", {"includeJobDocument": False})["execution"]
+    assert described["versionNumber"] == started["versionNumber"] and "jobDocument" not in described
+    done = lamp.request(
+        f"{base}/reboot-1/update",
+        {
+            "status": "SUCCEEDED",
+            "expectedVersion": started["versionNumber"],
+            "includeJobExecutionState": True,
+        },
+    )
+    assert done["executionState"]["status"] == "SUCCEEDED"
+    assert lamp.receive(f"{base}/notify")["jobs"] == {}  # nothing pending any more
+    assert "execution" not in lamp.receive(f"{base}/notify-next")
+    http = jobs_data.describe_job_execution(jobId="reboot-1", thingName="lamp")["execution"]
+    assert http["status"] == "SUCCEEDED"  # one store for both APIs
+
+
+def test_refusals_are_answered_on_rejected_in_the_mqtt_api_s_codes(iot, thing, devices) -> None:
+    lamp = devices("lamp", thing("lamp"))
+    _job(iot, "reboot-1", "lamp")
+    base = "$aws/things/lamp/jobs"
+    for topic in (f"{base}/reboot-1/update", f"{base}/get", f"{base}/nope/get"):
+        lamp.subscribe(topic + "/rejected")
+
+    def rejected(topic: str, payload: bytes | dict) -> dict:
+        lamp.publish(topic, payload)
+        return lamp.receive(topic + "/rejected")
+
+    stale = rejected(
+        f"{base}/reboot-1/update", {"status": "IN_PROGRESS", "expectedVersion": 7, "clientToken": "c"}
+    )
+    assert (stale["code"], stale["clientToken"]) == ("VersionMismatch", "c")
+    assert stale["executionState"] == {"status": "QUEUED", "statusDetails": {}, "versionNumber": 1}
+    bad = rejected(f"{base}/reboot-1/update", {"status": "NOT_A_STATUS"})
+    assert bad["code"] == "InvalidRequest" and "status" in bad["message"]
+    assert rejected(f"{base}/get", b"{not json")["code"] == "InvalidJson"
+    assert rejected(f"{base}/nope/get", {})["code"] == "ResourceNotFound"
+    lamp.request(f"{base}/reboot-1/update", {"status": "SUCCEEDED"})
+    again = rejected(f"{base}/reboot-1/update", {"status": "IN_PROGRESS"})
+    assert again["code"] == "InvalidStateTransition" and again["executionState"]["status"] == "SUCCEEDED"
+
+
+def test_answers_go_to_the_asker_alone_subscribed_or_not(iot, thing, devices) -> None:
+    lamp, other = devices("lamp", thing("lamp")), devices("other", thing("other"))
+    other.subscribe("$aws/things/lamp/jobs/#")  # its policy allows it: still, answers are not routed
+    _job(iot, "reboot-1", "lamp")
+    lamp.publish("$aws/things/lamp/jobs/get", {"clientToken": "x"})  # lamp never subscribed
+    assert [j["jobId"] for j in lamp.receive("$aws/things/lamp/jobs/get/accepted")["queuedJobs"]] == [
+        "reboot-1"
+    ]
+    assert "$aws/things/lamp/jobs/get/accepted" not in other.topics()
+
+
+def test_notify_next_is_sent_only_when_the_next_execution_changes(iot, thing, devices) -> None:
+    lamp = devices("lamp", thing("lamp"))
+    lamp.subscribe("$aws/things/lamp/jobs/notify-next")
+    _job(iot, "first", "lamp")
+    assert lamp.receive("$aws/things/lamp/jobs/notify-next")["execution"]["jobId"] == "first"
+    _job(iot, "second", "lamp")  # queued behind "first": the next one is still "first"
+    assert lamp.topics() == []
+    iot.cancel_job(jobId="first")
+    assert lamp.receive("$aws/things/lamp/jobs/notify-next")["execution"]["jobId"] == "second"
