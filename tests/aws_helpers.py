@@ -99,3 +99,19 @@ def in_process(
         config=None if attempts is None else Config(retries={"total_max_attempts": attempts}),
     )
     return route_botocore(client, cloud)
+
+
+def lax(client: Any) -> Any:
+    """A client of ``client``'s service and endpoint that sends what botocore would refuse (its
+    parameter validation off), to see the fake's own answer."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        client.meta.service_model.service_name,
+        endpoint_url=client.meta.endpoint_url,
+        region_name=client.meta.region_name,
+        aws_access_key_id="AKIAEXAMPLE000000000",
+        aws_secret_access_key="x",
+        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}),
+    )

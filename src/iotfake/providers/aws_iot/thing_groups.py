@@ -218,9 +218,9 @@ def update(ctx: Context) -> dict[str, Any]:
     with ctx.tenant.lock:
         record = ctx.groups.get(name)
         properties = dict(record.get("properties") or {})
-        if "thingGroupDescription" in given:
+        if given.get("thingGroupDescription") is not None:  # a JSON null is an absent member
             properties["thingGroupDescription"] = given["thingGroupDescription"]
-        if "attributePayload" in given:
+        if given.get("attributePayload") is not None:
             current = (properties.get("attributePayload") or {}).get("attributes") or {}
             properties["attributePayload"] = {"attributes": _attributes(current, given["attributePayload"])}
         updated = Records(ctx.tenant, "thing group").update(

@@ -54,9 +54,7 @@ def _payload(ctx: Context) -> dict[str, Any]:
     version = payload.get("awsIotSqlVersion", DEFAULT_SQL_VERSION)
     if version not in SQL_VERSIONS:
         raise invalid(f"awsIotSqlVersion {version} is not one of {', '.join(SQL_VERSIONS)}")
-    actions = list(payload["actions"])
-    if not actions:
-        raise invalid("A topic rule needs at least one action")
+    actions = list(payload["actions"])  # none is allowed (the model's ActionList: min 0)
     for index, action in enumerate(actions):
         _one_type(action, f"topicRulePayload.actions[{index}]")
     if payload.get("errorAction") is not None:
