@@ -78,6 +78,9 @@ def values(name: str, depth: int = 0) -> st.SearchStrategy[Any]:
     if kind in ("integer", "long"):
         lo, hi = shape.get("min", -(2**31)), shape.get("max", 2**31 - 1)
         return st.one_of(st.sampled_from([lo - 1, lo, hi, hi + 1, 2**63, -(2**63) - 1]), st.integers(), ODD)
+    if kind in ("double", "float"):
+        lo, hi = shape.get("min", -1e9), shape.get("max", 1e9)
+        return st.one_of(st.sampled_from([lo - 0.5, lo, hi, hi + 0.5]), st.floats(allow_nan=False), ODD)
     if kind == "blob":
         return st.one_of(st.sampled_from(["", "aGk=", "aGk", "not base64!"]), ODD)
     return st.one_of(st.booleans(), st.floats(allow_nan=False), st.integers(), st.text(max_size=4), ODD)
@@ -120,3 +123,13 @@ def _problems(name: str, value: Any) -> Problems:
     problems = Problems()
     validate(name, value, "", problems)
     return problems
+
+
+def test_a_double_s_bounds_are_checked_as_an_integer_s_are() -> None:
+    """botocore checks a minimum before sending, never a maximum: a job aborting at 150% of
+    failures was stored."""
+    assert _problems("AbortThresholdPercentage", 150) == [
+        "Value '150' at '' failed to satisfy constraint: Member must have value less than or equal to 100"
+    ]
+    assert "greater than or equal to 1.1" in _problems("IncrementFactor", 0.5)[0]
+    assert not _problems("IncrementFactor", 5) and not accepts("IncrementFactor")(5.01)

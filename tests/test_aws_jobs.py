@@ -340,3 +340,19 @@ def test_list_jobs_by_thing_group_id(iot) -> None:
     group = iot.create_thing_group(thingGroupName="fleet")
     assert iot.list_jobs(thingGroupId=group["thingGroupId"])["jobs"] == []
     assert iot.list_jobs(thingGroupId="no-such-id")["jobs"] == []
+
+
+def test_a_rollout_s_numbers_keep_the_model_s_bounds(iot) -> None:
+    """botocore sends a maximum unchecked: a 150% abort threshold and a rate factor of 6 were kept."""
+    make_things(iot, "t1")
+    criteria = {"failureType": "ALL", "action": "CANCEL", "thresholdPercentage": 150}
+    abort = {"criteriaList": [{**criteria, "minNumberOfExecutedThings": 1}]}
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="less than or equal to 100"):
+        iot.create_job(jobId="j", targets=[thing_arn("t1")], document="{}", abortConfig=abort)
+    exponential = {"baseRatePerMinute": 1, "incrementFactor": 6}
+    exponential["rateIncreaseCriteria"] = {"numberOfNotifiedThings": 1}
+    rate = {"maximumPerMinute": 10, "exponentialRate": exponential}
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="less than or equal to 5"):
+        iot.create_job(jobId="j", targets=[thing_arn("t1")], document="{}", jobExecutionsRolloutConfig=rate)
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.describe_job(jobId="j")  # neither was kept

@@ -10,6 +10,7 @@ problems in AWS's terms.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -55,7 +56,7 @@ def _compile(shape_name: str, making: set[str]) -> Check:
     if kind in INTEGER_TYPES:
         return _integer(shape, kind)
     if kind in ("double", "float"):
-        return lambda value: not isinstance(value, bool) and isinstance(value, NUMBERS)
+        return _double(shape)
     if kind == "boolean":
         return lambda value: isinstance(value, bool)
     if kind == "timestamp":
@@ -139,5 +140,14 @@ def _integer(shape: dict[str, Any], kind: str) -> Check:
 
     def check(value: Any) -> bool:
         return not isinstance(value, bool) and isinstance(value, int) and low <= value <= high
+
+    return check
+
+
+def _double(shape: dict[str, Any]) -> Check:
+    low, high = shape.get("min", -math.inf), shape.get("max", math.inf)
+
+    def check(value: Any) -> bool:
+        return not isinstance(value, bool) and isinstance(value, NUMBERS) and low <= value <= high
 
     return check

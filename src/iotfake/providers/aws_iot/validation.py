@@ -87,6 +87,8 @@ def validate(shape_name: str, value: Any, path: str, problems: Problems) -> None
     elif kind in ("double", "float"):
         if isinstance(value, bool) or not isinstance(value, NUMBERS):
             problems.add(value, path, "Member must be a number")
+        else:
+            _bounded(shape, value, path, problems)
     elif kind == "boolean":
         if not isinstance(value, bool):
             problems.add(value, path, "Member must be a boolean")
@@ -169,6 +171,11 @@ def _integer(shape: dict[str, Any], kind: str, value: Any, path: str, problems: 
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         problems.add(value, path, f"Member must be {'an integer' if kind == 'integer' else 'a long'}")
         return
+    _bounded(shape, value, path, problems)
+
+
+def _bounded(shape: dict[str, Any], value: float, path: str, problems: Problems) -> None:
+    """A number's ``min`` and ``max`` (botocore checks only the minimum before sending)."""
     if "min" in shape and value < shape["min"]:
         problems.add(value, path, f"Member must have value greater than or equal to {shape['min']}")
     elif "max" in shape and value > shape["max"]:
