@@ -63,12 +63,15 @@ def test_the_default_version_and_a_versioned_policy_cannot_be_deleted(iot) -> No
     assert [v["versionId"] for v in iot.list_policy_versions(policyName="p")["policyVersions"]] == ["1"]
 
 
-def test_missing_policies_versions_and_bad_documents(iot) -> None:
+def test_missing_policies_versions_and_bad_documents(aws_cloud: FakeCloud, iot) -> None:
     with pytest.raises(iot.exceptions.ResourceNotFoundException):
         iot.create_policy_version(policyName="nope", policyDocument=doc("iot:Connect"))
     iot.create_policy(policyName="p", policyDocument=doc("iot:Connect"))
+    before = aws_cloud.snapshot()["registry"]
     with pytest.raises(iot.exceptions.ResourceNotFoundException, match="Policy version 9"):
         iot.get_policy_version(policyName="p", policyVersionId="9")
+    assert [v["versionId"] for v in iot.list_policy_versions(policyName="p")["policyVersions"]] == ["1"]
+    assert aws_cloud.snapshot()["registry"] == before  # a read or a refusal writes nothing
     with pytest.raises(iot.exceptions.MalformedPolicyException):
         iot.create_policy_version(policyName="p", policyDocument="{not json")
 

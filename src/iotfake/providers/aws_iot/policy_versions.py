@@ -28,8 +28,9 @@ def _key(policy: str, version: str) -> str:
     return f"{policy}:{version}"
 
 
-def versions(ctx: Context, policy: dict[str, Any]) -> list[dict[str, Any]]:
-    """The policy's versions, oldest first (recording the implicit first one if needed)."""
+def versions(ctx: Context, policy: dict[str, Any], *, record: bool = False) -> list[dict[str, Any]]:
+    """The policy's versions, oldest first; ``record``: the implicit first one is recorded if it
+    is not yet (a new version is about to join it; a read, or a refused call, writes nothing)."""
     records = Records(ctx.tenant, KIND)
     found = [r for r in records.table.values() if r["policyName"] == policy["name"]]
     if found:
@@ -41,7 +42,8 @@ def versions(ctx: Context, policy: dict[str, Any]) -> list[dict[str, Any]]:
         "created": policy["created"],
         "generationId": policy["generationId"],
     }
-    records.create(_key(policy["name"], first["versionId"]), first)
+    if record:
+        records.create(_key(policy["name"], first["versionId"]), first)
     return [first]
 
 
@@ -76,7 +78,7 @@ def create(ctx: Context) -> dict[str, Any]:
     policies.check_document(document)
     with ctx.tenant.changes.transaction(ctx.tenant.lock):
         policy = ctx.credentials.policy(name)
-        existing = versions(ctx, policy)
+        existing = versions(ctx, policy, record=True)
         if len(existing) >= MAX_VERSIONS:
             raise AwsError(
                 "VersionsLimitExceededException",
