@@ -61,8 +61,10 @@ def devices(served):
     """``devices(client_id, cert)``: a connected (or refused) AWS device; closed after the test."""
     made: list[Device] = []
 
-    def connect(client_id: str, cert: dict | None, *, expect: int | None = 0) -> Device:
-        device = Device(client_id)
+    def connect(
+        client_id: str, cert: dict | None, *, expect: int | None = 0, clean_session: bool = True
+    ) -> Device:
+        device = Device(client_id, clean_session=clean_session)
         key = cert["keyPair"]["PrivateKey"] if cert else None
         device.tls(served.cloud.ca_pem, cert["certificatePem"] if cert else None, key)
         made.append(device)

@@ -29,10 +29,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..operations import journal
 from ..providers.base import Call
 from ..registry import errors as domain
-from . import codec, packets, tls, topics
+from . import codec, packets, persistence, tls, topics
 from .connection_api import ConnectionApi
+from .listening import REVOKED, Listening
+from .persistence import Away
 from .session import Session
-from .sides import CREDENTIALS, DeviceSide, Hello, Refused
+from .sides import DeviceSide, Hello, Refused
 from .subscribers import Subscribers
 
 if TYPE_CHECKING:
@@ -52,11 +54,12 @@ MAX_GONE = 10_000
 #: disconnect reasons after which a client's last will is not published: it said goodbye, or the
 #: fake itself is stopping or starting afresh (a will must not leak into the next test's state)
 NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT", "AUTH_ERROR"})
-#: AWS's disconnect reason for a client whose credentials no longer admit it (a revoked certificate)
-REVOKED = "AUTH_ERROR"
+#: disconnects after which a persistent session is not kept: the fake starts afresh or stops, or
+#: the credentials that admitted it are withdrawn
+ENDS_SESSION = frozenset({"SERVER_INITIATED_DISCONNECT", REVOKED})
 
 
-class Broker(ConnectionApi):
+class Broker(Listening, ConnectionApi):
     def __init__(
         self,
         cloud: FakeCloud,
@@ -77,6 +80,7 @@ class Broker(ConnectionApi):
         self._servers: list[asyncio.AbstractServer] = []
         self._sessions: set[Session] = set()
         self._subscribers = Subscribers()
+        self._away = Away()  # persistent sessions whose clients left
         #: the last disconnect of each (realm, client id), for iot-data's GetConnection
         self._gone: dict[tuple[tuple[str, str], str], dict[str, Any]] = {}
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="iotfake-mqtt")
@@ -218,6 +222,7 @@ class Broker(ConnectionApi):
             peer_certificate=tls.peer_certificate(writer),
             address=(writer.get_extra_info("peername") or ("", 0))[0],
             keep_alive=packet.keep_alive,
+            clean_session=packet.clean_session,
         )
         side = self.sides.pick(hello)
         started = time.perf_counter()
@@ -258,17 +263,25 @@ class Broker(ConnectionApi):
             await self._drop(other, "DUPLICATE_CLIENTID")
         if session.closed:  # itself replaced by a newer connection meanwhile
             return None
+        waiting = self._resume(session)
         # the registry knows the device is connected before the device hears it is (a test that
         # reads the status right after CONNACK sees it online)
         events = await self._work(side.connected, session)
         call.code = "OK"
         journal(self.cloud, call, "MQTT", "", 0, started)  # journaled before the device hears
-        writer.write(codec.connack(packets.ACCEPTED))
+        writer.write(codec.connack(packets.ACCEPTED, session_present=waiting is not None))
         for message in events:
             await self._route(session.admitted.realm, message, origin=None)
-        for message in admitted.pushes:
+        for message in [*admitted.pushes, *(waiting or ())]:
             self._deliver(session, message)
         return session
+
+    def _resume(self, session: Session) -> list[packets.Publish] | None:
+        self._expire()
+        return persistence.resume(self._away, self._subscribers, session)
+
+    def _expire(self) -> None:
+        persistence.expire(self._away, self._subscribers, int(self.cloud.clock.time() * 1000))
 
     def _refuse(
         self,
@@ -331,12 +344,26 @@ class Broker(ConnectionApi):
                 return "CLIENT_ERROR"  # a second CONNECT is a protocol violation (3.1.0-2)
         return "SERVER_INITIATED_DISCONNECT"
 
-    async def _drop(self, session: Session, reason: str, detail: str | None = None) -> None:
+    async def _drop(
+        self,
+        session: Session,
+        reason: str,
+        detail: str | None = None,
+        *,
+        clean: bool = False,
+        will: bool = True,
+    ) -> None:
+        """End a connection; ``clean``: discard its session even if the client asked to keep it;
+        ``will``: publish its last will if the reason calls for one."""
         if session.closed:
             return
         session.closed = True
         self._sessions.discard(session)
-        self._subscribers.drop(session)
+        if session.hello.clean_session or clean or reason in ENDS_SESSION:
+            self._subscribers.drop(session)
+        else:  # its subscriptions stay listening, and what they select waits (``persistence``)
+            for evicted in self._away.keep(session, int(self.cloud.clock.time() * 1000)):
+                self._subscribers.drop(evicted)
         gone = (session.admitted.realm, session.client_id)
         self._gone.pop(gone, None)  # the newest last, so the oldest go first past the bound
         self._gone[gone] = {
@@ -360,7 +387,7 @@ class Broker(ConnectionApi):
         messages = await self._work(session.side.disconnected, session, reason)
         with contextlib.suppress(Exception):
             session.writer.close()
-        if session.will is not None and reason not in NO_WILL:
+        if will and session.will is not None and reason not in NO_WILL:
             await self._publish_will(session)
         for message in messages:
             await self._route(session.admitted.realm, message, origin=None)
@@ -511,6 +538,7 @@ class Broker(ConnectionApi):
     # -- routing --------------------------------------------------------------------------------------
     async def _route(self, realm: tuple[str, str], message: packets.Publish, origin: Session | None) -> None:
         """Deliver a message to every subscriber of its realm that may receive it."""
+        self._expire()
         candidates = list(self._subscribers.matching(realm, message.topic).items())
         if not candidates:
             return
@@ -521,6 +549,9 @@ class Broker(ConnectionApi):
             )
 
     def _deliver(self, session: Session, message: packets.Publish) -> int | None:
+        if session.closed:  # a persistent session whose client is away keeps it for its return
+            persistence.queue(session, message)
+            return None
         if session.backlogged():
             session.dropped += 1  # a client that does not read is not buffered for without end
             return None
@@ -531,100 +562,6 @@ class Broker(ConnectionApi):
             )
         )
         return packet_id
-
-    def _hear(self, batch: list[Any]) -> None:
-        """Change listener (any thread): route what the registry published, on the loop."""
-        loop = self.loop
-        if loop is None or loop.is_closed():
-            return
-        if self._tls is not None:
-            self._tls.hear(batch)
-        written = (
-            {  # nobody connected: no credential of a session to look for (a bulk load)
-                (tuple(change.scope), change.kind, change.key)
-                for change in batch
-                if change.kind in CREDENTIALS and change.scope is not None
-            }
-            if self._sessions
-            else None
-        )
-        if written:
-            with contextlib.suppress(RuntimeError):
-                asyncio.run_coroutine_threadsafe(self._revoke(written), loop)
-        watched = (
-            [c for c in batch if c.kind in self.sides.watched and c.scope is not None]
-            if self._sessions
-            else []
-        )
-        if watched:
-            with contextlib.suppress(RuntimeError):
-                asyncio.run_coroutine_threadsafe(self._notices(watched), loop)
-        for change in batch:
-            if change.kind != "published" or change.scope is None:
-                continue
-            event = change.after.data
-            message = packets.Publish(
-                event["topic"], bytes(event["payload"]), int(event.get("qos", 0)), False
-            )
-            with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
-                asyncio.run_coroutine_threadsafe(self._route(tuple(change.scope), message, None), loop)
-
-    async def _notices(self, changes: list[Any]) -> None:
-        """What the sides publish of the registry's writes they watch (AWS: jobs/notify)."""
-        for side in self.sides.all:
-            mine = [change for change in changes if change.kind in side.watches]
-            if mine:
-                for realm, message in await self._work(side.notices, mine):
-                    await self._route(realm, message, origin=None)
-
-    def rebind(self, cloud: FakeCloud) -> None:
-        """Serve another cloud (the pytest plugin's fresh cloud per test): the old one's clients go."""
-        self.reset()  # the old cloud's clients go, and its disconnects are not the new one's
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        # the listener's certificate chains to the first cloud's root: one server, one identity
-        cloud.authority = self.cloud.authority
-        self.cloud.broker = None
-        self.cloud = cloud
-        cloud.broker = self
-        from .sides import sides_for
-
-        self.sides = sides_for(cloud)
-        self._unsubscribe = cloud.changes.subscribe(self._hear)
-        if self._tls is not None:
-            self._tls.cloud = cloud
-            self._tls.refresh()
-
-    async def _revoke(self, written: set[tuple[tuple[str, str], str, str]]) -> None:
-        """Drop the sessions whose credentials were written and no longer admit them (a revoked
-        certificate, a disabled or deleted device): the registry decides who stays, not only who
-        gets in."""
-        for session in list(self._sessions):
-            realm = session.admitted.realm
-            if any((realm, kind, key) in written for kind, key in session.admitted.credentials):
-                reason = await self._work(session.side.revoked, session)
-                if reason is not None:
-                    await self._drop(session, REVOKED, detail=reason)
-
-    async def _drop_all(self, reason: str) -> None:
-        for session in list(self._sessions):
-            await self._drop(session, reason)
-
-    def reset(self) -> None:
-        """The cloud starts afresh (``cloud.reset``, or a rebind): its clients go and their disconnects are
-        forgotten, so nothing of one test's devices reaches the next test's state."""
-        loop = self.loop
-        if loop is None or not loop.is_running():
-            self._gone.clear()
-            return
-
-        async def clear() -> None:
-            await self._drop_all("SERVER_INITIATED_DISCONNECT")
-            self._gone.clear()
-
-        future = asyncio.run_coroutine_threadsafe(clear(), loop)
-        if threading.current_thread() is not self._thread:  # the loop's own thread cannot wait
-            future.result(timeout=10)
 
 
 def _receivers(candidates: list[tuple[Session, int]], topic: str) -> list[tuple[Session, int]]:

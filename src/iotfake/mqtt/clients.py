@@ -27,13 +27,22 @@ TIMEOUT = 10.0
 
 
 class DeviceClient:
-    def __init__(self, client_id: str, *, username: str | None = None, password: str | None = None) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        clean_session: bool = True,
+    ) -> None:
         mqtt = require("paho.mqtt.client", "the iotfake_mqtt clients")
-        self.client = mqtt.Client(client_id=client_id, protocol=mqtt.MQTTv311)
+        self.client = mqtt.Client(client_id=client_id, clean_session=clean_session, protocol=mqtt.MQTTv311)
         if username is not None:
             self.client.username_pw_set(username, password)
         self.messages: queue.Queue[tuple[str, bytes]] = queue.Queue()
         self.connack: int | None = None
+        #: the CONNACK's "session present" flag: the broker kept this client's session
+        self.session_present: bool | None = None
         self.disconnected = threading.Event()
         self._connected = threading.Event()
         self._acks: dict[int, threading.Event] = {}
@@ -135,6 +144,7 @@ class DeviceClient:
     # -- paho callbacks --------------------------------------------------------------------------------
     def _on_connect(self, client: Any, userdata: Any, flags: Any, rc: int) -> None:
         self.connack = rc
+        self.session_present = bool(flags.get("session present"))
         if rc != 0:
             client.disconnect()  # refused: no reconnect attempts behind the test's back
         self._connected.set()

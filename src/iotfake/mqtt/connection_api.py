@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from . import packets
+from . import packets, persistence
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from .persistence import Away
     from .session import Session
+    from .subscribers import Subscribers
 
 
 class ConnectionApi:
@@ -24,9 +26,19 @@ class ConnectionApi:
     loop: asyncio.AbstractEventLoop | None
     _sessions: set[Session]
     _gone: dict[tuple[tuple[str, str], str], dict[str, Any]]
+    _away: Away
+    _subscribers: Subscribers
     if TYPE_CHECKING:
 
-        async def _drop(self, session: Session, reason: str) -> None: ...
+        async def _drop(
+            self,
+            session: Session,
+            reason: str,
+            detail: str | None = None,
+            *,
+            clean: bool = ...,
+            will: bool = ...,
+        ) -> None: ...
         async def _work(self, fn: Callable[..., Any], *args: Any) -> Any: ...
         def _deliver(self, session: Session, message: packets.Publish) -> int | None: ...
 
@@ -48,13 +60,25 @@ class ConnectionApi:
             session = self._session(realm, client_id)
             if session is None:
                 gone = self._gone.get((realm, client_id))
-                return None if gone is None else {"connected": False, **gone}
+                if gone is None:
+                    return None
+                kept = self._away.find((realm, client_id))
+                if kept is None:
+                    return {"connected": False, "cleanSession": True, **gone}
+                return {  # a persistent session waiting for its client
+                    "connected": False,
+                    "cleanSession": False,
+                    "sessionExpiry": persistence.EXPIRY_MS // 1000,
+                    "subscriptions": sorted(kept[0].subscriptions.items()),
+                    **gone,
+                }
             peer = session.writer.get_extra_info("peername") or ("", 0)
             local = session.writer.get_extra_info("sockname") or ("", 0)
             return {
                 "connected": True,
                 "thingName": session.admitted.params.get("thingName"),
-                "cleanSession": True,
+                "cleanSession": session.hello.clean_session,
+                **({} if session.hello.clean_session else {"sessionExpiry": persistence.EXPIRY_MS // 1000}),
                 "keepAliveDuration": session.hello.keep_alive,
                 "connectedSince": session.since,
                 "sourceIp": peer[0],
@@ -66,15 +90,21 @@ class ConnectionApi:
 
         return self._on_loop(read())
 
-    def disconnect(self, realm: tuple[str, str], client_id: str) -> bool:
-        """Close a client's connection as DeleteConnection does; False: it is not connected."""
+    def disconnect(
+        self, realm: tuple[str, str], client_id: str, *, clean: bool = False, will: bool = True
+    ) -> bool:
+        """Close a client's connection as DeleteConnection does (``clean``: its persistent session
+        goes too, connected or not; ``will``: its last will is published); False: nothing to do."""
 
         async def close() -> bool:
             session = self._session(realm, client_id)
-            if session is None:
-                return False
-            await self._drop(session, "API_INITIATED_DISCONNECT")
-            return True
+            if session is not None:
+                await self._drop(session, "API_INITIATED_DISCONNECT", clean=clean, will=will)
+                return True
+            kept = self._away.take((realm, client_id)) if clean else None
+            if kept is not None:
+                self._subscribers.drop(kept)
+            return kept is not None
 
         return self._on_loop(close())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,8 @@ class Session:
     will: packets.Publish | None = None
     #: deliveries dropped because the client left too much unread (MAX_BACKLOG)
     dropped: int = 0
+    #: a persistent session's QoS 1 messages while its client is away (``persistence``)
+    queued: deque[packets.Publish] | None = None
     _ids: Any = field(default_factory=lambda: itertools.cycle(range(1, 65536)))
 
     @property

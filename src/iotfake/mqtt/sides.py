@@ -46,6 +46,8 @@ class Hello:
     peer_certificate: str | None
     address: str
     keep_alive: int = 0
+    #: MQTT's clean session flag: 0 asks the broker to keep the session when the client goes
+    clean_session: bool = True
 
 
 @dataclass

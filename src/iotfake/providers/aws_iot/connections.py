@@ -9,8 +9,9 @@ connected.
 
 Choices where AWS documents nothing ([I] in the README): a client that disconnected is still
 found, ``connected: false`` with its ``disconnectedSince`` and ``disconnectReason``, until the
-broker stops; sessions are clean (the broker keeps no persistent sessions), so ``cleanSession``
-is true and ListSubscriptions of a disconnected client is empty; SendDirectMessage answers
+broker stops; ListSubscriptions of a disconnected client is empty unless it keeps a persistent
+session (``cleanSession`` false, ``sessionExpiry`` its expiry interval, one hour); DeleteConnection
+with ``cleanSession`` also ends the persistent session of a client that is away; SendDirectMessage answers
 ``message: "Message sent"`` (``"Message delivered"`` once a confirmation came), refuses a client
 whose policy does not allow ``iot:Receive`` on the topic (ForbiddenException) and one that does
 not acknowledge within ``timeout`` (GatewayTimeoutException, default 5 s).
@@ -50,8 +51,10 @@ def get(ctx: Context) -> dict[str, Any]:
     out: dict[str, Any] = {
         "clientId": ctx.input["clientId"],
         "connected": found["connected"],
-        "cleanSession": True,
+        "cleanSession": found["cleanSession"],
     }
+    if "sessionExpiry" in found:
+        out["sessionExpiry"] = found["sessionExpiry"]
     if found.get("thingName"):
         out["thingName"] = found["thingName"]
     if found["connected"]:
@@ -65,7 +68,10 @@ def get(ctx: Context) -> dict[str, Any]:
 
 def delete(ctx: Context) -> dict[str, Any]:
     broker = _broker(ctx)
-    if broker is None or not broker.disconnect(("aws", ctx.tenant.id), ctx.input["clientId"]):
+    clean, will = bool(ctx.input.get("cleanSession")), not ctx.input.get("preventWillMessage")
+    if broker is None or not broker.disconnect(
+        ("aws", ctx.tenant.id), ctx.input["clientId"], clean=clean, will=will
+    ):
         raise _missing(ctx.input["clientId"])
     return {}
 

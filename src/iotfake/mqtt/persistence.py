@@ -1,0 +1,114 @@
+"""Persistent sessions (MQTT 3.1.1, 3.1.2.4; AWS's "MQTT persistent sessions").
+
+A client that connects with clean session 0 keeps its session when it goes: its subscriptions
+stay in the broker's index, and the QoS 1 messages they select wait for it. When it connects
+again with clean session 0 it gets them back (CONNACK "session present" 1) and the waiting
+messages follow its CONNACK; with clean session 1 the session is discarded. A session nobody
+resumes expires one hour after its client left (AWS's default), on the fake's clock.
+
+Choices where AWS documents nothing ([I] in the README): at most ``MAX_QUEUED`` messages wait
+for one client (the oldest go first) and ``MAX_AWAY`` sessions are kept (the one whose client
+left first goes first): a fake must not grow without bound.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import packets
+    from .session import Session
+    from .subscribers import Subscribers
+
+#: AWS IoT Core's default persistent session expiry: one hour
+EXPIRY_MS = 3_600_000
+MAX_QUEUED = 1_000
+MAX_AWAY = 10_000
+
+Key = tuple[tuple[str, str], str]  # (realm, client id)
+
+
+class Away:
+    """The sessions whose clients left, by realm and client id, with when each expires; the
+    oldest first (every session expires ``EXPIRY_MS`` after it was kept)."""
+
+    __slots__ = ("_kept",)
+
+    def __init__(self) -> None:
+        self._kept: dict[Key, tuple[Session, int]] = {}
+
+    def keep(self, session: Session, now_ms: int) -> list[Session]:
+        """Keep a session whose client left; the sessions that went to make room for it."""
+        key = (session.admitted.realm, session.client_id)
+        self._kept.pop(key, None)
+        session.queued = deque(maxlen=MAX_QUEUED)
+        self._kept[key] = (session, now_ms + EXPIRY_MS)
+        evicted = []
+        while len(self._kept) > MAX_AWAY:
+            evicted.append(self._kept.pop(next(iter(self._kept)))[0])
+        return evicted
+
+    def take(self, key: Key) -> Session | None:
+        """The kept session of ``key``, no longer kept (its client is back, or wants it gone)."""
+        found = self._kept.pop(key, None)
+        return None if found is None else found[0]
+
+    def find(self, key: Key) -> tuple[Session, int] | None:
+        """A kept session and when it expires, left kept (GetConnection)."""
+        return self._kept.get(key)
+
+    def expired(self, now_ms: int) -> list[Session]:
+        """The sessions past their expiry, no longer kept."""
+        gone = []
+        while self._kept:
+            key, (session, expires) = next(iter(self._kept.items()))
+            if expires > now_ms:
+                break
+            del self._kept[key]
+            gone.append(session)
+        return gone
+
+    def clear(self) -> list[Session]:
+        gone = [session for session, _ in self._kept.values()]
+        self._kept.clear()
+        return gone
+
+    def holds(self, session: Session) -> bool:
+        found = self._kept.get((session.admitted.realm, session.client_id))
+        return found is not None and found[0] is session
+
+
+def queue(session: Session, message: packets.Publish) -> None:
+    """A message for a client that is away: a QoS 1 one waits; a QoS 0 one is not kept (MQTT
+    3.1.2.4 lets a server keep those; AWS does not)."""
+    if message.qos and session.queued is not None:
+        session.queued.append(message)
+
+
+def resume(away: Away, subscribers: Subscribers, session: Session) -> list[packets.Publish] | None:
+    """The session ``session``'s client left, taken up by it again: its subscriptions (in
+    ``subscribers`` now under the new session), and the messages that waited; None: none was
+    kept, or the client asked for a clean session, which discards it (3.1.2-6)."""
+    kept = away.take((session.admitted.realm, session.client_id))
+    if kept is None:
+        return None
+    subscribers.drop(kept)
+    if session.hello.clean_session:
+        return None
+    session.subscriptions = dict(kept.subscriptions)
+    for topic_filter, qos in session.subscriptions.items():
+        subscribers.add(session, topic_filter, qos)
+    return list(kept.queued or ())
+
+
+def forget(away: Away, subscribers: Subscribers) -> None:
+    """Every kept session goes (the fake starts afresh or stops)."""
+    for session in away.clear():
+        subscribers.drop(session)
+
+
+def expire(away: Away, subscribers: Subscribers, now_ms: int) -> None:
+    """The sessions past their expiry go, and their subscriptions with them."""
+    for session in away.expired(now_ms):
+        subscribers.drop(session)
