@@ -84,6 +84,20 @@ def test_static_login_brings_the_device_online_and_back_offline(enos, meters) ->
     assert status(enos, pk, "meter-1")["lastOfflineTime"] >= seen["activeTime"]
 
 
+def test_a_device_logged_in_twice_is_offline_only_once_both_have_gone(cloud, enos, meters) -> None:
+    """The SDK's client ids carry a timestamp, so two logins of one device are two connections."""
+    pk = enos.product()
+    secret = enos.device(pk, deviceKey="meter-1")["deviceSecret"]
+    first = meters("meter-1", pk, secret)
+    time.sleep(0.002)  # another millisecond: another client id
+    second = meters("meter-1", pk, secret)
+    first.close()
+    wait_for(lambda: len(cloud.journal.calls(provider="enos-mqtt", operation="Disconnect")) == 1)
+    assert status(enos, pk, "meter-1")["status"] == "online"  # the second login is still there
+    second.close()
+    wait_for(lambda: status(enos, pk, "meter-1")["status"] == "offline")
+
+
 def test_wrong_secrets_and_disabled_devices_are_refused(cloud, enos, meters) -> None:
     pk = enos.product()
     made = enos.device(pk, deviceKey="meter-1")

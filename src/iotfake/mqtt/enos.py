@@ -28,6 +28,7 @@ import hashlib
 import json
 import re
 import time
+from collections import Counter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import jsonio
@@ -37,6 +38,7 @@ from .packets import BAD_CREDENTIALS, NOT_AUTHORIZED, Publish
 from .sides import Admitted, DeviceSide, Hello, Refused
 
 if TYPE_CHECKING:
+    from ..cloud import FakeCloud
     from .session import Session
 
 CLIENT_ID = re.compile(
@@ -84,6 +86,12 @@ class EnosDeviceSide(DeviceSide):
     # [I] EnOS documents no limit; a device needs a handful of its own topics, and every message
     # of the organisation is routed past each subscription (40,000 made a round trip 70 ms)
     max_subscriptions: ClassVar[int | None] = 1000
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        super().__init__(cloud)
+        #: (org, device key) -> its connections: the SDK's client ids carry a timestamp, so one
+        #: device may be logged in twice, and is offline only once neither is connected ([I])
+        self._open: Counter[tuple[str, str]] = Counter()
 
     def _found(self, product_key: str, device_key: str) -> list[tuple[Tenant, Device]]:
         """Every organisation's device of these keys: a seed may give two organisations the same
@@ -206,6 +214,7 @@ class EnosDeviceSide(DeviceSide):
         if found is not None:
             org, device = found
             with org.lock:
+                self._open[org.id, device.key] += 1
                 now = org.clock.ms()
                 extra = {**(device.extra or {}), "lastOnlineTime": now}
                 extra.setdefault("activeTime", now)
@@ -218,6 +227,11 @@ class EnosDeviceSide(DeviceSide):
         if found is not None:
             org, device = found
             with org.lock:
+                left = self._open[org.id, device.key] - 1
+                if left > 0:  # another login of the device is still connected: it stays online
+                    self._open[org.id, device.key] = left
+                    return []
+                self._open.pop((org.id, device.key), None)
                 if device.status == "online":
                     extra = {**(device.extra or {}), "lastOfflineTime": org.clock.ms()}
                     org.update_device(device, {"status": "offline", "extra": extra})
