@@ -538,7 +538,8 @@ class Broker(Listening, ConnectionApi):
     # -- routing --------------------------------------------------------------------------------------
     async def _route(self, realm: tuple[str, str], message: packets.Publish, origin: Session | None) -> None:
         """Deliver a message to every subscriber of its realm that may receive it."""
-        self._expire()
+        if self._away:  # a kept session past its hour listens no more
+            self._expire()
         candidates = list(self._subscribers.matching(realm, message.topic).items())
         if not candidates:
             return

@@ -38,6 +38,9 @@ class Away:
     def __init__(self) -> None:
         self._kept: dict[Key, tuple[Session, int]] = {}
 
+    def __len__(self) -> int:
+        return len(self._kept)
+
     def keep(self, session: Session, now_ms: int) -> list[Session]:
         """Keep a session whose client left; the sessions that went to make room for it."""
         key = (session.admitted.realm, session.client_id)
