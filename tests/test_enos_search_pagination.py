@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from _enos import Enos
+from freezegun import freeze_time
 
 from iotfake import FakeCloud
 from iotfake.registry import Device
@@ -172,3 +173,26 @@ def test_the_pages_of_an_expression_read_what_the_first_selected_until_a_write(s
     assert keys(1) == (["meter-new", *made[::-1][:4]], 24) and len(selected) == 2
     assert enos.search(f"productKey = '{pk}' and status = 'inactive'")["pagination"]["totalSize"] == 24
     assert len(selected) == 3  # another expression: a selection of its own
+
+
+def test_newest_create_time_first_when_creation_order_is_not_create_time_order() -> None:
+    """Seeded records carry their own createTime, and the fake's clock may be set back: the
+    order is still newest createTime first (of equal ones, the last made first), on every path."""
+    cloud = FakeCloud(seed=1)
+    stamps = {"old": 1000, "new": 1_700_000_000_000, "mid": 1_500_000_000_000}
+    products = [{"productKey": f"p-{name}", "createTime": at} for name, at in stamps.items()]
+    devices = [
+        {"productKey": "p-new", "deviceKey": f"d-{name}", "createTime": at} for name, at in stamps.items()
+    ]
+    cloud.seed({"enos": {"orgs": [{"orgId": "o1", "products": products, "devices": devices}]}})
+    enos = Enos.wsgi(cloud)
+    with freeze_time("2017-07-14 02:40:00"):  # 1.5e12 ms: d-now ties with d-mid, made after it
+        enos.device("p-new", deviceKey="d-now")
+    newest = ["d-new", "d-now", "d-mid", "d-old"]
+    for expression in (None, "productKey = 'p-new'", "status = 'inactive'"):
+        answer = enos.search(expression, pagination={"pageNo": 1, "pageSize": 10})
+        assert [d["deviceKey"] for d in answer["data"]] == newest, expression
+    second = enos.search(None, pagination={"pageNo": 2, "pageSize": 3})
+    assert [d["deviceKey"] for d in second["data"]] == ["d-old"]
+    found = enos.call("products", "search", {})["data"]
+    assert [p["productKey"] for p in found] == ["p-new", "p-mid", "p-old"]

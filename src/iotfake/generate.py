@@ -297,10 +297,14 @@ def samples(
     status_total = status_cum[-1]
     numbers: dict[str, int] = {}
     seen: set[str] = set()
-    for _ in range(spec.count):
+    # registered one after another over the span, as a real registry's devices were: creation
+    # order is createTime order (EnOS lists newest createTime first by reading it backwards)
+    slot, start = SPAN_DAYS * DAY_MS / spec.count, REFERENCE_MS - (SPAN_DAYS + 1) * DAY_MS
+    for index in range(spec.count):
         site = sites[bisect(site_cum, rnd() * site_total)]
         maker = makers[int(rnd() * len(makers))]
-        installed, year, midnight = _day(1 + int(rnd() * SPAN_DAYS))
+        created = start + int((index + rnd()) * slot)
+        installed, year, _ = _day((REFERENCE_MS - created - 1) // DAY_MS + 1)
         while True:
             serial = f"{maker.code}{year}{int(rnd() * 100_000_000):08d}"
             key = f"{slug}-{serial}"
@@ -312,7 +316,6 @@ def samples(
             if not taken_id(asset_id):
                 break
         number = numbers[site.name] = numbers.get(site.name, 0) + 1
-        created = midnight + 7 * HOUR_MS + int(rnd() * 11 * HOUR_MS)
         state = status or statuses[bisect(status_cum, rnd() * status_total)]
         active, online, offline = _times(rnd, state, created)
         yield Sample(

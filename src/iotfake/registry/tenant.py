@@ -69,6 +69,10 @@ class Tenant:
         self.products: dict[str, Product] = {}
         #: id -> device, in creation order (newest last)
         self.devices: dict[str, Device] = {}
+        #: a device came in with an older ``created`` than the one before it (a seed's, or the
+        #: fake's clock set back): creation order is then not ``created`` order, and a listing
+        #: by ``created`` must sort (it stays set: a reader that trusts it only reads slower)
+        self.created_out_of_order = False
         #: key -> device
         self.keys: dict[str, Device] = {}
         #: moves whenever the set of keys, or a product's, may have changed (a device added,
@@ -197,6 +201,7 @@ class Tenant:
             # not one per device (a million devices' worth is 64 MB)
             device.id, device.key = device_id, key
             device.product = product if target is None else target.key
+            self._note_created(device)
             self.devices[device_id] = device
             self.keys[key] = device
             if target is not None:
@@ -207,6 +212,11 @@ class Tenant:
             if not counted:  # for whoever replays changes (the write-ahead log)
                 self._recorded(None, "uncounted", key, MISSING, True)
             return device
+
+    def _note_created(self, device: Device) -> None:
+        """Before ``device`` joins ``devices``: does it break ``created`` order?"""
+        if self.devices and device.created < next(reversed(self.devices.values())).created:
+            self.created_out_of_order = True
 
     def _allocate_key(self) -> str:
         for _ in range(KEY_ATTEMPTS):
@@ -583,10 +593,12 @@ class Tenant:
         )
         self.products = {p["key"]: Product.from_dict(p) for p in data.get("products", ())}
         self.devices, self.keys = {}, {}
+        self.created_out_of_order = False
         self.key_writes += 1
         self.record_writes += 1
         for raw in data.get("devices", ()):
             device = Device.from_dict(raw)
+            self._note_created(device)
             self.devices[device.id] = device
             self.keys[device.key] = device
             if device.product is not None:

@@ -1,6 +1,8 @@
 """SearchDevice and SearchProduct: expression, pagination and projection over the registry.
 
-Results come newest first (reverse creation order). Without an expression, or with nothing but
+Results come newest ``createTime`` first. That is reverse creation order, unless a device came
+in older than the one before it (a seed's ``createTime``, or the fake's clock set back), when it
+is sorted (``Tenant.created_out_of_order``). Without an expression, or with nothing but
 ``productKey = 'x'``, the count is a dictionary size and the page is read by reversed iteration,
 so paging a million devices costs only the page; any other expression scans the org (or, when
 an ``and`` pins a productKey, only that product's devices).
@@ -81,6 +83,24 @@ def _expression(body: dict[str, Any], fields: dict[str, s.Field]) -> s.Node | No
         raise EnosError(INVALID_ARGUMENT, f"Invalid Argument expression:{exc}") from None
 
 
+def _newest_first(org: Tenant, pool: dict[str, Device], spec: str | None) -> Iterable[Device]:
+    """``pool``'s devices newest ``createTime`` first: read backwards, or, once creation order
+    is not ``createTime`` order, sorted (kept until a device changes; ``spec`` names the pool)."""
+    if not org.created_out_of_order:
+        return reversed(pool.values())
+    return selection(org, ("enos newest first", spec), lambda: _sorted(pool.values()), records=True)
+
+
+def _sorted(records: Iterable[Any]) -> list[Any]:
+    """Newest ``createTime`` first; of equal ones, the last made first (a stable sort of the
+    reversed creation order)."""
+    return sorted(reversed(list(records)), key=_created, reverse=True)
+
+
+def _created(record: Device | Product) -> int:
+    return record.created
+
+
 def _page_of(items: Iterable[Any], page: paging.Page) -> list[Any]:
     return list(islice(items, page.start, page.start + page.size))
 
@@ -111,14 +131,14 @@ def _find_devices(
     org: Tenant, node: s.Node | None, text: str | None, page: paging.Page
 ) -> tuple[int, list[Device]]:
     if node is None:
-        return len(org.devices), _page_of(reversed(org.devices.values()), page)
+        return len(org.devices), _page_of(_newest_first(org, org.devices, None), page)
     product_key, exact = s.pinned(node)
     pool = org.devices
     if product_key is not None:
         product = org.products.get(product_key)
         pool = product.devices if product is not None else {}
         if exact:
-            return len(pool), _page_of(reversed(pool.values()), page)
+            return len(pool), _page_of(_newest_first(org, pool, product_key), page)
     for field, index in (("deviceKey", org.keys), ("assetId", org.devices)):
         named, _ = s.pinned(node, field)  # one device at most: looked up, not searched for
         if named is not None:
@@ -129,7 +149,8 @@ def _find_devices(
     lookup, test = org.products.get, s.predicate(node)
 
     def select() -> list[Device]:  # newest first; read under the org's lock, as every search is
-        return [d for d in reversed(pool.values()) if test((d, lookup(d.product) if d.product else None))]
+        found = [d for d in reversed(pool.values()) if test((d, lookup(d.product) if d.product else None))]
+        return _sorted(reversed(found)) if org.created_out_of_order else found
 
     # kept until a device or product changes: paging through what an expression selects reads it once
     matched = selection(org, ("enos SearchDevice", text), select, records=True)
@@ -143,7 +164,7 @@ def search_products(provider: EnosProvider, call: Call) -> Reply:
     tree = paging.projection(body.get("projection"))
     org = devices.tenant(provider, call)
     with org.lock:
-        pool = reversed(list(org.products.values()))
+        pool = _sorted(org.products.values())
         total, found = _count_and_page((p for p in pool if node is None or node(p)), page)
     data = [paging.crop(products.wire(product, org), tree) for product in found]
     return provider.ok(call, data, pagination=page.answer(total))
