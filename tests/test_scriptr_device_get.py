@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from freezegun import freeze_time
 
 from iotfake import FakeCloud
@@ -83,6 +85,9 @@ def test_get_over_http_with_options_or_flat_parameters(live) -> None:
     ]
     assert nested == flat
     assert "meta.types" in flat
+    as_text = json.dumps({"includeFieldType": True})  # options over a query string: JSON text
+    queried = live.get("device/get", {"id": "m", "options": as_text}).json()["response"]["result"]["result"]
+    assert queried == flat
 
 
 def test_the_builtin_device_holds_the_owner_token(live) -> None:

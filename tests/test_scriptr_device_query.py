@@ -281,3 +281,11 @@ def test_a_hand_made_id_field_never_shadows_the_device_id() -> None:
         found = account.device.query({"query": text})["result"]["devices"]
         assert [d["id"] for d in found] == ["zzz"], text
     assert account.device.query({"query": 'id = "other"'})["result"]["devices"] == []
+
+
+@pytest.mark.parametrize("page", [7, 2**62, 2**70])
+def test_a_page_past_the_end_is_empty_however_far(acme, page: int) -> None:
+    """A page number past 2**63 made the listing of every device answer 500."""
+    for sort in (None, "name<ASC>"):
+        answer = acme.device.query({"pageNumber": page, "resultsPerPage": 2**62, "count": True, "sort": sort})
+        assert answer["result"] == {"devices": [], "count": 5}, sort

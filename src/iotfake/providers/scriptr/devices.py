@@ -109,7 +109,8 @@ def query_devices(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     tenant = ctx.directory.tenant
     if predicate is query.everything and not order:  # every device, in order: views for the page only
         with tenant.lock:
-            total, shown = len(tenant.devices), list(islice(tenant.devices.values(), start, start + per_page))
+            total = len(tenant.devices)  # a page past the end is empty (islice takes no 2**62)
+            shown = list(islice(tenant.devices.values(), min(start, total), min(start + per_page, total)))
         chosen_views = [records.device_view(d) for d in shown]
     else:
         matched = _matched(tenant, (params.get("query"), params.get("sort")), predicate, order)

@@ -102,8 +102,9 @@ def maybe_json(value: Any) -> Any:
 
 
 def option(params: dict[str, Any], name: str) -> Any:
-    """An option given flat (``?expiry=60``) or in ``options`` (the JS call's second argument)."""
-    options = params.get("options")
+    """An option given flat (``?expiry=60``) or in ``options`` (the JS call's second argument;
+    over a query string or a form, JSON text)."""
+    options = maybe_json(params.get("options"))
     if isinstance(options, dict) and name in options:
         return options[name]
     return params.get(name)
