@@ -42,6 +42,9 @@ def test_a_device_runs_its_jobs_over_mqtt(iot, thing, devices, jobs_data) -> Non
     assert pending["clientToken"] == "t-1" and isinstance(pending["timestamp"], int)
     assert [j["jobId"] for j in pending["queuedJobs"]] == ["reboot-1"] and pending["inProgressJobs"] == []
     started = lamp.request(f"{base}/start-next", {"statusDetails": {"step": "1"}})["execution"]
+    # "queued or changes to a non-terminal status" (the guide's Jobs notifications): listed again
+    running = lamp.receive(f"{base}/notify")["jobs"]
+    assert [j["jobId"] for j in running["IN_PROGRESS"]] == ["reboot-1"] and "QUEUED" not in running
     assert (started["status"], started["statusDetails"], started["jobDocument"]) == (
         "IN_PROGRESS",
         {"step": "1"},

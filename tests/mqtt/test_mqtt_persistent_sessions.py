@@ -104,3 +104,14 @@ def test_delete_connection_publishes_the_will_unless_told_not_to(
         assert listener.topics() == heard
     finally:
         lamp.close()
+
+
+def test_an_expired_session_is_no_longer_described(cloud, thing, devices, iot_data) -> None:
+    lamp = devices("lamp", thing("lamp"), clean_session=False)
+    lamp.subscribe("cmd/lamp", qos=1)
+    _left(lamp, "lamp", iot_data)
+    cloud.clock.advance(persistence.EXPIRY_MS / 1000 + 60)  # an hour and a minute later
+    assert iot_data.get_connection(clientId="lamp")["cleanSession"] is True
+    assert iot_data.list_subscriptions(clientId="lamp")["subscriptions"] == []
+    with pytest.raises(iot_data.exceptions.ResourceNotFoundException):
+        iot_data.delete_connection(clientId="lamp", cleanSession=True)

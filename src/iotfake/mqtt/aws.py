@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..providers.aws_iot import arns, device_auth, fleet_topics, jobs_topics, messages, shadow_topics
@@ -27,7 +28,9 @@ from .packets import IDENTIFIER_REJECTED, NOT_AUTHORIZED, Publish, Reply
 from .sides import Admitted, DeviceSide, Hello, Refused
 
 if TYPE_CHECKING:
+    from ..cloud import FakeCloud
     from ..providers.aws_iot import AwsIotProvider
+    from ..registry import Tenant
     from .session import Session
 
 
@@ -54,6 +57,18 @@ class AwsDeviceSide(DeviceSide):
     # SUBACK (what device SDKs report as an unexpected hang-up when they resubscribe at once)
     max_filters_per_subscribe: ClassVar[int | None] = 8
     max_subscriptions: ClassVar[int | None] = 50
+    # "When QoS level 2 is requested, the AWS IoT message broker does not send a PUBACK or
+    # SUBACK" (MQTT: differences from the specification): the connection closes, as for a PUBLISH
+    closes_on_qos_2: ClassVar[bool] = True
+
+    def __init__(self, cloud: FakeCloud) -> None:
+        super().__init__(cloud)
+        #: tenant -> thing -> what its last jobs notices said (a restored tenant is a new one)
+        self._announced: weakref.WeakKeyDictionary[Tenant, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+    def reset(self) -> None:
+        super().reset()
+        self._announced.clear()
 
     @property
     def aws(self) -> AwsIotProvider:
@@ -152,10 +167,10 @@ class AwsDeviceSide(DeviceSide):
             if tenant is None:
                 continue
             ctx = Context(self.aws, None, tenant, {})
-            out.extend(
-                (scope, Publish(topic, payload, 0, False))
-                for topic, payload in jobs_topics.notices(ctx, moved)
-            )
+            with tenant.lock:  # the executions, and what was announced of them, at once
+                announced = self._announced.setdefault(tenant, {})
+                made = jobs_topics.notices(ctx, moved, announced)
+            out.extend((scope, Publish(topic, payload, 0, False)) for topic, payload in made)
         return out
 
     def retained(self, session: Session, filters: list[str]) -> list[Publish]:

@@ -263,21 +263,30 @@ class Broker(Listening, ConnectionApi):
             await self._drop(other, "DUPLICATE_CLIENTID")
         if session.closed:  # itself replaced by a newer connection meanwhile
             return None
-        waiting = self._resume(session)
         # the registry knows the device is connected before the device hears it is (a test that
-        # reads the status right after CONNACK sees it online)
-        events = await self._work(side.connected, session)
+        # reads the status right after CONNACK sees it online); a drop meanwhile waits for it, so
+        # the side hears of the connection before of its end
+        session.connecting = asyncio.ensure_future(self._work(side.connected, session))
+        events = await session.connecting
         call.code = "OK"
         journal(self.cloud, call, "MQTT", "", 0, started)  # journaled before the device hears
+        if session.closed:
+            return None
+        # from here to the kept messages, nothing is awaited: no message reaches the client
+        # before its CONNACK, nor a new one before those that waited for it
+        waiting = self._resume(session)
         writer.write(codec.connack(packets.ACCEPTED, session_present=waiting is not None))
+        for message in admitted.pushes:
+            self._deliver(session, message)
+        for message in waiting or ():
+            self._resend(session, message) if message.dup else self._deliver(session, message)
         for message in events:
             await self._route(session.admitted.realm, message, origin=None)
-        for message in [*admitted.pushes, *(waiting or ())]:
-            self._deliver(session, message)
         return session
 
     def _resume(self, session: Session) -> list[packets.Publish] | None:
         self._expire()
+        session.established = True
         return persistence.resume(self._away, self._subscribers, session)
 
     def _expire(self) -> None:
@@ -335,6 +344,7 @@ class Broker(Listening, ConnectionApi):
                         self._subscribers.remove(session, topic_filter)
                 session.send(codec.unsuback(packet.packet_id))
             elif isinstance(packet, packets.Ack) and packet.kind == packets.PUBACK:
+                session.inflight.pop(packet.packet_id, None)
                 waiter = session.waiting.pop(packet.packet_id, None)
                 if waiter is not None and not waiter.done():
                     waiter.set_result(None)
@@ -359,7 +369,11 @@ class Broker(Listening, ConnectionApi):
             return
         session.closed = True
         self._sessions.discard(session)
-        if session.hello.clean_session or clean or reason in ENDS_SESSION:
+        if session.connecting is not None and not session.connecting.done():
+            with contextlib.suppress(Exception):  # the side hears of the connection first
+                await asyncio.shield(session.connecting)
+        kept = not (session.hello.clean_session or clean or reason in ENDS_SESSION)
+        if not kept or not session.established:  # one never established took up no session
             self._subscribers.drop(session)
         else:  # its subscriptions stay listening, and what they select waits (``persistence``)
             for evicted in self._away.keep(session, int(self.cloud.clock.time() * 1000)):
@@ -414,8 +428,8 @@ class Broker(Listening, ConnectionApi):
         if most is not None and len(packet.filters) > most:
             self._over_limit(session, packet, "TOO_MANY_FILTERS")
             return False
-        if any(qos == 2 for _, qos in packet.filters):  # AWS IoT Core sends no SUBACK for QoS 2
-            self._over_limit(session, packet, "QOS_2")  # ("MQTT": differences from the spec)
+        if session.side.closes_on_qos_2 and any(qos == 2 for _, qos in packet.filters):
+            self._over_limit(session, packet, "QOS_2")  # AWS IoT Core sends no SUBACK for QoS 2
             return False
         codes = []
         for topic_filter, qos in packet.filters:
@@ -427,7 +441,7 @@ class Broker(Listening, ConnectionApi):
             wanted = (
                 refusal is None
                 and topics.valid_filter(topic_filter)
-                and qos in (0, 1)
+                and qos in (0, 1, 2)
                 and session.side.topic_problem(topic_filter) is None
             )
             if wanted and await self._work(session.side.may_subscribe, session, topic_filter):
@@ -435,10 +449,11 @@ class Broker(Listening, ConnectionApi):
                 if held is not None and new and len(session.subscriptions) >= held:
                     self._over_limit(session, packet, "TOO_MANY_SUBSCRIPTIONS")
                     return False  # the filters granted before it go with the connection
-                granted = qos
+                if session.closed:  # dropped while its policy was read: nothing is granted
+                    return False
+                granted = min(qos, 1)  # QoS 0 or 1 (EnOS grants QoS 1 for 2)
                 session.subscriptions[topic_filter] = granted
-                if not session.closed:  # one dropped while its policy was read listens no more
-                    self._subscribers.add(session, topic_filter, granted)
+                self._subscribers.add(session, topic_filter, granted)
             call.code = "OK" if granted != packets.SUBSCRIBE_FAILED else "REFUSED"
             journal(self.cloud, call, "MQTT", topic_filter, granted, started)
             codes.append(granted)
@@ -557,12 +572,17 @@ class Broker(Listening, ConnectionApi):
             session.dropped += 1  # a client that does not read is not buffered for without end
             return None
         packet_id = session.next_id() if message.qos else None
-        session.send(
-            codec.publish(
-                packets.Publish(message.topic, message.payload, message.qos, message.retain, packet_id)
-            )
-        )
+        sent = packets.Publish(message.topic, message.payload, message.qos, message.retain, packet_id)
+        if packet_id is not None:  # until its PUBACK: a persistent session sends it again
+            session.track(sent)
+        session.send(codec.publish(sent))
         return packet_id
+
+    def _resend(self, session: Session, message: packets.Publish) -> None:
+        """A QoS 1 message the client had not acknowledged when it left, sent again on its return
+        with its packet identifier and DUP set (MQTT 3.1.1, 4.4.0-1)."""
+        session.track(message)
+        session.send(codec.publish(message))
 
 
 def _receivers(candidates: list[tuple[Session, int]], topic: str) -> list[tuple[Session, int]]:

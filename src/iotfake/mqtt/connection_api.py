@@ -41,6 +41,7 @@ class ConnectionApi:
         ) -> None: ...
         async def _work(self, fn: Callable[..., Any], *args: Any) -> Any: ...
         def _deliver(self, session: Session, message: packets.Publish) -> int | None: ...
+        def _expire(self) -> None: ...
 
     def _on_loop(self, coroutine: Any, timeout: float = 30) -> Any:
         loop = self.loop
@@ -57,6 +58,7 @@ class ConnectionApi:
         """A client's connection as GetConnection describes it (None: the broker never saw it)."""
 
         async def read() -> dict[str, Any] | None:
+            self._expire()
             session = self._session(realm, client_id)
             if session is None:
                 gone = self._gone.get((realm, client_id))
@@ -97,6 +99,7 @@ class ConnectionApi:
         goes too, connected or not; ``will``: its last will is published); False: nothing to do."""
 
         async def close() -> bool:
+            self._expire()
             session = self._session(realm, client_id)
             if session is not None:
                 await self._drop(session, "API_INITIATED_DISCONNECT", clean=clean, will=will)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -89,9 +90,10 @@ class EnosDeviceSide(DeviceSide):
 
     def __init__(self, cloud: FakeCloud) -> None:
         super().__init__(cloud)
-        #: (org, device key) -> its connections: the SDK's client ids carry a timestamp, so one
+        #: (org, asset id) -> its connections: the SDK's client ids carry a timestamp, so one
         #: device may be logged in twice, and is offline only once neither is connected ([I])
         self._open: Counter[tuple[str, str]] = Counter()
+        self._counting = threading.Lock()
 
     def _found(self, product_key: str, device_key: str) -> list[tuple[Tenant, Device]]:
         """Every organisation's device of these keys: a seed may give two organisations the same
@@ -209,12 +211,22 @@ class EnosDeviceSide(DeviceSide):
         device = org.devices.get(asset)
         return (org, device) if device is not None else None
 
+    def _opened(self, session: Session) -> tuple[str, str]:
+        """Whose connections a session counts among: its org and asset, whatever becomes of them."""
+        org, asset = session.admitted.principal
+        return org.id, asset
+
+    def reset(self) -> None:
+        super().reset()
+        self._open.clear()
+
     def connected(self, session: Session) -> list[Publish]:
         found = self._device(session)
+        with self._counting:
+            self._open[self._opened(session)] += 1
         if found is not None:
             org, device = found
             with org.lock:
-                self._open[org.id, device.key] += 1
                 now = org.clock.ms()
                 extra = {**(device.extra or {}), "lastOnlineTime": now}
                 extra.setdefault("activeTime", now)
@@ -223,15 +235,16 @@ class EnosDeviceSide(DeviceSide):
         return []
 
     def disconnected(self, session: Session, reason: str) -> list[Publish]:
+        opened = self._opened(session)
+        with self._counting:
+            left = self._open.pop(opened, 1) - 1
+            if left > 0:  # another login of the device is still connected: it stays online
+                self._open[opened] = left
+                return []
         found = self._device(session)
         if found is not None:
             org, device = found
             with org.lock:
-                left = self._open[org.id, device.key] - 1
-                if left > 0:  # another login of the device is still connected: it stays online
-                    self._open[org.id, device.key] = left
-                    return []
-                self._open.pop((org.id, device.key), None)
                 if device.status == "online":
                     extra = {**(device.extra or {}), "lastOfflineTime": org.clock.ms()}
                     org.update_device(device, {"status": "offline", "extra": extra})

@@ -14,6 +14,7 @@ left first goes first): a fake must not grow without bound.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,12 +43,15 @@ class Away:
         return len(self._kept)
 
     def keep(self, session: Session, now_ms: int) -> list[Session]:
-        """Keep a session whose client left; the sessions that went to make room for it."""
+        """Keep a session whose client left, its unacknowledged messages first in its queue; the
+        sessions that went to make room for it (one of the same client id kept before too)."""
         key = (session.admitted.realm, session.client_id)
-        self._kept.pop(key, None)
-        session.queued = deque(maxlen=MAX_QUEUED)
+        replaced = self._kept.pop(key, None)
+        evicted = [replaced[0]] if replaced is not None else []
+        unacknowledged = (replace(m, dup=True) for m in session.inflight.values())
+        session.queued = deque(unacknowledged, maxlen=MAX_QUEUED)
+        session.inflight = {}
         self._kept[key] = (session, now_ms + EXPIRY_MS)
-        evicted = []
         while len(self._kept) > MAX_AWAY:
             evicted.append(self._kept.pop(next(iter(self._kept)))[0])
         return evicted
@@ -100,6 +104,7 @@ def resume(away: Away, subscribers: Subscribers, session: Session) -> list[packe
     if session.hello.clean_session:
         return None
     session.subscriptions = dict(kept.subscriptions)
+    session.adopt_ids(kept)  # the messages sent again keep their ids: new ones must not take them
     for topic_filter, qos in session.subscriptions.items():
         subscribers.add(session, topic_filter, qos)
     return list(kept.queued or ())

@@ -15,6 +15,8 @@ from .sides import Admitted, DeviceSide, Hello
 #: what a client that does not read may leave unsent before deliveries to it are dropped ([I]:
 #: AWS throttles slow clients; a fake must not grow without bound for one)
 MAX_BACKLOG = 8 * 1024 * 1024
+#: AWS IoT Core's quota of unacknowledged outbound messages per client
+MAX_INFLIGHT = 100
 
 
 @dataclass(eq=False)
@@ -38,6 +40,12 @@ class Session:
     dropped: int = 0
     #: a persistent session's QoS 1 messages while its client is away (``persistence``)
     queued: deque[packets.Publish] | None = None
+    #: the side hearing of the connection (``connected``), awaited by a drop that comes meanwhile
+    connecting: asyncio.Future[Any] | None = None
+    #: its CONNACK went out: a persistent session is kept for it when it goes
+    established: bool = False
+    #: a persistent session's QoS 1 deliveries its client has not acknowledged, by packet id
+    inflight: dict[int, packets.Publish] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.cycle(range(1, 65536)))
 
     @property
@@ -46,6 +54,20 @@ class Session:
 
     def next_id(self) -> int:
         return next(self._ids)
+
+    def adopt_ids(self, other: Session) -> None:
+        """Number packets on from where ``other`` (the session this one takes up) left off."""
+        self._ids = other._ids
+
+    def track(self, message: packets.Publish) -> None:
+        """A QoS 1 delivery to send again if the client leaves before its PUBACK and comes back
+        to its persistent session ([I]: the last MAX_INFLIGHT, AWS's bound on unacknowledged
+        outbound messages)."""
+        if self.hello.clean_session:
+            return
+        self.inflight[message.packet_id] = message  # type: ignore[index]
+        if len(self.inflight) > MAX_INFLIGHT:
+            del self.inflight[next(iter(self.inflight))]
 
     def send(self, data: bytes) -> None:
         if not self.closed and not self.writer.is_closing():

@@ -162,6 +162,9 @@ class DeviceSide(Provider):
         """Retained messages a new subscription receives."""
         return []
 
+    #: a SUBSCRIBE asking for QoS 2 closes the connection unanswered (AWS); else QoS 1 is granted
+    closes_on_qos_2: ClassVar[bool] = False
+
     #: the kinds of registry writes whose ``notices`` the side publishes
     watches: ClassVar[frozenset[str]] = frozenset()
 

@@ -145,43 +145,61 @@ def _as_json(view: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- notifications --------------------------------------------------------------------------------
-def notices(ctx: Context, changes: Iterable[tuple[str, Any, Any]]) -> list[Message]:
+#: what a thing's last notices said: its pending executions' (job, status), and its next one
+Announced = tuple[tuple[tuple[str, str], ...], tuple[str, int] | None]
+
+
+def notices(
+    ctx: Context, changes: Iterable[tuple[str, Any, Any]], announced: dict[str, Announced]
+) -> list[Message]:
     """``jobs/notify`` and ``jobs/notify-next`` for the things whose executions ``changes`` moved
-    (``(key, before, after)``, the registry's committed writes): each thing's pending list with
-    the changes and without them, compared."""
-    moved: dict[str, dict[str, tuple[Any, Any]]] = {}  # thing -> key -> (first before, last after)
+    (``(key, before, after)``, the registry's committed writes, read after the fact).
+
+    A thing's pending executions now are compared with what its last notices said
+    (``announced``, thing -> ``Announced``, kept up to date here) or, for a thing with none, with
+    its executions as they were before ``changes``. So notices never go back in time, and writes
+    that came in quick succession may share one. ``notify`` goes out when an execution joins or
+    leaves the pending list or changes status there (the developer guide: "queued or changes to
+    a non-terminal status"), ``notify-next`` when the next one is another."""
+    moved: dict[str, dict[str, Any]] = {}  # thing -> key -> its first before
     for key, before, after in changes:
         record = after if isinstance(after, dict) else before
-        if not isinstance(record, dict) or not isinstance(record.get("thing"), str):
-            continue
-        mine = moved.setdefault(record["thing"], {})
-        mine[key] = (mine[key][0] if key in mine else before, after)
+        if isinstance(record, dict) and isinstance(record.get("thing"), str):
+            moved.setdefault(record["thing"], {}).setdefault(key, before)
     out: list[Message] = []
     now = int(ctx.now)
-    with ctx.tenant.lock:
-        for thing, keyed in moved.items():
-            others = [(k, e) for k, e in jobs.executions(ctx).where("thing", value=thing) if k not in keyed]
-            old = _pending(others, (before for before, _ in keyed.values()))
-            new = _pending(others, (after for _, after in keyed.values()))
-            topic = f"$aws/things/{thing}/jobs"
-            if [e["job"] for e in old] != [e["job"] for e in new]:
-                by_status: dict[str, list[dict[str, Any]]] = {}
-                for execution in new:
-                    by_status.setdefault(execution["status"], []).append(jobs_data.summary(execution))
-                out.append((f"{topic}/notify", compact({"timestamp": now, "jobs": by_status})))
-            first, then = jobs_data.next_of(old), jobs_data.next_of(new)
-            if _job_of(first) != _job_of(then):
-                event: dict[str, Any] = {"timestamp": now}
-                if then is not None:
-                    event["execution"] = _as_json(jobs_data.view(ctx, then, with_document=True))
-                out.append((f"{topic}/notify-next", compact(event)))
+    table = jobs.executions(ctx)
+    for thing, befores in moved.items():
+        rows = list(table.where("thing", value=thing))
+        pending = _pending(e for _, e in rows)
+        last = announced.get(thing)
+        if last is None:
+            was = _pending([*(e for k, e in rows if k not in befores), *befores.values()])
+            last = _said(was)
+        said = _said(pending)
+        topic = f"$aws/things/{thing}/jobs"
+        if said[0] != last[0]:
+            by_status: dict[str, list[dict[str, Any]]] = {}
+            for execution in pending:
+                by_status.setdefault(execution["status"], []).append(jobs_data.summary(execution))
+            out.append((f"{topic}/notify", compact({"timestamp": now, "jobs": by_status})))
+        if said[1] != last[1]:
+            event: dict[str, Any] = {"timestamp": now}
+            then = jobs_data.next_of(pending)
+            if then is not None:
+                event["execution"] = _as_json(jobs_data.view(ctx, then, with_document=True))
+            out.append((f"{topic}/notify-next", compact(event)))
+        announced[thing] = said
     return out
 
 
-def _pending(others: list[tuple[str, Any]], moved: Iterable[Any]) -> list[dict[str, Any]]:
-    """A thing's pending executions, oldest first."""
-    found = [e for _, e in others] + [e for e in moved if isinstance(e, dict)]
-    return jobs_data.ordered(e for e in found if e.get("status") in PENDING)
+def _said(pending: list[dict[str, Any]]) -> Announced:
+    return tuple((e["job"], e["status"]) for e in pending), _job_of(jobs_data.next_of(pending))
+
+
+def _pending(executions: Iterable[Any]) -> list[dict[str, Any]]:
+    """The pending ones among a thing's executions, oldest first."""
+    return jobs_data.ordered(e for e in executions if isinstance(e, dict) and e.get("status") in PENDING)
 
 
 def _job_of(execution: dict[str, Any] | None) -> tuple[str, int] | None:

@@ -1,0 +1,289 @@
+"""Races around persistent sessions and logins, each made by slowing one registry call of the
+device side (as a busy registry lock would): a client resuming its session hears its CONNACK
+first and its waiting messages before new ones; a session taken over while it resumes loses
+nothing; a replaced kept session stops listening; an unacknowledged QoS 1 message is sent again
+on resume; EnOS's count of a device's connections stays true when a login is replaced while it
+connects, or its device is deleted while connected."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from _enos import Enos
+
+from iotfake.mqtt.enos import signature
+from iotfake.transports import requests_session
+
+from ._device import Device
+from ._raw import Raw
+
+
+def _wait(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_a_resuming_client_hears_its_connack_first_and_what_waited_before_new_messages(
+    served, cloud, thing, iot_data
+) -> None:
+    cert = thing("lamp")
+    broker = served.mqtt
+    first = Raw(broker.tls_port, cloud.ca_pem, cert)
+    first.connect("lamp", clean=False)
+    assert Raw.describe(first.read()) == "CONNACK(sp=0, rc=0)"
+    first.subscribe(1, ("cmd/lamp", 1))
+    assert Raw.describe(first.read()).startswith("SUBACK")
+    first.disconnect()
+    _wait(lambda: any(c == "lamp" for _, c in broker._away._kept))
+    iot_data.publish(topic="cmd/lamp", qos=1, payload=b"1-while-away")
+
+    side = cloud.providers["aws-mqtt"]
+    original = side.connected
+
+    def slow_connected(session):
+        time.sleep(0.6)  # a registry write that takes a while (another thread holds the lock)
+        return original(session)
+
+    side.connected = slow_connected
+    try:
+        second = Raw(broker.tls_port, cloud.ca_pem, cert)
+        threading.Timer(
+            0.4, lambda: iot_data.publish(topic="cmd/lamp", qos=1, payload=b"2-during-connect")
+        ).start()
+        second.connect("lamp", clean=False)
+        seen = []
+        while (packet := second.read(3)) is not None:
+            seen.append(Raw.describe(packet))
+            if packet[0] >> 4 == 3 and packet[0] & 0x06:
+                second.puback(
+                    int.from_bytes(packet[1][2 + int.from_bytes(packet[1][:2], "big") :][:2], "big")
+                )
+        second.disconnect()
+    finally:
+        del side.connected
+    assert seen[0].startswith("CONNACK"), f"first packet was {seen[0]}"
+    assert [s for s in seen if "PUBLISH" in s] == [
+        "PUBLISH(cmd/lamp, b'1-while-away', qos=1)",
+        "PUBLISH(cmd/lamp, b'2-during-connect', qos=1)",
+    ]
+
+
+def test_messages_that_waited_survive_a_takeover_during_connect(served, cloud, thing, iot_data) -> None:
+    cert = thing("lamp")
+    broker = served.mqtt
+    first = Raw(broker.tls_port, cloud.ca_pem, cert)
+    first.connect("lamp", clean=False)
+    first.read()
+    first.subscribe(1, ("cmd/lamp", 1))
+    first.read()
+    first.disconnect()
+    _wait(lambda: any(c == "lamp" for _, c in broker._away._kept))
+    iot_data.publish(topic="cmd/lamp", qos=1, payload=b"waited")
+
+    side = cloud.providers["aws-mqtt"]
+    original, calls = side.connected, []
+
+    def slow_connected(session):
+        calls.append(session)
+        if len(calls) == 1:
+            time.sleep(0.6)  # the first resume's registry write is slow
+        return original(session)
+
+    side.connected = slow_connected
+    try:
+        second = Raw(broker.tls_port, cloud.ca_pem, cert)
+        second.connect("lamp", clean=False)
+        time.sleep(0.2)
+        third = Raw(broker.tls_port, cloud.ca_pem, cert)
+        third.connect("lamp", clean=False)
+        seen = []
+        while (packet := third.read(3)) is not None:
+            seen.append(Raw.describe(packet))
+        print(
+            "queued in sessions nobody keeps:",
+            [list(s.queued or ()) for s in calls if not broker._away.holds(s) and s.closed],
+        )
+    finally:
+        del side.connected
+    assert seen[0] == "CONNACK(sp=1, rc=0)"
+    assert "PUBLISH(cmd/lamp, b'waited', qos=1)" in seen, "the waiting message was lost"
+
+
+def test_a_replaced_kept_session_stops_listening(served, cloud, thing) -> None:
+    cert = thing("lamp")
+    broker = served.mqtt
+    a = Raw(broker.tls_port, cloud.ca_pem, cert)
+    a.connect("lamp", clean=False)
+    a.read()
+    a.subscribe(1, ("cmd/lamp", 1))
+    a.read()
+    realm = next(iter(broker._sessions)).admitted.realm
+
+    side = cloud.providers["aws-mqtt"]
+    original, calls = side.disconnected, []
+
+    def slow_disconnected(session, reason):
+        calls.append(session)
+        if len(calls) == 1:
+            time.sleep(0.6)  # the first takeover's registry write is slow
+        return original(session, reason)
+
+    side.disconnected = slow_disconnected
+    try:
+        b = Raw(broker.tls_port, cloud.ca_pem, cert)
+        b.connect("lamp", clean=False)  # takes over a: a is kept, its disconnect is slow
+        time.sleep(0.2)
+        c = Raw(broker.tls_port, cloud.ca_pem, cert)
+        c.connect("lamp", clean=False)  # takes over b before b resumed a
+        c.read(3)
+        time.sleep(0.6)
+    finally:
+        del side.disconnected
+    listening = broker._subscribers.matching(realm, "cmd/lamp")
+    live = set(broker._sessions) | {s for s, _ in broker._away._kept.values()}
+    orphans = [s for s in listening if s not in live]
+    cloud.reset()
+    assert not orphans, "a session neither connected nor kept still listens"
+
+
+def test_an_unacknowledged_qos_1_message_is_sent_again_on_resume(served, cloud, thing, iot_data) -> None:
+    cert = thing("lamp")
+    broker = served.mqtt
+    first = Raw(broker.tls_port, cloud.ca_pem, cert)
+    first.connect("lamp", clean=False)
+    first.read()
+    first.subscribe(1, ("cmd/lamp", 1))
+    first.read()
+    iot_data.publish(topic="cmd/lamp", qos=1, payload=b"unacked")
+    print("first got:", Raw.describe(first.read()))  # and never PUBACKs it
+    first.sock.close()  # the connection breaks
+    deadline = time.monotonic() + 5
+    while not any(c == "lamp" for _, c in broker._away._kept):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    second = Raw(broker.tls_port, cloud.ca_pem, cert)
+    second.connect("lamp", clean=False)
+    seen = []
+    while (packet := second.read(2)) is not None:
+        seen.append(Raw.describe(packet))
+    second.disconnect()
+    assert any("unacked" in s for s in seen), "the unacknowledged QoS 1 message was not sent again"
+
+
+@pytest.fixture
+def enos(cloud):
+    session = requests_session(cloud)
+    return Enos(lambda m, p, b, h: session.request(m, p, json=b, headers=h).json())
+
+
+def status(enos, pk, key):
+    return enos.get(productKey=pk, deviceKey=key)["data"]["status"]
+
+
+def test_a_login_replaced_while_connecting_ends_offline(served, cloud, enos) -> None:
+    pk = enos.product()
+    secret = enos.device(pk, deviceKey="meter-1")["deviceSecret"]
+    timestamp = str(int(time.time() * 1000))
+    client_id = f"meter-1|securemode=2,signmethod=hmacsha256,timestamp={timestamp}|"
+    params = {"productKey": pk, "deviceKey": "meter-1", "clientId": "meter-1", "timestamp": timestamp}
+    password = signature(secret, params, "hmacsha256")
+
+    side = cloud.providers["enos-mqtt"]
+    original, calls = side.connected, []
+
+    def slow_connected(session):
+        calls.append(session)
+        if len(calls) == 1:
+            time.sleep(0.6)  # the registry is busy for the first login
+        return original(session)
+
+    side.connected = slow_connected
+    try:
+        first = Raw(served.mqtt.port, None, None, host="127.0.0.1")
+        first.connect(client_id, True, f"meter-1&{pk}", password)
+        time.sleep(0.2)
+        second = Raw(served.mqtt.port, None, None, host="127.0.0.1")
+        second.connect(client_id, True, f"meter-1&{pk}", password)  # replaces the first
+        time.sleep(0.6)
+        second.disconnect()
+        deadline = time.monotonic() + 3
+        while status(enos, pk, "meter-1") != "offline" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        print(
+            "connected clients:",
+            served.mqtt.clients(),
+            "counter:",
+            dict(side._open),
+            "status:",
+            status(enos, pk, "meter-1"),
+        )
+    finally:
+        del side.connected
+    assert status(enos, pk, "meter-1") == "offline"
+
+
+def login(served, made, device_key, product_key, secret):
+    timestamp = str(int(time.time() * 1000))
+    client_id = f"{device_key}|securemode=2,signmethod=hmacsha256,timestamp={timestamp}|"
+    params = {
+        "productKey": product_key,
+        "deviceKey": device_key,
+        "clientId": device_key,
+        "timestamp": timestamp,
+    }
+    device = Device(
+        client_id, username=f"{device_key}&{product_key}", password=signature(secret, params, "hmacsha256")
+    )
+    made.append(device)
+    assert device.connect(served.mqtt.port, host="127.0.0.1") == 0
+    return device
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_a_device_deleted_while_connected_counts_its_connection_gone(served, cloud, enos) -> None:
+    made: list[Device] = []
+    try:
+        pk = enos.product()
+        secret = enos.device(pk, deviceKey="meter-1")["deviceSecret"]
+        meter = login(served, made, "meter-1", pk, secret)
+        assert enos.call("devices", "delete", None, productKey=pk, deviceKey="meter-1")["code"] == 0
+        assert meter.disconnected.wait(5)
+        # the same key again: one login, then it leaves
+        secret = enos.device(pk, deviceKey="meter-1")["deviceSecret"]
+        again = login(served, made, "meter-1", pk, secret)
+        assert status(enos, pk, "meter-1") == "online"
+        again.close()
+        went_offline = wait_for(lambda: status(enos, pk, "meter-1") == "offline")
+        assert went_offline, "the re-created device stays online with no connection"
+    finally:
+        for device in made:
+            device.close()
+
+
+def test_cloud_reset_forgets_the_connection_counts(served, cloud, enos) -> None:
+    """The next test's device of the same org and key (seeded ids: the same) starts at none."""
+    made: list[Device] = []
+    try:
+        pk = enos.product()
+        secret = enos.device(pk, deviceKey="meter-1")["deviceSecret"]
+        meter = login(served, made, "meter-1", pk, secret)
+        enos.call("devices", "delete", None, productKey=pk, deviceKey="meter-1")
+        assert meter.disconnected.wait(5)
+        side = cloud.providers["enos-mqtt"]
+        cloud.reset()
+        assert not side._open, "the count outlives the cloud's state"
+    finally:
+        for device in made:
+            device.close()
