@@ -13,7 +13,7 @@ import time
 import pytest
 from _enos import Enos
 
-from iotfake.mqtt.enos import signature
+from iotfake.mqtt.enos import static_login
 from iotfake.transports import requests_session
 
 from ._device import Device
@@ -27,18 +27,28 @@ def _wait(predicate, timeout=5.0):
         time.sleep(0.02)
 
 
+def _subscribed(served, cloud, cert) -> Raw:
+    """A connection of client "lamp" asking to keep its session, subscribed to cmd/lamp at QoS 1."""
+    raw = Raw(served.mqtt.tls_port, cloud.ca_pem, cert)
+    raw.connect("lamp", clean=False)
+    assert Raw.describe(raw.read()) == "CONNACK(sp=0, rc=0)"
+    raw.subscribe(1, ("cmd/lamp", 1))
+    assert Raw.describe(raw.read()).startswith("SUBACK")
+    return raw
+
+
+def _kept(served) -> None:
+    """Wait until the broker keeps lamp's session."""
+    _wait(lambda: any(client == "lamp" for _, client in served.mqtt._away._kept))
+
+
 def test_a_resuming_client_hears_its_connack_first_and_what_waited_before_new_messages(
     served, cloud, thing, iot_data
 ) -> None:
     cert = thing("lamp")
     broker = served.mqtt
-    first = Raw(broker.tls_port, cloud.ca_pem, cert)
-    first.connect("lamp", clean=False)
-    assert Raw.describe(first.read()) == "CONNACK(sp=0, rc=0)"
-    first.subscribe(1, ("cmd/lamp", 1))
-    assert Raw.describe(first.read()).startswith("SUBACK")
-    first.disconnect()
-    _wait(lambda: any(c == "lamp" for _, c in broker._away._kept))
+    _subscribed(served, cloud, cert).disconnect()
+    _kept(served)
     iot_data.publish(topic="cmd/lamp", qos=1, payload=b"1-while-away")
 
     side = cloud.providers["aws-mqtt"]
@@ -75,13 +85,8 @@ def test_a_resuming_client_hears_its_connack_first_and_what_waited_before_new_me
 def test_messages_that_waited_survive_a_takeover_during_connect(served, cloud, thing, iot_data) -> None:
     cert = thing("lamp")
     broker = served.mqtt
-    first = Raw(broker.tls_port, cloud.ca_pem, cert)
-    first.connect("lamp", clean=False)
-    first.read()
-    first.subscribe(1, ("cmd/lamp", 1))
-    first.read()
-    first.disconnect()
-    _wait(lambda: any(c == "lamp" for _, c in broker._away._kept))
+    _subscribed(served, cloud, cert).disconnect()
+    _kept(served)
     iot_data.publish(topic="cmd/lamp", qos=1, payload=b"waited")
 
     side = cloud.providers["aws-mqtt"]
@@ -103,10 +108,6 @@ def test_messages_that_waited_survive_a_takeover_during_connect(served, cloud, t
         seen = []
         while (packet := third.read(3)) is not None:
             seen.append(Raw.describe(packet))
-        print(
-            "queued in sessions nobody keeps:",
-            [list(s.queued or ()) for s in calls if not broker._away.holds(s) and s.closed],
-        )
     finally:
         del side.connected
     assert seen[0] == "CONNACK(sp=1, rc=0)"
@@ -116,11 +117,7 @@ def test_messages_that_waited_survive_a_takeover_during_connect(served, cloud, t
 def test_a_replaced_kept_session_stops_listening(served, cloud, thing) -> None:
     cert = thing("lamp")
     broker = served.mqtt
-    a = Raw(broker.tls_port, cloud.ca_pem, cert)
-    a.connect("lamp", clean=False)
-    a.read()
-    a.subscribe(1, ("cmd/lamp", 1))
-    a.read()
+    _subscribed(served, cloud, cert)
     realm = next(iter(broker._sessions)).admitted.realm
 
     side = cloud.providers["aws-mqtt"]
@@ -153,13 +150,9 @@ def test_a_replaced_kept_session_stops_listening(served, cloud, thing) -> None:
 def test_an_unacknowledged_qos_1_message_is_sent_again_on_resume(served, cloud, thing, iot_data) -> None:
     cert = thing("lamp")
     broker = served.mqtt
-    first = Raw(broker.tls_port, cloud.ca_pem, cert)
-    first.connect("lamp", clean=False)
-    first.read()
-    first.subscribe(1, ("cmd/lamp", 1))
-    first.read()
+    first = _subscribed(served, cloud, cert)
     iot_data.publish(topic="cmd/lamp", qos=1, payload=b"unacked")
-    print("first got:", Raw.describe(first.read()))  # and never PUBACKs it
+    assert "unacked" in Raw.describe(first.read())  # and never PUBACKs it
     first.sock.close()  # the connection breaks
     deadline = time.monotonic() + 5
     while not any(c == "lamp" for _, c in broker._away._kept):
@@ -187,10 +180,7 @@ def status(enos, pk, key):
 def test_a_login_replaced_while_connecting_ends_offline(served, cloud, enos) -> None:
     pk = enos.product()
     secret = enos.device(pk, deviceKey="meter-1")["deviceSecret"]
-    timestamp = str(int(time.time() * 1000))
-    client_id = f"meter-1|securemode=2,signmethod=hmacsha256,timestamp={timestamp}|"
-    params = {"productKey": pk, "deviceKey": "meter-1", "clientId": "meter-1", "timestamp": timestamp}
-    password = signature(secret, params, "hmacsha256")
+    client_id, username, password = static_login("meter-1", pk, secret)
 
     side = cloud.providers["enos-mqtt"]
     original, calls = side.connected, []
@@ -204,40 +194,23 @@ def test_a_login_replaced_while_connecting_ends_offline(served, cloud, enos) -> 
     side.connected = slow_connected
     try:
         first = Raw(served.mqtt.port, None, None, host="127.0.0.1")
-        first.connect(client_id, True, f"meter-1&{pk}", password)
+        first.connect(client_id, True, username, password)
         time.sleep(0.2)
         second = Raw(served.mqtt.port, None, None, host="127.0.0.1")
-        second.connect(client_id, True, f"meter-1&{pk}", password)  # replaces the first
+        second.connect(client_id, True, username, password)  # replaces the first
         time.sleep(0.6)
         second.disconnect()
         deadline = time.monotonic() + 3
         while status(enos, pk, "meter-1") != "offline" and time.monotonic() < deadline:
             time.sleep(0.05)
-        print(
-            "connected clients:",
-            served.mqtt.clients(),
-            "counter:",
-            dict(side._open),
-            "status:",
-            status(enos, pk, "meter-1"),
-        )
     finally:
         del side.connected
     assert status(enos, pk, "meter-1") == "offline"
 
 
 def login(served, made, device_key, product_key, secret):
-    timestamp = str(int(time.time() * 1000))
-    client_id = f"{device_key}|securemode=2,signmethod=hmacsha256,timestamp={timestamp}|"
-    params = {
-        "productKey": product_key,
-        "deviceKey": device_key,
-        "clientId": device_key,
-        "timestamp": timestamp,
-    }
-    device = Device(
-        client_id, username=f"{device_key}&{product_key}", password=signature(secret, params, "hmacsha256")
-    )
+    client_id, username, password = static_login(device_key, product_key, secret)
+    device = Device(client_id, username=username, password=password)
     made.append(device)
     assert device.connect(served.mqtt.port, host="127.0.0.1") == 0
     return device
