@@ -5,6 +5,8 @@ the same store as the iot and iot-jobs-data APIs."""
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +114,80 @@ def test_notify_next_is_sent_only_when_the_next_execution_changes(iot, thing, de
     assert lamp.topics() == []
     iot.cancel_job(jobId="first")
     assert lamp.receive("$aws/things/lamp/jobs/notify-next")["execution"]["jobId"] == "second"
+
+
+@pytest.mark.e2e  # a real SDK with its own threads and timeouts: the README command runs it
+def test_a_device_runs_a_job_with_the_aws_iot_device_sdk(served, iot, thing) -> None:
+    """awsiotsdk's IotJobsClient (AWS CRT, mutual TLS, a persistent session as its builder
+    makes by default) reads every answer into its own model."""
+    from concurrent.futures import Future
+
+    from awscrt import mqtt
+    from awsiot import iotjobs, mqtt_connection_builder
+
+    cert = thing("lamp")
+    folder = Path(tempfile.mkdtemp(prefix="iotfake-sdk-"))
+    (folder / "ca.pem").write_text(served.cloud.ca_pem)
+    (folder / "lamp.crt").write_text(cert["certificatePem"])
+    (folder / "lamp.key").write_text(cert["keyPair"]["PrivateKey"])
+
+    def connect() -> tuple[mqtt.Connection, bool]:
+        connection = mqtt_connection_builder.mtls_from_path(
+            endpoint="localhost",
+            port=served.mqtt.tls_port,
+            cert_filepath=str(folder / "lamp.crt"),
+            pri_key_filepath=str(folder / "lamp.key"),
+            ca_filepath=str(folder / "ca.pem"),
+            client_id="lamp",
+            clean_session=False,
+            keep_alive_secs=30,
+        )
+        return connection, connection.connect().result(10)["session_present"]
+
+    device, present = connect()
+    assert present is False
+    jobs = iotjobs.IotJobsClient(device)
+    upcoming: Future = Future()
+    started: Future = Future()
+    done: Future = Future()
+    subscribed, _ = jobs.subscribe_to_next_job_execution_changed_events(
+        iotjobs.NextJobExecutionChangedSubscriptionRequest(thing_name="lamp"),
+        mqtt.QoS.AT_LEAST_ONCE,
+        lambda event: upcoming.done() or upcoming.set_result(event),
+    )
+    subscribed.result(10)
+    for subscribe, future in (
+        (jobs.subscribe_to_start_next_pending_job_execution_accepted, started),
+        (jobs.subscribe_to_update_job_execution_accepted, done),
+    ):
+        request = (
+            iotjobs.StartNextPendingJobExecutionSubscriptionRequest(thing_name="lamp")
+            if future is started
+            else iotjobs.UpdateJobExecutionSubscriptionRequest(thing_name="lamp", job_id="+")
+        )
+        subscribed, _ = subscribe(request, mqtt.QoS.AT_LEAST_ONCE, future.set_result)
+        subscribed.result(10)
+    _job(iot, "reboot-1", "lamp")
+    assert upcoming.result(10).execution.job_document == DOCUMENT
+    jobs.publish_start_next_pending_job_execution(
+        iotjobs.StartNextPendingJobExecutionRequest(thing_name="lamp", client_token="t-1"),
+        mqtt.QoS.AT_LEAST_ONCE,
+    ).result(10)
+    execution = started.result(10).execution
+    assert (execution.job_id, execution.status, execution.version_number) == ("reboot-1", "IN_PROGRESS", 2)
+    assert execution.queued_at.year >= 2026 and started.result().client_token == "t-1"
+    jobs.publish_update_job_execution(
+        iotjobs.UpdateJobExecutionRequest(
+            thing_name="lamp",
+            job_id="reboot-1",
+            status=iotjobs.JobStatus.SUCCEEDED,
+            expected_version=execution.version_number,
+            include_job_execution_state=True,
+        ),
+        mqtt.QoS.AT_LEAST_ONCE,
+    ).result(10)
+    assert done.result(10).execution_state.status == "SUCCEEDED"
+    device.disconnect().result(10)
+    again, present = connect()  # the session was kept: its subscriptions too
+    assert present is True
+    again.disconnect().result(10)
