@@ -191,3 +191,16 @@ def test_a_device_runs_a_job_with_the_aws_iot_device_sdk(served, iot, thing) -> 
     again, present = connect()  # the session was kept: its subscriptions too
     assert present is True
     again.disconnect().result(10)
+
+
+def test_notify_lists_at_most_15_in_progress_first(iot, thing, devices) -> None:
+    lamp = devices("lamp", thing("lamp"))
+    lamp.subscribe("$aws/things/lamp/jobs/notify")
+    for number in range(16):
+        _job(iot, f"job-{number:02d}", "lamp")
+        lamp.receive("$aws/things/lamp/jobs/notify")  # one notice each: read before the next
+    lamp.publish("$aws/things/lamp/jobs/job-03/update", {"status": "IN_PROGRESS"})
+    listed = lamp.receive("$aws/things/lamp/jobs/notify")["jobs"]
+    assert list(listed) == ["IN_PROGRESS", "QUEUED"]
+    assert [j["jobId"] for j in listed["IN_PROGRESS"]] == ["job-03"]
+    assert [j["jobId"] for j in listed["QUEUED"]] == [f"job-{n:02d}" for n in range(16) if n != 3][:14]

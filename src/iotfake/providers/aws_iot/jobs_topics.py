@@ -49,6 +49,10 @@ CODES = {
     "ThrottlingException": "RequestThrottled",
 }
 PENDING = ("QUEUED", "IN_PROGRESS")
+#: the guide's Jobs notifications: "A ListNotification contains a list of no more than 15 pending
+#: job executions. They are sorted by status (IN_PROGRESS job executions before QUEUED job
+#: executions) and then by the times when they were queued."
+MAX_LISTED = 15
 
 Message = tuple[str, bytes]
 
@@ -180,7 +184,8 @@ def notices(
         topic = f"$aws/things/{thing}/jobs"
         if said[0] != last[0]:
             by_status: dict[str, list[dict[str, Any]]] = {}
-            for execution in pending:
+            listed = sorted(pending, key=lambda e: e["status"] != "IN_PROGRESS")[:MAX_LISTED]
+            for execution in listed:
                 by_status.setdefault(execution["status"], []).append(jobs_data.summary(execution))
             out.append((f"{topic}/notify", compact({"timestamp": now, "jobs": by_status})))
         if said[1] != last[1]:
