@@ -99,21 +99,13 @@ class DeviceClient:
             self._wait(info.mid)
 
     def receive(self, topic: str, timeout: float = TIMEOUT) -> Any:
-        """The next message on ``topic`` (JSON decoded when it is JSON), skipping others."""
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no message on {topic} within {timeout} s")
-            try:
-                got, payload = self.messages.get(timeout=left)
-            except queue.Empty:
-                raise AssertionError(f"no message on {topic} within {timeout} s") from None
-            if got == topic:
-                try:
-                    return json.loads(payload)
-                except ValueError:
-                    return payload
+        """The next message on ``topic`` (JSON decoded when it is JSON); messages on other
+        topics stay for a later ``receive``."""
+        _, payload = self._next({topic}, timeout)
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return payload
 
     def request(self, topic: str, payload: Any) -> Any:
         """Publish a request to one of AWS's request/response topics (a shadow update, fleet
@@ -123,15 +115,33 @@ class DeviceClient:
             self.subscribe(topic + "/rejected")
             self._answered.add(topic)
         self.publish(topic, payload)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            got, raw = self.messages.get(timeout=max(deadline - time.monotonic(), 0.01))
-            if got in (topic + "/accepted", topic + "/rejected"):
-                answer = json.loads(raw)
-                if got.endswith("/rejected"):
-                    raise RuntimeError(f"{topic} was rejected: {answer}")
-                return answer
-        raise AssertionError(f"no answer on {topic}/accepted or /rejected within {TIMEOUT} s")
+        got, raw = self._next({topic + "/accepted", topic + "/rejected"}, TIMEOUT)
+        answer = json.loads(raw)
+        if got.endswith("/rejected"):
+            raise RuntimeError(f"{topic} was rejected: {answer}")
+        return answer
+
+    def _next(self, topics: set[str], timeout: float) -> tuple[str, bytes]:
+        """The next message on one of ``topics``; the others read meanwhile are put back, in
+        their order, behind what arrived since."""
+        deadline, passed = time.monotonic() + timeout, []
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                try:
+                    if left <= 0:
+                        raise queue.Empty
+                    got, payload = self.messages.get(timeout=left)
+                except queue.Empty:
+                    raise AssertionError(
+                        f"no message on {' or '.join(sorted(topics))} within {timeout} s"
+                    ) from None
+                if got in topics:
+                    return got, payload
+                passed.append((got, payload))
+        finally:
+            for message in passed:
+                self.messages.put(message)
 
     def topics(self, settle: float = 0.3) -> list[str]:
         """Every topic received so far (after waiting ``settle`` seconds for stragglers)."""
