@@ -98,6 +98,16 @@ def test_iot_data_publish_reaches_subscribers_and_retained_messages_wait(thing, 
     assert other.receive("config/lamp") == {"level": 3}
 
 
+def test_the_test_client_keeps_what_it_did_not_wait_for(thing, devices, iot_data) -> None:
+    """``receive`` and ``request`` take the message they wait for and leave the others, in order."""
+    device = devices("lamp", thing("lamp"))
+    device.subscribe("news/#")
+    for topic in ("news/a", "news/b", "news/c"):
+        iot_data.publish(topic=topic, payload=topic.encode(), qos=1)
+    assert device.receive("news/c") == b"news/c"
+    assert [device.receive(topic) for topic in ("news/a", "news/b")] == [b"news/a", b"news/b"]
+
+
 def test_presence_events_and_connectivity_follow_connections(iot, thing, devices) -> None:
     iot.update_indexing_configuration(
         thingIndexingConfiguration={
