@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +46,23 @@ def serving(*args: str) -> Iterator[Served]:
         if served.process.poll() is None:
             served.process.terminate()
         _, served.stderr = served.process.communicate(timeout=30)
+
+
+def stop(served: Served, sig: int = signal.SIGTERM, timeout: float = 60) -> str:
+    """Send ``sig`` and wait for the server to exit; its stderr. A server that does not exit in
+    time is asked for every thread's stack (SIGUSR1) before it is killed, and the assertion
+    shows them: a hang says where it hangs."""
+    served.process.send_signal(sig)
+    try:
+        return served.process.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        served.process.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        served.process.kill()
+        _, err = served.process.communicate(timeout=30)
+        raise AssertionError(
+            f"iotfake serve did not stop within {timeout} s; its threads:\n{err[-20000:]}"
+        ) from None
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

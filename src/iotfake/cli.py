@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import math
 import os
 import signal
@@ -210,6 +211,8 @@ def serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if hasattr(signal, "SIGUSR1"):  # `kill -USR1 PID`: every thread's stack on stderr (a hang, diagnosed)
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     if keeper is not None:
         try:
             keeper.start()  # writes the file first: a path that cannot be written fails here, not later

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +19,7 @@ import boto3
 import pytest
 import requests
 from botocore.config import Config
-from serve_process import start
+from serve_process import start, stop
 
 from iotfake import FakeCloud
 
@@ -123,8 +122,7 @@ def test_sigterm_under_load_keeps_every_acknowledged_create_of_every_provider(tm
         while min(len(keys) for keys in acknowledged.values()) < AT_LEAST:
             assert time.monotonic() < deadline, {name: len(keys) for name, keys in acknowledged.items()}
             time.sleep(0.01)
-        served.process.send_signal(signal.SIGTERM)
-        errors.append(served.process.communicate(timeout=60)[1])
+        errors.append(stop(served))
 
     acknowledged = under_load(served.url, "", terminate_when_busy)
     assert served.process.returncode == 0, errors[0]
@@ -165,8 +163,7 @@ def test_sigkill_at_random_moments_under_load_loses_no_acknowledged_write(tmp_pa
         acknowledged = under_load(served.url, f"{run}-", kill_later)
         # the restart replays the log; a clean stop then writes the whole file to read back
         again = start("--state", str(state))
-        again.process.send_signal(signal.SIGTERM)
-        _, err = again.process.communicate(timeout=60)
+        err = stop(again)
         assert again.process.returncode == 0, err
         kept = kept_keys(state)
         for name, keys in acknowledged.items():
