@@ -38,10 +38,15 @@ class Raw:
         self.sock = ctx.wrap_socket(socket.create_connection((host, port), timeout=10), server_hostname=host)
 
     def connect(
-        self, client_id: str, clean: bool, username: str | None = None, password: str | None = None
+        self,
+        client_id: str,
+        clean: bool,
+        username: str | None = None,
+        password: str | None = None,
+        keep_alive: int = 60,
     ) -> None:
         flags = (0x02 if clean else 0x00) | (0xC0 if username is not None else 0)
-        body = _str("MQTT") + bytes([4, flags]) + struct.pack(">H", 60) + _str(client_id)
+        body = _str("MQTT") + bytes([4, flags]) + struct.pack(">H", keep_alive) + _str(client_id)
         if username is not None:
             body += _str(username) + _str(password or "")
         self.sock.sendall(_packet(0x10, body))

@@ -3,7 +3,8 @@ device side (as a busy registry lock would): a client resuming its session hears
 first and its waiting messages before new ones; a session taken over while it resumes loses
 nothing; a replaced kept session stops listening; an unacknowledged QoS 1 message is sent again
 on resume; EnOS's count of a device's connections stays true when a login is replaced while it
-connects, or its device is deleted while connected."""
+connects, or its device is deleted while connected. And the keep-alive each side holds a silent
+client to."""
 
 from __future__ import annotations
 
@@ -260,3 +261,32 @@ def test_cloud_reset_forgets_the_connection_counts(served, cloud, enos) -> None:
     finally:
         for device in made:
             device.close()
+
+
+def test_aws_holds_a_client_to_its_keep_alive_bounds_and_enos_to_what_it_asked(
+    served, cloud, thing, enos
+) -> None:
+    """AWS IoT Core counts a keep-alive under 30 s as 30 and 0 or over 1,200 s as 1,200: a silent
+    AWS client that asked for 1 s is still connected after 2 s; an EnOS one is not."""
+    from iotfake.mqtt.aws import AwsDeviceSide
+
+    side = cloud.providers["aws-mqtt"]
+    assert isinstance(side, AwsDeviceSide)
+    assert [side.keep_alive(k) for k in (0, 1, 29, 30, 60, 1200, 5000)] == [1200, 30, 30, 30, 60, 1200, 1200]
+    lamp = Raw(served.mqtt.tls_port, cloud.ca_pem, thing("lamp"))
+    lamp.connect("lamp", clean=True, keep_alive=1)
+    assert Raw.describe(lamp.read()) == "CONNACK(sp=0, rc=0)"
+    pk = enos.product()
+    client_id, username, password = static_login(
+        "meter-1", pk, enos.device(pk, deviceKey="meter-1")["deviceSecret"]
+    )
+    meter = Raw(served.mqtt.port, None, None, host="127.0.0.1")
+    meter.connect(client_id, True, username, password, keep_alive=1)
+    assert Raw.describe(meter.read()) == "CONNACK(sp=0, rc=0)"
+    assert meter.read(3) is None  # closed at 1.5 s of silence
+    assert (
+        cloud.journal.last(provider="enos-mqtt", operation="Disconnect").params["reason"]
+        == "MQTT_KEEP_ALIVE_TIMEOUT"
+    )
+    assert "lamp" in served.mqtt.clients()  # silent as long, and still there
+    lamp.disconnect()

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 #: AWS IoT Core's message broker quotas: "Client ID size: 128 bytes of UTF-8 encoded characters"
 MAX_CLIENT_ID_BYTES = 128
+#: the keep-alive AWS IoT Core holds a client to, in seconds (see ``AwsDeviceSide.keep_alive``)
+KEEP_ALIVE_MIN, KEEP_ALIVE_MAX = 30, 1200
 #: the reserved (``$``) topics a device may publish on: requests to the shadow, jobs, fleet
 #: provisioning, Basic Ingest and Device Defender services. Every other ``$`` topic - lifecycle
 #: events, the services' answers - is subscribe-only, and AWS disconnects a client publishing there.
@@ -109,6 +111,11 @@ class AwsDeviceSide(DeviceSide):
 
     def revoked(self, session: Session) -> str | None:
         return device_auth.revoked(session.admitted.principal)
+
+    def keep_alive(self, requested: int) -> int:
+        """AWS IoT Core's bounds: under 30 s counts as 30, and 0 or over 1,200 s as 1,200 (its
+        quotas page; the CRT's MQTT client took its default from that maximum)."""
+        return min(max(requested or KEEP_ALIVE_MAX, KEEP_ALIVE_MIN), KEEP_ALIVE_MAX)
 
     def topic_problem(self, topic: str) -> str | None:
         return messages.topic_problem(topic)

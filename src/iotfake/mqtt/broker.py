@@ -319,7 +319,7 @@ class Broker(Listening, ConnectionApi):
         return Refused(side.connack_code(failure), f"fault rule {decision.rule}: {failure.message}")
 
     async def _session_loop(self, reader: asyncio.StreamReader, session: Session) -> str:
-        keep_alive = session.hello.keep_alive
+        keep_alive = session.side.keep_alive(session.hello.keep_alive)
         timeout = keep_alive * 1.5 if keep_alive else None
         while not session.closed:
             try:

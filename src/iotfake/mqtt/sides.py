@@ -135,6 +135,10 @@ class DeviceSide(Provider):
         credential the registry withdraws is withdrawn from the live session too."""
         return None
 
+    def keep_alive(self, requested: int) -> int:
+        """The keep-alive the broker holds a client to: what it asked for (0: none, MQTT 3.1.2.10)."""
+        return requested
+
     def topic_problem(self, topic: str) -> str | None:
         """Why the provider refuses a topic or filter by its shape alone (AWS: its size), or None."""
         return None
