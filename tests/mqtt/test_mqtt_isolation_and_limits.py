@@ -157,7 +157,7 @@ def test_a_client_that_does_not_read_is_not_buffered_for_without_end(
     for n in range(60):
         talker.client.publish(f"flood/{n}", b"x" * 100_000, 0)
     talker.publish("flood/last", b"y")
-    session = next(s for s in served.mqtt._sessions if s.client_id == "sleepy")
+    session = next(s for s in served.mqtt._sessions.values() if s.client_id == "sleepy")
     deadline = time.monotonic() + 5
     while not session.dropped and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -118,8 +118,8 @@ def test_messages_that_waited_survive_a_takeover_during_connect(served, cloud, t
 def test_a_replaced_kept_session_stops_listening(served, cloud, thing) -> None:
     cert = thing("lamp")
     broker = served.mqtt
-    _subscribed(served, cloud, cert)
-    realm = next(iter(broker._sessions)).admitted.realm
+    first = _subscribed(served, cloud, cert)  # held: it stays connected until taken over
+    realm = broker._sessions[next(iter(broker._sessions))].admitted.realm
 
     side = cloud.providers["aws-mqtt"]
     original, calls = side.disconnected, []
@@ -142,10 +142,11 @@ def test_a_replaced_kept_session_stops_listening(served, cloud, thing) -> None:
     finally:
         del side.disconnected
     listening = broker._subscribers.matching(realm, "cmd/lamp")
-    live = set(broker._sessions) | {s for s, _ in broker._away._kept.values()}
+    live = set(broker._sessions.values()) | {s for s, _ in broker._away._kept.values()}
     orphans = [s for s in listening if s not in live]
     cloud.reset()
     assert not orphans, "a session neither connected nor kept still listens"
+    first.sock.close()
 
 
 def test_an_unacknowledged_qos_1_message_is_sent_again_on_resume(served, cloud, thing, iot_data) -> None:

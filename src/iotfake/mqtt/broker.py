@@ -78,7 +78,8 @@ class Broker(Listening, ConnectionApi):
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.AbstractServer] = []
-        self._sessions: set[Session] = set()
+        #: the connected clients by (realm, client id): a client id connects once
+        self._sessions: dict[tuple[tuple[str, str], str], Session] = {}
         self._subscribers = Subscribers()
         self._away = Away()  # persistent sessions whose clients left
         #: the last disconnect of each (realm, client id), for iot-data's GetConnection
@@ -255,11 +256,10 @@ class Broker(Listening, ConnectionApi):
         session.will = packet.will
         # a client id connects once (AWS's rule): claimed before anything is awaited, so that two
         # connections arriving together cannot both find no one to replace and both stay
-        others = [
-            s for s in self._sessions if s.client_id == hello.client_id and s.admitted.realm == admitted.realm
-        ]
-        self._sessions.add(session)
-        for other in others:
+        key = (admitted.realm, hello.client_id)
+        other = self._sessions.get(key)
+        self._sessions[key] = session
+        if other is not None:
             await self._drop(other, "DUPLICATE_CLIENTID")
         if session.closed:  # itself replaced by a newer connection meanwhile
             return None
@@ -368,7 +368,9 @@ class Broker(Listening, ConnectionApi):
         if session.closed:
             return
         session.closed = True
-        self._sessions.discard(session)
+        key = (session.admitted.realm, session.client_id)
+        if self._sessions.get(key) is session:  # not the newer connection that replaced it
+            del self._sessions[key]
         if session.connecting is not None and not session.connecting.done():
             with contextlib.suppress(Exception):  # the side hears of the connection first
                 await asyncio.shield(session.connecting)

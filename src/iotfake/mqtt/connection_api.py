@@ -24,7 +24,7 @@ class ConnectionApi:
     """The broker's connection questions (see the module's docstring)."""
 
     loop: asyncio.AbstractEventLoop | None
-    _sessions: set[Session]
+    _sessions: dict[tuple[tuple[str, str], str], Session]
     _gone: dict[tuple[tuple[str, str], str], dict[str, Any]]
     _away: Away
     _subscribers: Subscribers
@@ -50,9 +50,7 @@ class ConnectionApi:
         return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout)
 
     def _session(self, realm: tuple[str, str], client_id: str) -> Session | None:
-        return next(
-            (s for s in self._sessions if s.admitted.realm == realm and s.client_id == client_id), None
-        )
+        return self._sessions.get((realm, client_id))
 
     def connection(self, realm: tuple[str, str], client_id: str) -> dict[str, Any] | None:
         """A client's connection as GetConnection describes it (None: the broker never saw it)."""
@@ -138,4 +136,4 @@ class ConnectionApi:
 
     # -- for tests and the console ----------------------------------------------------------------------
     def clients(self) -> list[str]:
-        return sorted(s.client_id for s in self._sessions)
+        return sorted(client_id for _, client_id in self._sessions)

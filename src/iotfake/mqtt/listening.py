@@ -34,7 +34,7 @@ class Listening:
     loop: asyncio.AbstractEventLoop | None
     cloud: FakeCloud
     sides: Sides
-    _sessions: set[Session]
+    _sessions: dict[tuple[tuple[str, str], str], Session]
     _tls: Any
     _thread: threading.Thread | None
     _unsubscribe: Callable[[], None] | None
@@ -98,7 +98,7 @@ class Listening:
         """Drop the sessions whose credentials were written and no longer admit them (a revoked
         certificate, a disabled or deleted device): the registry decides who stays, not only who
         gets in."""
-        for session in list(self._sessions):
+        for session in list(self._sessions.values()):
             realm = session.admitted.realm
             if any((realm, kind, key) in written for kind, key in session.admitted.credentials):
                 reason = await self._work(session.side.revoked, session)
@@ -125,7 +125,7 @@ class Listening:
 
     async def _drop_all(self, reason: str) -> None:
         """Every client goes, and every session kept for one (the fake starts afresh or stops)."""
-        for session in list(self._sessions):
+        for session in list(self._sessions.values()):
             await self._drop(session, reason)
         persistence.forget(self._away, self._subscribers)
 
