@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from _enos import Enos
@@ -26,6 +28,25 @@ def _wait(predicate, timeout=5.0):
     while not predicate():
         assert time.monotonic() < deadline
         time.sleep(0.02)
+
+
+@contextmanager
+def _slowed(side, name: str, *, first_only: bool) -> Iterator[None]:
+    """The side's ``name`` call takes 0.6 s longer (its first call only, with ``first_only``), as
+    a registry write waiting for a busy lock would."""
+    original, calls = getattr(side, name), []
+
+    def slow(*args):
+        calls.append(args)
+        if not first_only or len(calls) == 1:
+            time.sleep(0.6)
+        return original(*args)
+
+    setattr(side, name, slow)
+    try:
+        yield
+    finally:
+        delattr(side, name)
 
 
 def _subscribed(served, cloud, cert) -> Raw:
@@ -52,15 +73,8 @@ def test_a_resuming_client_hears_its_connack_first_and_what_waited_before_new_me
     _kept(served)
     iot_data.publish(topic="cmd/lamp", qos=1, payload=b"1-while-away")
 
-    side = cloud.providers["aws-mqtt"]
-    original = side.connected
-
-    def slow_connected(session):
-        time.sleep(0.6)  # a registry write that takes a while (another thread holds the lock)
-        return original(session)
-
-    side.connected = slow_connected
-    try:
+    # a registry write that takes a while (another thread holds the lock)
+    with _slowed(cloud.providers["aws-mqtt"], "connected", first_only=False):
         second = Raw(broker.tls_port, cloud.ca_pem, cert)
         threading.Timer(
             0.4, lambda: iot_data.publish(topic="cmd/lamp", qos=1, payload=b"2-during-connect")
@@ -74,8 +88,6 @@ def test_a_resuming_client_hears_its_connack_first_and_what_waited_before_new_me
                     int.from_bytes(packet[1][2 + int.from_bytes(packet[1][:2], "big") :][:2], "big")
                 )
         second.disconnect()
-    finally:
-        del side.connected
     assert seen[0].startswith("CONNACK"), f"first packet was {seen[0]}"
     assert [s for s in seen if "PUBLISH" in s] == [
         "PUBLISH(cmd/lamp, b'1-while-away', qos=1)",
@@ -90,17 +102,8 @@ def test_messages_that_waited_survive_a_takeover_during_connect(served, cloud, t
     _kept(served)
     iot_data.publish(topic="cmd/lamp", qos=1, payload=b"waited")
 
-    side = cloud.providers["aws-mqtt"]
-    original, calls = side.connected, []
-
-    def slow_connected(session):
-        calls.append(session)
-        if len(calls) == 1:
-            time.sleep(0.6)  # the first resume's registry write is slow
-        return original(session)
-
-    side.connected = slow_connected
-    try:
+    # the first resume's registry write is slow
+    with _slowed(cloud.providers["aws-mqtt"], "connected", first_only=True):
         second = Raw(broker.tls_port, cloud.ca_pem, cert)
         second.connect("lamp", clean=False)
         time.sleep(0.2)
@@ -109,8 +112,6 @@ def test_messages_that_waited_survive_a_takeover_during_connect(served, cloud, t
         seen = []
         while (packet := third.read(3)) is not None:
             seen.append(Raw.describe(packet))
-    finally:
-        del side.connected
     assert seen[0] == "CONNACK(sp=1, rc=0)"
     assert "PUBLISH(cmd/lamp, b'waited', qos=1)" in seen, "the waiting message was lost"
 
@@ -121,17 +122,8 @@ def test_a_replaced_kept_session_stops_listening(served, cloud, thing) -> None:
     first = _subscribed(served, cloud, cert)  # held: it stays connected until taken over
     realm = broker._sessions[next(iter(broker._sessions))].admitted.realm
 
-    side = cloud.providers["aws-mqtt"]
-    original, calls = side.disconnected, []
-
-    def slow_disconnected(session, reason):
-        calls.append(session)
-        if len(calls) == 1:
-            time.sleep(0.6)  # the first takeover's registry write is slow
-        return original(session, reason)
-
-    side.disconnected = slow_disconnected
-    try:
+    # the first takeover's registry write is slow
+    with _slowed(cloud.providers["aws-mqtt"], "disconnected", first_only=True):
         b = Raw(broker.tls_port, cloud.ca_pem, cert)
         b.connect("lamp", clean=False)  # takes over a: a is kept, its disconnect is slow
         time.sleep(0.2)
@@ -139,8 +131,6 @@ def test_a_replaced_kept_session_stops_listening(served, cloud, thing) -> None:
         c.connect("lamp", clean=False)  # takes over b before b resumed a
         c.read(3)
         time.sleep(0.6)
-    finally:
-        del side.disconnected
     listening = broker._subscribers.matching(realm, "cmd/lamp")
     live = set(broker._sessions.values()) | {s for s, _ in broker._away._kept.values()}
     orphans = [s for s in listening if s not in live]
@@ -184,17 +174,8 @@ def test_a_login_replaced_while_connecting_ends_offline(served, cloud, enos) -> 
     secret = enos.device(pk, deviceKey="meter-1")["deviceSecret"]
     client_id, username, password = static_login("meter-1", pk, secret)
 
-    side = cloud.providers["enos-mqtt"]
-    original, calls = side.connected, []
-
-    def slow_connected(session):
-        calls.append(session)
-        if len(calls) == 1:
-            time.sleep(0.6)  # the registry is busy for the first login
-        return original(session)
-
-    side.connected = slow_connected
-    try:
+    # the registry is busy for the first login
+    with _slowed(cloud.providers["enos-mqtt"], "connected", first_only=True):
         first = Raw(served.mqtt.port, None, None, host="127.0.0.1")
         first.connect(client_id, True, username, password)
         time.sleep(0.2)
@@ -205,8 +186,6 @@ def test_a_login_replaced_while_connecting_ends_offline(served, cloud, enos) -> 
         deadline = time.monotonic() + 3
         while status(enos, pk, "meter-1") != "offline" and time.monotonic() < deadline:
             time.sleep(0.05)
-    finally:
-        del side.connected
     assert status(enos, pk, "meter-1") == "offline"
 
 

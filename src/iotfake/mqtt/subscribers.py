@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
+from .topics import LevelNode
+
 if TYPE_CHECKING:
     from .session import Session
 
@@ -92,18 +94,10 @@ def _grant(found: dict[Session, int], here: dict[Session, int]) -> None:
             found[session] = qos
 
 
-class _Node:
-    __slots__ = ("children", "here")
+class _Node(LevelNode):
+    __slots__ = ("here",)
 
     def __init__(self) -> None:
-        self.children: dict[str, _Node] | None = None
+        super().__init__()
         #: the sessions whose filter ends at this node, with the QoS each was granted
         self.here: dict[Session, int] = {}
-
-    def child(self, level: str) -> _Node:
-        if self.children is None:
-            self.children = {}
-        found = self.children.get(level)
-        if found is None:
-            found = self.children[level] = _Node()
-        return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, Self
 
 
 def valid_name(topic: str) -> bool:
@@ -121,20 +121,30 @@ class TopicTree:
         return found
 
 
-class _Node:
-    __slots__ = ("children", "topic")
+class LevelNode:
+    """A node of a tree of topic levels (``TopicTree``'s, and ``subscribers``' of filters): its
+    children by level, made on first use (most nodes are leaves)."""
+
+    __slots__ = ("children",)
 
     def __init__(self) -> None:
-        self.children: dict[str, _Node] | None = None
-        self.topic: str | None = None
+        self.children: dict[str, Self] | None = None
 
-    def child(self, level: str) -> _Node:
+    def child(self, level: str) -> Self:
         if self.children is None:
             self.children = {}
         found = self.children.get(level)
         if found is None:
-            found = self.children[level] = _Node()
+            found = self.children[level] = type(self)()
         return found
+
+
+class _Node(LevelNode):
+    __slots__ = ("topic",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.topic: str | None = None
 
     def topics_under(self, skip_dollar: bool) -> Iterator[str]:
         """The topics at this node and under it; ``skip_dollar`` leaves out the first level's
