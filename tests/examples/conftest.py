@@ -10,7 +10,9 @@ import pytest
 # imported here, outside pytester's in-process runs: those forget the modules an inner run
 # imported, and cryptography's Rust bindings refuse classes from a second import of its modules
 import iotfake.authority
-import iotfake.mqtt.broker  # noqa: F401
+import iotfake.environ
+import iotfake.mqtt.broker
+import iotfake.transports  # noqa: F401  (their classes are compared by identity: one copy each)
 from iotfake.providers.aws_iot import keypool  # noqa: F401
 
 README = Path(__file__).resolve().parents[2] / "README.md"
