@@ -35,19 +35,7 @@ class Subscribers:
         root = self._realms.get(session.admitted.realm)
         if root is None:
             return
-        path, node = [], root
-        for level in topic_filter.split("/"):
-            found = node.children.get(level) if node.children else None
-            if found is None:
-                return
-            path.append((node, level))
-            node = found
-        node.here.pop(session, None)
-        for parent, level in reversed(path):  # prune the branches that now lead nowhere
-            child = parent.children[level]  # type: ignore[index]
-            if child.here or child.children:
-                break
-            del parent.children[level]  # type: ignore[union-attr]
+        root.unlink(topic_filter.split("/"), lambda node: node.here.pop(session, None), _holds_sessions)
         if not root.children:
             del self._realms[session.admitted.realm]
 
@@ -101,3 +89,7 @@ class _Node(LevelNode):
         super().__init__()
         #: the sessions whose filter ends at this node, with the QoS each was granted
         self.here: dict[Session, int] = {}
+
+
+def _holds_sessions(node: _Node) -> bool:
+    return bool(node.here)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any, Self
 
@@ -84,19 +84,7 @@ class TopicTree:
             self._remove(key)
 
     def _remove(self, topic: str) -> None:
-        path, node = [], self._root
-        for level in topic.split("/"):
-            found = node.children.get(level) if node.children else None
-            if found is None:
-                return
-            path.append((node, level))
-            node = found
-        node.topic = None
-        for parent, level in reversed(path):  # prune the branches that now lead nowhere
-            child = parent.children[level]
-            if child.topic is not None or child.children:
-                break
-            del parent.children[level]
+        self._root.unlink(topic.split("/"), _without_topic, _holds_topic)
 
     def selected(self, topic_filter: str) -> list[str]:
         """The topics ``topic_filter`` selects (as ``matches`` decides), in no set order."""
@@ -138,6 +126,25 @@ class LevelNode:
             found = self.children[level] = type(self)()
         return found
 
+    def unlink(
+        self, levels: list[str], take: Callable[[Self], object], holds: Callable[[Self], bool]
+    ) -> None:
+        """At the node ``levels`` lead to, if there is one, ``take`` takes out what it held; then
+        the branches that lead nowhere go (no children, and nothing ``holds`` says is there)."""
+        path, node = [], self
+        for level in levels:
+            found = node.children.get(level) if node.children else None
+            if found is None:
+                return
+            path.append((node, level))
+            node = found
+        take(node)
+        for parent, level in reversed(path):
+            child = parent.children[level]  # type: ignore[index]
+            if child.children or holds(child):
+                break
+            del parent.children[level]  # type: ignore[union-attr]
+
 
 class _Node(LevelNode):
     __slots__ = ("topic",)
@@ -162,3 +169,11 @@ class _Node(LevelNode):
                 yield node.topic
             if node.children:
                 stack.extend(node.children.values())
+
+
+def _without_topic(node: _Node) -> None:
+    node.topic = None
+
+
+def _holds_topic(node: _Node) -> bool:
+    return node.topic is not None
