@@ -146,6 +146,7 @@ HOW: list[tuple[str, str, Callable[[Block, Any], None], str]] = [
     ("python", "@pytest.mark.iotfake(fixtures=", pytester_example, "a test file: pytester"),
     ("python", "# conftest.py", pytester_example, "a conftest: pytester"),
     ("python", "def test_a_device_provisions_itself_by_claim", pytester_example, "a test file: pytester"),
+    ("python", "def test_a_device_runs_its_job", pytester_example, "a test file: pytester"),
     ("python", '/_ns/shard-3",', exec_namespace_fragment, ""),
     ("python", "session.mount(", exec_alone, ""),
     ("python", "cloud)\niot.create_thing(", exec_alone, ""),
