@@ -103,11 +103,7 @@ def update(ctx: Context) -> dict[str, Any]:
     jobs.settle(ctx, execution["job"])
     out: dict[str, Any] = {}
     if args.get("includeJobExecutionState"):
-        out["executionState"] = {
-            "status": execution["status"],
-            "statusDetails": execution.get("statusDetails") or {},
-            "versionNumber": execution["version"],
-        }
+        out["executionState"] = execution_state(execution)
     if args.get("includeJobDocument"):
         out["jobDocument"] = _document(ctx, execution["job"])
     return out
@@ -163,6 +159,16 @@ def next_of(executions: list[dict[str, Any]]) -> dict[str, Any] | None:
 def _document(ctx: Context, job_id: str) -> str:
     job = jobs.jobs(ctx).find(job_id)
     return (job or {}).get("document") or ""
+
+
+def execution_state(execution: dict[str, Any]) -> dict[str, Any]:
+    """The model's JobExecutionState: what UpdateJobExecution answers, and what MQTT's refusals
+    of a state change carry."""
+    return {
+        "status": execution["status"],
+        "statusDetails": execution.get("statusDetails") or {},
+        "versionNumber": execution["version"],
+    }
 
 
 def summary(execution: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,6 @@ the SDKs' ``RejectedErrorCode``.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -105,18 +104,12 @@ def _refused(ctx: Context, topic: str, error: AwsError, token: str | None, now: 
     message = str(error.message)
     if message.startswith("VersionMismatch"):  # iot-jobs-data's HTTP answer carries the name
         code = "VersionMismatch"
-    out = _rejected(topic, code, message, token, now)
+    extra = {}
     if code in ("InvalidStateTransition", "VersionMismatch"):  # with the state it was refused in
         execution = _current(ctx)
         if execution is not None:
-            body = json.loads(out[1])
-            body["executionState"] = {
-                "status": execution["status"],
-                "statusDetails": execution.get("statusDetails") or {},
-                "versionNumber": execution["version"],
-            }
-            out = (out[0], compact(body))
-    return out
+            extra["executionState"] = jobs_data.execution_state(execution)
+    return _rejected(topic, code, message, token, now, **extra)
 
 
 def _current(ctx: Context) -> dict[str, Any] | None:
@@ -126,8 +119,9 @@ def _current(ctx: Context) -> dict[str, Any] | None:
     return jobs.executions(ctx).find(jobs.execution_key(args["jobId"], args["thingName"]))
 
 
-def _rejected(topic: str, code: str, message: str, token: str | None, now: int) -> Message:
-    return f"{topic}/rejected", compact(_envelope({"code": code, "message": message}, token, now))
+def _rejected(topic: str, code: str, message: str, token: str | None, now: int, **extra: Any) -> Message:
+    body = {**_envelope({"code": code, "message": message}, token, now), **extra}
+    return f"{topic}/rejected", compact(body)
 
 
 def _envelope(body: dict[str, Any], token: str | None, now: int) -> dict[str, Any]:
