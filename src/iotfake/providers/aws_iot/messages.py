@@ -73,10 +73,11 @@ def retain(ctx: Context, topic: str, payload: bytes, qos: int) -> None:
     ``Throttled`` for a new topic's message when the account keeps ``MAX_RETAINED`` already."""
     records = Records(ctx.tenant, KIND)
     with ctx.tenant.lock:
-        if payload and len(records.table) >= MAX_RETAINED and records.find(topic) is None:
+        kept = records.find(topic) is not None
+        if payload and not kept and len(records.table) >= MAX_RETAINED:
             raise Throttled(f"The account keeps {MAX_RETAINED} retained messages, the most it may")
         if not payload:
-            if records.find(topic) is not None:
+            if kept:
                 records.delete(topic)
             return
         record = {
@@ -85,10 +86,10 @@ def retain(ctx: Context, topic: str, payload: bytes, qos: int) -> None:
             "qos": qos,
             "lastModifiedTime": ctx.now_ms,
         }
-        if records.find(topic) is None:
-            records.create(topic, record)
-        else:
+        if kept:
             records.replace(topic, record)
+        else:
+            records.create(topic, record)
 
 
 def deliver(ctx: Context, topic: str, payload: bytes, *, qos: int, retain: bool) -> None:
