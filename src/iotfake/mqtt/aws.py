@@ -170,7 +170,7 @@ class AwsDeviceSide(DeviceSide):
             by_tenant.setdefault(tuple(change.scope), []).append((change.key, change.before, change.after))
         out = []
         for scope, moved in by_tenant.items():
-            tenant = self.aws.cloud.registry.find_tenant(*scope)
+            tenant = self.cloud.registry.find_tenant(*scope)
             if tenant is None:
                 continue
             ctx = Context(self.aws, None, tenant, {})

@@ -33,7 +33,7 @@ from . import codec, packets, persistence, tls, topics
 from .connection_api import ConnectionApi
 from .listening import REVOKED, Listening
 from .persistence import Away
-from .session import Session
+from .session import ClientKey, Session
 from .sides import DeviceSide, Hello, Refused
 from .subscribers import Subscribers
 
@@ -79,11 +79,11 @@ class Broker(Listening, ConnectionApi):
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.AbstractServer] = []
         #: the connected clients by (realm, client id): a client id connects once
-        self._sessions: dict[tuple[tuple[str, str], str], Session] = {}
+        self._sessions: dict[ClientKey, Session] = {}
         self._subscribers = Subscribers()
         self._away = Away()  # persistent sessions whose clients left
         #: the last disconnect of each (realm, client id), for iot-data's GetConnection
-        self._gone: dict[tuple[tuple[str, str], str], dict[str, Any]] = {}
+        self._gone: dict[ClientKey, dict[str, Any]] = {}
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="iotfake-mqtt")
         self._unsubscribe: Callable[[], None] | None = None
         self._ready = threading.Event()
@@ -252,13 +252,12 @@ class Broker(Listening, ConnectionApi):
             return self._refuse(writer, side, call, started, exc.code, exc.reason)
         call.tenant = admitted.tenant
         call.params.update(admitted.params)
-        session = Session(writer, side, hello, admitted, since=int(self.cloud.clock.time() * 1000))
+        session = Session(writer, side, hello, admitted, since=self.cloud.clock.ms())
         session.will = packet.will
         # a client id connects once (AWS's rule): claimed before anything is awaited, so that two
         # connections arriving together cannot both find no one to replace and both stay
-        key = (admitted.realm, hello.client_id)
-        other = self._sessions.get(key)
-        self._sessions[key] = session
+        other = self._sessions.get(session.key)
+        self._sessions[session.key] = session
         if other is not None:
             await self._drop(other, "DUPLICATE_CLIENTID")
         if session.closed:  # itself replaced by a newer connection meanwhile
@@ -279,7 +278,10 @@ class Broker(Listening, ConnectionApi):
         for message in admitted.pushes:
             self._deliver(session, message)
         for message in waiting or ():
-            self._resend(session, message) if message.dup else self._deliver(session, message)
+            if message.dup:  # unacknowledged when the client left: sent again as it was
+                self._resend(session, message)
+            else:
+                self._deliver(session, message)
         for message in events:
             await self._route(session.admitted.realm, message, origin=None)
         return session
@@ -290,7 +292,7 @@ class Broker(Listening, ConnectionApi):
         return persistence.resume(self._away, self._subscribers, session)
 
     def _expire(self) -> None:
-        persistence.expire(self._away, self._subscribers, int(self.cloud.clock.time() * 1000))
+        persistence.expire(self._away, self._subscribers, self.cloud.clock.ms())
 
     def _refuse(
         self,
@@ -368,7 +370,7 @@ class Broker(Listening, ConnectionApi):
         if session.closed:
             return
         session.closed = True
-        key = (session.admitted.realm, session.client_id)
+        key = session.key
         if self._sessions.get(key) is session:  # not the newer connection that replaced it
             del self._sessions[key]
         if session.connecting is not None and not session.connecting.done():
@@ -378,12 +380,11 @@ class Broker(Listening, ConnectionApi):
         if not kept or not session.established:  # one never established took up no session
             self._subscribers.drop(session)
         else:  # its subscriptions stay listening, and what they select waits (``persistence``)
-            for evicted in self._away.keep(session, int(self.cloud.clock.time() * 1000)):
+            for evicted in self._away.keep(session, self.cloud.clock.ms()):
                 self._subscribers.drop(evicted)
-        gone = (session.admitted.realm, session.client_id)
-        self._gone.pop(gone, None)  # the newest last, so the oldest go first past the bound
-        self._gone[gone] = {
-            "disconnectedSince": int(self.cloud.clock.time() * 1000),
+        self._gone.pop(key, None)  # the newest last, so the oldest go first past the bound
+        self._gone[key] = {
+            "disconnectedSince": self.cloud.clock.ms(),
             "disconnectReason": reason,
             "thingName": session.admitted.params.get("thingName"),
         }

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .persistence import Away
-    from .session import Session
+    from .session import ClientKey, Session
     from .subscribers import Subscribers
 
 
@@ -24,8 +24,8 @@ class ConnectionApi:
     """The broker's connection questions (see the module's docstring)."""
 
     loop: asyncio.AbstractEventLoop | None
-    _sessions: dict[tuple[tuple[str, str], str], Session]
-    _gone: dict[tuple[tuple[str, str], str], dict[str, Any]]
+    _sessions: dict[ClientKey, Session]
+    _gone: dict[ClientKey, dict[str, Any]]
     _away: Away
     _subscribers: Subscribers
     if TYPE_CHECKING:
@@ -102,10 +102,9 @@ class ConnectionApi:
             if session is not None:
                 await self._drop(session, "API_INITIATED_DISCONNECT", clean=clean, will=will)
                 return True
-            kept = self._away.take((realm, client_id)) if clean else None
-            if kept is not None:
-                self._subscribers.drop(kept)
-            return kept is not None
+            return (
+                clean and persistence.discard(self._away, self._subscribers, (realm, client_id)) is not None
+            )
 
         return self._on_loop(close())
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from ..cloud import FakeCloud
     from .persistence import Away
-    from .session import Session
+    from .session import ClientKey, Session
     from .sides import Sides
     from .subscribers import Subscribers
 
@@ -34,11 +34,11 @@ class Listening:
     loop: asyncio.AbstractEventLoop | None
     cloud: FakeCloud
     sides: Sides
-    _sessions: dict[tuple[tuple[str, str], str], Session]
+    _sessions: dict[ClientKey, Session]
     _tls: Any
     _thread: threading.Thread | None
     _unsubscribe: Callable[[], None] | None
-    _gone: dict[tuple[tuple[str, str], str], dict[str, Any]]
+    _gone: dict[ClientKey, dict[str, Any]]
     _away: Away
     _subscribers: Subscribers
     if TYPE_CHECKING:

@@ -19,15 +19,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import packets
-    from .session import Session
+    from .session import ClientKey, Session
     from .subscribers import Subscribers
 
 #: AWS IoT Core's default persistent session expiry: one hour
 EXPIRY_MS = 3_600_000
 MAX_QUEUED = 1_000
 MAX_AWAY = 10_000
-
-Key = tuple[tuple[str, str], str]  # (realm, client id)
 
 
 class Away:
@@ -37,7 +35,7 @@ class Away:
     __slots__ = ("_kept",)
 
     def __init__(self) -> None:
-        self._kept: dict[Key, tuple[Session, int]] = {}
+        self._kept: dict[ClientKey, tuple[Session, int]] = {}
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -45,7 +43,7 @@ class Away:
     def keep(self, session: Session, now_ms: int) -> list[Session]:
         """Keep a session whose client left, its unacknowledged messages first in its queue; the
         sessions that went to make room for it (one of the same client id kept before too)."""
-        key = (session.admitted.realm, session.client_id)
+        key = session.key
         replaced = self._kept.pop(key, None)
         evicted = [replaced[0]] if replaced is not None else []
         unacknowledged = (replace(m, dup=True) for m in session.inflight.values())
@@ -56,12 +54,12 @@ class Away:
             evicted.append(self._kept.pop(next(iter(self._kept)))[0])
         return evicted
 
-    def take(self, key: Key) -> Session | None:
+    def take(self, key: ClientKey) -> Session | None:
         """The kept session of ``key``, no longer kept (its client is back, or wants it gone)."""
         found = self._kept.pop(key, None)
         return None if found is None else found[0]
 
-    def find(self, key: Key) -> tuple[Session, int] | None:
+    def find(self, key: ClientKey) -> tuple[Session, int] | None:
         """A kept session and when it expires, left kept (GetConnection)."""
         return self._kept.get(key)
 
@@ -81,10 +79,6 @@ class Away:
         self._kept.clear()
         return gone
 
-    def holds(self, session: Session) -> bool:
-        found = self._kept.get((session.admitted.realm, session.client_id))
-        return found is not None and found[0] is session
-
 
 def queue(session: Session, message: packets.Publish) -> None:
     """A message for a client that is away: a QoS 1 one waits; a QoS 0 one is not kept (MQTT
@@ -97,10 +91,9 @@ def resume(away: Away, subscribers: Subscribers, session: Session) -> list[packe
     """The session ``session``'s client left, taken up by it again: its subscriptions (in
     ``subscribers`` now under the new session), and the messages that waited; None: none was
     kept, or the client asked for a clean session, which discards it (3.1.2-6)."""
-    kept = away.take((session.admitted.realm, session.client_id))
+    kept = discard(away, subscribers, session.key)
     if kept is None:
         return None
-    subscribers.drop(kept)
     if session.hello.clean_session:
         return None
     session.subscriptions = dict(kept.subscriptions)
@@ -108,6 +101,14 @@ def resume(away: Away, subscribers: Subscribers, session: Session) -> list[packe
     for topic_filter, qos in session.subscriptions.items():
         subscribers.add(session, topic_filter, qos)
     return list(kept.queued or ())
+
+
+def discard(away: Away, subscribers: Subscribers, key: ClientKey) -> Session | None:
+    """The kept session of ``key`` (None: none), no longer kept nor listening."""
+    kept = away.take(key)
+    if kept is not None:
+        subscribers.drop(kept)
+    return kept
 
 
 def forget(away: Away, subscribers: Subscribers) -> None:

@@ -19,6 +19,10 @@ MAX_BACKLOG = 8 * 1024 * 1024
 MAX_INFLIGHT = 100
 
 
+#: a connected client's name in the broker: its realm and client id (a client id connects once)
+ClientKey = tuple[tuple[str, str], str]
+
+
 @dataclass(eq=False)
 class Session:
     """One connected client."""
@@ -51,6 +55,10 @@ class Session:
     @property
     def client_id(self) -> str:
         return self.hello.client_id
+
+    @property
+    def key(self) -> ClientKey:
+        return self.admitted.realm, self.hello.client_id
 
     def next_id(self) -> int:
         return next(self._ids)
