@@ -205,3 +205,23 @@ def test_fixtures_seed_shadows_through_the_update_rules() -> None:
         cloud.seed({"aws": {"accounts": [{"shadows": [{"thingName": "x", "state": 3}]}]}})
     with pytest.raises(DocumentError, match=r"shadows\[0\].thingName"):
         cloud.seed({"aws": {"accounts": [{"shadows": [{"thingName": "bad name!", "state": {}}]}]}})
+
+
+def test_metadata_mirrors_state_leaf_for_leaf_even_for_a_field_named_timestamp(data) -> None:
+    """A field named ``timestamp`` is state like any other: its metadata stays after a partial
+    update of its object (the guide: metadata holds a timestamp for each attribute)."""
+    with freeze_time("2026-01-02 03:04:05"):
+        update(data, "lamp", {"state": {"reported": {"sensor": {"value": 1, "timestamp": 1700000000}}}})
+    with freeze_time("2026-01-02 03:04:06"):
+        update(data, "lamp", {"state": {"reported": {"sensor": {"value": 2}}}})
+    shadow = get(data, "lamp")
+    assert shadow["state"]["reported"] == {"sensor": {"value": 2, "timestamp": 1700000000}}
+    assert shadow["metadata"] == {
+        "reported": {"sensor": {"value": {"timestamp": 1767323046}, "timestamp": {"timestamp": 1767323045}}}
+    }
+    with freeze_time("2026-01-02 03:04:07"):
+        update(data, "lamp", {"state": {"reported": {"sensor": {"timestamp": {"s": 1}}}}})
+    assert get(data, "lamp")["metadata"]["reported"]["sensor"] == {
+        "value": {"timestamp": 1767323046},
+        "timestamp": {"s": {"timestamp": 1767323047}},
+    }

@@ -83,8 +83,8 @@ def apply_update(current: dict[str, Any] | None, request: dict[str, Any], now: i
         if given is None or (name in given and given[name] is None):
             state[name], metadata[name] = {}, {}
         elif name in given:
+            metadata[name] = _merge_metadata(metadata[name], state[name], given[name], now)
             state[name] = _merge(state[name], given[name])
-            metadata[name] = _merge_metadata(metadata[name], given[name], now)
     size = len(compact({s: state[s] for s in SECTIONS if state[s]}))
     if size > MAX_BYTES:
         raise ShadowError(413, "The payload exceeds the maximum size allowed")
@@ -180,14 +180,20 @@ def _merge(current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _merge_metadata(current: dict[str, Any], given: dict[str, Any], now: int) -> dict[str, Any]:
+def _merge_metadata(
+    current: dict[str, Any], state: dict[str, Any], given: dict[str, Any], now: int
+) -> dict[str, Any]:
+    """``current`` (the metadata of ``state``, before the update) after ``given``. Whether a
+    key's metadata is a subtree or a leaf stamp is read from the state, never from the stamp's
+    shape: a field named ``timestamp`` is state too, and its object is not a leaf."""
     out = dict(current)
     for key, value in given.items():
         if value is None:
             out.pop(key, None)
         elif isinstance(value, dict):
+            was_object = isinstance(state.get(key), dict) and isinstance(out.get(key), dict)
             inner = _merge_metadata(
-                out[key] if isinstance(out.get(key), dict) and "timestamp" not in out[key] else {}, value, now
+                out[key] if was_object else {}, state[key] if was_object else {}, value, now
             )
             if inner:
                 out[key] = inner
