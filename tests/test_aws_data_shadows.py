@@ -225,3 +225,47 @@ def test_metadata_mirrors_state_leaf_for_leaf_even_for_a_field_named_timestamp(d
         "value": {"timestamp": 1767323046},
         "timestamp": {"s": {"timestamp": 1767323047}},
     }
+
+
+def test_the_8_kb_limit_counts_the_utf8_bytes_of_the_state(data) -> None:
+    """The state's size is its UTF-8 bytes (``{"reported":{"big":"…"}}`` is 23 bytes around the
+    text): 6 KB of Chinese text fits, 8,192 bytes fit, 8,193 are a 413."""
+    assert update(data, "lamp", {"state": {"reported": {"name": "温" * 2000}}})["version"] == 1
+    data.delete_thing_shadow(thingName="lamp")
+    for text in ("x" * 8169, "é" * 4084 + "x"):  # 8,192 bytes each
+        update(data, "lamp", {"state": {"reported": {"big": text}}})
+    for text in ("x" * 8170, "é" * 4084 + "xx"):  # 8,193 bytes each
+        with pytest.raises(data.exceptions.RequestEntityTooLargeException) as raised:
+            update(data, "lamp", {"state": {"reported": {"big": text}}})
+        assert raised.value.response["Error"]["Message"] == "The payload exceeds the maximum size allowed"
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert get(data, "lamp")["version"] == 3
+
+
+@pytest.mark.parametrize(
+    "value", [[None, "RED", "GREEN"], {"inner": ["RED", None]}, [["RED"], [None]], [{"on": True}, None]]
+)
+def test_an_array_holding_null_is_refused_and_changes_nothing(data, value) -> None:
+    """The guide: "Arrays can't have null values ... will be rejected" (a 400)."""
+    update(data, "lamp", {"state": {"desired": {"colors": ["RED"]}}})
+    with pytest.raises(data.exceptions.InvalidRequestException) as raised:
+        update(data, "lamp", {"state": {"desired": {"colors": value}}})
+    assert raised.value.response["Error"]["Message"] == "Arrays can't have null values"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    shadow = get(data, "lamp")
+    assert (shadow["state"]["desired"], shadow["version"]) == ({"colors": ["RED"]}, 1)
+
+
+def test_the_client_token_is_at_most_64_utf8_bytes(data) -> None:
+    """The guide: "A client token that is longer than 64 bytes causes a 400 (Bad Request)
+    response and an Invalid clientToken error message"."""
+    for token in ("é" * 32, "x" * 64):  # 64 bytes each
+        assert (
+            update(data, "lamp", {"state": {"desired": {"a": 1}}, "clientToken": token})["clientToken"]
+            == token
+        )
+    for token in ("é" * 33, "x" * 65, "x" * 63 + "é"):  # 66, 65, 65 bytes
+        with pytest.raises(data.exceptions.InvalidRequestException) as raised:
+            update(data, "lamp", {"state": {"desired": {"a": 2}}, "clientToken": token})
+        assert raised.value.response["Error"]["Message"] == "Invalid clientToken"
+    assert get(data, "lamp")["version"] == 2

@@ -140,3 +140,23 @@ def test_with_nobody_listening_no_message_is_built(cloud: FakeCloud, data, monke
     data.delete_thing_shadow(thingName="lamp")
     with pytest.raises(data.exceptions.ResourceNotFoundException):
         data.get_thing_shadow(thingName="lamp")
+
+
+def test_an_array_holding_null_is_rejected_on_the_topic_too(data, published) -> None:
+    """The guide ("Array values in shadow documents"): such an array "will be rejected"."""
+    publish(data, f"{BASE}/update", {"state": {"reported": {"colors": ["RED"]}}})
+    published.clear()
+    publish(data, f"{BASE}/update", {"state": {"reported": {"colors": [None, "RED"]}}, "clientToken": "n"})
+    assert published[1:] == [
+        (
+            f"{BASE}/update/rejected",
+            {
+                "code": 400,
+                "message": "Arrays can't have null values",
+                "timestamp": published[1][1]["timestamp"],
+                "clientToken": "n",
+            },
+        )
+    ]
+    shadow = json.loads(data.get_thing_shadow(thingName="lamp")["payload"].read())
+    assert (shadow["state"], shadow["version"]) == ({"reported": {"colors": ["RED"]}}, 1)

@@ -6,7 +6,8 @@ messages"): an update names only the fields it changes, in ``state.desired`` and
 every leaf written gets a ``metadata`` timestamp (epoch seconds); ``version`` counts updates and an
 update naming another version is a 409 ``Version conflict``; ``delta`` is what desired says and
 reported does not (compared field by field in objects, arrays whole); the state document
-(desired and reported, metadata not counted) is at most 8 KB and at most 6 levels deep.
+(desired and reported, metadata not counted) is at most 8 KB of UTF-8 and at most 6 levels deep;
+arrays can't hold ``null``; a ``clientToken`` is at most 64 bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ... import jsonio
 
 MAX_BYTES = 8 * 1024
 MAX_DEPTH = 6
+#: the guide: "The client token can be no longer than 64 bytes"
+MAX_TOKEN_BYTES = 64
 SECTIONS = ("desired", "reported")
 
 
@@ -58,11 +61,15 @@ def parse_update(payload: bytes) -> dict[str, Any]:
             raise ShadowError(400, f"{name.capitalize()} node must be an object")
         if section is not None and _depth(section) > MAX_DEPTH:
             raise _too_deep()
+        if section is not None and _null_in_array(section):
+            # [I] the guide ("Array values in shadow documents") says such an array "is not
+            # valid and will be rejected" but documents no message: a 400 in the guide's words
+            raise ShadowError(400, "Arrays can't have null values")
     version = request.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise ShadowError(400, "Invalid version")
     token = request.get("clientToken")
-    if token is not None and (not isinstance(token, str) or len(token) > 64):
+    if token is not None and (not isinstance(token, str) or len(token.encode("utf-8")) > MAX_TOKEN_BYTES):
         raise ShadowError(400, "Invalid clientToken")
     return request
 
@@ -85,8 +92,7 @@ def apply_update(current: dict[str, Any] | None, request: dict[str, Any], now: i
         elif name in given:
             metadata[name] = _merge_metadata(metadata[name], state[name], given[name], now)
             state[name] = _merge(state[name], given[name])
-    size = len(compact({s: state[s] for s in SECTIONS if state[s]}))
-    if size > MAX_BYTES:
+    if _size({s: state[s] for s in SECTIONS if state[s]}) > MAX_BYTES:
         raise ShadowError(413, "The payload exceeds the maximum size allowed")
     base = current["version"] if current is not None else request.get("_base_version", 0)
     return {
@@ -105,6 +111,13 @@ def compact(document: dict[str, Any]) -> bytes:
     if out.isascii() and b"\x7f" not in out:  # json.dumps escapes DEL too
         return out
     return json.dumps(document, separators=(",", ":")).encode()
+
+
+def _size(state: dict[str, Any]) -> int:
+    """The state's size as the service counts it against the 8 KB limit: its UTF-8 bytes as
+    compact JSON (non-ASCII text counted as written, not as ``\\u`` escapes, which would make
+    6 KB of Chinese text 12 KB)."""
+    return len(jsonio.encode(state))
 
 
 def _too_deep() -> ShadowError:
@@ -211,6 +224,16 @@ def _stamps_of(value: Any, now: int) -> Any:
     if isinstance(value, list):
         return [_stamps_of(item, now) for item in value]
     return {"timestamp": now}
+
+
+def _null_in_array(value: Any) -> bool:
+    """Whether an array anywhere in ``value`` holds a ``null`` element (a ``null`` field of an
+    object deletes that field; in an array it has no meaning, so the service refuses it)."""
+    if isinstance(value, dict):
+        return any(_null_in_array(v) for v in value.values())
+    if isinstance(value, list):
+        return any(item is None or _null_in_array(item) for item in value)
+    return False
 
 
 def _depth(value: Any) -> int:
