@@ -160,3 +160,52 @@ def test_an_array_holding_null_is_rejected_on_the_topic_too(data, published) -> 
     ]
     shadow = json.loads(data.get_thing_shadow(thingName="lamp")["payload"].read())
     assert (shadow["state"], shadow["version"]) == ({"reported": {"colors": ["RED"]}}, 1)
+
+
+PATTERN = "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+
+
+@pytest.mark.parametrize(
+    ("topic", "message"),
+    [
+        (
+            "$aws/things/lamp/shadow/name/a.b/update",
+            f"1 validation error detected: Value 'a.b' at 'shadowName' {PATTERN}[$a-zA-Z0-9:_-]+",
+        ),
+        (
+            f"$aws/things/lamp/shadow/name/{'n' * 65}/update",
+            f"1 validation error detected: Value '{'n' * 65}' at 'shadowName' failed to satisfy constraint: "
+            "Member must have length less than or equal to 64",
+        ),
+        (
+            "$aws/things/la.mp/shadow/update",
+            f"1 validation error detected: Value 'la.mp' at 'thingName' {PATTERN}[a-zA-Z0-9:_-]+",
+        ),
+        (
+            f"$aws/things/{'t' * 129}/shadow/get",
+            f"1 validation error detected: Value '{'t' * 129}' at 'thingName' failed to satisfy constraint: "
+            "Member must have length less than or equal to 128",
+        ),
+    ],
+)
+def test_names_iot_data_forbids_are_rejected_on_the_topics(data, published, topic: str, message: str) -> None:
+    """A thing or shadow name outside the iot-data model's patterns and lengths makes no shadow
+    (the HTTP API could neither read nor delete it): a 400 on ``rejected``, nothing stored."""
+    publish(data, topic, {"state": {"desired": {"a": 1}}, "clientToken": "c"})
+    assert published[1:] == [
+        (
+            f"{topic}/rejected",
+            {"code": 400, "message": message, "timestamp": published[1][1]["timestamp"], "clientToken": "c"},
+        )
+    ]
+    assert data.list_named_shadows_for_thing(thingName="lamp")["results"] == []
+    with pytest.raises(data.exceptions.ResourceNotFoundException):
+        data.get_thing_shadow(thingName="lamp")
+
+
+def test_the_longest_names_the_model_allows_work_on_the_topics(data, published) -> None:
+    thing, name = "T:_-" + "t" * 124, "$a:_-" + "n" * 59  # 128 and 64 characters
+    publish(data, f"$aws/things/{thing}/shadow/name/{name}/update", {"state": {"reported": {"a": 1}}})
+    assert published[1][0].endswith("/update/accepted")
+    shadow = json.loads(data.get_thing_shadow(thingName=thing, shadowName=name)["payload"].read())
+    assert shadow["state"] == {"reported": {"a": 1}}

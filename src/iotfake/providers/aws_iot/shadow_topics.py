@@ -20,11 +20,14 @@ from ...registry.kinds import SHADOWS
 from . import shadows
 from .context import Context
 from .shadow_document import compact, compute_delta, view
+from .validation import Problems, validate
 from .wire import AwsError
 
 TOPIC = re.compile(
     r"\$aws/things/(?P<thing>[^/#+]+)/shadow(?:/name/(?P<name>[^/#+]+))?/(?P<action>get|update|delete)"
 )
+#: the iot-data shape whose members name a shadow (thingName, shadowName: patterns, lengths)
+NAMES_SHAPE = "iotdata.GetThingShadowRequest"
 #: the iot-data error shapes -> the status code a ``rejected`` payload carries
 CODES = {shape: status for status, shape in shadows.ERRORS.items()}
 
@@ -47,13 +50,16 @@ def respond(ctx: Context, topic: str, payload: bytes) -> list[Message]:
         return []
     thing, name, action = parsed
     token = client_token(payload)
+    now = int(ctx.now)
+    refused = refused_names(thing, name)
+    if refused is not None:
+        return [_rejected(topic, 400, refused, token, now)]
     request = Context(
         ctx.provider,
         ctx.call,
         ctx.tenant,
         {"thingName": thing, "shadowName": name or None, "payload": payload},
     )
-    now = int(ctx.now)
     try:
         with ctx.tenant.lock:
             previous = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
@@ -61,9 +67,27 @@ def respond(ctx: Context, topic: str, payload: bytes) -> list[Message]:
             answer = handler(request)
             current = (ctx.tenant.table(SHADOWS).get(thing) or {}).get(name)
     except AwsError as exc:
-        rejected = {"code": CODES.get(str(exc.code), 400), "message": exc.message, "timestamp": now}
-        return [(f"{topic}/rejected", _dump(_with_token(rejected, token)))]
+        return [_rejected(topic, CODES.get(str(exc.code), 400), exc.message, token, now)]
     return answers(topic, action, answer, previous, current, token, now)
+
+
+def _rejected(topic: str, code: int, message: str, token: str | None, now: int) -> Message:
+    """The guide's error response document on ``topic``'s ``rejected`` topic."""
+    return f"{topic}/rejected", _dump(
+        _with_token({"code": code, "message": message, "timestamp": now}, token)
+    )
+
+
+def refused_names(thing: str, name: str) -> str | None:
+    """Why iot-data would refuse this thing or shadow name (its model's patterns and lengths),
+    in its own words; None for names it takes. A topic admits names the HTTP API can never
+    read, list or delete (``a.b``, 65 characters), so no shadow is made under them.
+
+    [I] The guide documents no answer for such a topic; the fake answers ``rejected`` with a
+    400 and iot-data's validation message (what GetThingShadow says of the same names)."""
+    problems = Problems()
+    validate(NAMES_SHAPE, {"thingName": thing, "shadowName": name or None}, "", problems)
+    return problems.message() if problems else None
 
 
 def base_topic(thing: str, name: str) -> str:
