@@ -36,6 +36,7 @@ CLAIM_POLICY = json.dumps(
                 "Action": ["iot:Publish", "iot:Receive"],
                 "Resource": [
                     "arn:aws:iot:*:*:topic/$aws/certificates/create/*",
+                    "arn:aws:iot:*:*:topic/$aws/certificates/create-from-csr/*",
                     "arn:aws:iot:*:*:topic/$aws/provisioning-templates/widgets/provision/*",
                 ],
             },
@@ -44,6 +45,7 @@ CLAIM_POLICY = json.dumps(
                 "Action": "iot:Subscribe",
                 "Resource": [
                     "arn:aws:iot:*:*:topicfilter/$aws/certificates/create/*",
+                    "arn:aws:iot:*:*:topicfilter/$aws/certificates/create-from-csr/*",
                     "arn:aws:iot:*:*:topicfilter/$aws/provisioning-templates/widgets/provision/*",
                 ],
             },
@@ -163,3 +165,61 @@ def test_fleet_provisioning_by_claim_with_the_aws_iot_device_sdk(served, iot, io
         certificateId=iot.list_thing_principals(thingName="W-2")["principals"][0].rsplit("/", 1)[1]
     )
     assert described["certificateDescription"]["status"] == "ACTIVE"
+
+
+def _topics(fmt: str) -> tuple[str, str, str]:
+    return (
+        f"$aws/certificates/create/{fmt}",
+        f"$aws/certificates/create-from-csr/{fmt}",
+        f"$aws/provisioning-templates/widgets/provision/{fmt}",
+    )
+
+
+def test_answers_go_to_the_asking_connection_alone(claim, devices) -> None:
+    """Two devices sharing a claim certificate: one never sees the other's keys or token."""
+    from aws_helpers import csr_pem
+
+    create, from_csr, provision = _topics("json")
+    asker, other = devices("factory-a", claim), devices("factory-b", claim)
+    for device in (asker, other):
+        for topic in (create, from_csr, provision):
+            device.subscribe(f"{topic}/+")
+    asker.publish(create, {})
+    created = asker.receive(f"{create}/accepted")
+    assert set(created) == {"certificateId", "certificatePem", "privateKey", "certificateOwnershipToken"}
+    asker.publish(from_csr, {"certificateSigningRequest": csr_pem("factory-a")[0]})
+    assert set(asker.receive(f"{from_csr}/accepted")) == {
+        "certificateId",
+        "certificatePem",
+        "certificateOwnershipToken",
+    }
+    asker.publish(provision, {"certificateOwnershipToken": "made-up", "parameters": {"SerialNumber": "W-9"}})
+    assert asker.receive(f"{provision}/rejected")["errorCode"] == "InvalidCertificateOwnershipToken"
+    token = created["certificateOwnershipToken"]
+    asker.publish(provision, {"certificateOwnershipToken": token, "parameters": {"SerialNumber": "W-1"}})
+    assert asker.receive(f"{provision}/accepted") == {"deviceConfiguration": {}, "thingName": "W-1"}
+    assert other.topics() == []
+    assert asker.topics() == []  # one answer per request
+
+
+def test_cbor_refusals_go_to_the_asking_connection_alone(claim, devices) -> None:
+    asker, other = devices("factory-a", claim), devices("factory-b", claim)
+    for device in (asker, other):
+        for topic in _topics("cbor"):
+            device.subscribe(f"{topic}/+")
+    for topic in _topics("cbor"):
+        asker.publish(topic, b"\xa0")
+        assert asker.receive(f"{topic}/rejected")["errorCode"] == "InvalidPayload"
+    assert other.topics() == []
+
+
+def test_an_asker_that_did_not_subscribe_gets_no_answer(iot, claim, devices) -> None:
+    """The guide: "If you don't subscribe to the response topics before you publish a request,
+    you might not receive the results": the fake answers only a subscribed asker, so a device
+    that forgets to subscribe fails here as it may on AWS. The request is still carried out."""
+    create, _, _ = _topics("json")
+    asker = devices("factory-a", claim)
+    before = len(iot.list_certificates()["certificates"])
+    asker.publish(create, {})
+    assert asker.topics() == []
+    assert len(iot.list_certificates()["certificates"]) == before + 1

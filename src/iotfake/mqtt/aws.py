@@ -143,7 +143,7 @@ class AwsDeviceSide(DeviceSide):
         ctx = self._context(session)
         admission = session.admitted.principal
         if fleet_topics.is_request(message.topic):
-            answers = fleet_topics.respond(
+            answered = fleet_topics.respond(
                 self.aws,
                 admission.tenant,
                 message.topic,
@@ -151,16 +151,34 @@ class AwsDeviceSide(DeviceSide):
                 certificate_id=admission.certificate_id,
                 client_id=session.client_id,
             )
-        elif jobs_topics.is_request(message.topic):  # answered to the device alone
+            return self._to_asker(session, answered)
+        if jobs_topics.is_request(message.topic):  # answered to the device alone
             return [
                 Reply(topic, payload, 0, False)
                 for topic, payload in jobs_topics.respond(ctx, message.topic, message.payload)
             ]
-        else:
-            answers = shadow_topics.respond(ctx, message.topic, message.payload)
+        answers = shadow_topics.respond(ctx, message.topic, message.payload)
         if message.retain and not message.topic.startswith("$"):
             messages.retain(ctx, message.topic, message.payload, message.qos)
         return [Publish(topic, payload, 0, False) for topic, payload in answers]
+
+    def _to_asker(self, session: Session, answered: list[tuple[str, bytes]]) -> list[Publish]:
+        """Fleet provisioning's answers, for the connection that asked alone: "IoT Core Fleet
+        Provisioning returns the device provisioning MQTT API results through the same MQTT
+        connection used to publish the API request" (the guide's "Device provisioning MQTT
+        API"), so two devices sharing a claim certificate never see each other's private key or
+        ownership token. Unlike the Jobs API's answers ("These response messages don't pass
+        through the message broker"), the guide tells the device to subscribe first: "If you
+        don't subscribe to the response topics before you publish a request, you might not
+        receive the results of that request". So the asker gets an answer only through a
+        subscription of its own that selects it and a policy that lets it receive it, as any
+        message; a device that forgets to subscribe fails here as it may on AWS."""
+        filters = list(session.subscriptions)  # this connection's own packets wait on this one
+        return [
+            Reply(topic, payload, 0, False)
+            for topic, payload in answered
+            if any(topics.matches(f, topic) for f in filters) and self.may_receive(session, topic)
+        ]
 
     watches: ClassVar[frozenset[str]] = frozenset({JOB_EXECUTIONS})
 
