@@ -71,3 +71,31 @@ def test_scripts_without_an_origin_keep_working_with_any_content_type(served) ->
     answer = requests.post(url + "/_iotfake/faults", data=RULE, timeout=10)  # curl -d style
     assert answer.status_code in (200, 201), answer.text
     assert len(cloud.faults) == 1
+
+
+def test_a_page_of_another_local_origin_is_refused(served) -> None:
+    """Another port of this machine is another origin (a local dev server's page): only the
+    fake's own pages (the console) may write; the Origin's host alone let every local port in."""
+    cloud, url = served
+    port = url.rsplit(":", 1)[1]
+    other = f"http://localhost:{int(port) % 65535 + 1}"
+    cloud.faults.add({"id": "keep", "provider": "enos", "action": {"error": "Internal"}})
+    refused = requests.post(url + "/_iotfake/reset", headers={"Origin": other}, timeout=10)
+    assert refused.status_code == 403 and "web pages from other sites" in refused.json()["error"]
+    assert [rule.id for rule in cloud.faults] == ["keep"]
+    own = requests.post(url + "/_iotfake/reset", headers={"Origin": url}, timeout=10)
+    assert own.status_code == 200 and len(cloud.faults) == 0
+
+
+def test_in_process_clients_reach_the_admin_api_at_their_own_base_url() -> None:
+    """The in-process transports name the fake ``http://iotfake``: no browser can send such a
+    call, so no Host rule applies (only ``health`` used to answer there)."""
+    from iotfake.transports import httpx_client, requests_session
+
+    cloud = FakeCloud(seed=1)
+    session = requests_session(cloud)
+    assert session.post("/_iotfake/faults", data=RULE).status_code == 200
+    assert session.get("/_iotfake/faults").json()["rules"][0]["operation"] == "CreateThing"
+    with httpx_client(cloud) as client:
+        assert client.post("/_iotfake/reset").json() == {"status": "reset"}
+    assert len(cloud.faults) == 0

@@ -100,6 +100,50 @@ def test_namespaces_are_listed_counted_and_deleted(served) -> None:
 
 
 @pytest.mark.parametrize(
+    "path", ["/_iotfake/namespacesXYZ", "/_iotfake/namespaces-one", "/_iotfake/namespacesXdefault"]
+)
+def test_only_the_namespaces_routes_are_the_namespaces_api(served, path: str) -> None:
+    """A path that merely started with /_iotfake/namespaces was taken for it: a typo deleted a
+    namespace (``namespaces-one``) or reset the default one (``namespacesXdefault``)."""
+    cloud, server = served
+    iot(server.url + "/_ns/one").create_thing(thingName="t1")
+    cloud.faults.add({"provider": "enos", "action": {"error": "Internal"}})
+    for method in ("GET", "DELETE"):
+        answer = requests.request(method, server.url + path)
+        assert answer.status_code == 404, (method, answer.text)
+    assert cloud.namespaces.names() == ["default", "one"] and len(cloud.faults) == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example"},
+        {"Host": "evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://localhost:1", "Content-Type": "text/plain"},
+    ],
+)
+def test_an_admin_call_refused_as_a_web_page_s_makes_no_namespace(served, headers: dict) -> None:
+    """Only the remote-client rule was asked before a namespace was made for an admin call: any
+    web page could fill the server with namespaces (and, with --state, files)."""
+    cloud, server = served
+    for url in (f"{server.url}/_ns/web/_iotfake/reset", f"{server.url}/_iotfake/reset"):
+        named = {**headers, "X-Iotfake-Namespace": "web"} if "/_ns/" not in url else headers
+        answer = requests.post(url, headers=named, data="{}")
+        assert answer.status_code == 403, answer.text
+    assert cloud.namespaces.names() == ["default"]
+
+
+def test_namespaces_take_the_server_s_admin_host_names() -> None:
+    cloud = FakeCloud(seed=3, admin_hosts=["devbox.internal"])
+    with cloud.serve() as server:
+        host = {"Host": "devbox.internal"}
+        assert requests.get(f"{server.url}/_ns/a/_iotfake/faults", headers=host).status_code == 200
+        named = {**host, "X-Iotfake-Namespace": "b"}
+        assert requests.get(f"{server.url}/_iotfake/faults", headers=named).status_code == 200
+
+
+@pytest.mark.parametrize(
     ("path", "headers", "message"),
     [
         ("/_ns/bad name/things", {}, "is not a namespace name"),

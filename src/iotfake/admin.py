@@ -19,6 +19,8 @@ from .reply import Reply
 from .signatures import matches
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .cloud import FakeCloud
 
 PREFIX = "/_iotfake"
@@ -80,7 +82,7 @@ def _refusal(cloud: FakeCloud, request: Request, route: str = "") -> str | None:
     web page in the developer's browser must not steer or read it (see ``_browser_refusal``)."""
     address = request.remote_addr
     if address is None or _loopback(address):  # None: an in-process client, no socket at all
-        return _browser_refusal(cloud, request, route)
+        return _browser_refusal(cloud, request, route, in_process=address is None)
     return remote_refusal(cloud, address, request.headers.get("Authorization", ""))
 
 
@@ -112,26 +114,17 @@ def remote_refusal(cloud: FakeCloud, address: str | None, authorization: str) ->
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 
 
-def _browser_refusal(cloud: FakeCloud, request: Request, route: str = "") -> str | None:
-    """Refuse what a web page in the developer's browser could send: a foreign ``Origin`` (or
-    ``Sec-Fetch-Site: cross-site``), a ``Host`` that is no loopback name (DNS rebinding: a page's
-    own name pointed at 127.0.0.1), and from a browser a write whose body is not declared JSON
-    (a cross-site ``text/plain`` POST needs no CORS preflight). Scripts and curl send no Origin
-    and keep working with any content type; ``health`` answers any Host (it is what load
-    balancers and readiness probes ask)."""
-    host = _host_name(request.headers.get("Host", "localhost"))
-    allowed = LOOPBACK_HOSTS | set(cloud.admin_hosts)
-    if host not in allowed and route != "health":  # the route, not a path ending in /health
-        return (
-            f"the admin API answers requests to loopback names only, not to Host {host!r} "
-            "(a DNS name pointing here may be a rebinding attack); add it with FakeCloud(admin_hosts=[...])"
-        )
-    origin = request.headers.get("Origin")
-    if origin is not None and _host_name(origin.partition("://")[2]) not in allowed:
-        return f"the admin API does not answer web pages from other sites (Origin {origin})"
-    if request.headers.get("Sec-Fetch-Site", "").lower() in ("cross-site", "same-site"):
-        return "the admin API does not answer web pages from other sites (Sec-Fetch-Site)"
-    from_browser = origin is not None or "Sec-Fetch-Mode" in request.headers
+def _browser_refusal(
+    cloud: FakeCloud, request: Request, route: str = "", *, in_process: bool = False
+) -> str | None:
+    """Refuse what a web page in the developer's browser could send (``browser_head_refusal``)
+    and, from a browser, a write whose body is not declared JSON (a cross-site ``text/plain``
+    POST needs no CORS preflight). Scripts and curl send no Origin and keep working with any
+    content type."""
+    refused = browser_head_refusal(cloud, request.headers, route, in_process=in_process)
+    if refused is not None:
+        return refused
+    from_browser = "Origin" in request.headers or "Sec-Fetch-Mode" in request.headers
     writes = request.method in ("POST", "PUT", "PATCH", "DELETE")
     if from_browser and writes and request.get_data(cache=True).strip():
         kind = (request.mimetype or "").lower()
@@ -141,6 +134,44 @@ def _browser_refusal(cloud: FakeCloud, request: Request, route: str = "") -> str
                 "a body of another type is what a cross-site form would send"
             )
     return None
+
+
+def browser_head_refusal(
+    cloud: FakeCloud, headers: Mapping[str, str], route: str = "", *, in_process: bool = False
+) -> str | None:
+    """What a request head alone says of a web page: a ``Host`` that is no loopback name (DNS
+    rebinding: a page's own name pointed at 127.0.0.1), an ``Origin`` other than the fake's own
+    (another site, or another port of this machine: a local dev server's page), or
+    ``Sec-Fetch-Site`` saying so. ``health`` answers any Host (load balancers and readiness
+    probes ask it); an in-process client, which no browser can be, names any Host (the
+    transports' own base URL is ``http://iotfake``)."""
+    host_header = headers.get("Host", "localhost")
+    host = _host_name(host_header)
+    allowed = LOOPBACK_HOSTS | set(cloud.admin_hosts)
+    if (
+        host not in allowed and route != "health" and not in_process
+    ):  # the route, not a path ending in /health
+        return (
+            f"the admin API answers requests to loopback names only, not to Host {host!r} "
+            "(a DNS name pointing here may be a rebinding attack); add it with FakeCloud(admin_hosts=[...])"
+        )
+    origin = headers.get("Origin")
+    if origin is not None:
+        scheme, _, authority = origin.partition("://")
+        if _host_name(authority) not in allowed or _authority(scheme, authority) != _authority(
+            scheme, host_header
+        ):
+            return f"the admin API does not answer web pages from other sites (Origin {origin})"
+    if headers.get("Sec-Fetch-Site", "").lower() in ("cross-site", "same-site"):
+        return "the admin API does not answer web pages from other sites (Sec-Fetch-Site)"
+    return None
+
+
+def _authority(scheme: str, value: str) -> str:
+    """``host[:port]`` as an origin compares it: lower-cased, the scheme's default port left out."""
+    value = value.strip().lower().rstrip("/")
+    default = {"http": ":80", "https": ":443"}.get(scheme.lower())
+    return value[: -len(default)] if default and value.endswith(default) else value
 
 
 def _host_name(value: str) -> str:

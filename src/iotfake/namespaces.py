@@ -69,7 +69,8 @@ class CloudSet:
         from .cloud import FakeCloud
 
         settings = self.default._settings()
-        cloud = FakeCloud(**settings, admin_token=self.default.admin_token)
+        default = self.default
+        cloud = FakeCloud(**settings, admin_token=default.admin_token, admin_hosts=default.admin_hosts)
         cloud.share_authority(self.default)  # one server, one identity for every namespace
         return cloud
 
@@ -117,12 +118,10 @@ class CloudSet:
         try:
             name = route(environ)
             path = environ.get("PATH_INFO", "")
-            if name is None and path.startswith(ADMIN):
+            if name is None and (path == ADMIN or path.startswith(ADMIN + "/")):
                 return self._admin(environ, start_response)
             if name is not None and name not in self._clouds and path.startswith("/_iotfake/"):
-                from . import admin
-
-                refused = admin.head_refusal(self.default, environ)
+                refused = _creation_refusal(self.default, environ, path)
                 if refused is not None:  # refused admin calls make no namespace
                     return json_response({"error": refused}, status=403)(environ, start_response)
             cloud = self.get(name)
@@ -160,6 +159,22 @@ class CloudSet:
             body = {"message": f"iotfake could not save this change: {problem}", "code": 503}
             return json_response(body, status=503)(environ, start_response)
         return json_response({"deleted": name})(environ, start_response)
+
+
+def _creation_refusal(default: FakeCloud, environ: WSGIEnvironment, path: str) -> str | None:
+    """Why an admin call naming a namespace not yet made is refused, from its head alone (its
+    body is the namespace's to read): the admin API's rules for remote clients and for web
+    pages. A refused call must make no namespace (nor, with ``--state``, a file of one)."""
+    from werkzeug.datastructures import EnvironHeaders
+
+    from . import admin
+
+    refused = admin.head_refusal(default, environ)
+    if refused is None:
+        route = "health" if path.rstrip("/") == "/_iotfake/health" else ""
+        in_process = environ.get("REMOTE_ADDR") is None
+        refused = admin.browser_head_refusal(default, EnvironHeaders(environ), route, in_process=in_process)
+    return refused
 
 
 def route(environ: dict[str, Any]) -> str | None:

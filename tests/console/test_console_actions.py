@@ -104,7 +104,7 @@ def test_a_change_from_a_browser_must_be_json_from_this_origin(client: Client) -
         f"{CONSOLE}/action",
         data='{"action": "reset"}',
         content_type="text/plain",
-        headers={"Origin": "http://localhost:4510", "X-Iotfake-Console": token},
+        headers={"Origin": "http://localhost:4510", "Host": "localhost:4510", "X-Iotfake-Console": token},
     )
     assert form.status_code == 403 and "admin writes take JSON" in form.json["error"]
     foreign = client.post(
@@ -118,6 +118,7 @@ def test_a_change_from_a_browser_must_be_json_from_this_origin(client: Client) -
         json={"action": "reset"},
         headers={
             "Origin": "http://localhost:4510",
+            "Host": "localhost:4510",
             "Sec-Fetch-Site": "same-origin",
             "X-Iotfake-Console": token,
         },

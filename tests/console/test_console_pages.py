@@ -154,7 +154,10 @@ def test_pages_follow_the_admin_access_rule(cloud: FakeCloud, path: str) -> None
     client = Client(cloud.wsgi_app)
     remote = client.get(path, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert remote.status_code == 403 and "loopback clients only" in remote.json["error"]
-    rebinding = client.get(path, headers={"Host": "evil.example:4510"})
+    # over a socket (an in-process client, which no browser can be, names any Host)
+    rebinding = client.get(
+        path, headers={"Host": "evil.example:4510"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
     assert rebinding.status_code == 403
     foreign = client.get(path, headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
     assert foreign.status_code == 403
