@@ -97,3 +97,47 @@ def test_duplicate_ids_are_400(client: Client) -> None:
 def test_wrong_methods_are_405(client: Client) -> None:
     assert client.put(FAULTS, json=RULE).status_code == 405
     assert client.post(f"{FAULTS}/x", json=RULE).status_code == 405
+
+
+THROTTLE = {"provider": "enos", "operation": "CreateDevice", "action": {"throttle": {"rate": 1, "burst": 1}}}
+
+
+@pytest.mark.parametrize(
+    ("tokens", "stamp"),
+    [("nan", 0), (0, "-inf"), ("1.5", 0), (True, 0), (10**400, 0), (0, None)],
+)
+def test_a_rule_state_s_bucket_takes_finite_numbers_only(
+    cloud: FakeCloud, client: Client, tokens, stamp
+) -> None:
+    """A bucket of "nan" was taken (``float("nan")``), and the state file it was saved to then
+    held NaN, which no JSON reader takes: the server could not start on its own file. A number
+    past a float's range answered 500."""
+    before = cloud.state_json()
+    bucket = {"tenant": "o1", "key": "CreateDevice", "tokens": tokens, "stamp": stamp}
+    rule = {**THROTTLE, "id": "t", "state": {"random": None, "buckets": [bucket]}}
+    for answer in (client.post(FAULTS, json=rule), client.post("/_iotfake/seed", json={"faults": [rule]})):
+        assert answer.status_code == 400, answer.json
+        assert answer.json["path"].endswith("state") and "not a rule state" in answer.json["error"]
+    assert cloud.state_json() == before
+
+
+def test_a_rule_state_s_random_state_past_its_range_is_400(client: Client) -> None:
+    big = [10**400] * 625
+    answer = client.post(FAULTS, json={**THROTTLE, "state": {"random": [3, big, None], "buckets": []}})
+    assert answer.status_code == 400 and answer.json["path"] == "state"
+
+
+def test_a_snapshot_s_rule_counter_is_bounded_so_generated_ids_stay_rule_ids(
+    cloud: FakeCloud, client: Client
+) -> None:
+    """``next_id`` of any size was taken, and the next rule's generated id (``rule-<next_id>``)
+    was then longer than a rule id may be: the cloud's own snapshot was refused from then on."""
+    snapshot = cloud.snapshot()
+    snapshot["faults"]["next_id"] = 10**150
+    answer = client.put("/_iotfake/state", json=snapshot)
+    assert answer.status_code == 400 and "faults.next_id" in answer.json["error"]
+    snapshot["faults"]["next_id"] = 2**63 - 1  # the largest counter a rule's counts take
+    assert client.put("/_iotfake/state", json=snapshot).status_code == 200
+    assert client.post(FAULTS, json=RULE).json == {"ids": [f"rule-{2**63 - 1}"]}
+    assert cloud.snapshot()["faults"]["next_id"] == 1  # it counts on from 1, skipping ids taken
+    assert client.put("/_iotfake/state", json=cloud.snapshot()).status_code == 200

@@ -293,6 +293,7 @@ class FakeCloud:
         with paused_gc():
             # built and checked without the lock (seconds at 100k devices); swapped in under it
             prepared = self.registry.prepare(snapshot.get("registry", {}))
+            self._check_sections(snapshot)  # before the broker's clients go: a refusal changes nothing
             broker = getattr(self, "broker", None)
             if broker is not None:  # its sessions hold the replaced tenants, and were admitted by
                 broker.reset()  # credentials the snapshot may not have: they connect again
@@ -312,6 +313,18 @@ class FakeCloud:
                     self.faults.restore(faults)
                     raise
             del old  # the replaced state is taken apart after the lock is released
+
+    def _check_sections(self, snapshot: dict[str, Any]) -> None:
+        """Refuse a snapshot's bad clock, ids or faults section as ``restore`` would, on copies
+        of them: found only under the lock, after the broker had let every client go, a refused
+        restore still disconnected them all."""
+        ids = self.ids
+        _section("clock", Clock().restore, snapshot.get("clock", {}))
+        spare = Ids(
+            None, device_key_length=ids.device_key_length, device_key_alphabet=ids.device_key_alphabet
+        )
+        _section("ids", spare.restore, snapshot.get("ids", {}))
+        FaultEngine(self).restore(copy_json(snapshot.get("faults", [])))
 
     @classmethod
     def from_snapshot(cls, snapshot: dict[str, Any], **options: Any) -> FakeCloud:

@@ -195,6 +195,19 @@ def test_a_restore_ends_every_connection(cloud, iot, thing, devices) -> None:
     devices("lamp", cert, expect=5)
 
 
+def test_a_refused_restore_leaves_every_connection_as_it_was(cloud, thing, devices) -> None:
+    """A snapshot whose clock, ids or faults section is bad changes nothing: its clients stay
+    connected (they were all disconnected before those sections were checked)."""
+    lamp = devices("lamp", thing("lamp"))
+    for section, bad in (("clock", {"offset": 1e300}), ("faults", {"next_id": 0, "rules": []})):
+        snapshot = cloud.snapshot()
+        snapshot[section] = bad
+        with pytest.raises(ValueError, match=section):
+            cloud.restore(snapshot)
+    assert not lamp.disconnected.wait(0.5)
+    assert cloud.journal.calls(operation="Disconnect") == []
+
+
 def test_while_the_state_cannot_be_saved_mqtt_acknowledges_nothing(cloud, thing, devices) -> None:
     """Once a write-ahead log write failed (``cloud.unsaved``), HTTP answers 503; MQTT must not
     acknowledge either: a publish gets no PUBACK and its client is disconnected, and a CONNECT is

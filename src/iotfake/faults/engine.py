@@ -28,7 +28,7 @@ from ..reply import Reply
 from . import profile_loader as profiles
 from . import retry_after
 from .drop import Dropped
-from .rules import Rule, at, operation_matches
+from .rules import MAX_COUNT, Rule, at, operation_matches
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
@@ -173,15 +173,20 @@ class FaultEngine:
             for rule in rules:
                 if not rule.id:
                     while f"rule-{self._next_id}" in taken:
-                        self._next_id += 1
+                        self._count_on()
                     rule.id = f"rule-{self._next_id}"
                     taken.add(rule.id)
-                    self._next_id += 1
+                    self._count_on()
                 if rule.needs_random and rule.rng is None:
                     rule.rng = random.Random(self._default_seed(rule) if rule.seed is None else rule.seed)
             self._rules = (*existing, *rules)
             self.cloud.mark_dirty()
         return rules
+
+    def _count_on(self) -> None:
+        """The next generated id's number; past ``MAX_COUNT``, 1 again (ids taken are skipped),
+        so that every counter a snapshot holds is one ``restore`` takes."""
+        self._next_id = self._next_id + 1 if self._next_id < MAX_COUNT else 1
 
     def _default_seed(self, rule: Rule) -> str | None:
         """A seeded cloud makes unseeded rules repeatable too (per rule id); else the OS decides."""
@@ -344,8 +349,9 @@ class FaultEngine:
         paths = [f"{path}.rules[{i}]" for i in range(len(rows))]
         rules = [Rule.from_dict(row, p) for row, p in zip(rows, paths, strict=True)]
         next_id = data.get("next_id", 1)
-        if isinstance(next_id, bool) or not isinstance(next_id, int) or next_id < 1:
-            raise DocumentError(at(path, "next_id"), "expected an integer >= 1")
+        if isinstance(next_id, bool) or not isinstance(next_id, int) or not 1 <= next_id <= MAX_COUNT:
+            # bounded: "rule-<next_id>" must stay a rule id (at most 128 characters)
+            raise DocumentError(at(path, "next_id"), f"expected an integer >= 1 (at most {MAX_COUNT})")
         self._install(rules, paths, replace=True)
         with self._lock:
             self._next_id = next_id

@@ -293,7 +293,7 @@ class Rule:
                 self.rng.setstate((version, tuple(internal), gauss))
             if self.buckets is not None:
                 self.buckets.restore(state.get("buckets") or [])
-        except (TypeError, ValueError, KeyError) as exc:
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
             raise DocumentError(path, f"not a rule state: {exc}") from exc
 
 

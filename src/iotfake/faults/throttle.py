@@ -7,6 +7,7 @@ call is the first to be refused.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,7 +87,18 @@ class Buckets:
         self._buckets = {
             # snapshots before per-keyed buckets name the key "operation"
             (row["tenant"], row["key"] if "key" in row else row["operation"]): TokenBucket(
-                self.rate, self.burst, float(row["tokens"]), float(row["stamp"])
+                self.rate, self.burst, _finite(row["tokens"], "tokens"), _finite(row["stamp"], "stamp")
             )
             for row in rows
         }
+
+
+def _finite(value: Any, name: str) -> float:
+    """A bucket's number as a snapshot holds it: a JSON number, finite (``float("nan")`` took
+    the text "nan", and a NaN written back to a state file made it unreadable)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"a bucket's {name} is a number, not {value!r}")
+    number = float(value)  # OverflowError past a float's range: the caller refuses it too
+    if not math.isfinite(number):
+        raise ValueError(f"a bucket's {name} is a finite number, not {value!r}")
+    return number
