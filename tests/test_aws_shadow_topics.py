@@ -7,6 +7,7 @@ import json
 
 import pytest
 from aws_helpers import in_process
+from freezegun import freeze_time
 
 from iotfake import FakeCloud
 
@@ -209,3 +210,93 @@ def test_the_longest_names_the_model_allows_work_on_the_topics(data, published) 
     assert published[1][0].endswith("/update/accepted")
     shadow = json.loads(data.get_thing_shadow(thingName=thing, shadowName=name)["payload"].read())
     assert shadow["state"] == {"reported": {"a": 1}}
+
+
+def deltas(published: list[tuple[str, dict]]) -> list[dict]:
+    return [document for topic, document in published if topic == f"{BASE}/update/delta"]
+
+
+def test_deleting_a_reported_field_desired_still_has_publishes_the_delta(data, published) -> None:
+    """The guide (/update/delta): "If an attribute is deleted from the reported section but still
+    exists in the desired section, it is included"."""
+    with freeze_time("2026-01-02 03:04:05"):
+        publish(data, f"{BASE}/update", {"state": {"desired": {"x": 1, "led": {"hz": 50}}}})
+        publish(data, f"{BASE}/update", {"state": {"reported": {"x": 1, "led": {"hz": 50}}}})
+    published.clear()
+    with freeze_time("2026-01-02 03:04:06"):
+        publish(data, f"{BASE}/update", {"state": {"reported": {"x": None}}, "clientToken": "d"})
+    assert [t for t, _ in published] == [
+        f"{BASE}/update",
+        f"{BASE}/update/accepted",
+        f"{BASE}/update/delta",
+        f"{BASE}/update/documents",
+    ]
+    assert deltas(published) == [
+        {
+            "version": 3,
+            "timestamp": 1767323046,
+            "state": {"x": 1},
+            "metadata": {"x": {"timestamp": 1767323045}},
+            "clientToken": "d",
+        }
+    ]
+    published.clear()
+    publish(data, f"{BASE}/update", {"state": {"reported": {"led": None}}})  # nested, the whole object
+    assert [d["state"] for d in deltas(published)] == [{"x": 1, "led": {"hz": 50}}]
+    published.clear()
+    publish(data, f"{BASE}/update", {"state": {"reported": None}})  # the whole section
+    assert [d["state"] for d in deltas(published)] == [{"x": 1, "led": {"hz": 50}}]
+
+
+def test_the_delta_is_published_when_the_update_names_a_field_that_differs(data, published) -> None:
+    """The guide: /update/delta is published "when it accepts a change for the device's shadow, and
+    the request state document contains different values for desired and reported states"; it
+    holds every differing desired attribute, "regardless of whether these attributes were
+    contained in the current update message"."""
+    publish(data, f"{BASE}/update", {"state": {"desired": {"x": 1, "y": 2}, "reported": {"x": 1, "y": 2}}})
+    assert deltas(published) == []
+    published.clear()
+    publish(data, f"{BASE}/update", {"state": {"reported": {"y": 3}}})  # reported now differs
+    assert [d["state"] for d in deltas(published)] == [{"y": 2}]
+    published.clear()
+    publish(data, f"{BASE}/update", {"state": {"reported": {"z": 9}}})  # only desired has no z
+    publish(data, f"{BASE}/update", {"state": {"desired": {"x": 1}}})  # x is as reported
+    assert deltas(published) == []
+    publish(data, f"{BASE}/update", {"state": {"desired": {"x": 5}}})
+    assert [d["state"] for d in deltas(published)] == [{"x": 5, "y": 2}]
+    published.clear()
+    publish(data, f"{BASE}/update", {"state": {"reported": {"x": 5, "y": 2}}})  # nothing differs
+    assert deltas(published) == []
+
+
+def test_the_delta_metadata_is_the_desired_metadata_of_the_delta_fields_alone(data, published) -> None:
+    """The guide (Delta state): "The delta contains metadata, and its values are equal to the
+    metadata in the desired field" -- of the delta's own fields, nested ones too."""
+    with freeze_time("2026-01-02 03:04:05"):
+        publish(
+            data, f"{BASE}/update", {"state": {"desired": {"led": {"on": True, "hz": 50}, "mode": "eco"}}}
+        )
+    published.clear()
+    with freeze_time("2026-01-02 03:04:06"):
+        publish(
+            data,
+            f"{BASE}/update",
+            {
+                "state": {
+                    "desired": {"colors": ["RED", "BLUE"], "sensor": {"timestamp": 5, "v": 1}},
+                    "reported": {"led": {"on": True, "hz": 40}, "mode": "eco", "sensor": {"v": 1}},
+                }
+            },
+        )
+    assert deltas(published) == [
+        {
+            "version": 2,
+            "timestamp": 1767323046,
+            "state": {"led": {"hz": 50}, "colors": ["RED", "BLUE"], "sensor": {"timestamp": 5}},
+            "metadata": {
+                "led": {"hz": {"timestamp": 1767323045}},
+                "colors": [{"timestamp": 1767323046}, {"timestamp": 1767323046}],
+                "sensor": {"timestamp": {"timestamp": 1767323046}},
+            },
+        }
+    ]

@@ -171,6 +171,41 @@ def compute_delta(desired: dict[str, Any], reported: dict[str, Any]) -> dict[str
 _ABSENT = object()
 
 
+def delta_named(given: dict[str, Any] | None, delta: dict[str, Any]) -> bool:
+    """Whether an update's ``state`` names a field that is in ``delta`` (its value, a deeper
+    field of it, or a ``null`` deleting it or an object holding it): the guide publishes
+    ``/update/delta`` when "the request state document contains different values for desired
+    and reported states", so a report deleting a field desired still has counts, and one
+    naming only fields that agree does not."""
+    if not delta or given is None:
+        return False
+    return any(given[name] is None or _names_any(given[name], delta) for name in SECTIONS if name in given)
+
+
+def _names_any(given: dict[str, Any], delta: dict[str, Any]) -> bool:
+    for key, value in given.items():
+        if key not in delta:
+            continue
+        if not (isinstance(value, dict) and isinstance(delta[key], dict)) or _names_any(value, delta[key]):
+            return True
+    return False
+
+
+def delta_metadata(delta: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    """The metadata of ``delta``: the guide says it equals "the metadata in the desired field",
+    so it is the desired metadata cut to the delta's fields, leaf for leaf (an object's
+    metadata is a subtree when the delta holds an object there, else the leaf's own)."""
+    out: dict[str, Any] = {}
+    for key, value in delta.items():
+        if key not in desired:
+            continue
+        if isinstance(value, dict) and isinstance(desired[key], dict):
+            out[key] = delta_metadata(value, desired[key])
+        else:
+            out[key] = desired[key]
+    return out
+
+
 def _merge(current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     out = dict(current)
     for key, value in given.items():

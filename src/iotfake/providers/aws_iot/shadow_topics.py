@@ -19,7 +19,7 @@ from ... import jsonio
 from ...registry.kinds import SHADOWS
 from . import shadows
 from .context import Context
-from .shadow_document import compact, compute_delta, view
+from .shadow_document import compact, compute_delta, delta_metadata, delta_named, view
 from .validation import Problems, validate
 from .wire import AwsError
 
@@ -123,13 +123,13 @@ def _after_update(
     out: list[Message] = []
     desired = (current.get("state") or {}).get("desired") or {}
     delta = compute_delta(desired, (current.get("state") or {}).get("reported") or {})
-    if delta and "desired" in (accepted.get("state") or {}):
+    if delta_named(accepted.get("state"), delta):
         metadata = (current.get("metadata") or {}).get("desired") or {}
         event = {
             "version": current["version"],
             "timestamp": now,
             "state": delta,
-            "metadata": {k: metadata[k] for k in delta if k in metadata},
+            "metadata": delta_metadata(delta, metadata),
         }
         out.append((f"{topic}/delta", _dump(_with_token(event, token))))
     documents: dict[str, Any] = {"current": _document(current), "timestamp": now}
