@@ -305,3 +305,73 @@ def test_the_readme_block_runs_as_written() -> None:
             certificate_id=namespace["device"]["certificateId"],
             claim_certificate_id=namespace["claim"]["certificateId"],
         )
+
+
+NESTED = "the DeviceConfiguration section doesn't support nested JSON objects"
+
+
+@pytest.mark.parametrize(
+    ("configuration", "message"),
+    [
+        (
+            {"Fallback": "https://example.com/fw", "Update": {"url": "https://example.com"}},
+            f"Invalid registration template. DeviceConfiguration.Update: {NESTED}; "
+            "a value is a string or an intrinsic function (Ref, Fn::Join, ...)",
+        ),
+        (
+            {"Update": {"Ref": "SerialNumber", "url": "x"}},
+            f"Invalid registration template. DeviceConfiguration.Update: {NESTED}; "
+            "a value is a string or an intrinsic function (Ref, Fn::Join, ...)",
+        ),
+        (
+            ["https://example.com/fw"],
+            "Invalid registration template. DeviceConfiguration must be a JSON object of names and values",
+        ),
+    ],
+)
+def test_a_nested_device_configuration_is_refused_when_stored(iot, configuration, message) -> None:
+    """The guide ("Provisioning templates", fleet provisioning): "The DeviceConfiguration section
+    doesn't support nested JSON objects". Refused by CreateProvisioningTemplate and
+    CreateProvisioningTemplateVersion ([I]: the guide does not say where), changing nothing."""
+    from botocore.exceptions import ClientError
+
+    body = template(
+        {"cert": CERTIFICATE},
+        string_params("SerialNumber"),
+        DeviceConfiguration=configuration,
+    )
+    with pytest.raises(ClientError) as raised:
+        iot.create_provisioning_template(
+            templateName="nested", templateBody=body, provisioningRoleArn=ROLE, enabled=True
+        )
+    error = raised.value.response
+    assert (error["Error"]["Code"], error["Error"]["Message"]) == ("InvalidRequestException", message)
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert iot.list_provisioning_templates()["templates"] == []
+    iot.create_provisioning_template(
+        templateName="flat", templateBody=fleet_body(), provisioningRoleArn=ROLE, enabled=True
+    )
+    with pytest.raises(ClientError) as raised:
+        iot.create_provisioning_template_version(templateName="flat", templateBody=body, setAsDefault=True)
+    error = raised.value.response
+    assert (error["Error"]["Code"], error["Error"]["Message"]) == ("InvalidRequestException", message)
+    versions = iot.list_provisioning_template_versions(templateName="flat")["versions"]
+    assert [(v["versionId"], v["isDefaultVersion"]) for v in versions] == [(1, True)]
+
+
+def test_device_configuration_values_may_be_intrinsics(iot, aws_cloud: FakeCloud, fleet) -> None:
+    """The guide's own example: a value that is an intrinsic function is no nested object."""
+    body = template(
+        {"cert": CERTIFICATE, "thing": thing_resource({"Ref": "SerialNumber"})},
+        string_params("SerialNumber"),
+        DeviceConfiguration={
+            "Fallback": "https://example.com/fw",
+            "Location": {"Fn::Join": ["", ["https://example.com/", {"Ref": "SerialNumber"}]]},
+        },
+    )
+    iot.create_provisioning_template_version(templateName="widgets", templateBody=body, setAsDefault=True)
+    answer = provision(aws_cloud, fleet)
+    assert answer == {
+        "deviceConfiguration": {"Fallback": "https://example.com/fw", "Location": "https://example.com/42"},
+        "thingName": "42",
+    }

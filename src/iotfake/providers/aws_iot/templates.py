@@ -210,8 +210,36 @@ def check(body: str) -> None:
         known = {THING: THING_PROPERTIES, CERTIFICATE: CERTIFICATE_PROPERTIES, POLICY: POLICY_PROPERTIES}
         _unknown(properties, known[kind], path)
         _check_overrides(kind, raw.get("OverrideSettings", {}), path)
+    _check_device_configuration(document.get("DeviceConfiguration"))
     sections = {"Resources": resources, "DeviceConfiguration": document.get("DeviceConfiguration")}
     _check_intrinsics(sections, set(declared), "")
+
+
+def _check_device_configuration(section: Any) -> None:
+    """Fleet provisioning's DeviceConfiguration: names and flat values. The guide ("Provisioning
+    templates"): "The DeviceConfiguration section doesn't support nested JSON objects" (the
+    device SDKs read the answer's ``deviceConfiguration`` as a map of strings). A value may be an
+    intrinsic function, an object of one ``Ref``/``Fn::`` key, as in the guide's own example.
+    [I]: the guide does not say where AWS refuses a nested object; the fake refuses it when the
+    template is stored, so no device meets it."""
+    if section is None:
+        return
+    if not isinstance(section, dict):
+        raise bad("DeviceConfiguration must be a JSON object of names and values")
+    for name, value in section.items():
+        if isinstance(value, dict) and not _intrinsic(value):
+            raise bad(
+                f"DeviceConfiguration.{name}: the DeviceConfiguration section doesn't support nested "
+                "JSON objects; a value is a string or an intrinsic function (Ref, Fn::Join, ...)"
+            )
+
+
+def _intrinsic(node: dict[str, Any]) -> bool:
+    """Whether an object is an intrinsic function call (one key: ``Ref`` or ``Fn::...``)."""
+    if len(node) != 1:
+        return False
+    (key,) = node
+    return key == "Ref" or key.startswith("Fn::")  # an unknown Fn:: is refused by name later
 
 
 def _check_overrides(kind: str, overrides: Any, path: str) -> None:
