@@ -7,6 +7,7 @@ import time
 
 import pytest
 import requests
+from freezegun import freeze_time
 
 from iotfake import FakeCloud
 from iotfake.mqtt.broker import Broker
@@ -47,6 +48,20 @@ def test_a_latency_rule_delays_without_blocking_other_clients(cloud, thing, devi
     started = time.monotonic()
     fast.publish("lamps/fast", "y")  # answered while the slow one waits
     assert time.monotonic() - started < 0.6
+
+
+def test_a_latency_rule_ends_under_freeze_time(cloud, thing, devices) -> None:
+    """freezegun froze the broker's event loop too (its timers read ``time.monotonic``): under
+    ``freeze_time`` a latency rule's wait never ended, and the publish was never acknowledged.
+    A latency is real time, as over HTTP."""
+    cloud.faults.add(provider="aws-mqtt", operation="Publish", match={"clientId": "slow"}, latency_ms=200)
+    slow = devices("slow", thing("slow"))
+    with freeze_time("2030-01-01 00:00:00"):
+        started = time.perf_counter()  # frozen too: the test reads the real clock below
+        real = time.clock_gettime(time.CLOCK_MONOTONIC)
+        slow.publish("lamps/slow", "x", qos=1)  # waits for the PUBACK (its own timeout fails it)
+        assert time.clock_gettime(time.CLOCK_MONOTONIC) - real >= 0.2
+        assert time.perf_counter() == started
 
 
 def test_a_throttled_publish_is_discarded_and_the_connection_kept(cloud, thing, devices) -> None:

@@ -32,6 +32,7 @@ from ..registry import errors as domain
 from . import codec, packets, persistence, tls, topics
 from .connection_api import ConnectionApi
 from .listening import REVOKED, Listening
+from .loop import new_loop
 from .persistence import Away
 from .session import ClientKey, Session
 from .sides import DeviceSide, Hello, Refused
@@ -105,7 +106,7 @@ class Broker(Listening, ConnectionApi):
         return self
 
     def _run(self) -> None:
-        loop = self.loop = asyncio.new_event_loop()
+        loop = self.loop = new_loop()  # real time under freeze_time (see ``loop``)
         try:
             loop.run_until_complete(self._listen())
         except BaseException as exc:
