@@ -105,6 +105,42 @@ def test_answers_go_to_the_asker_alone_subscribed_or_not(iot, thing, devices) ->
     assert "$aws/things/lamp/jobs/get/accepted" not in other.topics()
 
 
+def test_a_timed_out_execution_is_announced_without_any_call(cloud, iot, thing, devices) -> None:
+    """An execution's timeout passes on the fake's clock: AWS marks it TIMED_OUT and tells the
+    device (its pending list and next job changed). The fake used to see it only at the next
+    jobs call, so a device waiting for jobs/notify-next waited for ever."""
+    lamp = devices("lamp", thing("lamp"))
+    arn = iot.describe_thing(thingName="lamp")["thingArn"]
+    iot.create_job(
+        jobId="slow",
+        targets=[arn],
+        document=json.dumps(DOCUMENT),
+        timeoutConfig={"inProgressTimeoutInMinutes": 1},
+    )
+    base = "$aws/things/lamp/jobs"
+    lamp.request(f"{base}/start-next", {})
+    lamp.subscribe(f"{base}/notify")
+    lamp.subscribe(f"{base}/notify-next")
+    cloud.clock.advance(61)  # no call after this: the broker notices the deadline
+    assert lamp.receive(f"{base}/notify", timeout=5)["jobs"] == {}
+    assert "execution" not in lamp.receive(f"{base}/notify-next", timeout=5)
+    assert iot.describe_job_execution(jobId="slow", thingName="lamp")["execution"]["status"] == "TIMED_OUT"
+
+
+def test_a_continuous_job_s_new_target_is_announced_without_any_call(iot, thing, devices) -> None:
+    lamp = devices("lamp", thing("lamp"))
+    group = iot.create_thing_group(thingGroupName="lamps")
+    iot.create_job(
+        jobId="fleet",
+        targets=[group["thingGroupArn"]],
+        document=json.dumps(DOCUMENT),
+        targetSelection="CONTINUOUS",
+    )
+    lamp.subscribe("$aws/things/lamp/jobs/notify-next")
+    iot.add_thing_to_thing_group(thingGroupName="lamps", thingName="lamp")
+    assert lamp.receive("$aws/things/lamp/jobs/notify-next", timeout=5)["execution"]["jobId"] == "fleet"
+
+
 def test_notify_next_is_sent_only_when_the_next_execution_changes(iot, thing, devices) -> None:
     lamp = devices("lamp", thing("lamp"))
     lamp.subscribe("$aws/things/lamp/jobs/notify-next")

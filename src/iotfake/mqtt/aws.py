@@ -18,7 +18,7 @@ import re
 import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..providers.aws_iot import arns, device_auth, fleet_topics, jobs_topics, messages, shadow_topics
+from ..providers.aws_iot import arns, device_auth, fleet_topics, jobs, jobs_topics, messages, shadow_topics
 from ..providers.aws_iot.context import Context
 from ..providers.aws_iot.policy_eval import authorize
 from ..registry.kinds import JOB_EXECUTIONS
@@ -197,6 +197,17 @@ class AwsDeviceSide(DeviceSide):
                 made = jobs_topics.notices(ctx, moved, announced)
             out.extend((scope, Publish(topic, payload, 0, False)) for topic, payload in made)
         return out
+
+    def tick(self, realms: set[tuple[str, str]]) -> None:
+        """Jobs' read-time pass (``jobs.refresh``) for the accounts with connected clients: an
+        execution whose timeout passed on the fake's clock is TIMED_OUT, and a continuous job
+        has queued what its groups' new members need, so ``jobs/notify`` tells the devices
+        then, not at the next jobs call (which used to be the first to see either)."""
+        for realm in realms:
+            tenant = self.cloud.registry.find_tenant(*realm)
+            if tenant is not None:
+                jobs.refresh(Context(self.aws, None, tenant, {}))
+        self.cloud.changes.dispatch()  # the writes reach the broker, whose notices follow
 
     def retained(self, session: Session, filters: list[str]) -> list[Publish]:
         tenant = session.admitted.principal.tenant

@@ -115,9 +115,13 @@ class Broker(Listening, ConnectionApi):
             loop.close()
             return
         self._ready.set()
+        ticking = loop.create_task(self._ticking())
         try:
             loop.run_forever()
         finally:
+            ticking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                loop.run_until_complete(ticking)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 
 #: AWS's disconnect reason for a client whose credentials no longer admit it (a revoked certificate)
 REVOKED = "AUTH_ERROR"
+#: how often, in real seconds, the sides hear that time passed (``DeviceSide.tick``)
+TICK = 1.0
+
+log = logging.getLogger("iotfake")
 
 
 class Listening:
@@ -85,6 +90,20 @@ class Listening:
             )
             with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
                 asyncio.run_coroutine_threadsafe(self._route(tuple(change.scope), message, None), loop)
+
+    async def _ticking(self) -> None:
+        """Every ``TICK`` seconds, each side with connected clients hears that time passed, for
+        their realms (a deadline on the fake's clock passes with no call to notice it)."""
+        while True:
+            await asyncio.sleep(TICK)
+            realms: dict[Any, set[tuple[str, str]]] = {}
+            for session in list(self._sessions.values()):
+                realms.setdefault(session.side, set()).add(session.admitted.realm)
+            for side, mine in realms.items():
+                try:
+                    await self._work(side.tick, mine)
+                except Exception:  # a tick's failure must not end the ticking
+                    log.exception("iotfake: the %s device side's tick failed", side.name)
 
     async def _notices(self, changes: list[Any]) -> None:
         """What the sides publish of the registry's writes they watch (AWS: jobs/notify)."""

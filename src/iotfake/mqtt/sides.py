@@ -177,6 +177,11 @@ class DeviceSide(Provider):
         ``watches``, committed (by either transport)."""
         return []
 
+    def tick(self, realms: set[tuple[str, str]]) -> None:
+        """Time passed (about a second, or the fake's clock was moved) while clients of these
+        realms are connected: bring up to date what the service changes on its own as time
+        goes by, so that what it publishes of it (``notices``) reaches them without a call."""
+
 
 class Sides:
     """Which device side a connection belongs to, from what it presents."""
