@@ -223,3 +223,29 @@ def test_an_asker_that_did_not_subscribe_gets_no_answer(iot, claim, devices) -> 
     asker.publish(create, {})
     assert asker.topics() == []
     assert len(iot.list_certificates()["certificates"]) == before + 1
+
+
+def test_a_certificate_from_a_csr_left_unused_is_deleted_after_an_hour(cloud, iot, claim, devices) -> None:
+    """The guide: a certificate from CreateCertificateFromCsr that "hasn't been activated and
+    hasn't been attached to a policy or a thing by the time the token expires" is deleted."""
+    from aws_helpers import csr_pem
+    from botocore.exceptions import ClientError
+
+    device = devices("factory-1", claim)
+    device.subscribe("$aws/certificates/create-from-csr/json/+")
+    device.publish("$aws/certificates/create-from-csr/json", {"certificateSigningRequest": csr_pem("d")[0]})
+    created = device.receive("$aws/certificates/create-from-csr/json/accepted")
+    certificate_id = created["certificateId"]
+    cloud.clock.advance(3599)
+    assert iot.describe_certificate(certificateId=certificate_id)["certificateDescription"]["status"] == (
+        "PENDING_ACTIVATION"
+    )
+    cloud.clock.advance(1)
+    with pytest.raises(ClientError) as raised:
+        iot.describe_certificate(certificateId=certificate_id)
+    assert raised.value.response["Error"] == {
+        "Code": "ResourceNotFoundException",
+        "Message": f"Certificate {certificate_id} cannot be found.",
+    }
+    listed = iot.list_certificates(pageSize=250)["certificates"]
+    assert certificate_id not in {c["certificateId"] for c in listed}

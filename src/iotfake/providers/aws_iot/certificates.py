@@ -141,6 +141,7 @@ def certificate_id(value: str) -> str:
 def describe(ctx: Context) -> dict[str, Any]:
     from .certificate_transfers import incoming
 
+    _expire(ctx)
     cert_id = certificate_id(ctx.input["certificateId"])
     rec = ctx.credentials.certificates().get(cert_id)
     if rec is None:  # a certificate another account is transferring to this one
@@ -176,6 +177,7 @@ def describe(ctx: Context) -> dict[str, Any]:
 def listing(ctx: Context) -> dict[str, Any]:
     from .certificate_transfers import incoming
 
+    _expire(ctx)
     # certificates other accounts are transferring here are listed too, as the API reference says
     return _page(
         ctx,
@@ -185,12 +187,21 @@ def listing(ctx: Context) -> dict[str, Any]:
 
 
 def listing_by_ca(ctx: Context) -> dict[str, Any]:
+    _expire(ctx)
     ca = certificate_id(ctx.input["caCertificateId"])
     return _page(
         ctx,
         ("ListCertificatesByCA", ca),
         lambda: [r for r in ctx.credentials.certificates().values() if r.get("caCertificateId") == ca],
     )
+
+
+def _expire(ctx: Context) -> None:
+    """Fleet provisioning's read-time pass: a certificate whose ownership token expired unused
+    is gone before any certificate call reads (``fleet_topics.expire``)."""
+    from .fleet_topics import expire  # fleet_topics makes certificates with this module
+
+    expire(ctx)
 
 
 def _page(ctx: Context, spec: Hashable, pool: Callable[[], list[dict[str, Any]]]) -> dict[str, Any]:
@@ -210,6 +221,7 @@ def _page(ctx: Context, spec: Hashable, pool: Callable[[], list[dict[str, Any]]]
 
 
 def update(ctx: Context) -> dict[str, Any]:
+    _expire(ctx)
     status = ctx.input["newStatus"]
     if status in INTERNAL_STATUSES:
         raise invalid(f"The certificate status cannot be set to {status}: AWS IoT uses it internally")
@@ -228,6 +240,7 @@ def _not_in_transfer(ctx: Context) -> None:
 
 
 def delete(ctx: Context) -> dict[str, Any]:
+    _expire(ctx)
     _not_in_transfer(ctx)
     cert_id = certificate_id(ctx.input["certificateId"])
     ctx.credentials.remove_certificate(

@@ -12,9 +12,12 @@ back (the developer guide's "Device provisioning MQTT API"):
 Refusals go to ``…/rejected`` as ``{"statusCode", "errorCode", "errorMessage"}``. An ownership
 token stands for one certificate for one hour on the fake's clock (the guide: "valid for one
 hour"), in the account that issued it; it is a catalog record (``ownership token``), so snapshots
-keep it and deleting the certificate drops it. Fault rules apply as to the HTTP operations of
-the same name (``CreateKeysAndCertificate``, ``CreateCertificateFromCsr``, ``RegisterThing``), and
-each request is journaled with method ``MQTT`` and its topic.
+keep it and deleting the certificate drops it. When the hour is up, the certificate goes unless
+it was used (:func:`expire`, a read-time pass: DescribeCertificate, ListCertificates and the
+other certificate reads run it first, as the jobs calls run ``jobs.refresh``). Fault rules apply
+as to the HTTP operations of the same name (``CreateKeysAndCertificate``,
+``CreateCertificateFromCsr``, ``RegisterThing``), and each request is journaled with method
+``MQTT`` and its topic.
 
 Choices where AWS documents nothing ([I] in the README): the ``cbor`` payload format is answered
 ``rejected`` 400 ``InvalidPayload`` (the fake speaks JSON); an expired or foreign token is 400
@@ -23,15 +26,18 @@ Choices where AWS documents nothing ([I] in the README): the ``cbor`` payload fo
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ... import jsonio
 from ...operations import journal
 from ...registry import Tenant
 from ...registry.errors import DomainError
+from ...registry.kinds import OWNERSHIP_TOKENS
 from ...registry.records import Records
 from ..base import Call, ProviderError
 from . import arns, certificates, pki
@@ -169,7 +175,9 @@ def _provision(
     client_id: str | None,
 ) -> dict[str, Any]:
     token = request.get("certificateOwnershipToken")
-    record = Records(tenant, KIND).find(token) if isinstance(token, str) else None
+    with tenant.lock:
+        expire(Context(provider, None, tenant, {}))
+        record = Records(tenant, KIND).find(token) if isinstance(token, str) else None
     now_ms = int(provider.cloud.clock.time() * 1000)
     certificate_id = record["certificateId"] if record is not None and record["expires"] > now_ms else ""
     parameters = request.get("parameters") or {}
@@ -177,7 +185,11 @@ def _provision(
         raise ProvisioningRejected(400, "InvalidPayload", "parameters must be a JSON object")
     if not certificate_id:
         # register_thing journals the call and answers as for a certificate that does not exist
-        reason = "has expired" if record is not None else "is not one this account issued"
+        reason = (
+            "has expired"
+            if record is not None
+            else "is not one this account issued, or it expired and its certificate was deleted"
+        )
         try:
             return register_thing(
                 provider,
@@ -203,6 +215,67 @@ def _provision(
         claim_certificate_id=claim,
         client_id=client_id,
     )
+
+
+# -- the read-time pass ----------------------------------------------------------------------------
+class Expiries:
+    """Ownership tokens by when they expire, kept as the tokens table changes (``Table.derived``,
+    told of every write and undo), so the read-time pass pops the due ones rather than reading
+    every token on every certificate read. An entry is checked against its record when it comes
+    due and dropped if the record has gone or moved on (as ``job_deadlines.Deadlines`` does)."""
+
+    __slots__ = ("_heap",)
+
+    def __init__(self, rows: Iterable[tuple[str, Any]]) -> None:
+        self._heap: list[tuple[int, str]] = []  # (expires, token)
+        for key, record in rows:
+            self.moved(key, None, record)
+
+    def moved(self, key: str, before: Any, after: Any) -> None:
+        if isinstance(after, dict) and (
+            not isinstance(before, dict) or before["expires"] != after["expires"]
+        ):
+            heapq.heappush(self._heap, (after["expires"], key))
+
+    def due(self, now_ms: int, table: dict[str, Any]) -> list[str]:
+        """The tokens whose hour is up at ``now_ms``, earliest first; each is answered once."""
+        found = []
+        while self._heap and self._heap[0][0] <= now_ms:
+            expires, key = heapq.heappop(self._heap)
+            record = table.get(key)
+            if record is not None and record["expires"] == expires:
+                found.append(key)
+        return found
+
+
+def expire(ctx: Context) -> None:
+    """Delete the certificates whose ownership token expired unused. The guide ("Device
+    provisioning MQTT API", for CreateKeysAndCertificate and CreateCertificateFromCsr alike): "If
+    the certificate created by CreateCertificateFromCsr hasn't been activated and hasn't been
+    attached to a policy or a thing by the time the token expires, the certificate is deleted."
+    Run, under the tenant's lock, by every certificate read before it reads, so a certificate is
+    gone from the instant its hour is up whichever call looks first."""
+    if OWNERSHIP_TOKENS not in ctx.tenant.tables:
+        return
+    with ctx.tenant.lock:
+        table = Records(ctx.tenant, KIND).table
+        for token in table.derived("expiries", Expiries).due(ctx.now_ms, table):
+            record = table.get(token)
+            if record is not None:
+                _drop_if_unused(ctx, record["certificateId"])
+
+
+def _drop_if_unused(ctx: Context, certificate_id: str) -> None:
+    """Delete a certificate still PENDING_ACTIVATION with no policy and no thing attached (its
+    token goes with it, the catalog's CASCADE). [I]: one whose status was changed by
+    UpdateCertificate (INACTIVE, REVOKED) is kept, as one activated is: someone acted on it."""
+    record = ctx.credentials.certificates().get(certificate_id)
+    if record is None or record["status"] != "PENDING_ACTIVATION":
+        return
+    principal = arns.certificate(ctx.tenant.id, certificate_id)
+    if ctx.credentials.principals.lefts(principal) or ctx.credentials.targets.lefts(principal):
+        return
+    ctx.credentials.remove_certificate(certificate_id, principal)
 
 
 def _dump(document: dict[str, Any]) -> bytes:
