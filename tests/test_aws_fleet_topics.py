@@ -192,6 +192,32 @@ def _attach_thing(iot, arn: str) -> None:
     iot.attach_thing_principal(thingName="kept", principal=arn)
 
 
+def _attach_principal_policy(iot, arn: str) -> None:
+    iot.create_policy(policyName="kept", policyDocument=json.dumps(POLICY))
+    iot.attach_principal_policy(policyName="kept", principal=arn)
+
+
+@pytest.mark.parametrize(
+    "late",
+    [_attach_policy, _attach_thing, _attach_principal_policy],
+    ids=["policy", "thing", "principal-policy"],
+)
+def test_an_attach_after_the_hour_finds_the_certificate_gone(iot, factory, late) -> None:
+    """The attach is the first call to look after the token's hour: it must not find (and so
+    keep) a certificate AWS deleted at that instant."""
+    with freeze_time() as frozen:
+        _, created = factory("$aws/certificates/create/json", {})
+        certificate_id = created["certificateId"]
+        arn = iot.describe_certificate(certificateId=certificate_id)["certificateDescription"][
+            "certificateArn"
+        ]
+        frozen.tick(3600)
+        with pytest.raises(ClientError) as raised:
+            late(iot, arn)
+        assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+        assert certificate_id not in _listed(iot)
+
+
 @pytest.mark.parametrize(
     "keep", [_activate, _attach_policy, _attach_thing], ids=["activated", "policy", "thing"]
 )

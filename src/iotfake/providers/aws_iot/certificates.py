@@ -141,7 +141,7 @@ def certificate_id(value: str) -> str:
 def describe(ctx: Context) -> dict[str, Any]:
     from .certificate_transfers import incoming
 
-    _expire(ctx)
+    expire_unused(ctx)
     cert_id = certificate_id(ctx.input["certificateId"])
     rec = ctx.credentials.certificates().get(cert_id)
     if rec is None:  # a certificate another account is transferring to this one
@@ -177,7 +177,7 @@ def describe(ctx: Context) -> dict[str, Any]:
 def listing(ctx: Context) -> dict[str, Any]:
     from .certificate_transfers import incoming
 
-    _expire(ctx)
+    expire_unused(ctx)
     # certificates other accounts are transferring here are listed too, as the API reference says
     return _page(
         ctx,
@@ -187,7 +187,7 @@ def listing(ctx: Context) -> dict[str, Any]:
 
 
 def listing_by_ca(ctx: Context) -> dict[str, Any]:
-    _expire(ctx)
+    expire_unused(ctx)
     ca = certificate_id(ctx.input["caCertificateId"])
     return _page(
         ctx,
@@ -196,9 +196,10 @@ def listing_by_ca(ctx: Context) -> dict[str, Any]:
     )
 
 
-def _expire(ctx: Context) -> None:
+def expire_unused(ctx: Context) -> None:
     """Fleet provisioning's read-time pass: a certificate whose ownership token expired unused
-    is gone before any certificate call reads (``fleet_topics.expire``)."""
+    is gone before any certificate call reads it, or attaches it (which would keep it), as
+    ``fleet_topics.expire`` says."""
     from .fleet_topics import expire  # fleet_topics makes certificates with this module
 
     expire(ctx)
@@ -221,7 +222,7 @@ def _page(ctx: Context, spec: Hashable, pool: Callable[[], list[dict[str, Any]]]
 
 
 def update(ctx: Context) -> dict[str, Any]:
-    _expire(ctx)
+    expire_unused(ctx)
     status = ctx.input["newStatus"]
     if status in INTERNAL_STATUSES:
         raise invalid(f"The certificate status cannot be set to {status}: AWS IoT uses it internally")
@@ -240,7 +241,7 @@ def _not_in_transfer(ctx: Context) -> None:
 
 
 def delete(ctx: Context) -> dict[str, Any]:
-    _expire(ctx)
+    expire_unused(ctx)
     _not_in_transfer(ctx)
     cert_id = certificate_id(ctx.input["certificateId"])
     ctx.credentials.remove_certificate(

@@ -147,6 +147,9 @@ def resolve_target(ctx: Context, target: str) -> str:
 
 
 def attach(ctx: Context) -> dict[str, Any]:
+    from .certificates import expire_unused
+
+    expire_unused(ctx)  # a certificate whose token's hour is up is gone, not kept by this
     with ctx.tenant.lock:
         ctx.credentials.policy(ctx.input["policyName"])
         target = resolve_target(ctx, ctx.input["target"])

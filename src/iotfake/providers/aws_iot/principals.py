@@ -37,6 +37,9 @@ def resolve(ctx: Context, principal: str) -> str:
 
 
 def attach(ctx: Context) -> dict[str, Any]:
+    from .certificates import expire_unused
+
+    expire_unused(ctx)  # a certificate whose token's hour is up is gone, not kept by this
     with ctx.tenant.lock:
         thing = ctx.tenant.device(key=ctx.input["thingName"]).key
         principal = resolve(ctx, ctx.input["principal"])
