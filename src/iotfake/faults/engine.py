@@ -13,7 +13,6 @@ the rendering happen outside it. The engine knows no provider: it reaches them o
 
 from __future__ import annotations
 
-import difflib
 import random
 import threading
 import time
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..documents import DocumentError
 from ..registry.errors import BY_NAME, DomainError, KeyCollision, NotFound, Throttled, Unavailable
 from ..reply import Reply
+from ..suggest import suggest
 from . import profile_loader as profiles
 from . import retry_after
 from .drop import Dropped
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 #: response header naming the rule that shaped a reply (real clients ignore it; people read it)
 FAULT_HEADER = "X-Iotfake-Fault"
 _UNSET: Any = object()
-#: operation lists longer than this are not spelt out in an error message
-MAX_LISTED = 40
 
 
 class FaultEngine:
@@ -210,7 +208,7 @@ class FaultEngine:
                 raise DocumentError(
                     at(path, "operation"),
                     f"no {rule.provider if rule.provider != '*' else 'provider'} operation is "
-                    f"{rule.operation!r} ({_suggest(rule.operation, shown)})",
+                    f"{rule.operation!r} ({suggest(rule.operation, shown)})",
                 )
         _check_match(rule, targets, path)
         code = rule.action.error
@@ -357,18 +355,6 @@ class FaultEngine:
             self._next_id = next_id
 
 
-def _suggest(name: str, known: list[str], what: str = "operations") -> str:
-    """The names to offer for a misspelt one: the closest, and all of them when they are few
-    (EnOS's 16; AWS has hundreds)."""
-    close = difflib.get_close_matches(name, known, n=3)
-    if not close:
-        close = [k for k in known if k.lower() == name.lower()]
-    guess = f"did you mean {' or '.join(close)}? " if close else ""
-    if len(known) <= MAX_LISTED:
-        return f"{guess}known: {', '.join(known)}"
-    return guess.rstrip() or f"none of the {len(known)} known {what} is like it"
-
-
 def _check_match(rule: Rule, targets: list[Provider], path: str) -> None:
     """A ``match`` key no call of the rule's operations carries would never let the rule fire
     (and a throttle ``per`` such a field would put every call in one bucket): refuse it when
@@ -394,7 +380,7 @@ def _check_match(rule: Rule, targets: list[Provider], path: str) -> None:
             known = sorted(fields)
             raise DocumentError(
                 where,
-                f"no {scope} call carries a field {name!r} ({_suggest(name, known, 'fields')})",
+                f"no {scope} call carries a field {name!r} ({suggest(name, known, 'fields')})",
             )
 
 
