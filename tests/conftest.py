@@ -4,14 +4,19 @@ from collections.abc import Iterator
 
 # The client libraries that tests use inside pytester's in-process runs are imported here, before
 # any inner run: pytester drops the modules first imported during a run, and a fresh import of
-# requests afterwards no longer matches the classes that other modules kept.
+# requests afterwards no longer matches the classes that other modules kept; cryptography's Rust
+# bindings refuse the classes of a second import of its modules (the live server's broker and CA),
+# so a file of plugin tests run alone failed where the whole suite had imported them already.
 import boto3
 import httpx  # noqa: F401
 import pytest
 from _scriptr import ScriptrLive
 from werkzeug.test import Client
 
+import iotfake.authority
+import iotfake.mqtt.broker  # noqa: F401
 from iotfake import FakeCloud
+from iotfake.providers.aws_iot import keypool  # noqa: F401
 from iotfake.server import Server
 
 pytest_plugins = ["pytester"]

@@ -92,6 +92,46 @@ def test_env_client(iotfake_server):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+def test_boto3_s_default_session_carries_no_credentials_across_tests(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``boto3.client()`` uses ``boto3.DEFAULT_SESSION``, made from the environment the first
+    time and kept: the fake's dummy key stayed in it after the test (a later test's boto3 code
+    signed with it), and a session made before the test kept the real key inside it (refused
+    by a strict fake)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY000000000")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    pytester.makeconftest(
+        """
+import pytest
+
+@pytest.fixture
+def iotfake_auth():
+    return "strict"
+"""
+    )
+    pytester.makepyfile(
+        """
+import boto3
+
+def key():
+    return boto3.client("sts", region_name="us-east-1")._request_signer._credentials.access_key
+
+def test_1_before():
+    assert key() == "AKIAREALKEY000000000"
+
+def test_2_fake(iotfake_server):
+    assert key() == "AKIAIOTFAKEEXAMPLE01"
+    boto3.client("iot").create_thing(thingName="t")  # signed with the key a strict fake knows
+
+def test_3_after():
+    assert key() == "AKIAREALKEY000000000"
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+
+
 def test_host_is_a_session_setting(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         """

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import importlib
 import os
+import sys
 import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -300,7 +301,23 @@ def _client_environment(url: str) -> Iterator[None]:
             env.setenv(name, value)
         env.setenv("IOTFAKE_URL", url)
         env.setenv("AWS_ENDPOINT_URL_IOT", url)
-        yield
+        before = _swap_boto3_session(None)
+        try:
+            yield
+        finally:
+            _swap_boto3_session(before)
+
+
+def _swap_boto3_session(session: Any) -> Any:
+    """Put ``session`` in ``boto3.DEFAULT_SESSION``; the one there before. ``boto3.client()``
+    makes that session from the environment the first time and keeps it, credentials included:
+    the test's dummy key would outlive the test in it, and a session made before the test would
+    bring the real key in. boto3 not imported yet has none to swap."""
+    boto3 = sys.modules.get("boto3")
+    if boto3 is None:
+        return None
+    previous, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, session
+    return previous
 
 
 # -- ready-made clients ------------------------------------------------------------------------------
