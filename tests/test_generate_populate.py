@@ -74,6 +74,16 @@ def test_populate_aws_and_scriptr(aws_cloud: FakeCloud, iot) -> None:
     assert "scriptr" not in devices
 
 
+def test_populating_no_devices_adds_none(aws_cloud: FakeCloud) -> None:
+    """0 is in the documented range (0 to 1,000,000); it divided the five years by zero."""
+    cloud = FakeCloud(seed=2).seed(PRODUCTS)
+    before = cloud.snapshot()["registry"]
+    assert cloud.populate("enos", 0, org="o1", product="p1") == []
+    assert cloud.snapshot()["registry"] == before
+    assert aws_cloud.populate("aws", 0, account="123456789012", region="us-east-1") == []
+    assert aws_cloud.populate("scriptr", 0, account="acme") == []
+
+
 def test_populate_is_all_or_nothing_and_checks_its_arguments() -> None:
     cloud = FakeCloud(seed=2).seed(PRODUCTS)
     cloud.populate("enos", 290, org="o1", product="p1")

@@ -299,7 +299,7 @@ def samples(
     seen: set[str] = set()
     # registered one after another over the span, as a real registry's devices were: creation
     # order is createTime order (EnOS lists newest createTime first by reading it backwards)
-    slot, start = SPAN_DAYS * DAY_MS / spec.count, REFERENCE_MS - (SPAN_DAYS + 1) * DAY_MS
+    slot, start = SPAN_DAYS * DAY_MS / max(spec.count, 1), REFERENCE_MS - (SPAN_DAYS + 1) * DAY_MS
     for index in range(spec.count):
         site = sites[bisect(site_cum, rnd() * site_total)]
         maker = makers[int(rnd() * len(makers))]
