@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,12 +36,28 @@ KEEP_SEED: Any = object()
 #: held while a cloud makes its namespace set (once per cloud, on first use)
 _NAMESPACES_MADE = threading.Lock()
 STATE_VERSION = migrations.CURRENT
+#: the most entries a journal keeps (``iotfake serve --journal-size``'s bound too)
+MAX_JOURNAL = 100_000_000
+
+
+class FixturesFileError(documents.DocumentError):
+    """A fixtures file ``load`` refused: ``file`` names it (as the caller gave it), ``path`` and
+    ``message`` are the document's error. With two files loaded, ``enos.orgs[0].quota`` alone did
+    not say which one held the bad field."""
+
+    def __init__(self, file: str, error: documents.DocumentError, *, named: bool) -> None:
+        super().__init__(error.path, error.message)
+        self.file = file
+        if not named:  # a read error names the file already: not twice
+            self.args = (f"{file}: {self.args[0]}",)
 
 
 class FakeCloud:
     """An in-memory IoT cloud that speaks EnOS, AWS IoT and scriptr over one WSGI app.
 
-    ``seed`` makes every generated id, key, secret and name reproducible. ``auth`` is ``"off"``
+    ``seed`` makes every generated id, key, secret and name reproducible - all but certificates'
+    key pairs, random like real key generation, and so the certificate ids that hash them (see
+    ``providers/aws_iot/keypool``). ``auth`` is ``"off"``
     (accept anything), ``"lenient"`` (a credential must be present; ones the fake issued must still
     be valid) or ``"strict"`` (only issued or seeded credentials, signatures verified). The admin
     API answers loopback clients (and in-process ones) only, plus, if ``admin_token`` is given,
@@ -59,13 +75,16 @@ class FakeCloud:
         max_body: int = 1024 * 1024,
         max_admin_body: int = DEFAULT_ADMIN_BODY,
         admin_token: str | None = None,
-        admin_hosts: tuple[str, ...] | list[str] = (),
+        admin_hosts: str | Iterable[str] = (),
     ) -> None:
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {auth!r}")
-        if admin_token is not None and not admin_token.strip():
-            raise ValueError("an empty admin token would let anyone in: give a real one, or none")
+        _check_admin_token(admin_token)
         _check_seed(seed)  # a list failed later, at the first id drawn, in random's words
+        # what the CLI refuses is refused here too, by name, before it fails a call far away
+        check_whole("journal_size", journal_size, 1, MAX_JOURNAL, note=" (calls kept: at least one entry)")
+        check_whole("max_body", max_body, 0, None, "bytes")
+        check_whole("max_admin_body", max_admin_body, 0, None, "bytes")
         self.seed_value = seed
         self.auth = auth
         self.max_body = max_body
@@ -75,7 +94,7 @@ class FakeCloud:
         #: lets clients off the loopback use the admin API (``Authorization: Bearer <token>``)
         self.admin_token = admin_token
         #: Host names besides the loopback ones that the admin API answers to (see admin.py)
-        self.admin_hosts = tuple(h.lower() for h in admin_hosts)
+        self.admin_hosts = _admin_hosts(admin_hosts)
         self.clock = Clock()
         self.ids = Ids(seed, device_key_length=device_key_length, device_key_alphabet=device_key_alphabet)
         #: moves on every change to the state: the registry's writes, fault counters, admin calls
@@ -190,11 +209,19 @@ class FakeCloud:
         if isinstance(path, dict):
             return self.seed(path)
 
+        name = str(path)
         try:
             found = resolve(path, near=Path.cwd())
-        except FileNotFoundError as exc:
-            raise documents.DocumentError("", str(exc)) from None
-        return self.seed(documents.read(found))
+        except FileNotFoundError as exc:  # the message names the file
+            raise FixturesFileError(name, documents.DocumentError("", str(exc)), named=True) from None
+        try:
+            document = documents.read(found)
+        except documents.DocumentError as exc:  # "cannot read FILE", "FILE is not valid JSON"
+            raise FixturesFileError(name, exc, named=True) from None
+        try:
+            return self.seed(document)
+        except documents.DocumentError as exc:  # only the bad field's path: name the file too
+            raise FixturesFileError(name, exc, named=False) from None
 
     def populate(self, provider: str, devices: int, **options: Any) -> list[str]:
         """Add ``devices`` realistic, seeded devices (all or none); returns their keys.
@@ -361,6 +388,51 @@ class FakeCloud:
 
     def __repr__(self) -> str:
         return f"FakeCloud(seed={self.seed_value!r}, auth={self.auth!r})"
+
+
+def check_whole(name: str, value: Any, low: int, high: int | None, unit: str = "", note: str = "") -> None:
+    """Refuse ``value`` unless it is an int (not a bool) from ``low`` to ``high`` (None: no
+    top), naming the argument and what it takes: ``journal_size="10"`` was a bare ``'<' not
+    supported``, ``max_body=-1`` refused every body and ``serve(port=70000)`` bound port 4464.
+    Every fresh cloud runs this: the message is built only when it is needed."""
+    if type(value) is int and value >= low and (high is None or value <= high):
+        return
+    span = f"from {low} to {high}" if high is not None else f"from {low}"
+    of = f" of {unit}" if unit else ""
+    takes = f"{name} takes a whole number{of} {span}{note}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{takes}, not {value!r}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{takes}, not {value!r}")
+
+
+def _check_admin_token(token: Any) -> None:
+    if token is None:
+        return
+    if not isinstance(token, str):
+        raise TypeError(f"admin_token takes a string or None, not {type(token).__name__}")
+    if not token.strip():
+        raise ValueError("an empty admin token would let anyone in: give a real one, or none")
+
+
+def _admin_hosts(hosts: Any) -> tuple[str, ...]:
+    """The host names, lower-cased. One string is one host: ``admin_hosts="ci.internal"`` means
+    that name (read as a sequence it became one-letter hosts, none of them the one meant); a
+    name with a comma or a space is refused, as two names written as one."""
+    if hosts == ():  # the default: nothing to check
+        return ()
+    if isinstance(hosts, str):
+        hosts = (hosts,)
+    try:
+        names = tuple(hosts)
+    except TypeError:
+        raise TypeError(f"admin_hosts takes host names (a list, or one name), not {hosts!r}") from None
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"admin_hosts takes host names (strings), not {name!r}")
+        if not name or any(c in name for c in ", \t\r\n/"):
+            raise ValueError(f"admin_hosts takes one host name each, not {name!r}: give a list of names")
+    return tuple(name.lower() for name in names)
 
 
 def _check_seed(seed: Any) -> None:

@@ -6,6 +6,10 @@ but no state keeps, come from a generator of their own (derived from the seed), 
 a retry or an injected fault shifts no later id, key or secret. Without a seed, identifiers still
 come from a fast PRNG (seeded from the OS) but secrets and tokens come from ``secrets`` so that
 they are unguessable.
+
+Not from here, seeded or not: certificates' key pairs (``providers/aws_iot/keypool``), and so the
+certificate ids that hash them. ``cryptography`` cannot draw a key from a seed, and a seeded
+RSA-2048 key made in Python costs a third of a second or more per certificate.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from .memo import keep
 ALPHANUMERIC = string.ascii_letters + string.digits
 LOWER_ALPHANUMERIC = string.ascii_lowercase + string.digits
 HEX = "0123456789abcdef"
+#: the longest generated device key: EnOS's own limit (``providers/enos/validation.DEVICE_KEY``),
+#: so every key the fake makes is one its CreateDevice would take from a client
+MAX_DEVICE_KEY_LENGTH = 64
 
 
 class _Sequence:
@@ -79,8 +86,7 @@ class Ids:
         device_key_length: int = 10,
         device_key_alphabet: str = ALPHANUMERIC,
     ) -> None:
-        if device_key_length < 1 or not device_key_alphabet:
-            raise ValueError("device keys need a length >= 1 and a non-empty alphabet")
+        check_device_key_shape(device_key_length, device_key_alphabet)
         self.seed = seed
         self.device_key_length = device_key_length
         self.device_key_alphabet = device_key_alphabet
@@ -242,6 +248,25 @@ class Ids:
         if data.get("faker"):
             with self._lock:
                 self._faker, self._faker_state = None, data["faker"]
+
+
+def check_device_key_shape(length: Any, alphabet: Any) -> None:
+    """Refuse a key shape at once, by argument name: ``device_key_alphabet=5`` was taken and
+    turned the first generated key into an internal error (99500) with a traceback."""
+    if type(length) is int and 1 <= length <= MAX_DEVICE_KEY_LENGTH and type(alphabet) is str and alphabet:
+        return  # every fresh cloud checks: the common case costs a few comparisons
+    if isinstance(length, bool) or not isinstance(length, int):
+        raise TypeError(
+            f"device_key_length takes a whole number from 1 to {MAX_DEVICE_KEY_LENGTH}, not {length!r}"
+        )
+    if not 1 <= length <= MAX_DEVICE_KEY_LENGTH:
+        raise ValueError(
+            f"device_key_length takes a whole number from 1 to {MAX_DEVICE_KEY_LENGTH}, not {length!r}"
+        )
+    if not isinstance(alphabet, str):
+        raise TypeError(f"device_key_alphabet takes a non-empty string of characters, not {alphabet!r}")
+    if not alphabet:
+        raise ValueError("device_key_alphabet takes a non-empty string of characters, not ''")
 
 
 def _derived(seed: int | str | None, purpose: str) -> int | str:

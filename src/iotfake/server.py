@@ -152,6 +152,31 @@ class CappedServer(ThreadedWSGIServer):
             self._slots.release()
 
 
+#: the most connections a server may serve at once (``iotfake serve --max-connections``'s bound too)
+MAX_CONNECTIONS_LIMIT = 100_000
+
+
+def _check_options(
+    host: Any, port: Any, max_connections: Any, mqtt: Any, mqtt_port: Any, mqtt_tls_port: Any
+) -> None:
+    """Refuse what ``iotfake serve`` refuses, by name, before anything binds: the socket layer
+    took port 70000 as 70000 % 65536 (another port, silently) and ``max_connections=0`` made a
+    server that answered 503 to everything."""
+    from .cloud import check_whole
+
+    if not isinstance(host, str):
+        raise TypeError(f"host takes an address or host name (a string), not {host!r}")
+    if not host:
+        raise ValueError("host takes an address or host name, not '' (127.0.0.1 is the loopback)")
+    check_whole("port", port, 0, 65535, note=" (0 picks a free one)")
+    check_whole("max_connections", max_connections, 1, MAX_CONNECTIONS_LIMIT)
+    if mqtt is not None and not isinstance(mqtt, bool):
+        raise TypeError(f"mqtt takes True, False or None (a broker if the extra is installed), not {mqtt!r}")
+    for name, value in (("mqtt_port", mqtt_port), ("mqtt_tls_port", mqtt_tls_port)):
+        if value is not None:  # None leaves that listener out
+            check_whole(name, value, 0, 65535, note=" (0 picks a free one), or None")
+
+
 class Server:
     """``with cloud.serve() as server: server.url`` - binds on enter, stops on exit.
 
@@ -173,6 +198,7 @@ class Server:
         mqtt_port: int | None = 0,
         mqtt_tls_port: int | None = 0,
     ):
+        _check_options(host, port, max_connections, mqtt, mqtt_port, mqtt_tls_port)
         self._server: BaseWSGIServer | None = None
         #: the MQTT broker (``mqtt.broker``) when one runs: None asks for one if the ``mqtt``
         #: extra is installed; ``mqtt_port`` / ``mqtt_tls_port`` None leave that listener out
