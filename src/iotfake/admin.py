@@ -210,7 +210,19 @@ def health(cloud: FakeCloud, request: Request) -> dict[str, Any]:
         "seed": cloud.seed_value,
         # the server's namespaces, when this cloud is part of a set (see ``namespaces``)
         **({"namespaces": len(cloud._namespaces)} if cloud._namespaces is not None else {}),
+        **_mqtt_ports(cloud),
     }
+
+
+def _mqtt_ports(cloud: FakeCloud) -> dict[str, Any]:
+    """The broker's ports (the contract: health reports them; with ``--port 0`` they are
+    chosen at start, and the ready line names only the HTTP URL). A namespace's devices connect
+    to the server's one broker."""
+    owner = cloud._namespaces.default if cloud._namespaces is not None else cloud
+    broker = getattr(owner, "broker", None) or getattr(cloud, "broker", None)
+    if broker is None:
+        return {}
+    return {"mqtt": {"port": broker.port, "tls_port": broker.tls_port}}
 
 
 def reset(cloud: FakeCloud, request: Request) -> dict[str, Any]:
@@ -265,6 +277,18 @@ def journal(cloud: FakeCloud, request: Request) -> dict[str, Any]:
         cloud.journal.clear()
         return {"status": "cleared"}
     query = request.args
+    filters = ("limit", "operation", "outcome", "provider", "rule", "tenant")
+    unknown = [name for name in query if name not in filters]
+    if unknown:  # a filter not taken would list everything: a check resting on it would pass
+        from .suggest import suggest
+
+        known = (
+            suggest(unknown[0], list(filters), "filters")
+            if len(unknown) == 1
+            else f"known: {', '.join(filters)}"
+        )
+        named = ", ".join(map(repr, unknown))
+        raise AdminError(f"unknown journal filter{'s' * (len(unknown) > 1)} {named} ({known})")
     outcome = query.get("outcome")
     if outcome is not None and outcome not in OUTCOMES:
         raise AdminError(f"outcome is one of {', '.join(OUTCOMES)}, not {outcome!r}")
@@ -272,7 +296,7 @@ def journal(cloud: FakeCloud, request: Request) -> dict[str, Any]:
     limit = None if text is None else whole_number(text)
     if text is not None and limit is None:
         raise AdminError(f"limit is a whole number of entries, not {text!r}")
-    entries = cloud.journal.calls(
+    entries = cloud.journal.listing(  # not calls: a half-typed name lists nothing (the console)
         provider=query.get("provider"),
         operation=query.get("operation"),
         outcome=outcome,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 from aws_helpers import POLICY, template
 from aws_pki import customer_ca, register_ca
 
@@ -193,6 +194,14 @@ def test_a_restore_ends_every_connection(cloud, iot, thing, devices) -> None:
     cloud.restore(snapshot)
     assert lamp.disconnected.wait(5)
     devices("lamp", cert, expect=5)
+
+
+def test_health_reports_the_broker_s_ports(served) -> None:
+    """The contract (DESIGN: "GET /_iotfake/health reports the MQTT ports"): with --port 0 they
+    are chosen at start, and the ready line names only the HTTP URL."""
+    for headers in ({}, {"X-Iotfake-Namespace": "other"}):
+        health = requests.get(f"{served.url}/_iotfake/health", headers=headers, timeout=10).json()
+        assert health["mqtt"] == {"port": served.mqtt.port, "tls_port": served.mqtt.tls_port}
 
 
 def test_a_refused_restore_leaves_every_connection_as_it_was(cloud, thing, devices) -> None:
