@@ -4,7 +4,8 @@ The CA is made on first use and kept in the tenant's settings as PEM, so snapsho
 fresh FakeCloud pays nothing for it. Keys are RSA-2048, as AWS issues them; generating one takes
 tens of milliseconds, so a background pool keeps a few ready (``keypool``). An account seeded with
 ``"keyAlgorithm": "EC_P256"`` gets EC P-256 keys instead (tens of microseconds each), for suites
-that create thousands.
+that create thousands. Neither comes from the cloud's seed (see ``keypool``): a seeded cloud's
+certificates, and their ids, differ from run to run.
 
 Certificates a customer brings (a CSR, RegisterCertificate, a CA) must be signed with one of the
 algorithms AWS IoT accepts: SHA-256 or stronger (SHA-1 and MD5 are refused, saying so).
