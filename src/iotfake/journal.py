@@ -16,8 +16,12 @@ import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any
+
+from .faults.rules import GLOB
+from .suggest import suggest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -173,23 +177,27 @@ class Journal:
         """Entries in call order, filtered; ``params`` match request fields
         (``{"deviceKey": "m1"}``) and ``limit`` keeps the most recent ones.
 
-        Unknown filter names raise TypeError rather than match nothing: an assertion that a call
-        did *not* happen must not pass because of a typo.
+        Unknown filter names raise TypeError rather than match nothing, and a provider or an
+        operation no call can carry raises ValueError with the names it may mean: an assertion
+        that a call did *not* happen must not pass because of a typo.
         """
-        if outcome is not None and outcome not in OUTCOMES:
-            raise ValueError(f"outcome is one of {', '.join(OUTCOMES)}, not {outcome!r}")
         entries = self._read()
-        found = [
-            e
-            for e in entries
-            if (provider is None or e.provider == provider)
-            and (operation is None or e.operation == operation)
-            and (outcome is None or e.outcome == outcome)
-            and (tenant is None or e.tenant == tenant)
-            and (rule is None or e.rule == rule)
-            and all(k in e.params and str(e.params[k]) == str(v) for k, v in (params or {}).items())
-        ]
-        return found if limit is None else found[-limit:] if limit > 0 else []
+        check_filters(entries, provider=provider, operation=operation, tenant=tenant, rule=rule)
+        return _select(entries, provider, operation, outcome, tenant, rule, params, limit)
+
+    def listing(
+        self,
+        provider: str | None = None,
+        operation: str | None = None,
+        outcome: str | None = None,
+        tenant: str | None = None,
+        *,
+        rule: str | None = None,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """:meth:`calls` without the name checks, for the admin API's listing: the console sends
+        its filters a keystroke at a time, and a half-typed name lists nothing rather than fail."""
+        return _select(self._read(), provider, operation, outcome, tenant, rule, None, limit)
 
     def last(self, **filters: Any) -> Entry:
         """The most recent matching entry; AssertionError (listing the journal) if there is none."""
@@ -220,7 +228,15 @@ class Journal:
         self.assert_called(operation, times=0, **filters)
 
     def assert_fault_fired(self, rule: str, times: int | None = None, **filters: Any) -> list[Entry]:
-        """Assert the fault rule ``rule`` shaped ``times`` calls (or at least one)."""
+        """Assert the fault rule ``rule`` shaped ``times`` calls (or at least one).
+
+        ``rule`` is an id: None would ask for no rule at all and pass on any call (a rule added
+        without an id has one only once added: ``rule.id``, not ``data.get("id")``).
+        """
+        if not isinstance(rule, str):
+            raise TypeError(
+                f"assert_fault_fired takes a fault rule's id (a string such as 'rule-1'), not {rule!r}"
+            )
         found = self.calls(rule=rule, **filters)
         if (times is None and found) or len(found) == times:
             return found
@@ -324,6 +340,92 @@ def _bounded(value: Any, depth: int) -> Any:
             return "[...]"
         return [_bounded(v, depth + 1) for v in islice(value, MAX_PARAM_ITEMS)]
     return value
+
+
+def _select(
+    entries: list[Entry],
+    provider: str | None,
+    operation: str | None,
+    outcome: str | None,
+    tenant: str | None,
+    rule: str | None,
+    params: dict[str, Any] | None,
+    limit: int | None,
+) -> list[Entry]:
+    """The entries that pass every filter given (None: any), the last ``limit`` of them."""
+    if outcome is not None and outcome not in OUTCOMES:
+        raise ValueError(f"outcome is one of {', '.join(OUTCOMES)}, not {outcome!r}")
+    found = [
+        e
+        for e in entries
+        if (provider is None or e.provider == provider)
+        and (operation is None or e.operation == operation)
+        and (outcome is None or e.outcome == outcome)
+        and (tenant is None or e.tenant == tenant)
+        and (rule is None or e.rule == rule)
+        and all(k in e.params and str(e.params[k]) == str(v) for k, v in (params or {}).items())
+    ]
+    return found if limit is None else found[-limit:] if limit > 0 else []
+
+
+def check_filters(entries: list[Entry], **names: str | None) -> None:
+    """Refuse filters that could match no call: not text (TypeError), or a ``provider`` or an
+    ``operation`` that neither a provider of the fake nor an entry of ``entries`` names
+    (ValueError, with the names it may mean). Entries count so that a name the journal holds
+    (a journal fed by hand, a server of another version) is never refused."""
+    for key, value in names.items():
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"the journal's {key} filter is a string (or None), not {value!r}")
+    provider, operation = names.get("provider"), names.get("operation")
+    if provider is not None:
+        _check_provider(entries, provider)
+    if operation is not None:
+        _check_operation(entries, operation, provider)
+
+
+def _check_provider(entries: list[Entry], provider: str) -> None:
+    """A provider the fake serves (or the console), or one the journal holds."""
+    catalogue = known_names()
+    if provider in catalogue or any(e.provider == provider for e in entries):
+        return
+    known = sorted({*catalogue, *(e.provider for e in entries)})
+    raise ValueError(f"unknown provider {provider!r} ({suggest(provider, known, 'providers')})")
+
+
+def _check_operation(entries: list[Entry], operation: str, provider: str | None) -> None:
+    """An operation of ``provider`` (of any, when None), or one the journal holds for it."""
+    catalogue = known_names()
+    if provider is None:
+        names = list(catalogue.values())
+    else:
+        names = [catalogue[provider]] if provider in catalogue else []
+    if any(not served or operation in served for served, _ in names):  # no list: not checked
+        return
+    held = {e.operation for e in entries if provider is None or e.provider == provider}
+    if operation in held:
+        return
+    shown = sorted({*held, *(name for _, offered in names for name in offered)})
+    exact = "the journal matches operation names exactly, not patterns; " if GLOB.search(operation) else ""
+    raise ValueError(
+        f"no {provider or 'provider'} operation is {operation!r} ({exact}{suggest(operation, shown)})"
+    )
+
+
+@cache
+def known_names() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Each provider a call may be journaled under: the operation names its calls can carry, and
+    those a did-you-mean offers (the providers' lists, as fault rules check theirs; and the
+    console, which journals its own changes)."""
+    from .console.actions import OPERATIONS, operation_name
+    from .providers import provider_classes
+
+    names = {
+        cls.name: (cls.operations | cls.hidden_operations, cls.operations - cls.hidden_operations)
+        for cls in provider_classes()
+    }
+    console = frozenset(OPERATIONS.values())
+    names["console"] = (console | {operation_name(None)}, console)  # see console/views.py: action
+    return names
 
 
 def _describe(filters: dict[str, Any]) -> str:
