@@ -55,7 +55,7 @@ def test_marker_faults_and_fixtures_reach_the_server(iotfake_enos, iotfake):
     answer = iotfake_enos.post("/connect-service/v2.1/products?action=create&orgId=o1", json=PRODUCT).json()
     assert answer["code"] == 11714
     [rule] = iotfake.faults.rules
-    iotfake.journal.assert_fault_fired(rule["id"], times=1)
+    iotfake.journal.assert_fault_fired(rule.id, times=1)
 
 
 def test_python_faults_and_the_clock_go_through_the_admin_api(iotfake_boto3, iotfake):
@@ -138,3 +138,39 @@ def test_strict_server_clients_say_the_credentials_are_the_suites(pytester: pyte
         result = pytester.runpytest(f"--iotfake-url={served.url}")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*iotfake_enos under --auth strict needs credentials the server issued*"])
+
+
+RULE_OBJECTS = """
+PRODUCT = {
+    "productName": {"defaultValue": "Meter"},
+    "productType": "Device",
+    "dataFormat": "Json",
+    "modelId": "meter",
+    "biDirectionalAuth": False,
+}
+
+
+def test_fault_rules_are_rule_objects_with_their_counters(iotfake, iotfake_enos):
+    iotfake.faults.add(provider="enos", operation="CreateProduct", error="11714", times=1, description="busy")
+    rule = iotfake.faults.rules[0]
+    assert (rule.id, rule.matched, rule.fired) == ("rule-1", 0, 0)
+    for _ in range(2):
+        iotfake_enos.post("/connect-service/v2.1/products?action=create&orgId=o1", json=PRODUCT)
+    [rule] = list(iotfake.faults)
+    assert (rule.id, rule.provider, rule.operation, rule.action.error, rule.times) == (
+        "rule-1", "enos", "CreateProduct", "11714", 1
+    )
+    assert (rule.matched, rule.fired, rule.exhausted, rule.description) == (2, 1, True, "busy")
+    iotfake.journal.assert_fault_fired(rule.id, times=1)
+    with pytest.raises(ValueError, match="did you mean CreateProduct"):
+        iotfake.journal.assert_not_called("CreateProdcut")
+"""
+
+
+def test_fault_rules_are_the_same_objects_in_process_and_remote(pytester: pytest.Pytester) -> None:
+    """The README's ``rule.id``, ``rule.matched``, ``rule.fired`` on ``iotfake.faults.rules``
+    (and iterating ``iotfake.faults``): one test passes against both clouds."""
+    pytester.makepyfile(test_rules="import pytest\n" + RULE_OBJECTS)
+    pytester.runpytest().assert_outcomes(passed=1)
+    with serving() as served:
+        pytester.runpytest(f"--iotfake-url={served.url}").assert_outcomes(passed=1)

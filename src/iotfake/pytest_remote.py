@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from .faults import profiles
+from .faults.rules import Rule
 from .journal import Entry, Journal
 
 INI = "iotfake_url"
@@ -115,14 +116,16 @@ class RemoteFaults:
         return self._post(profiles.read(name))
 
     def _post(self, rules: list[dict[str, Any]]) -> list[Any]:
-        from .faults.rules import Rule
-
         ids = self.remote.admin("POST", "faults", rules)["ids"]
         return [Rule.from_dict({**rule, "id": rule_id}) for rule, rule_id in zip(rules, ids, strict=True)]
 
     @property
-    def rules(self) -> list[dict[str, Any]]:
-        return self.remote.admin("GET", "faults")["rules"]
+    def rules(self) -> list[Rule]:
+        """The namespace's rules in evaluation order, the :class:`Rule` objects a FakeCloud lists,
+        so ``rule.id``, ``rule.matched`` and ``rule.fired`` read the same in process and remote
+        (a snapshot: the counters are the server's now and do not move afterwards)."""
+        listed = self.remote.admin("GET", "faults")["rules"]
+        return [Rule.from_dict(data, f"rules[{i}]") for i, data in enumerate(listed)]
 
     def remove(self, rule_id: str) -> Any:
         return self.remote.admin("DELETE", f"faults/{rule_id}")
@@ -130,7 +133,7 @@ class RemoteFaults:
     def clear(self) -> Any:
         return self.remote.admin("DELETE", "faults")
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 
     def __len__(self) -> int:
@@ -176,7 +179,7 @@ class RemoteCloud:
         journal._entries.extend(_entries(answer["entries"]))
         journal._seq = journal._entries[-1].seq if journal._entries else 0
         journal.dropped = int(answer.get("dropped", 0))
-        journal.rule_ids = lambda: [rule["id"] for rule in self.faults.rules]
+        journal.rule_ids = lambda: [rule.id for rule in self.faults.rules]
         return journal
 
     def seed(self, document: dict[str, Any]) -> RemoteCloud:
