@@ -55,7 +55,8 @@ def test_the_section_names_the_seed_and_the_journal_tail(pytester: pytest.Pytest
     lines = text.splitlines()
     assert (
         lines[0]
-        == f"seed={seed} auth=lenient (FakeCloud(seed={seed}) generates the same ids, keys and secrets)"
+        == f"seed={seed} auth=lenient (FakeCloud(seed={seed}) generates the same ids, keys and secrets; "
+        "certificates' key pairs are random)"
     )
     assert lines[1] == "last 3 of 3 calls the fake saw:"
     assert lines[2].split() == [

@@ -149,3 +149,22 @@ def test_host(iotfake_server):
 """
     )
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_a_host_that_cannot_be_served_fails_set_up_with_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+import pytest
+
+@pytest.fixture(scope="session")
+def iotfake_host():
+    return "nonsense.invalid"
+"""
+    )
+    pytester.makepyfile("def test_host(iotfake_server):\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*the iotfake_host fixture's 'nonsense.invalid': *cannot listen on nonsense.invalid*"]
+    )
+    assert "Traceback" not in result.stdout.str() and "gaierror" not in result.stdout.str()

@@ -33,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve every provider and the admin API on one port")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=4510, help="port (0 picks a free one; default 4510)")
-    serve.add_argument("--seed", help="seed for reproducible ids, keys and secrets")
+    serve.add_argument(
+        "--seed", help="seed for reproducible ids, keys and secrets (certificates' key pairs are random)"
+    )
     serve.add_argument(
         "--fixtures",
         action="append",
@@ -196,7 +198,8 @@ def serve(args: argparse.Namespace) -> int:
             try:
                 cloud.load(path)
             except DocumentError as exc:
-                print(f"iotfake: cannot load fixtures {path}: {exc}", file=sys.stderr)
+                # load's errors name the file already (FixturesFileError): this line names it once
+                print(f"iotfake: cannot load fixtures {path}: {_without_file(exc)}", file=sys.stderr)
                 return _refused(keeper)
         for name in args.throttle_profile:
             try:
@@ -268,6 +271,11 @@ def serve(args: argparse.Namespace) -> int:
                 print(f"iotfake: cannot save state to {keeper.path}: {exc}", file=sys.stderr)
                 return 1
     return 0
+
+
+def _without_file(exc: DocumentError) -> str:
+    """A fixtures document's error without the file's name in front (the line names it)."""
+    return f"{exc.path}: {exc.message}" if exc.path else exc.message
 
 
 def _refused(keeper: StateKeeper | None) -> int:

@@ -241,8 +241,10 @@ def iotfake(
         return configure(cloud, options, request.path.parent)
     except (ValueError, FileNotFoundError) as exc:  # DocumentError is a ValueError
         problem = str(exc)
+    # the marker, or with none the settings fixtures (iotfake_seed, iotfake_auth) gave the value
+    source = "@pytest.mark.iotfake" if options else "the iotfake fixture (iotfake_seed, iotfake_auth)"
     # outside the except block: the user needs the one line, not a chain of tracebacks
-    pytest.fail(f"@pytest.mark.iotfake: {problem}", pytrace=False)
+    pytest.fail(f"{source}: {problem}", pytrace=False)
 
 
 # -- the live server ---------------------------------------------------------------------------------
@@ -252,8 +254,18 @@ def iotfake_session_server(iotfake_host: str) -> Iterator[Server]:
 
     Between tests it serves an idle cloud of its own; ``iotfake_server`` rebinds it per test.
     """
-    with FakeCloud(auth="off").serve(host=iotfake_host, port=0) as server:
-        yield server
+    try:
+        server = FakeCloud(auth="off").serve(host=iotfake_host, port=0).start()
+    except (OSError, ValueError) as exc:
+        problem = f"the iotfake_host fixture's {iotfake_host!r}: {exc}"
+    else:
+        try:
+            yield server
+        finally:
+            server.stop()
+        return
+    # outside the except block: one line, not a chain of socket tracebacks
+    pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture
@@ -451,7 +463,8 @@ def describe(cloud: FakeCloud, tail: int) -> str:
     again = (
         "unseeded: ids differ on every run"
         if seed is None
-        else f"FakeCloud(seed={seed!r}) generates the same ids, keys and secrets"
+        else f"FakeCloud(seed={seed!r}) generates the same ids, keys and secrets; "
+        "certificates' key pairs are random"
     )
     lines = [f"seed={seed!r} auth={cloud.auth} ({again})"]
     console = console_url(cloud)
