@@ -31,6 +31,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from . import cryptotime
+
+cryptotime.pin()  # before any signing, whatever freezegun does (see ``cryptotime``)
+
 NOT_BEFORE = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 SERVER_NOT_AFTER = dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 ROOT_NOT_AFTER = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)

@@ -27,9 +27,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
 
+from ... import cryptotime
+
 if TYPE_CHECKING:
     from ...ids import Ids
     from ...registry import Tenant
+
+cryptotime.pin()  # before any signing, whatever freezegun does (see ``cryptotime``)
 
 KEY_ALGORITHMS = ("RSA_2048", "EC_P256")
 DEFAULT_KEY_ALGORITHM = "RSA_2048"
