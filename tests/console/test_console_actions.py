@@ -188,4 +188,4 @@ def test_a_scenario_that_cannot_load_says_where(cloud: FakeCloud, client: Client
     assert act(client, {"action": "load", "scenario": "enos_meter_fleet"}).status_code == 200
     again = act(client, {"action": "load", "scenario": "enos_meter_fleet"})  # its keys are taken now
     assert again.status_code == 400
-    assert again.json["error"].startswith("enos.orgs[0]"), again.json["error"]
+    assert again.json["error"].startswith("enos_meter_fleet: enos.orgs[0]"), again.json["error"]

@@ -103,7 +103,8 @@ def run(cloud: FakeCloud, body: Any) -> dict[str, Any]:
             raise ActionError(f"no bundled scenario {name!r} (there are: {', '.join(scenarios())})")
         try:
             cloud.load(resolve(name, bundled_dir()))
-        except documents.DocumentError as exc:  # with its path, as add_fault's errors say it
-            raise ActionError(str(exc)) from None
+        except documents.DocumentError as exc:  # the scenario by the name the page shows, and the path
+            where = f"{exc.path}: " if exc.path else ""
+            raise ActionError(f"{name}: {where}{exc.message}") from None
         return {"loaded": name}
     raise ActionError(f"unknown action {action!r} (there are: {', '.join(OPERATIONS)})")
