@@ -11,28 +11,14 @@ certificate (things, their ids) still reproduces.
 
 from __future__ import annotations
 
-from typing import Any
-
-import boto3
 import pytest
+from aws_helpers import in_process
 
 from iotfake import FakeCloud
-from iotfake.transports import route_botocore
-
-
-def iot_for(cloud: FakeCloud) -> Any:
-    client = boto3.client(
-        "iot",
-        endpoint_url="http://iotfake",
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="anything",
-    )
-    return route_botocore(client, cloud)
 
 
 def issue(cloud: FakeCloud) -> tuple[str, str]:
-    answer = iot_for(cloud).create_keys_and_certificate(setAsActive=True)
+    answer = in_process(cloud).create_keys_and_certificate(setAsActive=True)
     return answer["certificateId"], answer["keyPair"]["PrivateKey"]
 
 
@@ -58,7 +44,7 @@ def test_a_reset_seeded_cloud_issues_new_keys() -> None:
 def test_what_surrounds_a_certificate_still_reproduces() -> None:
     def run() -> tuple[str, str]:
         cloud = FakeCloud(seed=7)
-        iot = iot_for(cloud)
+        iot = in_process(cloud)
         iot.create_keys_and_certificate(setAsActive=True)
         thing = iot.create_thing(thingName="meter-1")
         return thing["thingId"], iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
