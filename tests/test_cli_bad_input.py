@@ -54,6 +54,37 @@ def test_any_seed_text_starts_the_cloud(seed: str, monkeypatch: pytest.MonkeyPat
     assert made[0].seed_value == expected
 
 
+@pytest.mark.parametrize(
+    ("args", "warning"),
+    [
+        (["--fsync", "always"], "iotfake: --fsync has no effect without --state"),
+        (
+            ["--save-interval", "5", "--fsync", "no"],
+            "--save-interval and --fsync have no effect without --state",
+        ),
+        (["--no-mqtt", "--mqtt-port", "1234"], "iotfake: --mqtt-port has no effect with --no-mqtt"),
+    ],
+)
+def test_flags_that_do_nothing_are_named_and_the_server_still_starts(
+    args: list[str], warning: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """They were taken silently: a typo'd ``--state`` variable left a server that saved nothing,
+    with ``--fsync always`` saying otherwise. A warning, not a refusal: scripts passing them
+    kept starting and must."""
+    from iotfake import cli
+
+    class Started(Exception):
+        pass
+
+    def cloud(**options):
+        raise Started
+
+    monkeypatch.setattr(cli, "FakeCloud", cloud)
+    with pytest.raises(Started):
+        main(["serve", *args])
+    assert warning in capsys.readouterr().err
+
+
 @pytest.fixture
 def not_utf8(tmp_path: Path) -> Path:
     path = tmp_path / "latin1.json"

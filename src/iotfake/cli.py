@@ -54,7 +54,6 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--save-interval",
         type=_positive,
-        default=DEFAULT_INTERVAL,
         metavar="SECONDS",
         help=f"with --state: how often unsaved changes are written (default {DEFAULT_INTERVAL:g})",
     )
@@ -68,7 +67,6 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--fsync",
         choices=FSYNC_POLICIES,
-        default="everysec",
         help="with --state: when the write-ahead log is fsynced (SIGKILL loses nothing either way; "
         "this is what a power loss may take): always, everysec (default), no",
     )
@@ -172,6 +170,7 @@ def serve(args: argparse.Namespace) -> int:
             "is not (it answers loopback clients only until --admin-token is given)",
             file=sys.stderr,
         )
+    _warn_of_unused(args)
     cloud = FakeCloud(
         seed=_seed(args.seed), auth=args.auth, journal_size=args.journal_size, admin_token=args.admin_token
     )
@@ -271,6 +270,32 @@ def serve(args: argparse.Namespace) -> int:
                 print(f"iotfake: cannot save state to {keeper.path}: {exc}", file=sys.stderr)
                 return 1
     return 0
+
+
+def _warn_of_unused(args: argparse.Namespace) -> None:
+    """Say which flags given do nothing (a warning: they were taken silently before, and a
+    script passing them must keep starting); then fill in the defaults of the state's flags."""
+    groups = (
+        (
+            args.state is None,
+            "without --state",
+            (("--save-interval", args.save_interval), ("--fsync", args.fsync)),
+        ),
+        (
+            args.no_mqtt,
+            "with --no-mqtt",
+            (("--mqtt-port", args.mqtt_port), ("--mqtt-tls-port", args.mqtt_tls_port)),
+        ),
+    )
+    for applies, why, flags in groups:
+        given = [flag for flag, value in flags if value is not None]
+        if applies and given:
+            verb = "has" if len(given) == 1 else "have"
+            print(f"iotfake: {' and '.join(given)} {verb} no effect {why}", file=sys.stderr)
+    if args.save_interval is None:
+        args.save_interval = DEFAULT_INTERVAL
+    if args.fsync is None:
+        args.fsync = "everysec"
 
 
 def _without_file(exc: DocumentError) -> str:
