@@ -127,3 +127,20 @@ def test_recording_checks_nothing(cloud: FakeCloud) -> None:
     create(client, pk)
     cloud.journal.note(1.0, "nowhere", "Nothing", None, {}, "GET", "/", 200, None, 0.1, None, None)
     assert [e.provider for e in cloud.journal.calls()] == ["enos", "enos", "nowhere"]
+
+
+def test_a_misspelt_params_field_is_refused_with_the_fields_calls_carry() -> None:
+    """``params`` named a field no call carries, and the assertion that a call did not happen
+    passed whatever was called; fault rules' ``match`` refused the same name already."""
+    cloud = FakeCloud(seed=7)
+    client = Client(cloud.wsgi_app)
+    create(client, make_product(client), deviceKey="m1")
+    journal = cloud.journal
+    with pytest.raises(
+        ValueError, match=r"no enos CreateDevice call carries a field 'deviceKye' \(did you mean deviceKey"
+    ):
+        journal.assert_not_called("CreateDevice", provider="enos", params={"deviceKye": "m1"})
+    with pytest.raises(ValueError, match=r"no call carries a field 'deviceKye'"):
+        journal.calls(params={"deviceKye": "m1"})
+    assert journal.last(operation="CreateDevice", params={"deviceKey": "m1"}).provider == "enos"
+    journal.assert_not_called("CreateDevice", params={"deviceKey": "m2"})  # a field calls carry

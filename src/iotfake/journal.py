@@ -183,6 +183,8 @@ class Journal:
         """
         entries = self._read()
         check_filters(entries, provider=provider, operation=operation, tenant=tenant, rule=rule)
+        if params:
+            check_params(entries, params, provider, operation)
         return _select(entries, provider, operation, outcome, tenant, rule, params, limit)
 
     def listing(
@@ -409,6 +411,27 @@ def _check_operation(entries: list[Entry], operation: str, provider: str | None)
     raise ValueError(
         f"no {provider or 'provider'} operation is {operation!r} ({exact}{suggest(operation, shown)})"
     )
+
+
+def check_params(
+    entries: list[Entry], params: dict[str, Any], provider: str | None, operation: str | None
+) -> None:
+    """Refuse a ``params`` field no call of ``operation`` (any, when None) at ``provider`` (any)
+    carries, as a fault rule's ``match`` is refused: ``assert_not_called(params={"deviceKye":
+    ...})`` passed whatever was called. A field an entry of the journal holds is accepted."""
+    from .faults.rules import carried_fields
+    from .providers import provider_classes
+
+    classes = [cls for cls in provider_classes() if provider is None or cls.name == provider]
+    fields = carried_fields(classes, operation or "*") if classes else None
+    if fields is None:
+        return  # a provider that does not say (or the console): any name
+    held = {key for e in entries for key in e.params or ()}
+    for name in params:
+        if name not in fields and name not in held:
+            who = " ".join(name for name in (provider, operation) if name)
+            known = suggest(name, sorted(fields), "fields")
+            raise ValueError(f"no {who + ' ' if who else ''}call carries a field {name!r} ({known})")
 
 
 @cache

@@ -28,7 +28,7 @@ from ..suggest import suggest
 from . import profile_loader as profiles
 from . import retry_after
 from .drop import Dropped
-from .rules import MAX_COUNT, Rule, at, operation_matches
+from .rules import MAX_COUNT, Rule, at, carried_fields, operation_matches
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
@@ -364,16 +364,9 @@ def _check_match(rule: Rule, targets: list[Provider], path: str) -> None:
         named.append((at(path, "action.throttle.per"), rule.action.per))
     if not named:
         return
-    fields: set[str] = {"tenant"}
-    for provider in targets:
-        operations = [op for op in provider.operations if operation_matches(rule.operation, op)]
-        if rule.operation == "*" or not provider.operations:
-            operations = sorted(provider.operations) or [rule.operation]
-        for operation in operations:
-            names = provider.match_fields(operation)
-            if names is None:
-                return  # a provider that does not say accepts any name
-            fields.update(names)
+    fields = carried_fields(targets, rule.operation)
+    if fields is None:
+        return  # a provider that does not say accepts any name
     for where, name in named:
         if name.split(".", 1)[0] not in fields:
             scope = f"{rule.provider if rule.provider != '*' else 'any'} {rule.operation}"

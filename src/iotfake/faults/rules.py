@@ -25,6 +25,8 @@ from .retry_after import MAX_WAIT
 from .throttle import Buckets
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ..providers.base import Call
 
 RULE_KEYS = (
@@ -308,6 +310,23 @@ def request_field(params: dict[str, Any], name: str) -> Any:
             return None
         value = value[part]
     return value
+
+
+def carried_fields(providers: Iterable[Any], operation: str) -> set[str] | None:
+    """The request fields calls of ``operation`` (a name, a pattern, or "*") carry at any of
+    ``providers`` (classes or instances), ``tenant`` included: what a rule's ``match`` and a
+    journal query's ``params`` can name. None: a provider does not say, so any name goes."""
+    fields: set[str] = {"tenant"}
+    for provider in providers:
+        operations = [op for op in provider.operations if operation_matches(operation, op)]
+        if operation == "*" or not provider.operations:
+            operations = sorted(provider.operations) or [operation]
+        for name in operations:
+            names = provider.match_fields(name)
+            if names is None:
+                return None
+            fields.update(names)
+    return fields
 
 
 def operation_matches(pattern: str, operation: str) -> bool:
