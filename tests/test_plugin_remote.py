@@ -164,6 +164,14 @@ def test_fault_rules_are_rule_objects_with_their_counters(iotfake, iotfake_enos)
     iotfake.journal.assert_fault_fired(rule.id, times=1)
     with pytest.raises(ValueError, match="did you mean CreateProduct"):
         iotfake.journal.assert_not_called("CreateProdcut")
+    assert iotfake.faults.get("rule-1").fired == 1
+    removed = iotfake.faults.remove("rule-1")
+    assert (removed.id, removed.fired) == ("rule-1", 1) and len(iotfake.faults) == 0
+    with pytest.raises(KeyError):
+        iotfake.faults.remove("rule-1")
+    iotfake.faults.add(provider="enos", error="11714")
+    iotfake.faults.add(provider="enos", error="11714")
+    assert iotfake.faults.clear() == 2
 """
 
 

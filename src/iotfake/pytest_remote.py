@@ -127,11 +127,25 @@ class RemoteFaults:
         listed = self.remote.admin("GET", "faults")["rules"]
         return [Rule.from_dict(data, f"rules[{i}]") for i, data in enumerate(listed)]
 
-    def remove(self, rule_id: str) -> Any:
-        return self.remote.admin("DELETE", f"faults/{rule_id}")
+    def get(self, rule_id: str) -> Rule:
+        """One rule by id, as listed now; KeyError if there is none (as in process)."""
+        try:
+            return Rule.from_dict(self.remote.admin("GET", f"faults/{rule_id}"))
+        except RemoteError as exc:
+            if " answered 404:" in str(exc):
+                raise KeyError(rule_id) from None
+            raise
 
-    def clear(self) -> Any:
-        return self.remote.admin("DELETE", "faults")
+    def remove(self, rule_id: str) -> Rule:
+        """Remove one rule; the rule as it was (its counters), KeyError if there is none: what
+        a FakeCloud's ``faults.remove`` returns, not the admin API's ``{"removed": id}``."""
+        rule = self.get(rule_id)
+        self.remote.admin("DELETE", f"faults/{rule_id}")
+        return rule
+
+    def clear(self) -> int:
+        """Remove every rule; how many there were (as in process)."""
+        return int(self.remote.admin("DELETE", "faults")["removed"])
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
