@@ -88,3 +88,29 @@ def test_update_of_an_unknown_device_is_11404(enos: Enos) -> None:
     pk = enos.product()
     assert enos.call("devices", "update", {}, assetId="nope1234")["code"] == 11404
     assert enos.call("devices", "update", {}, productKey=pk, deviceKey="nope")["code"] == 11404
+
+
+def test_an_update_keeps_what_a_login_wrote_while_it_ran(monkeypatch: pytest.MonkeyPatch) -> None:
+    """UpdateDevice copied the device's extras, checked its body, then wrote the copy back: a
+    login in between (``activeTime``, ``lastOnlineTime``, from the MQTT side) was lost, and an
+    online device read as never activated. The login is played here while the body is checked."""
+    from iotfake.providers.enos import validation
+
+    cloud = FakeCloud(seed=1)
+    enos = Enos.wsgi(cloud)
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-001")
+    org = cloud.registry.tenant("enos", "o1")
+    checked = validation.attributes
+
+    def login_meanwhile(value):
+        device = org.devices[made["assetId"]]
+        with org.lock:
+            org.update_device(device, {"status": "online", "extra": {**device.extra, "activeTime": 7}})
+        return checked(value)
+
+    monkeypatch.setattr(validation, "attributes", login_meanwhile)
+    answer = enos.call("devices", "update", {"deviceAttributes": {"phases": 3}}, assetId=made["assetId"])
+    assert answer["code"] == 0, answer
+    got = enos.get(assetId=made["assetId"])["data"]
+    assert (got["activeTime"], got["status"], got["deviceAttributes"]) == (7, "online", {"phases": 3})

@@ -131,7 +131,8 @@ def test_a_measure_point_post_is_acknowledged(enos, meters) -> None:
 
 def test_a_post_that_is_not_json_is_answered_and_the_session_stays(enos, meters) -> None:
     """NaN, and nesting past Python's recursion (which once ended the device's session), are
-    answered as any other payload that is not a JSON object."""
+    answered as any other payload that is not a JSON object: EnOS's common return code 1220
+    (Device Protocol for MQTT, "Common Parameters"; the fake answered 1000 before)."""
     pk = enos.product()
     made = enos.device(pk, deviceKey="meter-1")
     meter = meters("meter-1", pk, made["deviceSecret"])
@@ -139,7 +140,7 @@ def test_a_post_that_is_not_json_is_answered_and_the_session_stays(enos, meters)
     meter.subscribe(topic + "_reply")
     for payload in (b"[" * 5000 + b"]" * 5000, b'{"id": "1", "params": {"measurepoints": {"p": NaN}}}'):
         meter.publish(topic, payload)
-        refused = {"id": None, "code": 1000, "data": None, "message": "the payload is not a JSON object"}
+        refused = {"id": None, "code": 1220, "data": None, "message": "Payload format error"}
         assert meter.receive(topic + "_reply") == refused
     meter.publish(topic, {"id": "2", "params": {"measurepoints": {"p": 1}}})
     assert meter.receive(topic + "_reply")["code"] == 200
@@ -206,3 +207,82 @@ def test_the_enos_sdk_logs_in_and_activates(served, enos) -> None:
         assert secrets == [status(enos, pk, "sdk-2")["deviceSecret"]]
     finally:
         dynamic.close()
+
+
+def test_every_request_a_device_sends_is_answered(cloud, enos, meters) -> None:
+    """The SDK's blocking publish waits on ``<topic>_reply`` for every request: only measure
+    point posts were answered, so events, attribute updates and the rest waited out the SDK's
+    timeout (30 s) and raised. Attribute updates reach the registry."""
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    meter = meters("meter-1", pk, made["deviceSecret"])
+    base = f"/sys/{pk}/meter-1/thing"
+
+    def ask(topic: str, payload, **params) -> dict:
+        meter.subscribe(topic + "_reply")
+        body = payload if payload is not None else {"id": "9", "version": "1.0", "params": params}
+        meter.publish(topic, body)
+        return meter.receive(topic + "_reply")
+
+    ok = {"id": "9", "code": 200, "data": {}, "message": ""}
+    assert ask(f"{base}/measurepoint/post/batch", None, measurepoints=[]) == ok
+    assert ask(f"{base}/event/alarm/post", None, events={"level": 1}) == ok
+    assert ask(f"{base}/attribute/update", None, attributes={"color": "red", "size": 3}) == ok
+    assert status(enos, pk, "meter-1")["deviceAttributes"] == {"color": "red", "size": 3}
+    assert ask(f"{base}/attribute/query", None, attributes=["color"])["data"] == {"color": "red"}
+    assert ask(f"{base}/attribute/delete", None, attributes=["size"]) == ok
+    seen = status(enos, pk, "meter-1")
+    assert seen["deviceAttributes"] == {"color": "red"} and seen["attributeLastUpdate"] > 0
+    assert seen["eventLastUpdate"] > 0
+    assert ask(f"{base}/topo/get", None)["data"] == []  # the fake has no gateways
+    unsupported = ask(f"{base}/tsltemplate/get", None)
+    assert (unsupported["code"], unsupported["message"]) == (1009, "The MQTT topic is not supported")
+    assert ask(f"{base}/event/alarm/post", b"") == {
+        "id": None,
+        "code": 1251,
+        "data": None,
+        "message": "Payload is empty",
+    }
+    meter.subscribe(f"/sys/{pk}/meter-1/thing/service/reboot_reply_reply")
+    meter.publish(f"/sys/{pk}/meter-1/thing/service/reboot_reply", {"id": "1", "code": 200})  # its own reply
+    assert meter.topics() == []
+
+
+def test_a_connect_rule_matching_the_device_key_fires(cloud, enos, meters) -> None:
+    """The device key comes from the user name before the login is checked: the rule was asked
+    before admission had put it in the call, and never fired."""
+    pk = enos.product()
+    first = enos.device(pk, deviceKey="meter-1")
+    second = enos.device(pk, deviceKey="meter-2")
+    cloud.faults.add(provider="enos-mqtt", operation="Connect", match={"deviceKey": "meter-1"}, error="5")
+    meters("meter-1", pk, first["deviceSecret"], expect=5)
+    assert status(enos, pk, "meter-1")["status"] == "inactive"
+    meters("meter-2", pk, second["deviceSecret"])
+    entry = cloud.journal.last(provider="enos-mqtt", operation="Connect", params={"deviceKey": "meter-1"})
+    assert entry.code == "CONNACK 5" and entry.rule is not None
+
+
+def test_a_dropped_connection_is_journaled_naming_its_rule(cloud, enos, meters) -> None:
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    meter = meters("meter-1", pk, made["deviceSecret"])
+    rule = cloud.faults.add(provider="enos-mqtt", operation="Publish", drop=True, times=1)
+    meter.client.publish(f"/sys/{pk}/meter-1/thing/measurepoint/post", b'{"id": "1"}', 1)
+    assert meter.disconnected.wait(5)
+    entry = cloud.journal.last(provider="enos-mqtt", operation="Publish")
+    assert (entry.rule, entry.action, entry.code) == (rule.id, "drop", None)
+
+
+def test_a_replaced_device_s_old_login_is_logged_out(cloud, enos, meters) -> None:
+    """After ReplaceDevice the old key and secret cannot log in; its live session went on
+    posting for the asset and kept it online after the new device had left."""
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    meter = meters("meter-1", pk, made["deviceSecret"])
+    replaced = enos.call(
+        "devices", "replaceDevice", {"newDeviceKey": "meter-9"}, productKey=pk, deviceKey="meter-1"
+    )
+    assert replaced["code"] == 0, replaced
+    assert meter.disconnected.wait(5)
+    entry = cloud.journal.last(provider="enos-mqtt", operation="Disconnect")
+    assert entry.params["reason"] == "AUTH_ERROR" and "replaced by meter-9" in entry.params["detail"]

@@ -248,7 +248,7 @@ class Broker(Listening, ConnectionApi):
             )  # fmt: skip
         decision = self.cloud.faults.decide(call)
         if decision is not None:
-            refusal = await self._apply(decision, side, call)
+            refusal = await self._apply(decision, side, call, "", started)
             if refusal is not None:
                 return self._refuse(writer, side, call, started, refusal.code, refusal.reason)
         try:
@@ -314,11 +314,16 @@ class Broker(Listening, ConnectionApi):
         writer.write(codec.connack(code))
         return None
 
-    async def _apply(self, decision: Decision, side: DeviceSide, call: Call) -> Refused | None:
-        """Wait a fault's delay on the loop; what its error means for this packet (None: go on)."""
+    async def _apply(
+        self, decision: Decision, side: DeviceSide, call: Call, path: str, started: float
+    ) -> Refused | None:
+        """Wait a fault's delay on the loop; what its error means for this packet (None: go on).
+        A drop is journaled, naming its rule, with no code (nothing was answered), as over HTTP."""
         if decision.delay > 0:
             await asyncio.sleep(decision.delay)
         if decision.kind == "drop":
+            call.code = None
+            journal(self.cloud, call, "MQTT", path, 0, started)
             raise ConnectionAbortedError(f"dropped by fault rule {decision.rule}")
         failure = self.cloud.faults.failure(side, call, decision)
         if failure is None:
@@ -445,7 +450,11 @@ class Broker(Listening, ConnectionApi):
             call = self._call(session, "Subscribe", topic=topic_filter)
             granted = packets.SUBSCRIBE_FAILED
             decision = self.cloud.faults.decide(call)
-            refusal = await self._apply(decision, session.side, call) if decision is not None else None
+            refusal = (
+                await self._apply(decision, session.side, call, topic_filter, started)
+                if decision is not None
+                else None
+            )
             wanted = (
                 refusal is None
                 and topics.valid_filter(topic_filter)
@@ -499,7 +508,7 @@ class Broker(Listening, ConnectionApi):
         if decision is not None and decision.kind == "throttle":
             return self._throttled(call, message, started)
         if decision is not None:
-            refusal = await self._apply(decision, session.side, call)
+            refusal = await self._apply(decision, session.side, call, message.topic, started)
             if refusal is not None:
                 call.code = "REFUSED"
                 journal(self.cloud, call, "MQTT", message.topic, 0, started)

@@ -14,12 +14,18 @@ so the Connect API's GetDevice shows it. A measure point post on
 ``/sys/<pk>/<dk>/thing/measurepoint/post`` is answered on ``…/post_reply`` and sets
 ``measurepointLastUpdate``.
 
+Every other request a device publishes on its own topics is answered on ``<topic>_reply`` too,
+so that the SDK's blocking ``publish`` never waits out its timeout: events and batch measure
+points (200), attribute update and query (the device's attributes through the registry), its
+topology (none: the fake has no gateways), and 1009 ("The MQTT topic is not supported") for
+the rest, sub-device logins and TSL templates among them. A payload that is not JSON is 1220
+("Payload format error"), an empty one 1251 ("Payload is empty"): EnOS's common return codes.
+
 Choices where EnOS documents nothing ([I] in the README): a wrong signature or an unknown device
 is CONNACK 4 (bad user name or password), a disabled device or a product without dynamic
 activation CONNACK 5 (not authorised), as MQTT 3.1.1 defines the two; dynamic activation of a
 device that was ever active is refused (5); a device may publish and subscribe only on topics
-that name its own product and device key; a post whose payload is not a JSON object is answered
-with code 1000 and nothing stored.
+that name its own product and device key; reported attributes are not checked against a model.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import jsonio
+from ..providers.base import Call
 from ..registry import Tenant
 from ..registry.models import Device
 from .packets import BAD_CREDENTIALS, NOT_AUTHORIZED, Publish
@@ -46,9 +53,14 @@ CLIENT_ID = re.compile(
     r"(?P<id>[^|]+)\|securemode=(?P<mode>\d+),signmethod=(?P<method>\w+),timestamp=(?P<timestamp>[^|,]+)\|"
 )
 STATIC, DYNAMIC = 2, 3
-MEASUREPOINT_POST = re.compile(r"/sys/(?P<pk>[^/]+)/(?P<dk>[^/]+)/thing/measurepoint/post")
+#: what a device's request on ``/sys/<pk>/<dk>/thing/<what>`` is (the rest: not served, 1009)
+REQUEST = re.compile(
+    r"/sys/[^/]+/[^/]+/thing/(?:(?P<points>measurepoint/post(?:/batch)?)|(?P<event>event/[^/]+/post)"
+    r"|attribute/(?P<attribute>update|query|delete)|(?P<topo>topo/get))"
+)
 SUCCESS = 200
-BAD_REQUEST = 1000
+#: EnOS's common return codes (Device Protocol for MQTT, "Common Parameters")
+PAYLOAD_FORMAT, PAYLOAD_EMPTY, NOT_SUPPORTED = 1220, 1251, 1009
 
 
 def static_login(
@@ -104,6 +116,16 @@ class EnosDeviceSide(DeviceSide):
             if device is not None and device.product == product_key:
                 found.append((org, device))
         return found
+
+    def call(self, operation: str, hello: Hello) -> Call:
+        """The keys the user name names (``deviceKey&productKey``), there before the login is
+        checked: a Connect fault rule matching ``deviceKey`` never fired (its keys came with
+        admission, after the rule was asked)."""
+        call = super().call(operation, hello)
+        device_key, _, product_key = (hello.username or "").partition("&")
+        if device_key and product_key:
+            call.params.update(deviceKey=device_key, productKey=product_key)
+        return call
 
     def admit(self, hello: Hello) -> Admitted:
         device_key, _, product_key = (hello.username or "").partition("&")
@@ -200,10 +222,13 @@ class EnosDeviceSide(DeviceSide):
         """A device deleted or disabled is logged out, as it could not log in again: its session
         went on being answered."""
         found = self._device(session)
+        key = session.admitted.params["deviceKey"]
         if found is None:
-            return f"device {session.admitted.params['deviceKey']} was deleted"
+            return f"device {key} was deleted"
+        if found[1].key != key:  # ReplaceDevice: the old key and secret no longer log in
+            return f"device {key} was replaced by {found[1].key}"
         if found[1].status == "disable":
-            return f"device {session.admitted.params['deviceKey']} is disabled"
+            return f"device {key} is disabled"
         return None
 
     def _device(self, session: Session) -> tuple[Tenant, Device] | None:
@@ -251,25 +276,74 @@ class EnosDeviceSide(DeviceSide):
         return []
 
     def published(self, session: Session, message: Publish) -> list[Publish]:
-        if MEASUREPOINT_POST.fullmatch(message.topic) is None:
+        """A device's request answered on ``<topic>_reply`` (its own replies to the cloud's
+        downstream calls, ``…_reply``, are not requests)."""
+        topic = message.topic
+        if topic.endswith("_reply"):
             return []
-        try:
-            request: Any = jsonio.loads(message.payload, what="the payload")
-        except jsonio.JSONInputError:
-            request = None
-        if not isinstance(request, dict):
-            reply = {
-                "id": None,
-                "code": BAD_REQUEST,
-                "data": None,
-                "message": "the payload is not a JSON object",
-            }
+        if not message.payload.strip():
+            reply = _reply(None, PAYLOAD_EMPTY, None, "Payload is empty")
         else:
-            found = self._device(session)
-            if found is not None:
-                org, device = found
-                with org.lock:
-                    extra = {**(device.extra or {}), "measurepointLastUpdate": org.clock.ms()}
-                    org.replace_extra(device, extra)
-            reply = {"id": request.get("id"), "code": SUCCESS, "data": {}, "message": ""}
-        return [Publish(message.topic + "_reply", json.dumps(reply).encode(), 0, False)]
+            try:
+                request: Any = jsonio.loads(message.payload, what="the payload")
+            except jsonio.JSONInputError:
+                request = None
+            if not isinstance(request, dict):
+                reply = _reply(None, PAYLOAD_FORMAT, None, "Payload format error")
+            else:
+                reply = self._answer(session, REQUEST.fullmatch(topic), request)
+        return [Publish(topic + "_reply", json.dumps(reply).encode(), 0, False)]
+
+    def _answer(
+        self, session: Session, kind: re.Match[str] | None, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        ident = request.get("id")
+        if kind is None:
+            return _reply(ident, NOT_SUPPORTED, None, "The MQTT topic is not supported")
+        found = self._device(session)
+        if found is None:
+            return _reply(ident, NOT_SUPPORTED, None, "Publish to topic with no write permission")
+        org, device = found
+        params = request.get("params")
+        if kind["points"]:
+            self._stamp(org, device, "measurepointLastUpdate")
+        elif kind["event"]:
+            self._stamp(org, device, "eventLastUpdate")
+        elif kind["attribute"] in ("update", "delete") and isinstance(params, dict):
+            self._attributes(org, device, kind["attribute"], params.get("attributes"))
+        elif kind["attribute"] == "query":
+            names = params.get("attributes") if isinstance(params, dict) else None
+            held = device.attributes or {}
+            wanted = held if not names else {n: held[n] for n in names if isinstance(n, str) and n in held}
+            return _reply(ident, SUCCESS, dict(wanted), "")
+        elif kind["topo"]:
+            return _reply(ident, SUCCESS, [], "")
+        return _reply(ident, SUCCESS, {}, "")
+
+    @staticmethod
+    def _stamp(org: Tenant, device: Device, field: str) -> None:
+        """When the device last reported this kind of data (GetDevice's ``…LastUpdate``)."""
+        with org.lock:
+            now = org.devices.get(device.id) or device
+            org.replace_extra(now, {**(now.extra or {}), field: org.clock.ms()})
+
+    @staticmethod
+    def _attributes(org: Tenant, device: Device, action: str, given: Any) -> None:
+        """An attribute update (merged by name) or delete (by names), as UpdateDevice's
+        ``deviceAttributes`` would, and ``attributeLastUpdate``."""
+        with org.lock:
+            now = org.devices.get(device.id) or device
+            held = dict(now.attributes or {})
+            if action == "update" and isinstance(given, dict):
+                held.update(given)
+            elif action == "delete" and isinstance(given, list):
+                held = {k: v for k, v in held.items() if k not in given}
+            else:
+                return
+            extra = {**(now.extra or {}), "attributeLastUpdate": org.clock.ms()}
+            org.update_device(now, {"attributes": held or None, "extra": extra})
+
+
+def _reply(ident: Any, code: int, data: Any, message: str) -> dict[str, Any]:
+    """The SDK's ``{id, code, data, message}`` answer."""
+    return {"id": ident, "code": code, "data": data, "message": message}

@@ -67,8 +67,8 @@ def wire(device: Device, org: Tenant) -> dict[str, Any]:
         "lastOnlineTime": extra.get("lastOnlineTime", 0),
         "lastOfflineTime": extra.get("lastOfflineTime", 0),
         "measurepointLastUpdate": extra.get("measurepointLastUpdate"),
-        "eventLastUpdate": None,
-        "attributeLastUpdate": None,
+        "eventLastUpdate": extra.get("eventLastUpdate"),
+        "attributeLastUpdate": extra.get("attributeLastUpdate"),
         "featureLastUpdate": None,
     }
 
@@ -151,28 +151,41 @@ def get(provider: EnosProvider, call: Call) -> Reply:
 
 def update(provider: EnosProvider, call: Call) -> Reply:
     """Patch semantics: absent fields stay; ``deviceAttributes`` merge by key; ``deviceTags``
-    are replaced whole (the EnOS tag rule); ``deviceDesc: null`` clears the description."""
+    are replaced whole (the EnOS tag rule); ``deviceDesc: null`` clears the description.
+    Checked first, then read and written under the organisation's lock: a login's
+    ``activeTime`` written between a copy of the extras and this write was lost."""
     body = v.body_object(call.body, call.body_error)
     org, device = locate(provider, call)
-    changes: dict[str, Any] = {}
-    extra = dict(device.extra or {})
-    if body.get("timezone") is not None:
-        extra["timezone"] = v.timezone(body["timezone"])
-    if body.get("deviceName") is not None:
-        changes["name"] = stored(v.string_i18n(body["deviceName"], "deviceName"))
-    if "deviceDesc" in body:
-        desc = body["deviceDesc"]
-        if desc is None:
-            extra.pop("deviceDesc", None)
-        else:
-            extra["deviceDesc"] = v.string(desc, "deviceDesc", allow_empty=True)
-    if body.get("deviceAttributes") is not None:
-        attrs = v.attributes(body["deviceAttributes"]) or {}
-        changes["attributes"] = {**(device.attributes or {}), **attrs} or None
-    if "deviceTags" in body:
-        changes["tags"] = v.tags(body["deviceTags"], "deviceTags")
-    changes["extra"] = extra
-    org.update_device(device, changes)
+    timezone = v.timezone(body["timezone"]) if body.get("timezone") is not None else None
+    name = (
+        stored(v.string_i18n(body["deviceName"], "deviceName"))
+        if body.get("deviceName") is not None
+        else None
+    )
+    desc = body.get("deviceDesc")
+    if desc is not None:
+        desc = v.string(desc, "deviceDesc", allow_empty=True)
+    attrs = v.attributes(body["deviceAttributes"]) or {} if body.get("deviceAttributes") is not None else None
+    tags = v.tags(body["deviceTags"], "deviceTags") if "deviceTags" in body else None
+    with org.lock:
+        device = org.devices.get(device.id) or device  # as it is now, not as it was read
+        changes: dict[str, Any] = {}
+        extra = dict(device.extra or {})
+        if timezone is not None:
+            extra["timezone"] = timezone
+        if name is not None:
+            changes["name"] = name
+        if "deviceDesc" in body:
+            if desc is None:
+                extra.pop("deviceDesc", None)
+            else:
+                extra["deviceDesc"] = desc
+        if attrs is not None:
+            changes["attributes"] = {**(device.attributes or {}), **attrs} or None
+        if "deviceTags" in body:
+            changes["tags"] = tags
+        changes["extra"] = extra
+        org.update_device(device, changes)
     return provider.ok(call, None)
 
 
