@@ -115,13 +115,9 @@ class Broker(Listening, ConnectionApi):
             loop.close()
             return
         self._ready.set()
-        ticking = loop.create_task(self._ticking())
         try:
-            loop.run_forever()
+            self._run_ticking(loop)
         finally:
-            ticking.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                loop.run_until_complete(ticking)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
@@ -450,11 +446,9 @@ class Broker(Listening, ConnectionApi):
             call = self._call(session, "Subscribe", topic=topic_filter)
             granted = packets.SUBSCRIBE_FAILED
             decision = self.cloud.faults.decide(call)
-            refusal = (
-                await self._apply(decision, session.side, call, topic_filter, started)
-                if decision is not None
-                else None
-            )
+            refusal = None
+            if decision is not None:
+                refusal = await self._apply(decision, session.side, call, topic_filter, started)
             wanted = (
                 refusal is None
                 and topics.valid_filter(topic_filter)

@@ -91,6 +91,16 @@ class Listening:
             with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
                 asyncio.run_coroutine_threadsafe(self._route(tuple(change.scope), message, None), loop)
 
+    def _run_ticking(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Run the broker's loop until it stops, ticking (``_ticking``) meanwhile."""
+        ticking = loop.create_task(self._ticking())
+        try:
+            loop.run_forever()
+        finally:
+            ticking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                loop.run_until_complete(ticking)
+
     async def _ticking(self) -> None:
         """Every ``TICK`` seconds, each side with connected clients hears that time passed, for
         their realms (a deadline on the fake's clock passes with no call to notice it)."""
