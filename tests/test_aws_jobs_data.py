@@ -10,6 +10,7 @@ import json
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 ACCOUNT = "arn:aws:iot:us-east-1:123456789012:"
 DOC = json.dumps({"operation": "update", "version": "2"})
@@ -79,6 +80,37 @@ def test_version_and_state_checks(iot, device) -> None:
         device.describe_job_execution(jobId="nope", thingName="dev")
     assert iot.describe_job(jobId="j")["job"]["jobProcessDetails"]["numberOfFailedThings"] == 1
     assert device.start_next_pending_job_execution(thingName="dev").get("execution") is None
+
+
+@pytest.mark.parametrize("to", ["REMOVED", "CANCELED", "TIMED_OUT", "QUEUED"])
+def test_a_device_sets_only_the_statuses_it_owns(iot, device, to: str) -> None:
+    """UpdateJobExecution's status: "IN_PROGRESS, FAILED, SUCCESS, or REJECTED"; REMOVED was
+    taken from a device, counted, and completed the job."""
+    job(iot, "j")
+    with pytest.raises(device.exceptions.InvalidStateTransitionException) as raised:
+        device.update_job_execution(jobId="j", thingName="dev", status=to)
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert iot.describe_job_execution(jobId="j", thingName="dev")["execution"]["status"] == "QUEUED"
+
+
+def test_a_status_detail_is_at_most_1024_characters(iot, device) -> None:
+    """The documentation's bound (the model's DetailsValue has none): refused, nothing changed."""
+    job(iot, "j")
+    long = {"step": "x" * 1025}
+    for call in (
+        lambda: device.update_job_execution(
+            jobId="j", thingName="dev", status="IN_PROGRESS", statusDetails=long
+        ),
+        lambda: device.start_next_pending_job_execution(thingName="dev", statusDetails=long),
+        lambda: iot.cancel_job_execution(jobId="j", thingName="dev", statusDetails=long),
+    ):
+        with pytest.raises(ClientError, match="at most 1024") as raised:
+            call()
+        assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert iot.describe_job_execution(jobId="j", thingName="dev")["execution"]["status"] == "QUEUED"
+    device.update_job_execution(
+        jobId="j", thingName="dev", status="IN_PROGRESS", statusDetails={"step": "x" * 1024}
+    )
 
 
 def test_in_progress_times_out_on_the_fake_clock(iot, device, aws_cloud) -> None:

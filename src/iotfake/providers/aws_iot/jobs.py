@@ -305,8 +305,11 @@ def for_thing(ctx: Context) -> dict[str, Any]:
 
 
 def cancel_execution(ctx: Context) -> dict[str, Any]:
-    refresh(ctx)
+    from .jobs_data import status_details  # jobs_data reads this module
+
     args = ctx.input
+    details = status_details(args.get("statusDetails"))
+    refresh(ctx)
     key, execution = _execution(ctx, args["jobId"], args["thingName"], None)
     expected = args.get("expectedVersion")
     if expected is not None and expected != execution["version"]:
@@ -326,7 +329,6 @@ def cancel_execution(ctx: Context) -> dict[str, Any]:
             "InvalidStateTransitionException",
             f"A job execution in status {status} cannot be canceled.",
         )
-    details = args.get("statusDetails")
     _set(ctx, key, execution, "CANCELED", forceCanceled=status == "IN_PROGRESS",
          **({"statusDetails": dict(details)} if details is not None else {}))  # fmt: skip
     _settle(ctx, execution["job"])

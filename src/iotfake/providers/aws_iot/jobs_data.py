@@ -25,10 +25,27 @@ from .wire import AwsError, invalid
 
 NEXT = "$next"
 #: where a device may move its execution from each status
+#: the statuses a device sets: "The new status for the job execution (IN_PROGRESS, FAILED,
+#: SUCCESS, or REJECTED)" (UpdateJobExecution); REMOVED, CANCELED and TIMED_OUT are the service's
 MOVES = {
-    "QUEUED": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED", "REMOVED"},
-    "IN_PROGRESS": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED", "REMOVED"},
+    "QUEUED": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"},
+    "IN_PROGRESS": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"},
 }
+#: "The maximum length of the value in the name/value pair is 1,024 characters" (statusDetails,
+#: in the documentation only: the model's DetailsValue has no maximum)
+MAX_DETAIL = 1024
+
+
+def status_details(given: Any) -> dict[str, Any] | None:
+    """``statusDetails`` as given, each value at most ``MAX_DETAIL`` characters (None: absent)."""
+    if given is None:
+        return None
+    for name, value in given.items():
+        if isinstance(value, str) and len(value) > MAX_DETAIL:
+            raise invalid(
+                f"statusDetails.{name} is {len(value)} characters: a value is at most {MAX_DETAIL}."
+            )
+    return dict(given)
 
 
 def pending(ctx: Context) -> dict[str, Any]:
@@ -52,8 +69,9 @@ def start_next(ctx: Context) -> dict[str, Any]:
         return {}
     if execution["status"] == "QUEUED":
         changes: dict[str, Any] = {"started": ctx.now_ms}
-        if ctx.input.get("statusDetails") is not None:
-            changes["statusDetails"] = dict(ctx.input["statusDetails"])
+        details = status_details(ctx.input.get("statusDetails"))
+        if details is not None:
+            changes["statusDetails"] = details
         _step_timeout(ctx, changes)
         key = jobs.execution_key(execution["job"], thing)
         execution = jobs._set(ctx, key, execution, "IN_PROGRESS", **changes)
@@ -76,6 +94,7 @@ def describe(ctx: Context) -> dict[str, Any]:
 
 def update(ctx: Context) -> dict[str, Any]:
     _check_step_timeout(ctx.input.get("stepTimeoutInMinutes"), cancels=True)
+    details = status_details(ctx.input.get("statusDetails"))
     jobs.refresh(ctx)
     args = ctx.input
     key, execution = jobs._execution(ctx, args["jobId"], args["thingName"], args.get("executionNumber"))
@@ -93,8 +112,8 @@ def update(ctx: Context) -> dict[str, Any]:
             f"A job execution in status {execution['status']} cannot be updated to {status}.",
         )
     changes: dict[str, Any] = {}
-    if args.get("statusDetails") is not None:
-        changes["statusDetails"] = dict(args["statusDetails"])
+    if details is not None:
+        changes["statusDetails"] = details
     if status == "IN_PROGRESS" and execution.get("started") is None:
         changes["started"] = ctx.now_ms
     if status == "IN_PROGRESS":
