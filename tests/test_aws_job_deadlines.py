@@ -25,20 +25,18 @@ class RolledBack(Exception):
 
 
 def scanned(self: Deadlines, now: int, minutes_of: Any, table: dict[str, Any]) -> list[tuple[int, str]]:
-    """What the read-time pass did before the index: every execution in progress, read."""
+    """What the read-time pass did before the index: every execution in progress, read; its
+    deadline the earlier of its step timer and its job's timeout."""
     due = []
     for key, record in table.items():
         if record.get("status") != "IN_PROGRESS" or record.get("started") is None:
             continue
+        minutes = minutes_of(record["job"])
+        deadlines = [record["started"] + minutes * 60_000] if minutes is not None else []
         if record.get("timeout") is not None:
-            deadline = record["timeout"]
-        else:
-            minutes = minutes_of(record["job"])
-            if minutes is None:
-                continue
-            deadline = record["started"] + minutes * 60_000
-        if deadline <= now:
-            due.append((deadline, key))
+            deadlines.append(record["timeout"])
+        if deadlines and min(deadlines) <= now:
+            due.append((min(deadlines), key))
     return sorted(due)
 
 

@@ -134,6 +134,20 @@ def test_a_step_timeout_replaces_the_jobs(iot, device, aws_cloud) -> None:
     assert iot.describe_job_execution(jobId="j", thingName="dev")["execution"]["status"] == "TIMED_OUT"
 
 
+def test_a_longer_step_timeout_does_not_extend_the_jobs(iot, device, aws_cloud) -> None:
+    """stepTimeoutInMinutes: "setting or resetting this timeout has no effect on that job
+    execution timeout which may have been specified when the job was created"; a step of 60
+    minutes ran a job of 5 for an hour."""
+    job(iot, "j", timeoutConfig={"inProgressTimeoutInMinutes": 5})
+    started = device.start_next_pending_job_execution(thingName="dev", stepTimeoutInMinutes=60)["execution"]
+    assert 299 <= started["approximateSecondsBeforeTimedOut"] <= 300
+    aws_cloud.clock.advance(4 * 60)
+    device.update_job_execution(jobId="j", thingName="dev", status="IN_PROGRESS", stepTimeoutInMinutes=30)
+    aws_cloud.clock.advance(61)
+    execution = iot.describe_job_execution(jobId="j", thingName="dev")["execution"]
+    assert execution["status"] == "TIMED_OUT"
+
+
 def test_force_cancel_reaches_in_progress_executions(iot, device) -> None:
     job(iot, "j")
     device.start_next_pending_job_execution(thingName="dev")

@@ -1,18 +1,20 @@
 """Job executions in progress by when they may time out, kept as the executions table changes.
 
 An execution in progress times out at its device's step timeout (``timeout``, an instant set by
-StartNext or UpdateJobExecution's ``stepTimeoutInMinutes``) or, without one, its job's
-``inProgressTimeoutInMinutes`` after it started. Every jobs call runs the read-time pass
-(``jobs.refresh``), which read every execution in progress to find the overdue ones: mid-rollout
-across a fleet, each device's call read them all. This index answers from heaps instead: one of
-step deadlines, and one per job of start times (its executions' deadlines are those plus the
-job's timeout, which the job may change, so the heap orders by what does not).
+StartNext or UpdateJobExecution's ``stepTimeoutInMinutes``) or at its job's
+``inProgressTimeoutInMinutes`` after it started, whichever comes first: the step timer "has no
+effect on that job execution timeout" (the model's documentation of stepTimeoutInMinutes). Every
+jobs call runs the read-time pass (``jobs.refresh``), which read every execution in progress to
+find the overdue ones: mid-rollout across a fleet, each device's call read them all. This index
+answers from heaps instead: one of step deadlines, and one per job of start times (its
+executions' deadlines are those plus the job's timeout, which the job may change, so the heap
+orders by what does not).
 
-Entries are never removed in place: a heap entry is checked against the record when it comes
-due and dropped if the record has moved on. Every state of a record that could time out was
-reached by a write or an undo the table reported (``Table.derived``), which pushed its entry, so
-none is missed. A record changed and changed back (a step timer set, then cancelled with -1) has
-two entries, which may come due in one pass: it is answered once.
+Entries are never removed in place: a heap entry is checked against the record when it comes due
+and dropped if the record has moved on. Every state of a record that could time out was reached
+by a write or an undo the table reported (``Table.derived``), which pushed its entry, so none is
+missed. A record changed and changed back (a step timer set, then cancelled with -1) has two
+entries, which may come due in one pass: it is answered once.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class Deadlines:
         job, started, step = timing
         if step is not None:
             heapq.heappush(self._steps, (step, key))
-        else:
+        old = _timing(before)
+        if old is None or old[:2] != (job, started):  # a step timer set or moved: started as it was
             heapq.heappush(self._started.setdefault(job, []), (started, key))
 
     def overdue(
@@ -56,7 +59,7 @@ class Deadlines:
             step, key = heapq.heappop(steps)
             timing = _timing(table.get(key))
             if timing is not None and timing[2] == step:
-                due[key] = step
+                due[key] = min(step, due.get(key, step))
         for job, heap in self._started.items():
             minutes = minutes_of(job)
             if not _is_number(minutes):
@@ -64,8 +67,9 @@ class Deadlines:
             while heap and heap[0][0] + minutes * 60_000 <= now:
                 started, key = heapq.heappop(heap)
                 timing = _timing(table.get(key))
-                if timing is not None and timing == (job, started, None):
-                    due[key] = started + minutes * 60_000
+                if timing is not None and timing[:2] == (job, started):
+                    deadline = started + minutes * 60_000
+                    due[key] = min(deadline, due.get(key, deadline))
         return sorted((deadline, key) for key, deadline in due.items())
 
 

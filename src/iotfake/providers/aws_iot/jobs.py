@@ -453,12 +453,15 @@ def _set(
 
 
 def _deadline(ctx: Context, execution: dict[str, Any]) -> int | None:
+    """When an execution in progress times out: its step timer or its job's in-progress timeout,
+    whichever comes first (a step timer does not replace the job's: see ``job_deadlines``)."""
     if execution.get("started") is None:
         return None
-    if execution.get("timeout") is not None:  # the device's stepTimeoutInMinutes
-        return execution["timeout"]
     minutes = _minutes(jobs(ctx).find(execution["job"]) or {})
-    return None if minutes is None else execution["started"] + minutes * 60_000
+    deadlines = [execution["started"] + minutes * 60_000] if minutes is not None else []
+    if execution.get("timeout") is not None:  # the device's stepTimeoutInMinutes
+        deadlines.append(execution["timeout"])
+    return min(deadlines) if deadlines else None
 
 
 #: the model's documentation of a job's and a step's timeout: "anywhere between 1 minute and 7

@@ -3,9 +3,9 @@ StartNextPendingJobExecution, DescribeJobExecution (``$next`` too), UpdateJobExe
 
 They act on the same ``job execution`` records as the ``iot`` operations (``jobs``): a device
 moves its execution QUEUED -> IN_PROGRESS -> SUCCEEDED / FAILED / REJECTED, with
-``expectedVersion`` checks, ``statusDetails`` and ``stepTimeoutInMinutes`` (which replaces the
-job's in-progress timeout for this step, on the fake's clock). Times are epoch seconds (the
-model's ``long``).
+``expectedVersion`` checks, ``statusDetails`` and ``stepTimeoutInMinutes`` (a step timer beside
+the job's in-progress timeout, whichever ends first, on the fake's clock). Times are epoch
+seconds (the model's ``long``).
 
 Choices where AWS documents nothing for HTTP ([I] in the README): a stale ``expectedVersion``
 answers ``InvalidStateTransitionException`` (409) whose message starts ``VersionMismatch`` (the
