@@ -1,5 +1,6 @@
 """TagResource / UntagResource / ListTagsForResource through boto3 over every kind the fake tags:
-thing types, thing groups, billing groups, policies, role aliases, topic rules, authorizers; AWS's limits."""
+thing types, thing groups, billing groups, policies, role aliases, topic rules, authorizers, jobs
+and job templates; AWS's limits."""
 
 from __future__ import annotations
 
@@ -43,6 +44,16 @@ MAKERS = {
             "actions": [{"republish": {"roleArn": ROLE, "topic": "b"}}],
         },
         tags="made=1",
+    ),
+    # jobs and job templates keep what they were created with: it was accepted, never readable
+    "job/jb": lambda iot: iot.create_job(
+        jobId="jb",
+        targets=[iot.create_thing(thingName="t")["thingArn"]],
+        document="{}",
+        tags=[{"Key": "made", "Value": "1"}],
+    ),
+    "jobtemplate/jt": lambda iot: iot.create_job_template(
+        jobTemplateId="jt", description="d", document="{}", tags=[{"Key": "made", "Value": "1"}]
     ),
 }
 

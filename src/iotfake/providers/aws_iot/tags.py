@@ -33,7 +33,11 @@ RESOURCE_TYPES = {
     "authorizer": "authorizer",
     "provisioningtemplate": "provisioning template",
     "cacert": "ca certificate",
+    "job": "job",
+    "jobtemplate": "job template",
 }
+#: kinds whose tags are kept in their ``config`` (what CreateJob and CreateJobTemplate were given)
+IN_CONFIG = frozenset({"job", "job template"})
 
 
 Holder = tuple[list[dict[str, Any]], Callable[[list[dict[str, Any]]], None]]
@@ -60,6 +64,8 @@ def _target(ctx: Context) -> Holder:
             record = table.find(name)
             if record is None:
                 raise _missing(resource_arn)
+            if kind in IN_CONFIG:
+                return list(record["config"].get("tags") or []), _config_storer(table, name, record)
             return list(record.get("tags") or []), _storer(table, name, record)
     raise invalid(f"{resource_arn} is not the ARN of a taggable resource of this account and region")
 
@@ -67,6 +73,15 @@ def _target(ctx: Context) -> Holder:
 def _storer(table: Records, key: str, record: dict[str, Any]) -> Callable[[list[dict[str, Any]]], None]:
     def store(tags: list[dict[str, Any]]) -> None:
         table.replace(key, {**record, "tags": tags})
+
+    return store
+
+
+def _config_storer(
+    table: Records, key: str, record: dict[str, Any]
+) -> Callable[[list[dict[str, Any]]], None]:
+    def store(tags: list[dict[str, Any]]) -> None:
+        table.replace(key, {**record, "config": {**record["config"], "tags": tags}})
 
     return store
 
