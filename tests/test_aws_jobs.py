@@ -356,3 +356,16 @@ def test_a_rollout_s_numbers_keep_the_model_s_bounds(iot) -> None:
         iot.create_job(jobId="j", targets=[thing_arn("t1")], document="{}", jobExecutionsRolloutConfig=rate)
     with pytest.raises(iot.exceptions.ResourceNotFoundException):
         iot.describe_job(jobId="j")  # neither was kept
+
+
+def test_listings_filter_by_namespace(iot) -> None:
+    """ListJobs and ListJobExecutionsForThing take ``namespaceId``; it was ignored, and every job
+    was listed whatever namespace was asked for."""
+    arn = iot.create_thing(thingName="ns-thing")["thingArn"]
+    iot.create_job(jobId="in-ns", targets=[arn], document="{}", namespaceId="ns1")
+    iot.create_job(jobId="plain", targets=[arn], document="{}")
+    assert [j["jobId"] for j in iot.list_jobs(namespaceId="ns1")["jobs"]] == ["in-ns"]
+    assert iot.list_jobs(namespaceId="other")["jobs"] == []
+    assert sorted(j["jobId"] for j in iot.list_jobs()["jobs"]) == ["in-ns", "plain"]
+    listed = iot.list_job_executions_for_thing(thingName="ns-thing", namespaceId="ns1")["executionSummaries"]
+    assert [s["jobId"] for s in listed] == ["in-ns"]

@@ -177,6 +177,8 @@ def listing(ctx: Context) -> dict[str, Any]:
             continue
         if group_arn is not None and group_arn not in record["targets"]:
             continue
+        if not _in_namespace(record, args.get("namespaceId")):
+            continue
         found.append(record)
     chunk, token = paging.page(found, key=lambda r: [r["id"]], token=args.get("nextToken"),
                                size=args.get("maxResults", paging.DEFAULT_TOKEN_PAGE))  # fmt: skip
@@ -292,16 +294,25 @@ def for_thing(ctx: Context) -> dict[str, Any]:
     refresh(ctx)
     args = ctx.input
     ctx.tenant.device(key=args["thingName"])
+    namespace = args.get("namespaceId")
+    table = jobs(ctx)
     found = [
         e
         for _, e in executions(ctx).where("thing", value=args["thingName"])
-        if args.get("status") in (None, e["status"]) and args.get("jobId") in (None, e["job"])
+        if args.get("status") in (None, e["status"])
+        and args.get("jobId") in (None, e["job"])
+        and (namespace is None or _in_namespace(table.find(e["job"]) or {}, namespace))
     ]
     chunk, token = _page(ctx, found, lambda e: [e["job"]])
     return {
         "executionSummaries": [{"jobId": e["job"], "jobExecutionSummary": _summary(e)} for e in chunk],
         "nextToken": token,
     }
+
+
+def _in_namespace(record: dict[str, Any], namespace: str | None) -> bool:
+    """A job in the namespace a listing names (None: any job, in a namespace or not)."""
+    return namespace is None or (record.get("config") or {}).get("namespaceId") == namespace
 
 
 def cancel_execution(ctx: Context) -> dict[str, Any]:
