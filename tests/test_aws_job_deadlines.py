@@ -193,3 +193,50 @@ def test_a_step_timer_set_then_cancelled_times_the_execution_out_once() -> None:
     cloud.clock.advance(61)
     execution = data.describe_job_execution(jobId="a", thingName="t0")["execution"]
     assert (execution["status"], execution["versionNumber"]) == ("TIMED_OUT", 5)
+
+
+def test_the_broker_s_tick_settles_a_job_as_a_jobs_call_would(monkeypatch) -> None:
+    """The MQTT broker's tick runs the read-time pass on its own: it read a job, then wrote it
+    back COMPLETED, and an UpdateJob committed in between was lost. It runs under the account's
+    lock now, as every jobs call does; the update waits for it, then lands."""
+    import threading
+
+    from iotfake.mqtt.sides import sides_for
+    from iotfake.providers.aws_iot import jobs as jobs_module
+
+    cloud = FakeCloud(seed=1)
+    iot, data = in_process(cloud, "iot", attempts=1), in_process(cloud, "iot-jobs-data", attempts=1)
+    arn = iot.create_thing(thingName="t1")["thingArn"]
+    iot.create_job(jobId="j1", targets=[arn], document=DOC, description="v1",
+                   timeoutConfig={"inProgressTimeoutInMinutes": 1})  # fmt: skip
+    data.start_next_pending_job_execution(thingName="t1")
+    cloud.clock.advance(120)  # overdue: the tick times it out and settles the job
+    read, go = threading.Event(), threading.Event()
+    real = jobs_module.jobs
+
+    class Paused:
+        def __init__(self, records):
+            self.records = records
+
+        def __getattr__(self, name):
+            return getattr(self.records, name)
+
+        def find(self, key):
+            record = self.records.find(key)
+            if threading.current_thread().name == "tick":
+                read.set()
+                go.wait(5)
+            return record
+
+    monkeypatch.setattr(jobs_module, "jobs", lambda ctx: Paused(real(ctx)))
+    tenant = cloud.aws.account("123456789012", "us-east-1")
+    tick = threading.Thread(target=sides_for(cloud).aws.tick, args=({("aws", tenant.id)},), name="tick")
+    tick.start()
+    assert read.wait(5)  # the tick has read the job to settle it
+    update = threading.Thread(target=iot.update_job, kwargs={"jobId": "j1", "description": "v2"})
+    update.start()
+    go.set()
+    tick.join(5)
+    update.join(5)
+    job = iot.describe_job(jobId="j1")["job"]
+    assert (job["status"], job["description"]) == ("COMPLETED", "v2")

@@ -115,3 +115,13 @@ def test_tags_survive_a_snapshot(iot, aws_cloud: FakeCloud) -> None:
     tenant = copy.registry.tenant("aws", "123456789012/us-east-1")
     assert tenant.table("roleAliases")["ra"]["tags"] == [{"Key": "k", "Value": "v"}]
     assert tenant.product("tt").attributes["tags"] == [{"Key": "k", "Value": "w"}]
+
+
+def test_a_job_made_from_a_template_has_tags_of_its_own(iot) -> None:
+    """A template's tags are the template's: a job made from it showed them as its own."""
+    made = iot.create_job_template(
+        jobTemplateId="tpl", description="d", document="{}", tags=[{"Key": "owner", "Value": "team"}]
+    )
+    arn = iot.create_thing(thingName="t")["thingArn"]
+    iot.create_job(jobId="jb", targets=[arn], jobTemplateArn=made["jobTemplateArn"])
+    assert iot.list_tags_for_resource(resourceArn=PREFIX + "job/jb")["tags"] == []

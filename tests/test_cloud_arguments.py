@@ -83,7 +83,6 @@ BAD_SERVES = [
     ({"max_connections": 100_001}, ValueError, "max_connections"),
     ({"mqtt_port": 65536}, ValueError, "mqtt_port"),
     ({"mqtt_tls_port": "8883"}, TypeError, "mqtt_tls_port"),
-    ({"host": ""}, ValueError, "host takes"),
     ({"host": 127}, TypeError, "host takes"),
     ({"mqtt": "yes"}, TypeError, "mqtt takes True, False or None"),
 ]
@@ -95,6 +94,14 @@ def test_a_bad_serve_argument_is_refused_before_binding(
 ) -> None:
     with pytest.raises(error, match=message):
         FakeCloud().serve(**options)
+
+
+def test_an_empty_host_is_every_interface_as_the_cli_takes_it() -> None:
+    """``iotfake serve --host ""`` listened on every interface, and still does (it was refused
+    for a moment, and the CLI died with a traceback)."""
+    with FakeCloud().serve(host="", port=0, mqtt=False) as server:
+        port = server.url.rsplit(":", 1)[1]
+        assert requests.get(f"http://127.0.0.1:{port}/_iotfake/health", timeout=10).status_code == 200
 
 
 def test_serve_within_bounds_still_serves() -> None:

@@ -144,3 +144,20 @@ def test_a_misspelt_params_field_is_refused_with_the_fields_calls_carry() -> Non
         journal.calls(params={"deviceKye": "m1"})
     assert journal.last(operation="CreateDevice", params={"deviceKey": "m1"}).provider == "enos"
     journal.assert_not_called("CreateDevice", params={"deviceKey": "m2"})  # a field calls carry
+
+
+@pytest.mark.parametrize(
+    ("provider", "operation", "field"),
+    [
+        ("aws", "CreateKeysAndCertificate", "clientId"),  # asked over MQTT by fleet provisioning
+        ("aws", "CreateCertificateFromCsr", "clientId"),
+        ("aws-mqtt", "Publish", "sessionIdentifier"),
+        ("aws-mqtt", "Publish", "will"),
+        ("aws-mqtt", "Subscribe", "filters"),
+        ("enos-mqtt", "Disconnect", "detail"),
+    ],
+)
+def test_fields_the_broker_journals_are_fields_calls_carry(provider: str, operation: str, field: str) -> None:
+    """Every field the fake journals is one a query may name before any such call was made: a
+    negative assertion (``assert_not_called(..., params={"clientId": ...})``) was refused."""
+    FakeCloud(seed=7).journal.assert_not_called(operation, provider=provider, params={field: "x"})

@@ -164,10 +164,8 @@ def _check_options(
     server that answered 503 to everything."""
     from .cloud import check_whole
 
-    if not isinstance(host, str):
+    if not isinstance(host, str):  # "" is every interface, as the socket layer and the CLI take it
         raise TypeError(f"host takes an address or host name (a string), not {host!r}")
-    if not host:
-        raise ValueError("host takes an address or host name, not '' (127.0.0.1 is the loopback)")
     check_whole("port", port, 0, 65535, note=" (0 picks a free one)")
     check_whole("max_connections", max_connections, 1, MAX_CONNECTIONS_LIMIT)
     if mqtt is not None and not isinstance(mqtt, bool):

@@ -53,7 +53,7 @@ DEVICE_PUBLISHES = re.compile(
 
 class AwsDeviceSide(DeviceSide):
     name = "aws-mqtt"
-    extra_fields: ClassVar[frozenset[str]] = frozenset({"thingName", "certificateId"})
+    extra_fields: ClassVar[frozenset[str]] = frozenset({"thingName", "certificateId", "sessionIdentifier"})
     # AWS IoT Core's message broker quotas ("Maximum subscriptions per subscribe request" 8,
     # "Subscriptions per connection" 50): past either, the broker closes the connection with no
     # SUBACK (what device SDKs report as an unexpected hang-up when they resubscribe at once)
@@ -206,7 +206,8 @@ class AwsDeviceSide(DeviceSide):
         for realm in realms:
             tenant = self.cloud.registry.find_tenant(*realm)
             if tenant is not None:
-                jobs.refresh(Context(self.aws, None, tenant, {}))
+                with tenant.lock:  # as a jobs call runs it: a job settled from a stale read lost writes
+                    jobs.refresh(Context(self.aws, None, tenant, {}))
         self.cloud.changes.dispatch()  # the writes reach the broker, whose notices follow
 
     def retained(self, session: Session, filters: list[str]) -> list[Publish]:

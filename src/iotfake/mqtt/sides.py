@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 #: the registry tables a device is admitted by (``Admitted.credentials``)
 CREDENTIALS = frozenset({CERTIFICATES, CA_CERTIFICATES, "devices"})
 
+#: what the broker's calls carry (a fault rule's ``match``, a journal query's ``params``)
 FIELDS = frozenset(
     {"clientId", "username", "listener", "address", "topic", "qos", "retain", "reason", "account", "region"}
+    | {"detail", "filters", "will"}  # a disconnect's why, a SUBSCRIBE's count, a last will's publish
 )
 
 

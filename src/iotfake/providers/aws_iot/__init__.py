@@ -122,6 +122,8 @@ class AwsIotProvider(Provider):
             from .fleet_provisioning import FIELDS
 
             names |= FIELDS
+        elif operation in ("CreateKeysAndCertificate", "CreateCertificateFromCsr"):
+            names |= {"clientId"}  # asked over MQTT (fleet provisioning), the asking client
         return names | {"service"} if any(k.startswith(JOBS_PREFIX) for k in keys) else names
 
     def __init__(self, cloud: FakeCloud) -> None:

@@ -105,7 +105,9 @@ def create(ctx: Context) -> dict[str, Any]:
     template = args.get("jobTemplateArn")
     if template is not None:
         found = _template_of(ctx, template)
-        config = {**found.get("config", {}), **config, "jobTemplateArn": template}
+        # the template's configuration, not its tags: a resource's tags are its own
+        inherited = {k: v for k, v in found.get("config", {}).items() if k != "tags"}
+        config = {**inherited, **config, "jobTemplateArn": template}
         if document is None and source is None:
             document, source = found.get("document"), found.get("documentSource")
     _check_document(document, source)
