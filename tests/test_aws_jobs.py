@@ -369,3 +369,23 @@ def test_listings_filter_by_namespace(iot) -> None:
     assert sorted(j["jobId"] for j in iot.list_jobs()["jobs"]) == ["in-ns", "plain"]
     listed = iot.list_job_executions_for_thing(thingName="ns-thing", namespaceId="ns1")["executionSummaries"]
     assert [s["jobId"] for s in listed] == ["in-ns"]
+
+
+def test_a_thing_that_leaves_a_continuous_job_s_group_is_removed_and_back_is_queued(iot) -> None:
+    """numberOfRemovedThings: "no longer scheduled to execute the job because they have been
+    deleted or have been removed from the group that was a target of the job". The queued
+    execution stayed QUEUED and processing; back in the group, a thing is queued again."""
+    group = iot.create_thing_group(thingGroupName="fleet")["thingGroupArn"]
+    for name in ("a", "b"):
+        iot.create_thing(thingName=name)
+        iot.add_thing_to_thing_group(thingGroupName="fleet", thingName=name)
+    iot.create_job(jobId="cj", targets=[group], document="{}", targetSelection="CONTINUOUS")
+    first = iot.describe_job_execution(jobId="cj", thingName="a")["execution"]["executionNumber"]
+    iot.remove_thing_from_thing_group(thingGroupName="fleet", thingName="a")
+    details = iot.describe_job(jobId="cj")["job"]["jobProcessDetails"]
+    assert (details["numberOfRemovedThings"], details["numberOfQueuedThings"]) == (1, 1)
+    assert [t.rsplit("/", 1)[1] for t in details["processingTargets"]] == ["b"]
+    assert iot.describe_job_execution(jobId="cj", thingName="a")["execution"]["status"] == "REMOVED"
+    iot.add_thing_to_thing_group(thingGroupName="fleet", thingName="a")
+    again = iot.describe_job_execution(jobId="cj", thingName="a")["execution"]
+    assert again["status"] == "QUEUED" and again["executionNumber"] > first

@@ -398,9 +398,12 @@ def refresh(ctx: Context) -> None:
         with ctx.tenant.lock:  # what the targets hold, and what was queued for them, at once
             if reconciled(ctx, job_id, record["targets"]):
                 continue  # nothing it reads changed since it last queued what was missing
-            for thing in target_things(ctx, record["targets"], strict=False):
-                if execution_key(job_id, thing) not in queued:
+            targeted = target_things(ctx, record["targets"], strict=False)
+            for thing in targeted:
+                held = queued.get(execution_key(job_id, thing))
+                if held is None or held["status"] == "REMOVED":  # new to the groups, or back in them
                     _queue(ctx, job_id, thing)
+            _remove_untargeted(ctx, job_id, set(targeted))
             remember(ctx, job_id, record["targets"])
     # only a job's in-progress timeout, or a device's step timeout, makes one overdue: without
     # either, the executions in progress (a fleet's, mid-rollout) are not read on every call
@@ -437,12 +440,26 @@ def settle(ctx: Context, job_id: str) -> None:
 # -- helpers ---------------------------------------------------------------------------------------
 
 
+def _remove_untargeted(ctx: Context, job_id: str, targeted: set[str]) -> None:
+    """A CONTINUOUS job's QUEUED executions of things its groups no longer hold are REMOVED:
+    "no longer scheduled to execute the job because they have been deleted or have been removed
+    from the group that was a target of the job" (numberOfRemovedThings). [I]: one IN_PROGRESS
+    runs on; the device is executing it."""
+    for key, execution in executions(ctx).where("job", "status", value=(job_id, "QUEUED")):
+        if execution["thing"] not in targeted:
+            _set(ctx, key, execution, "REMOVED")
+
+
 def _queue(ctx: Context, job_id: str, thing: str) -> None:
+    """A new execution of the job for the thing (a thing back in a CONTINUOUS job's groups gets
+    one in place of its REMOVED one, with the next execution number)."""
     record = jobs(ctx).get(job_id)
     number = record.get("executions", 0) + 1
     jobs(ctx).replace(job_id, {**record, "executions": number})
-    executions(ctx).create(
-        execution_key(job_id, thing),
+    table, key = executions(ctx), execution_key(job_id, thing)
+    write = table.replace if table.find(key) is not None else table.create
+    write(
+        key,
         {
             "job": job_id,
             "thing": thing,
