@@ -12,17 +12,16 @@ import threading
 from collections.abc import Sequence
 
 from . import __version__
-from .cloud import AUTH_MODES, FakeCloud
+from .cloud import AUTH_MODES, MAX_JOURNAL, FakeCloud
 from .documents import DocumentError
 from .durable import DEFAULT_INTERVAL, StateFileError, StateKeeper
 from .numbers import whole_number
-from .server import MAX_CONNECTIONS
+from .server import MAX_CONNECTIONS, MAX_CONNECTIONS_LIMIT
 from .wal import FSYNC_POLICIES
 
 #: the longest --save-interval: a day (and never infinity, which the saving thread cannot wait)
 MAX_SAVE_INTERVAL = 86_400
 #: the most entries --journal-size keeps
-MAX_JOURNAL = 100_000_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -151,8 +150,10 @@ def _seed(value: str | None) -> int | str | None:
 
 def _connections(text: str) -> int:
     value = whole_number(text)
-    if value is None or not 1 <= value <= 100_000:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of connections from 1 to 100000")
+    if value is None or not 1 <= value <= MAX_CONNECTIONS_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of connections from 1 to {MAX_CONNECTIONS_LIMIT}"
+        )
     return value
 
 

@@ -13,6 +13,7 @@ from .clock import Clock
 from .faults import FaultEngine
 from .ids import ALPHANUMERIC, Ids
 from .journal import Journal
+from .numbers import check_whole
 from .providers import provider_classes
 from .registry import Registry
 from .registry.changes import Changes
@@ -388,22 +389,6 @@ class FakeCloud:
 
     def __repr__(self) -> str:
         return f"FakeCloud(seed={self.seed_value!r}, auth={self.auth!r})"
-
-
-def check_whole(name: str, value: Any, low: int, high: int | None, unit: str = "", note: str = "") -> None:
-    """Refuse ``value`` unless it is an int (not a bool) from ``low`` to ``high`` (None: no
-    top), naming the argument and what it takes: ``journal_size="10"`` was a bare ``'<' not
-    supported``, ``max_body=-1`` refused every body and ``serve(port=70000)`` bound port 4464.
-    Every fresh cloud runs this: the message is built only when it is needed."""
-    if type(value) is int and value >= low and (high is None or value <= high):
-        return
-    span = f"from {low} to {high}" if high is not None else f"from {low}"
-    of = f" of {unit}" if unit else ""
-    takes = f"{name} takes a whole number{of} {span}{note}"
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{takes}, not {value!r}")
-    if value < low or (high is not None and value > high):
-        raise ValueError(f"{takes}, not {value!r}")
 
 
 def _check_admin_token(token: Any) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .memo import keep
+from .numbers import check_whole
 
 ALPHANUMERIC = string.ascii_letters + string.digits
 LOWER_ALPHANUMERIC = string.ascii_lowercase + string.digits
@@ -255,14 +256,7 @@ def check_device_key_shape(length: Any, alphabet: Any) -> None:
     turned the first generated key into an internal error (99500) with a traceback."""
     if type(length) is int and 1 <= length <= MAX_DEVICE_KEY_LENGTH and type(alphabet) is str and alphabet:
         return  # every fresh cloud checks: the common case costs a few comparisons
-    if isinstance(length, bool) or not isinstance(length, int):
-        raise TypeError(
-            f"device_key_length takes a whole number from 1 to {MAX_DEVICE_KEY_LENGTH}, not {length!r}"
-        )
-    if not 1 <= length <= MAX_DEVICE_KEY_LENGTH:
-        raise ValueError(
-            f"device_key_length takes a whole number from 1 to {MAX_DEVICE_KEY_LENGTH}, not {length!r}"
-        )
+    check_whole("device_key_length", length, 1, MAX_DEVICE_KEY_LENGTH)
     if not isinstance(alphabet, str):
         raise TypeError(f"device_key_alphabet takes a non-empty string of characters, not {alphabet!r}")
     if not alphabet:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
 
 from .keepalive import KeepAliveHandler
+from .numbers import check_whole
 from .providers.base import json_response
 
 if TYPE_CHECKING:
@@ -162,8 +163,6 @@ def _check_options(
     """Refuse what ``iotfake serve`` refuses, by name, before anything binds: the socket layer
     took port 70000 as 70000 % 65536 (another port, silently) and ``max_connections=0`` made a
     server that answered 503 to everything."""
-    from .cloud import check_whole
-
     if not isinstance(host, str):  # "" is every interface, as the socket layer and the CLI take it
         raise TypeError(f"host takes an address or host name (a string), not {host!r}")
     check_whole("port", port, 0, 65535, note=" (0 picks a free one)")

@@ -7,9 +7,11 @@ call is the first to be refused.
 
 from __future__ import annotations
 
-import math
+import sys
 from dataclasses import dataclass
 from typing import Any
+
+from ..numbers import real
 
 
 @dataclass(slots=True)
@@ -94,11 +96,9 @@ class Buckets:
 
 
 def _finite(value: Any, name: str) -> float:
-    """A bucket's number as a snapshot holds it: a JSON number, finite (``float("nan")`` took
+    """A bucket's number as a snapshot holds it: a finite JSON number (``float("nan")`` took
     the text "nan", and a NaN written back to a state file made it unreadable)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"a bucket's {name} is a number, not {value!r}")
-    number = float(value)  # OverflowError past a float's range: the caller refuses it too
-    if not math.isfinite(number):
-        raise ValueError(f"a bucket's {name} is a finite number, not {value!r}")
+    number = real(value, -sys.float_info.max, sys.float_info.max)
+    if number is None:
+        raise ValueError(f"a bucket's {name} is a finite JSON number, not {value!r}")
     return number
