@@ -427,11 +427,11 @@ def check_params(
     if fields is None:
         return  # a provider that does not say (or the console): any name
     held = {key for e in entries for key in e.params or ()}
-    for name in params:
-        if name not in fields and name not in held:
-            who = " ".join(name for name in (provider, operation) if name)
-            known = suggest(name, sorted(fields), "fields")
-            raise ValueError(f"no {who + ' ' if who else ''}call carries a field {name!r} ({known})")
+    for named in params:
+        if named not in fields and named not in held:
+            who = " ".join(part for part in (provider, operation) if part)
+            known = suggest(named, sorted(fields), "fields")
+            raise ValueError(f"no {who + ' ' if who else ''}call carries a field {named!r} ({known})")
 
 
 @cache

@@ -50,7 +50,12 @@ def configured_url(config: pytest.Config) -> str | None:
 
 
 class RemoteError(AssertionError):
-    """The server refused an admin call: its own message, with what was asked."""
+    """The server refused an admin call: its own message, with what was asked; ``status`` is
+    its HTTP status (None: it could not be reached)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Remote:
@@ -78,7 +83,9 @@ class Remote:
                 f"iotfake at {self.base_url} cannot be reached ({method} {url}): {exc}"
             ) from None
         if answer.status_code >= 400:
-            raise RemoteError(f"{method} {url} answered {answer.status_code}: {answer.text.strip()}")
+            raise RemoteError(
+                f"{method} {url} answered {answer.status_code}: {answer.text.strip()}", answer.status_code
+            )
         return answer.json()
 
     def close(self) -> None:
@@ -132,7 +139,7 @@ class RemoteFaults:
         try:
             return Rule.from_dict(self.remote.admin("GET", f"faults/{rule_id}"))
         except RemoteError as exc:
-            if " answered 404:" in str(exc):
+            if exc.status == 404:
                 raise KeyError(rule_id) from None
             raise
 

@@ -64,24 +64,19 @@ def _target(ctx: Context) -> Holder:
             record = table.find(name)
             if record is None:
                 raise _missing(resource_arn)
-            if kind in IN_CONFIG:
-                return list(record["config"].get("tags") or []), _config_storer(table, name, record)
-            return list(record.get("tags") or []), _storer(table, name, record)
+            holder = record["config"] if kind in IN_CONFIG else record
+            return list(holder.get("tags") or []), _storer(table, name, record, kind in IN_CONFIG)
     raise invalid(f"{resource_arn} is not the ARN of a taggable resource of this account and region")
 
 
-def _storer(table: Records, key: str, record: dict[str, Any]) -> Callable[[list[dict[str, Any]]], None]:
-    def store(tags: list[dict[str, Any]]) -> None:
-        table.replace(key, {**record, "tags": tags})
-
-    return store
-
-
-def _config_storer(
-    table: Records, key: str, record: dict[str, Any]
+def _storer(
+    table: Records, key: str, record: dict[str, Any], in_config: bool
 ) -> Callable[[list[dict[str, Any]]], None]:
     def store(tags: list[dict[str, Any]]) -> None:
-        table.replace(key, {**record, "config": {**record["config"], "tags": tags}})
+        if in_config:
+            table.replace(key, {**record, "config": {**record["config"], "tags": tags}})
+        else:
+            table.replace(key, {**record, "tags": tags})
 
     return store
 
