@@ -134,6 +134,34 @@ def test_an_admin_call_refused_as_a_web_page_s_makes_no_namespace(served, header
     assert cloud.namespaces.names() == ["default"]
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/no-such-api", 404),
+        ("GET", "/", 404),
+        ("POST", "/_iotfake/no-such-route", 404),
+        ("PUT", "/things/t1", 405),
+    ],
+)
+def test_a_request_no_api_serves_makes_no_namespace(served, method: str, path: str, status: int) -> None:
+    """Any request under a new prefix made its namespace, even one no route serves: a crawler or
+    a client with a wrong base URL filled the server's namespaces (and, with --state, files)
+    with 404s. It gets the same answer as in the default namespace, and nothing is made."""
+    cloud, server = served
+    for url, headers in (
+        (f"{server.url}/_ns/lost{path}", {}),
+        (server.url + path, {"X-Iotfake-Namespace": "lost"}),
+    ):
+        answer = requests.request(method, url, headers=headers)
+        plain = requests.request(method, server.url + path)
+        assert (answer.status_code, answer.json()["code"]) == (status, status), answer.text
+        assert answer.json()["message"] == plain.json()["message"]
+        assert answer.headers.get("Allow") == plain.headers.get("Allow")
+    assert cloud.namespaces.names() == ["default"]
+    iot(server.url + "/_ns/found").create_thing(thingName="t1")  # a served call still makes one
+    assert cloud.namespaces.names() == ["default", "found"]
+
+
 def test_namespaces_take_the_server_s_admin_host_names() -> None:
     cloud = FakeCloud(seed=3, admin_hosts=["devbox.internal"])
     with cloud.serve() as server:

@@ -94,7 +94,10 @@ def match(request: Request) -> tuple[Any, dict[str, Any]]:
     """``(endpoint, args)`` for a request, or werkzeug's NotFound / MethodNotAllowed."""
     if "HTTP_UPGRADE" in request.environ:  # websocket upgrades: werkzeug's full environ rules
         return url_map().bind_to_environ(request.environ).match()
-    path, method = request.path, request.method
+    return _match_path(request.path, request.method)
+
+
+def _match_path(path: str, method: str) -> tuple[Any, dict[str, Any]]:
     endpoint = _static_routes().get((path, method))
     if endpoint is not None:
         return endpoint, {}
@@ -102,6 +105,21 @@ def match(request: Request) -> tuple[Any, dict[str, Any]]:
     if found is not None:
         return found
     return _adapter().match(path, method)
+
+
+def unrouted(method: str, path: str) -> Reply | None:
+    """The 404 or 405 of a request no route serves, as ``App.dispatch`` answers it, or None
+    where some route takes it: a namespace is made for the first request it can serve, not
+    for a crawler's or a wrong base URL's (see ``namespaces``)."""
+    try:
+        _match_path(path, method)
+    except MethodNotAllowed as exc:
+        return _plain_error(405, f"{method} is not allowed on {path}", exc)
+    except NotFound:
+        return _plain_error(404, f"no fake API at {method} {path}")
+    except HTTPException:
+        return None  # the namespace's own app answers it
+    return None
 
 
 class App:

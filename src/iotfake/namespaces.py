@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
     from .cloud import FakeCloud
+    from .reply import Reply
 
 HEADER = "HTTP_X_IOTFAKE_NAMESPACE"
 #: the environ key naming the namespace a request was routed to (absent: the default one), for
@@ -120,10 +121,10 @@ class CloudSet:
             path = environ.get("PATH_INFO", "")
             if name is None and (path == ADMIN or path.startswith(ADMIN + "/")):
                 return self._admin(environ, start_response)
-            if name is not None and name not in self._clouds and path.startswith("/_iotfake/"):
+            if name is not None and name != DEFAULT and name not in self._clouds:
                 refused = _creation_refusal(self.default, environ, path)
-                if refused is not None:  # refused admin calls make no namespace
-                    return json_response({"error": refused}, status=403)(environ, start_response)
+                if refused is not None:  # refused calls make no namespace
+                    return refused(environ, start_response)
             cloud = self.get(name)
             if name is not None:
                 environ[ENVIRON_NAME] = name
@@ -161,20 +162,25 @@ class CloudSet:
         return json_response({"deleted": name})(environ, start_response)
 
 
-def _creation_refusal(default: FakeCloud, environ: WSGIEnvironment, path: str) -> str | None:
-    """Why an admin call naming a namespace not yet made is refused, from its head alone (its
-    body is the namespace's to read): the admin API's rules for remote clients and for web
-    pages. A refused call must make no namespace (nor, with ``--state``, a file of one)."""
+def _creation_refusal(default: FakeCloud, environ: WSGIEnvironment, path: str) -> Reply | None:
+    """The answer to a call naming a namespace not yet made that must not make it, from its
+    head alone (its body is the namespace's to read): a 404 or 405 where no route serves it,
+    a 403 where the admin API's rules for remote clients and for web pages refuse it. Such a
+    call must make no namespace (nor, with ``--state``, a file of one)."""
     from werkzeug.datastructures import EnvironHeaders
 
     from . import admin
+    from .app import unrouted
 
+    unserved = unrouted(environ.get("REQUEST_METHOD", "GET"), path)
+    if unserved is not None or not path.startswith("/_iotfake/"):
+        return unserved
     refused = admin.head_refusal(default, environ)
     if refused is None:
         route = "health" if path.rstrip("/") == "/_iotfake/health" else ""
         in_process = environ.get("REMOTE_ADDR") is None
         refused = admin.browser_head_refusal(default, EnvironHeaders(environ), route, in_process=in_process)
-    return refused
+    return None if refused is None else json_response({"error": refused}, status=403)
 
 
 def route(environ: dict[str, Any]) -> str | None:
