@@ -141,6 +141,22 @@ def test_a_continuous_job_s_new_target_is_announced_without_any_call(iot, thing,
     assert lamp.receive("$aws/things/lamp/jobs/notify-next", timeout=5)["execution"]["jobId"] == "fleet"
 
 
+def test_a_scheduled_job_s_start_is_announced_without_any_call(cloud, iot, thing, devices) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    lamp = devices("lamp", thing("lamp"))
+    start = datetime.fromtimestamp(cloud.clock.time(), UTC) + timedelta(minutes=31)
+    iot.create_job(
+        jobId="tonight",
+        targets=[iot.describe_thing(thingName="lamp")["thingArn"]],
+        document=json.dumps(DOCUMENT),
+        schedulingConfig={"startTime": start.strftime("%Y-%m-%dT%H:%M")},
+    )
+    lamp.subscribe("$aws/things/lamp/jobs/notify-next")
+    cloud.clock.advance(32 * 60)  # no call after this: the broker's tick starts the job
+    assert lamp.receive("$aws/things/lamp/jobs/notify-next", timeout=5)["execution"]["jobId"] == "tonight"
+
+
 def test_notify_next_is_sent_only_when_the_next_execution_changes(iot, thing, devices) -> None:
     lamp = devices("lamp", thing("lamp"))
     lamp.subscribe("$aws/things/lamp/jobs/notify-next")

@@ -15,6 +15,7 @@ from typing import Any
 from ...registry.records import Records
 from . import arns, jobs, paging
 from .context import Context
+from .job_config import check_document, check_timeout
 from .wire import AwsError, invalid
 
 KIND = "job template"
@@ -58,9 +59,9 @@ def create(ctx: Context) -> dict[str, Any]:
         config = {k: v for k, v in job["config"].items() if k in CONFIG and k != "tags"}
         document, source = job.get("document"), job.get("documentSource")
     else:
-        jobs._check_document(document, source)
+        check_document(document, source)
     config.update({k: args[k] for k in CONFIG if k in args})
-    jobs.check_timeout(config)
+    check_timeout(config)
     records(ctx).create(
         template_id,
         {

@@ -20,7 +20,8 @@ be a second, racing transaction).
 The same read-time pass applies execution timeouts against the fake clock: an IN_PROGRESS
 execution whose ``inProgressTimeoutInMinutes`` (the job's ``timeoutConfig``) has passed becomes
 TIMED_OUT, so ``cloud.clock.advance`` moves it; a SNAPSHOT job whose executions are all terminal
-becomes COMPLETED.
+becomes COMPLETED. It follows a job's ``schedulingConfig`` too (``job_schedule``): a SCHEDULED
+job starts at its start time, and its end time stops its rollout or cancels it.
 
 Choices where AWS documents nothing ([I] in the README): DeleteJob deletes at once (no
 DELETION_IN_PROGRESS state is ever seen); CancelJob of a COMPLETED job is an
@@ -33,28 +34,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ... import jsonio
 from ...registry.kinds import JOB_EXECUTIONS
 from ...registry.records import Records
 from ...registry.selections import selection
-from . import arns, paging
+from . import arns, job_schedule, paging
 from .context import Context
+from .job_config import check_document, check_timeout, minutes_of
 from .job_deadlines import Deadlines
+from .job_records import TERMINAL, execution_key, executions, jobs
 from .job_targets import reconciled, remember, single_group_id, target_things
+from .job_views import details, execution_view, summary
 from .wire import AwsError, invalid
 
-JOB, EXECUTION = "job", "job execution"
-TERMINAL = frozenset({"SUCCEEDED", "FAILED", "REJECTED", "REMOVED", "CANCELED", "TIMED_OUT"})
-COUNTS = {
-    "CANCELED": "numberOfCanceledThings",
-    "SUCCEEDED": "numberOfSucceededThings",
-    "FAILED": "numberOfFailedThings",
-    "REJECTED": "numberOfRejectedThings",
-    "QUEUED": "numberOfQueuedThings",
-    "IN_PROGRESS": "numberOfInProgressThings",
-    "REMOVED": "numberOfRemovedThings",
-    "TIMED_OUT": "numberOfTimedOutThings",
-}
 #: request members stored as they came and echoed by DescribeJob (and copied by templates)
 CONFIG = (
     "presignedUrlConfig",
@@ -70,23 +61,10 @@ CONFIG = (
     "jobTemplateArn",
     "tags",
 )
-MAX_DOCUMENT = 32 * 1024  # the API reference: "The job document ... 32 kB"
 
 
 def job_arn(ctx: Context, job_id: str) -> str:
     return ctx.arn("job", job_id)
-
-
-def jobs(ctx: Context) -> Records:
-    return Records(ctx.tenant, JOB)
-
-
-def executions(ctx: Context) -> Records:
-    return Records(ctx.tenant, EXECUTION)
-
-
-def execution_key(job_id: str, thing: str) -> str:
-    return f"{job_id}|{thing}"
 
 
 # -- jobs ------------------------------------------------------------------------------------------
@@ -101,6 +79,7 @@ def create(ctx: Context) -> dict[str, Any]:
                        resourceId=job_id, resourceArn=job_arn(ctx, job_id))  # fmt: skip
     config = {k: args[k] for k in CONFIG if k in args}
     check_timeout(config)
+    job_schedule.check(config, ctx.now_ms)
     document, source = args.get("document"), args.get("documentSource")
     template = args.get("jobTemplateArn")
     if template is not None:
@@ -110,11 +89,11 @@ def create(ctx: Context) -> dict[str, Any]:
         config = {**inherited, **config, "jobTemplateArn": template}
         if document is None and source is None:
             document, source = found.get("document"), found.get("documentSource")
-    _check_document(document, source)
+    check_document(document, source)
     things = target_things(ctx, args["targets"])
     record = {
         "id": job_id,
-        "status": "IN_PROGRESS",
+        "status": "IN_PROGRESS" if "startTime" not in config.get("schedulingConfig", {}) else "SCHEDULED",
         "targets": list(args["targets"]),
         "targetSelection": args.get("targetSelection") or "SNAPSHOT",
         "created": ctx.now_ms,
@@ -126,7 +105,7 @@ def create(ctx: Context) -> dict[str, Any]:
         "executions": 0,
     }
     table.create(job_id, record)
-    for thing in things:
+    for thing in things if record["status"] == "IN_PROGRESS" else ():  # a scheduled one: at its start
         _queue(ctx, job_id, thing)
     out = {"jobArn": job_arn(ctx, job_id), "jobId": job_id}
     if "description" in config:
@@ -145,7 +124,7 @@ def describe(ctx: Context) -> dict[str, Any]:
         "targets": record["targets"],
         "createdAt": record["created"] / 1000,
         "lastUpdatedAt": record["updated"] / 1000,
-        "jobProcessDetails": _details(ctx, record["id"]),
+        "jobProcessDetails": details(ctx, record["id"]),
         "isConcurrent": False,
     }
     for name in ("forceCanceled", "reasonCode", "comment"):
@@ -222,22 +201,28 @@ def cancel(ctx: Context) -> dict[str, Any]:
         raise invalid(f"Job {record['id']} is in status COMPLETED and cannot be canceled.")
     if record["status"] == "CANCELED" and not force:
         return _job_ref(ctx, record)
+    notes = {name: args[name] for name in ("comment", "reasonCode") if args.get(name) is not None}
+    return _job_ref(ctx, _cancel(ctx, record, force, notes))
+
+
+def _cancel(
+    ctx: Context, record: dict[str, Any], force: bool, notes: dict[str, Any], at: int | None = None
+) -> dict[str, Any]:
+    """The job CANCELED with its QUEUED executions (IN_PROGRESS ones too with ``force``): by
+    CancelJob, or at a scheduled end (``at``, when it ended)."""
     changed = {
         "status": "CANCELED",
-        "updated": ctx.now_ms,
+        "updated": ctx.now_ms if at is None else at,
         "forceCanceled": bool(force or record.get("forceCanceled")),
+        **notes,
     }
-    for name in ("comment", "reasonCode"):
-        if args.get(name) is not None:
-            changed[name] = args[name]
     record = jobs(ctx).replace(record["id"], {**record, **changed})
     cancelable = {"QUEUED", "IN_PROGRESS"} if force else {"QUEUED"}
     for key, execution in _of_job(ctx, record["id"]):
         if execution["status"] in cancelable:
-            _set(
-                ctx, key, execution, "CANCELED", forceCanceled=force and execution["status"] == "IN_PROGRESS"
-            )
-    return _job_ref(ctx, record)
+            forced = force and execution["status"] == "IN_PROGRESS"
+            _set(ctx, key, execution, "CANCELED", at=at, forceCanceled=forced)
+    return record
 
 
 def delete(ctx: Context) -> dict[str, Any]:
@@ -285,7 +270,7 @@ def for_job(ctx: Context) -> dict[str, Any]:
     )  # fmt: skip
     return {
         "executionSummaries": [
-            {"thingArn": arns.thing(ctx.tenant.id, e["thing"]), "jobExecutionSummary": _summary(e)}
+            {"thingArn": arns.thing(ctx.tenant.id, e["thing"]), "jobExecutionSummary": summary(e)}
             for e in chunk
         ],
         "nextToken": token,
@@ -307,7 +292,7 @@ def for_thing(ctx: Context) -> dict[str, Any]:
     ]
     chunk, token = _page(ctx, found, lambda e: [e["job"]])
     return {
-        "executionSummaries": [{"jobId": e["job"], "jobExecutionSummary": _summary(e)} for e in chunk],
+        "executionSummaries": [{"jobId": e["job"], "jobExecutionSummary": summary(e)} for e in chunk],
         "nextToken": token,
     }
 
@@ -361,26 +346,6 @@ def delete_execution(ctx: Context) -> dict[str, Any]:
     return {}
 
 
-def execution_view(ctx: Context, execution: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "jobId": execution["job"],
-        "status": execution["status"],
-        "thingArn": arns.thing(ctx.tenant.id, execution["thing"]),
-        "queuedAt": execution["queued"] / 1000,
-        "lastUpdatedAt": execution["updated"] / 1000,
-        "executionNumber": execution["number"],
-        "versionNumber": execution["version"],
-        "forceCanceled": bool(execution.get("forceCanceled")),
-        "statusDetails": {"detailsMap": execution.get("statusDetails") or {}},
-    }
-    if execution.get("started") is not None:
-        out["startedAt"] = execution["started"] / 1000
-    deadline = _deadline(ctx, execution)
-    if deadline is not None and execution["status"] == "IN_PROGRESS":
-        out["approximateSecondsBeforeTimedOut"] = max(0, (deadline - ctx.now_ms) // 1000)
-    return out
-
-
 # -- the read-time pass ----------------------------------------------------------------------------
 
 
@@ -392,7 +357,12 @@ def refresh(ctx: Context) -> None:
     touched: set[str] = set()
     queued, timed = executions(ctx).table, False
     for job_id, record in jobs(ctx).items():
-        timed = timed or _minutes(record) is not None
+        timed = timed or minutes_of(record) is not None
+        if "schedulingConfig" in record["config"]:
+            record = _follow_schedule(ctx, job_id, record)
+            if _rollout_ended(ctx, record):  # no new target is reached; it may be complete now
+                touched.add(job_id)
+                continue
         if record["targetSelection"] != "CONTINUOUS" or record["status"] != "IN_PROGRESS":
             continue
         with ctx.tenant.lock:  # what the targets hold, and what was queued for them, at once
@@ -420,10 +390,41 @@ def refresh(ctx: Context) -> None:
         _settle(ctx, job_id)
 
 
+def _follow_schedule(ctx: Context, job_id: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A scheduled job started at its start time (its targets queued then), and at its end time
+    canceled where its ``endBehavior`` says so (see ``job_schedule``); its record after."""
+    if record["status"] == "SCHEDULED":
+        start = job_schedule.start_of(record)
+        if start is None or start > ctx.now_ms:
+            return record
+        with ctx.tenant.lock:  # the targets, and what is queued for them, at once
+            record = jobs(ctx).replace(job_id, {**record, "status": "IN_PROGRESS", "updated": start})
+            for thing in target_things(ctx, record["targets"], strict=False):
+                _queue(ctx, job_id, thing, at=start)
+            record = jobs(ctx).get(job_id)
+    ending = job_schedule.end_of(record)
+    if ending is None or ending[0] > ctx.now_ms or record["status"] != "IN_PROGRESS":
+        return record
+    end, behavior = ending
+    if behavior == job_schedule.STOP_ROLLOUT:
+        return record
+    with ctx.tenant.lock:
+        return _cancel(ctx, record, behavior == "FORCE_CANCEL", {}, at=end)
+
+
+def _rollout_ended(ctx: Context, record: dict[str, Any]) -> bool:
+    """Whether a job in progress is past its scheduled end (no new target is reached then)."""
+    ending = job_schedule.end_of(record)
+    return record["status"] == "IN_PROGRESS" and ending is not None and ending[0] <= ctx.now_ms
+
+
 def _settle(ctx: Context, job_id: str) -> None:
-    """A SNAPSHOT job in progress whose executions have all ended is COMPLETED."""
+    """A job in progress whose executions have all ended is COMPLETED: a SNAPSHOT one, or a
+    CONTINUOUS one past its scheduled end (one without an end never completes)."""
     record = jobs(ctx).find(job_id)
-    if record is None or record["status"] != "IN_PROGRESS" or record["targetSelection"] != "SNAPSHOT":
+    if record is None or record["status"] != "IN_PROGRESS":
+        return
+    if record["targetSelection"] != "SNAPSHOT" and not _rollout_ended(ctx, record):
         return
     table = executions(ctx)
     ended = sum(table.count("job", "status", value=(job_id, status)) for status in TERMINAL)
@@ -450,9 +451,11 @@ def _remove_untargeted(ctx: Context, job_id: str, targeted: set[str]) -> None:
             _set(ctx, key, execution, "REMOVED")
 
 
-def _queue(ctx: Context, job_id: str, thing: str) -> None:
-    """A new execution of the job for the thing (a thing back in a CONTINUOUS job's groups gets
-    one in place of its REMOVED one, with the next execution number)."""
+def _queue(ctx: Context, job_id: str, thing: str, at: int | None = None) -> None:
+    """A new execution of the job for the thing, queued now or ``at`` (a scheduled start); a
+    thing back in a CONTINUOUS job's groups gets one in place of its REMOVED one, with the next
+    execution number."""
+    when = ctx.now_ms if at is None else at
     record = jobs(ctx).get(job_id)
     number = record.get("executions", 0) + 1
     jobs(ctx).replace(job_id, {**record, "executions": number})
@@ -466,9 +469,9 @@ def _queue(ctx: Context, job_id: str, thing: str) -> None:
             "status": "QUEUED",
             "number": number,
             "version": 1,
-            "queued": ctx.now_ms,
+            "queued": when,
             "started": None,
-            "updated": ctx.now_ms,
+            "updated": when,
             "statusDetails": None,
         },
     )
@@ -482,41 +485,10 @@ def _set(
     return executions(ctx).replace(key, record)
 
 
-def _deadline(ctx: Context, execution: dict[str, Any]) -> int | None:
-    """When an execution in progress times out: its step timer or its job's in-progress timeout,
-    whichever comes first (a step timer does not replace the job's: see ``job_deadlines``)."""
-    if execution.get("started") is None:
-        return None
-    minutes = _minutes(jobs(ctx).find(execution["job"]) or {})
-    deadlines = [execution["started"] + minutes * 60_000] if minutes is not None else []
-    if execution.get("timeout") is not None:  # the device's stepTimeoutInMinutes
-        deadlines.append(execution["timeout"])
-    return min(deadlines) if deadlines else None
-
-
-#: the model's documentation of a job's and a step's timeout: "anywhere between 1 minute and 7
-#: days (1 to 10080 minutes)"; the wire sets no bounds, so the handlers check them
-MAX_MINUTES = 10080
-
-
-def check_timeout(config: dict[str, Any]) -> None:
-    """A job of -5 minutes timed out every execution as it started."""
-    minutes = _minutes({"config": config})
-    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
-        raise invalid(
-            f"inProgressTimeoutInMinutes {minutes} is out of range: use 1 to {MAX_MINUTES} minutes."
-        )
-
-
 def _job_minutes(ctx: Context) -> Callable[[str], Any]:
     """A job's in-progress timeout by its id (None: none, or no such job)."""
     table = jobs(ctx)
-    return lambda job_id: _minutes(table.find(job_id) or {})
-
-
-def _minutes(job: dict[str, Any]) -> Any:
-    """The job's ``inProgressTimeoutInMinutes`` (``timeoutConfig``), if it has one."""
-    return ((job.get("config") or {}).get("timeoutConfig") or {}).get("inProgressTimeoutInMinutes")
+    return lambda job_id: minutes_of(table.find(job_id) or {})
 
 
 def _execution(ctx: Context, job_id: str, thing: str, number: int | None) -> tuple[str, dict[str, Any]]:
@@ -536,33 +508,6 @@ def _of_job(ctx: Context, job_id: str) -> list[tuple[str, dict[str, Any]]]:
     return executions(ctx).where("job", value=job_id)
 
 
-def _details(ctx: Context, job_id: str) -> dict[str, Any]:
-    """DescribeJob's ``jobProcessDetails``: counted by the index of (job, status), the things
-    still processing listed oldest first."""
-    table = executions(ctx)
-    counts = {name: table.count("job", "status", value=(job_id, status)) for status, name in COUNTS.items()}
-    processing = [
-        execution
-        for status in ("QUEUED", "IN_PROGRESS")
-        for _, execution in table.where("job", "status", value=(job_id, status))
-    ]
-    processing.sort(key=lambda execution: execution["number"])
-    return {"processingTargets": [arns.thing(ctx.tenant.id, e["thing"]) for e in processing], **counts}
-
-
-def _summary(execution: dict[str, Any]) -> dict[str, Any]:
-    out = {
-        "status": execution["status"],
-        "queuedAt": execution["queued"] / 1000,
-        "lastUpdatedAt": execution["updated"] / 1000,
-        "executionNumber": execution["number"],
-        "retryAttempt": 0,
-    }
-    if execution.get("started") is not None:
-        out["startedAt"] = execution["started"] / 1000
-    return out
-
-
 def _page(ctx: Context, items: list[dict[str, Any]], key: Any) -> tuple[list[dict[str, Any]], str | None]:
     return paging.page(items, key=key, token=ctx.input.get("nextToken"),
                        size=ctx.input.get("maxResults", paging.DEFAULT_TOKEN_PAGE))  # fmt: skip
@@ -573,20 +518,6 @@ def _job_ref(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
     if record["config"].get("description") is not None:
         out["description"] = record["config"]["description"]
     return out
-
-
-def _check_document(document: str | None, source: str | None) -> None:
-    if document is None and source is None:
-        raise invalid("Either document or documentSource must be specified.")
-    if document is not None and source is not None:
-        raise invalid("Specify either document or documentSource, not both.")
-    if document is not None:
-        if len(document.encode()) > MAX_DOCUMENT:
-            raise invalid(f"The job document is larger than {MAX_DOCUMENT} bytes.")
-        try:  # jsonio: NaN is not JSON, and a deep one exhausted the recursion (a 500)
-            jsonio.loads(document, what="the job document")
-        except jsonio.JSONInputError:
-            raise invalid("The job document is not valid JSON.") from None
 
 
 def _template_of(ctx: Context, template_arn: str) -> dict[str, Any]:

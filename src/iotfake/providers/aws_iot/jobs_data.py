@@ -21,6 +21,8 @@ from typing import Any
 
 from . import jobs
 from .context import Context
+from .job_config import MAX_MINUTES
+from .job_views import deadline
 from .wire import AwsError, invalid
 
 NEXT = "$next"
@@ -137,19 +139,17 @@ def _step_timeout(ctx: Context, changes: dict[str, Any]) -> None:
 
 
 #: the model's documentation: "A value of -1 is also valid and will cancel the current step
-#: timer" (UpdateJobExecution only; 1 to ``jobs.MAX_MINUTES`` otherwise)
+#: timer" (UpdateJobExecution only; 1 to ``MAX_MINUTES`` otherwise)
 CANCEL_STEP_TIMER = -1
 
 
 def _check_step_timeout(minutes: int | None, *, cancels: bool) -> None:
     """A step timeout out of range is refused before anything changes: -1 timed the execution
     out at once, and 10**18 minutes answered an approximateSecondsBeforeTimedOut no SDK reads."""
-    if minutes is None or 1 <= minutes <= jobs.MAX_MINUTES or (cancels and minutes == CANCEL_STEP_TIMER):
+    if minutes is None or 1 <= minutes <= MAX_MINUTES or (cancels and minutes == CANCEL_STEP_TIMER):
         return
     also = ", or -1 to cancel the step timer" if cancels else ""
-    raise invalid(
-        f"stepTimeoutInMinutes {minutes} is out of range: use 1 to {jobs.MAX_MINUTES} minutes{also}."
-    )
+    raise invalid(f"stepTimeoutInMinutes {minutes} is out of range: use 1 to {MAX_MINUTES} minutes{also}.")
 
 
 def _of_thing(ctx: Context, thing: str) -> list[dict[str, Any]]:
@@ -210,9 +210,9 @@ def view(ctx: Context, execution: dict[str, Any], *, with_document: bool) -> dic
         "status": execution["status"],
         "statusDetails": execution.get("statusDetails") or {},
     }
-    deadline = jobs._deadline(ctx, execution)
-    if deadline is not None and execution["status"] == "IN_PROGRESS":
-        out["approximateSecondsBeforeTimedOut"] = max(0, (deadline - ctx.now_ms) // 1000)
+    timeout = deadline(ctx, execution)
+    if timeout is not None and execution["status"] == "IN_PROGRESS":
+        out["approximateSecondsBeforeTimedOut"] = max(0, (timeout - ctx.now_ms) // 1000)
     if with_document:
         out["jobDocument"] = _document(ctx, execution["job"])
     return out
