@@ -65,7 +65,7 @@ def replay(path: str, row: str, pairs: int) -> None:
     }[row]()
     pair = percall.replayed(pickle.loads(Path(path).read_bytes())[row], cloud, session=row != "aws")
     for number in range(200 + pairs):
-        pair(f"i{number}")
+        pair(f"replayed-{number}")  # a valid device key (4-64 characters) from the first
 
 
 def in_situ(row: str, contender: str, pairs: int) -> None:
