@@ -94,6 +94,30 @@ def test_projection_reaches_into_lists() -> None:
     assert answer["data"] == [{"deviceAttributes": {"distances": [{"towards": "sun"}, {"towards": "mars"}]}}]
 
 
+def test_projection_star_stands_for_any_field() -> None:
+    """The API FAQ: ``*`` "stands for any field value" in a projection path."""
+    enos = Enos.wsgi(FakeCloud(seed=1))
+    pk = enos.product()
+    name = {"defaultValue": "venus", "i18nValue": {"en_US": "Venus"}}
+    attributes = {"sun": {"towards": "sun", "au": 0.72}, "jupiter": {"towards": "jupiter", "au": 5.44}}
+    enos.device(pk, deviceKey="venus", deviceName=name, deviceAttributes=attributes)
+    answer = enos.search(projection=["deviceKey", "deviceName.*", "deviceAttributes.*.towards"])
+    assert answer["data"] == [
+        {
+            "deviceKey": "venus",
+            "deviceName": name,
+            "deviceAttributes": {"sun": {"towards": "sun"}, "jupiter": {"towards": "jupiter"}},
+        }
+    ]
+    whole = enos.search(projection=["*"])["data"]
+    assert whole == enos.search()["data"]
+    # a named field's path and the star's both apply to it
+    both = enos.search(projection=["deviceAttributes.sun.au", "deviceAttributes.*.towards"])["data"]
+    assert both == [
+        {"deviceAttributes": {"sun": {"towards": "sun", "au": 0.72}, "jupiter": {"towards": "jupiter"}}}
+    ]
+
+
 @pytest.mark.parametrize("projection", ["deviceKey", [1], [""], ["a..b"]])
 def test_bad_projection_is_99400(setup, projection) -> None:
     _, enos, _, _ = setup

@@ -2,7 +2,8 @@
 
 Pagination: ``{"pageNo": 1, "pageSize": 10}``, pages from 1, at most 200 per page, no sorters
 for devices and products. Projection: a list of field paths to keep (``"deviceName.defaultValue"``,
-``"deviceAttributes.distances[*].towards"``); everything else is cropped from each item.
+``"deviceAttributes.distances[*].towards"``); everything else is cropped from each item. A ``*``
+part stands for any field (the API FAQ: ``"deviceName.*"``, ``"deviceAttributes.*.towards"``).
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ def projection(value: Any) -> Tree | None:
     return tree
 
 
+#: the projection part that stands for any field of an object
+ANY_FIELD = "*"
+
+
 def crop(item: Any, tree: Tree | None) -> Any:
     if tree is None:
         return item
@@ -92,7 +97,24 @@ def crop(item: Any, tree: Tree | None) -> Any:
     if not isinstance(item, dict):
         return item
     out: dict[str, Any] = {}
-    for name, sub in tree.items():
-        if name in item:
-            out[name] = item[name] if sub is True else crop(item[name], sub)
+    star = tree.get(ANY_FIELD)
+    if star is None:
+        for name, sub in tree.items():
+            if name in item:
+                out[name] = item[name] if sub is True else crop(item[name], sub)
+        return out
+    for name, value in item.items():  # every field, each cropped by its own path and the star's
+        sub = _union(tree.get(name), star)
+        out[name] = value if sub is True else crop(value, sub)
     return out
+
+
+def _union(named: Tree | bool | None, star: Tree | bool) -> Tree | bool:
+    """What keeps a field that a path names and ``*`` also covers: whatever either keeps."""
+    if named is None:
+        return star
+    if named is True or star is True:
+        return True
+    assert isinstance(named, dict) and isinstance(star, dict)
+    keys = {**named, **star}
+    return {key: _union(named.get(key), star[key]) if key in star else named[key] for key in keys}
