@@ -129,6 +129,31 @@ def test_a_measure_point_post_is_acknowledged(enos, meters) -> None:
     assert meter.subscribe(f"/sys/{pk}/other-meter/thing/measurepoint/post_reply") == (0x80,)
 
 
+def test_feature_last_update_is_the_latest_of_the_three(cloud, enos, meters) -> None:
+    """GetDevice's ``featureLastUpdate`` is "the last time when a measurement point, an event,
+    or an attribute was updated" (the Get Device page): it stayed null after every post."""
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    assert status(enos, pk, "meter-1")["featureLastUpdate"] is None
+    meter = meters("meter-1", pk, made["deviceSecret"])
+    base = f"/sys/{pk}/meter-1/thing"
+    for topic, params in [
+        (f"{base}/measurepoint/post", {"measurepoints": {"power": 3.2}}),
+        (f"{base}/event/alarm/post", {"events": {"level": 1}}),
+        (f"{base}/attribute/update", {"attributes": {"color": "red"}}),
+    ]:
+        cloud.clock.advance(5)
+        meter.subscribe(topic + "_reply")
+        meter.publish(topic, {"id": "1", "version": "1.0", "params": params})
+        assert meter.receive(topic + "_reply")["code"] == 200
+        seen = status(enos, pk, "meter-1")
+        stamps = [seen[f"{kind}LastUpdate"] for kind in ("measurepoint", "event", "attribute")]
+        assert seen["featureLastUpdate"] == max(t for t in stamps if t is not None)
+    assert seen["featureLastUpdate"] == seen["attributeLastUpdate"] > seen["measurepointLastUpdate"]
+    listed = enos.search("deviceKey = 'meter-1'")["data"][0]
+    assert listed["featureLastUpdate"] == seen["featureLastUpdate"]
+
+
 def test_a_post_that_is_not_json_is_answered_and_the_session_stays(enos, meters) -> None:
     """NaN, and nesting past Python's recursion (which once ended the device's session), are
     answered as any other payload that is not a JSON object: EnOS's common return code 1220

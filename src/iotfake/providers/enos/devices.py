@@ -69,8 +69,20 @@ def wire(device: Device, org: Tenant) -> dict[str, Any]:
         "measurepointLastUpdate": extra.get("measurepointLastUpdate"),
         "eventLastUpdate": extra.get("eventLastUpdate"),
         "attributeLastUpdate": extra.get("attributeLastUpdate"),
-        "featureLastUpdate": None,
+        "featureLastUpdate": feature_last_update(extra),
     }
+
+
+#: the extras a device's data posts stamp (``mqtt.enos``), each GetDevice's ``<name>LastUpdate``
+FEATURE_STAMPS = ("measurepointLastUpdate", "eventLastUpdate", "attributeLastUpdate")
+
+
+def feature_last_update(extra: dict[str, Any]) -> int | None:
+    """The latest of the three stamps, null while the device has posted none: the Get Device
+    page calls it "the last time when a measurement point, an event, or an attribute was
+    updated" (it stayed null whatever the device posted)."""
+    stamps = [stamp for stamp in map(extra.get, FEATURE_STAMPS) if stamp is not None]
+    return max(stamps) if stamps else None
 
 
 def created(device: Device) -> dict[str, Any]:
