@@ -9,6 +9,8 @@ import pytest
 from werkzeug.test import Client
 
 from iotfake import FakeCloud
+from iotfake.clients import EnosGatewayAuth
+from iotfake.transports import requests_session
 
 APP_KEY, APP_SECRET = "app-one", "secret-one"
 DOC = {
@@ -143,6 +145,37 @@ def test_strict_signs_get_calls_over_the_query_alone(strict) -> None:
     query = "action=get&orgId=o1&assetId=abc"
     response = client.get(f"/connect-service/v2.1/devices?{query}", headers=signed(token, query, ""))
     assert response.json["code"] == 11404
+
+
+def test_strict_signs_a_repeated_query_parameter_once_with_its_first_value(strict) -> None:
+    """The signing page's reference code (okhttp: ``queryParameterNames()`` sorted, each with
+    ``queryParameter(name)``, its first value) puts a repeated name into ``paramsData`` once,
+    as Connect reads it (the first ``assetId`` names the device): the fake signed every value,
+    so such a correctly signed call was refused with 4010."""
+    _, client, token = strict
+    query = "action=get&orgId=o1&assetId=abc&assetId=def"
+    params = "actionget" + "assetIdabc" + "orgIdo1"
+    timestamp = "1700000000123"
+    headers = {
+        "apim-accesstoken": token,
+        "apim-signature": sha(token + params + timestamp + APP_SECRET),
+        "apim-timestamp": timestamp,
+    }
+    response = client.get(f"/connect-service/v2.1/devices?{query}", headers=headers)
+    assert response.status_code == 200 and response.json["code"] == 11404, response.json
+    signed_twice = "actionget" + "assetIdabc" + "assetIddef" + "orgIdo1"
+    every_value = {**headers, "apim-signature": sha(token + signed_twice + timestamp + APP_SECRET)}
+    refused = client.get(f"/connect-service/v2.1/devices?{query}", headers=every_value)
+    assert refused.status_code == 401 and refused.json["apim_status"] == 4010
+
+
+def test_the_plugins_signer_signs_a_repeated_name_as_the_gateway_does(strict) -> None:
+    """``iotfake.clients.EnosGatewayAuth`` (the ``iotfake_enos`` session's signer) over requests."""
+    cloud, _, token = strict
+    session = requests_session(cloud)
+    session.auth = EnosGatewayAuth(lambda: token, APP_SECRET)
+    answer = session.get("/connect-service/v2.1/devices?action=get&orgId=o1&assetId=abc&assetId=def")
+    assert answer.status_code == 200 and answer.json()["code"] == 11404
 
 
 def test_strict_rejects_a_bad_signature_a_tampered_body_and_missing_headers(strict) -> None:

@@ -37,7 +37,8 @@ class ServiceSession(requests.Session):
 class EnosGatewayAuth(requests.auth.AuthBase):
     """What an EnOS app sends through the API gateway under ``strict`` auth: its access token
     and ``apim-signature = sha256_hex(token + sorted query k+v + raw body + apim-timestamp +
-    appSecret)`` over the request as it is actually sent.
+    appSecret)`` over the request as it is actually sent (a repeated query name once, with its
+    first value, as the gateway's signing page does).
 
     ``token`` is asked for every request, so a token that expired or was refreshed in between (the
     test moved the fake's clock) is replaced rather than answered 4011.
@@ -51,9 +52,12 @@ class EnosGatewayAuth(requests.auth.AuthBase):
         token = self.token()
         timestamp = str(int(time.time() * 1000))
         query = parse_qsl(urlsplit(request.url or "").query, keep_blank_values=True)
+        first: dict[str, str] = {}
+        for name, value in query:  # a repeated name is signed once, with its first value
+            first.setdefault(name, value)
         body = request.body or b""
         text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else str(body)
-        params = "".join(k + v for k, v in sorted(query, key=lambda kv: kv[0])) + text
+        params = "".join(k + v for k, v in sorted(first.items())) + text
         signed = hashlib.sha256((token + params + timestamp + self.secret).encode("utf-8")).hexdigest()
         request.headers.update(
             {"apim-accesstoken": token, "apim-timestamp": timestamp, "apim-signature": signed}

@@ -91,8 +91,10 @@ def _strict(provider: EnosProvider, call: Call, token: str, app_key: str) -> Non
 
 
 def params_data(call: Call) -> str:
-    """Query parameters sorted by name as ``key + value``, then the raw body."""
-    pairs = sorted(call.request.args.items(multi=True), key=lambda kv: kv[0])
+    """Query parameters sorted by name as ``key + value``, then the raw body. A repeated name
+    counts once, with its first value: what the signing page's reference code signs (okhttp's
+    ``queryParameterNames()``, each read with ``queryParameter(name)``) and what Connect reads."""
+    pairs = sorted((name, values[0]) for name, values in call.request.args.lists())
     body = call.request.get_data(cache=True).decode("utf-8", errors="replace")
     return "".join(k + v for k, v in pairs) + body
 
