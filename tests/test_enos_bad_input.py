@@ -65,6 +65,31 @@ def test_create_device_rejects_bad_fields(setup, body: dict, field: str) -> None
     assert cloud.snapshot()["registry"] == before
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"timezone": None}, "Invalid Argument timezone:timezone is missing"),
+        ({"timezone": ""}, "Invalid Argument timezone:timezone is missing"),
+        ({"timezone": 8}, "Invalid Argument timezone:timezone must be a string"),
+        ({"deviceName": {}}, "Invalid Argument deviceName.defaultValue:deviceName.defaultValue is missing"),
+        (
+            {"deviceName": {"defaultValue": 5}},
+            "Invalid Argument deviceName.defaultValue:deviceName.defaultValue must be a string",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_not_called_missing(setup, change: dict, message: str) -> None:
+    """A timezone of 8 was answered "timezone is missing", which sends the caller looking for
+    a field they did send."""
+    _, enos, pk, made = setup
+    body = {k: v for k, v in {**OPTION, "productKey": pk, **change}.items() if v is not None}
+    assert enos.call("devices", "create", body)["msg"] == message
+    update = enos.call("devices", "update", change, assetId=made["assetId"])
+    if change.get("timezone") is None and "deviceName" not in change:
+        return  # an update without a timezone (or with null) leaves it as it is
+    assert update["msg"] == message
+
+
 def test_iana_zones_and_offsets_are_accepted(setup) -> None:
     _, enos, pk, _ = setup
     for zone in ("+08:00", "-05:30", "+00:00", "America/Los_Angeles", "UTC"):

@@ -38,7 +38,9 @@ def string_i18n(value: Any, field: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise invalid(field, f"{field} must be a StringI18n object")
     default = value.get("defaultValue")
-    if not isinstance(default, str) or not default.strip():
+    if default is not None and not isinstance(default, str):
+        raise invalid(f"{field}.defaultValue", f"{field}.defaultValue must be a string")
+    if default is None or not default.strip():
         raise invalid(f"{field}.defaultValue", f"{field}.defaultValue is missing")
     i18n = value.get("i18nValue")
     i18n = {} if i18n is None else i18n
@@ -53,7 +55,9 @@ def timezone(value: Any, field: str = "timezone") -> str:
     known = _TIMEZONES.get(value) if type(value) is str else None
     if known is not None:  # a client sends the same zone on every call
         return known
-    if not isinstance(value, str) or not value:
+    if value is not None and not isinstance(value, str):  # sent, but not as text: not "missing"
+        raise invalid(field, f"{field} must be a string")
+    if not value:
         raise invalid(field, f"{field} is missing")
     if OFFSET.fullmatch(value) or _is_zone(value):
         value = sys.intern(value)  # few distinct values, stored on every device: share them
