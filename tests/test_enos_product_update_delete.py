@@ -82,6 +82,18 @@ def test_delete_product(enos: Enos) -> None:
     assert enos.call("products", "delete", productKey=pk)["code"] == 11611
 
 
+def test_11619_is_worded_as_the_delete_product_page_words_it(enos: Enos) -> None:
+    """The Delete Product page's message for 11619 is "Existing Device Restrictions"; the fake
+    answered "product 'pk' still has 1 devices"."""
+    pk = enos.product()
+    enos.device(pk)
+    answer = enos.call("products", "delete", productKey=pk)
+    assert answer["msg"] == f"Existing Device Restrictions: product {pk} still has 1 device"
+    enos.device(pk)
+    answer = enos.call("products", "delete", productKey=pk)
+    assert answer["msg"] == f"Existing Device Restrictions: product {pk} still has 2 devices"
+
+
 def test_delete_product_with_devices_is_11619_until_they_are_gone(enos: Enos) -> None:
     pk = enos.product()
     made = enos.device(pk)

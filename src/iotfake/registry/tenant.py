@@ -130,7 +130,8 @@ class Tenant:
         with self.lock:
             product = self.product(key)
             if product.devices:
-                raise InUse(f"product {key!r} still has {len(product.devices)} devices")
+                count = len(product.devices)
+                raise InUse(f"product {key} still has {count} device{'' if count == 1 else 's'}")
             undo = removal_undo(self.products, key) if self.changes.in_transaction else None
             del self.products[key]
             self._recorded(undo, "products", key, product, MISSING)

@@ -43,7 +43,7 @@ MESSAGES: dict[int, tuple[str, int]] = {
     ALREADY_DISABLED: ("The device is disabled", 200),
     PRODUCT_NOT_FOUND: ("productKey not found", 200),
     MODEL_NOT_FOUND: ("modelId does not exist", 200),
-    PRODUCT_HAS_DEVICES: ("The product still has devices", 200),
+    PRODUCT_HAS_DEVICES: ("Existing Device Restrictions", 200),  # the Delete Product page's words
 }
 
 
@@ -72,7 +72,7 @@ def from_domain(error: domain.DomainError, *, device_op: bool) -> EnosError:
             return EnosError(DEVICE_NOT_FOUND)
         return EnosError(NOT_FOUND, error.message)
     if isinstance(error, domain.InUse):
-        return EnosError(PRODUCT_HAS_DEVICES, error.message)
+        return EnosError(PRODUCT_HAS_DEVICES, f"{MESSAGES[PRODUCT_HAS_DEVICES][0]}: {error.message}")
     if isinstance(error, domain.InvalidArgument):
         return EnosError(INVALID_ARGUMENT, f"Invalid Argument {error.field}:{error.message}")
     if isinstance(error, domain.Forbidden | domain.Unauthorized | domain.TokenExpired):
