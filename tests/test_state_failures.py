@@ -152,3 +152,25 @@ def test_saves_that_keep_failing_do_not_pile_up_log_segments(tmp_path: Path, mon
             keeper.save()
     assert keeper.wal is not None and len(keeper.wal.segments()) <= 2
     keeper._stop.set()
+
+
+def test_a_new_log_segment_that_cannot_be_opened_keeps_the_log_going(tmp_path: Path) -> None:
+    """A save starts a new segment first; when it cannot be made (a directory that turned
+    unwritable, no file descriptors left), the save fails and the log goes on in the segment it
+    had: the old one was closed first, and every later write was acknowledged unlogged."""
+    state = tmp_path / "state.json"
+    cloud = FakeCloud(seed=6)
+    keeper = started(cloud, state)
+    client = Client(cloud.wsgi_app)
+    assert client.post("/things/before", json={}, headers=AWS).status_code == 200
+    assert keeper.wal is not None
+    blocker = state.with_name(f"{state.name}.wal.{keeper.wal._number + 1}")
+    blocker.mkdir()  # the next segment cannot be opened
+    with pytest.raises(OSError):
+        keeper.save()
+    assert client.post("/things/after", json={}, headers=AWS).status_code == 200
+    blocker.rmdir()
+    fresh = FakeCloud(seed=6)  # "SIGKILL", and a new process from the same files
+    assert StateKeeper(fresh, state, fsync="no").load() is True
+    assert set(fresh.registry.tenant("aws", "123456789012/us-east-1").keys) == {"before", "after"}
+    keeper._stop.set()

@@ -92,10 +92,18 @@ class WriteAheadLog:
         with self._lock:
             if self._file.tell() == 0:  # nothing in this one yet (a save that keeps failing): keep it
                 return [p for p in self.segments() if int(p.name.rsplit(".", 1)[1]) < self._number]
-            self._flush()
+            # the new segment is opened before the old one is closed: when it cannot be (a
+            # directory turned unwritable, no descriptors left) the save fails and the log goes on
+            # where it was; closed first, every later write was acknowledged and logged nowhere
+            following = open(self._segment(self._number + 1), "ab", buffering=0)  # noqa: SIM115
+            try:
+                self._flush()
+            except OSError:
+                following.close()
+                raise
             self._file.close()
             self._number += 1
-            self._file = open(self._segment(self._number), "ab", buffering=0)  # noqa: SIM115
+            self._file = following
         return [p for p in self.segments() if int(p.name.rsplit(".", 1)[1]) < self._number]
 
     def close(self) -> None:
@@ -121,23 +129,25 @@ class WriteAheadLog:
         with self._lock:
             if self._file is None or self.cloud.unsaved is not None:
                 return
-            start = self._file.tell()
+            start = None
             try:
+                start = self._file.tell()
                 _write_all(self._file, data)
                 if self.fsync == "always":
                     os.fsync(self._file.fileno())
                 else:
                     self._dirty = True
-            except OSError as exc:
+            except (OSError, ValueError) as exc:  # ValueError: a closed file (never acknowledged)
                 self._failed(start, exc)
 
-    def _failed(self, start: int, exc: OSError) -> None:
+    def _failed(self, start: int | None, exc: Exception) -> None:
         """A write failed (a full disk, a file size limit): the calls it was for, and every one
         after it, are answered 503 (``FakeCloud.unsaved``) rather than acknowledged unsaved, and
         the half line is cut off so that the log still reads on the next start."""
         problem = f"the write-ahead log {self._segment(self._number)} could not be written: {exc}"
-        with contextlib.suppress(OSError):
-            self._file.truncate(start)
+        with contextlib.suppress(OSError, ValueError):
+            if start is not None:
+                self._file.truncate(start)
         self.cloud.unsaved = problem
         print(
             f"iotfake: {problem}; nothing more is acknowledged until a restart", file=sys.stderr, flush=True
