@@ -194,3 +194,19 @@ def test_an_enormous_content_length_gets_413_and_closes(server: Server, digits: 
         answer = raw.send(create("enormous", b"{}", f"Content-Length: {'9' * digits}\r\n")).answer()
         assert (answer.status, answer.json()["code"], answer.headers["connection"]) == (413, 413, "close")
         assert raw.closed_by_server()
+
+
+def test_a_body_cut_short_by_the_client_is_not_served(server: Server, cloud: FakeCloud) -> None:
+    """A client that announced more body than it sent and then closed its side (a killed upload)
+    gets a 400 and its request changes nothing: the bytes that came were served as the whole
+    body, and a padded JSON document created the thing."""
+    import socket
+
+    body = b"{}"
+    with Raw(server.url) as raw:
+        raw.send(create("cut-short", body, f"Content-Length: {len(body) + 40}\r\n"))
+        raw.sock.shutdown(socket.SHUT_WR)
+        answer = raw.answer()
+        assert (answer.status, answer.headers["connection"]) == (400, "close")
+    with Raw(server.url) as raw:
+        assert raw.send(describe("cut-short")).answer().status == 404

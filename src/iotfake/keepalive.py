@@ -285,6 +285,12 @@ class KeepAliveHandler(WSGIRequestHandler):
             environ.pop("wsgi.input_terminated", None)
         elif length:
             data = stream.read(int(length))
+            if len(data) < int(length):  # the client closed its side early: a killed upload
+                # served, the bytes that came were taken as the whole body (and a padded
+                # document, or a form cut at a field's end, was a change the client never sent)
+                raise Refusal(
+                    HTTPStatus.BAD_REQUEST, "Incomplete body", "the body ended before its Content-Length"
+                )
         else:
             data = b""
         environ["wsgi.input"] = io.BytesIO(data)
