@@ -174,3 +174,31 @@ def test_a_new_log_segment_that_cannot_be_opened_keeps_the_log_going(tmp_path: P
     assert StateKeeper(fresh, state, fsync="no").load() is True
     assert set(fresh.registry.tenant("aws", "123456789012/us-east-1").keys) == {"before", "after"}
     keeper._stop.set()
+
+
+HEAD = '{"format": "iotfake-state", "version": 2, '
+
+
+@pytest.mark.parametrize(
+    ("saved", "logged"),
+    [
+        (HEAD + '"registry": []}', '{"k": "tokens", "key": "x", "a": {}}'),
+        (None, '{"k": "devices", "key": "x", "s": ["enos"], "a": {}}'),
+        (HEAD + '"registry": {"tenants": [{"provider": "aws", "id": "a", "tables": []}]}}',
+         '{"k": "things", "s": ["aws", "a"], "key": "x", "a": {}}'),
+    ],
+    ids=["registry-a-list", "scope-of-one", "tables-a-list"],
+)  # fmt: skip
+def test_a_hand_edited_file_or_log_that_replay_cannot_take_is_refused(
+    tmp_path: Path, saved: str | None, logged: str
+) -> None:
+    """Refused as unusable, which ``iotfake serve`` answers with exit 2 and the files left as they
+    are: these raised AttributeError and IndexError, a traceback at start."""
+    state = tmp_path / "state.json"
+    if saved is not None:
+        state.write_text(saved)
+    segment = state.with_name("state.json.wal.1")
+    segment.write_text(logged + "\n")
+    with pytest.raises(StateFileError, match="write-ahead log"):
+        StateKeeper(FakeCloud(), state, fsync="no").load()
+    assert segment.read_text() == logged + "\n"

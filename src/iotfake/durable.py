@@ -181,7 +181,9 @@ class StateKeeper:
             base = data if data is not None else self.cloud.snapshot()
             try:
                 replayed = wal.replay(base, wal.read_entries(segments))
-            except (ValueError, KeyError, TypeError) as exc:
+            # a hand-edited file or log (a registry that is a list, a scope of one name) fails
+            # replay in any of these; each is a refusal (exit 2), never a traceback
+            except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
                 raise StateFileError(f"the write-ahead log beside {self.path} cannot be read: {exc}") from exc
             data = base
         try:
