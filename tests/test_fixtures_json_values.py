@@ -47,6 +47,9 @@ def enos_device(value: object) -> dict:
         (float("inf"), "Infinity"),
         ({1: "a"}, "keys are strings"),
         ([b"raw"], "bytes"),
+        pytest.param("a\ud800b", "lone surrogate", id="lone-surrogate"),
+        pytest.param({"\udc80": 1}, "lone surrogate", id="lone-surrogate-key"),
+        pytest.param(10**5000, "4300 digits", id="past-4300-digits"),
     ],
 )
 def test_a_value_json_cannot_hold_is_refused_with_its_path(value: object, problem: str) -> None:
@@ -100,3 +103,28 @@ def test_nesting_deeper_than_the_wire_allows_is_refused() -> None:
         deep = {"next": deep}
     with pytest.raises(DocumentError, match="nested more than 100 levels deep"):
         FakeCloud(seed=1).seed(enos_device(deep))
+
+
+def test_what_json_holds_but_no_state_file_can_read_back_is_refused_in_rules_and_seeds() -> None:
+    """A lone surrogate is written as a ``\\udXXX`` escape that the state file's parser (and
+    ``PUT /_iotfake/state``) refuses, and an integer past 4300 digits cannot be written at all:
+    a rule or a cloud seed holding one was accepted, then no state could be saved or read back."""
+    cloud = FakeCloud(seed=1)
+    rule = {"provider": "aws", "operation": "CreateThing", "error": "Internal"}
+    for fields, where in (
+        ({"description": "x\udfff"}, "description"),
+        ({"match": {"thingName": "t\ud800"}}, "match.thingName"),
+        ({"seed": "s\ud800"}, "seed"),
+        ({"seed": 10**5000, "probability": 0.5}, "seed"),
+    ):
+        with pytest.raises(DocumentError) as caught:
+            cloud.faults.add(**rule, **fields)
+        assert caught.value.path == where
+    assert len(cloud.faults) == 0
+    for seed in ("s\ud800", 10**5000):
+        with pytest.raises(ValueError, match="seed"):
+            FakeCloud(seed=seed)
+        with pytest.raises(ValueError, match="seed"):
+            cloud.reset(seed=seed)
+    cloud.faults.add(**rule, description="Zürich", seed=10**4000, probability=0.5)
+    FakeCloud.from_snapshot(json.loads(cloud.state_json()))

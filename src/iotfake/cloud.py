@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import documents, migrations
+from . import documents, jsonio, migrations
 from .clock import Clock
 from .faults import FaultEngine
 from .ids import ALPHANUMERIC, Ids
@@ -423,6 +423,10 @@ def _admin_hosts(hosts: Any) -> tuple[str, ...]:
 def _check_seed(seed: Any) -> None:
     if not (seed is None or (isinstance(seed, int | str) and not isinstance(seed, bool))):
         raise ValueError(f"a seed is a whole number, a string or None, not {seed!r}")
+    # snapshots keep the seed: one no state file can give back made every save fail
+    problem = None if seed is None else jsonio.unwritable(seed)
+    if problem is not None:
+        raise ValueError(f"the seed {problem}")
 
 
 def _section(name: str, restore: Callable[[Any], None], data: Any) -> None:

@@ -81,7 +81,13 @@ def check_json(value: Any, path: str = "") -> None:
     while stack:
         node, depth, where = stack.pop()
         kind = type(node)
-        if kind is str or kind is int or kind is bool or node is None:
+        if kind is bool or node is None:
+            continue
+        if kind is str or kind is int:
+            # what JSON holds but a state file cannot give back (``jsonio.unwritable``)
+            problem = jsonio.unwritable(node)
+            if problem is not None:
+                raise DocumentError(where, f"the value {problem}")
             continue
         if kind is float:
             if not math.isfinite(node):
@@ -100,6 +106,8 @@ def check_json(value: Any, path: str = "") -> None:
                 raise DocumentError(
                     where, f"JSON object keys are strings, not {type(key).__name__} ({key!r})"
                 )
+            if jsonio.unwritable(key) is not None:
+                raise DocumentError(where, f"a key {jsonio.unwritable(key)}")
             stack.append((item, depth + 1, f"{where}.{key}" if where else key))
 
 

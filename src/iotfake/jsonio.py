@@ -244,6 +244,21 @@ def _check(value: Any, what: str, max_depth: int | None) -> None:
             _surrogate(what, path or "the top level")
 
 
+def unwritable(value: str | int) -> str | None:
+    """Why a string or integer set through the Python API cannot go into a state file that
+    :func:`loads` reads back (None: it can): a lone surrogate is written as an escape the parser
+    refuses, and an integer past Python's digit limit cannot be written at all."""
+    if isinstance(value, str):
+        if not value.isascii() and _SURROGATE.search(value):
+            return "holds a lone surrogate: strings must be valid Unicode"
+        return None
+    limit = sys.get_int_max_str_digits()
+    # 8**limit < 10**limit: a number of at most 3 * limit bits is short enough, and cheap to tell
+    if limit and value.bit_length() > 3 * limit and abs(value) >= 10**limit:
+        return f"is an integer of more than {limit} digits, which JSON text here cannot hold"
+    return None
+
+
 _TOO_DEEP = "is nested too deeply"
 
 

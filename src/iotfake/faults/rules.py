@@ -19,6 +19,7 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
+from .. import jsonio
 from ..documents import DocumentError
 from ..numbers import real
 from .retry_after import MAX_WAIT
@@ -254,12 +255,14 @@ class Rule:
         description = data.get("description")
         if description is not None and not isinstance(description, str):
             raise DocumentError(at(path, "description"), "expected a string")
+        _writable(description, at(path, "description"))
         paused = data.get("paused", False)
         if not isinstance(paused, bool):
             raise DocumentError(at(path, "paused"), "expected true or false")
         seed = data.get("seed")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
             raise DocumentError(at(path, "seed"), "expected an integer or a string")
+        _writable(seed, at(path, "seed"))
         probability = data.get("probability")
         if probability is not None and real(probability, 0, 1) is None:
             raise DocumentError(at(path, "probability"), "expected a number from 0 to 1")
@@ -426,9 +429,20 @@ def _match(value: Any, path: str) -> dict[str, tuple[str, ...]]:
         values = accepted if isinstance(accepted, list) else [accepted]
         if not values or not all(isinstance(v, str) or _is_number(v) for v in values):
             raise DocumentError(at(path, name), "expected a string or number, or a non-empty list of them")
+        for v in values:
+            _writable(v, at(path, name))
         # compared with the text of the request field, so 5 and "5" match alike
         match[name] = tuple(str(v) for v in values)
     return match
+
+
+def _writable(value: Any, path: str) -> None:
+    """Refuse text or a number set through the Python API that a snapshot cannot give back
+    (``jsonio.unwritable``): the rule was kept, then no state could be saved or read back."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        problem = jsonio.unwritable(value)
+        if problem is not None:
+            raise DocumentError(path, f"the value {problem}")
 
 
 def _count(value: Any, path: str, *, minimum: int) -> int | None:
