@@ -8,7 +8,7 @@ trivially atomic.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +59,15 @@ class Registry:
         self.tokens = TokenStore(clock, ids, self.lock, self.changes)
         #: seeded credentials (access keys, appKeys) -> owner and secret, across all tenants
         self.keys = CredentialIndex(self.lock, self.changes)
+        #: provider -> the check of its tenants' settings a restore runs (``settings_check``)
+        self._settings_checks: dict[str, Callable[[dict[str, Any]], None]] = {}
+
+    def settings_check(self, provider: str, check: Callable[[dict[str, Any]], None]) -> None:
+        """Have restores check ``provider``'s tenant settings with ``check``, which raises a
+        :class:`~.integrity.SnapshotError` whose path names the setting. The registry knows no
+        provider's settings; unchecked, a hand-edited one was restored and failed every call
+        that read it."""
+        self._settings_checks[provider] = check
 
     def tenant(self, provider: str, tenant_id: str, *, create: bool = True) -> Tenant:
         """The tenant, made on first use when ``create`` (unseeded use must stay easy)."""
@@ -130,6 +139,13 @@ class Registry:
         check_registry(data)
         tenants: dict[tuple[str, str], Tenant] = {}
         for index, raw in enumerate(data.get("tenants", ())):
+            check = self._settings_checks.get(raw["provider"])
+            if check is not None:
+                try:
+                    check(raw.get("settings") or {})
+                except SnapshotError as exc:
+                    where = f"registry.tenants[{index}].settings.{exc.path}"
+                    raise SnapshotError(where, exc.message) from None
             tenant = self._new_tenant(raw["provider"], raw["id"])
             try:  # what the checks let through and loading cannot take: named, not a bare error
                 tenant.load(raw)

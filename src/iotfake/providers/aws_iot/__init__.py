@@ -129,6 +129,9 @@ class AwsIotProvider(Provider):
     def __init__(self, cloud: FakeCloud) -> None:
         super().__init__(cloud)
         cloud.registry.keys.source(self.name, auth.seeded_keys)
+        from .settings import check_settings
+
+        cloud.registry.settings_check(self.name, check_settings)
         from .fleet_provisioning import Hooks
 
         #: pre-provisioning hooks (Python callables), see ``pre_provisioning_hook``
@@ -244,7 +247,7 @@ class AwsIotProvider(Provider):
     def account(self, account: str, region: str) -> Tenant:
         """The tenant for an account and region, made on first use."""
         tenant = self.cloud.registry.tenant("aws", arns.tenant_id(account, region))
-        if "accountId" not in tenant.settings:
+        if "accountId" not in tenant.settings or "region" not in tenant.settings:  # (a hand-edited state)
             with tenant.lock:
                 tenant.settings.setdefault("accountId", account)
                 tenant.settings.setdefault("region", region)

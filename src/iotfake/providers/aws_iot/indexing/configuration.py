@@ -128,6 +128,13 @@ def update(tenant: Tenant, request: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+def check(config: dict[str, Any]) -> None:
+    """Raise ``InvalidRequestException`` unless a stored configuration keeps ``update``'s rules
+    (a restored snapshot's, written by hand: ``aws_iot.settings``)."""
+    _things(config["thingIndexingConfiguration"])
+    _groups(config["thingGroupIndexingConfiguration"])
+
+
 def _things(given: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in given.items() if k != "managedFields"}
     mode = out["thingIndexingMode"]
