@@ -101,7 +101,7 @@ def ca(tenant: Tenant, ids: Ids, now: float) -> tuple[PrivateKey, x509.Certifica
             if stored is None:
                 stored = _new_ca(tenant.id, ids, now)
                 tenant.settings["ca"] = stored
-    return _load_ca(stored["key"], stored["cert"])
+    return load_ca(stored["key"], stored["cert"])
 
 
 def ca_pem(tenant: Tenant, ids: Ids, now: float) -> str:
@@ -110,7 +110,7 @@ def ca_pem(tenant: Tenant, ids: Ids, now: float) -> str:
 
 
 @lru_cache(maxsize=64)
-def _load_ca(key_pem: str, cert_pem: str) -> tuple[PrivateKey, x509.Certificate]:
+def load_ca(key_pem: str, cert_pem: str) -> tuple[PrivateKey, x509.Certificate]:
     key = serialization.load_pem_private_key(key_pem.encode(), password=None)
     assert isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
     return key, x509.load_pem_x509_certificate(cert_pem.encode())

@@ -75,9 +75,9 @@ def _ca(stored: Any) -> None:
         and isinstance(stored.get("cert"), str)
     ):
         raise SnapshotError("ca", 'expected {"key": PEM, "cert": PEM}')
-    from .pki import _load_ca
+    from .pki import load_ca
 
     try:
-        _load_ca(stored["key"], stored["cert"])
+        load_ca(stored["key"], stored["cert"])
     except (ValueError, TypeError, AssertionError) as exc:
         raise SnapshotError("ca", f"the CA's key and certificate cannot be loaded: {exc}") from None
