@@ -130,3 +130,15 @@ def test_pages_of_a_dynamic_or_recursive_listing_follow_every_write(indexed) -> 
     assert _paged(iot, thingGroupName="top", recursive=True) == [f"lamp-{n}" for n in range(3, 8)]
     iot.remove_thing_from_thing_group(thingGroupName="below", thingName="lamp-3")
     assert _paged(iot, thingGroupName="top", recursive=True) == [f"lamp-{n}" for n in range(4, 8)]
+
+
+def test_a_static_create_does_not_pass_for_a_dynamic_group_of_that_name(indexed) -> None:
+    """CreateThingGroup is idempotent for the same static group only: a dynamic group of that
+    name is a different group, so the caller must not be told its static group exists."""
+    iot = indexed
+    made = iot.create_dynamic_thing_group(thingGroupName="floor3", queryString=QUERY)
+    with pytest.raises(iot.exceptions.ResourceAlreadyExistsException, match="dynamic") as raised:
+        iot.create_thing_group(thingGroupName="floor3")
+    assert raised.value.response["resourceId"] == made["thingGroupId"]
+    assert raised.value.response["resourceArn"] == made["thingGroupArn"]
+    assert iot.describe_thing_group(thingGroupName="floor3")["queryString"] == QUERY

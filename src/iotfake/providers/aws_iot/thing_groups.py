@@ -11,8 +11,10 @@ grandchildren for ``parentGroup`` alone (see the boto3 output quoted in getmoto/
 UpdateThingGroup replaces the description when one is given and keeps it otherwise [I];
 ``attributePayload`` replaces the attributes, or with ``merge: true`` merges them (an empty value
 removes an attribute), as UpdateThing does; the version moves on by one and ``expectedVersion``
-is checked. UpdateThingGroupsForThing applies its add and remove lists all or nothing; a dynamic
-group in them is refused, so ``overrideDynamicGroups`` has nothing to override [I].
+is checked. CreateThingGroup of a name that a dynamic group holds is ResourceAlreadyExists
+whatever it asks (the idempotent answer is for the same static group only) [I].
+UpdateThingGroupsForThing applies its add and remove lists all or nothing; a dynamic group in
+them is refused, so ``overrideDynamicGroups`` has nothing to override [I].
 """
 
 from __future__ import annotations
@@ -43,12 +45,19 @@ def create(ctx: Context) -> dict[str, Any]:
     with tenant.lock:
         existing = groups.find(name)
         if existing is not None:
-            if existing.get("parent") == parent and existing.get("properties", {}) == properties:
+            # a dynamic group of the name is another group, never "the same" static one
+            if is_dynamic(existing):
+                difference = "as a dynamic thing group"
+            elif existing.get("parent") == parent and existing.get("properties", {}) == properties:
+                difference = ""
+            else:
+                difference = "with different properties or parent"
+            if not difference:
                 record = existing
             else:
                 raise AwsError(
                     "ResourceAlreadyExistsException",
-                    f"Thing group {name} already exists with different properties or parent",
+                    f"Thing group {name} already exists {difference}",
                     resourceId=existing["id"],
                     resourceArn=arns.thing_group(tenant.id, name),
                 )
