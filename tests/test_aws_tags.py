@@ -125,3 +125,59 @@ def test_a_job_made_from_a_template_has_tags_of_its_own(iot) -> None:
     arn = iot.create_thing(thingName="t")["thingArn"]
     iot.create_job(jobId="jb", targets=[arn], jobTemplateArn=made["jobTemplateArn"])
     assert iot.list_tags_for_resource(resourceArn=PREFIX + "job/jb")["tags"] == []
+
+
+#: creators whose ``tags`` the create call itself carries; the limit's error is the one the
+#: operation's model declares (LimitExceededException where it has one, else InvalidRequest)
+CREATE_WITH_TAGS = {
+    "thinggroup/g": (
+        lambda iot, tags: iot.create_thing_group(thingGroupName="g", tags=tags),
+        "InvalidRequest",
+    ),
+    "billinggroup/b": (
+        lambda iot, tags: iot.create_billing_group(billingGroupName="b", tags=tags),
+        "InvalidRequest",
+    ),
+    "thingtype/tt": (
+        lambda iot, tags: iot.create_thing_type(thingTypeName="tt", tags=tags),
+        "InvalidRequest",
+    ),
+    "policy/p": (
+        lambda iot, tags: iot.create_policy(policyName="p", policyDocument=json.dumps(POLICY), tags=tags),
+        "InvalidRequest",
+    ),
+    "rolealias/ra": (
+        lambda iot, tags: iot.create_role_alias(roleAlias="ra", roleArn=ROLE, tags=tags),
+        "LimitExceeded",
+    ),
+    "rule/tr": (
+        lambda iot, tags: iot.create_topic_rule(
+            ruleName="tr",
+            topicRulePayload={
+                "sql": "SELECT * FROM 'a'",
+                "actions": [{"republish": {"roleArn": ROLE, "topic": "b"}}],
+            },
+            tags="&".join(f"{t['Key']}={t['Value']}" for t in tags),
+        ),
+        "InvalidRequest",
+    ),
+}
+
+
+@pytest.mark.parametrize("resource", sorted(CREATE_WITH_TAGS))
+def test_tags_given_at_creation_follow_tag_resources_rules(iot, resource: str) -> None:
+    """Tags given to a Create call were stored unchecked: a reserved ``aws:`` key, 51 tags, and
+    a key given twice (listed twice afterwards) all went in."""
+    create, over = CREATE_WITH_TAGS[resource]
+    arn = PREFIX + resource
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="reserved"):
+        create(iot, [{"Key": "aws:owner", "Value": "v"}])
+    with pytest.raises(getattr(iot.exceptions, over + "Exception"), match="at most 50 tags"):
+        create(iot, [{"Key": f"k{i:02}", "Value": "v"} for i in range(51)])
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.list_tags_for_resource(resourceArn=arn)  # neither refused call made the resource
+    create(iot, [{"Key": "k", "Value": "1"}, {"Key": "j", "Value": "x"}, {"Key": "k", "Value": "2"}])
+    assert iot.list_tags_for_resource(resourceArn=arn)["tags"] == [
+        {"Key": "j", "Value": "x"},
+        {"Key": "k", "Value": "2"},
+    ]

@@ -43,6 +43,7 @@ from . import (
 from .context import Context
 from .indexing import aggregate
 from .indexing import search as indexing
+from .model import OPERATIONS, SHAPES
 
 Handler = Callable[[Context], dict[str, Any] | None]
 
@@ -238,6 +239,15 @@ _HANDLERS: dict[str, Handler] = {
     "CreateProvisioningClaim": provisioning_claims.create,
 }
 
+
+def _tagged(name: str) -> bool:
+    """Whether the operation creates a resource with a ``tags`` list (AWS's Tag shapes)."""
+    shape = OPERATIONS[name]["input"]
+    member = SHAPES[shape]["members"].get("tags") if shape else None
+    return name != "TagResource" and member is not None and SHAPES[member["shape"]]["type"] == "list"
+
+
+_CHECKED = {name: tags.on_create(name, h) if _tagged(name) else h for name, h in _HANDLERS.items()}
 HANDLERS: dict[str, Handler] = {
-    name: handler if name in UNLOCKED else locked(handler) for name, handler in _HANDLERS.items()
+    name: handler if name in UNLOCKED else locked(handler) for name, handler in _CHECKED.items()
 }

@@ -6,6 +6,11 @@ knows AWS's ARN resource types); the record is read and replaced through the cat
 AWS's limits: 50 tags per resource (LimitExceededException), keys 1-128 and values 0-256
 characters (the model), keys starting ``aws:`` are reserved (InvalidRequestException).
 
+The same rules hold for the tags a Create call carries (``on_create`` wraps every handler whose
+input has a ``tags`` list; CreateTopicRule's ``x-amz-tagging`` header goes through ``checked``):
+a key given twice keeps its last value, and the limit answers LimitExceededException where the
+operation's model declares it, else InvalidRequestException [I].
+
 Choices where AWS documents nothing ([I] in the README): tagging a key that exists replaces its
 value; untagging a key that is not there is not an error; ListTagsForResource pages 50 tags at a
 time in key order; an ARN of a type the fake does not tag answers InvalidRequestException. Thing
@@ -14,12 +19,14 @@ types keep their tags in the registry's product index, so they are read and writ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import wraps
 from typing import Any
 
 from ...registry.records import Records
 from . import arns, paging
 from .context import Context
+from .model import OPERATIONS
 from .wire import AwsError, invalid
 
 MAX_TAGS = 50
@@ -85,16 +92,47 @@ def _missing(resource_arn: str) -> AwsError:
     return AwsError("ResourceNotFoundException", f"The resource {resource_arn} does not exist")
 
 
-def tag(ctx: Context) -> dict[str, Any]:
-    current, store = _target(ctx)
+def checked(
+    given: Iterable[dict[str, Any]],
+    current: Iterable[dict[str, Any]] = (),
+    over: str = "LimitExceededException",
+) -> list[dict[str, Any]]:
+    """``current`` with ``given`` merged in (a key given again keeps its last value), refused
+    with ``over`` past the limit: one rule for TagResource and for the tags of a Create call,
+    so no way in stores a reserved key, a duplicate key or a 51st tag."""
     merged = {t["Key"]: t.get("Value", "") for t in current}
-    for item in ctx.input["tags"]:
+    for item in given:
         if item["Key"].lower().startswith("aws:"):
             raise invalid(f"Tag keys starting with aws: are reserved: {item['Key']}")
         merged[item["Key"]] = item.get("Value", "")
     if len(merged) > MAX_TAGS:
-        raise AwsError("LimitExceededException", f"A resource can have at most {MAX_TAGS} tags")
-    store([{"Key": k, "Value": v} for k, v in merged.items()])
+        raise AwsError(over, f"A resource can have at most {MAX_TAGS} tags")
+    return [{"Key": k, "Value": v} for k, v in merged.items()]
+
+
+def over_limit(operation: str) -> str:
+    """The error an operation answers past the limit: the one its model declares for it."""
+    errors = OPERATIONS[operation]["errors"]
+    return "LimitExceededException" if "LimitExceededException" in errors else "InvalidRequestException"
+
+
+def on_create(operation: str, handler: Callable[[Context], Any]) -> Callable[[Context], Any]:
+    """``handler`` given the call's ``tags`` already ``checked`` (before it writes anything)."""
+    over = over_limit(operation)
+
+    @wraps(handler)
+    def run(ctx: Context) -> Any:
+        given = ctx.input.get("tags")
+        if given:
+            ctx.input = {**ctx.input, "tags": checked(given, over=over)}
+        return handler(ctx)
+
+    return run
+
+
+def tag(ctx: Context) -> dict[str, Any]:
+    current, store = _target(ctx)
+    store(checked(ctx.input["tags"], current))
     return {}
 
 

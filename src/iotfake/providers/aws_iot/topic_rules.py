@@ -10,7 +10,8 @@ Choices where AWS documents nothing ([I] in the README): the model lists no Reso
 these operations, so a rule that is not there answers UnauthorizedException (401) on Get, Replace,
 Enable, Disable and Delete; ListTopicRules' ``topic`` keeps the rules whose topic filter is exactly
 that topic; a rule with no action at all is refused (InvalidRequestException), as the console does;
-the ``x-amz-tagging`` header of CreateTopicRule (``k1=v1&k2=v2``) becomes the rule's tags.
+the ``x-amz-tagging`` header of CreateTopicRule (``k1=v1&k2=v2``) becomes the rule's tags,
+under TagResource's rules (``tags.checked``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ...registry.records import Records
 from . import arns, paging
 from .context import Context
 from .rule_sql import SqlError, topic_of
+from .tags import checked, over_limit
 from .wire import AwsError, invalid
 
 KIND = "topic rule"
@@ -82,7 +84,8 @@ def create(ctx: Context) -> None:
     table = records(ctx)
     if name in table:
         raise AwsError("ResourceAlreadyExistsException", f"Rule {name} already exists", resourceId=name)
-    tags = [{"Key": k, "Value": v} for k, v in parse_qsl(ctx.input.get("tags") or "", keep_blank_values=True)]
+    pairs = parse_qsl(ctx.input.get("tags") or "", keep_blank_values=True)
+    tags = checked(({"Key": k, "Value": v} for k, v in pairs), over=over_limit("CreateTopicRule"))
     table.create(name, {"name": name, **fields, "created": ctx.now_ms, "tags": tags})
     return None
 
