@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from aws_helpers import conforms
+from aws_helpers import POLICY, conforms
 
 QUERY = "attributes.floor:3"
 
@@ -142,3 +144,16 @@ def test_a_static_create_does_not_pass_for_a_dynamic_group_of_that_name(indexed)
     assert raised.value.response["resourceId"] == made["thingGroupId"]
     assert raised.value.response["resourceArn"] == made["thingGroupArn"]
     assert iot.describe_thing_group(thingGroupName="floor3")["queryString"] == QUERY
+
+
+def test_a_policy_cannot_be_attached_to_a_dynamic_group(indexed) -> None:
+    """The developer guide: "Dynamic thing groups can't have policies applied to them." A
+    policy attached to one was accepted and listed."""
+    iot = indexed
+    arn = iot.create_dynamic_thing_group(thingGroupName="floor3", queryString=QUERY)["thingGroupArn"]
+    iot.create_policy(policyName="p", policyDocument=json.dumps(POLICY))
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="dynamic thing group") as raised:
+        iot.attach_policy(policyName="p", target=arn)
+    assert "policies" in raised.value.response["Error"]["Message"]
+    assert iot.list_attached_policies(target=arn)["policies"] == []
+    assert iot.list_targets_for_policy(policyName="p")["targets"] == []

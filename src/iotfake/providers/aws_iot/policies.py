@@ -3,7 +3,9 @@ ListAttachedPolicies, ListTargetsForPolicy.
 
 A policy document must be an IAM-style JSON policy (``Statement`` with ``Effect``, ``Action`` and
 ``Resource``), else MalformedPolicyException. Targets are certificate ARNs, thing group ARNs or
-Cognito identity ids; a target holds at most 10 policies (AWS's documented quota).
+Cognito identity ids; a target holds at most 10 policies (AWS's documented quota). A dynamic
+thing group takes no policy (the developer guide: "Dynamic thing groups can't have policies
+applied to them"): AttachPolicy to one is InvalidRequestException.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ... import jsonio
 from ...registry.errors import KeyCollision, QuotaExceeded
 from . import arns, paging
 from .context import Context
+from .dynamic_groups import is_dynamic
 from .wire import AwsError, invalid
 
 MAX_POLICIES_PER_TARGET = 10
@@ -153,6 +156,9 @@ def attach(ctx: Context) -> dict[str, Any]:
     with ctx.tenant.lock:
         ctx.credentials.policy(ctx.input["policyName"])
         target = resolve_target(ctx, ctx.input["target"])
+        group = arns.resource_of(ctx.tenant.id, target, "thinggroup")
+        if group is not None and is_dynamic(ctx.groups.get(group)):
+            raise invalid(f"Thing group {group} is a dynamic thing group: policies cannot be attached to it")
         try:
             ctx.credentials.attach_policy(ctx.input["policyName"], target, limit=MAX_POLICIES_PER_TARGET)
         except QuotaExceeded as exc:
