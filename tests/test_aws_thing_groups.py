@@ -111,3 +111,33 @@ def test_delete_group(iot) -> None:
     iot.delete_thing_group(thingGroupName="root")
     iot.delete_thing_group(thingGroupName="never-was")
     assert iot.list_thing_groups()["thingGroups"] == []
+
+
+def test_a_hierarchy_is_at_most_seven_deep(iot) -> None:
+    """AWS's thing group quotas: a hierarchy is at most 7 groups deep; an eighth level was made."""
+    iot.create_thing_group(thingGroupName="l1")
+    for level in range(2, 8):
+        iot.create_thing_group(thingGroupName=f"l{level}", parentGroupName=f"l{level - 1}")
+    assert (
+        len(iot.describe_thing_group(thingGroupName="l7")["thingGroupMetadata"]["rootToParentThingGroups"])
+        == 6
+    )
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="7 levels") as raised:
+        iot.create_thing_group(thingGroupName="l8", parentGroupName="l7")
+    assert "l8" in raised.value.response["Error"]["Message"]
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.describe_thing_group(thingGroupName="l8")
+    iot.create_thing_group(thingGroupName="l7b", parentGroupName="l6")  # a sibling still fits
+
+
+def test_a_group_has_at_most_a_hundred_direct_children(iot) -> None:
+    """AWS's thing group quotas: at most 100 direct child groups (grandchildren do not count)."""
+    iot.create_thing_group(thingGroupName="p")
+    for i in range(100):
+        iot.create_thing_group(thingGroupName=f"c{i:03}", parentGroupName="p")
+    iot.create_thing_group(thingGroupName="grandchild", parentGroupName="c000")
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="100 child groups"):
+        iot.create_thing_group(thingGroupName="c100", parentGroupName="p")
+    assert iot.create_thing_group(thingGroupName="c000", parentGroupName="p")["thingGroupName"] == "c000"
+    iot.delete_thing_group(thingGroupName="c099")
+    iot.create_thing_group(thingGroupName="c100", parentGroupName="p")

@@ -1,7 +1,9 @@
 """Device groups with a hierarchy (AWS IoT thing groups), as JSON-able records plus a membership relation.
 
 Membership rules follow AWS IoT: a thing joins at most ``MAX_GROUPS_PER_DEVICE`` groups and at
-most one group of any one hierarchy (two groups with the same root).
+most one group of any one hierarchy (two groups with the same root). A hierarchy is at most
+``MAX_DEPTH`` groups deep and a group has at most ``MAX_CHILDREN`` direct children (AWS's thing
+group quotas, both hard limits): past either, ``add`` refuses the new group.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 #: the table (see ``kinds``) and the relation table: group name -> member device key
 GROUPS, MEMBERS = THING_GROUPS, GROUP_MEMBERS
 MAX_GROUPS_PER_DEVICE = 10
+MAX_DEPTH = 7
+MAX_CHILDREN = 100
 
 
 class Groups:
@@ -39,9 +43,25 @@ class Groups:
             if record["name"] in table:
                 raise KeyCollision(key=record["name"], existing=table[record["name"]])
             if record.get("parent") is not None:
-                self.get(record["parent"])
+                self._check_room(record["name"], record["parent"])
             table[record["name"]] = record
             return record
+
+    def _check_room(self, name: str, parent: str) -> None:
+        """Refuse a new child of ``parent`` (which must exist) past the depth or width limit."""
+        self.get(parent)
+        if len(self.ancestors(parent)) + 2 > MAX_DEPTH:
+            raise InvalidArgument(
+                f"Thing group {name} cannot be created under {parent}: a thing group hierarchy is at "
+                f"most {MAX_DEPTH} levels deep",
+                field="parentGroupName",
+            )
+        if Records(self.tenant, "thing group").count("parent", value=parent) >= MAX_CHILDREN:
+            raise InvalidArgument(
+                f"Thing group {name} cannot be created under {parent}: a thing group has at most "
+                f"{MAX_CHILDREN} child groups",
+                field="parentGroupName",
+            )
 
     def get(self, name: str) -> dict[str, Any]:
         record = self.table().get(name)
