@@ -122,3 +122,28 @@ def test_an_attached_policy_cannot_be_deleted(iot) -> None:
     )
     iot.detach_policy(policyName="p1", target=arn)
     iot.delete_policy(policyName="p1")
+
+
+def _statement_of(length: int) -> str:
+    """A policy document of exactly ``length`` characters without its whitespace."""
+    statement = {"Effect": "Allow", "Action": "iot:Connect", "Resource": ""}
+    base = json.dumps({"Version": "2012-10-17", "Statement": [statement]}, separators=(",", ":"))
+    padding = ("arn:aws:iot:us-east-1:123456789012:client/" + "x" * length)[: length - len(base)]
+    return base.replace('"Resource":""', f'"Resource":"{padding}"')
+
+
+def test_a_document_is_at_most_2048_characters_without_its_whitespace(iot) -> None:
+    """The API reference: "policyDocument must have a minimum length of 1, with a maximum length
+    of 2048, excluding whitespace". A document ten times that size was accepted."""
+    at_limit = _statement_of(2048)
+    assert len(at_limit) == 2048
+    iot.create_policy(
+        policyName="fits", policyDocument=at_limit.replace(",", ",\n    ")
+    )  # whitespace is free
+    with pytest.raises(iot.exceptions.MalformedPolicyException, match="2048") as raised:
+        iot.create_policy(policyName="big", policyDocument=_statement_of(2049))
+    assert "2049" in raised.value.response["Error"]["Message"]
+    with pytest.raises(iot.exceptions.MalformedPolicyException, match="2048"):
+        iot.create_policy_version(policyName="fits", policyDocument=_statement_of(2049))
+    assert [p["policyName"] for p in iot.list_policies()["policies"]] == ["fits"]
+    assert len(iot.list_policy_versions(policyName="fits")["policyVersions"]) == 1
