@@ -279,6 +279,7 @@ def build(cloud, iot, fleet: list[Thing], index: Index) -> None:
         iot.create_thing_group(thingGroupName=name)
     tenant = cloud.providers["aws"].account(ACCOUNT, REGION)
     shadows = tenant.table("shadows")
+    made_billing: set[str] = set()
     for thing in fleet:
         kwargs: dict[str, Any] = {"attributePayload": {"attributes": thing.attributes}}
         if thing.type:
@@ -286,9 +287,12 @@ def build(cloud, iot, fleet: list[Thing], index: Index) -> None:
         iot.create_thing(thingName=thing.name, **kwargs)
         for group in thing.groups:
             iot.add_thing_to_thing_group(thingGroupName=group, thingName=thing.name)
-        extra: dict[str, Any] = {"connectivity": {"connected": thing.connected, "timestamp": 1700000000000}}
         if thing.billing:
-            extra["billingGroupName"] = thing.billing
+            if thing.billing not in made_billing:
+                iot.create_billing_group(billingGroupName=thing.billing)
+                made_billing.add(thing.billing)
+            iot.add_thing_to_billing_group(billingGroupName=thing.billing, thingName=thing.name)
+        extra: dict[str, Any] = {"connectivity": {"connected": thing.connected, "timestamp": 1700000000000}}
         device = tenant.keys[thing.name]
         tenant.replace_extra(device, {**(device.extra or {}), **extra})
         entry: dict[str, Any] = {}

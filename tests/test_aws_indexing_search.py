@@ -51,8 +51,8 @@ def fleet(iot, tenant):
     )
     iot.add_thing_to_thing_group(thingGroupName="g1", thingName="tv-1")
     iot.add_thing_to_thing_group(thingGroupName="g2", thingName="tv-plasma")
-    device = tenant.keys["tv-1"]
-    tenant.replace_extra(device, {**(device.extra or {}), "billingGroupName": "b1"})
+    iot.create_billing_group(billingGroupName="b1")
+    iot.add_thing_to_billing_group(billingGroupName="b1", thingName="tv-1")
     shadows = tenant.table("shadows")
     shadows["tv-1"] = {
         "": shadow(
@@ -166,7 +166,7 @@ def test_the_thing_document_holds_what_the_index_holds(fleet) -> None:
     [thing] = conforms("SearchIndex", fleet.search_index(queryString="thingName:tv-1"))["things"]
     assert thing["thingName"] == "tv-1"
     assert thing["thingId"] == fleet.describe_thing(thingName="tv-1")["thingId"]
-    assert thing["thingGroupNames"] == ["g1"]
+    assert thing["thingGroupNames"] == ["g1", "b1"]  # "Thing group and billing group names"
     assert thing["attributes"] == {"num": "15", "model": "legacy"}
     assert "thingTypeName" not in thing and "connectivity" not in thing
     assert json.loads(thing["shadow"]) == {
@@ -298,3 +298,27 @@ def test_fault_rules_and_the_journal_see_searches(aws_cloud, iot) -> None:
     assert iot.search_index(queryString="thingName:a*")["things"] == []
     calls = aws_cloud.journal.calls(operation="SearchIndex", params={"queryString": "thingName:a*"})
     assert [call.rule for call in calls] == ["slow-index", None]
+
+
+def test_a_billing_group_joined_through_the_api_is_in_thing_group_names(iot) -> None:
+    """The guide: "thingGroupNames:a Queries for things with a parent thing group or billing group
+    name a", and the model's ThingDocument: "Thing group and billing group names". The index read
+    the billing group from where v1 kept it; one joined through AddThingToBillingGroup (or
+    CreateThing's billingGroupName) was neither searched nor answered."""
+    enable(iot, "REGISTRY")
+    iot.create_billing_group(billingGroupName="bill")
+    iot.create_thing_group(thingGroupName="g1")
+    iot.create_thing(thingName="a")
+    iot.create_thing(thingName="b", billingGroupName="bill")
+    iot.create_thing(thingName="c")
+    iot.add_thing_to_thing_group(thingGroupName="g1", thingName="a")
+    iot.add_thing_to_billing_group(billingGroupName="bill", thingName="a")
+    assert names(iot, "thingGroupNames:bill") == ["a", "b"]
+    assert names(iot, "thingGroupNames:bi*") == ["a", "b"]
+    assert names(iot, "thingGroupNames:g1 AND thingGroupNames:bill") == ["a"]
+    answers = {t["thingName"]: t.get("thingGroupNames") for t in iot.search_index(queryString="*")["things"]}
+    assert answers == {"a": ["g1", "bill"], "b": ["bill"], "c": None}
+    cardinality = iot.get_cardinality(queryString="*", aggregationField="registry.thingGroupNames")
+    assert cardinality["cardinality"] == 2
+    iot.remove_thing_from_billing_group(billingGroupName="bill", thingName="a")
+    assert names(iot, "thingGroupNames:bill") == ["b"]

@@ -24,7 +24,7 @@ from ..context import Context
 from ..wire import AwsError
 from . import configuration
 from .configuration import GROUPS, THINGS
-from .document import SHADOWS_TABLE, Thing, Value, group_document, thing_document
+from .document import SHADOWS_TABLE, Thing, Value, group_document, memberships, thing_document
 from .evaluate import predicate
 from .query import Node, QueryError, parse
 
@@ -158,8 +158,9 @@ def _things(ctx: Context, config: dict[str, Any], query: Node) -> Iterator[Value
     keys, table, test = tenant.keys, tenant.table(SHADOWS_TABLE), predicate(query)
     # every thing, in the order they were made, whatever the query names: an aggregation's ties
     # (0.0 and -0.0) come out as they always did (a search reads ``plan``'s candidates instead)
+    groups_of = memberships(tenant, groups)
     for device in list(keys.values()):
-        thing = Thing(device, groups.groups_of, table)
+        thing = Thing(device, groups_of, table)
         document = thing_document(thing, view)
         if test(document):
 

@@ -3,8 +3,8 @@ ThingDocument / ThingGroupDocument that SearchIndex answers with.
 
 Sources, as fleet indexing has them:
 - registry: ``thingName``, ``thingId``, ``thingTypeName``, ``thingGroupNames`` (the groups the
-  thing is in, and its billing group, which the guide says the field also matches),
-  ``attributes.<name>``;
+  thing is in, and its billing group, which the guide says the field also matches and the
+  model's ThingDocument answers: ``memberships``), ``attributes.<name>``;
 - shadows (``REGISTRY_AND_SHADOW``): the classic shadow as ``shadow.reported.*``,
   ``shadow.desired.*``, ``shadow.delta.*``, ``shadow.metadata.*``, ``shadow.hasDelta``; named
   shadows (``namedShadowIndexingMode`` ON, names in the filter) the same under
@@ -28,11 +28,16 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from ....registry import Device
-from ....registry.kinds import SHADOWS
+from ....registry.kinds import BILLING_MEMBERS, SHADOWS
+from ....registry.relations import Relation
 from .query import NUMBER
+
+if TYPE_CHECKING:
+    from ....registry import Tenant
+    from ....registry.groups import Groups
 
 #: the tenant table the iot-data shadow service keeps shadows in
 SHADOWS_TABLE = SHADOWS  # the catalog's shadow kind (iot-data writes it)
@@ -209,6 +214,22 @@ def flatten(prefix: str, value: Any, document: Document, depth: int = 0) -> None
 
 
 # -- documents -------------------------------------------------------------------------------------
+def memberships(tenant: Tenant, groups: Groups) -> Callable[[str], Sequence[str]]:
+    """A thing's ``thingGroupNames``, for many things in a row: its static thing groups, then its
+    billing group (a membership link since billing groups became records; the index once read
+    the name v1 kept in the device's ``extra``, which no write makes any more)."""
+    static = groups.groups_reader()
+    if BILLING_MEMBERS not in tenant.tables:  # no billing group was ever joined: nothing to add
+        return static
+    billing = Relation(tenant, BILLING_MEMBERS).lefts_reader()
+
+    def read(key: str) -> Sequence[str]:
+        bill = billing(key)
+        return (*static(key), *bill) if bill else static(key)
+
+    return read
+
+
 class Thing:
     """Everything a thing's index document is made of; group membership and shadows are looked
     up only when a query (or the answer) needs them."""
@@ -235,10 +256,6 @@ class Thing:
         if self._shadows is None:
             self._shadows = shadows_of(self._table, self.device.key)
         return self._shadows
-
-    @property
-    def billing_group(self) -> str | None:
-        return (self.device.extra or {}).get("billingGroupName")
 
     def indexed_shadows(self, view: View) -> dict[str, dict[str, Any]]:
         """Shadow name ("" classic) -> indexed sections, for the shadows the view includes."""
@@ -301,8 +318,6 @@ def _registry(thing: Thing, view: View) -> Document:
         document.add("thingTypeName", device.product)
     for group in thing.groups:
         document.add("thingGroupNames", group)
-    if thing.billing_group:
-        document.add("thingGroupNames", thing.billing_group)
     for name, value in (device.attributes or {}).items():
         document.add(f"attributes.{name}", value, numeric_strings=True)
     return document

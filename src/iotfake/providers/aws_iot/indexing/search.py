@@ -24,6 +24,7 @@ from .document import (
     Thing,
     group_answer,
     group_document,
+    memberships,
     thing_answer,
     thing_document,
 )
@@ -78,7 +79,7 @@ def _things(ctx: Context, config: dict[str, Any], query: Node, after: str | None
     names = candidates(tenant, query)
     test = None if exact(query) else predicate(query)  # a name's token or prefix: no test
     found: list[dict[str, Any]] = []
-    groups_of = groups.groups_reader()
+    groups_of = memberships(tenant, groups)
     for name in names[0 if after is None else bisect_right(names, after) :]:
         device = keys.get(name)
         if device is None:
@@ -136,7 +137,7 @@ def matching_things(ctx: Context, query: Node) -> list[str]:
     tenant, groups = ctx.tenant, ctx.groups
     view = configuration.view(configuration.current(tenant))
     keys, table, test = tenant.keys, tenant.table(SHADOWS_TABLE), predicate(query)
-    groups_of = groups.groups_reader()
+    groups_of = memberships(tenant, groups)
     return [
         name
         for name in candidates(tenant, query)
@@ -154,4 +155,4 @@ def thing_matches(ctx: Context, name: str, query: Node) -> bool:
         table = tenant.table(SHADOWS_TABLE)
         if device is None:
             return False
-        return matches(query, thing_document(Thing(device, ctx.groups.groups_of, table), view))
+        return matches(query, thing_document(Thing(device, memberships(tenant, ctx.groups), table), view))
