@@ -157,3 +157,24 @@ def test_a_policy_cannot_be_attached_to_a_dynamic_group(indexed) -> None:
     assert "policies" in raised.value.response["Error"]["Message"]
     assert iot.list_attached_policies(target=arn)["policies"] == []
     assert iot.list_targets_for_policy(policyName="p")["targets"] == []
+
+
+def test_update_merges_attributes_as_update_thing_group_does(indexed) -> None:
+    """UpdateDynamicThingGroup laid the given properties over the old ones: ``merge: true`` lost
+    the attributes it was meant to keep, and the ``merge`` flag was stored and described."""
+    iot = indexed
+    iot.create_dynamic_thing_group(
+        thingGroupName="floor3",
+        queryString=QUERY,
+        thingGroupProperties={"thingGroupDescription": "d", "attributePayload": {"attributes": {"a": "1"}}},
+    )
+    merge = {"attributePayload": {"attributes": {"b": "2"}, "merge": True}}
+    assert iot.update_dynamic_thing_group(thingGroupName="floor3", thingGroupProperties=merge)["version"] == 2
+    assert iot.describe_thing_group(thingGroupName="floor3")["thingGroupProperties"] == {
+        "thingGroupDescription": "d",
+        "attributePayload": {"attributes": {"a": "1", "b": "2"}},
+    }
+    replace = {"attributePayload": {"attributes": {"c": "3"}}}
+    iot.update_dynamic_thing_group(thingGroupName="floor3", thingGroupProperties=replace)
+    properties = iot.describe_thing_group(thingGroupName="floor3")["thingGroupProperties"]
+    assert properties["attributePayload"] == {"attributes": {"c": "3"}}

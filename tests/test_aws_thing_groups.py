@@ -141,3 +141,33 @@ def test_a_group_has_at_most_a_hundred_direct_children(iot) -> None:
     assert iot.create_thing_group(thingGroupName="c000", parentGroupName="p")["thingGroupName"] == "c000"
     iot.delete_thing_group(thingGroupName="c099")
     iot.create_thing_group(thingGroupName="c100", parentGroupName="p")
+
+
+def _attributes(count: int, prefix: str = "a") -> dict:
+    return {"attributePayload": {"attributes": {f"{prefix}{i:02}": "v" for i in range(count)}}}
+
+
+def test_a_group_holds_at_most_fifty_attributes(iot) -> None:
+    """The developer guide's thing group limits: at most 50 attributes (not adjustable); a
+    group was made, and merged up, with any number."""
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="at most 50 attributes"):
+        iot.create_thing_group(thingGroupName="g", thingGroupProperties=_attributes(51))
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.describe_thing_group(thingGroupName="g")
+    iot.create_thing_group(thingGroupName="g", thingGroupProperties=_attributes(50))
+    more = {"attributePayload": {"attributes": {"extra": "v"}, "merge": True}}
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="at most 50 attributes"):
+        iot.update_thing_group(thingGroupName="g", thingGroupProperties=more)
+    described = iot.describe_thing_group(thingGroupName="g")
+    assert described["version"] == 1
+    assert len(described["thingGroupProperties"]["attributePayload"]["attributes"]) == 50
+    swap = {"attributePayload": {"attributes": {"extra": "v", "a00": ""}, "merge": True}}
+    assert iot.update_thing_group(thingGroupName="g", thingGroupProperties=swap)["version"] == 2
+    iot.update_indexing_configuration(thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"})
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="at most 50 attributes"):
+        iot.create_dynamic_thing_group(
+            thingGroupName="d", queryString="thingName:*", thingGroupProperties=_attributes(51)
+        )
+    iot.create_dynamic_thing_group(thingGroupName="d", queryString="thingName:*")
+    with pytest.raises(iot.exceptions.InvalidRequestException, match="at most 50 attributes"):
+        iot.update_dynamic_thing_group(thingGroupName="d", thingGroupProperties=_attributes(51))

@@ -12,8 +12,9 @@ off is InvalidRequestException saying so; a thing cannot be added to or removed 
 group by hand (InvalidRequestException), nor can one be a parent; ``thingGroupNames`` in the
 fleet index names static groups only; at most 100 dynamic groups per account and region
 (LimitExceededException, AWS's documented quota); Update/DeleteDynamicThingGroup of a static
-group is InvalidRequestException; DeleteDynamicThingGroup of a missing group succeeds (the model
-lists no not-found error for it).
+group is InvalidRequestException; UpdateDynamicThingGroup's properties follow
+``group_properties``, as UpdateThingGroup's do; DeleteDynamicThingGroup of a missing group
+succeeds (the model lists no not-found error for it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...registry.records import Records
-from . import arns
+from . import arns, group_properties
 from .context import Context
 from .indexing import configuration
 from .indexing.query import Node, QueryError, parse
@@ -83,7 +84,7 @@ def create(ctx: Context) -> dict[str, Any]:
                 "parent": None,
                 "created": ctx.now_ms,
                 "version": 1,
-                "properties": dict(ctx.input.get("thingGroupProperties") or {}),
+                "properties": group_properties.checked(dict(ctx.input.get("thingGroupProperties") or {})),
                 "tags": ctx.input.get("tags") or [],
                 "dynamic": definition,
             }
@@ -108,7 +109,9 @@ def update(ctx: Context) -> dict[str, Any]:
     with ctx.tenant.lock:
         record = _dynamic(ctx, name)
         definition = _definition(ctx, record["dynamic"])
-        properties = {**(record.get("properties") or {}), **(ctx.input.get("thingGroupProperties") or {})}
+        properties = group_properties.updated(
+            record.get("properties") or {}, ctx.input.get("thingGroupProperties") or {}
+        )
         updated = Records(ctx.tenant, KIND).update(
             name,
             {"dynamic": definition, "properties": properties},

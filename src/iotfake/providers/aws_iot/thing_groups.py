@@ -8,11 +8,11 @@ rules live in ``registry/groups.py``; dynamic groups' members come from ``dynami
 ListThingGroups with ``parentGroup`` lists every descendant of the group unless ``recursive`` is
 false (then its children only): the API reference gives the parameter no default, and AWS answers
 grandchildren for ``parentGroup`` alone (see the boto3 output quoted in getmoto/moto#2961).
-UpdateThingGroup replaces the description when one is given and keeps it otherwise [I];
-``attributePayload`` replaces the attributes, or with ``merge: true`` merges them (an empty value
-removes an attribute), as UpdateThing does; the version moves on by one and ``expectedVersion``
-is checked. CreateThingGroup of a name that a dynamic group holds is ResourceAlreadyExists
-whatever it asks (the idempotent answer is for the same static group only) [I].
+UpdateThingGroup's properties follow ``group_properties`` (the description kept unless given
+[I], attributes replaced or merged as UpdateThing does, at most 50); the version moves on by one
+and ``expectedVersion`` is checked. CreateThingGroup of a name that a dynamic group holds is
+ResourceAlreadyExists whatever it asks (the idempotent answer is for the same static group only)
+[I].
 UpdateThingGroupsForThing applies its add and remove lists all or nothing; a dynamic group in
 them is refused, so ``overrideDynamicGroups`` has nothing to override [I].
 """
@@ -26,7 +26,7 @@ from ...registry.groups import Groups
 from ...registry.records import Records
 from ...registry.relations import sorted_rights
 from ...registry.selections import selection
-from . import arns, paging
+from . import arns, group_properties, paging
 from .context import Context
 from .dynamic_groups import groups_of as dynamic_groups_of
 from .dynamic_groups import is_dynamic, members, refuse_manual
@@ -39,7 +39,7 @@ def name_and_arn(tenant: Tenant, name: str) -> dict[str, str]:
 
 def create(ctx: Context) -> dict[str, Any]:
     tenant, name = ctx.tenant, ctx.input["thingGroupName"]
-    properties = dict(ctx.input.get("thingGroupProperties") or {})
+    properties = group_properties.checked(dict(ctx.input.get("thingGroupProperties") or {}))
     parent = ctx.input.get("parentGroupName")
     groups = ctx.groups
     with tenant.lock:
@@ -214,24 +214,11 @@ def groups_for_thing(ctx: Context) -> dict[str, Any]:
     return {"thingGroups": [name_and_arn(ctx.tenant, n) for n in chunk], "nextToken": token}
 
 
-def _attributes(current: dict[str, Any], payload: dict[str, Any]) -> dict[str, str]:
-    given = payload.get("attributes") or {}
-    if not payload.get("merge"):
-        return {k: v for k, v in given.items() if v != ""}
-    merged = {**current, **given}
-    return {k: v for k, v in merged.items() if v != ""}
-
-
 def update(ctx: Context) -> dict[str, Any]:
     name, given = ctx.input["thingGroupName"], ctx.input.get("thingGroupProperties") or {}
     with ctx.tenant.lock:
         record = ctx.groups.get(name)
-        properties = dict(record.get("properties") or {})
-        if given.get("thingGroupDescription") is not None:  # a JSON null is an absent member
-            properties["thingGroupDescription"] = given["thingGroupDescription"]
-        if given.get("attributePayload") is not None:
-            current = (properties.get("attributePayload") or {}).get("attributes") or {}
-            properties["attributePayload"] = {"attributes": _attributes(current, given["attributePayload"])}
+        properties = group_properties.updated(record.get("properties") or {}, given)
         updated = Records(ctx.tenant, "thing group").update(
             name,
             {"properties": properties},
