@@ -128,6 +128,34 @@ def test_match_reaches_into_register_thing_parameters(aws_cloud: FakeCloud, iot)
     assert (rule.matched, rule.fired) == (1, 1)
 
 
+@pytest.mark.parametrize("accepted", [True, "true", [False, True]])
+def test_match_on_a_json_boolean_field(aws_cloud: FakeCloud, iot, accepted) -> None:
+    """A JSON body's boolean could not be matched: ``true`` was refused as a match value and
+    ``"true"`` never equalled the stored ``True``. Booleans match as JSON writes them (``true``,
+    ``"true"``), as a query string's do."""
+    iot.create_thing(thingName="t")
+    match = {"removeThingType": accepted}
+    aws_cloud.faults.add(provider="aws", operation="UpdateThing", match=match, error=E)
+    assert outcome(lambda: iot.update_thing(thingName="t", removeThingType=True)) == E
+    expected = E if isinstance(accepted, list) else "ok"
+    assert outcome(lambda: iot.update_thing(thingName="t", removeThingType=False)) == expected
+    again = aws_cloud.faults.add_rule({**aws_cloud.faults.rules[0].to_dict(), "id": "again"})
+    assert again.match == aws_cloud.faults.rules[0].match  # its JSON shape reads back the same
+
+
+def test_a_dotted_match_into_a_field_carried_as_text_is_refused(aws_cloud: FakeCloud, iot) -> None:
+    """``thingGroupProperties.attributePayload.merge`` was accepted and never fired: calls carry
+    only a body's top-level scalars (and RegisterThing's ``parameters`` object)."""
+    with pytest.raises(ValueError, match="no aws UpdateThingGroup call carries a field"):
+        aws_cloud.faults.add(
+            provider="aws",
+            operation="UpdateThingGroup",
+            match={"thingGroupProperties.attributePayload.merge": True},
+            error=E,
+        )
+    assert aws_cloud.faults.rules == []
+
+
 def test_rules_for_other_operations_do_not_count(aws_cloud: FakeCloud, iot) -> None:
     rule = aws_cloud.faults.add(provider="aws", operation="DeleteThing", error=E, times=1)
     enos = aws_cloud.faults.add(provider="enos", error="Internal")

@@ -96,7 +96,7 @@ def test_duplicate_ids_are_refused(cloud: FakeCloud) -> None:
         ({"action": {"drop": True}, "from": 20, "until": 10}, "until", "later than from"),
         ({"action": {"drop": True}, "match": ["orgId"]}, "match", "object of request fields"),
         ({"action": {"drop": True}, "match": {"orgId": []}}, "match.orgId", "non-empty list"),
-        ({"action": {"drop": True}, "match": {"orgId": {"a": 1}}}, "match.orgId", "string or number"),
+        ({"action": {"drop": True}, "match": {"orgId": {"a": 1}}}, "match.orgId", "number or boolean"),
         ({"action": {"drop": True}, "id": "has space"}, "id", "letters, digits"),
         ({"action": {"drop": True}, "id": "a/b"}, "id", "letters, digits"),
         ({"action": {"drop": True}, "time": 2}, "time", "unknown field"),

@@ -368,7 +368,10 @@ def _check_match(rule: Rule, targets: list[Provider], path: str) -> None:
     if fields is None:
         return  # a provider that does not say accepts any name
     for where, name in named:
-        if name.split(".", 1)[0] not in fields:
+        root, dot, _ = name.partition(".")
+        # a dotted name reaches into a field the calls carry as an object ("parameters.*"); into
+        # any other it named nothing, and the rule was kept and never fired
+        if name not in fields and not (dot and f"{root}.*" in fields):
             scope = f"{rule.provider if rule.provider != '*' else 'any'} {rule.operation}"
             known = sorted(fields)
             raise DocumentError(

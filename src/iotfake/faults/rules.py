@@ -169,7 +169,7 @@ class Rule:
             return False
         for name, accepted in self.match.items():
             value = call.tenant if name == "tenant" else request_field(call.params, name)
-            if value is None or isinstance(value, dict | list) or str(value) not in accepted:
+            if value is None or isinstance(value, dict | list) or field_text(value) not in accepted:
                 return False
         if self.start is not None and now < self.start:
             return False
@@ -302,6 +302,14 @@ class Rule:
             raise DocumentError(path, f"not a rule state: {exc}") from exc
 
 
+def field_text(value: Any) -> str:
+    """A request field's value as a rule's ``match`` compares it: its text, a boolean as JSON
+    writes it (a query string's ``true`` and a JSON body's ``true`` alike)."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)
+
+
 def request_field(params: dict[str, Any], name: str) -> Any:
     """A request field by name; a dotted name reaches into nested objects when no field has the
     whole name (``parameters.ThingName`` in RegisterThing's template parameters)."""
@@ -427,12 +435,14 @@ def _match(value: Any, path: str) -> dict[str, tuple[str, ...]]:
     match: dict[str, tuple[str, ...]] = {}
     for name, accepted in value.items():
         values = accepted if isinstance(accepted, list) else [accepted]
-        if not values or not all(isinstance(v, str) or _is_number(v) for v in values):
-            raise DocumentError(at(path, name), "expected a string or number, or a non-empty list of them")
+        if not values or not all(isinstance(v, str | bool) or _is_number(v) for v in values):
+            raise DocumentError(
+                at(path, name), "expected a string, number or boolean, or a non-empty list of them"
+            )
         for v in values:
             _writable(v, at(path, name))
-        # compared with the text of the request field, so 5 and "5" match alike
-        match[name] = tuple(str(v) for v in values)
+        # compared with the text of the request field, so 5 and "5" (true and "true") match alike
+        match[name] = tuple(field_text(v) for v in values)
     return match
 
 

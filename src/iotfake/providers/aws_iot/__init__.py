@@ -472,8 +472,8 @@ def _match_field_names(operation: str) -> frozenset[str]:
     labels = re.findall(r"<(?:[^:>]+:)?([^>]+)>", OPERATIONS[operation]["rule"])
     body = set(wire.body_members(operation)) - UNJOURNALED
     names = {*labels, *wire.query_members(operation), *body, "principal", "account", "region"}
-    if operation == "RegisterThing":
-        names.add("parameters")
+    if operation == "RegisterThing":  # carried as an object: a rule may name "parameters.ThingName"
+        names |= {"parameters", "parameters.*"}
     return frozenset(names)
 
 
