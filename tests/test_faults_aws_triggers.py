@@ -128,7 +128,7 @@ def test_match_reaches_into_register_thing_parameters(aws_cloud: FakeCloud, iot)
     assert (rule.matched, rule.fired) == (1, 1)
 
 
-@pytest.mark.parametrize("accepted", [True, "true", [False, True]])
+@pytest.mark.parametrize("accepted", [True, "true", "True", [False, True]])
 def test_match_on_a_json_boolean_field(aws_cloud: FakeCloud, iot, accepted) -> None:
     """A JSON body's boolean could not be matched: ``true`` was refused as a match value and
     ``"true"`` never equalled the stored ``True``. Booleans match as JSON writes them (``true``,

@@ -169,7 +169,10 @@ class Rule:
             return False
         for name, accepted in self.match.items():
             value = call.tenant if name == "tenant" else request_field(call.params, name)
-            if value is None or isinstance(value, dict | list) or field_text(value) not in accepted:
+            if value is None or isinstance(value, dict | list):
+                return False
+            # a boolean's Python text ("True") is what a rule had to name before: still matched
+            if field_text(value) not in accepted and (type(value) is not bool or str(value) not in accepted):
                 return False
         if self.start is not None and now < self.start:
             return False
