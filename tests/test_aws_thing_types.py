@@ -129,3 +129,127 @@ def test_unknown_types_are_not_found(iot) -> None:
     for call in (iot.describe_thing_type, iot.deprecate_thing_type, iot.delete_thing_type):
         with pytest.raises(iot.exceptions.ResourceNotFoundException):
             call(thingTypeName="ghost")
+
+
+def _propagating(*attributes: dict) -> dict:
+    return {"mqtt5Configuration": {"propagatingAttributes": list(attributes)}}
+
+
+def test_update_replaces_the_mqtt5_configuration(iot) -> None:
+    iot.create_thing_type(thingTypeName="meter", thingTypeProperties={"thingTypeDescription": "Meters"})
+    serial = {"userPropertyKey": "serial", "thingAttribute": "serial"}
+    client = {"userPropertyKey": "client", "connectionAttribute": "iot:ClientId"}
+    conforms(
+        "UpdateThingType",
+        iot.update_thing_type(thingTypeName="meter", thingTypeProperties=_propagating(serial, client)),
+    )
+    described = iot.describe_thing_type(thingTypeName="meter")["thingTypeProperties"]
+    assert described == {"thingTypeDescription": "Meters", **_propagating(serial, client)}
+    # the unchanged description may be repeated; a new configuration replaces the old one
+    iot.update_thing_type(
+        thingTypeName="meter", thingTypeProperties={"thingTypeDescription": "Meters", **_propagating(client)}
+    )
+    assert iot.describe_thing_type(thingTypeName="meter")["thingTypeProperties"] == {
+        "thingTypeDescription": "Meters",
+        **_propagating(client),
+    }
+    iot.update_thing_type(thingTypeName="meter", thingTypeProperties={"mqtt5Configuration": {}})
+    assert iot.describe_thing_type(thingTypeName="meter")["thingTypeProperties"] == {
+        "thingTypeDescription": "Meters"
+    }
+    iot.update_thing_type(thingTypeName="meter")  # nothing to change
+    listed = iot.list_thing_types()["thingTypes"][0]
+    assert listed["thingTypeProperties"] == {"thingTypeDescription": "Meters"}
+
+
+def test_update_keeps_description_and_searchable_attributes_immutable(iot) -> None:
+    iot.create_thing_type(
+        thingTypeName="meter",
+        thingTypeProperties={"thingTypeDescription": "Meters", "searchableAttributes": ["serial"]},
+    )
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.update_thing_type(thingTypeName="meter", thingTypeProperties={"thingTypeDescription": "Other"})
+    assert caught.value.response["Error"]["Message"] == (
+        "The thingTypeDescription of thing type meter cannot be changed"
+    )
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.update_thing_type(
+            thingTypeName="meter", thingTypeProperties={"searchableAttributes": ["serial", "model"]}
+        )
+    assert caught.value.response["Error"]["Message"] == (
+        "The searchableAttributes of thing type meter cannot be changed"
+    )
+    assert iot.describe_thing_type(thingTypeName="meter")["thingTypeProperties"] == {
+        "thingTypeDescription": "Meters",
+        "searchableAttributes": ["serial"],
+    }
+
+
+def test_update_validates_propagating_attributes(iot) -> None:
+    iot.create_thing_type(thingTypeName="meter")
+    cases = {
+        "1 validation error detected: Value 'iot:Other' at "
+        "'thingTypeProperties.mqtt5Configuration.propagatingAttributes.1.member.connectionAttribute' "
+        "failed to satisfy constraint: Member must satisfy enum value set: "
+        "[iot:ClientId, iot:Thing.ThingName]": {
+            "userPropertyKey": "k",
+            "connectionAttribute": "iot:Other",
+        },
+        "A propagating attribute needs a userPropertyKey "
+        "(at 'thingTypeProperties.mqtt5Configuration.propagatingAttributes.1.member')": {
+            "thingAttribute": "serial"
+        },
+        "A propagating attribute names either a thingAttribute or a connectionAttribute "
+        "(at 'thingTypeProperties.mqtt5Configuration.propagatingAttributes.1.member')": {
+            "userPropertyKey": "k",
+            "thingAttribute": "serial",
+            "connectionAttribute": "iot:ClientId",
+        },
+    }
+    for message, attribute in cases.items():
+        for call in (iot.update_thing_type, iot.create_thing_type):
+            with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+                call(thingTypeName="meter", thingTypeProperties=_propagating(attribute))
+            assert caught.value.response["Error"]["Message"] == message
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.update_thing_type(
+            thingTypeName="meter", thingTypeProperties={"thingTypeDescription": "tab\tchar"}
+        )
+    assert "at 'thingTypeProperties.thingTypeDescription'" in caught.value.response["Error"]["Message"]
+    assert iot.describe_thing_type(thingTypeName="meter")["thingTypeProperties"] == {}
+
+
+def test_update_of_a_deprecated_or_missing_type_is_refused(iot) -> None:
+    iot.create_thing_type(thingTypeName="meter")
+    iot.deprecate_thing_type(thingTypeName="meter")
+    config = _propagating({"userPropertyKey": "k", "thingAttribute": "serial"})
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.update_thing_type(thingTypeName="meter", thingTypeProperties=config)
+    assert caught.value.response["Error"]["Message"] == "Thing type meter is deprecated and cannot be updated"
+    iot.deprecate_thing_type(thingTypeName="meter", undoDeprecate=True)
+    iot.update_thing_type(thingTypeName="meter", thingTypeProperties=config)
+    with pytest.raises(iot.exceptions.ResourceNotFoundException) as caught:
+        iot.update_thing_type(thingTypeName="ghost", thingTypeProperties=config)
+    assert caught.value.response["Error"]["Message"] == "Thing type ghost cannot be found."
+
+
+def test_update_is_journaled_faultable_and_survives_snapshots(aws_cloud: FakeCloud, iot) -> None:
+    iot.create_thing_type(thingTypeName="meter")
+    config = _propagating({"userPropertyKey": "k", "connectionAttribute": "iot:Thing.ThingName"})
+    aws_cloud.faults.add(
+        provider="aws",
+        operation="UpdateThingType",
+        match={"thingTypeName": "meter"},
+        error="ThrottlingException",
+        times=1,
+    )
+    with pytest.raises(iot.exceptions.ThrottlingException):
+        iot.update_thing_type(thingTypeName="meter", thingTypeProperties=config)
+    iot.update_thing_type(thingTypeName="meter", thingTypeProperties=config)
+    calls = aws_cloud.journal.calls(operation="UpdateThingType")
+    assert [(c.outcome, c.params["thingTypeName"]) for c in calls] == [("fault", "meter"), ("ok", "meter")]
+    assert calls[0].rule is not None and calls[0].code == "ThrottlingException"
+    snapshot = aws_cloud.snapshot()
+    aws_cloud.reset()
+    aws_cloud.restore(snapshot)
+    assert iot.describe_thing_type(thingTypeName="meter")["thingTypeProperties"] == config

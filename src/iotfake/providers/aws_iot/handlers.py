@@ -85,6 +85,7 @@ _HANDLERS: dict[str, Handler] = {
     "CreateThingType": thing_types.create,
     "DescribeThingType": thing_types.describe,
     "ListThingTypes": thing_types.listing,
+    "UpdateThingType": thing_types.update,
     "DeprecateThingType": thing_types.deprecate,
     "DeleteThingType": thing_types.delete,
     "CreateThingGroup": thing_groups.create,

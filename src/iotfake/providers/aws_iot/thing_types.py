@@ -1,4 +1,4 @@
-"""Thing types: Create, Describe, List, Deprecate (and undo), Delete.
+"""Thing types: Create, Describe, List, Update, Deprecate (and undo), Delete.
 
 A thing type is a registry Product without a quota; its things are the product's devices, so
 "type still in use" is the registry's InUse. AWS also requires a type to have been deprecated for
@@ -14,10 +14,17 @@ from ...registry import Product, Tenant
 from ...registry.errors import InUse
 from . import arns, paging
 from .context import Context
+from .validation import Problems
 from .wire import AwsError, invalid
 
 DELETION_WAIT_SECONDS = 300
 MAX_SEARCHABLE_ATTRIBUTES = 3
+#: the connection attributes a propagating attribute may name (CloudFormation's
+#: AWS::IoT::ThingType PropagatingAttribute lists these allowed values; the model only a pattern)
+CONNECTION_ATTRIBUTES = ("iot:ClientId", "iot:Thing.ThingName")
+#: the properties the developer guide calls immutable ("Thing types are immutable"; CloudFormation
+#: replaces the type to change them); UpdateThingType changes ``mqtt5Configuration``
+FIXED_PROPERTIES = ("thingTypeDescription", "searchableAttributes")
 
 
 def wire(product: Product, tenant: Tenant) -> dict[str, Any]:
@@ -42,6 +49,7 @@ def add_type(
 ) -> Product:
     """Create a thing type, or return the identical one (CreateThingType is idempotent)."""
     searchable = properties.get("searchableAttributes") or []
+    check_mqtt5(properties)
     if len(searchable) > MAX_SEARCHABLE_ATTRIBUTES:
         raise invalid(
             f"A thing type can have at most {MAX_SEARCHABLE_ATTRIBUTES} searchable attributes; "
@@ -87,6 +95,60 @@ def create(ctx: Context) -> dict[str, Any]:
         "thingTypeArn": arns.thing_type(ctx.tenant.id, product.key),
         "thingTypeId": product.attributes["id"],
     }
+
+
+def check_mqtt5(properties: dict[str, Any]) -> None:
+    """What the model's patterns leave to the service: each propagating attribute names its
+    user property key and exactly one source, a thing attribute or a connection attribute
+    CloudFormation lists ([I]: AWS documents no error text for these)."""
+    config = properties.get("mqtt5Configuration") or {}
+    for index, attribute in enumerate(config.get("propagatingAttributes") or [], start=1):
+        where = f"thingTypeProperties.mqtt5Configuration.propagatingAttributes.{index}.member"
+        if not attribute.get("userPropertyKey"):
+            raise invalid(f"A propagating attribute needs a userPropertyKey (at '{where}')")
+        sources = [k for k in ("thingAttribute", "connectionAttribute") if attribute.get(k)]
+        if len(sources) != 1:
+            raise invalid(
+                f"A propagating attribute names either a thingAttribute or a connectionAttribute "
+                f"(at '{where}')"
+            )
+        connection = attribute.get("connectionAttribute")
+        if connection is not None and connection not in CONNECTION_ATTRIBUTES:
+            problems = Problems()
+            problems.add(
+                connection,
+                f"{where}.connectionAttribute",
+                f"Member must satisfy enum value set: [{', '.join(CONNECTION_ATTRIBUTES)}]",
+            )
+            raise invalid(problems.message())
+
+
+def update(ctx: Context) -> dict[str, Any]:
+    """UpdateThingType: a new ``mqtt5Configuration`` replaces the old one (an empty one clears
+    it). The description and searchable attributes are immutable ([I]: repeating the stored
+    value is accepted, another one is ``InvalidRequestException``), and a deprecated type takes
+    no update ([I]: deprecation leaves existing things' behaviour unchanged)."""
+    tenant, name = ctx.tenant, ctx.input["thingTypeName"]
+    given = dict(ctx.input.get("thingTypeProperties") or {})
+    check_mqtt5(given)
+    with tenant.lock:
+        product = tenant.product(name)
+        attrs = dict(product.attributes)
+        if attrs.get("deprecated"):
+            raise invalid(f"Thing type {name} is deprecated and cannot be updated")
+        stored = dict(attrs.get("properties") or {})
+        for key in FIXED_PROPERTIES:
+            if key in given and given[key] != stored.get(key):
+                raise invalid(f"The {key} of thing type {name} cannot be changed")
+        if "mqtt5Configuration" not in given:
+            return {}
+        if given["mqtt5Configuration"]:
+            stored["mqtt5Configuration"] = given["mqtt5Configuration"]
+        else:
+            stored.pop("mqtt5Configuration", None)
+        attrs["properties"] = stored
+        tenant.update_product(product, attributes=attrs, replace=True)
+    return {}
 
 
 def describe(ctx: Context) -> dict[str, Any]:
