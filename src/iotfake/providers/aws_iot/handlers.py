@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any
 
 from . import (
+    authorization,
     authorizers,
     billing_groups,
     ca_certificates,
@@ -125,6 +126,7 @@ _HANDLERS: dict[str, Handler] = {
     "DetachPolicy": policies.detach,
     "ListAttachedPolicies": policies.attached,
     "ListTargetsForPolicy": policies.targets,
+    "GetEffectivePolicies": authorization.effective,
     "AttachThingPrincipal": principals.attach,
     "DetachThingPrincipal": principals.detach,
     "ListThingPrincipals": principals.of_thing,
