@@ -121,3 +121,140 @@ def test_effective_policies_are_journaled_and_faultable(aws_cloud: FakeCloud, io
     assert iot.get_effective_policies(thingName="t1")["effectivePolicies"] == []
     calls = aws_cloud.journal.calls(operation="GetEffectivePolicies")
     assert [(c.outcome, c.params.get("thingName")) for c in calls] == [("fault", "t1"), ("ok", "t1")]
+
+
+def _connect(resource: str = "arn:aws:iot:us-east-1:123456789012:client/t1") -> dict:
+    return {"actionType": "CONNECT", "resources": [resource]}
+
+
+def _summary(name: str) -> dict:
+    return {"policyName": name, "policyArn": f"arn:aws:iot:us-east-1:123456789012:policy/{name}"}
+
+
+def test_authorization_as_the_api_reference_shows_it(iot) -> None:
+    cert = iot.create_keys_and_certificate(setAsActive=True)["certificateArn"]
+    _policy(iot, "allowed", _allow("iot:Connect", "arn:aws:iot:us-east-1:123456789012:client/t1"))
+    _policy(iot, "publisher", _allow("iot:Publish", "*"))
+    for name in ("allowed", "publisher"):
+        iot.attach_policy(policyName=name, target=cert)
+    answer = conforms("TestAuthorization", iot.test_authorization(principal=cert, authInfos=[_connect()]))
+    assert answer["authResults"] == [
+        {
+            "authInfo": _connect(),
+            "allowed": {"policies": [_summary("allowed")]},
+            "denied": {
+                "implicitDeny": {"policies": [_summary("publisher")]},
+                "explicitDeny": {"policies": []},
+            },
+            "authDecision": "ALLOWED",
+            "missingContextValues": [],
+        }
+    ]
+    other = _connect("arn:aws:iot:us-east-1:123456789012:client/t2")
+    result = iot.test_authorization(principal=cert, authInfos=[other])["authResults"][0]
+    assert result["authDecision"] == "IMPLICIT_DENY"
+    assert result["allowed"] == {"policies": []}
+    assert result["denied"]["implicitDeny"]["policies"] == [_summary("allowed"), _summary("publisher")]
+
+
+def test_an_explicit_deny_wins_and_one_decision_covers_every_resource(iot) -> None:
+    cert = iot.create_keys_and_certificate(setAsActive=True)["certificateArn"]
+    topic = "arn:aws:iot:us-east-1:123456789012:topic/"
+    _policy(iot, "open", _allow("iot:*", "*"))
+    _policy(iot, "guard", {"Effect": "Deny", "Action": "iot:Publish", "Resource": topic + "secret/*"})
+    for name in ("open", "guard"):
+        iot.attach_policy(policyName=name, target=cert)
+    infos = [
+        {"actionType": "PUBLISH", "resources": [topic + "open/1"]},
+        {"actionType": "PUBLISH", "resources": [topic + "open/1", topic + "secret/1"]},
+        {"actionType": "SUBSCRIBE", "resources": ["arn:aws:iot:us-east-1:123456789012:topicfilter/secret/#"]},
+    ]
+    results = iot.test_authorization(principal=cert, authInfos=infos)["authResults"]
+    assert [r["authDecision"] for r in results] == ["ALLOWED", "EXPLICIT_DENY", "ALLOWED"]
+    assert results[1]["denied"]["explicitDeny"]["policies"] == [_summary("guard")]
+    assert results[1]["allowed"]["policies"] == [_summary("open")]
+    # policyNamesToSkip treats an attached policy as detached, policyNamesToAdd a policy as attached
+    skipped = iot.test_authorization(principal=cert, authInfos=infos[1:2], policyNamesToSkip=["guard"])
+    assert skipped["authResults"][0]["authDecision"] == "ALLOWED"
+    _policy(iot, "lockdown", {"Effect": "Deny", "Action": "iot:*", "Resource": "*"})
+    added = iot.test_authorization(principal=cert, authInfos=infos[:1], policyNamesToAdd=["lockdown"])
+    assert added["authResults"][0]["authDecision"] == "EXPLICIT_DENY"
+    bare = iot.test_authorization(authInfos=infos[:1], policyNamesToAdd=["open"])  # custom authorizer style
+    assert bare["authResults"][0]["authDecision"] == "ALLOWED"
+
+
+def test_thing_groups_policy_variables_and_missing_context_values(iot) -> None:
+    fleet = _fleet(iot)
+    _policy(
+        iot,
+        "own-topic",
+        _allow(
+            "iot:Publish",
+            "arn:aws:iot:us-east-1:123456789012:topic/things/${iot:Connection.Thing.ThingName}/*",
+        ),
+    )
+    root = iot.describe_thing_group(thingGroupName="root")["thingGroupArn"]
+    iot.detach_policy(policyName="root", target=root)
+    iot.attach_policy(policyName="own-topic", target=root)  # inherited by child, where t1 is
+    publish = {
+        "actionType": "PUBLISH",
+        "resources": ["arn:aws:iot:us-east-1:123456789012:topic/things/t1/state"],
+    }
+    result = iot.test_authorization(principal=fleet["cert"], clientId="t1", authInfos=[publish])[
+        "authResults"
+    ][0]
+    assert result["authDecision"] == "ALLOWED" and result["allowed"]["policies"] == [_summary("own-topic")]
+    assert result["missingContextValues"] == []
+    # an unknown client id names no thing, and the certificate is not exclusively attached
+    result = iot.test_authorization(principal=fleet["cert"], clientId="x", authInfos=[publish])[
+        "authResults"
+    ][0]
+    assert result["authDecision"] == "IMPLICIT_DENY"
+    # through policyNamesToAdd alone, the thing is unknown: its name is a missing context value
+    result = iot.test_authorization(
+        principal=fleet["cert"], clientId="x", authInfos=[publish], policyNamesToAdd=["own-topic"]
+    )["authResults"][0]
+    assert result["authDecision"] == "IMPLICIT_DENY"
+    assert result["missingContextValues"] == ["iot:Connection.Thing.ThingName"]
+    _policy(
+        iot, "by-client", _allow("iot:Connect", "arn:aws:iot:us-east-1:123456789012:client/${iot:ClientId}")
+    )
+    result = iot.test_authorization(authInfos=[_connect()], policyNamesToAdd=["by-client"])["authResults"][0]
+    assert result["missingContextValues"] == ["iot:ClientId"]
+    result = iot.test_authorization(authInfos=[_connect()], clientId="t1", policyNamesToAdd=["by-client"])
+    assert result["authResults"][0]["authDecision"] == "ALLOWED"
+
+
+def test_authorization_refusals(aws_cloud: FakeCloud, iot) -> None:
+    cert = iot.create_keys_and_certificate()["certificateArn"]
+    with pytest.raises(iot.exceptions.ResourceNotFoundException):
+        iot.test_authorization(principal=cert[:-4] + "0000", authInfos=[_connect()])
+    with pytest.raises(iot.exceptions.ResourceNotFoundException) as caught:
+        iot.test_authorization(principal=cert, authInfos=[_connect()], policyNamesToAdd=["ghost"])
+    assert caught.value.response["Error"]["Message"] == "Policy ghost cannot be found."
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.test_authorization(
+            principal=cert, authInfos=[{"resources": ["arn:aws:iot:us-east-1:123456789012:client/a"]}]
+        )
+    assert caught.value.response["Error"]["Message"] == (
+        "An authInfo needs an actionType (at 'authInfos.1.member.actionType')"
+    )
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.test_authorization(principal=cert, authInfos=[_connect()] * 11)
+    assert (
+        "at 'authInfos' failed to satisfy constraint: Member must have length less than or equal to 10"
+        in (caught.value.response["Error"]["Message"])
+    )
+    with pytest.raises(iot.exceptions.InvalidRequestException) as caught:
+        iot.test_authorization(principal=cert, authInfos=[{"actionType": "DELETE", "resources": ["x"]}])
+    assert (
+        "Member must satisfy enum value set: [PUBLISH, SUBSCRIBE, RECEIVE, CONNECT]"
+        in (caught.value.response["Error"]["Message"])
+    )
+    aws_cloud.faults.add(
+        provider="aws", operation="TestAuthorization", match={"clientId": "c1"}, error="Internal"
+    )
+    with pytest.raises(iot.exceptions.InternalFailureException):
+        iot.test_authorization(principal=cert, clientId="c1", authInfos=[_connect()])
+    call = aws_cloud.journal.calls(operation="TestAuthorization")[-1]
+    assert call.outcome == "fault" and call.params["clientId"] == "c1" and call.params["principal"] == cert

@@ -9,12 +9,21 @@ policies attached to their parent groups") and those of the thing's groups and t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from . import arns
+from . import arns, policy_eval
 from .context import Context
 from .policies import resolve_target
 from .wire import invalid
+
+#: TestAuthorization's action types -> the IoT actions policies name
+ACTIONS = {
+    "CONNECT": "iot:Connect",
+    "PUBLISH": "iot:Publish",
+    "SUBSCRIBE": "iot:Subscribe",
+    "RECEIVE": "iot:Receive",
+}
 
 
 def _group_targets(ctx: Context, group: str) -> list[str]:
@@ -67,4 +76,84 @@ def effective(ctx: Context) -> dict[str, Any]:
             {"policyName": name, "policyArn": arns.policy(ctx.tenant.id, name), "policyDocument": document}
             for name, document in _policies(ctx, targets)
         ]
+    }
+
+
+def _summaries(ctx: Context, names: Iterable[str]) -> list[dict[str, str]]:
+    return [{"policyName": name, "policyArn": arns.policy(ctx.tenant.id, name)} for name in names]
+
+
+def _connection(
+    ctx: Context, principal: str | None, client_id: str | None
+) -> tuple[list[str], dict[str, str]]:
+    """The targets whose policies count for a connection of ``principal`` with ``client_id``,
+    and its policy variables: a certificate's thing is found as the MQTT side finds it (the
+    attached thing the client id names, else the exclusively attached one), and its subject
+    and the thing's name, type and attributes are variables; another principal has only the
+    client id. Without a client id, ``iot:ClientId`` is a missing context value."""
+    targets = _principal_targets(ctx, principal) if principal is not None else []
+    cert_id = arns.resource_of(ctx.tenant.id, principal, "cert") if principal is not None else None
+    variables = {"iot:ClientId": client_id or ""}
+    if cert_id is not None:
+        connection = policy_eval.Connection.of(ctx.tenant, cert_id, client_id or "")
+        variables = connection.variables
+        if connection.thing is not None and connection.thing in ctx.tenant.keys:
+            targets += _thing_targets(ctx, connection.thing)
+    if client_id is None:
+        variables.pop("iot:ClientId", None)
+    return targets, variables
+
+
+def simulate(ctx: Context) -> dict[str, Any]:
+    """TestAuthorization: every authInfo evaluated against the connection's policies, plus
+    ``policyNamesToAdd`` (which must exist) and less ``policyNamesToSkip``. [I]: one decision
+    covers all of an authInfo's resources (an explicit deny of any wins, then a resource no
+    policy allows); ``implicitDeny`` lists the policies that say nothing of the request;
+    missing context values are named as policies write them (``iot:Connection.Thing.ThingName``)."""
+    targets, variables = _connection(ctx, ctx.input.get("principal"), ctx.input.get("clientId"))
+    policies = dict(_policies(ctx, targets))
+    for name in ctx.input.get("policyNamesToAdd") or ():
+        policies.setdefault(name, ctx.credentials.policy(name)["document"])
+    for name in ctx.input.get("policyNamesToSkip") or ():
+        policies.pop(name, None)
+    results = []
+    for index, info in enumerate(ctx.input["authInfos"], start=1):
+        action = ACTIONS.get(info.get("actionType", ""))
+        if action is None:
+            raise invalid(f"An authInfo needs an actionType (at 'authInfos.{index}.member.actionType')")
+        if not info["resources"]:
+            raise invalid(f"An authInfo needs a resource (at 'authInfos.{index}.member.resources')")
+        results.append(_result(ctx, info, action, list(policies.items()), variables))
+    return {"authResults": results}
+
+
+def _result(
+    ctx: Context,
+    info: dict[str, Any],
+    action: str,
+    policies: list[tuple[str, str]],
+    variables: dict[str, str],
+) -> dict[str, Any]:
+    """One authResult: the policies that allowed, denied and said nothing, over every resource."""
+    allowing: dict[str, None] = {}
+    denying: dict[str, None] = {}
+    missing: dict[str, None] = {}
+    decisions = set()
+    for resource in info["resources"]:
+        explained = policy_eval.explain(policies, action, resource, variables)
+        allowing.update(dict.fromkeys(explained.allowing))
+        denying.update(dict.fromkeys(explained.denying))
+        missing.update(dict.fromkeys(explained.missing))
+        decisions.add(explained.decision)
+    decision = next((d for d in ("EXPLICIT_DENY", "IMPLICIT_DENY") if d in decisions), "ALLOWED")
+    silent = [name for name, _ in policies if name not in allowing and name not in denying]
+    return {
+        "authInfo": {"actionType": info["actionType"], "resources": list(info["resources"])},
+        "allowed": {"policies": _summaries(ctx, allowing)},
+        "denied": {
+            "implicitDeny": {"policies": _summaries(ctx, silent)},
+            "explicitDeny": {"policies": _summaries(ctx, denying)},
+        },
+        "authDecision": decision,
+        "missingContextValues": list(missing),
     }

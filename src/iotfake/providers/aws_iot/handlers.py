@@ -127,6 +127,7 @@ _HANDLERS: dict[str, Handler] = {
     "ListAttachedPolicies": policies.attached,
     "ListTargetsForPolicy": policies.targets,
     "GetEffectivePolicies": authorization.effective,
+    "TestAuthorization": authorization.simulate,
     "AttachThingPrincipal": principals.attach,
     "DetachThingPrincipal": principals.detach,
     "ListThingPrincipals": principals.of_thing,
