@@ -78,3 +78,30 @@ def test_without_a_broker_nothing_is_connected() -> None:
     data = route_botocore(client, FakeCloud())
     with pytest.raises(data.exceptions.ResourceNotFoundException):
         data.get_connection(clientId="lamp")
+
+
+def test_thing_connectivity_data_follows_the_thing(iot, thing, devices) -> None:
+    iot.update_indexing_configuration(
+        thingIndexingConfiguration={
+            "thingIndexingMode": "REGISTRY",
+            "thingConnectivityIndexingMode": "STATUS",
+        }
+    )
+    lamp = devices("lamp", thing("lamp"))
+    live = conforms(
+        "GetThingConnectivityData",
+        iot.get_thing_connectivity_data(thingName="lamp", includeSocketInformation=True),
+    )
+    assert (live["connected"], live["clientId"], live["keepAliveDuration"], live["cleanSession"]) == (
+        True,
+        "lamp",
+        30,
+        True,
+    )
+    assert live["sourceIp"] == "127.0.0.1" and live["targetPort"] > 0 and "disconnectReason" not in live
+    assert "sourceIp" not in iot.get_thing_connectivity_data(thingName="lamp")
+    lamp.close()
+    assert lamp.disconnected.wait(5)
+    gone = conforms("GetThingConnectivityData", iot.get_thing_connectivity_data(thingName="lamp"))
+    assert (gone["connected"], gone["disconnectReason"]) == (False, "CLIENT_INITIATED_DISCONNECT")
+    assert gone["timestamp"] >= live["timestamp"] and "clientId" not in gone

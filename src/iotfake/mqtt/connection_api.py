@@ -1,5 +1,6 @@
 """What the rest of the fake asks the broker about its clients, from any thread but the loop's:
-iot-data's GetConnection, DeleteConnection and SendDirectMessage, and the console's client list.
+iot-data's GetConnection, DeleteConnection and SendDirectMessage, iot's GetThingConnectivityData,
+and the console's client list.
 
 A mixin of :class:`~.broker.Broker`: each question runs on the broker's loop, which owns the
 sessions, and waits for the answer.
@@ -72,23 +73,40 @@ class ConnectionApi:
                     "subscriptions": sorted(kept[0].subscriptions.items()),
                     **gone,
                 }
-            peer = session.writer.get_extra_info("peername") or ("", 0)
-            local = session.writer.get_extra_info("sockname") or ("", 0)
-            return {
-                "connected": True,
-                "thingName": session.admitted.params.get("thingName"),
-                "cleanSession": session.hello.clean_session,
-                **({} if session.hello.clean_session else {"sessionExpiry": persistence.EXPIRY_MS // 1000}),
-                "keepAliveDuration": session.hello.keep_alive,
-                "connectedSince": session.since,
-                "sourceIp": peer[0],
-                "sourcePort": peer[1],
-                "targetIp": local[0],
-                "targetPort": local[1],
-                "subscriptions": sorted(session.subscriptions.items()),
-            }
+            return self._live(session)
 
         return self._on_loop(read())
+
+    def thing_connection(self, realm: tuple[str, str], thing_name: str) -> dict[str, Any] | None:
+        """The live connection of the thing ``thing_name`` is, as ``connection`` describes one
+        (with its ``clientId``), for GetThingConnectivityData: None when none is connected."""
+
+        async def read() -> dict[str, Any] | None:
+            for (where, client_id), session in self._sessions.items():
+                if where == realm and session.admitted.params.get("thingName") == thing_name:
+                    return {"clientId": client_id, **self._live(session)}
+            return None
+
+        return self._on_loop(read())
+
+    @staticmethod
+    def _live(session: Session) -> dict[str, Any]:
+        """A connected session as GetConnection describes it (read on the loop)."""
+        peer = session.writer.get_extra_info("peername") or ("", 0)
+        local = session.writer.get_extra_info("sockname") or ("", 0)
+        return {
+            "connected": True,
+            "thingName": session.admitted.params.get("thingName"),
+            "cleanSession": session.hello.clean_session,
+            **({} if session.hello.clean_session else {"sessionExpiry": persistence.EXPIRY_MS // 1000}),
+            "keepAliveDuration": session.hello.keep_alive,
+            "connectedSince": session.since,
+            "sourceIp": peer[0],
+            "sourcePort": peer[1],
+            "targetIp": local[0],
+            "targetPort": local[1],
+            "subscriptions": sorted(session.subscriptions.items()),
+        }
 
     def disconnect(
         self, realm: tuple[str, str], client_id: str, *, clean: bool = False, will: bool = True

@@ -1,5 +1,6 @@
 """iot-data's connection operations: GetConnection, DeleteConnection, ListSubscriptions,
-SendDirectMessage, answered by the MQTT broker that serves the cloud (``cloud.broker``).
+SendDirectMessage, and iot's GetThingConnectivityData, answered by the MQTT broker that serves
+the cloud (``cloud.broker``).
 
 They look at live connections, which only the broker holds, so they run without the registry
 lock (the broker's loop may need it meanwhile) and answer ResourceNotFoundException for a client
@@ -24,6 +25,8 @@ from typing import Any
 from ...mqtt.packets import Publish
 from . import paging
 from .context import Context
+from .indexing import configuration
+from .indexing.document import connectivity_of
 from .wire import AwsError
 
 DEFAULT_TIMEOUT = 5
@@ -109,3 +112,37 @@ def send(ctx: Context) -> dict[str, Any]:
         )
     text = "Message delivered" if outcome == "confirmed" else "Message sent"
     return {"message": text, "traceId": ctx.ids.request_id()}
+
+
+def thing_connectivity(ctx: Context) -> dict[str, Any]:
+    """GetThingConnectivityData: ``connected``, ``timestamp`` and ``disconnectReason`` as fleet
+    indexing holds them (what the MQTT side records on the thing at each connect and
+    disconnect, kept in snapshots), and while the thing is connected its session from the
+    broker: ``clientId``, ``keepAliveDuration``, ``cleanSession``, ``sessionExpiry`` and, asked
+    for, the socket's addresses. The developer guide gives the API once connectivity indexing is
+    on: [I] before that it is IndexNotReadyException."""
+    tenant, name = ctx.tenant, ctx.input["thingName"]
+    with tenant.lock:
+        things = configuration.current(tenant)["thingIndexingConfiguration"]
+        if things.get("thingConnectivityIndexingMode") != "STATUS":
+            raise AwsError(
+                "IndexNotReadyException",
+                "Thing connectivity indexing is not enabled: set thingConnectivityIndexingMode to STATUS",
+            )
+        recorded = connectivity_of(tenant.device(key=name))
+    out: dict[str, Any] = {"thingName": name, "connected": recorded["connected"]}
+    if "timestamp" in recorded:
+        out["timestamp"] = recorded["timestamp"] / 1000
+    if not recorded["connected"]:
+        if "disconnectReason" in recorded:
+            out["disconnectReason"] = recorded["disconnectReason"]
+        return out
+    broker = _broker(ctx)
+    live = broker.thing_connection(("aws", tenant.id), name) if broker is not None else None
+    if live is not None:
+        out.update({k: live[k] for k in ("clientId", "keepAliveDuration", "cleanSession") if k in live})
+        if "sessionExpiry" in live:
+            out["sessionExpiry"] = live["sessionExpiry"]
+        if ctx.input.get("includeSocketInformation"):
+            out.update({k: live[k] for k in ("sourceIp", "sourcePort", "targetIp", "targetPort")})
+    return out

@@ -64,6 +64,7 @@ UNLOCKED = frozenset(
         "DeleteConnection",
         "ListSubscriptions",
         "SendDirectMessage",
+        "GetThingConnectivityData",
     }
 )
 
@@ -156,6 +157,7 @@ _HANDLERS: dict[str, Handler] = {
     "DeleteConnection": connections.delete,
     "ListSubscriptions": connections.subscriptions,
     "SendDirectMessage": connections.send,
+    "GetThingConnectivityData": connections.thing_connectivity,
     "CreateBillingGroup": billing_groups.create,
     "DescribeBillingGroup": billing_groups.describe,
     "UpdateBillingGroup": billing_groups.update,
