@@ -212,6 +212,7 @@ _HANDLERS: dict[str, Handler] = {
     "DescribeJob": jobs.describe,
     "ListJobs": jobs.listing,
     "UpdateJob": jobs.update,
+    "AssociateTargetsWithJob": jobs.associate,
     "CancelJob": jobs.cancel,
     "DeleteJob": jobs.delete,
     "GetJobDocument": jobs.document,

@@ -1,6 +1,6 @@
-"""Jobs and job executions: CreateJob, DescribeJob, ListJobs, UpdateJob, CancelJob, DeleteJob,
-GetJobDocument; DescribeJobExecution, ListJobExecutionsForJob/ForThing, CancelJobExecution,
-DeleteJobExecution.
+"""Jobs and job executions: CreateJob, DescribeJob, ListJobs, UpdateJob, AssociateTargetsWithJob,
+CancelJob, DeleteJob, GetJobDocument; DescribeJobExecution, ListJobExecutionsForJob/ForThing,
+CancelJobExecution, DeleteJobExecution.
 
 Records are the catalog's ``job`` and ``job execution`` kinds. An execution is keyed
 ``job|thing`` (neither a job id nor a thing name may hold ``|``) and refers to its job and its
@@ -190,6 +190,43 @@ def update(ctx: Context) -> dict[str, Any]:
     check_timeout(config)
     jobs(ctx).replace(record["id"], {**record, "config": config, "updated": ctx.now_ms})
     return {}
+
+
+#: the API reference: "The total number of targets associated with a job must not exceed 100"
+MAX_TARGETS = 100
+
+
+def associate(ctx: Context) -> dict[str, Any]:
+    """AssociateTargetsWithJob: thing groups added to an IN_PROGRESS CONTINUOUS job, whose
+    members are queued at once. [I]: a thing ARN is refused (the API takes "thing group
+    ARNs"), a target the job has is kept once, a ``namespaceId`` must be the job's, and the
+    ``comment`` is journaled but not stored (DescribeJob's is CancelJob's)."""
+    refresh(ctx)  # a scheduled job may have started
+    args = ctx.input
+    record = jobs(ctx).get(args["jobId"])
+    if record["targetSelection"] != "CONTINUOUS":
+        raise invalid(f"Job {record['id']} is a SNAPSHOT job: targets can be added to CONTINUOUS jobs only.")
+    if record["status"] != "IN_PROGRESS":
+        raise invalid(
+            f"Job {record['id']} is in status {record['status']}: targets can be added to "
+            "IN_PROGRESS jobs only."
+        )
+    namespace = args.get("namespaceId")
+    if namespace is not None and namespace != record["config"].get("namespaceId"):
+        raise invalid(f"Job {record['id']} is not in namespace {namespace}.")
+    for target in args["targets"]:
+        if arns.resource_of(ctx.tenant.id, target, "thinggroup") is None:
+            raise invalid(f"{target} is not a thing group ARN of this account and region")
+    target_things(ctx, args["targets"])  # each group must exist
+    targets = list(dict.fromkeys([*record["targets"], *args["targets"]]))
+    if len(targets) > MAX_TARGETS:
+        raise AwsError(
+            "LimitExceededException",
+            f"A job can have at most {MAX_TARGETS} targets; job {record['id']} would have {len(targets)}.",
+        )
+    jobs(ctx).replace(record["id"], {**record, "targets": targets, "updated": ctx.now_ms})
+    refresh(ctx)  # the new groups' members queued now, as CreateJob queues its targets'
+    return _job_ref(ctx, record)
 
 
 def cancel(ctx: Context) -> dict[str, Any]:
