@@ -61,6 +61,8 @@ class Registry:
         self.keys = CredentialIndex(self.lock, self.changes)
         #: provider -> the check of its tenants' settings a restore runs (``settings_check``)
         self._settings_checks: dict[str, Callable[[dict[str, Any]], None]] = {}
+        #: provider -> the check of its tenants' records a restore runs (``records_check``)
+        self._records_checks: dict[str, Callable[[dict[str, Any]], None]] = {}
 
     def settings_check(self, provider: str, check: Callable[[dict[str, Any]], None]) -> None:
         """Have restores check ``provider``'s tenant settings with ``check``, which raises a
@@ -68,6 +70,14 @@ class Registry:
         provider's settings; unchecked, a hand-edited one was restored and failed every call
         that read it."""
         self._settings_checks[provider] = check
+
+    def records_check(self, provider: str, check: Callable[[dict[str, Any]], None]) -> None:
+        """Have restores check ``provider``'s tenants with ``check`` too, once the catalog's
+        checks passed: it is given the tenant's snapshot and raises a
+        :class:`~.integrity.SnapshotError` whose path starts at the tenant (``tables.jobs.j1.
+        config``). For what the catalog cannot say: a record field a provider answers as it
+        is stored, which must hold what the provider's clients parse."""
+        self._records_checks[provider] = check
 
     def tenant(self, provider: str, tenant_id: str, *, create: bool = True) -> Tenant:
         """The tenant, made on first use when ``create`` (unseeded use must stay easy)."""
@@ -146,6 +156,12 @@ class Registry:
                 except SnapshotError as exc:
                     where = f"registry.tenants[{index}].settings.{exc.path}"
                     raise SnapshotError(where, exc.message) from None
+            check = self._records_checks.get(raw["provider"])
+            if check is not None:
+                try:
+                    check(raw)
+                except SnapshotError as exc:
+                    raise SnapshotError(f"registry.tenants[{index}].{exc.path}", exc.message) from None
             tenant = self._new_tenant(raw["provider"], raw["id"])
             try:  # what the checks let through and loading cannot take: named, not a bare error
                 tenant.load(raw)

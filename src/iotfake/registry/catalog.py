@@ -30,11 +30,26 @@ JSON = (str, int, float, bool, type(None), dict, list)
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """A record field: the types it may hold (``None`` allowed by listing ``type(None)``)."""
+    """A record field: the types it may hold (``None`` allowed by listing ``type(None)``), and
+    what the code that reads it relies on beyond its type. A snapshot is hand-edited JSON: a
+    field checked only for being an object let ``{"properties": {"attributePayload": 7}}`` in,
+    and each later call that read it answered a 500, so a field may say what its inside holds.
+
+    ``fields``: an object's own fields (other names are let through, as a record's are);
+    ``items``: what each item of a list is; ``values``: what each value of an object is (a map
+    of names chosen by users); ``low``/``high``: a number's inclusive bounds (a time a client must
+    parse, a count the code multiplies); ``pattern``: a regular expression text must match whole
+    (a version id the code reads as a number). The nested specs' ``name`` is not used."""
 
     name: str
     types: tuple[type, ...]
     required: bool = False
+    fields: tuple[Field, ...] = ()
+    items: Field | None = None
+    values: Field | None = None
+    low: float | None = None
+    high: float | None = None
+    pattern: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +73,8 @@ class Kind:
     #: the record field that repeats the record's key (None: the key is only the table's)
     key: str | None = "name"
     fields: tuple[Field, ...] = ()
+    #: what each field of a record is, where the names are users' (a thing's shadows by name)
+    values: Field | None = None
     references: tuple[Reference, ...] = ()
     #: a self-reference field that must never form a cycle (a thing group's parent)
     acyclic: str | None = None

@@ -12,10 +12,11 @@ the whole snapshot, naming the first bad field by its path
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
-from .catalog import DEVICE, KEY, PRODUCT, VALUE, Kind, Link
+from .catalog import DEVICE, KEY, PRODUCT, VALUE, Field, Kind, Link
 from .kinds import CATALOG
 from .tokens import Token
 
@@ -227,12 +228,48 @@ def _check_fields(kind: Kind, record: Any, path: str, *, strict: bool) -> None:
     _expect(record, dict, path, "an object")
     if strict:
         _no_unknown(record, [f.name for f in kind.fields], path)
-    for spec in kind.fields:
+    _check_object(kind.fields, record, path)
+    if kind.values is not None:
+        for name, value in record.items():
+            check_value(kind.values, value, f"{path}.{name}")
+
+
+def _check_object(specs: tuple[Field, ...], record: dict[str, Any], path: str) -> None:
+    for spec in specs:
         if spec.name not in record:
             if spec.required:
                 raise SnapshotError(f"{path}.{spec.name}", "required")
             continue
-        _typed(record[spec.name], spec.types, f"{path}.{spec.name}")
+        check_value(spec, record[spec.name], f"{path}.{spec.name}")
+
+
+def check_value(spec: Field, value: Any, path: str) -> None:
+    """Raise :class:`SnapshotError` unless ``value`` has the field's type and holds what the
+    field says is inside it (a provider checks its own parts of a record with it too)."""
+    _typed(value, spec.types, path)
+    if isinstance(value, dict):
+        if spec.fields:
+            _check_object(spec.fields, value, path)
+        if spec.values is not None:
+            for name, inner in value.items():
+                check_value(spec.values, inner, f"{path}.{name}")
+    elif isinstance(value, list):
+        if spec.items is not None:
+            for index, inner in enumerate(value):
+                check_value(spec.items, inner, f"{path}[{index}]")
+    elif isinstance(value, str):
+        if spec.pattern is not None and re.fullmatch(spec.pattern, value) is None:
+            raise SnapshotError(path, f"expected text matching {spec.pattern}, got {value!r}")
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = spec.low, spec.high
+        if (low is not None and not value >= low) or (high is not None and not value <= high):
+            raise SnapshotError(path, f"expected a number from {_bound(low)} to {_bound(high)}, got {value}")
+
+
+def _bound(value: float | None) -> str:
+    if value is None:
+        return "any"
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _typed(value: Any, types: tuple[type, ...], path: str) -> Any:
