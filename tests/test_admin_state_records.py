@@ -102,7 +102,9 @@ def user_record_is_a_string(s: dict[str, Any]) -> None:
 
 
 def group_record_names_another_key(s: dict[str, Any]) -> None:
-    tenant(s, "aws").setdefault("tables", {})["thingGroups"] = {"g1": {"name": "g2", "version": 1}}
+    tenant(s, "aws").setdefault("tables", {})["thingGroups"] = {
+        "g1": {"name": "g2", "id": "i1", "version": 1, "created": 0}
+    }
 
 
 @pytest.mark.parametrize(

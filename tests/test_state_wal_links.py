@@ -35,7 +35,7 @@ def _cloud(things: int = 6) -> tuple[FakeCloud, Groups]:
         tenant.add_device(key=f"t{i}", product=None, build=_build)
     groups = Groups(tenant)
     for name in ("g1", "g2"):
-        groups.add({"name": name, "id": name, "version": 1, "properties": {}})
+        groups.add({"name": name, "id": name, "version": 1, "created": 0, "properties": {}})
     return cloud, groups
 
 

@@ -31,6 +31,44 @@ OPTIONAL_INT = (int, NONE)
 MAP = (dict,)
 OPTIONAL_MAP = (dict, NONE)
 LIST = (list,)
+NUMBER = (int, float)
+BOOL = (bool,)
+
+#: times the fake's clock wrote, in ms since the epoch, as far as a client parses them: from
+#: 1970-01-01 to 9999-12-30 (boto3 reads a time in the local zone, and a day short of the year
+#: 10000 leaves room for any zone's offset); 2**70 was restored and every read of it failed
+TIME_LOW, TIME_HIGH = 0, 253_402_214_399_999
+#: a certificate's validity, in seconds, is the certificate's own: anything a datetime holds
+#: (years 1 to 9999), since a registered certificate may say 99991231235959Z or a year before 1970
+VALIDITY_LOW, VALIDITY_HIGH = -62_135_596_800, 253_402_300_799
+#: counters the wire sends as the model's "long" (a version, a customer version)
+LONG_HIGH = 2**63 - 1
+
+
+def when(name: str, *, required: bool = False, null: bool = False, seconds: bool = False) -> Field:
+    """A time (ms, or ``seconds`` as a number) within what clients parse; ``null``: or None."""
+    types = NUMBER if seconds else INT
+    return Field(
+        name,
+        (*types, NONE) if null else types,
+        required,
+        low=TIME_LOW,
+        high=TIME_HIGH // 1000 if seconds else TIME_HIGH,
+    )
+
+
+def count(name: str, *, required: bool = False, low: int = 0) -> Field:
+    return Field(name, INT, required, low=low, high=LONG_HIGH)
+
+
+#: a resource's tags as the wire carries them: [{"Key": ..., "Value": ...}]
+TAGS = Field(
+    "tags", LIST, items=Field("tag", MAP, fields=(Field("Key", TEXT, True), Field("Value", OPTIONAL_TEXT)))
+)
+#: bytes kept as text (a retained message's payload): standard base64, padded
+BASE64 = r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
+#: a version id the code reads as a number ("1", "2", ...)
+VERSION_ID = r"[0-9]{1,18}"
 
 # -- table names (the snapshot's ``tables`` keys: stable across versions) --------------------------
 THING_GROUPS = "thingGroups"
@@ -63,6 +101,31 @@ OWNERSHIP_TOKENS = "ownershipTokens"
 CA_REGISTRATION_CONFIGS = "caRegistrationConfigs"
 #: AWS IoT keeps at most five versions of a provisioning template
 MAX_TEMPLATE_VERSIONS = 5
+
+#: what every certificate (a device's, a CA's) holds, as DescribeCertificate answers it
+CERTIFICATE_FIELDS = (
+    when("created", required=True),
+    when("updated", required=True),
+    Field("generationId", TEXT, required=True),
+    count("customerVersion", required=True),
+    Field("ownedBy", TEXT, required=True),
+    Field("notBefore", NUMBER, required=True, low=VALIDITY_LOW, high=VALIDITY_HIGH),
+    Field("notAfter", NUMBER, required=True, low=VALIDITY_LOW, high=VALIDITY_HIGH),
+)
+#: a topic rule action: {action type: its settings}
+ACTION = Field("action", MAP, values=Field("settings", MAP))
+#: one shadow of a thing: the Device Shadow document as stored (state and metadata by section)
+_SECTIONS = tuple(Field(name, OPTIONAL_MAP) for name in ("desired", "reported"))
+SHADOW = Field(
+    "shadow",
+    MAP,
+    fields=(
+        Field("state", OPTIONAL_MAP, fields=_SECTIONS),
+        Field("metadata", OPTIONAL_MAP, fields=_SECTIONS),
+        count("version", required=True),
+        when("timestamp", required=True, seconds=True),
+    ),
+)
 
 CATALOG = Catalog(
     kinds=[
@@ -108,8 +171,34 @@ CATALOG = Catalog(
             THING_GROUPS,
             fields=(
                 Field("name", TEXT, required=True),
+                Field("id", TEXT, required=True),
                 Field("parent", OPTIONAL_TEXT),
-                Field("version", INT),
+                count("version", required=True),
+                when("created", required=True),
+                when("updated"),
+                Field(
+                    "properties",
+                    MAP,
+                    fields=(
+                        Field("thingGroupDescription", OPTIONAL_TEXT),
+                        Field(
+                            "attributePayload",
+                            OPTIONAL_MAP,
+                            fields=(Field("attributes", OPTIONAL_MAP, values=Field("value", TEXT)),),
+                        ),
+                    ),
+                ),
+                # a dynamic group's query (older versions wrote none: every group was static)
+                Field(
+                    "dynamic",
+                    OPTIONAL_MAP,
+                    fields=(
+                        Field("queryString", TEXT, required=True),
+                        Field("indexName", TEXT),
+                        Field("queryVersion", TEXT),
+                    ),
+                ),
+                TAGS,
             ),
             references=(Reference("parent", "thing group", RESTRICT),),
             acyclic="parent",
@@ -123,9 +212,10 @@ CATALOG = Catalog(
             fields=(
                 Field("name", TEXT, required=True),
                 Field("id", TEXT, required=True),
-                Field("version", INT, required=True),
-                Field("properties", MAP),
-                Field("created", INT),
+                count("version", required=True),
+                Field("properties", MAP, fields=(Field("billingGroupDescription", OPTIONAL_TEXT),)),
+                when("created"),
+                TAGS,
             ),
             nouns={"aws": "Billing group"},
             labels=("billingGroupName",),
@@ -138,6 +228,32 @@ CATALOG = Catalog(
                 Field("id", TEXT, required=True),
                 Field("pem", TEXT, required=True),
                 Field("status", TEXT, required=True),
+                *CERTIFICATE_FIELDS,
+                Field("caCertificateId", OPTIONAL_TEXT),
+                Field("certificateMode", TEXT),
+                Field("previousOwnedBy", OPTIONAL_TEXT),
+                # while it is offered to another account (TransferCertificate)
+                Field(
+                    "transfer",
+                    MAP,
+                    fields=(
+                        Field("to", TEXT, required=True),
+                        when("transferDate", required=True),
+                        Field("transferMessage", OPTIONAL_TEXT),
+                    ),
+                ),
+                # what happened to its last transfer
+                Field(
+                    "transferData",
+                    MAP,
+                    fields=(
+                        when("transferDate"),
+                        when("acceptDate"),
+                        when("rejectDate"),
+                        Field("transferMessage", OPTIONAL_TEXT),
+                        Field("rejectReason", OPTIONAL_TEXT),
+                    ),
+                ),
             ),
             nouns={"aws": "Certificate"},
             labels=("certificateId",),
@@ -156,6 +272,8 @@ CATALOG = Catalog(
                 Field("autoRegistrationStatus", TEXT, required=True),
                 Field("certificateMode", TEXT, required=True),
                 Field("subject", TEXT, required=True),
+                *CERTIFICATE_FIELDS,
+                TAGS,
             ),
             nouns={"aws": "CA certificate"},
             labels=("caCertificateId",),
@@ -163,7 +281,16 @@ CATALOG = Catalog(
         Kind(
             "policy",
             POLICIES,
-            fields=(Field("name", TEXT, required=True), Field("document", TEXT, required=True)),
+            fields=(
+                Field("name", TEXT, required=True),
+                Field("document", TEXT, required=True),
+                when("created", required=True),
+                when("updated", required=True),
+                Field("generationId", TEXT, required=True),
+                Field("defaultVersionId", TEXT, required=True, pattern=VERSION_ID),
+                count("lastVersionId"),  # the last version id given (older versions: none)
+                TAGS,
+            ),
             nouns={"aws": "Policy"},
             labels=("policyName",),
         ),
@@ -182,9 +309,9 @@ CATALOG = Catalog(
                 Field("name", TEXT, required=True),
                 Field("roleArn", TEXT, required=True),
                 Field("duration", INT, required=True),
-                Field("created", INT),
-                Field("updated", INT),
-                Field("tags", LIST),
+                when("created"),
+                when("updated"),
+                TAGS,
             ),
             nouns={"aws": "Role alias"},
             labels=("roleAlias",),
@@ -196,13 +323,14 @@ CATALOG = Catalog(
                 Field("name", TEXT, required=True),
                 Field("sql", TEXT, required=True),
                 Field("topic", TEXT, required=True),
-                Field("actions", LIST, required=True),
+                # each action names one action type and its settings: {"republish": {...}}
+                Field("actions", LIST, required=True, items=ACTION),
                 Field("disabled", (bool,)),
                 Field("sqlVersion", TEXT),
                 Field("description", OPTIONAL_TEXT),
-                Field("errorAction", OPTIONAL_MAP),
-                Field("created", INT),
-                Field("tags", LIST),
+                Field("errorAction", OPTIONAL_MAP, values=ACTION.values),
+                when("created"),
+                TAGS,
             ),
             nouns={"aws": "Topic rule"},
             labels=("ruleName",),
@@ -216,12 +344,12 @@ CATALOG = Catalog(
                 Field("status", TEXT, required=True),
                 Field("default", (bool,)),
                 Field("tokenKeyName", OPTIONAL_TEXT),
-                Field("publicKeys", MAP),
-                Field("signingDisabled", (bool,)),
+                Field("publicKeys", MAP, values=Field("key", TEXT)),
+                Field("signingDisabled", (bool,), required=True),
                 Field("cachingForHttp", (bool,)),
-                Field("created", INT),
-                Field("updated", INT),
-                Field("tags", LIST),
+                when("created"),
+                when("updated"),
+                TAGS,
             ),
             nouns={"aws": "Authorizer"},
             labels=("authorizerName",),
@@ -232,16 +360,16 @@ CATALOG = Catalog(
             fields=(
                 Field("name", TEXT, required=True),
                 Field("id", TEXT),
-                Field("domainName", OPTIONAL_TEXT),
+                Field("domainName", OPTIONAL_TEXT, required=True),
                 Field("domainType", TEXT, required=True),
-                Field("serviceType", TEXT, required=True),
+                Field("serviceType", TEXT, required=True, pattern="DATA|CREDENTIAL_PROVIDER|JOBS"),
                 Field("status", TEXT, required=True),
                 Field("authorizer", OPTIONAL_TEXT),
                 Field("allowOverride", (bool, NONE)),
-                Field("certificates", LIST),
+                Field("certificates", LIST, required=True, items=Field("arn", TEXT)),
                 Field("settings", MAP),
-                Field("changed", INT),
-                Field("tags", LIST),
+                when("changed"),
+                TAGS,
             ),
             references=(Reference("authorizer", "authorizer", RESTRICT),),
             nouns={"aws": "Domain configuration"},
@@ -259,8 +387,8 @@ CATALOG = Catalog(
                 Field("config", MAP, required=True),
                 Field("token", OPTIONAL_TEXT),
                 Field("confirmed", (bool,)),
-                Field("created", INT),
-                Field("updated", INT),
+                when("created"),
+                when("updated"),
             ),
             nouns={"aws": "Topic rule destination"},
         ),
@@ -270,25 +398,28 @@ CATALOG = Catalog(
             key=None,
             fields=(
                 Field("policyName", TEXT, required=True),
-                Field("versionId", TEXT, required=True),
+                Field("versionId", TEXT, required=True, pattern=VERSION_ID),
                 Field("document", TEXT, required=True),
+                when("created", required=True),
+                Field("generationId", TEXT, required=True),
             ),
             references=(Reference("policyName", "policy", CASCADE),),
             nouns={"aws": "Policy version"},
         ),
         # keyed by thing name, registered or not: the Device Shadow service does not require a
         # registry entry, and a thing's deletion leaves its shadows (hence no reference)
-        Kind("shadow", SHADOWS, key=None),
-        Kind("shadow version", SHADOW_VERSIONS, key=None),
+        Kind("shadow", SHADOWS, key=None, values=SHADOW),
+        # the last version of each shadow of a thing, kept after a delete
+        Kind("shadow version", SHADOW_VERSIONS, key=None, values=count("version")),
         Kind(
             "retained message",
             RETAINED,
             key="topic",
             fields=(
                 Field("topic", TEXT, required=True),
-                Field("payload", TEXT, required=True),
-                Field("qos", INT),
-                Field("lastModifiedTime", INT),
+                Field("payload", TEXT, required=True, pattern=BASE64),  # the bytes, in base64
+                Field("qos", INT, required=True, low=0, high=2),
+                when("lastModifiedTime", required=True),
             ),
         ),
         Kind(
@@ -298,15 +429,19 @@ CATALOG = Catalog(
             fields=(
                 Field("id", TEXT, required=True),
                 Field("status", TEXT, required=True),
-                Field("targets", LIST, required=True),
+                Field("targets", LIST, required=True, items=Field("arn", TEXT)),
                 Field("targetSelection", TEXT, required=True),
-                Field("created", INT, required=True),
-                Field("updated", INT),
-                Field("completed", OPTIONAL_INT),
+                when("created", required=True),
+                when("updated", required=True),
+                when("completed", null=True),
                 Field("document", OPTIONAL_TEXT),
                 Field("documentSource", OPTIONAL_TEXT),
-                Field("config", MAP),
-                Field("executions", INT),
+                # CreateJob's settings as it was given them (the provider checks what is inside)
+                Field("config", MAP, required=True),
+                count("executions"),
+                Field("forceCanceled", (bool, NONE)),
+                Field("reasonCode", OPTIONAL_TEXT),
+                Field("comment", OPTIONAL_TEXT),
             ),
             nouns={"aws": "Job"},
             labels=("jobId",),
@@ -319,13 +454,14 @@ CATALOG = Catalog(
                 Field("job", TEXT, required=True),
                 Field("thing", TEXT, required=True),
                 Field("status", TEXT, required=True),
-                Field("number", INT, required=True),
-                Field("version", INT, required=True),
-                Field("queued", INT, required=True),
-                Field("started", OPTIONAL_INT),
-                Field("updated", INT),
-                Field("statusDetails", OPTIONAL_MAP),
-                Field("timeout", OPTIONAL_INT),
+                count("number", required=True),
+                count("version", required=True),
+                when("queued", required=True),
+                when("started", null=True),
+                when("updated", required=True),
+                Field("statusDetails", OPTIONAL_MAP, values=Field("detail", TEXT)),
+                when("timeout", null=True),  # the device's step timeout, when it ends
+                Field("forceCanceled", (bool, NONE)),
             ),
             # a job's executions go with it (DeleteJob refuses first unless forced); a deleted
             # thing's executions go with the thing
@@ -339,10 +475,10 @@ CATALOG = Catalog(
             key="id",
             fields=(
                 Field("id", TEXT, required=True),
-                Field("created", INT, required=True),
+                when("created", required=True),
                 Field("document", OPTIONAL_TEXT),
                 Field("documentSource", OPTIONAL_TEXT),
-                Field("config", MAP),
+                Field("config", MAP, required=True),
             ),
             nouns={"aws": "Job template"},
             labels=("jobTemplateId",),
@@ -357,12 +493,13 @@ CATALOG = Catalog(
                 Field("roleArn", TEXT, required=True),
                 Field("description", OPTIONAL_TEXT),
                 Field("hook", OPTIONAL_MAP),
-                # the key of the default version's record: that version cannot be deleted
-                Field("default", OPTIONAL_TEXT),
-                Field("lastVersion", INT),
-                Field("created", INT),
-                Field("updated", INT),
-                Field("tags", LIST),
+                # the key of the default version's record ("<template>:<version id>"): that
+                # version cannot be deleted
+                Field("default", TEXT, required=True, pattern=r".*:[0-9]{1,18}"),
+                count("lastVersion"),
+                when("created", required=True),
+                when("updated", required=True),
+                TAGS,
             ),
             references=(Reference("default", "provisioning template version", RESTRICT),),
             nouns={"aws": "Provisioning template"},
@@ -375,9 +512,9 @@ CATALOG = Catalog(
             key=None,  # "<template>:<versionId>"
             fields=(
                 Field("template", TEXT, required=True),
-                Field("versionId", INT, required=True),
+                count("versionId", required=True),
                 Field("body", TEXT, required=True),
-                Field("created", INT),
+                when("created", required=True),
             ),
             references=(
                 Reference("template", "provisioning template", CASCADE, limit=MAX_TEMPLATE_VERSIONS),
@@ -393,8 +530,8 @@ CATALOG = Catalog(
             fields=(
                 Field("certificateId", TEXT, required=True),
                 Field("template", TEXT, required=True),
-                Field("expires", INT, required=True),
-                Field("created", INT),
+                when("expires", required=True),
+                when("created"),
             ),
             references=(
                 Reference(KEY, "certificate", CASCADE),
@@ -410,7 +547,7 @@ CATALOG = Catalog(
             fields=(
                 Field("token", TEXT, required=True),
                 Field("certificateId", TEXT, required=True),
-                Field("expires", INT, required=True),
+                when("expires", required=True),
             ),
             references=(Reference("certificateId", "certificate", CASCADE),),
         ),

@@ -132,6 +132,9 @@ class AwsIotProvider(Provider):
         from .settings import check_settings
 
         cloud.registry.settings_check(self.name, check_settings)
+        from .record_checks import check_records
+
+        cloud.registry.records_check(self.name, check_records)
         from .fleet_provisioning import Hooks
 
         #: pre-provisioning hooks (Python callables), see ``pre_provisioning_hook``
