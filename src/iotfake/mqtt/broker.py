@@ -37,6 +37,7 @@ from .persistence import Away
 from .session import ClientKey, Session
 from .sides import DeviceSide, Hello, Refused
 from .subscribers import Subscribers
+from .subscribing import Subscribing
 
 if TYPE_CHECKING:
     from ..cloud import FakeCloud
@@ -60,7 +61,7 @@ NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT
 ENDS_SESSION = frozenset({"SERVER_INITIATED_DISCONNECT", REVOKED})
 
 
-class Broker(Listening, ConnectionApi):
+class Broker(Listening, ConnectionApi, Subscribing):
     def __init__(
         self,
         cloud: FakeCloud,
@@ -431,59 +432,6 @@ class Broker(Listening, ConnectionApi):
             await self._spread(session, will, answers)
 
     # -- packets --------------------------------------------------------------------------------------
-    async def _subscribe(self, session: Session, packet: packets.Subscribe) -> bool:
-        """Handle a SUBSCRIBE; False: the connection must close (over the side's limits)."""
-        most, held = session.side.max_filters_per_subscribe, session.side.max_subscriptions
-        if most is not None and len(packet.filters) > most:
-            self._over_limit(session, packet, "TOO_MANY_FILTERS")
-            return False
-        if session.side.closes_on_qos_2 and any(qos == 2 for _, qos in packet.filters):
-            self._over_limit(session, packet, "QOS_2")  # AWS IoT Core sends no SUBACK for QoS 2
-            return False
-        codes = []
-        for topic_filter, qos in packet.filters:
-            started = time.perf_counter()
-            call = self._call(session, "Subscribe", topic=topic_filter)
-            granted = packets.SUBSCRIBE_FAILED
-            decision = self.cloud.faults.decide(call)
-            refusal = None
-            if decision is not None:
-                refusal = await self._apply(decision, session.side, call, topic_filter, started)
-            wanted = (
-                refusal is None
-                and topics.valid_filter(topic_filter)
-                and qos in (0, 1, 2)
-                and session.side.topic_problem(topic_filter) is None
-            )
-            if wanted and await self._work(session.side.may_subscribe, session, topic_filter):
-                new = topic_filter not in session.subscriptions
-                if held is not None and new and len(session.subscriptions) >= held:
-                    self._over_limit(session, packet, "TOO_MANY_SUBSCRIPTIONS")
-                    return False  # the filters granted before it go with the connection
-                if session.closed:  # dropped while its policy was read: nothing is granted
-                    return False
-                granted = min(qos, 1)  # QoS 0 or 1 (EnOS grants QoS 1 for 2)
-                session.subscriptions[topic_filter] = granted
-                self._subscribers.add(session, topic_filter, granted)
-            call.code = "OK" if granted != packets.SUBSCRIBE_FAILED else "REFUSED"
-            journal(self.cloud, call, "MQTT", topic_filter, granted, started)
-            codes.append(granted)
-        session.send(codec.suback(packet.packet_id, codes))
-        retained = await self._work(
-            session.side.retained, session, [f for f, _ in packet.filters if f in session.subscriptions]
-        )
-        for message in retained:
-            self._deliver(session, message)
-        return True
-
-    def _over_limit(self, session: Session, packet: packets.Subscribe, code: str) -> None:
-        """Journal a SUBSCRIBE past the side's limits or asking for QoS 2 (the caller closes the
-        connection)."""
-        started, first = time.perf_counter(), packet.filters[0][0]
-        call = self._call(session, "Subscribe", topic=first, filters=len(packet.filters))
-        call.code = code
-        journal(self.cloud, call, "MQTT", first, packets.SUBSCRIBE_FAILED, started)
-
     async def _publish(self, session: Session, message: packets.Publish) -> bool:
         """Handle a client's PUBLISH; False: the connection must close."""
         started = time.perf_counter()
