@@ -231,7 +231,7 @@ class AwsDeviceSide(DeviceSide):
     # -- presence ------------------------------------------------------------------------------------
     def connected(self, session: Session) -> list[Publish]:
         self._connectivity(session, {"connected": True})
-        return [self._presence(session, "connected", {})]
+        return self._presence(session, "connected", {})
 
     def disconnected(self, session: Session, reason: str) -> list[Publish]:
         self._connectivity(session, {"connected": False, "disconnectReason": reason})
@@ -239,7 +239,7 @@ class AwsDeviceSide(DeviceSide):
             "clientInitiatedDisconnect": reason == "CLIENT_INITIATED_DISCONNECT",
             "disconnectReason": reason,
         }
-        return [self._presence(session, "disconnected", extra)]
+        return self._presence(session, "disconnected", extra)
 
     def _connectivity(self, session: Session, state: dict[str, Any]) -> None:
         admission = session.admitted.principal
@@ -254,18 +254,24 @@ class AwsDeviceSide(DeviceSide):
             recorded = {**state, "timestamp": tenant.clock.ms()}
             tenant.replace_extra(device, {**(device.extra or {}), "connectivity": recorded})
 
-    def _presence(self, session: Session, kind: str, extra: dict[str, Any]) -> Publish:
+    def _presence(self, session: Session, kind: str, extra: dict[str, Any]) -> list[Publish]:
+        """The lifecycle event, if the client gets one: "Client IDs that contain # or + do not
+        receive lifecycle events" (the guide's Lifecycle events); their topic would hold a
+        wildcard, which no PUBLISH may carry (MQTT 3.1.1, 3.3.2-2)."""
         admission = session.admitted.principal
         tenant = admission.tenant
+        identifier = session.admitted.params.setdefault("sessionIdentifier", tenant.ids.uuid())
+        if "#" in session.client_id or "+" in session.client_id:
+            return []
         event = {
             "clientId": session.client_id,
             "timestamp": tenant.clock.ms(),
             "eventType": kind,
-            "sessionIdentifier": session.admitted.params.setdefault("sessionIdentifier", tenant.ids.uuid()),
+            "sessionIdentifier": identifier,
             "principalIdentifier": admission.certificate_id,
             "ipAddress": session.hello.address,
             "versionNumber": 0,
             **extra,
         }
         topic = f"$aws/events/presence/{kind}/{session.client_id}"
-        return Publish(topic, json.dumps(event, separators=(",", ":")).encode(), 1, False)
+        return [Publish(topic, json.dumps(event, separators=(",", ":")).encode(), 1, False)]

@@ -200,10 +200,16 @@ class Broker(Listening, ConnectionApi, Subscribing):
             log.exception("iotfake mqtt: a connection failed")
             reason = "SERVER_ERROR"
         finally:
+            if session is None and reason != "CLIENT_INITIATED_DISCONNECT":  # failed while connecting:
+                session = self._claimed_by(writer)  # a client id it claimed must not stay connected
             if session is not None:
                 await self._drop(session, reason)
             with contextlib.suppress(Exception):
                 writer.close()
+
+    def _claimed_by(self, writer: asyncio.StreamWriter) -> Session | None:
+        """The session a connection claimed before its CONNECT failed, if it still holds one."""
+        return next((s for s in self._sessions.values() if s.writer is writer), None)
 
     async def _connect(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener: str

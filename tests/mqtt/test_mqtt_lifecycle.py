@@ -1,0 +1,65 @@
+"""Lifecycle events and what ends a connection: the presence events AWS publishes (and those it
+does not), and a connection that fails inside the broker leaving nothing connected behind."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ._raw import Raw
+
+REALM_ACCOUNT = ("123456789012", "us-east-1")
+
+
+def _realm(cloud) -> tuple[str, str]:
+    return ("aws", cloud.aws.account(*REALM_ACCOUNT).id)
+
+
+def _wait_for(predicate, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never held")
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("client_id", ["lamp+1", "lamp#1"])
+def test_a_client_id_holding_a_wildcard_gets_no_lifecycle_events(
+    served, cloud, thing, devices, client_id: str
+) -> None:
+    """AWS (Lifecycle events): "Client IDs that contain # or + do not receive lifecycle events".
+    Their topic would hold a wildcard, which no PUBLISH may carry (MQTT-3.3.2-2): with a watcher
+    subscribed, the broker failed the connection on its own event, and kept it as connected (in
+    GetConnection, the console, fleet indexing's connectivity) with no client behind it."""
+    watcher = devices("watcher", thing("watcher"))
+    watcher.subscribe("$aws/events/presence/#")
+    lamp = devices(client_id, thing("lamp"))
+    lamp.publish("lamps/1", "on")  # the connection serves
+    assert served.mqtt.connection(_realm(cloud), client_id)["connected"] is True
+    lamp.close()
+    _wait_for(lambda: cloud.journal.calls(operation="Disconnect", params={"clientId": client_id}))
+    assert served.mqtt.connection(_realm(cloud), client_id)["connected"] is False
+    assert served.mqtt.clients() == ["watcher"]
+    devices("after", thing("after"))  # its event comes after any the lamp's connection made
+    assert watcher.receive("$aws/events/presence/connected/after")["clientId"] == "after"
+    assert watcher.topics(settle=0) == []
+
+
+def test_a_connection_failing_inside_the_broker_is_not_left_connected(
+    served, cloud, thing, monkeypatch
+) -> None:
+    """Whatever fails after a connection was claimed, its claim goes with it: a client id held by
+    nobody refused every later connection's takeover nothing, and GetConnection said connected."""
+    side = served.mqtt.sides.aws
+
+    def broken(session):
+        raise RuntimeError("the side failed")
+
+    monkeypatch.setattr(side, "connected", broken)
+    lamp = Raw(served.mqtt.tls_port, cloud.ca_pem, thing("lamp"))
+    lamp.connect("lamp", clean=True)
+    assert lamp.read() is None  # closed, unanswered
+    _wait_for(lambda: cloud.journal.calls(operation="Disconnect", params={"clientId": "lamp"}))
+    assert served.mqtt.clients() == []
+    assert served.mqtt.connection(_realm(cloud), "lamp")["disconnectReason"] == "SERVER_ERROR"
