@@ -105,3 +105,14 @@ def test_thing_connectivity_data_follows_the_thing(iot, thing, devices) -> None:
     gone = conforms("GetThingConnectivityData", iot.get_thing_connectivity_data(thingName="lamp"))
     assert (gone["connected"], gone["disconnectReason"]) == (False, "CLIENT_INITIATED_DISCONNECT")
     assert gone["timestamp"] >= live["timestamp"] and "clientId" not in gone
+
+
+@pytest.mark.parametrize("topic", ["lamps/+", "lamps/#", "lamps/" + "x" * 300])
+def test_send_direct_message_refuses_a_topic_no_message_may_have(thing, devices, iot_data, topic) -> None:
+    """A wildcard (MQTT 3.1.1, 3.3.2-2) or a topic over AWS's limits, refused as Publish refuses
+    them ([I]: InvalidRequestException); a wildcard was a 500, a long topic was delivered."""
+    lamp = devices("lamp", thing("lamp"))
+    with pytest.raises(iot_data.exceptions.InvalidRequestException):
+        iot_data.send_direct_message(clientId="lamp", topic=topic, payload=b"x")
+    iot_data.send_direct_message(clientId="lamp", topic="lamps/1", payload=b"on")
+    assert lamp.receive("lamps/1") == b"on"

@@ -93,3 +93,33 @@ def test_past_the_quota_a_retained_publish_is_throttled_and_kept_nowhere(
     listed = iot_data.list_retained_messages()["retainedTopics"]
     assert [t["topic"] for t in listed] == ["kept/1", "kept/2"]
     assert iot_data.get_retained_message(topic="kept/1")["payload"] == b"replaced"
+
+
+@pytest.mark.parametrize("topic", ["site/+", "site/#"])
+def test_iot_data_refuses_a_topic_holding_a_wildcard(thing, devices, iot_data, topic: str) -> None:
+    """No PUBLISH may carry a wildcard (MQTT 3.1.1, 3.3.2-2), so iot-data's Publish refuses one
+    ([I]: InvalidRequestException, as for a topic over AWS's limits). It was kept as a retained
+    message, and the connection of whoever subscribed to it next failed with a traceback."""
+    for retain in (False, True):
+        with pytest.raises(iot_data.exceptions.InvalidRequestException, match="wildcard"):
+            iot_data.publish(topic=topic, payload=b"x", qos=1, retain=retain)
+    assert iot_data.list_retained_messages()["retainedTopics"] == []
+    late = devices("late", thing("late"))
+    assert late.subscribe("site/#") == (1,)
+    late.publish("site/1", "served")
+    assert late.receive("site/1") == b"served"
+
+
+def test_the_broker_never_sends_a_topic_no_publish_may_carry(
+    thing, devices, iot_data, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever lets one through (here iot-data, its check taken away), the broker does not
+    deliver it rather than fail the connection it was going to."""
+    monkeypatch.setattr(messages, "name_problem", lambda topic: None)
+    iot_data.publish(topic="site/+", payload=b"x", qos=1, retain=True)
+    late = devices("late", thing("late"))
+    assert late.subscribe("site/#") == (1,)
+    iot_data.publish(topic="site/+", payload=b"y", qos=1)
+    late.publish("site/1", "served")
+    assert late.receive("site/1") == b"served"
+    assert not late.disconnected.is_set()

@@ -530,6 +530,9 @@ class Broker(Listening, ConnectionApi, Subscribing):
             )
 
     def _deliver(self, session: Session, message: packets.Publish) -> int | None:
+        if not topics.valid_name(message.topic):  # no PUBLISH may carry it (3.3.2-2): never encoded,
+            log.warning("iotfake mqtt: not delivering to the topic %r", message.topic[:256])  # never sent
+            return None
         if session.closed:  # a persistent session whose client is away keeps it for its return
             persistence.queue(session, message)
             return None

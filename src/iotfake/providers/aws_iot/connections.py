@@ -23,11 +23,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...mqtt.packets import Publish
-from . import paging
+from . import messages, paging
 from .context import Context
 from .indexing import configuration
 from .indexing.document import connectivity_of
-from .wire import AwsError
+from .wire import AwsError, invalid
 
 DEFAULT_TIMEOUT = 5
 
@@ -93,6 +93,9 @@ def subscriptions(ctx: Context) -> dict[str, Any]:
 
 def send(ctx: Context) -> dict[str, Any]:
     client_id, topic = ctx.input["clientId"], ctx.input["topic"]
+    problem = messages.name_problem(topic)  # as Publish refuses it: no client could be sent it
+    if problem is not None:
+        raise invalid(f"{problem}: {topic[: messages.MAX_TOPIC_BYTES]}")
     broker = _broker(ctx)
     if broker is None:
         raise _missing(client_id)

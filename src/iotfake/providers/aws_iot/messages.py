@@ -50,10 +50,18 @@ def topic_problem(topic: str) -> str | None:
     return None
 
 
+def name_problem(topic: str) -> str | None:
+    """Why a message may not be published to ``topic``, or None: a wildcard, which no PUBLISH may
+    carry (MQTT 3.1.1, 3.3.2-2; [I] AWS's refusal, the broker could not deliver it), or its size."""
+    if "+" in topic or "#" in topic or "\0" in topic:
+        return "A topic name may not hold the wildcard characters + or #"
+    return topic_problem(topic)
+
+
 def publish(ctx: Context) -> dict[str, Any]:
     topic, payload = ctx.input["topic"], ctx.input.get("payload") or b""
     qos = ctx.input.get("qos", 0)  # the model allows 0 and 1
-    problem = topic_problem(topic)
+    problem = name_problem(topic)
     if problem is not None:
         raise invalid(f"{problem}: {topic[:MAX_TOPIC_BYTES]}")
     if len(payload) > MAX_PAYLOAD:
