@@ -24,6 +24,22 @@ def test_a_rule_refuses_connections_with_a_chosen_connack_code(cloud, thing, dev
     devices("lamp", cert)  # the rule fired once
 
 
+@pytest.mark.parametrize("field", ["thingName", "certificateId", "account", "region"])
+def test_a_connect_rule_matching_what_the_certificate_is_fires(cloud, thing, devices, field: str) -> None:
+    """The thing, certificate, account and region come from the registry, with admission: the
+    rule was asked before admission had put them in the call, and never fired."""
+    cert = thing("lamp")
+    fields = {"thingName": "lamp", "certificateId": cert["certificateId"]}
+    value = {**fields, "account": "123456789012", "region": "us-east-1"}[field]
+    rule = cloud.faults.add(
+        provider="aws-mqtt", operation="Connect", match={field: value}, error="5", times=1
+    )
+    devices("lamp", cert, expect=5)
+    entry = cloud.journal.last(provider="aws-mqtt", operation="Connect")
+    assert (entry.code, entry.rule, entry.params[field]) == ("CONNACK 5", rule.id, value)
+    devices("lamp", cert)  # the rule fired once
+
+
 def test_rules_are_checked_when_added(cloud) -> None:
     with pytest.raises(Exception, match="CONNACK refusal"):
         cloud.faults.add(provider="enos-mqtt", operation="Connect", error="NOPE")

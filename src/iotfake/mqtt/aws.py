@@ -76,6 +76,11 @@ class AwsDeviceSide(DeviceSide):
     def aws(self) -> AwsIotProvider:
         return self.cloud.providers["aws"]  # type: ignore[return-value]
 
+    def identify(self, hello: Hello) -> dict[str, Any]:
+        if hello.peer_certificate is None:
+            return {}
+        return device_auth.identify(self.aws, hello.peer_certificate, hello.client_id)
+
     def admit(self, hello: Hello) -> Admitted:
         size = len(hello.client_id.encode("utf-8", "surrogatepass"))
         if size > MAX_CLIENT_ID_BYTES:

@@ -127,6 +127,17 @@ class EnosDeviceSide(DeviceSide):
             call.params.update(deviceKey=device_key, productKey=product_key)
         return call
 
+    def identify(self, hello: Hello) -> dict[str, Any]:
+        """The login's secure mode, and the organisation when one alone holds the device (which
+        of two the login is for only its signature tells)."""
+        device_key, _, product_key = (hello.username or "").partition("&")
+        parsed = CLIENT_ID.fullmatch(hello.client_id)
+        params: dict[str, Any] = {} if parsed is None else {"secureMode": int(parsed["mode"])}
+        found = self._found(product_key, device_key) if device_key and product_key else []
+        if len(found) == 1:
+            params["orgId"] = found[0][0].id
+        return params
+
     def admit(self, hello: Hello) -> Admitted:
         device_key, _, product_key = (hello.username or "").partition("&")
         parsed = CLIENT_ID.fullmatch(hello.client_id)

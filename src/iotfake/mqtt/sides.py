@@ -128,6 +128,12 @@ class DeviceSide(Provider):
         return int(error.status) if 1 <= int(error.status) <= 5 else NOT_AUTHORIZED
 
     # -- the broker's questions (run off the loop) ------------------------------------------------
+    def identify(self, hello: Hello) -> dict[str, Any]:
+        """What the registry says a connecting client is, before it is admitted or refused: the
+        fields a Connect fault rule may match that its CONNECT does not carry (AWS: the thing,
+        certificate, account and region; EnOS: the organisation). Asked only while rules exist."""
+        return {}
+
     def admit(self, hello: Hello) -> Admitted:
         raise Refused(NOT_AUTHORIZED, f"{self.name} admits no one")
 

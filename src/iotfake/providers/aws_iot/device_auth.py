@@ -73,6 +73,25 @@ def find(provider: AwsIotProvider, certificate_id: str) -> tuple[Tenant, dict[st
     return None
 
 
+def identify(provider: AwsIotProvider, certificate_pem: str, client_id: str) -> dict[str, str]:
+    """What a certificate presented as ``client_id`` is, admitted or not (a Connect fault rule's
+    fields): its id, and where it is registered its account, region and the connection's thing."""
+    try:
+        certificate_id = pki.certificate_id(pki.load_certificate(certificate_pem))
+    except pki.CertificateError:
+        return {}
+    found = find(provider, certificate_id)
+    if found is None:
+        return {"certificateId": certificate_id}
+    tenant = found[0]
+    account, region = arns.split_tenant(tenant.id)
+    params = {"certificateId": certificate_id, "account": account, "region": region}
+    thing = Connection.of(tenant, certificate_id, client_id).thing
+    if thing is not None:
+        params["thingName"] = thing
+    return params
+
+
 def admit(provider: AwsIotProvider, certificate_pem: str, client_id: str) -> Admission:
     """Admit a device presenting ``certificate_pem`` as ``client_id``, or raise :class:`Refused`."""
     try:
