@@ -157,7 +157,7 @@ def test_jitp_on_a_first_tls_connection(served, iot) -> None:
 def test_a_certificate_leaving_active_disconnects_its_devices(cloud, iot, thing, devices, status) -> None:
     """UpdateCertificate: "Within a few minutes of updating a certificate from an ACTIVE state
     to any other state, IoT disconnects all devices that used that certificate to connect."
-    The fake does it at once; the watcher hears AUTH_ERROR, and no will is published."""
+    The fake does it at once; the watcher hears AUTH_ERROR (and a will goes out: lifecycle)."""
     watcher = devices("watcher", thing("watcher"))
     watcher.subscribe("$aws/events/presence/disconnected/lamp")
     cert = thing("lamp")

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from ._device import Device
 from ._raw import Raw
 
 REALM_ACCOUNT = ("123456789012", "us-east-1")
@@ -63,3 +64,24 @@ def test_a_connection_failing_inside_the_broker_is_not_left_connected(
     _wait_for(lambda: cloud.journal.calls(operation="Disconnect", params={"clientId": "lamp"}))
     assert served.mqtt.clients() == []
     assert served.mqtt.connection(_realm(cloud), "lamp")["disconnectReason"] == "SERVER_ERROR"
+
+
+def test_a_revoked_certificate_s_last_will_is_published(served, cloud, iot, thing, devices) -> None:
+    """AWS's disconnect reasons (Lifecycle events): AUTH_ERROR, "The client failed to
+    authenticate or authorization failed", sends the last will when the device had an active
+    connection before (MQTT 3.1.1, 3.1.2.5: any close but a DISCONNECT). It was withheld."""
+    watcher = devices("watcher", thing("watcher"))
+    watcher.subscribe("wills/#")
+    cert = thing("lamp")
+    lamp = Device("lamp")
+    lamp.client.will_set("wills/lamp", "gone", qos=1)
+    lamp.tls(cloud.ca_pem, cert["certificatePem"], cert["keyPair"]["PrivateKey"])
+    try:
+        assert lamp.connect(served.mqtt.tls_port) == 0
+        iot.update_certificate(certificateId=cert["certificateId"], newStatus="REVOKED")
+        assert lamp.disconnected.wait(5)
+        assert watcher.receive("wills/lamp") == b"gone"
+    finally:
+        lamp.close()
+    entry = cloud.journal.last(operation="Publish", params={"clientId": "lamp", "will": True})
+    assert entry.code == "OK"

@@ -54,8 +54,9 @@ CONNECT_TIMEOUT = 10.0
 #: how many disconnected clients GetConnection still describes (the oldest are forgotten first)
 MAX_GONE = 10_000
 #: disconnect reasons after which a client's last will is not published: it said goodbye, or the
-#: fake itself is stopping or starting afresh (a will must not leak into the next test's state)
-NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT", "AUTH_ERROR"})
+#: fake itself is stopping or starting afresh (a will must not leak into the next test's state).
+#: AUTH_ERROR (credentials withdrawn) sends it, as AWS's table of disconnect reasons says
+NO_WILL = frozenset({"CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT"})
 #: disconnects after which a persistent session is not kept: the fake starts afresh or stops, or
 #: the credentials that admitted it are withdrawn
 ENDS_SESSION = frozenset({"SERVER_INITIATED_DISCONNECT", REVOKED})
