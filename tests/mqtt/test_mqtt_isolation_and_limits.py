@@ -239,6 +239,9 @@ MALFORMED = {
     "PUBLISH to a topic holding U+0000 (1.5.3-2)": lambda pk: _packet(
         0x30, _string(f"/sys/{pk}/dev0/\x00") + b"x"
     ),
+    "PUBLISH QoS 0 with DUP set (3.3.1-2)": lambda pk: _packet(0x38, _own(pk) + b"x"),
+    "PINGREQ with a body (3.12)": lambda pk: b"\xc0\x01\x00",
+    "PUBACK of 3 bytes (3.4.2)": lambda pk: _packet(0x40, b"\x00\x01\x00"),
 }
 
 

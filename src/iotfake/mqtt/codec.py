@@ -26,7 +26,9 @@ from amqtt.mqtt.unsuback import UnsubackPacket
 
 from .packets import (
     CONNECT,
+    DISCONNECT,
     FROM_CLIENT,
+    PINGREQ,
     PUBACK,
     PUBCOMP,
     PUBLISH,
@@ -74,6 +76,9 @@ async def read(reader: asyncio.StreamReader, max_length: int) -> Packet | None:
 
 #: the fixed-header flags each packet type must carry (MQTT 3.1.1, 2.2.2); PUBLISH's are its own
 _FLAGS = {SUBSCRIBE: 0b0010, UNSUBSCRIBE: 0b0010, PUBREL: 0b0010}
+#: the remaining length of the packets that have one alone: a packet identifier, or nothing
+#: (3.4-3.7, 3.12, 3.14); amqtt read what it needed and let the rest pass
+_LENGTHS = {PUBACK: 2, PUBREC: 2, PUBREL: 2, PUBCOMP: 2, PINGREQ: 0, DISCONNECT: 0}
 
 
 def _check(kind: int, flags: int, body: bytes) -> None:
@@ -82,6 +87,10 @@ def _check(kind: int, flags: int, body: bytes) -> None:
     QoS 3, an UNSUBSCRIBE naming nothing."""
     if kind != PUBLISH and flags != _FLAGS.get(kind, 0):
         raise ProtocolError(f"packet type {kind} with reserved flags {flags:#06b} (2.2.2)")
+    if _LENGTHS.get(kind, len(body)) != len(body):
+        raise ProtocolError(f"packet type {kind} of {len(body)} bytes, not {_LENGTHS[kind]}")
+    if kind == PUBLISH and flags & 0b1000 and not flags & 0b0110:
+        raise ProtocolError("a QoS 0 PUBLISH with its DUP flag set (3.3.1-2)")
     if kind == CONNECT:
         _check_connect(body)
     elif kind == PUBLISH:
