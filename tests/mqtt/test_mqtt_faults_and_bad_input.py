@@ -13,6 +13,7 @@ from iotfake import FakeCloud
 from iotfake.mqtt.broker import Broker
 
 from ._device import Device
+from ._raw import Raw
 
 
 def test_a_rule_refuses_connections_with_a_chosen_connack_code(cloud, thing, devices) -> None:
@@ -37,6 +38,44 @@ def test_a_connect_rule_matching_what_the_certificate_is_fires(cloud, thing, dev
     devices("lamp", cert, expect=5)
     entry = cloud.journal.last(provider="aws-mqtt", operation="Connect")
     assert (entry.code, entry.rule, entry.params[field]) == ("CONNACK 5", rule.id, value)
+    devices("lamp", cert)  # the rule fired once
+
+
+def test_a_lost_suback_leaves_the_subscription_made(cloud, thing, devices, iot_data) -> None:
+    """``lost_response`` commits, then the answer is lost, as over HTTP (and a PUBACK): the
+    subscription is made, its SUBACK never comes. The rule used to fire and change nothing."""
+    rule = cloud.faults.add(provider="aws-mqtt", operation="Subscribe", lost_response=True, times=1)
+    lamp = devices("lamp", thing("lamp"))
+    _, mid = lamp.client.subscribe("lamps/#", 1)
+    deadline = time.monotonic() + 5  # no SUBACK to wait for: the journal says it was handled
+    while not cloud.journal.calls(operation="Subscribe") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    iot_data.publish(topic="lamps/1", payload=b"on", qos=1)
+    assert lamp.receive("lamps/1") == b"on"  # subscribed
+    assert mid not in lamp.granted  # and never told
+    assert cloud.journal.last(operation="Subscribe").rule == rule.id
+    assert lamp.subscribe("lamps/2") == (1,)  # the rule fired once
+
+
+def test_a_lost_connack_leaves_the_client_connected_in_the_registry_s_eyes_then_gone(
+    served, cloud, thing, devices
+) -> None:
+    """A CONNECT whose answer is lost: admitted (journaled OK, the thing connected, presence
+    published), then the connection closes with no CONNACK; its client sees it cut off."""
+    watcher = devices("watcher", thing("watcher"))
+    watcher.subscribe("$aws/events/presence/+/lamp")
+    rule = cloud.faults.add(
+        provider="aws-mqtt", operation="Connect", match={"clientId": "lamp"}, lost_response=True, times=1
+    )
+    cert = thing("lamp")
+    lamp = Raw(served.mqtt.tls_port, cloud.ca_pem, cert)
+    lamp.connect("lamp", clean=True)
+    assert lamp.read() is None  # closed, no CONNACK
+    assert watcher.receive("$aws/events/presence/connected/lamp")["clientId"] == "lamp"
+    gone = watcher.receive("$aws/events/presence/disconnected/lamp")
+    assert gone["disconnectReason"] == "CONNECTION_LOST"
+    entry = cloud.journal.last(operation="Connect", params={"clientId": "lamp"})
+    assert (entry.code, entry.rule) == ("OK", rule.id)
     devices("lamp", cert)  # the rule fired once
 
 

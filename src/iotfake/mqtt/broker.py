@@ -282,6 +282,11 @@ class Broker(Listening, ConnectionApi, Subscribing):
         journal(self.cloud, call, "MQTT", "", 0, started)  # journaled before the device hears
         if session.closed:
             return None
+        if call.fault_action == "lost_response":  # admitted, its answer lost: cut off, any session
+            for message in events:  # it had kept waiting still
+                await self._route(session.admitted.realm, message, origin=None)
+            await self._drop(session, "CONNECTION_LOST")
+            return None
         # from here to the kept messages, nothing is awaited: no message reaches the client
         # before its CONNACK, nor a new one before those that waited for it
         waiting = self._resume(session)

@@ -47,7 +47,7 @@ class Subscribing:
         if session.side.closes_on_qos_2 and any(qos == 2 for _, qos in packet.filters):
             self._over_limit(session, packet, "QOS_2")  # AWS IoT Core sends no SUBACK for QoS 2
             return False
-        codes = []
+        codes, lost = [], False
         for topic_filter, qos in packet.filters:
             started = time.perf_counter()
             call = self._call(session, "Subscribe", topic=topic_filter)
@@ -75,7 +75,9 @@ class Subscribing:
             call.code = "OK" if granted != packets.SUBSCRIBE_FAILED else "REFUSED"
             journal(self.cloud, call, "MQTT", topic_filter, granted, started)
             codes.append(granted)
-        session.send(codec.suback(packet.packet_id, codes))
+            lost = lost or call.fault_action == "lost_response"
+        if not lost:  # a lost answer: subscribed, and never told (as a PUBACK withheld)
+            session.send(codec.suback(packet.packet_id, codes))
         retained = await self._work(
             session.side.retained, session, [f for f, _ in packet.filters if f in session.subscriptions]
         )
