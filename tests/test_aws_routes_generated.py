@@ -167,6 +167,13 @@ ACM = (
     "certificate/[a-zA-Z0-9/-]+"
 )
 BREAKING = {
+    "^[.\\-_/#A-Za-z0-9]+$": (
+        lambda iot: iot.set_v2_logging_options(
+            eventConfigurations=[{"eventType": "Connect", "logDestination": "log group"}]
+        ),
+        "log group",
+        "eventConfigurations.1.member.logDestination",
+    ),
     "[a-zA-Z0-9:_-]+": (lambda iot: iot.create_thing(thingName="bad name!"), "bad name!", "thingName"),
     # Java's \w is ASCII: a letter with an accent is not a word character to AWS
     "[\\w+=,.@-]+": (

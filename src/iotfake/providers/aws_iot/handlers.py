@@ -25,6 +25,7 @@ from . import (
     job_templates,
     jobs,
     jobs_data,
+    logging_options,
     messages,
     policies,
     policy_versions,
@@ -244,6 +245,13 @@ _HANDLERS: dict[str, Handler] = {
     "ListProvisioningTemplateVersions": provisioning_templates.list_versions,
     "DeleteProvisioningTemplateVersion": provisioning_templates.delete_version,
     "CreateProvisioningClaim": provisioning_claims.create,
+    "GetLoggingOptions": logging_options.get_v1,
+    "SetLoggingOptions": logging_options.set_v1,
+    "GetV2LoggingOptions": logging_options.get_v2,
+    "SetV2LoggingOptions": logging_options.set_v2,
+    "SetV2LoggingLevel": logging_options.set_level,
+    "ListV2LoggingLevels": logging_options.list_levels,
+    "DeleteV2LoggingLevel": logging_options.delete_level,
 }
 
 

@@ -48,6 +48,9 @@ def check_settings(settings: dict[str, Any]) -> None:
         raise SnapshotError("incomingTransfers", "expected an object of certificate ids to account ids")
     if settings.get("ca") is not None:
         _ca(settings["ca"])
+    from .logging_options import check as check_logging
+
+    check_logging(settings)
 
 
 def _indexing(config: Any) -> None:
