@@ -287,10 +287,10 @@ def test_a_connect_rule_matching_the_device_key_fires(cloud, enos, meters) -> No
     assert entry.code == "CONNACK 5" and entry.rule is not None
 
 
-def test_a_connect_rule_matching_the_organisation_or_secure_mode_fires(cloud, enos, meters) -> None:
+def test_a_connect_rule_matching_the_organisation_tenant_or_secure_mode_fires(cloud, enos, meters) -> None:
     pk = enos.product()
     made = enos.device(pk, deviceKey="meter-1")
-    for match in ({"orgId": "o1"}, {"secureMode": 2}):
+    for match in ({"orgId": "o1"}, {"secureMode": 2}, {"tenant": "o1"}):
         rule = cloud.faults.add(provider="enos-mqtt", operation="Connect", match=match, error="5", times=1)
         meters("meter-1", pk, made["deviceSecret"], expect=5)
         assert cloud.journal.last(provider="enos-mqtt", operation="Connect").rule == rule.id

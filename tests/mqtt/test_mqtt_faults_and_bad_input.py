@@ -25,19 +25,21 @@ def test_a_rule_refuses_connections_with_a_chosen_connack_code(cloud, thing, dev
     devices("lamp", cert)  # the rule fired once
 
 
-@pytest.mark.parametrize("field", ["thingName", "certificateId", "account", "region"])
+@pytest.mark.parametrize("field", ["thingName", "certificateId", "account", "region", "tenant"])
 def test_a_connect_rule_matching_what_the_certificate_is_fires(cloud, thing, devices, field: str) -> None:
     """The thing, certificate, account and region come from the registry, with admission: the
     rule was asked before admission had put them in the call, and never fired."""
     cert = thing("lamp")
     fields = {"thingName": "lamp", "certificateId": cert["certificateId"]}
-    value = {**fields, "account": "123456789012", "region": "us-east-1"}[field]
+    tenant = "123456789012/us-east-1"
+    value = {**fields, "account": "123456789012", "region": "us-east-1", "tenant": tenant}[field]
     rule = cloud.faults.add(
         provider="aws-mqtt", operation="Connect", match={field: value}, error="5", times=1
     )
     devices("lamp", cert, expect=5)
     entry = cloud.journal.last(provider="aws-mqtt", operation="Connect")
-    assert (entry.code, entry.rule, entry.params[field]) == ("CONNACK 5", rule.id, value)
+    held = entry.tenant if field == "tenant" else entry.params[field]
+    assert (entry.code, entry.rule, held) == ("CONNACK 5", rule.id, value)
     devices("lamp", cert)  # the rule fired once
 
 

@@ -251,7 +251,9 @@ class Broker(Listening, ConnectionApi, Subscribing):
                 "an empty client id needs a clean session (MQTT 3.1.1, 3.1.3-8)",
             )  # fmt: skip
         if self.cloud.faults.active:  # a rule may match what the registry says the client is
-            call.params.update(await self._work(side.identify, hello))
+            identified = await self._work(side.identify, hello)
+            call.tenant = identified.pop("tenant", None)
+            call.params.update(identified)
         decision = self.cloud.faults.decide(call)
         if decision is not None:
             refusal = await self._apply(decision, side, call, "", started)

@@ -135,7 +135,7 @@ class EnosDeviceSide(DeviceSide):
         params: dict[str, Any] = {} if parsed is None else {"secureMode": int(parsed["mode"])}
         found = self._found(product_key, device_key) if device_key and product_key else []
         if len(found) == 1:
-            params["orgId"] = found[0][0].id
+            params["orgId"] = params["tenant"] = found[0][0].id
         return params
 
     def admit(self, hello: Hello) -> Admitted:

@@ -131,7 +131,8 @@ class DeviceSide(Provider):
     def identify(self, hello: Hello) -> dict[str, Any]:
         """What the registry says a connecting client is, before it is admitted or refused: the
         fields a Connect fault rule may match that its CONNECT does not carry (AWS: the thing,
-        certificate, account and region; EnOS: the organisation). Asked only while rules exist."""
+        certificate, account and region; EnOS: the organisation), and under ``tenant`` the
+        tenant it belongs to (a rule's ``match`` on ``tenant``). Asked only while rules exist."""
         return {}
 
     def admit(self, hello: Hello) -> Admitted:

@@ -85,7 +85,7 @@ def identify(provider: AwsIotProvider, certificate_pem: str, client_id: str) -> 
         return {"certificateId": certificate_id}
     tenant = found[0]
     account, region = arns.split_tenant(tenant.id)
-    params = {"certificateId": certificate_id, "account": account, "region": region}
+    params = {"certificateId": certificate_id, "account": account, "region": region, "tenant": tenant.id}
     thing = Connection.of(tenant, certificate_id, client_id).thing
     if thing is not None:
         params["thingName"] = thing
