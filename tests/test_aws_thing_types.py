@@ -185,6 +185,19 @@ def test_update_keeps_description_and_searchable_attributes_immutable(iot) -> No
     }
 
 
+def test_update_takes_an_empty_value_for_an_absent_one(iot) -> None:
+    """Client code that sends the whole properties with an empty list (or description) changes
+    nothing, and was refused as a change."""
+    iot.create_thing_type(thingTypeName="meter", thingTypeProperties={"thingTypeDescription": "d"})
+    iot.update_thing_type(thingTypeName="meter", thingTypeProperties={"searchableAttributes": []})
+    iot.create_thing_type(thingTypeName="plain")
+    iot.update_thing_type(
+        thingTypeName="plain", thingTypeProperties={"thingTypeDescription": "", "searchableAttributes": []}
+    )
+    described = iot.describe_thing_type(thingTypeName="meter")
+    assert described["thingTypeProperties"] == {"thingTypeDescription": "d"}
+
+
 def test_update_validates_propagating_attributes(iot) -> None:
     iot.create_thing_type(thingTypeName="meter")
     cases = {

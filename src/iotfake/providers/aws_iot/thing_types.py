@@ -138,7 +138,7 @@ def update(ctx: Context) -> dict[str, Any]:
             raise invalid(f"Thing type {name} is deprecated and cannot be updated")
         stored = dict(attrs.get("properties") or {})
         for key in FIXED_PROPERTIES:
-            if key in given and given[key] != stored.get(key):
+            if key in given and (given[key] or None) != (stored.get(key) or None):  # [] is none
                 raise invalid(f"The {key} of thing type {name} cannot be changed")
         if "mqtt5Configuration" not in given:
             return {}
