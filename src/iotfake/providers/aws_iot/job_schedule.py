@@ -12,7 +12,8 @@ from the start, and at most two years ahead.
 Like timeouts, this is done by the jobs' read-time pass (``jobs.refresh``), so moving the clock
 (``cloud.clock.advance``, freezegun) moves it, and a connected device hears of a start within a
 tick. Choices where AWS documents nothing ([I] in the README): times are ISO 8601 with a time of
-day, in UTC unless they name a zone; an ``endTime`` without ``endBehavior`` stops the rollout;
+day, in UTC unless they name a zone; "thirty minutes from now" counts from the current minute
+(the documented format has no seconds); an ``endTime`` without ``endBehavior`` stops the rollout;
 ``maintenanceWindows`` are stored and echoed but not acted on (the job rolls out at its start).
 """
 
@@ -38,13 +39,15 @@ def check(config: dict[str, Any], now_ms: int) -> None:
     """Refuse a ``schedulingConfig`` outside the documented bounds (CreateJob)."""
     schedule = config.get("schedulingConfig") or {}
     start, end = _instant(schedule, "startTime"), _instant(schedule, "endTime")
+    # times are written to the minute: now + 30 minutes, its seconds dropped, is far enough ([I])
+    minute = now_ms - now_ms % MINUTE_MS
     if start is not None:
-        if start < now_ms + LEAD_MS:
+        if start < minute + LEAD_MS:
             raise invalid("startTime must be scheduled a minimum of thirty minutes from the current time.")
         if start > now_ms + START_HORIZON_MS:
             raise invalid("startTime can be scheduled at most a year in advance.")
     if end is not None:
-        if end < max(now_ms, start or now_ms) + LEAD_MS:
+        if end < max(minute, start or minute) + LEAD_MS:
             raise invalid(
                 "endTime must be scheduled a minimum of thirty minutes from the current time and "
                 "from the startTime."
