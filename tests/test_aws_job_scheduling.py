@@ -121,6 +121,7 @@ def test_a_snapshot_job_targets_the_group_s_members_at_its_start(iot, aws_cloud)
     ],
 )
 def test_schedules_out_of_the_documented_bounds_are_refused(iot, aws_cloud, things, config, words) -> None:
+    aws_cloud.clock.advance(61 - aws_cloud.clock.time() % 60)  # a second into a minute: no boundary
     config = {k: at(aws_cloud, float(v[1:])) if str(v).startswith("+") else v for k, v in config.items()}
     if words is None:  # in bounds: taken
         iot.create_job(jobId="ok", targets=things, document=DOC, schedulingConfig=config)
