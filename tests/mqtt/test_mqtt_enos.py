@@ -186,6 +186,31 @@ def test_a_disabled_or_deleted_device_is_logged_out(cloud, enos, meters, action:
     assert not bystander.disconnected.is_set()
 
 
+@pytest.mark.parametrize("action", ["disable", "delete"])
+def test_a_withdrawn_device_s_last_will_is_not_served_as_its_own_post(served, cloud, enos, action) -> None:
+    """[I] EnOS documents no disconnect reasons: a disabled or deleted device's will, on its own
+    topic, was served as that device's measure point post (journaled OK for a device GetDevice
+    no longer finds). AWS's reasons table sends a will after AUTH_ERROR; EnOS keeps it back."""
+    import json
+
+    from iotfake.mqtt.enos import static_login
+
+    pk = enos.product()
+    made = enos.device(pk, deviceKey="meter-1")
+    client_id, username, password = static_login("meter-1", pk, made["deviceSecret"])
+    meter = Device(client_id, username=username, password=password)
+    post = {"id": "w", "params": {"measurepoints": {"p": 1}}}
+    meter.client.will_set(f"/sys/{pk}/meter-1/thing/measurepoint/post", json.dumps(post), qos=1)
+    try:
+        assert meter.connect(served.mqtt.port, host="127.0.0.1") == 0
+        assert enos.call("devices", action, None, productKey=pk, deviceKey="meter-1")["code"] == 0
+        assert meter.disconnected.wait(5)
+        time.sleep(0.5)  # a will goes out right after the Disconnect entry: none must follow
+        assert cloud.journal.calls(provider="enos-mqtt", operation="Publish", params={"will": True}) == []
+    finally:
+        meter.close()
+
+
 def test_dynamic_activation_pushes_the_secret(enos, meters) -> None:
     pk = enos.product(dynamicActivateEnabled=True)
     product_secret = enos.call("products", "get", productKey=pk)["data"]["productSecret"]

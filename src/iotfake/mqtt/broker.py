@@ -427,6 +427,8 @@ class Broker(Listening, ConnectionApi, Subscribing):
         messages = await self._work(session.side.disconnected, session, reason)
         with contextlib.suppress(Exception):
             session.writer.close()
+        if reason == REVOKED and not session.side.will_when_withdrawn:
+            will = False
         if will and session.will is not None and reason not in NO_WILL:
             await self._publish_will(session)
         for message in messages:

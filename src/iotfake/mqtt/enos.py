@@ -99,6 +99,9 @@ class EnosDeviceSide(DeviceSide):
     # [I] EnOS documents no limit; a device needs a handful of its own topics, and every message
     # of the organisation is routed past each subscription (40,000 made a round trip 70 ms)
     max_subscriptions: ClassVar[int | None] = 1000
+    # [I] EnOS documents no disconnect reasons: a disabled or deleted device's will, on its own
+    # topics, would be served as that device's post
+    will_when_withdrawn: ClassVar[bool] = False
 
     def __init__(self, cloud: FakeCloud) -> None:
         super().__init__(cloud)

@@ -86,6 +86,9 @@ class DeviceSide(Provider):
     #: that asks for more is disconnected (None: no limit)
     max_filters_per_subscribe: ClassVar[int | None] = None
     max_subscriptions: ClassVar[int | None] = None
+    #: whether a session ended because its credentials were withdrawn (``AUTH_ERROR``) publishes
+    #: its last will: AWS's table of disconnect reasons says it does
+    will_when_withdrawn: ClassVar[bool] = True
 
     @classmethod
     def rules(cls) -> list[Rule]:
