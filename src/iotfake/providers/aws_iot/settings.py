@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...registry.integrity import SnapshotError
+from . import event_configurations
 from .validation import Problems, validate
 from .wire import AwsError
 
@@ -51,6 +52,8 @@ def check_settings(settings: dict[str, Any]) -> None:
     from .logging_options import check as check_logging
 
     check_logging(settings)
+    if settings.get(event_configurations.SETTING) is not None:
+        event_configurations.check(settings[event_configurations.SETTING])
 
 
 def _indexing(config: Any) -> None:
