@@ -3,6 +3,7 @@ does not), and a connection that fails inside the broker leaving nothing connect
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -85,3 +86,69 @@ def test_a_revoked_certificate_s_last_will_is_published(served, cloud, iot, thin
         lamp.close()
     entry = cloud.journal.last(operation="Publish", params={"clientId": "lamp", "will": True})
     assert entry.code == "OK"
+
+
+LAMPS_ONLY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["iot:Connect", "iot:Receive"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": "arn:aws:iot:*:*:topicfilter/lamps/*"},
+        ],
+    }
+)
+
+
+def test_subscribing_and_unsubscribing_publish_lifecycle_events(thing, devices) -> None:
+    """The guide's Lifecycle events: ``$aws/events/subscriptions/subscribed|unsubscribed/<clientId>``
+    with the client, its session and principal, and the topics of the SUBSCRIBE (UNSUBSCRIBE)."""
+    watcher = devices("watcher", thing("watcher"))
+    watcher.subscribe("$aws/events/subscriptions/+/lamp")
+    watcher.subscribe("$aws/events/presence/connected/lamp")
+    cert = thing("lamp")
+    lamp = devices("lamp", cert)
+    session = watcher.receive("$aws/events/presence/connected/lamp")["sessionIdentifier"]
+    _, mid = lamp.client.subscribe([("lamps/1/cmd", 1), ("lamps/all", 0)])
+    lamp._wait(mid)
+    event = watcher.receive("$aws/events/subscriptions/subscribed/lamp")
+    assert isinstance(event.pop("timestamp"), int)
+    assert event == {
+        "clientId": "lamp",
+        "eventType": "subscribed",
+        "sessionIdentifier": session,
+        "principalIdentifier": cert["certificateId"],
+        "topics": ["lamps/1/cmd", "lamps/all"],
+    }
+    lamp.unsubscribe("lamps/all")
+    gone = watcher.receive("$aws/events/subscriptions/unsubscribed/lamp")
+    assert isinstance(gone.pop("timestamp"), int)
+    assert gone == {**event, "eventType": "unsubscribed", "topics": ["lamps/all"]}
+
+
+def test_only_granted_and_held_filters_are_in_subscription_events(thing, devices) -> None:
+    """[I] A filter the policy refuses (SUBACK 0x80) is not subscribed, nor one never held
+    unsubscribed: a SUBSCRIBE (UNSUBSCRIBE) that changed nothing publishes no event."""
+    watcher = devices("watcher", thing("watcher"))
+    watcher.subscribe("$aws/events/subscriptions/+/lamp")
+    lamp = devices("lamp", thing("lamp", LAMPS_ONLY))
+    assert lamp.subscribe("secrets/1") == (0x80,)
+    lamp.unsubscribe("lamps/never")
+    _, mid = lamp.client.subscribe([("secrets/2", 1), ("lamps/2", 1)])
+    lamp._wait(mid)
+    assert lamp.granted[mid] == (0x80, 1)
+    event = watcher.receive("$aws/events/subscriptions/subscribed/lamp")
+    assert event["topics"] == ["lamps/2"]  # the first event: the refused SUBSCRIBE made none
+    lamp.unsubscribe("lamps/2")
+    assert watcher.receive("$aws/events/subscriptions/unsubscribed/lamp")["topics"] == ["lamps/2"]
+
+
+def test_a_client_id_holding_a_wildcard_gets_no_subscription_events(thing, devices) -> None:
+    watcher = devices("watcher", thing("watcher"))
+    watcher.subscribe("$aws/events/subscriptions/subscribed/#")
+    assert watcher.receive("$aws/events/subscriptions/subscribed/watcher")["topics"] == [
+        "$aws/events/subscriptions/subscribed/#"
+    ]  # its own, once subscribed
+    devices("lamp+1", thing("lamp")).subscribe("lamps/1")
+    devices("after", thing("after")).subscribe("lamps/2")
+    assert watcher.receive("$aws/events/subscriptions/subscribed/after")["clientId"] == "after"
+    assert watcher.topics(settle=0) == []

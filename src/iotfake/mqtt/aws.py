@@ -263,20 +263,38 @@ class AwsDeviceSide(DeviceSide):
         """The lifecycle event, if the client gets one: "Client IDs that contain # or + do not
         receive lifecycle events" (the guide's Lifecycle events); their topic would hold a
         wildcard, which no PUBLISH may carry (MQTT 3.1.1, 3.3.2-2)."""
+        event = self._lifecycle(session, kind)
+        if event is None:
+            return []
+        event.update(ipAddress=session.hello.address, versionNumber=0, **extra)
+        return [_event(f"$aws/events/presence/{kind}/{session.client_id}", event)]
+
+    def subscriptions(self, session: Session, kind: str, filters: list[str]) -> list[Publish]:
+        """``$aws/events/subscriptions/subscribed|unsubscribed/<clientId>`` (the guide's
+        Lifecycle events), always on, as every lifecycle event: the topic filters the packet
+        changed, in its order."""
+        event = self._lifecycle(session, kind)
+        if event is None or not filters:
+            return []
+        event["topics"] = list(filters)
+        return [_event(f"$aws/events/subscriptions/{kind}/{session.client_id}", event)]
+
+    def _lifecycle(self, session: Session, kind: str) -> dict[str, Any] | None:
+        """What every lifecycle event of the session says (None: its client id holds a wildcard).
+        The session identifier is made at its first event and kept for its life."""
         admission = session.admitted.principal
         tenant = admission.tenant
         identifier = session.admitted.params.setdefault("sessionIdentifier", tenant.ids.uuid())
         if "#" in session.client_id or "+" in session.client_id:
-            return []
-        event = {
+            return None
+        return {
             "clientId": session.client_id,
             "timestamp": tenant.clock.ms(),
             "eventType": kind,
             "sessionIdentifier": identifier,
             "principalIdentifier": admission.certificate_id,
-            "ipAddress": session.hello.address,
-            "versionNumber": 0,
-            **extra,
         }
-        topic = f"$aws/events/presence/{kind}/{session.client_id}"
-        return [Publish(topic, json.dumps(event, separators=(",", ":")).encode(), 1, False)]
+
+
+def _event(topic: str, event: dict[str, Any]) -> Publish:
+    return Publish(topic, json.dumps(event, separators=(",", ":")).encode(), 1, False)

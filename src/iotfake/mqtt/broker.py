@@ -364,10 +364,7 @@ class Broker(Listening, ConnectionApi, Subscribing):
                 if not await self._subscribe(session, packet):
                     return "CLIENT_ERROR"
             elif isinstance(packet, packets.Unsubscribe):
-                for topic_filter in packet.filters:
-                    if session.subscriptions.pop(topic_filter, None) is not None:
-                        self._subscribers.remove(session, topic_filter)
-                session.send(codec.unsuback(packet.packet_id))
+                await self._unsubscribe_filters(session, packet)
             elif isinstance(packet, packets.Ack) and packet.kind == packets.PUBACK:
                 session.inflight.pop(packet.packet_id, None)
                 waiter = session.waiting.pop(packet.packet_id, None)

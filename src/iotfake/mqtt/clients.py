@@ -51,6 +51,7 @@ class DeviceClient:
         self.client.on_message = lambda c, u, m: self.messages.put((m.topic, m.payload))
         self.client.on_subscribe = self._on_subscribe
         self.client.on_publish = lambda c, u, mid: self._ack(mid)
+        self.client.on_unsubscribe = lambda c, u, mid: self._ack(mid)
         self.client.on_disconnect = lambda c, u, rc: self.disconnected.set()
         self._folder: Any = None
         self._answered: set[str] = set()
@@ -91,6 +92,11 @@ class DeviceClient:
         _, mid = self.client.subscribe(topic, qos)
         self._wait(mid)
         return self.granted[mid]
+
+    def unsubscribe(self, topic: str) -> None:
+        """Unsubscribe from ``topic``, waiting for the UNSUBACK."""
+        _, mid = self.client.unsubscribe(topic)
+        self._wait(mid)
 
     def publish(self, topic: str, payload: Any, qos: int = 1, *, retain: bool = False) -> None:
         data = payload if isinstance(payload, bytes | str) else json.dumps(payload)

@@ -174,6 +174,12 @@ class DeviceSide(Provider):
     def disconnected(self, session: Session, reason: str) -> list[Publish]:
         return []
 
+    def subscriptions(self, session: Session, kind: str, filters: list[str]) -> list[Publish]:
+        """What the service publishes of a SUBSCRIBE (``kind`` "subscribed") or UNSUBSCRIBE
+        ("unsubscribed") that changed ``filters`` (AWS: lifecycle events). Run on the loop: it
+        must not read the registry."""
+        return []
+
     def retained(self, session: Session, filters: list[str]) -> list[Publish]:
         """Retained messages a new subscription receives."""
         return []

@@ -37,6 +37,9 @@ class Subscribing:
         ) -> Refused | None: ...
         def _call(self, session: Session, operation: str, **params: Any) -> Call: ...
         def _deliver(self, session: Session, message: packets.Publish) -> int | None: ...
+        async def _route(
+            self, realm: tuple[str, str], message: packets.Publish, origin: Session | None
+        ) -> None: ...
 
     async def _subscribe(self, session: Session, packet: packets.Subscribe) -> bool:
         """Handle a SUBSCRIBE; False: the connection must close (over the side's limits)."""
@@ -78,12 +81,29 @@ class Subscribing:
             lost = lost or call.fault_action == "lost_response"
         if not lost:  # a lost answer: subscribed, and never told (as a PUBACK withheld)
             session.send(codec.suback(packet.packet_id, codes))
+        made = [
+            f for (f, _), code in zip(packet.filters, codes, strict=True) if code != packets.SUBSCRIBE_FAILED
+        ]
+        for event in session.side.subscriptions(session, "subscribed", made):
+            await self._route(session.admitted.realm, event, None)
         retained = await self._work(
             session.side.retained, session, [f for f, _ in packet.filters if f in session.subscriptions]
         )
         for message in retained:
             self._deliver(session, message)
         return True
+
+    async def _unsubscribe_filters(self, session: Session, packet: packets.Unsubscribe) -> None:
+        """Handle an UNSUBSCRIBE: the filters the session held go; then the UNSUBACK and the
+        side's events of what it changed."""
+        held = []
+        for topic_filter in packet.filters:
+            if session.subscriptions.pop(topic_filter, None) is not None:
+                self._subscribers.remove(session, topic_filter)
+                held.append(topic_filter)
+        session.send(codec.unsuback(packet.packet_id))
+        for event in session.side.subscriptions(session, "unsubscribed", held):
+            await self._route(session.admitted.realm, event, None)
 
     def _over_limit(self, session: Session, packet: packets.Subscribe, code: str) -> None:
         """Journal a SUBSCRIBE past the side's limits or asking for QoS 2 (the caller closes the
