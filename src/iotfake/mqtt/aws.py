@@ -18,7 +18,16 @@ import re
 import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..providers.aws_iot import arns, device_auth, fleet_topics, jobs, jobs_topics, messages, shadow_topics
+from ..providers.aws_iot import (
+    arns,
+    device_auth,
+    fleet_topics,
+    jobs,
+    jobs_topics,
+    messages,
+    registry_events,
+    shadow_topics,
+)
 from ..providers.aws_iot.context import Context
 from ..providers.aws_iot.policy_eval import authorize
 from ..registry.kinds import JOB_EXECUTIONS
@@ -201,6 +210,25 @@ class AwsDeviceSide(DeviceSide):
                 announced = self._announced.setdefault(tenant, {})
                 made = jobs_topics.notices(ctx, moved, announced)
             out.extend((scope, Publish(topic, payload, 0, False)) for topic, payload in made)
+        return out
+
+    hears: ClassVar[frozenset[str]] = registry_events.WATCHED
+
+    def heard(self, changes: list[Any]) -> list[tuple[tuple[str, str], Publish]]:
+        """The registry events (``registry_events``) of the writes, per account, for the event
+        types it enabled: an account that enabled none is one dictionary lookup."""
+        by_tenant: dict[tuple[str, str], list[tuple[str, Any, Any, Any]]] = {}
+        for change in changes:
+            if change.scope[0] == "aws":
+                by_tenant.setdefault(tuple(change.scope), []).append(
+                    (change.kind, change.key, change.before, change.after)
+                )
+        out = []
+        for scope, writes in by_tenant.items():
+            tenant = self.cloud.registry.find_tenant(*scope)
+            if tenant is not None:
+                made = registry_events.events(tenant, writes)
+                out.extend((scope, Publish(topic, payload, 1, False)) for topic, payload in made)
         return out
 
     def tick(self, realms: set[tuple[str, str]]) -> None:

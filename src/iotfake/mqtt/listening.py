@@ -46,6 +46,8 @@ class Listening:
     _gone: dict[ClientKey, dict[str, Any]]
     _away: Away
     _subscribers: Subscribers
+    #: made on the loop at its first use (``_route_in_order``)
+    _in_order: asyncio.Lock | None = None
     if TYPE_CHECKING:
 
         async def _drop(self, session: Session, reason: str, detail: str | None = None) -> None: ...
@@ -81,6 +83,11 @@ class Listening:
         if watched:
             with contextlib.suppress(RuntimeError):
                 asyncio.run_coroutine_threadsafe(self._notices(watched), loop)
+        heard = (
+            [c for c in batch if c.kind in self.sides.heard and c.scope is not None] if self._sessions else []
+        )
+        if heard:
+            self._publish_heard(heard, loop)
         for change in batch:
             if change.kind != "published" or change.scope is None:
                 continue
@@ -90,6 +97,23 @@ class Listening:
             )
             with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
                 asyncio.run_coroutine_threadsafe(self._route(tuple(change.scope), message, None), loop)
+
+    def _publish_heard(self, changes: list[Any], loop: asyncio.AbstractEventLoop) -> None:
+        """What the sides make of the writes they hear (AWS: registry events), made here, in the
+        dispatching thread, and routed on the loop in the order their writes committed."""
+        made = [m for side in self.sides.all if side.hears for m in side.heard(changes)]
+        if made:
+            with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
+                asyncio.run_coroutine_threadsafe(self._route_in_order(made), loop)
+
+    async def _route_in_order(self, made: list[tuple[tuple[str, str], packets.Publish]]) -> None:
+        """Route a dispatch's messages after those of every dispatch before it (each waits for
+        its receivers' policies on the pool, which would let a later one overtake)."""
+        if self._in_order is None:
+            self._in_order = asyncio.Lock()
+        async with self._in_order:
+            for realm, message in made:
+                await self._route(realm, message, origin=None)
 
     def _run_ticking(self, loop: asyncio.AbstractEventLoop) -> None:
         """Run the broker's loop until it stops, ticking (``_ticking``) meanwhile."""

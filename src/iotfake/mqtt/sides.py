@@ -195,6 +195,17 @@ class DeviceSide(Provider):
         ``watches``, committed (by either transport)."""
         return []
 
+    #: the kinds of registry writes the side reads as they are dispatched (``heard``)
+    hears: ClassVar[frozenset[str]] = frozenset()
+
+    def heard(self, changes: list[Any]) -> list[tuple[tuple[str, str], Publish]]:
+        """(realm, message) the service publishes of committed writes of a kind it ``hears``,
+        made in the thread that dispatches them, right after they committed: unlike
+        ``notices`` (made later, on the broker's pool, from the registry as it is then), what a
+        record said at this write, even one edited in place (a thing) that a later write moves
+        on. Called only while clients are connected; it must be cheap when it has nothing to say."""
+        return []
+
     def tick(self, realms: set[tuple[str, str]]) -> None:
         """Time passed (about a second, or the fake's clock was moved) while clients of these
         realms are connected: bring up to date what the service changes on its own as time
@@ -209,6 +220,7 @@ class Sides:
         self.enos: DeviceSide = cloud.providers["enos-mqtt"]  # type: ignore[assignment]
         self.all = (self.aws, self.enos)
         self.watched = self.aws.watches | self.enos.watches
+        self.heard = self.aws.hears | self.enos.hears
 
     def pick(self, hello: Hello) -> DeviceSide:
         """A client certificate is AWS IoT's mutual TLS; a ``deviceKey&productKey`` user is EnOS's
