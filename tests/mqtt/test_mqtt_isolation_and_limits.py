@@ -398,6 +398,9 @@ def _answer(served, packet: bytes) -> bytes:
         (0x02 | 0x08, ()),  # a will QoS without a will (3.1.2-13)
         (0x02 | 0x20, ()),  # a will retain without a will (3.1.2-15)
         (0x02 | 0x40, ("secret",)),  # a password without a user name (3.1.2-22)
+        (0x02 | 0x04, ("wills/+", "bye")),  # a will topic is a topic name: no wildcard (3.3.2-2)
+        (0x02 | 0x04, ("wills/#", "bye")),
+        (0x02 | 0x04, ("", "bye")),  # nor empty (4.7.3-1)
     ],
 )
 def test_a_connect_with_flags_the_protocol_forbids_is_closed_unanswered(served, flags, fields) -> None:

@@ -134,7 +134,11 @@ def _check_connect(body: bytes) -> None:
     _check_connect_flags(flags)
     position = _string(body, at + 3, "a client identifier")  # after the flags and the keep alive
     if flags & 0x04:
-        position = _field(body, _string(body, position, "a will topic"))  # then its message
+        end = _string(body, position, "a will topic")
+        topic = body[position + 2 : end]
+        if not topic or b"+" in topic or b"#" in topic:  # a topic name (3.3.2-2, 4.7.3-1)
+            raise ProtocolError("a will topic that is empty or holds a wildcard (3.3.2-2, 4.7.3-1)")
+        position = _field(body, end)  # then its message
     if flags & 0x80:
         _string(body, position, "a user name")
 
