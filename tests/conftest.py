@@ -94,6 +94,21 @@ def aws_clients(aws_server):
     return make
 
 
+@pytest.fixture(scope="session")
+def jobs_client(aws_server):
+    """A boto3 ``iot-jobs-data`` client (the device side of jobs) on the session's server."""
+    from botocore.config import Config
+
+    return boto3.client(
+        "iot-jobs-data",
+        endpoint_url=aws_server.url,
+        region_name="us-east-1",
+        aws_access_key_id=AWS_KEY[0],
+        aws_secret_access_key=AWS_KEY[1],
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
 @pytest.fixture
 def iot(aws_cloud: FakeCloud, aws_clients):
     """A boto3 ``iot`` client on a freshly reset cloud."""

@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
 from aws_helpers import conforms
-from botocore.config import Config
 
 ACCOUNT = "arn:aws:iot:us-east-1:123456789012:"
 DOC = json.dumps({"operation": "reboot"})
@@ -35,18 +33,6 @@ def at(cloud, minutes: float) -> str:
 
 def epoch(stamp: str) -> float:
     return datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp()
-
-
-@pytest.fixture(scope="module")
-def jobs_client(aws_server):
-    return boto3.client(
-        "iot-jobs-data",
-        endpoint_url=aws_server.url,
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
 
 
 @pytest.fixture

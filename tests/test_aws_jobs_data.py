@@ -7,25 +7,11 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 ACCOUNT = "arn:aws:iot:us-east-1:123456789012:"
 DOC = json.dumps({"operation": "update", "version": "2"})
-
-
-@pytest.fixture(scope="module")
-def jobs_client(aws_server):
-    return boto3.client(
-        "iot-jobs-data",
-        endpoint_url=aws_server.url,
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
 
 
 @pytest.fixture
