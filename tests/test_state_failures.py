@@ -202,3 +202,14 @@ def test_a_hand_edited_file_or_log_that_replay_cannot_take_is_refused(
     with pytest.raises(StateFileError, match="write-ahead log"):
         StateKeeper(FakeCloud(), state, fsync="no").load()
     assert segment.read_text() == logged + "\n"
+
+
+def test_a_hand_edited_uncounted_that_is_not_a_list_is_refused(tmp_path: Path) -> None:
+    """Replay read a tenant's ``"uncounted": "x"`` letter by letter and kept none: the file was
+    taken as if it had said ``[]``. It is left for the restore's check, which refuses it."""
+    state = tmp_path / "state.json"
+    state.write_text(HEAD + '"registry": {"tenants": [{"provider": "enos", "id": "o1", "uncounted": "x"}]}}')
+    segment = state.with_name("state.json.wal.1")
+    segment.write_text('{"k": "settings", "s": ["enos", "o1"], "key": "note", "a": 1}\n')
+    with pytest.raises(StateFileError, match="uncounted"):
+        StateKeeper(FakeCloud(), state, fsync="no").load()

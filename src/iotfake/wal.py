@@ -353,7 +353,9 @@ class _Tenant:
     def finish(self) -> None:
         self.raw["devices"] = list(self.devices.values())
         self.raw["products"] = list(self.products.values())
-        self.raw["uncounted"] = [k for k in self.raw.get("uncounted", []) if k in self.devices]
+        uncounted = self.raw.get("uncounted", [])
+        if isinstance(uncounted, list):  # anything else is the restore's to refuse, not to read as []
+            self.raw["uncounted"] = [k for k in uncounted if k in self.devices]
         self.raw["tables"] = {name: rows for name, rows in self.raw.get("tables", {}).items() if rows}
 
 
