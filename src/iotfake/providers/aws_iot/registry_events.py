@@ -230,12 +230,11 @@ class _Maker:
         seen: set[str] = set()
         while parent is not None and parent["name"] not in seen:
             seen.add(parent["name"])
-            chain.append({"groupArn": self._group_arn(parent["name"]), "groupId": parent["id"]})
+            chain.append(
+                {"groupArn": arns.thing_group(self.tenant.id, parent["name"]), "groupId": parent["id"]}
+            )
             parent = self._group_record(parent.get("parent"))
         return chain[::-1]
-
-    def _group_arn(self, name: str) -> str:
-        return arns.arn(self.tenant.id, f"thinggroup/{name}")
 
     def _memberships(self, group_name: str, before: Any, after: Any) -> None:
         if "THING_GROUP_MEMBERSHIP" not in self.types:
@@ -262,9 +261,9 @@ class _Maker:
                 {
                     "operation": operation.upper(),
                     "accountId": self.account,
-                    "groupArn": self._group_arn(group_name),
+                    "groupArn": arns.thing_group(self.tenant.id, group_name),
                     "groupId": group["id"],
-                    "thingArn": arns.arn(self.tenant.id, f"thing/{thing_name}"),
+                    "thingArn": arns.thing(self.tenant.id, thing_name),
                     "thingId": device.id,
                     "membershipId": str(uuid.uuid5(uuid.NAMESPACE_URL, pair)),
                 },
