@@ -34,10 +34,7 @@ def _group_targets(ctx: Context, group: str) -> list[str]:
 def _thing_targets(ctx: Context, thing: str) -> list[str]:
     """The ARNs of the groups a thing is in and their ancestors (a thing must exist)."""
     ctx.tenant.device(key=thing)
-    targets: list[str] = []
-    for group in ctx.groups.groups_of(thing):
-        targets.extend(_group_targets(ctx, group))
-    return targets
+    return policy_eval.group_targets(ctx.tenant, thing)
 
 
 def _principal_targets(ctx: Context, principal: str) -> list[str]:
@@ -46,19 +43,6 @@ def _principal_targets(ctx: Context, principal: str) -> list[str]:
     target = resolve_target(ctx, principal)
     group = arns.resource_of(ctx.tenant.id, target, "thinggroup")
     return _group_targets(ctx, group) if group is not None else [target]
-
-
-def _policies(ctx: Context, targets: list[str]) -> list[tuple[str, str]]:
-    """``(name, document)`` of the policies attached to any of ``targets``, each once, in the
-    order of the targets and then of attachment."""
-    credentials = ctx.credentials
-    table = credentials.policies()
-    found: dict[str, str] = {}
-    for target in dict.fromkeys(targets):
-        for name in credentials.targets.lefts(target):
-            if name in table:
-                found.setdefault(name, table[name]["document"])
-    return list(found.items())
 
 
 def effective(ctx: Context) -> dict[str, Any]:
@@ -74,7 +58,7 @@ def effective(ctx: Context) -> dict[str, Any]:
     return {
         "effectivePolicies": [
             {"policyName": name, "policyArn": arns.policy(ctx.tenant.id, name), "policyDocument": document}
-            for name, document in _policies(ctx, targets)
+            for name, document in policy_eval.attached(ctx.tenant, targets)
         ]
     }
 
@@ -111,7 +95,7 @@ def simulate(ctx: Context) -> dict[str, Any]:
     policy allows); ``implicitDeny`` lists the policies that say nothing of the request;
     missing context values are named as policies write them (``iot:Connection.Thing.ThingName``)."""
     targets, variables = _connection(ctx, ctx.input.get("principal"), ctx.input.get("clientId"))
-    policies = dict(_policies(ctx, targets))
+    policies = dict(policy_eval.attached(ctx.tenant, targets))
     for name in ctx.input.get("policyNamesToAdd") or ():
         policies.setdefault(name, ctx.credentials.policy(name)["document"])
     for name in ctx.input.get("policyNamesToSkip") or ():

@@ -158,11 +158,23 @@ def policies_for(connection: Connection) -> list[tuple[str, str]]:
     tenant = connection.tenant
     targets = [arns.certificate(tenant.id, connection.certificate_id)]
     if connection.thing is not None:
-        groups = Groups(tenant)
-        names: list[str] = []
-        for group in groups.groups_of(connection.thing):
-            names.extend([group, *groups.ancestors(group)])
-        targets.extend(arns.thing_group(tenant.id, g) for g in dict.fromkeys(names))
+        targets.extend(group_targets(tenant, connection.thing))
+    return attached(tenant, targets)
+
+
+def group_targets(tenant: Tenant, thing: str) -> list[str]:
+    """The ARNs of the groups ``thing`` is in and of their ancestors ("child groups inherit
+    policies attached to their parent groups"), each once, a group before its ancestors."""
+    groups = Groups(tenant)
+    names: list[str] = []
+    for group in groups.groups_of(thing):
+        names.extend([group, *groups.ancestors(group)])
+    return [arns.thing_group(tenant.id, g) for g in dict.fromkeys(names)]
+
+
+def attached(tenant: Tenant, targets: list[str]) -> list[tuple[str, str]]:
+    """``(name, document)`` of the policies attached to any of ``targets``, each once, in the
+    order of the targets and then of attachment."""
     found: dict[str, str] = {}
     credentials = Credentials(tenant)
     with tenant.lock:
