@@ -23,7 +23,7 @@ from typing import Any
 from ...registry.integrity import SnapshotError
 from . import paging
 from .context import Context
-from .validation import Problems, validate
+from .validation import check_stored
 from .wire import AwsError, invalid
 
 V1, V2, LEVELS = "loggingOptions", "v2LoggingOptions", "v2LoggingLevels"
@@ -109,10 +109,9 @@ def check(settings: dict[str, Any]) -> None:
 
 
 def _valid(path: str, shape: str, value: Any) -> None:
-    problems = Problems()
-    validate(shape, value, "", problems)
-    if not isinstance(value, dict) or problems:
-        raise SnapshotError(path, problems.message() if problems else "expected an object")
+    if not isinstance(value, dict):
+        raise SnapshotError(path, "expected an object")
+    check_stored(shape, value, path)
 
 
 def _configured(ctx: Context) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from ...registry.kinds import BOOL, MAP, TAGS, TEXT, when
 from .certificate_transfers import PENDING
 from .job_config import MAX_MINUTES, minutes_of
 from .model import OPERATIONS, SHAPES
-from .validation import Problems, validate
+from .validation import check_stored
 
 #: a thing type, as ``thing_types`` keeps it in its product's attributes
 THING_TYPE = Field(
@@ -56,7 +56,8 @@ def check_records(tenant: dict[str, Any]) -> None:
                 check_value(when(name), product[name], f"{path}.{name}")
         properties = product["attributes"].get("properties")
         if properties is not None:
-            _shape("ThingTypeProperties", properties, f"{path}.attributes.properties")
+            where = f"{path}.attributes.properties"
+            check_stored("ThingTypeProperties", properties, where, where)
     tables = tenant.get("tables") or {}
     for key, record in (tables.get("certificates") or {}).items():
         if record["status"] == PENDING and "transfer" not in record:  # ListOutgoingCertificates
@@ -67,17 +68,11 @@ def check_records(tenant: dict[str, Any]) -> None:
             settings = record.get(field) or {}
             for name, value in settings.items():
                 if name in members:
-                    _shape(members[name]["shape"], value, f"tables.{table}.{key}.{field}.{name}")
+                    where = f"tables.{table}.{key}.{field}.{name}"
+                    check_stored(members[name]["shape"], value, where, where)
             minutes = minutes_of(record) if table != "domainConfigurations" else None
             if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
                 raise SnapshotError(
                     f"tables.{table}.{key}.{field}.timeoutConfig.inProgressTimeoutInMinutes",
                     f"expected 1 to {MAX_MINUTES} minutes, got {minutes}",
                 )
-
-
-def _shape(shape: str, value: Any, path: str) -> None:
-    problems = Problems()
-    validate(shape, value, path, problems)
-    if problems:
-        raise SnapshotError(path, problems.message())

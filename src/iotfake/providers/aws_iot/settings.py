@@ -14,7 +14,7 @@ from typing import Any
 
 from ...registry.integrity import SnapshotError
 from . import event_configurations
-from .validation import Problems, validate
+from .validation import check_stored
 from .wire import AwsError
 
 #: the settings that are text when present (the account's own names, made on its first call)
@@ -62,10 +62,7 @@ def _indexing(config: Any) -> None:
     if not isinstance(config, dict) or set(config) != set(INDEXING_PARTS):
         raise SnapshotError(INDEXING, f"expected an object of {' and '.join(INDEXING_PARTS)}")
     for part, shape in INDEXING_PARTS.items():
-        problems = Problems()
-        validate(shape, config[part], part, problems)
-        if problems:
-            raise SnapshotError(INDEXING, problems.message())
+        check_stored(shape, config[part], INDEXING, part)
     try:  # the rules UpdateIndexingConfiguration keeps (named shadows need thing indexing, ...)
         configuration.check(config)
     except AwsError as exc:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ...numbers import whole_number
+from ...registry.integrity import SnapshotError
 from .javaregex import compile_pattern
 from .model import SHAPES
 
@@ -216,3 +217,14 @@ def coerce(shape_name: str, raw: str) -> Any:
             except ValueError:
                 return raw
     return raw
+
+
+def check_stored(shape: str, value: Any, where: str, path: str = "") -> None:
+    """Raise :class:`SnapshotError` at ``where`` unless a stored value (a record's or an
+    account setting's, answered as it was stored) keeps the model shape its request took: a
+    hand-edited snapshot that broke one was restored, then failed every call that read it.
+    ``path`` prefixes the members the message names."""
+    problems = Problems()
+    validate(shape, value, path, problems)
+    if problems:
+        raise SnapshotError(where, problems.message())
