@@ -60,6 +60,18 @@ def test_v2_log_levels_per_target(iot) -> None:
     ] == ["lamps"]
 
 
+def test_the_default_target_s_level_is_one_whatever_name_a_call_gives(iot) -> None:
+    """DEFAULT names no target: its level is set without a name and deleted with any (the
+    DeleteV2LoggingLevel model requires one); the delete looked up the name it was given."""
+    iot.set_v2_logging_options(roleArn=ROLE, defaultLogLevel="ERROR")
+    iot.set_v2_logging_level(logTarget=target("DEFAULT"), logLevel="WARN")
+    iot.set_v2_logging_level(logTarget=target("DEFAULT", "ignored"), logLevel="INFO")
+    listed = iot.list_v2_logging_levels()["logTargetConfigurations"]
+    assert listed == [{"logTarget": {"targetType": "DEFAULT"}, "logLevel": "INFO"}]
+    iot.delete_v2_logging_level(targetType="DEFAULT", targetName="any")
+    assert iot.list_v2_logging_levels()["logTargetConfigurations"] == []
+
+
 def test_bad_logging_input_is_refused_and_changes_nothing(iot) -> None:
     iot.set_v2_logging_options(roleArn=ROLE, defaultLogLevel="ERROR")
     with pytest.raises(iot.exceptions.InvalidRequestException, match="thing group nope"):

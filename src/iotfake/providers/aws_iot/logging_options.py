@@ -86,7 +86,7 @@ def list_levels(ctx: Context) -> dict[str, Any]:
 
 
 def delete_level(ctx: Context) -> dict[str, Any]:
-    key = f"{ctx.input['targetType']}|{ctx.input['targetName']}"
+    key = _stored_key(ctx.input["targetType"], ctx.input["targetName"])
     levels = dict(ctx.tenant.settings.get(LEVELS) or {})
     if levels.pop(key, None) is not None:
         ctx.tenant.settings[LEVELS] = levels
@@ -124,13 +124,17 @@ def _configured(ctx: Context) -> dict[str, Any]:
 
 
 def _key(ctx: Context, target_type: str, name: str | None) -> str:
-    if target_type == DEFAULT:
-        return f"{DEFAULT}|"
-    if not name:
+    """A target's key, refused where SetV2LoggingLevel cannot set it."""
+    if target_type != DEFAULT and not name:
         raise invalid(f"A {target_type} log target needs a targetName.")
     if target_type == "THING_GROUP" and ctx.groups.table().get(name) is None:
         raise invalid(f"The thing group {name} does not exist.")
-    return f"{target_type}|{name}"
+    return _stored_key(target_type, name)
+
+
+def _stored_key(target_type: str, name: str | None) -> str:
+    """``type|name``; DEFAULT names no target, whatever name a call gives."""
+    return f"{DEFAULT}|" if target_type == DEFAULT else f"{target_type}|{name}"
 
 
 def _target(key: str) -> dict[str, str]:
